@@ -1,0 +1,101 @@
+import * as tf from "@tensorflow/tfjs";
+import { type Constraint, integerInterval, real, simplex } from "../constraints/constraint.js";
+import { PPLConfigError } from "../errors.js";
+import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { nextSeed } from "../rng.js";
+import { Distribution } from "./distribution.js";
+import { asFloat, checkParam } from "./validate.js";
+
+export type CategoricalParams = { probs: TensorLike; logits?: never } | { logits: TensorLike; probs?: never };
+
+/**
+ * Categorical over {0, ..., K-1}, parameterised by `probs` (a simplex on the
+ * last axis) or unnormalised `logits`. `dist.Categorical(probs)` is the short form.
+ */
+export class Categorical extends Distribution {
+  readonly name = "Categorical";
+  /** Normalised log-probabilities, shape batchShape ++ [K]. */
+  readonly logits: tf.Tensor;
+  readonly batchShape: readonly number[];
+  readonly eventShape: readonly number[] = [];
+  readonly support: Constraint;
+  override readonly hasEnumerateSupport = true;
+  readonly numCategories: number;
+
+  constructor(params: CategoricalParams | TensorLike) {
+    super();
+    const p: CategoricalParams =
+      params instanceof tf.Tensor || typeof params === "number" || Array.isArray(params)
+        ? { probs: params }
+        : params;
+    if ((p.probs === undefined) === (p.logits === undefined)) {
+      throw new PPLConfigError("Categorical: give exactly one of 'probs' or 'logits'");
+    }
+    if (p.probs !== undefined) {
+      const probs = asFloat(p.probs);
+      this.checkRank(probs, "probs");
+      checkParam(this.name, "probs", probs, simplex);
+      this.logits = probs.log();
+    } else {
+      const logits = asFloat(p.logits!);
+      this.checkRank(logits, "logits");
+      checkParam(this.name, "logits", logits, real);
+      this.logits = logits.sub(tf.logSumExp(logits, -1, true));
+    }
+    this.numCategories = this.logits.shape[this.logits.rank - 1]!;
+    this.batchShape = this.logits.shape.slice(0, -1);
+    this.support = integerInterval(0, this.numCategories - 1);
+  }
+
+  private checkRank(t: tf.Tensor, what: string): void {
+    if (t.rank < 1) {
+      throw new PPLConfigError(`Categorical: '${what}' must have at least one dim (the categories), got a scalar`, {
+        expected: "shape [..., K]",
+        actual: "[]",
+      });
+    }
+  }
+
+  get probs(): tf.Tensor {
+    return this.logits.exp();
+  }
+
+  sample(sampleShape: readonly number[] = [], seed = nextSeed("Categorical")): tf.Tensor {
+    // inverse-CDF with one uniform per draw: identical on every backend
+    return tf.tidy(() => {
+      const shape = this.shape(sampleShape);
+      const cdf = tf.cumsum(this.probs, -1);
+      const u = tf.randomUniform([...shape, 1], 0, 1, "float32", seed);
+      const total = cdf.slice(new Array<number>(cdf.rank).fill(0).map((_, i) => (i === cdf.rank - 1 ? this.numCategories - 1 : 0)));
+      const below = broadcastTo(cdf, [...shape, this.numCategories]).less(u.mul(total)).cast("int32").sum(-1);
+      return below.minimum(this.numCategories - 1).cast("int32");
+    });
+  }
+
+  logProb(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const K = this.numCategories;
+      const shape = broadcastShapes([value.shape, this.batchShape], "Categorical value and batch shapes");
+      const hot = tf.oneHot(broadcastTo(value.cast("int32"), shape).flatten(), K).reshape([...shape, K]).cast("bool");
+      const logits = broadcastTo(this.logits, [...shape, K]);
+      return tf.where(hot, logits, tf.zerosLike(logits)).sum(-1);
+    });
+  }
+
+  override enumerateSupport(expand = true): tf.Tensor {
+    const K = this.numCategories;
+    const values = tf.range(0, K, 1, "int32").reshape([K, ...this.batchShape.map(() => 1)]);
+    return expand ? broadcastTo(values, [K, ...this.batchShape]) : values;
+  }
+
+  override get mean(): tf.Tensor {
+    return tf.tidy(() => this.probs.mul(tf.range(0, this.numCategories)).sum(-1));
+  }
+  override get variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const k = tf.range(0, this.numCategories);
+      const m = this.probs.mul(k).sum(-1, true);
+      return this.probs.mul(k.sub(m).square()).sum(-1);
+    });
+  }
+}

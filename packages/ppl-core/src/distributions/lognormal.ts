@@ -1,0 +1,50 @@
+import * as tf from "@tensorflow/tfjs";
+import { type Constraint, positive, real } from "../constraints/constraint.js";
+import { broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { nextSeed } from "../rng.js";
+import { Distribution } from "./distribution.js";
+import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** exp of a Normal(loc, scale) variable. */
+export class LogNormal extends Distribution {
+  readonly name = "LogNormal";
+  readonly loc: tf.Tensor;
+  readonly scale: tf.Tensor;
+  readonly batchShape: readonly number[];
+  readonly eventShape: readonly number[] = [];
+  readonly support: Constraint = positive;
+  override readonly hasRsample = true;
+
+  constructor(loc: TensorLike, scale: TensorLike) {
+    super();
+    this.loc = asFloat(loc);
+    this.scale = asFloat(scale);
+    this.batchShape = paramBatchShape(this.name, { loc: this.loc.shape, scale: this.scale.shape });
+    checkParam(this.name, "loc", this.loc, real);
+    checkParam(this.name, "scale", this.scale, positive);
+  }
+
+  sample(sampleShape: readonly number[] = [], seed = nextSeed("LogNormal")): tf.Tensor {
+    return tf.tidy(() => tf.randomNormal(this.shape(sampleShape), 0, 1, "float32", seed).mul(this.scale).add(this.loc).exp());
+  }
+
+  logProb(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const logx = value.log();
+      const z = logx.sub(this.loc).div(this.scale);
+      return z.square().mul(-0.5).sub(this.scale.log()).sub(HALF_LOG_2PI).sub(logx);
+    });
+  }
+
+  override get mean(): tf.Tensor {
+    return tf.tidy(() => broadcastTo(this.loc.add(this.scale.square().mul(0.5)).exp(), this.batchShape));
+  }
+  override get variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const s2 = this.scale.square();
+      return broadcastTo(s2.exp().sub(1).mul(this.loc.mul(2).add(s2).exp()), this.batchShape);
+    });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `markov(iterable, body, { history })`: each step's sites depend only on the
+ * last `history` steps. The handler only tags messages with (loop, step);
+ * enumeration uses the tags to recycle dims so a chain of any length needs a
+ * bounded tensor rank.
+ */
+import { PPLConfigError } from "../errors.js";
+import { handle } from "../runtime/handler.js";
+import type { MarkovTag, ModelGenerator } from "../runtime/messages.js";
+
+export interface MarkovOptions {
+  /** How many previous steps a step may depend on (default 1). */
+  history?: number;
+  /** A label for error messages. */
+  name?: string;
+}
+
+let loops = 0;
+
+function tagged<R>(gen: ModelGenerator<R>, tag: MarkovTag): ModelGenerator<R> {
+  return handle(gen, {
+    process(msg) {
+      if (msg.type === "sample") msg.markov.push(tag);
+    },
+  });
+}
+
+function checkHistory(history: number): void {
+  if (!Number.isInteger(history) || history < 0) {
+    throw new PPLConfigError(`markov: history must be a non-negative integer, got ${history}`, {
+      expected: "integer >= 0",
+      actual: String(history),
+    });
+  }
+}
+
+/** Run `body(item)` for each item as successive steps of one Markov chain. */
+export function markov<T>(
+  iterable: Iterable<T>,
+  body: (item: T, step: number) => ModelGenerator<unknown>,
+  options?: MarkovOptions,
+): ModelGenerator<void>;
+/** A single markov context around `body`. */
+export function markov<R>(body: () => ModelGenerator<R>, options?: MarkovOptions): ModelGenerator<R>;
+export function* markov<T, R>(
+  first: Iterable<T> | (() => ModelGenerator<R>),
+  second?: ((item: T, step: number) => ModelGenerator<unknown>) | MarkovOptions,
+  third?: MarkovOptions,
+): ModelGenerator<R | void> {
+  const chain = {};
+  if (typeof first === "function") {
+    const options = (second as MarkovOptions | undefined) ?? {};
+    const history = options.history ?? 1;
+    checkHistory(history);
+    const chainName = options.name ?? `markov#${loops++}`;
+    return yield* tagged(first(), { chain, chainName, step: 0, history });
+  }
+  const body = second as (item: T, step: number) => ModelGenerator<unknown>;
+  if (typeof body !== "function") throw new PPLConfigError("markov(iterable, body): body must be a generator function");
+  const options = third ?? {};
+  const history = options.history ?? 1;
+  checkHistory(history);
+  const chainName = options.name ?? `markov#${loops++}`;
+  let step = 0;
+  for (const item of first) {
+    yield* tagged(body(item, step), { chain, chainName, step, history });
+    step++;
+  }
+}
+
+/** 0, 1, ..., n-1: the iterable the seed model loops over. */
+export function* range(n: number): IterableIterator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}

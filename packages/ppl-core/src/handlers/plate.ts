@@ -1,0 +1,128 @@
+/**
+ * `plate(name, size, { dim, subsampleSize }, body)`: the sites in `body` are
+ * conditionally independent along one batch dim. The plate tags each message
+ * with its frame, broadcasts each distribution over its dim and scales the
+ * log-density when subsampling.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import type { Distribution } from "../distributions/distribution.js";
+import { Subsample } from "../distributions/subsample.js";
+import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";
+import { handle } from "../runtime/handler.js";
+import type { ModelGenerator, PlateFrame, PlateMsg, SampleMsg } from "../runtime/messages.js";
+import { makeSampleMsg } from "../runtime/primitives.js";
+
+const plateOptions = z.object({
+  dim: z.number().int().negative().optional(),
+  subsampleSize: z.number().int().positive().optional(),
+}).strict();
+
+export type PlateOptions = z.infer<typeof plateOptions>;
+
+export type PlateBody<R> = (indices: tf.Tensor) => ModelGenerator<R>;
+
+export function plate<R>(name: string, size: number, body: PlateBody<R>): ModelGenerator<R>;
+export function plate<R>(name: string, size: number, options: PlateOptions, body: PlateBody<R>): ModelGenerator<R>;
+export function* plate<R>(
+  name: string,
+  size: number,
+  optionsOrBody: PlateOptions | PlateBody<R>,
+  maybeBody?: PlateBody<R>,
+): ModelGenerator<R> {
+  const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
+  const rawOptions = typeof optionsOrBody === "function" ? {} : optionsOrBody;
+  if (body === undefined) throw new PPLConfigError(`plate('${name}'): missing the body generator function`);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new PPLConfigError(`plate('${name}'): size must be a positive integer, got ${size}`, {
+      plate: name, expected: "positive integer", actual: String(size),
+    });
+  }
+  const parsed = plateOptions.safeParse(rawOptions);
+  if (!parsed.success) {
+    throw new PPLConfigError(
+      `plate('${name}'): invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` +
+        "; valid options are dim (a negative integer) and subsampleSize (a positive integer)",
+      { plate: name },
+    );
+  }
+  const options = parsed.data;
+  const subsampleSize = Math.min(options.subsampleSize ?? size, size);
+
+  // Ask the enclosing plates which dims they hold.
+  const query: PlateMsg = { type: "plate", name, frames: [], value: undefined, done: false, stop: false };
+  yield query;
+  const dim = options.dim ?? firstFreeDim(query.frames);
+  const clash = query.frames.find((f) => f.dim === dim);
+  if (clash !== undefined) {
+    throw new PPLShapeError(
+      `plates '${clash.name}' and '${name}' collide at dim=${dim}; try moving one of them left, e.g. dim=${Math.min(...query.frames.map((f) => f.dim), dim) - 1}`,
+      { plate: name, expected: "distinct plate dims", actual: `both at ${dim}` },
+    );
+  }
+  const sameName = query.frames.find((f) => f.name === name);
+  if (sameName !== undefined) {
+    throw new PPLModelError(`plate('${name}') is nested inside a plate of the same name`, { plate: name });
+  }
+  const frame: PlateFrame = { name, size, subsampleSize, dim };
+
+  let indices: tf.Tensor;
+  if (subsampleSize < size) {
+    const msg = makeSampleMsg(name, new Subsample(size, subsampleSize), "subsample", undefined);
+    yield msg;
+    indices = msg.value!;
+  } else {
+    indices = tf.range(0, size, 1, "int32");
+  }
+
+  return yield* handle(body(indices), {
+    process(msg) {
+      if (msg.type === "plate") {
+        msg.frames.push(frame);
+        return;
+      }
+      msg.condIndepStack.push(frame);
+      if (msg.type !== "sample" || msg.role === "subsample") return;
+      if (subsampleSize < size) {
+        const factor = size / subsampleSize;
+        msg.scale = typeof msg.scale === "number" ? msg.scale * factor : msg.scale.mul(factor);
+      }
+      broadcastOverPlates(msg);
+    },
+  });
+}
+
+function firstFreeDim(frames: readonly PlateFrame[]): number {
+  let dim = -1;
+  while (frames.some((f) => f.dim === dim)) dim--;
+  return dim;
+}
+
+/** Expand the site's distribution so every enclosing plate's dim has the plate's size. */
+function broadcastOverPlates(msg: SampleMsg): void {
+  const fn: Distribution = msg.fn;
+  const actual = fn.batchShape;
+  const target: (number | undefined)[] = actual.map((s) => (s === 1 ? undefined : s));
+  for (const f of msg.condIndepStack) {
+    const need = -f.dim;
+    while (target.length < need) target.unshift(undefined);
+    const at = target.length + f.dim;
+    const current = target[at];
+    if (current !== undefined && current !== f.subsampleSize) {
+      throw new PPLShapeError(
+        `at site '${msg.name}': shape mismatch inside plate('${f.name}') at dim ${f.dim}: ` +
+          `the distribution has size ${current} there but the plate has size ${f.subsampleSize} ` +
+          `(batch shape ${formatShape(actual)}). Fix: give the parameters size ${f.subsampleSize} or 1 at dim ${f.dim}, ` +
+          "or move the plate to the dim that holds this size",
+        { site: msg.name, plate: f.name, expected: `${f.subsampleSize} or 1 at dim ${f.dim}`, actual: formatShape(actual) },
+      );
+    }
+    target[at] = f.subsampleSize;
+  }
+  const full = target.map((s, i) => {
+    if (s !== undefined) return s;
+    const j = actual.length - target.length + i;
+    return j >= 0 ? actual[j]! : 1;
+  });
+  if (full.length !== actual.length || full.some((s, i) => s !== actual[i])) msg.fn = fn.expand(full);
+}

@@ -1,0 +1,44 @@
+import { type Handler, handle } from "../runtime/handler.js";
+import type { Model, ModelGenerator } from "../runtime/messages.js";
+import { runGenerator } from "../runtime/run.js";
+import { type Site, Trace } from "../runtime/trace-struct.js";
+
+export interface TracedModel<A extends unknown[], R> extends Model<A, R> {
+  /** Run the model once (under no outer handlers) and return its trace. */
+  getTrace(...args: A): Trace;
+  /** Run once and return both the trace and the model's return value. */
+  getTraceAndReturn(...args: A): { trace: Trace; value: R };
+  /** The trace of the most recent run through this handler. */
+  readonly lastTrace: Trace | undefined;
+}
+
+function recorder(tr: Trace): Handler {
+  return {
+    postprocess(msg) {
+      if (msg.type === "plate") return;
+      tr.add({ ...msg } as Site);
+    },
+  };
+}
+
+/** Record every sample and param site of each run, in order. */
+export function trace<A extends unknown[], R>(model: Model<A, R>): TracedModel<A, R> {
+  let last: Trace | undefined;
+  const traced = function* (...args: A): ModelGenerator<R> {
+    last = new Trace();
+    return yield* handle(model(...args), recorder(last));
+  };
+  const getTraceAndReturn = (...args: A) => {
+    const tr = new Trace();
+    const value = runGenerator(handle(model(...args), recorder(tr)));
+    last = tr;
+    return { trace: tr, value };
+  };
+  return Object.assign(traced, {
+    getTrace: (...args: A) => getTraceAndReturn(...args).trace,
+    getTraceAndReturn,
+    get lastTrace() {
+      return last;
+    },
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * ppl-core: effects, handlers, traces, distributions, constraints, params,
+ * SVI with Trace_ELBO, optimisers and the backend choice.
+ */
+export { ready, backendInfo, describeBackend, isReady, type BackendInfo, type BackendName } from "./backend.js";
+export {
+  PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, formatShape,
+  type PPLErrorFields,
+} from "./errors.js";
+export { setRngSeed, hashSeed, nextSeed, makeRng } from "./rng.js";
+export { setValidation, isValidationEnabled } from "./validation.js";
+
+export type {
+  Msg, SampleMsg, ParamMsg, PlateMsg, PlateFrame, MarkovTag, InferConfig, EnumInfo, Model, ModelGenerator, SampleRole,
+} from "./runtime/messages.js";
+export { Effect } from "./runtime/effect.js";
+export { sample, param, factor, deterministic, type SampleOptions, type ParamOptions } from "./runtime/primitives.js";
+export { run, runGenerator, applyDefault } from "./runtime/run.js";
+export { handle, withHandler, type Handler } from "./runtime/handler.js";
+export { Trace, scaleAndMask, type Site, type SampleSite, type ParamSite } from "./runtime/trace-struct.js";
+
+export { trace, type TracedModel } from "./handlers/trace.js";
+export { replay } from "./handlers/replay.js";
+export { condition } from "./handlers/condition.js";
+export { substitute } from "./handlers/substitute.js";
+export { block, type BlockOptions } from "./handlers/block.js";
+export { seed } from "./handlers/seed.js";
+export { scale } from "./handlers/scale.js";
+export { mask } from "./handlers/mask.js";
+export { plate, type PlateOptions, type PlateBody } from "./handlers/plate.js";
+export { markov, range, type MarkovOptions } from "./handlers/markov.js";
+
+export { vindex, type VindexArg } from "./ops/vindex.js";
+export { gatherFlat } from "./ops/gather.js";
+export { lgamma, digamma, logMultivariateBeta, lgammaNumber } from "./ops/special.js";
+export {
+  broadcastShapes, broadcastTo, logSumExp, stopGradient, sumRightmost, toTensor, shapesEqual, sizeOf, scalarOf,
+  type TensorLike,
+} from "./ops/tensor.js";
+
+export * as constraints from "./constraints/index.js";
+export { Constraint } from "./constraints/constraint.js";
+export { bijectTo } from "./constraints/biject.js";
+export * as transforms from "./constraints/transforms.js";
+export { Transform } from "./constraints/transforms.js";
+
+export { dist } from "./distributions/index.js";
+export * as distributions from "./distributions/index.js";
+export { Distribution } from "./distributions/distribution.js";
+
+export { ParamStore, getParamStore, clearParamStore, type ParamStoreJSON } from "./params/param-store.js";
+
+export type { ELBO } from "./infer/elbo.js";
+export { TraceELBO, type TraceELBOOptions } from "./infer/trace-elbo.js";
+export { SVI } from "./infer/svi.js";
+export { checkModelGuideMatch, checkSiteShape } from "./infer/site-checks.js";
+export { Adam, ClippedAdam, parseOptions, type AdamOptions, type ClippedAdamOptions } from "./optim/adam.js";
+export type { Optimizer } from "./optim/optimizer.js";

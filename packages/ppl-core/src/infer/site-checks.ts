@@ -1,0 +1,65 @@
+/** Checks of traces that ELBOs share: model/guide agreement and log-prob shapes under plates. */
+import { PPLModelError, PPLShapeError, formatShape } from "../errors.js";
+import type { SampleSite, Trace } from "../runtime/trace-struct.js";
+
+/** Every guide latent site must exist in the model; every model latent must come from the guide (or be enumerated). */
+export function checkModelGuideMatch(modelTrace: Trace, guideTrace: Trace, allowModelOnly: (site: SampleSite) => boolean): void {
+  for (const g of guideTrace.latentSites()) {
+    const m = modelTrace.get(g.name);
+    if (m === undefined || m.type !== "sample") {
+      throw new PPLModelError(
+        `guide site '${g.name}' has no matching sample site in the model; the guide must sample only the model's latent sites ` +
+          `(model latents: ${[...modelTrace.latentSites()].map((s) => s.name).join(", ") || "none"})`,
+        { site: g.name },
+      );
+    }
+    if (m.isObserved) {
+      throw new PPLModelError(`guide site '${g.name}' is observed in the model; a guide must not sample observed sites`, {
+        site: g.name,
+      });
+    }
+  }
+  for (const m of modelTrace.latentSites()) {
+    if (m.role !== "sample") continue;
+    if (guideTrace.get(m.name) === undefined && !allowModelOnly(m)) {
+      throw new PPLModelError(
+        `model site '${m.name}' is latent but the guide does not sample it. Either add it to the guide, ` +
+          "or, for a discrete site, enumerate it with { infer: { enumerate: \"parallel\" } } and use TraceEnumELBO",
+        { site: m.name },
+      );
+    }
+  }
+}
+
+/**
+ * A site's log-prob may only have size > 1 at dims of its enclosing plates
+ * (or, with enumeration, at dims left of maxPlateNesting).
+ */
+export function checkSiteShape(site: SampleSite, logProbShape: readonly number[], maxPlateNesting: number | undefined): void {
+  const plateAt = new Map(site.condIndepStack.map((f) => [f.dim, f]));
+  for (let i = 0; i < logProbShape.length; i++) {
+    const dim = i - logProbShape.length;
+    const size = logProbShape[i]!;
+    if (size === 1) continue;
+    const frame = plateAt.get(dim);
+    if (frame !== undefined) {
+      if (size !== frame.subsampleSize) {
+        throw new PPLShapeError(
+          `at site '${site.name}', invalid log_prob shape ${formatShape(logProbShape)}: plate '${frame.name}' at dim ${dim} has size ${frame.subsampleSize}, ` +
+            `but the log-prob has size ${size} there`,
+          { site: site.name, plate: frame.name, expected: String(frame.subsampleSize), actual: String(size) },
+        );
+      }
+      continue;
+    }
+    if (maxPlateNesting !== undefined && dim < -maxPlateNesting) continue;
+    throw new PPLShapeError(
+      `at site '${site.name}', invalid log_prob shape ${formatShape(logProbShape)}: dim ${dim} has size ${size} but no plate owns it.\n` +
+        "Try one of the following fixes:\n" +
+        `- enclose the batched tensor in a plate(...) at dim ${dim}\n` +
+        "- .toEvent(...) the distribution being sampled\n" +
+        "- transpose the data so its batch dims line up with the plates",
+      { site: site.name, expected: "size 1 or a plate's size at every batch dim", actual: formatShape(logProbShape) },
+    );
+  }
+}

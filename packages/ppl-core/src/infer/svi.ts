@@ -1,0 +1,87 @@
+/**
+ * Stochastic variational inference: each `step` computes the loss and its
+ * gradient w.r.t. every param in the ParamStore the model or guide touched,
+ * then lets the optimiser update them. Every tensor a step makes is disposed.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { isReady } from "../backend.js";
+import { PPLConfigError, PPLNumericalError } from "../errors.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { getParamStore } from "../params/param-store.js";
+import type { Model } from "../runtime/messages.js";
+import { findNonFiniteSite } from "./diagnose.js";
+import type { ELBO } from "./elbo.js";
+
+export class SVI<A extends unknown[]> {
+  constructor(
+    readonly model: Model<A>,
+    readonly guide: Model<A>,
+    readonly optim: Optimizer,
+    readonly loss: ELBO,
+  ) {
+    if (typeof model !== "function" || typeof guide !== "function") {
+      throw new PPLConfigError("SVI(model, guide, optim, loss): model and guide must be generator functions");
+    }
+    if (optim === undefined || typeof (optim as Optimizer).apply !== "function") {
+      throw new PPLConfigError("SVI(model, guide, optim, loss): optim must be an optimiser such as new Adam({ lr })");
+    }
+    if (loss === undefined || typeof (loss as ELBO).differentiableLoss !== "function") {
+      throw new PPLConfigError("SVI(model, guide, optim, loss): loss must be an ELBO such as new TraceELBO()");
+    }
+  }
+
+  /** One gradient step; returns the loss before the update. */
+  step(...args: A): number {
+    requireBackend();
+    const store = getParamStore();
+    const f = () => this.loss.differentiableLoss(this.model, this.guide, ...args);
+    let known = store.names();
+    let result = this.gradients(f);
+    // Params created during this step (first call of a guide) had no gradient yet: redo once.
+    if (store.names().length !== known.length) {
+      tf.dispose([result.value, ...result.grads.values()]);
+      known = store.names();
+      result = this.gradients(f);
+    }
+    const lossValue = result.value.dataSync()[0]!;
+    if (!Number.isFinite(lossValue)) {
+      tf.dispose([result.value, ...result.grads.values()]);
+      this.raiseNonFinite(lossValue, args);
+    }
+    this.optim.apply(result.grads, store.variables());
+    tf.dispose([result.value, ...result.grads.values()]);
+    return lossValue;
+  }
+
+  /** The loss without a gradient step. */
+  evaluateLoss(...args: A): number {
+    requireBackend();
+    const v = tf.tidy(() => this.loss.differentiableLoss(this.model, this.guide, ...args).dataSync()[0]!);
+    if (!Number.isFinite(v)) this.raiseNonFinite(v, args);
+    return v;
+  }
+
+  private gradients(f: () => tf.Scalar): { value: tf.Scalar; grads: Map<string, tf.Tensor> } {
+    const variables = getParamStore().variables();
+    if (variables.size === 0) return { value: tf.tidy(f), grads: new Map() };
+    const byVarName = new Map([...variables].map(([name, v]) => [v.name, name]));
+    const { value, grads } = tf.variableGrads(f, [...variables.values()]);
+    const named = new Map<string, tf.Tensor>();
+    for (const [varName, g] of Object.entries(grads)) named.set(byVarName.get(varName)!, g);
+    return { value, grads: named };
+  }
+
+  private raiseNonFinite(value: number, args: A): never {
+    const where = findNonFiniteSite(this.model, this.guide, args);
+    throw new PPLNumericalError(
+      `SVI: the loss is ${value}. ${where ?? "No single site's log-density is non-finite; check the params (getParamStore().values()) and lower the learning rate."}`,
+      { actual: String(value) },
+    );
+  }
+}
+
+function requireBackend(): void {
+  if (!isReady()) {
+    throw new PPLConfigError("SVI: the tfjs backend is not ready: `await ready()` (from ppl-core) before the first step");
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Trace_ELBO: the Monte Carlo ELBO from one (or more) guide draws, with a
+ * score-function term for guide sites that cannot be reparameterised.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import { trace } from "../handlers/trace.js";
+import { replay } from "../handlers/replay.js";
+import { stopGradient } from "../ops/tensor.js";
+import { parseOptions } from "../optim/adam.js";
+import type { Model } from "../runtime/messages.js";
+import type { ELBO } from "./elbo.js";
+import { checkModelGuideMatch, checkSiteShape } from "./site-checks.js";
+
+const traceELBOOptions = z.object({
+  numParticles: z.number().int().positive().default(1),
+  maxPlateNesting: z.number().int().nonnegative().optional(),
+}).strict();
+
+export type TraceELBOOptions = z.input<typeof traceELBOOptions>;
+
+export class TraceELBO implements ELBO {
+  readonly numParticles: number;
+  readonly maxPlateNesting: number | undefined;
+
+  constructor(options: TraceELBOOptions = {}) {
+    const o = parseOptions("TraceELBO", traceELBOOptions, options);
+    this.numParticles = o.numParticles;
+    this.maxPlateNesting = o.maxPlateNesting;
+  }
+
+  differentiableLoss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): tf.Scalar {
+    return tf.tidy(() => {
+      let total: tf.Tensor = tf.scalar(0);
+      for (let p = 0; p < this.numParticles; p++) total = total.add(this.particle(model, guide, args));
+      return total.div(-this.numParticles) as tf.Scalar;
+    });
+  }
+
+  loss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): number {
+    const t = this.differentiableLoss(model, guide, ...args);
+    const v = t.dataSync()[0]!;
+    t.dispose();
+    return v;
+  }
+
+  /** One particle's surrogate ELBO (value = ELBO). */
+  private particle<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A): tf.Tensor {
+    const guideTrace = trace(guide).getTrace(...args);
+    const modelTrace = trace(replay(model, { trace: guideTrace })).getTrace(...args);
+    checkModelGuideMatch(modelTrace, guideTrace, () => false);
+    for (const tr of [modelTrace, guideTrace]) {
+      for (const site of tr.sampleSites()) checkSiteShape(site, tr.logProb(site.name).shape, this.maxPlateNesting);
+    }
+    const elbo = modelTrace.logProbSum().sub(guideTrace.logProbSum((s) => !s.isObserved));
+    // REINFORCE for non-reparameterised guide draws: adds gradient, not value.
+    let scoreTerm: tf.Tensor = tf.scalar(0);
+    for (const site of guideTrace.latentSites()) {
+      if (site.fn.hasRsample) continue;
+      const lq = guideTrace.logProb(site.name).sum();
+      scoreTerm = scoreTerm.add(lq.sub(stopGradient(lq)));
+    }
+    return elbo.add(scoreTerm.mul(stopGradient(elbo)));
+  }
+}

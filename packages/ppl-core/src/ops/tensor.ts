@@ -1,0 +1,78 @@
+/** Small tensor helpers shared by distributions, handlers and inference. */
+import * as tf from "@tensorflow/tfjs";
+import { PPLShapeError, formatShape } from "../errors.js";
+import { customGradient } from "./custom-grad.js";
+
+export type TensorLike = tf.Tensor | number | number[] | number[][] | number[][][];
+
+export function toTensor(x: TensorLike): tf.Tensor {
+  return x instanceof tf.Tensor ? x : tf.tensor(x as number | number[] | number[][], undefined, "float32");
+}
+
+/** Numpy broadcasting of shapes; throws naming `what` when they do not broadcast. */
+export function broadcastShapes(shapes: readonly (readonly number[])[], what = "shapes"): number[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const j = rank - s.length + i;
+      const d = s[i]!;
+      if (out[j] === 1) out[j] = d;
+      else if (d !== 1 && d !== out[j]) {
+        throw new PPLShapeError(
+          `${what} do not broadcast: ${shapes.map((x) => formatShape(x)).join(" vs ")}`,
+          { actual: shapes.map((x) => formatShape(x)).join(" vs ") },
+        );
+      }
+    }
+  }
+  return out;
+}
+
+export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Broadcast `x` to `shape` (no copy when already that shape). */
+export function broadcastTo(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  if (shapesEqual(x.shape, shape)) return x;
+  const lead = shape.length - x.rank;
+  const reshaped = lead > 0 ? x.reshape([...new Array<number>(lead).fill(1), ...x.shape]) : x;
+  return tf.broadcastTo(reshaped, [...shape]);
+}
+
+/** Sum over the rightmost `n` dims. */
+export function sumRightmost(x: tf.Tensor, n: number): tf.Tensor {
+  if (n <= 0) return x;
+  const axes = Array.from({ length: n }, (_, i) => x.rank - n + i);
+  return x.sum(axes);
+}
+
+/** Identity forward, zero gradient: tfjs has no stop_gradient. */
+export const stopGradient: (x: tf.Tensor) => tf.Tensor = customGradient<[tf.Tensor]>(([x]) => ({
+  value: x.clone(),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+}));
+
+/**
+ * log(sum(exp(x))) over `axis`, finite-shifted so that an all -Infinity slice
+ * gives -Infinity rather than tfjs's NaN.
+ */
+export function logSumExp(x: tf.Tensor, axis: number | number[], keepDims = false): tf.Tensor {
+  return tf.tidy(() => {
+    const axes = Array.isArray(axis) ? axis : [axis];
+    const m = stopGradient(x.max(axes, true));
+    const shift = tf.where(tf.isFinite(m), m, tf.zerosLike(m));
+    const s = x.sub(shift).exp().sum(axes, true).log().add(shift);
+    return keepDims ? s : s.squeeze(axes.map((a) => (a < 0 ? a + x.rank : a)));
+  });
+}
+
+/** Read a scalar tensor as a JS number. */
+export function scalarOf(x: tf.Tensor): number {
+  return x.dataSync()[0]!;
+}

@@ -1,0 +1,9 @@
+import type * as tf from "@tensorflow/tfjs";
+
+/** Updates params in place from their gradients; owns its own state. */
+export interface Optimizer {
+  /** Apply one update. `grads` is keyed by param name; missing entries are left untouched. */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, variables: ReadonlyMap<string, tf.Variable>): void;
+  /** Forget all state (moments, step counts). */
+  reset(): void;
+}

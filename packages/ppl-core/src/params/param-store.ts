@@ -1,0 +1,195 @@
+/**
+ * The ParamStore: every learnable parameter as an unconstrained tf.Variable,
+ * with the constraint that maps it back. `param(...)` reads from it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import { bijectTo } from "../constraints/biject.js";
+import {
+  type Constraint, greaterThan, independent, interval, positive, real, simplex, unitInterval,
+  GreaterThan, IndependentConstraint, Interval,
+} from "../constraints/constraint.js";
+import type { Transform } from "../constraints/transforms.js";
+import { PPLConfigError, PPLModelError, formatShape } from "../errors.js";
+import { shapesEqual } from "../ops/tensor.js";
+
+interface Entry {
+  readonly unconstrained: tf.Variable;
+  readonly constraint: Constraint;
+  readonly transform: Transform;
+  readonly shape: readonly number[];
+}
+
+const constraintJSON = z.object({
+  name: z.string(),
+  lowerBound: z.number().optional(),
+  upperBound: z.number().optional(),
+  base: z.string().optional(),
+  reinterpreted: z.number().int().optional(),
+}).strict();
+
+const storeJSON = z.object({
+  version: z.literal(1),
+  params: z.record(z.string(), z.object({
+    constraint: constraintJSON,
+    shape: z.array(z.number().int().nonnegative()),
+    unconstrainedShape: z.array(z.number().int().nonnegative()),
+    unconstrained: z.array(z.number()),
+  }).strict()),
+}).strict();
+
+export type ParamStoreJSON = z.infer<typeof storeJSON>;
+
+function constraintToJSON(c: Constraint): z.infer<typeof constraintJSON> {
+  if (c instanceof IndependentConstraint) {
+    return { name: "independent", base: c.base.name, reinterpreted: c.reinterpreted };
+  }
+  if (c instanceof GreaterThan) return { name: "greaterThan", lowerBound: c.lowerBound };
+  if (c instanceof Interval) return { name: "interval", lowerBound: c.lowerBound, upperBound: c.upperBound };
+  return { name: c.name };
+}
+
+function constraintFromJSON(j: z.infer<typeof constraintJSON>): Constraint {
+  const named: Record<string, Constraint> = { real, positive, simplex, unitInterval };
+  if (j.name === "greaterThan") return greaterThan(j.lowerBound ?? 0);
+  if (j.name === "interval") return interval(j.lowerBound ?? 0, j.upperBound ?? 1);
+  if (j.name === "independent") {
+    return independent(constraintFromJSON({ name: j.base ?? "real" }), j.reinterpreted ?? 0);
+  }
+  const c = named[j.name];
+  if (c === undefined) throw new PPLConfigError(`ParamStore.load: unknown constraint '${j.name}'`);
+  return c;
+}
+
+let variableCounter = 0;
+
+export class ParamStore {
+  private readonly entries = new Map<string, Entry>();
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The constrained value of `name`, creating it from `init` on first use. */
+  get(name: string, init?: tf.Tensor | (() => tf.Tensor), constraint?: Constraint): tf.Tensor {
+    let entry = this.entries.get(name);
+    if (entry === undefined) {
+      if (init === undefined) {
+        throw new PPLModelError(`param('${name}') does not exist yet and no initial value was given`, { site: name });
+      }
+      entry = this.create(name, typeof init === "function" ? init() : init, constraint ?? real);
+    } else if (constraint !== undefined && entry.constraint.name !== constraint.name) {
+      throw new PPLModelError(
+        `param('${name}') was declared with constraint ${entry.constraint.name} and is now requested with ${constraint.name}`,
+        { site: name, expected: entry.constraint.name, actual: constraint.name },
+      );
+    } else if (init instanceof tf.Tensor && !shapesEqual(init.shape, entry.shape)) {
+      throw new PPLModelError(
+        `param('${name}') has shape ${formatShape(entry.shape)} but is now initialised with shape ${formatShape(init.shape)}`,
+        { site: name, expected: formatShape(entry.shape), actual: formatShape(init.shape) },
+      );
+    }
+    return entry.transform.forward(entry.unconstrained);
+  }
+
+  private create(name: string, init: tf.Tensor, constraint: Constraint): Entry {
+    const transform = bijectTo(constraint);
+    const check = tf.tidy(() => constraint.check(init).all().dataSync()[0]);
+    if (!check) {
+      throw new PPLModelError(
+        `param('${name}'): the initial value is not in the support ${constraint.name}`,
+        { site: name, expected: constraint.name },
+      );
+    }
+    const unconstrained = tf.tidy(() => tf.variable(transform.inverse(init.cast("float32")), true, `ppl/${name}/${variableCounter++}`));
+    const entry: Entry = { unconstrained, constraint, transform, shape: [...init.shape] };
+    this.entries.set(name, entry);
+    return entry;
+  }
+
+  /** The unconstrained variable behind `name` (what the optimiser updates). */
+  unconstrained(name: string): tf.Variable {
+    const e = this.entries.get(name);
+    if (e === undefined) throw new PPLModelError(`no param named '${name}' in the ParamStore`, { site: name });
+    return e.unconstrained;
+  }
+
+  constraint(name: string): Constraint {
+    const e = this.entries.get(name);
+    if (e === undefined) throw new PPLModelError(`no param named '${name}' in the ParamStore`, { site: name });
+    return e.constraint;
+  }
+
+  /** Every param's unconstrained variable, by name. */
+  variables(): Map<string, tf.Variable> {
+    return new Map([...this.entries].map(([k, e]) => [k, e.unconstrained]));
+  }
+
+  /** Constrained values as plain arrays, for printing and saving results. */
+  values(): Record<string, number | number[] | number[][]> {
+    const out: Record<string, number | number[] | number[][]> = {};
+    for (const name of this.entries.keys()) {
+      const v = tf.tidy(() => this.get(name));
+      out[name] = v.arraySync() as number | number[] | number[][];
+      v.dispose();
+    }
+    return out;
+  }
+
+  delete(name: string): void {
+    const e = this.entries.get(name);
+    if (e === undefined) return;
+    e.unconstrained.dispose();
+    this.entries.delete(name);
+  }
+
+  clear(): void {
+    for (const e of this.entries.values()) e.unconstrained.dispose();
+    this.entries.clear();
+  }
+
+  toJSON(): ParamStoreJSON {
+    const params: ParamStoreJSON["params"] = {};
+    for (const [name, e] of this.entries) {
+      params[name] = {
+        constraint: constraintToJSON(e.constraint),
+        shape: [...e.shape],
+        unconstrainedShape: [...e.unconstrained.shape],
+        unconstrained: Array.from(e.unconstrained.dataSync()),
+      };
+    }
+    return { version: 1, params };
+  }
+
+  /** Replace the store's contents with a saved state. */
+  load(json: unknown): void {
+    const parsed = storeJSON.safeParse(json);
+    if (!parsed.success) {
+      throw new PPLConfigError(`ParamStore.load: not a saved param store: ${parsed.error.message}`);
+    }
+    this.clear();
+    for (const [name, p] of Object.entries(parsed.data.params)) {
+      const constraint = constraintFromJSON(p.constraint);
+      const unconstrained = tf.tidy(() =>
+        tf.variable(tf.tensor(p.unconstrained, p.unconstrainedShape, "float32"), true, `ppl/${name}/${variableCounter++}`),
+      );
+      this.entries.set(name, { unconstrained, constraint, transform: bijectTo(constraint), shape: p.shape });
+    }
+  }
+}
+
+const store = new ParamStore();
+
+/** The process-wide ParamStore (Pyro's `get_param_store()`). */
+export function getParamStore(): ParamStore {
+  return store;
+}
+
+/** Dispose and forget every param. */
+export function clearParamStore(): void {
+  store.clear();
+}

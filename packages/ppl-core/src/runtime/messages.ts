@@ -1,0 +1,102 @@
+/**
+ * The messages a model yields. A primitive builds one; handlers read and
+ * change it on its way out to the runner and back; the runner fills the value
+ * if nobody did. Messages are mutated in place, as in Pyro.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { Constraint } from "../constraints/constraint.js";
+import type { Distribution } from "../distributions/distribution.js";
+
+/** One vectorised plate around a site. `dim` counts from the right of the batch shape (-1 is rightmost). */
+export interface PlateFrame {
+  readonly name: string;
+  /** The full size of the plate. */
+  readonly size: number;
+  /** How many members this run sees (== size unless subsampled). */
+  readonly subsampleSize: number;
+  readonly dim: number;
+}
+
+/** Which step of which `markov` loop a site belongs to. */
+export interface MarkovTag {
+  /** Identity of one `markov(...)` call; steps of the same loop share it. */
+  readonly chain: object;
+  readonly chainName: string;
+  readonly step: number;
+  readonly history: number;
+}
+
+/** User-facing inference options of a sample site (Pyro's `infer` dict). */
+export interface InferConfig {
+  /** Sum this discrete site out by enumeration (only "parallel" is implemented). */
+  enumerate?: "parallel" | "sequential";
+  /** Enumerate the full expanded support instead of a broadcastable one. */
+  expand?: boolean;
+}
+
+/** Bookkeeping the enumeration handler adds to a site (set by ppl-enum). */
+export interface EnumInfo {
+  /** The batch dim (negative) holding this site's support. */
+  readonly dim: number;
+  /** A unique id of this enumerated variable; never reused, even when the dim is. */
+  readonly id: number;
+  /** For every enumerated dim this site's log-prob may carry: the id of the variable there. */
+  readonly dimToId: ReadonlyMap<number, number>;
+}
+
+export type SampleRole = "sample" | "factor" | "deterministic" | "subsample";
+
+export interface SampleMsg {
+  readonly type: "sample";
+  readonly name: string;
+  role: SampleRole;
+  fn: Distribution;
+  value: tf.Tensor | undefined;
+  isObserved: boolean;
+  infer: InferConfig;
+  /** Multiplies the log-density (from `scale` and plate subsampling). */
+  scale: number | tf.Tensor;
+  /** Where false, the log-density is zero (from `mask`). */
+  mask: tf.Tensor | boolean;
+  /** Enclosing plates, innermost first. */
+  condIndepStack: PlateFrame[];
+  /** Enclosing markov steps, innermost first. */
+  markov: MarkovTag[];
+  enumInfo: EnumInfo | undefined;
+  /** Seed for the default draw, set by the `seed` handler. */
+  seed: number | undefined;
+  /** The value is final: the runner must not draw it. */
+  done: boolean;
+  /** Do not pass the message to outer handlers (set by `block`). */
+  stop: boolean;
+}
+
+export interface ParamMsg {
+  readonly type: "param";
+  readonly name: string;
+  init: tf.Tensor | (() => tf.Tensor) | undefined;
+  /** undefined: whatever the param was created with (real for a new one). */
+  constraint: Constraint | undefined;
+  value: tf.Tensor | undefined;
+  condIndepStack: PlateFrame[];
+  done: boolean;
+  stop: boolean;
+}
+
+/** Sent by a plate when it starts, so enclosing plates can say which dims they hold. */
+export interface PlateMsg {
+  readonly type: "plate";
+  readonly name: string;
+  frames: PlateFrame[];
+  value: undefined;
+  done: boolean;
+  stop: boolean;
+}
+
+export type Msg = SampleMsg | ParamMsg | PlateMsg;
+
+/** What `yield*` runs: a generator yielding messages and returning R. */
+export type ModelGenerator<R = unknown> = Generator<Msg, R, unknown>;
+
+/** A model or guide: a generator function of its arguments. */
+export type Model<A extends unknown[] = unknown[], R = unknown> = (...args: A) => ModelGenerator<R>;
