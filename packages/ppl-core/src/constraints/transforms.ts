@@ -4,6 +4,7 @@
  * dims the Jacobian couples (1 for stick-breaking).
  */
 import * as tf from "@tensorflow/tfjs";
+import { cumsumLast, logSigmoid } from "../ops/tensor.js";
 
 export abstract class Transform {
   abstract readonly name: string;
@@ -98,10 +99,10 @@ export class StickBreakingTransform extends Transform {
     return tf.tidy(() => {
       const n = x.shape[x.rank - 1]!;
       const u = x.sub(this.offsetLog(n));
-      const logZ = tf.logSigmoid(u);
-      const log1mZ = tf.logSigmoid(u.neg());
+      const logZ = logSigmoid(u);
+      const log1mZ = logSigmoid(u.neg());
       // log of the remaining stick before each break: exclusive cumsum of log(1 - z)
-      const logRemaining = tf.cumsum(log1mZ, -1, true);
+      const logRemaining = cumsumLast(log1mZ, true);
       const head = logZ.add(logRemaining).exp();
       const tail = logRemaining.slice(
         new Array<number>(x.rank).fill(0).map((_, i) => (i === x.rank - 1 ? n - 1 : 0)),
@@ -118,7 +119,7 @@ export class StickBreakingTransform extends Transform {
       size[y.rank - 1] = n;
       const crop = y.slice(new Array<number>(y.rank).fill(0), size);
       // stick remaining after each break; clamped so rounding cannot make it <= 0
-      const remaining = tf.scalar(1).sub(tf.cumsum(crop, -1)).maximum(1.1754944e-38);
+      const remaining = tf.scalar(1).sub(cumsumLast(crop)).maximum(1.1754944e-38);
       return crop.log().sub(remaining.log()).add(this.offsetLog(n));
     });
   }
@@ -130,7 +131,7 @@ export class StickBreakingTransform extends Transform {
       const size = [...y.shape];
       size[y.rank - 1] = n;
       const crop = y.slice(new Array<number>(y.rank).fill(0), size);
-      return u.neg().add(tf.logSigmoid(u)).add(crop.log()).sum(-1);
+      return u.neg().add(logSigmoid(u)).add(crop.log()).sum(-1);
     });
   }
 

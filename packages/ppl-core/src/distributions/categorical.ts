@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, integerInterval, real, simplex } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
-import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { broadcastShapes, broadcastTo, cumsumLast, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam } from "./validate.js";
@@ -64,7 +64,7 @@ export class Categorical extends Distribution {
     // inverse-CDF with one uniform per draw: identical on every backend
     return tf.tidy(() => {
       const shape = this.shape(sampleShape);
-      const cdf = tf.cumsum(this.probs, -1);
+      const cdf = cumsumLast(this.probs);
       const u = tf.randomUniform([...shape, 1], 0, 1, "float32", seed);
       const total = cdf.slice(new Array<number>(cdf.rank).fill(0).map((_, i) => (i === cdf.rank - 1 ? this.numCategories - 1 : 0)));
       const below = broadcastTo(cdf, [...shape, this.numCategories]).less(u.mul(total)).cast("int32").sum(-1);

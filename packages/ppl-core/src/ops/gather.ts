@@ -10,13 +10,17 @@ import { customGradient } from "./custom-grad.js";
 export function gatherFlat(x: tf.Tensor1D, idx: tf.Tensor): tf.Tensor {
   const flat = idx.reshape([-1]);
   const n = x.shape[0];
-  // idx is captured, not passed: customGrad would treat it as a float input.
-  const op = customGradient<[tf.Tensor]>(([values]) => ({
-    value: tf.gather(values, flat),
-    gradFunc: (dy: tf.Tensor) => {
-      const hot = tf.oneHot(flat, n).cast("float32");
-      return tf.matMul(hot, dy.reshape([-1, 1]), true, false).reshape([n]);
-    },
-  }));
+  // idx is saved, not passed as an input: customGrad would treat an input as
+  // differentiable, and a closure would see it disposed by an enclosing tidy.
+  const op = customGradient<[tf.Tensor]>(([values], save) => {
+    save([flat]);
+    return {
+      value: tf.gather(values, flat),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const hot = tf.oneHot(saved[0]!, n).cast("float32");
+        return tf.matMul(hot, dy.reshape([-1, 1]), true, false).reshape([n]);
+      },
+    };
+  });
   return op(x).reshape(idx.shape);
 }

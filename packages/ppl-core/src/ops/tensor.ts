@@ -76,3 +76,17 @@ export function logSumExp(x: tf.Tensor, axis: number | number[], keepDims = fals
 export function scalarOf(x: tf.Tensor): number {
   return x.dataSync()[0]!;
 }
+
+/** Cumulative sum along the last axis. tfjs's cumsum mis-shapes its result for a negative axis. */
+export function cumsumLast(x: tf.Tensor, exclusive = false): tf.Tensor {
+  return tf.cumsum(x, x.rank - 1, exclusive);
+}
+
+/**
+ * log(sigmoid(x)) = -softplus(-x). tfjs's own logSigmoid keeps its input in a
+ * closure for the backward pass, so its gradient breaks (disposed tensor)
+ * whenever it runs inside a tidy; this form has only saved-input kernels.
+ */
+export function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.softplus(x.neg()).neg();
+}

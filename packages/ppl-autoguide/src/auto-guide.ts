@@ -1,0 +1,59 @@
+/**
+ * The shared shape of an autoguide: a callable guide (pass it to SVI as is)
+ * that builds its prototype from the model on the first call.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { type Model, type ModelGenerator, type PlateFrame, plate } from "ppl-core";
+import { type InitLocFn } from "./init-strategies.js";
+import { type PrototypeSite, runPrototype } from "./prototype.js";
+
+export type GuideValues = Record<string, tf.Tensor>;
+
+// A guide instance is also its generator function, so SVI takes it directly.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface AutoGuide<A extends unknown[]> {
+  (...args: A): ModelGenerator<GuideValues>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export abstract class AutoGuide<A extends unknown[]> {
+  declare readonly model: Model<A>;
+  declare readonly initLocFn: InitLocFn;
+  declare protected prototypeSites: PrototypeSite[] | undefined;
+
+  constructor(model: Model<A>, initLocFn: InitLocFn) {
+    const guide = function* (...args: A): ModelGenerator<GuideValues> {
+      const self = guide as unknown as AutoGuide<A>;
+      return yield* self.body(self.setup(args), args);
+    };
+    Object.setPrototypeOf(guide, new.target.prototype);
+    Object.defineProperty(guide, "model", { value: model });
+    Object.defineProperty(guide, "initLocFn", { value: initLocFn });
+    Object.defineProperty(guide, "prototypeSites", { value: undefined, writable: true });
+    return guide as unknown as AutoGuide<A>;
+  }
+
+  /** Class name for messages and param prefixes (Pyro's `AutoDelta.locs.<site>`). */
+  protected abstract readonly prefix: string;
+
+  /** The guide's sites for one run, given the prototype. */
+  protected abstract body(sites: readonly PrototypeSite[], args: A): ModelGenerator<GuideValues>;
+
+  /** Run the prototype once; later calls reuse it. */
+  protected setup(args: A): readonly PrototypeSite[] {
+    this.prototypeSites ??= runPrototype(this.prefix, this.model, this.initLocFn, args);
+    return this.prototypeSites;
+  }
+
+  /** Names of the latent sites this guide covers (after the first call or `median`). */
+  get siteNames(): string[] {
+    return (this.prototypeSites ?? []).map((s) => s.name);
+  }
+}
+
+/** Run `body` inside the site's plates again, so its batch dims line up with the model's. */
+export function* inPlates<R>(plates: readonly PlateFrame[], body: () => ModelGenerator<R>): ModelGenerator<R> {
+  if (plates.length === 0) return yield* body();
+  const [outer, ...rest] = plates;
+  return yield* plate(outer!.name, outer!.size, { dim: outer!.dim }, () => inPlates(rest, body));
+}

@@ -1,0 +1,97 @@
+/**
+ * Init strategies: where an autoguide starts each latent site, in
+ * constrained space. Each is a function of the site (with its distribution
+ * already broadcast over its plates); called with options instead, it returns
+ * such a function (as Pyro's `init_to_median(num_samples=...)` does).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { PPLConfigError, PPLModelError, bijectTo, nextSeed, toTensor, type SampleMsg, type TensorLike } from "ppl-core";
+
+export type InitSite = Pick<SampleMsg, "name" | "fn" | "seed">;
+export type InitLocFn = (site: InitSite) => tf.Tensor;
+
+function isSite(x: unknown): x is InitSite {
+  return typeof x === "object" && x !== null && "fn" in x && "name" in x;
+}
+
+/** A draw from the site's prior. */
+export function initToSample(site: InitSite): tf.Tensor;
+export function initToSample(): InitLocFn;
+export function initToSample(site?: InitSite): tf.Tensor | InitLocFn {
+  if (site === undefined) return initToSample;
+  return site.fn.sample([], site.seed ?? nextSeed(`init:${site.name}`));
+}
+
+/** The elementwise median of `numSamples` prior draws (default 15); robust to heavy tails. */
+export function initToMedian(site: InitSite): tf.Tensor;
+export function initToMedian(options?: { numSamples?: number; fallback?: InitLocFn }): InitLocFn;
+export function initToMedian(arg?: InitSite | { numSamples?: number; fallback?: InitLocFn }): tf.Tensor | InitLocFn {
+  if (isSite(arg)) return medianOfDraws(arg, 15);
+  const numSamples = arg?.numSamples ?? 15;
+  if (!Number.isInteger(numSamples) || numSamples < 1) {
+    throw new PPLConfigError(`initToMedian: numSamples must be a positive integer, got ${numSamples}`);
+  }
+  return (site) => medianOfDraws(site, numSamples);
+}
+
+function medianOfDraws(site: InitSite, numSamples: number): tf.Tensor {
+  return tf.tidy(() => {
+    const draws = site.fn.sample([numSamples], site.seed ?? nextSeed(`init:${site.name}`));
+    const n = draws.size / numSamples;
+    const data = draws.dataSync();
+    const out = new Float32Array(n);
+    const column = new Float64Array(numSamples);
+    for (let i = 0; i < n; i++) {
+      for (let s = 0; s < numSamples; s++) column[s] = data[s * n + i]!;
+      column.sort();
+      out[i] = column[Math.floor((numSamples - 1) / 2)]!;
+    }
+    const median = tf.tensor(out, draws.shape.slice(1));
+    // a simplex needs its rows renormalised after an elementwise median
+    return site.fn.support.name.includes("simplex") ? median.div(median.sum(-1, true)) : median;
+  });
+}
+
+/** The prior mean (falls back to the median where the mean has no closed form). */
+export function initToMean(site: InitSite): tf.Tensor;
+export function initToMean(): InitLocFn;
+export function initToMean(site?: InitSite): tf.Tensor | InitLocFn {
+  if (site === undefined) return initToMean;
+  try {
+    return tf.tidy(() => tf.broadcastTo(site.fn.mean, site.fn.shape()));
+  } catch {
+    return medianOfDraws(site, 15);
+  }
+}
+
+/** The point the unconstrained zero maps to: feasible, deterministic. */
+export function initToFeasible(site: InitSite): tf.Tensor;
+export function initToFeasible(): InitLocFn;
+export function initToFeasible(site?: InitSite): tf.Tensor | InitLocFn {
+  if (site === undefined) return initToFeasible;
+  return tf.tidy(() => {
+    const t = bijectTo(site.fn.support);
+    return t.forward(tf.zeros(t.inverseShape(site.fn.shape())));
+  });
+}
+
+/** Given values for some sites; `fallback` (default initToMedian) for the rest. */
+export function initToValue(options: { values: Record<string, TensorLike>; fallback?: InitLocFn }): InitLocFn {
+  if (typeof options !== "object" || options === null || typeof options.values !== "object") {
+    throw new PPLConfigError("initToValue({ values }): values must be an object mapping site names to tensors");
+  }
+  const fallback = options.fallback ?? initToMedian();
+  return (site) => {
+    const v = options.values[site.name];
+    if (v === undefined) return fallback(site);
+    const t = toTensor(v);
+    const want = site.fn.shape();
+    if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+      throw new PPLModelError(
+        `initToValue: the value for site '${site.name}' has shape [${t.shape.join(", ")}] but the site needs [${want.join(", ")}]`,
+        { site: site.name, expected: `[${want.join(", ")}]`, actual: `[${t.shape.join(", ")}]` },
+      );
+    }
+    return t.clone();
+  };
+}
