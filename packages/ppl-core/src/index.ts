@@ -56,3 +56,5 @@ export { SVI } from "./infer/svi.js";
 export { checkModelGuideMatch, checkSiteShape } from "./infer/site-checks.js";
 export { Adam, ClippedAdam, parseOptions, type AdamOptions, type ClippedAdamOptions } from "./optim/adam.js";
 export type { Optimizer } from "./optim/optimizer.js";
+export { DiscreteHMM, type DiscreteHMMOptions } from "./distributions/discrete-hmm.js";
+export { hmmLogLikelihood, hmmViterbi } from "./ops/hmm-forward.js";

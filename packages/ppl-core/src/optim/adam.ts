@@ -71,7 +71,8 @@ export class Adam implements Optimizer {
       if (variable === undefined) continue;
       let st = this.moments.get(variable);
       if (st === undefined) {
-        st = { m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false), t: 0 };
+        // tf.variable copies its initial value, so make that value inside a tidy
+        st = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false), t: 0 }));
         this.moments.set(variable, st);
       }
       const state = st;

@@ -1,0 +1,138 @@
+/**
+ * DiscreteHMM: a hidden Markov model with discrete latent states summed out,
+ * as Pyro's `dist.DiscreteHMM`. Its log-density is the HMM marginal
+ * likelihood computed by one fused forward–backward op.
+ *
+ * `initialLogits` [..., K] is the distribution of the state BEFORE the first
+ * step (Pyro's convention); every step, the first included, transitions with
+ * `transitionLogits` [..., T or 1, K, K] (source state on dim -2) and then
+ * emits from `observationDist`, whose batch shape ends in [T or 1, K].
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type Constraint, independent, real } from "../constraints/constraint.js";
+import { PPLShapeError, formatShape } from "../errors.js";
+import { hmmLogLikelihood } from "../ops/hmm-forward.js";
+import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { makeRng, nextSeed } from "../rng.js";
+import { Distribution } from "./distribution.js";
+import { asFloat, checkParam } from "./validate.js";
+
+export interface DiscreteHMMOptions {
+  /** Number of steps when neither the transitions nor the observations have a time dim > 1. */
+  duration?: number;
+}
+
+function logNormalise(x: tf.Tensor): tf.Tensor {
+  return x.sub(tf.logSumExp(x, x.rank - 1, true));
+}
+
+export class DiscreteHMM extends Distribution {
+  readonly name = "DiscreteHMM";
+  readonly initialLogits: tf.Tensor;
+  readonly transitionLogits: tf.Tensor;
+  readonly observationDist: Distribution;
+  readonly batchShape: readonly number[];
+  readonly eventShape: readonly number[];
+  readonly support: Constraint;
+  override readonly hasRsample = false;
+  readonly numStates: number;
+  readonly duration: number;
+
+  constructor(initialLogits: TensorLike, transitionLogits: TensorLike, observationDist: Distribution, options: DiscreteHMMOptions = {}) {
+    super();
+    const init = asFloat(initialLogits);
+    const trans = asFloat(transitionLogits);
+    const err = (why: string) =>
+      new PPLShapeError(
+        `DiscreteHMM: ${why} (initialLogits ${formatShape(init.shape)}, transitionLogits ${formatShape(trans.shape)}, ` +
+          `observationDist batch ${formatShape(observationDist.batchShape)})`,
+        { expected: "initialLogits [..., K], transitionLogits [..., T|1, K, K], observationDist batch [..., T|1, K]" },
+      );
+    if (init.rank < 1) throw err("initialLogits needs a state dim");
+    const K = init.shape[init.rank - 1]!;
+    if (trans.rank < 2 || trans.shape[trans.rank - 1] !== K || trans.shape[trans.rank - 2] !== K) {
+      throw err(`transitionLogits must end in [${K}, ${K}]`);
+    }
+    const ob = observationDist.batchShape;
+    if (ob.length < 1 || ob[ob.length - 1] !== K) throw err(`observationDist's batch shape must end in the state dim ${K}`);
+    checkParam(this.name, "initialLogits", init, real);
+    checkParam(this.name, "transitionLogits", trans, real);
+    const transT = trans.rank >= 3 ? trans.shape[trans.rank - 3]! : 1;
+    const obsT = ob.length >= 2 ? ob[ob.length - 2]! : 1;
+    const timeSizes = [transT, obsT].filter((t) => t > 1);
+    if (timeSizes.length === 2 && timeSizes[0] !== timeSizes[1]) throw err(`time dims ${transT} and ${obsT} differ`);
+    const T = timeSizes[0] ?? options.duration ?? 1;
+    if (options.duration !== undefined && timeSizes.length > 0 && options.duration !== T) {
+      throw err(`duration ${options.duration} differs from the time dim ${T}`);
+    }
+    this.numStates = K;
+    this.duration = T;
+    this.initialLogits = logNormalise(init);
+    this.transitionLogits = logNormalise(trans);
+    this.observationDist = observationDist;
+    const transBatch = trans.shape.slice(0, Math.max(0, trans.rank - 3));
+    const obsBatch = ob.slice(0, Math.max(0, ob.length - 2));
+    try {
+      this.batchShape = broadcastShapes([init.shape.slice(0, -1), transBatch, obsBatch]);
+    } catch {
+      throw err("batch shapes do not broadcast");
+    }
+    this.eventShape = [T, ...observationDist.eventShape];
+    this.support = independent(observationDist.support, 1);
+  }
+
+  logProb(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const K = this.numStates;
+      const T = this.duration;
+      const obsEvent = this.observationDist.eventShape.length;
+      // value [..., T, *obsEvent] -> emissions [..., T, K]
+      const v = value.expandDims(value.rank - obsEvent);
+      const emit = this.observationDist.logProb(v);
+      const batch = broadcastShapes([this.batchShape, emit.shape.slice(0, -2)], "DiscreteHMM value and batch shapes");
+      const B = batch.reduce((a, b) => a * b, 1);
+      const emitB = broadcastTo(emit, [...batch, T, K]).reshape([B, T, K]);
+      const initB = broadcastTo(this.initialLogits, [...batch, K]).reshape([B, K]);
+      const tr = this.transitionLogits.rank === 2 ? this.transitionLogits.expandDims(0) : this.transitionLogits;
+      const Tt = tr.shape[tr.rank - 3]!;
+      const transB = broadcastTo(tr, [...batch, Tt, K, K]).reshape([B, Tt, K, K]);
+      return hmmLogLikelihood(initB, transB, emitB).reshape(batch);
+    });
+  }
+
+  /** Draw states forward in JS, then each step's observation from its state's emission. */
+  sample(sampleShape: readonly number[] = [], seed = nextSeed("DiscreteHMM")): tf.Tensor {
+    return tf.tidy(() => {
+      const K = this.numStates;
+      const T = this.duration;
+      const batch = [...sampleShape, ...this.batchShape];
+      const B = batch.reduce((a, b) => a * b, 1);
+      const init = broadcastTo(this.initialLogits, [...batch, K]).reshape([B, K]).exp().dataSync();
+      const tr = this.transitionLogits.rank === 2 ? this.transitionLogits.expandDims(0) : this.transitionLogits;
+      const Tt = tr.shape[tr.rank - 3]!;
+      const trans = broadcastTo(tr, [...batch, Tt, K, K]).reshape([B, Tt, K, K]).exp().dataSync();
+      const rng = makeRng(seed);
+      const pick = (probs: ArrayLike<number>, offset: number): number => {
+        let u = rng();
+        for (let k = 0; k < K - 1; k++) {
+          u -= probs[offset + k]!;
+          if (u < 0) return k;
+        }
+        return K - 1;
+      };
+      const states = new Int32Array(B * T);
+      for (let b = 0; b < B; b++) {
+        let z = pick(init, b * K);
+        for (let t = 0; t < T; t++) {
+          z = pick(trans, ((b * Tt + (Tt === 1 ? 0 : t)) * K + z) * K);
+          states[b * T + t] = z;
+        }
+      }
+      // one draw per (batch, step, state), then keep the drawn state's
+      const obsEvent = this.observationDist.eventShape;
+      const full = this.observationDist.expand([...this.batchShape, T, K]).sample(sampleShape, (seed ^ 0x5bd1e995) >>> 0);
+      const hot = tf.oneHot(tf.tensor(states, [...batch, T], "int32"), K).reshape([...batch, T, K, ...obsEvent.map(() => 1)]);
+      return full.mul(hot).sum(batch.length + 1);
+    });
+  }
+}
