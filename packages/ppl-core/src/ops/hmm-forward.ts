@@ -45,114 +45,126 @@ function layoutOf(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Tensor): Lay
   return { B, T, K, Bi, Bt, Tt, Be };
 }
 
-function lse(v: Float64Array, n: number): number {
-  let m = -Infinity;
-  for (let i = 0; i < n; i++) if (v[i]! > m) m = v[i]!;
-  if (m === -Infinity) return -Infinity;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += Math.exp(v[i]! - m);
-  return m + Math.log(s);
-}
-
+/**
+ * Scaled forward–backward in probability space (Rabiner): one exp per
+ * transition and emission entry instead of per path term. Emissions are
+ * shifted by their per-step max so no step underflows.
+ */
 interface Sweep {
-  /** alpha[b][t*K + k], t = -1..T-1 stored at t+1. */
+  /** Normalised forward messages, slot t+1 for step t (slot 0: the state before step 0). */
   alpha: Float64Array;
-  beta: Float64Array;
+  /** Per-step normalisers c_t. */
+  scale: Float64Array;
   loglik: Float64Array;
+  /** exp(logTrans) and exp(emit - max_t). */
+  P: Float64Array;
+  E: Float64Array;
 }
 
-function sweep(L: Layout, init: Float32Array | Float64Array, trans: Float32Array | Float64Array, emit: Float32Array | Float64Array, needBeta: boolean): Sweep {
+function forward(L: Layout, init: ArrayLike<number>, trans: ArrayLike<number>, emit: ArrayLike<number>): Sweep {
   const { B, T, K, Bi, Bt, Tt, Be } = L;
+  const P = new Float64Array(trans.length);
+  for (let n = 0; n < trans.length; n++) P[n] = Math.exp(trans[n]!);
+  const E = new Float64Array(emit.length);
+  const shift = new Float64Array(Be * T);
+  for (let r = 0; r < Be * T; r++) {
+    let m = -Infinity;
+    for (let k = 0; k < K; k++) m = Math.max(m, emit[r * K + k]!);
+    if (m === -Infinity) m = 0;
+    shift[r] = m;
+    for (let k = 0; k < K; k++) E[r * K + k] = Math.exp(emit[r * K + k]! - m);
+  }
   const alpha = new Float64Array(B * (T + 1) * K);
-  const beta = needBeta ? new Float64Array(B * (T + 1) * K) : new Float64Array(0);
+  const scale = new Float64Array(B * T);
   const loglik = new Float64Array(B);
-  const tmp = new Float64Array(K);
   for (let b = 0; b < B; b++) {
     const ib = (Bi === 1 ? 0 : b) * K;
     const tb = (Bt === 1 ? 0 : b) * Tt * K * K;
-    const eb = (Be === 1 ? 0 : b) * T * K;
+    const eb = (Be === 1 ? 0 : b) * T;
     const ab = b * (T + 1) * K;
-    for (let k = 0; k < K; k++) alpha[ab + k] = init[ib + k]!;
+    let m0 = -Infinity;
+    for (let k = 0; k < K; k++) m0 = Math.max(m0, init[ib + k]!);
+    let c0 = 0;
+    for (let k = 0; k < K; k++) c0 += alpha[ab + k] = Math.exp(init[ib + k]! - m0);
+    for (let k = 0; k < K; k++) alpha[ab + k]! /= c0;
+    let logZ = m0 + Math.log(c0);
     for (let t = 0; t < T; t++) {
       const tr = tb + (Tt === 1 ? 0 : t) * K * K;
       const prev = ab + t * K;
-      const cur = ab + (t + 1) * K;
+      const cur = prev + K;
+      const er = (eb + t) * K;
+      let c = 0;
       for (let j = 0; j < K; j++) {
-        for (let i = 0; i < K; i++) tmp[i] = alpha[prev + i]! + trans[tr + i * K + j]!;
-        alpha[cur + j] = lse(tmp, K) + emit[eb + t * K + j]!;
+        let acc = 0;
+        for (let i = 0; i < K; i++) acc += alpha[prev + i]! * P[tr + i * K + j]!;
+        const v = acc * E[er + j]!;
+        alpha[cur + j] = v;
+        c += v;
       }
+      scale[b * T + t] = c;
+      for (let j = 0; j < K; j++) alpha[cur + j]! /= c;
+      logZ += Math.log(c) + shift[eb + t]!;
     }
-    for (let k = 0; k < K; k++) tmp[k] = alpha[ab + T * K + k]!;
-    loglik[b] = lse(tmp, K);
-    if (!needBeta) continue;
-    // beta[t][i] = log p(y_{t+1..T-1} | z_t = i), with t = -1 at slot 0
-    for (let k = 0; k < K; k++) beta[ab + T * K + k] = 0;
-    for (let t = T - 1; t >= 0; t--) {
-      const tr = tb + (Tt === 1 ? 0 : t) * K * K;
-      const next = ab + (t + 1) * K;
-      const cur = ab + t * K;
-      for (let i = 0; i < K; i++) {
-        for (let j = 0; j < K; j++) tmp[j] = trans[tr + i * K + j]! + emit[eb + t * K + j]! + beta[next + j]!;
-        beta[cur + i] = lse(tmp, K);
-      }
-    }
+    loglik[b] = logZ;
   }
-  return { alpha, beta, loglik };
+  return { alpha, scale, loglik, P, E };
 }
 
 /** log p(y) per batch member; differentiable in all three inputs. */
 export function hmmLogLikelihood(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Tensor): tf.Tensor {
   const L = layoutOf(logInit, logTrans, emit);
-  const op = customGradient<[tf.Tensor, tf.Tensor, tf.Tensor]>(([li, lt, em], save) => {
-    save([li, lt, em]);
-    const { loglik } = sweep(L, li.dataSync() as Float32Array, lt.dataSync() as Float32Array, em.dataSync() as Float32Array, false);
+  const op = customGradient<[tf.Tensor, tf.Tensor, tf.Tensor]>(([li, lt, em]) => {
+    // the backward pass reuses the forward messages: plain arrays, safe to keep in a closure
+    const sw = forward(L, li.dataSync(), lt.dataSync(), em.dataSync());
+    const shapes = [li.shape, lt.shape, em.shape] as const;
     return {
-      value: tf.tensor1d(Float32Array.from(loglik)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradients(L, saved, dy.dataSync() as Float32Array),
+      value: tf.tensor1d(Float32Array.from(sw.loglik)),
+      gradFunc: (dy: tf.Tensor) => gradients(L, sw, dy.dataSync(), shapes),
     };
   });
   return op(logInit, logTrans, emit);
 }
 
-function gradients(L: Layout, saved: tf.Tensor[], dy: Float32Array): tf.Tensor[] {
+function gradients(L: Layout, sw: Sweep, dy: ArrayLike<number>, shapes: readonly [number[], number[], number[]]): tf.Tensor[] {
   const { B, T, K, Bi, Bt, Tt, Be } = L;
-  const init = saved[0]!.dataSync() as Float32Array;
-  const trans = saved[1]!.dataSync() as Float32Array;
-  const emit = saved[2]!.dataSync() as Float32Array;
-  const { alpha, beta, loglik } = sweep(L, init, trans, emit, true);
+  const { alpha, scale, loglik, P, E } = sw;
   const gInit = new Float32Array(Bi * K);
   const gTrans = new Float32Array(Bt * Tt * K * K);
   const gEmit = new Float32Array(Be * T * K);
+  let beta = new Float64Array(K);
+  let prevBeta = new Float64Array(K);
   for (let b = 0; b < B; b++) {
     const w = dy[b]!;
-    const z = loglik[b]!;
-    if (w === 0 || !Number.isFinite(z)) continue;
+    if (w === 0 || !Number.isFinite(loglik[b]!)) continue;
     const ib = (Bi === 1 ? 0 : b) * K;
     const tb = (Bt === 1 ? 0 : b) * Tt * K * K;
-    const eb = (Be === 1 ? 0 : b) * T * K;
+    const eb = (Be === 1 ? 0 : b) * T;
     const ab = b * (T + 1) * K;
-    // posterior of the state before the first step
-    for (let i = 0; i < K; i++) gInit[ib + i]! += w * Math.exp(alpha[ab + i]! + beta[ab + i]! - z);
-    for (let t = 0; t < T; t++) {
+    beta.fill(1);
+    for (let t = T - 1; t >= 0; t--) {
       const tr = tb + (Tt === 1 ? 0 : t) * K * K;
       const prev = ab + t * K;
-      const next = ab + (t + 1) * K;
-      for (let j = 0; j < K; j++) {
-        // posterior marginal of z_t = j
-        gEmit[eb + t * K + j]! += w * Math.exp(alpha[next + j]! + beta[next + j]! - z);
-        const tail = emit[eb + t * K + j]! + beta[next + j]! - z;
-        for (let i = 0; i < K; i++) {
+      const cur = prev + K;
+      const er = (eb + t) * K;
+      const c = scale[b * T + t]!;
+      // posterior marginal of z_t
+      for (let j = 0; j < K; j++) gEmit[er + j]! += w * alpha[cur + j]! * beta[j]!;
+      for (let i = 0; i < K; i++) {
+        let acc = 0;
+        for (let j = 0; j < K; j++) {
+          const x = P[tr + i * K + j]! * E[er + j]! * beta[j]! / c;
+          acc += x;
           // pairwise posterior of (z_{t-1} = i, z_t = j)
-          gTrans[tr + i * K + j]! += w * Math.exp(alpha[prev + i]! + trans[tr + i * K + j]! + tail);
+          gTrans[tr + i * K + j]! += w * alpha[prev + i]! * x;
         }
+        prevBeta[i] = acc;
       }
+      [beta, prevBeta] = [prevBeta, beta];
     }
+    // posterior of the state before the first step
+    for (let i = 0; i < K; i++) gInit[ib + i]! += w * alpha[ab + i]! * beta[i]!;
   }
-  return [
-    tf.tensor(gInit, saved[0]!.shape),
-    tf.tensor(gTrans, saved[1]!.shape),
-    tf.tensor(gEmit, saved[2]!.shape),
-  ];
+  return [tf.tensor(gInit, shapes[0]), tf.tensor(gTrans, shapes[1]), tf.tensor(gEmit, shapes[2])];
 }
 
 /**
