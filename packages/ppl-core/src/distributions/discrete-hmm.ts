@@ -91,11 +91,16 @@ export class DiscreteHMM extends Distribution {
       const emit = this.observationDist.logProb(v);
       const batch = broadcastShapes([this.batchShape, emit.shape.slice(0, -2)], "DiscreteHMM value and batch shapes");
       const B = batch.reduce((a, b) => a * b, 1);
-      const emitB = broadcastTo(emit, [...batch, T, K]).reshape([B, T, K]);
-      const initB = broadcastTo(this.initialLogits, [...batch, K]).reshape([B, K]);
+      // Inputs without batch dims stay at batch size 1: the fused op broadcasts them for free.
+      const flat = (x: tf.Tensor, tail: number[]) => {
+        const own = x.shape.slice(0, x.rank - tail.length);
+        return own.every((d) => d === 1) ? x.reshape([1, ...tail]) : broadcastTo(x, [...batch, ...tail]).reshape([B, ...tail]);
+      };
       const tr = this.transitionLogits.rank === 2 ? this.transitionLogits.expandDims(0) : this.transitionLogits;
       const Tt = tr.shape[tr.rank - 3]!;
-      const transB = broadcastTo(tr, [...batch, Tt, K, K]).reshape([B, Tt, K, K]);
+      const emitB = flat(emit, [T, K]);
+      const initB = flat(this.initialLogits, [K]);
+      const transB = flat(tr, [Tt, K, K]);
       return hmmLogLikelihood(initB, transB, emitB).reshape(batch);
     });
   }
