@@ -30,7 +30,7 @@ export { mask } from "./handlers/mask.js";
 export { plate, type PlateOptions, type PlateBody } from "./handlers/plate.js";
 export { markov, range, type MarkovOptions } from "./handlers/markov.js";
 
-export { vindex, type VindexArg } from "./ops/vindex.js";
+export { vindex, markArangeIndex, type VindexArg } from "./ops/vindex.js";
 export { gatherFlat } from "./ops/gather.js";
 export { lgamma, digamma, logMultivariateBeta, lgammaNumber } from "./ops/special.js";
 export {

@@ -1,1 +1,12 @@
-export {};
+/**
+ * ppl-enum: exact enumeration of discrete latent variables. `enumerate` and
+ * `configEnumerate` lay supports out on batch dims, `TraceEnumELBO` sums them
+ * out exactly in the loss, and `inferDiscrete` decodes them (temperature 0 is
+ * Viterbi on a chain; temperature 1 draws from the joint posterior).
+ */
+export { enumerate, configEnumerate, type EnumerateOptions } from "./enum/enumerate.js";
+export { EnumMessenger, MAX_RANK } from "./enum/enum-handler.js";
+export type { EnumVar } from "./enum/allocator.js";
+export { TraceEnumELBO, type TraceEnumELBOOptions } from "./elbo/trace-enum-elbo.js";
+export { inferDiscrete, type InferDiscreteOptions } from "./discrete/infer-discrete.js";
+export type { Dim, Factor, PlacedFactor } from "./contract/factor.js";

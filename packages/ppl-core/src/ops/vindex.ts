@@ -14,6 +14,66 @@ import { broadcastShapes } from "./tensor.js";
 
 export type VindexArg = "..." | ":" | number | tf.Tensor;
 
+/**
+ * Int32 tensors known to hold arange(n) along their first axis, size 1
+ * elsewhere (the values an enumeration handler creates). Indexing with one is
+ * a transpose/reshape, with no gather and a free gradient. A WeakSet tag on
+ * the tensor object, not allocator state: it dies with the tensor.
+ */
+const arangeIndices = new WeakSet<tf.Tensor>();
+
+/** Declare that `t` (int32, shape [n, 1, ..., 1]) holds 0..n-1 along its first axis. */
+export function markArangeIndex(t: tf.Tensor): void {
+  arangeIndices.add(t);
+}
+
+/**
+ * The fast path: exactly one tensor index, an arange tag, all other indices
+ * ':', and x's batch has size 1 where the index varies (otherwise the result
+ * is a diagonal and needs a gather). Returns undefined when it does not apply.
+ */
+function vindexArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor | undefined {
+  let k = -1;
+  for (let j = 0; j < indexArgs.length; j++) {
+    const a = indexArgs[j];
+    if (a === ":") continue;
+    if (k >= 0 || !(a instanceof tf.Tensor) || !arangeIndices.has(a)) return undefined;
+    k = j;
+  }
+  if (k < 0) return undefined;
+  const idx = indexArgs[k] as tf.Tensor;
+  const n = x.shape[batchRank + k]!;
+  if (idx.rank === 0 || idx.shape[0] !== n || idx.shape.some((d, i) => i > 0 && d !== 1)) return undefined;
+  const r = idx.rank;
+  const nb = Math.max(batchRank, r);
+  const at = nb - r; // output batch position of the indexed axis
+  const perm: number[] = [];
+  const shape: number[] = [];
+  let dropped = -1;
+  for (let p = 0; p < nb; p++) {
+    const src = p - (nb - batchRank);
+    if (p === at) {
+      if (src >= 0) {
+        if (x.shape[src] !== 1) return undefined;
+        dropped = src;
+      }
+      perm.push(batchRank + k);
+      shape.push(n);
+    } else if (src >= 0) {
+      perm.push(src);
+      shape.push(x.shape[src]!);
+    } else shape.push(1);
+  }
+  for (let j = 0; j < indexArgs.length; j++) {
+    if (j === k) continue;
+    perm.push(batchRank + j);
+    shape.push(x.shape[batchRank + j]!);
+  }
+  if (dropped >= 0) perm.push(dropped);
+  const moved = perm.every((p, i) => p === i) ? x : x.transpose(perm);
+  return moved.reshape(shape);
+}
+
 export function vindex(x: tf.Tensor, ...args: VindexArg[]): tf.Tensor {
   return tf.tidy(() => {
     let indexArgs: VindexArg[];
@@ -39,6 +99,9 @@ export function vindex(x: tf.Tensor, ...args: VindexArg[]): tf.Tensor {
       indexArgs = [...args, ...new Array<VindexArg>(x.rank - args.length).fill(":")];
       batchRank = 0;
     }
+
+    const fast = vindexArange(x, indexArgs, batchRank);
+    if (fast !== undefined) return fast;
 
     const dimSizes = x.shape;
     const batchShape = dimSizes.slice(0, batchRank);

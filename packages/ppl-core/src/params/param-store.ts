@@ -93,7 +93,9 @@ export class ParamStore {
         { site: name, expected: formatShape(entry.shape), actual: formatShape(init.shape) },
       );
     }
-    return entry.transform.forward(entry.unconstrained);
+    const value = entry.transform.forward(entry.unconstrained);
+    // never hand out the Variable itself: a caller disposing the value would destroy the param
+    return value === entry.unconstrained ? value.clone() : value;
   }
 
   private create(name: string, init: tf.Tensor, constraint: Constraint): Entry {

@@ -1,0 +1,154 @@
+/**
+ * pnpm bench: speed and memory of ppl on the seed HMM workload.
+ * Prints a table and writes bench/results/latest.json. Nothing here is
+ * asserted; targets and Pyro's figures are printed beside the measurements.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import { Adam, SVI, backendInfo, block, clearParamStore, describeBackend, ready, setRngSeed, setValidation } from "ppl-core";
+import { AutoDelta, initToSample } from "ppl-autoguide";
+import { decode } from "hmm-gaussian/decode";
+import { type ModelForm, learnBest, modelAndLoss, sortByLocs } from "hmm-gaussian/learn";
+import { GLOBAL_SITES } from "hmm-gaussian/model";
+import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
+
+interface Row {
+  name: string;
+  config: Record<string, number | string | boolean>;
+  unit: "ms" | "s" | "MiB" | "count";
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+  target?: string;
+  pyro?: string;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const quick = process.argv.includes("--quick");
+const validate = process.argv.includes("--validate");
+
+function stats(xs: number[]): { median: number; min: number; max: number; n: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor((s.length - 1) / 2)]!, min: s[0]!, max: s[s.length - 1]!, n: s.length };
+}
+
+function record(row: Row): void {
+  rows.push(row);
+  const cfg = Object.entries(row.config).map(([k, v]) => `${k}=${v}`).join(" ");
+  const extra = [row.target && `target ${row.target}`, row.pyro && `Pyro ${row.pyro}`, row.note].filter(Boolean).join("; ");
+  console.log(`${row.name.padEnd(28)} ${cfg.padEnd(34)} ${row.median.toFixed(row.unit === "ms" ? 2 : 1).padStart(9)} ${row.unit.padEnd(5)} (min ${row.min.toFixed(2)}, max ${row.max.toFixed(2)}, n ${row.n})${extra ? `  ${extra}` : ""}`);
+}
+
+/** Median ms per SVI step after warm-up, at least `minSteps` steps or until `maxSeconds`. */
+function stepTimes(form: ModelForm, obs: number[][], K: number, minSteps: number, maxSeconds: number): number[] {
+  clearParamStore();
+  setRngSeed(0);
+  const { model, loss } = modelAndLoss(form);
+  const guide = new AutoDelta(block(model, { expose: [...GLOBAL_SITES] }), { initLocFn: initToSample });
+  const optim = new Adam({ lr: 0.05 });
+  const svi = new SVI(model, guide, optim, loss);
+  const x = tf.tensor2d(obs);
+  const warm = performance.now();
+  for (let i = 0; i < 5; i++) svi.step(x, K);
+  const warmMs = (performance.now() - warm) / 5;
+  const times: number[] = [];
+  const t0 = performance.now();
+  const steps = Math.max(3, Math.min(minSteps, Math.floor((maxSeconds * 1000) / Math.max(warmMs, 1e-3))));
+  while (times.length < steps && (performance.now() - t0) / 1000 < maxSeconds) {
+    const s = performance.now();
+    svi.step(x, K);
+    times.push(performance.now() - s);
+  }
+  x.dispose();
+  optim.reset();
+  clearParamStore();
+  return times;
+}
+
+async function main(): Promise<void> {
+  await ready();
+  setValidation(validate);
+  console.log(describeBackend());
+  console.log(`node ${process.version}; validation ${validate ? "on" : "off"}${quick ? "; quick mode" : ""}\n`);
+  const data = generate(30, 120, 1);
+  const test = generate(1, 160, 77);
+  const seedCfg = { S: 30, T: 120, K: 3 };
+
+  // 1. Per-step time on the seed workload, both forms.
+  const minSteps = quick ? 10 : 50;
+  record({ name: "svi-step/markov-loop", config: seedCfg, unit: "ms", ...stats(stepTimes("markov", data.obs, 3, minSteps, quick ? 10 : 60)), target: "≤ 18 ms", pyro: "71.9 ms" });
+  record({ name: "svi-step/vectorized", config: seedCfg, unit: "ms", ...stats(stepTimes("vectorized", data.obs, 3, minSteps * 4, 20)), target: "≤ 2 ms", pyro: "DiscreteHMM 2.78 ms" });
+
+  // 2. The whole job: 3 restarts × 250 steps + Viterbi decode of the test sequence.
+  for (const form of ["vectorized", "markov"] as const) {
+    if (quick && form === "markov") continue;
+    const t0 = performance.now();
+    const obs = tf.tensor2d(data.obs);
+    const { best } = learnBest(obs, 3, { form, steps: 250, lr: 0.05, seed: 0 }, 3);
+    obs.dispose();
+    const decoded = decode(test.obs[0]!, sortByLocs(best.params));
+    const seconds = (performance.now() - t0) / 1000;
+    const acc = decoded.filter((z, t) => z === test.states[0]![t]).length / decoded.length;
+    record({
+      name: `job/${form}`, config: { restarts: 3, steps: 250 }, unit: "s", median: seconds, min: seconds, max: seconds, n: 1,
+      ...(form === "vectorized" ? { target: "≤ 1.5 s" } : {}), pyro: "59.9 s", note: `best loss ${best.finalLoss.toFixed(2)}, test accuracy ${(acc * 100).toFixed(1)} %`,
+    });
+  }
+
+  // 3. Scaling of the vectorised path (each configuration capped in time).
+  const Ts = quick ? [120, 1000] : [120, 1000, 10000];
+  for (const T of Ts) {
+    for (const S of [30, 300]) {
+      for (const K of [3, 6, 12]) {
+        if (S * T > 300 * 1000 && K > 3) {
+          record({ name: "scaling/vectorized", config: { S, T, K }, unit: "ms", median: NaN, min: NaN, max: NaN, n: 0, note: "skipped: over the time cap" });
+          continue;
+        }
+        const d = generate(S, T, 3);
+        record({ name: "scaling/vectorized", config: { S, T, K }, unit: "ms", ...stats(stepTimes("vectorized", d.obs, K, 20, quick ? 2 : 8)) });
+      }
+    }
+  }
+  for (const T of quick ? [120] : [120, 1000]) {
+    const d = generate(30, T, 3);
+    record({ name: "scaling/markov-loop", config: { S: 30, T, K: 3 }, unit: "ms", ...stats(stepTimes("markov", d.obs, 3, 10, quick ? 10 : 30)) });
+  }
+
+  // 4. Decoding.
+  const params = TRUE_PARAMS;
+  const tDecode: number[] = [];
+  for (let i = 0; i < (quick ? 2 : 5); i++) {
+    const s = performance.now();
+    decode(test.obs[0]!, params);
+    tDecode.push(performance.now() - s);
+  }
+  record({ name: "inferDiscrete/test-seq", config: { T: 160, K: 3 }, unit: "ms", ...stats(tDecode) });
+  if (!quick) {
+    const long = generate(30, 1000, 5);
+    const s = performance.now();
+    for (const y of long.obs) decode(y, params);
+    const ms = performance.now() - s;
+    record({ name: "inferDiscrete/30x1000", config: { S: 30, T: 1000, K: 3 }, unit: "ms", median: ms, min: ms, max: ms, n: 1 });
+  }
+
+  // 5. Memory.
+  const rssMiB = process.resourceUsage().maxRSS / 1024;
+  record({ name: "memory/peak-rss", config: {}, unit: "MiB", median: rssMiB, min: rssMiB, max: rssMiB, n: 1, target: "≤ 200 MiB for the seed job" });
+  const alive = tf.memory().numTensors;
+  record({ name: "memory/tensors-alive", config: {}, unit: "count", median: alive, min: alive, max: alive, n: 1 });
+
+  const out = join(dirname(fileURLToPath(import.meta.url)), "results");
+  mkdirSync(out, { recursive: true });
+  const file = join(out, "latest.json");
+  writeFileSync(file, JSON.stringify({
+    date: new Date().toISOString(), backend: backendInfo().name, node: process.version, validation: validate, quick,
+    rows: rows.map((r) => ({ ...r, backend: backendInfo().name, node: process.version })),
+  }, null, 2) + "\n");
+  console.log(`\nwrote ${file}`);
+}
+
+await main();

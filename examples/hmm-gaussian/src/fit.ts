@@ -1,0 +1,119 @@
+/**
+ * The whole job, shared by the example and ppl-hmm: learn (best of restarts),
+ * relabel by mean, decode, report, draw the figures.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { backendInfo } from "ppl-core";
+import { accuracy, decode } from "./decode.js";
+import { learnBest, sortByLocs } from "./learn.js";
+import type { RunOptions } from "./options.js";
+import { densityFigure, lossFigure, segmentationFigure, sequenceFigure, writeFigure } from "./plots.js";
+import { type Progress } from "./progress.js";
+import { paramErrors, roundParams, type Errors } from "./report.js";
+import type { PlainParams } from "./truth.js";
+
+export interface DecodeTarget {
+  y: number[];
+  /** True states, when known: gives an accuracy. */
+  z?: number[];
+  label: string;
+}
+
+export interface FitInput {
+  obs: number[][];
+  /** True hidden states of the training data, if known (figure 1 colours). */
+  states?: number[][];
+  /** Sequences to decode; default: the training sequences. */
+  decodeTargets?: DecodeTarget[];
+  truth?: PlainParams;
+  names?: readonly string[];
+}
+
+export interface FitResult {
+  backend: string;
+  config: { form: "markov" | "vectorized"; states: number; steps: number; lr: number; restarts: number; seed: number; numSeqs: number; T: number };
+  params: PlainParams;
+  finalLossPerRestart: number[];
+  bestLoss: number;
+  bestRestart: number;
+  lossCurve: number[];
+  errors?: Errors;
+  decoded: { label: string; states: number[]; accuracy?: number }[];
+  accuracy?: number;
+  timings: { learnSeconds: number; decodeSeconds: number; figuresSeconds: number; totalSeconds: number };
+  figures: string[];
+}
+
+export async function fit(input: FitInput, options: RunOptions, progress?: Progress): Promise<FitResult> {
+  const t0 = performance.now();
+  const S = input.obs.length;
+  const T = input.obs[0]!.length;
+  const obs = tf.tensor2d(input.obs);
+  const { best, runs } = learnBest(
+    obs,
+    options.states,
+    { form: options.vectorized ? "vectorized" : "markov", steps: options.steps, lr: options.lr, seed: options.seed, onStep: progress?.update },
+    options.restarts,
+  );
+  progress?.done();
+  obs.dispose();
+  const tLearn = performance.now();
+
+  const params = sortByLocs(best.params);
+  const targets: DecodeTarget[] = input.decodeTargets ?? input.obs.map((y, s) => ({ y, label: `seq${s + 1}` }));
+  const decoded = targets.map((target) => {
+    const states = decode(target.y, params);
+    return { label: target.label, states, ...(target.z ? { accuracy: accuracy(states, target.z) } : {}) };
+  });
+  const tDecode = performance.now();
+
+  const figures: string[] = [];
+  if (options.figures) {
+    mkdirSync(options.out, { recursive: true });
+    const K = options.states;
+    const z0 = input.states?.[0] ?? decode(input.obs[0]!, params);
+    figures.push(...(await writeFigure(sequenceFigure(input.obs[0]!, z0, K, input.names), options.out, "1-sequence")));
+    figures.push(...(await writeFigure(lossFigure(best.losses), options.out, "2-loss")));
+    figures.push(...(await writeFigure(densityFigure(params, input.truth, input.names), options.out, "3-emissions")));
+    const first = targets[0]!;
+    figures.push(...(await writeFigure(segmentationFigure(first.y, decoded[0]!.states, first.z, K, input.names), options.out, "4-segmentation")));
+  }
+  const tEnd = performance.now();
+  const scored = decoded.filter((d) => d.accuracy !== undefined);
+  return {
+    backend: backendInfo().name,
+    config: { form: options.vectorized ? "vectorized" : "markov", states: options.states, steps: options.steps, lr: options.lr, restarts: options.restarts, seed: options.seed, numSeqs: S, T },
+    params: roundParams(params),
+    finalLossPerRestart: runs.map((r) => r.finalLoss),
+    bestLoss: best.finalLoss,
+    bestRestart: runs.indexOf(best),
+    lossCurve: best.losses,
+    ...(input.truth ? { errors: paramErrors(params, input.truth) } : {}),
+    decoded,
+    ...(scored.length > 0 ? { accuracy: scored.reduce((a, d) => a + d.accuracy!, 0) / scored.length } : {}),
+    timings: {
+      learnSeconds: (tLearn - t0) / 1000,
+      decodeSeconds: (tDecode - tLearn) / 1000,
+      figuresSeconds: (tEnd - tDecode) / 1000,
+      totalSeconds: (tEnd - t0) / 1000,
+    },
+    figures,
+  };
+}
+
+/** The CLI's files: learned parameters as JSON and decoded states as CSV. */
+export function writeOutputs(result: FitResult, input: FitInput, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const paramsPath = join(dir, "params.json");
+  writeFileSync(paramsPath, JSON.stringify({ ...result.params, bestLoss: result.bestLoss, backend: result.backend }, null, 2) + "\n");
+  const statesPath = join(dir, "states.csv");
+  const lines = ["sequence,t,value,state"];
+  result.decoded.forEach((d, s) => {
+    const y = input.decodeTargets?.[s]?.y ?? input.obs[s]!;
+    d.states.forEach((z, t) => lines.push(`${d.label},${t},${y[t]},${z}`));
+  });
+  writeFileSync(statesPath, lines.join("\n") + "\n");
+  return [paramsPath, statesPath];
+}

@@ -1,0 +1,102 @@
+/**
+ * Learning: MAP of the four globals by SVI with Adam on TraceEnumELBO (the
+ * hidden states summed out), AutoDelta from a prior draw; best of several
+ * restarts by final loss.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Adam, type ELBO, type Model, SVI, TraceELBO, block, clearParamStore, setRngSeed } from "ppl-core";
+import { AutoDelta, initToSample } from "ppl-autoguide";
+import { TraceEnumELBO } from "ppl-enum";
+import { GLOBAL_SITES, model } from "./model.js";
+import { vectorizedModel } from "./model-vectorized.js";
+import type { PlainParams } from "./truth.js";
+
+/**
+ * "markov": the tutorial's model (a markov loop, TraceEnumELBO sums the states out).
+ * "vectorized": the same model with time vectorised into one DiscreteHMM site per sequence.
+ */
+export type ModelForm = "markov" | "vectorized";
+
+export function modelAndLoss(form: ModelForm): { model: Model<[tf.Tensor2D, number]>; loss: ELBO } {
+  return form === "vectorized"
+    ? { model: vectorizedModel, loss: new TraceELBO() }
+    : { model, loss: new TraceEnumELBO({ maxPlateNesting: 1 }) };
+}
+
+export interface LearnOptions {
+  form?: ModelForm;
+  steps: number;
+  lr: number;
+  seed: number;
+  /** Called after every step (for progress display). */
+  onStep?: (step: number, loss: number) => void;
+}
+
+export interface LearnResult {
+  seed: number;
+  params: PlainParams;
+  losses: number[];
+  finalLoss: number;
+  seconds: number;
+}
+
+export function learn(obs: tf.Tensor2D, K: number, options: LearnOptions): LearnResult {
+  clearParamStore();
+  setRngSeed(options.seed);
+  const { model: chosen, loss } = modelAndLoss(options.form ?? "markov");
+  const guide = new AutoDelta(block(chosen, { expose: [...GLOBAL_SITES] }), { initLocFn: initToSample });
+  const optim = new Adam({ lr: options.lr });
+  const svi = new SVI(chosen, guide, optim, loss);
+  const losses: number[] = [];
+  const t0 = performance.now();
+  for (let step = 0; step < options.steps; step++) {
+    const loss = svi.step(obs, K);
+    losses.push(loss);
+    options.onStep?.(step, loss);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const m = guide.median(obs, K);
+  const params: PlainParams = {
+    probsInit: Array.from(m.probs_init!.dataSync()),
+    probsTrans: m.probs_trans!.arraySync() as number[][],
+    locs: Array.from(m.locs!.dataSync()),
+    scales: Array.from(m.scales!.dataSync()),
+  };
+  tf.dispose(Object.values(m));
+  // the loss after the last update, so restarts compare their end points
+  const finalLoss = svi.evaluateLoss(obs, K);
+  optim.reset();
+  clearParamStore();
+  return { seed: options.seed, params, losses, finalLoss, seconds };
+}
+
+export interface LearnBestResult {
+  best: LearnResult;
+  runs: LearnResult[];
+}
+
+/** `restarts` runs from different seeds; keeps the lowest final loss. */
+export function learnBest(
+  obs: tf.Tensor2D,
+  K: number,
+  options: Omit<LearnOptions, "onStep"> & { onStep?: (restart: number, step: number, loss: number) => void },
+  restarts: number,
+): LearnBestResult {
+  const runs: LearnResult[] = [];
+  for (let r = 0; r < restarts; r++) {
+    runs.push(learn(obs, K, { ...options, seed: options.seed + r, onStep: (s, l) => options.onStep?.(r, s, l) }));
+  }
+  const best = runs.reduce((a, b) => (b.finalLoss < a.finalLoss ? b : a));
+  return { best, runs };
+}
+
+/** Relabel states in order of increasing mean (the fix for label switching). */
+export function sortByLocs(p: PlainParams): PlainParams {
+  const order = p.locs.map((_, k) => k).sort((a, b) => p.locs[a]! - p.locs[b]!);
+  return {
+    probsInit: order.map((k) => p.probsInit[k]!),
+    probsTrans: order.map((i) => order.map((j) => p.probsTrans[i]![j]!)),
+    locs: order.map((k) => p.locs[k]!),
+    scales: order.map((k) => p.scales[k]!),
+  };
+}

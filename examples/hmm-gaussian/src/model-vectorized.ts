@@ -1,0 +1,26 @@
+/**
+ * The same HMM with time vectorised: the chain over t is one DiscreteHMM
+ * site per sequence, its states summed out by the fused forward–backward op.
+ * Same priors, same loss as the markov loop (checked by a test); far fewer
+ * sites and ops per SVI step.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { DiscreteHMM, dist, plate, sample } from "ppl-core";
+
+export function* vectorizedModel(obs: tf.Tensor2D, K: number) {
+  const [S, T] = obs.shape;
+  const probsInit = yield* sample("probs_init", dist.Dirichlet(tf.ones([K])));
+  const probsTrans = yield* sample("probs_trans", dist.Dirichlet(tf.ones([K, K])).toEvent(1));
+  const n = obs.size;
+  const sd = tf.moments(obs).variance.mul(n / (n - 1)).sqrt();
+  const locs = yield* sample("locs", dist.Normal(obs.mean(), sd.mul(3)).expand([K]).toEvent(1));
+  const scales = yield* sample("scales", dist.LogNormal(0, 1).expand([K]).toEvent(1));
+  // DiscreteHMM (like Pyro's) transitions before the first emission: a first
+  // step whose every row is probs_init makes z_0 ~ probs_init.
+  const first = tf.broadcastTo(probsInit.reshape([1, 1, K]), [1, K, K]);
+  const rest = tf.broadcastTo(probsTrans.reshape([1, K, K]), [T - 1, K, K]);
+  const logTrans = tf.concat([first, rest], 0).log();
+  yield* plate("seqs", S, { dim: -1 }, function* () {
+    yield* sample("obs", new DiscreteHMM(tf.zeros([K]), logTrans, dist.Normal(locs, scales)), { obs });
+  });
+}

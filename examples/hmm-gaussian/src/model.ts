@@ -1,0 +1,58 @@
+/**
+ * The model of the Pyro tutorial "Learning HMM parameters from data:
+ * continuous (Gaussian) emissions", line for line: priors on the four
+ * globals, a plate over sequences, a markov chain over time, enumerated
+ * hidden states and Vindex lookups.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { dist, markov, plate, range, sample, vindex } from "ppl-core";
+
+/** The four global sites AutoDelta learns (everything else is enumerated or observed). */
+export const GLOBAL_SITES = ["probs_init", "probs_trans", "locs", "scales"] as const;
+
+export function* model(obs: tf.Tensor2D, K: number) {
+  const [S, T] = obs.shape;
+  const probsInit = yield* sample("probs_init", dist.Dirichlet(tf.ones([K])));
+  const probsTrans = yield* sample("probs_trans", dist.Dirichlet(tf.ones([K, K])).toEvent(1));
+  const locs = yield* sample("locs", dist.Normal(obs.mean(), unbiasedStd(obs).mul(3)).expand([K]).toEvent(1));
+  const scales = yield* sample("scales", dist.LogNormal(0, 1).expand([K]).toEvent(1));
+  yield* plate("seqs", S, { dim: -1 }, function* () {
+    let z: tf.Tensor | undefined;
+    yield* markov(range(T), function* (t) {
+      const probs = t === 0 ? probsInit : vindex(probsTrans, "...", z!, ":");
+      z = yield* sample(`z_${t}`, dist.Categorical(probs), { infer: { enumerate: "parallel" } });
+      yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z), vindex(scales, "...", z)), {
+        obs: obs.slice([0, t], [S, 1]).reshape([S]),
+      });
+    });
+  });
+}
+
+export interface HmmParams {
+  probsInit: tf.Tensor1D;
+  probsTrans: tf.Tensor2D;
+  locs: tf.Tensor1D;
+  scales: tf.Tensor1D;
+}
+
+/** One sequence with known parameters: the model `inferDiscrete` decodes (no plate, so dims start at -1). */
+export function* decodeModel(y: tf.Tensor1D, params: HmmParams) {
+  const T = y.shape[0];
+  const states: tf.Tensor[] = [];
+  let z: tf.Tensor | undefined;
+  yield* markov(range(T), function* (t) {
+    const probs = t === 0 ? params.probsInit : vindex(params.probsTrans, "...", z!, ":");
+    z = yield* sample(`z_${t}`, dist.Categorical(probs));
+    yield* sample(`y_${t}`, dist.Normal(vindex(params.locs, "...", z), vindex(params.scales, "...", z)), {
+      obs: y.slice([t], [1]).reshape([]),
+    });
+    states.push(z);
+  });
+  return states;
+}
+
+/** torch's default std (Bessel-corrected), which the tutorial's prior uses. */
+function unbiasedStd(x: tf.Tensor): tf.Tensor {
+  const n = x.size;
+  return tf.moments(x).variance.mul(n / (n - 1)).sqrt();
+}

@@ -1,0 +1,154 @@
+/**
+ * The tutorial's four figures as Vega-Lite specs, rendered headless to SVG
+ * by vega and to PNG by resvg.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { PlainParams } from "./truth.js";
+
+const WIDTH = 640;
+
+function stateName(names: readonly string[] | undefined, k: number): string {
+  return names?.[k] ?? `state ${k}`;
+}
+
+/** Colour by state, with the legend in state order (low, mid, high) rather than alphabetical. */
+function stateColor(K: number, names: readonly string[] | undefined, title = "state") {
+  return {
+    field: "state",
+    type: "nominal" as const,
+    title,
+    scale: { domain: Array.from({ length: K }, (_, k) => stateName(names, k)) },
+  };
+}
+
+/** Figure 1: one sequence over time coloured by hidden state, with per-state histograms. */
+export function sequenceFigure(y: readonly number[], z: readonly number[], K: number, names?: readonly string[]): TopLevelSpec {
+  const values = y.map((v, t) => ({ t, y: v, state: stateName(names, z[t]!) }));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: "A training sequence and its hidden states",
+    data: { values },
+    hconcat: [
+      {
+        width: WIDTH,
+        height: 220,
+        layer: [
+          { mark: { type: "line", color: "#999", strokeWidth: 1 }, encoding: { x: { field: "t", type: "quantitative", title: "time step" }, y: { field: "y", type: "quantitative", title: "observation" } } },
+          { mark: { type: "point", filled: true, size: 30 }, encoding: { x: { field: "t", type: "quantitative" }, y: { field: "y", type: "quantitative" }, color: stateColor(K, names, "hidden state") } },
+        ],
+      },
+      {
+        width: 180,
+        height: 220,
+        mark: { type: "bar", opacity: 0.7 },
+        encoding: {
+          y: { field: "y", type: "quantitative", bin: { maxbins: 30 }, title: "observation" },
+          x: { aggregate: "count", type: "quantitative", title: "count", stack: null },
+          color: stateColor(K, names, "hidden state"),
+        },
+      },
+    ],
+  };
+}
+
+/** Figure 2: the training loss of the best restart. */
+export function lossFigure(losses: readonly number[]): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: "Training loss (best restart)",
+    width: WIDTH,
+    height: 260,
+    data: { values: losses.map((loss, step) => ({ step, loss })) },
+    mark: { type: "line" },
+    encoding: {
+      x: { field: "step", type: "quantitative", title: "SVI step" },
+      y: { field: "loss", type: "quantitative", title: "loss (−ELBO)", scale: { zero: false } },
+    },
+  };
+}
+
+function normalPdf(x: number, m: number, s: number): number {
+  return Math.exp(-0.5 * ((x - m) / s) ** 2) / (s * Math.sqrt(2 * Math.PI));
+}
+
+/** Figure 3: emission densities, true against learned. */
+export function densityFigure(learned: PlainParams, truth: PlainParams | undefined, names?: readonly string[]): TopLevelSpec {
+  const all = [...learned.locs.map((m, k) => [m, learned.scales[k]!] as const), ...(truth ? truth.locs.map((m, k) => [m, truth.scales[k]!] as const) : [])];
+  const lo = Math.min(...all.map(([m, s]) => m - 4 * s));
+  const hi = Math.max(...all.map(([m, s]) => m + 4 * s));
+  const values: { x: number; density: number; state: string; which: string }[] = [];
+  const add = (p: PlainParams, which: string) => {
+    p.locs.forEach((m, k) => {
+      for (let i = 0; i <= 300; i++) {
+        const x = lo + ((hi - lo) * i) / 300;
+        values.push({ x, density: normalPdf(x, m, p.scales[k]!), state: stateName(names, k), which });
+      }
+    });
+  };
+  add(learned, "learned");
+  if (truth) add(truth, "true");
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: "Emission densities: true vs learned",
+    width: WIDTH,
+    height: 260,
+    data: { values },
+    mark: { type: "line" },
+    encoding: {
+      x: { field: "x", type: "quantitative", title: "observation" },
+      y: { field: "density", type: "quantitative" },
+      color: stateColor(learned.locs.length, names),
+      strokeDash: { field: "which", type: "nominal", title: "" },
+      detail: { field: "which" },
+    },
+  };
+}
+
+/** Figure 4: the test sequence segmented, true states against decoded ones. */
+export function segmentationFigure(
+  y: readonly number[],
+  decoded: readonly number[],
+  truth: readonly number[] | undefined,
+  K: number,
+  names?: readonly string[],
+): TopLevelSpec {
+  const rows: { t: number; y: number; state: string; which: string }[] = [];
+  decoded.forEach((z, t) => rows.push({ t, y: y[t]!, state: stateName(names, z), which: "decoded (Viterbi)" }));
+  truth?.forEach((z, t) => rows.push({ t, y: y[t]!, state: stateName(names, z), which: "true" }));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: truth ? "Segmentation: true vs decoded states" : "Segmentation: decoded states",
+    data: { values: rows },
+    facet: { row: { field: "which", type: "nominal", title: null } },
+    spec: {
+      width: WIDTH,
+      height: 150,
+      layer: [
+        { mark: { type: "line", color: "#bbb", strokeWidth: 1 }, encoding: { x: { field: "t", type: "quantitative", title: "time step" }, y: { field: "y", type: "quantitative", title: "observation" } } },
+        { mark: { type: "point", filled: true, size: 24 }, encoding: { x: { field: "t", type: "quantitative" }, y: { field: "y", type: "quantitative" }, color: stateColor(K, names) } },
+      ],
+    },
+  };
+}
+
+/** Render a spec to `<dir>/<name>.svg` and `.png`; returns the paths written. */
+export async function writeFigure(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  const svgPath = join(dir, `${name}.svg`);
+  const pngPath = join(dir, `${name}.png`);
+  writeFileSync(svgPath, svg);
+  const png = new Resvg(svg, {
+    background: "white",
+    fitTo: { mode: "zoom", value: 2 },
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+  }).render().asPng();
+  writeFileSync(pngPath, png);
+  return [svgPath, pngPath];
+}

@@ -1,0 +1,57 @@
+/** The tutorial's true parameters and its data generator, on ppl's seeded RNG. */
+import { hashSeed, makeRng } from "ppl-core";
+
+export const STATE_NAMES = ["low", "mid", "high"] as const;
+
+export const TRUE_PARAMS = {
+  probsInit: [0.5, 0.3, 0.2],
+  probsTrans: [
+    [0.8, 0.15, 0.05],
+    [0.1, 0.8, 0.1],
+    [0.05, 0.15, 0.8],
+  ],
+  locs: [0, 5, 10],
+  scales: [0.7, 0.7, 0.7],
+};
+
+export interface PlainParams {
+  probsInit: number[];
+  probsTrans: number[][];
+  locs: number[];
+  scales: number[];
+}
+
+export interface Dataset {
+  obs: number[][];
+  states: number[][];
+}
+
+function draw(probs: readonly number[], u: number): number {
+  let acc = 0;
+  for (let k = 0; k < probs.length; k++) {
+    acc += probs[k]!;
+    if (u < acc) return k;
+  }
+  return probs.length - 1;
+}
+
+/** `numSeqs` sequences of length T from the HMM with `params`, reproducible from `seed`. */
+export function generate(numSeqs: number, T: number, seed: number, params: PlainParams = TRUE_PARAMS): Dataset {
+  const rng = makeRng(hashSeed("hmm-gaussian/generate", seed));
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const obs: number[][] = [];
+  const states: number[][] = [];
+  for (let s = 0; s < numSeqs; s++) {
+    const zs: number[] = [];
+    const ys: number[] = [];
+    let z = draw(params.probsInit, rng());
+    for (let t = 0; t < T; t++) {
+      if (t > 0) z = draw(params.probsTrans[z]!, rng());
+      zs.push(z);
+      ys.push(params.locs[z]! + params.scales[z]! * gauss());
+    }
+    obs.push(ys);
+    states.push(zs);
+  }
+  return { obs, states };
+}

@@ -1,0 +1,69 @@
+// ppl-hmm on good and bad files: outputs written, or one error line with exit code 2.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runTsx } from "./run.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ppl-hmm-"));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function wide(): string {
+  const rows = ["a,b"];
+  for (let t = 0; t < 40; t++) rows.push(`${t % 10 < 5 ? 0.1 * (t % 3) : 5 + 0.1 * (t % 3)},${t % 8 < 4 ? 5.2 : 0.2}`);
+  return rows.join("\n");
+}
+
+describe("ppl-hmm fit", () => {
+  it("fits a wide CSV and writes params.json, states.csv", () => {
+    const out = join(dir, "out-wide");
+    const r = runTsx("cli.ts", ["fit", file("wide.csv", wide()), "--states", "2", "--steps", "3", "--restarts", "1", "--out", out, "--no-figures"]);
+    expect(r.status, r.stderr).toBe(0);
+    const params = JSON.parse(readFileSync(join(out, "params.json"), "utf8"));
+    expect(params.locs).toHaveLength(2);
+    const states = readFileSync(join(out, "states.csv"), "utf8").trim().split("\n");
+    expect(states[0]).toBe("sequence,t,value,state");
+    expect(states).toHaveLength(1 + 2 * 40);
+    expect(states[1]).toMatch(/^a,0,/);
+  });
+
+  it("reads the long sequence,value form and the JSON form", () => {
+    const long = ["sequence,value", ...Array.from({ length: 30 }, (_, t) => `s1,${t % 6 < 3 ? 0 : 4}`), ...Array.from({ length: 30 }, (_, t) => `s2,${t % 4 < 2 ? 4 : 0}`)];
+    const out = join(dir, "out-long");
+    const r = runTsx("cli.ts", ["fit", file("long.csv", long.join("\n")), "--states", "2", "--steps", "2", "--restarts", "1", "--out", out, "--no-figures", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.decoded.map((d: { label: string }) => d.label)).toEqual(["s1", "s2"]);
+    const j = runTsx("cli.ts", ["fit", "--data", file("d.json", JSON.stringify({ obs: [[0, 1, 5, 6], [6, 5, 1, 0]] })), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, "out-json"), "--no-figures"]);
+    expect(j.status, j.stderr).toBe(0);
+    expect(existsSync(join(dir, "out-json", "states.csv"))).toBe(true);
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ["a missing file", ["fit", join(dir, "nope.csv")], /nope\.csv: no such file/],
+    ["an empty file", ["fit", file("empty.csv", "\n\n")], /the file is empty/],
+    ["a non-numeric cell", ["fit", file("text.csv", "a,b\n1,2\n3,x\n")], /text\.csv:3, column 2: 'x' is not a number/],
+    ["ragged rows", ["fit", file("ragged.csv", "1,2\n3\n")], /ragged\.csv:2: 1 cells but the first row has 2/],
+    ["NaN", ["fit", file("nan.csv", "1\nNaN\n3\n")], /'NaN' is not a number/],
+    ["a single row", ["fit", file("one.csv", "1,2,3\n")], /needs at least 2 time steps/],
+    ["bad JSON", ["fit", "--data", file("bad.json", "{ obs: ")], /not valid JSON/],
+    ["JSON without obs", ["fit", "--data", file("noobs.json", '{"x": 1}')], /"obs": number\[\]\[\]/],
+    ["an unknown option", ["fit", "x.csv", "--stats", "3"], /Unknown option '--stats'/],
+    ["a bad option value", ["fit", file("ok.csv", "1\n2\n3\n"), "--states", "0"], /--states: /],
+  ];
+  for (const [what, args, message] of bad) {
+    it(`rejects ${what} with one error line and exit code 2`, () => {
+      const r = runTsx("cli.ts", args);
+      expect(r.status).toBe(2);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^ppl-hmm: error: /);
+      expect(lines[0]).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+});

@@ -1,0 +1,103 @@
+/**
+ * The backward pass over elimination records, in plain JS: walk the
+ * eliminations in reverse, and for every setting of the plates involved pick
+ * the eliminated variable given the variables already decided (they were
+ * eliminated later, so they are exactly the record's out dims). MAP reads
+ * the back-pointer; sampling draws from the record's conditional.
+ */
+import type { Dim } from "./factor.js";
+import type { EliminationRecord } from "./rings.js";
+
+/** A decided variable: one value per setting of the plates it varies along (row-major). */
+export interface Assignment {
+  readonly plates: readonly Dim[];
+  readonly sizes: readonly number[];
+  readonly values: Int32Array;
+}
+
+export type Chooser = (rec: EliminationRecord, outFlat: number) => number;
+
+export const chooseMax: Chooser = (rec, outFlat) => rec.backPointers![outFlat]!;
+
+export function sampleChooser(rng: () => number): Chooser {
+  return (rec, outFlat) => {
+    const n = rec.elimSize;
+    const logits = rec.logits!;
+    const base = outFlat * n;
+    let m = -Infinity;
+    for (let k = 0; k < n; k++) m = Math.max(m, logits[base + k]!);
+    if (m === -Infinity) return 0;
+    let total = 0;
+    for (let k = 0; k < n; k++) total += Math.exp(logits[base + k]! - m);
+    let u = rng() * total;
+    for (let k = 0; k < n; k++) {
+      u -= Math.exp(logits[base + k]! - m);
+      if (u < 0) return k;
+    }
+    return n - 1;
+  };
+}
+
+function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+export function backward(
+  records: readonly EliminationRecord[],
+  plateSizes: ReadonlyMap<Dim, number>,
+  choose: Chooser,
+): Map<Dim, Assignment> {
+  const decided = new Map<Dim, Assignment>();
+  for (let r = records.length - 1; r >= 0; r--) {
+    const rec = records[r]!;
+    // plates to iterate: the record's own plus those its decided inputs vary along
+    const plates: Dim[] = rec.outDims.filter((d) => plateSizes.has(d));
+    for (const d of rec.outDims) {
+      const a = decided.get(d);
+      if (a !== undefined) for (const p of a.plates) if (!plates.includes(p)) plates.push(p);
+    }
+    const sizes = plates.map((p) => plateSizes.get(p)!);
+    const coordStrides = stridesOf(sizes);
+    const outStrides = stridesOf(rec.outShape);
+    // per out dim: either a plate coordinate or a decided variable read at the coordinate
+    const readers = rec.outDims.map((d, k) => {
+      const a = decided.get(d);
+      if (a === undefined) {
+        const at = plates.indexOf(d);
+        if (at < 0) throw new Error(`internal: variable ${d} used before it was decided`);
+        return { stride: outStrides[k]!, plateAt: at, a: undefined, map: [] as number[], aStrides: [] as number[] };
+      }
+      return { stride: outStrides[k]!, plateAt: -1, a, map: a.plates.map((p) => plates.indexOf(p)), aStrides: stridesOf(a.sizes) };
+    });
+    const total = sizes.reduce((x, y) => x * y, 1);
+    const values = new Int32Array(total);
+    const coord = new Array<number>(plates.length).fill(0);
+    for (let c = 0; c < total; c++) {
+      let rem = c;
+      for (let i = 0; i < plates.length; i++) {
+        coord[i] = Math.floor(rem / coordStrides[i]!);
+        rem -= coord[i]! * coordStrides[i]!;
+      }
+      let outFlat = 0;
+      for (const rd of readers) {
+        let idx: number;
+        if (rd.a === undefined) idx = coord[rd.plateAt]!;
+        else {
+          let flat = 0;
+          for (let i = 0; i < rd.map.length; i++) flat += coord[rd.map[i]!]! * rd.aStrides[i]!;
+          idx = rd.a.values[flat]!;
+        }
+        outFlat += idx * rd.stride;
+      }
+      values[c] = choose(rec, outFlat);
+    }
+    decided.set(rec.elim, { plates, sizes, values });
+  }
+  return decided;
+}

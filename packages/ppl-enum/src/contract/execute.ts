@@ -1,0 +1,26 @@
+/** Run a cached plan on this call's factor tensors with a given ring. */
+import * as tf from "@tensorflow/tfjs";
+import type { Align, Plan } from "./plan.js";
+import type { Ring } from "./rings.js";
+
+function align(x: tf.Tensor, a: Align): tf.Tensor {
+  let y = a.perm === null ? x : x.transpose([...a.perm]);
+  if (a.shape !== null) y = y.reshape([...a.shape]);
+  return y;
+}
+
+/** Returns one tensor per plan root, each over plate dims only (`plan.slotDims[root]`). */
+export function runPlan(plan: Plan, inputs: readonly tf.Tensor[], ring: Ring): tf.Tensor[] {
+  const slots: (tf.Tensor | undefined)[] = [...inputs];
+  for (const step of plan.steps) {
+    if (step.kind === "combine") {
+      const aligned = step.inputs.map((s, i) => align(slots[s]!, step.aligns[i]!));
+      slots[step.out] = ring.combine(aligned, step);
+    } else {
+      const x = slots[step.input]!;
+      const summed = step.axes.length > 0 ? x.sum([...step.axes]) : x;
+      slots[step.out] = step.multiplier === 1 ? summed : summed.mul(step.multiplier);
+    }
+  }
+  return plan.roots.map((r) => slots[r]!);
+}

@@ -1,0 +1,275 @@
+/**
+ * The elimination plan: which factors to combine, in which order, and when
+ * to sum out plates. It depends only on the factors' named dims, sizes and
+ * ordinals, so it is computed once per model structure and cached. Plans hold
+ * no tensors.
+ *
+ * Order (Pyro's contract_tensor_tree): components that share no enumerated
+ * variable are contracted apart; inside one, the most deeply nested plate
+ * set (leaf) goes first: its local variables are eliminated greedily
+ * (smallest resulting factor first, which on a chain is the forward
+ * algorithm), then the plates the parent does not have are summed out
+ * (a product in probability space) and the message moves to the parent.
+ */
+import { PPLModelError, PPLShapeError } from "ppl-core";
+import { MAX_RANK } from "../enum/enum-handler.js";
+import type { Dim, FactorSignature } from "./factor.js";
+
+/** How to lay an input out for broadcasting against a step's joint dims. */
+export interface Align {
+  /** Transpose first (null: already in order). */
+  readonly perm: readonly number[] | null;
+  /** Then reshape to the joint rank, 1 where the input lacks a dim (null: already that shape). */
+  readonly shape: readonly number[] | null;
+}
+
+/** Broadcast-add the inputs over `outDims ++ [elim]` and reduce `elim` with the ring. */
+export interface CombineStep {
+  readonly kind: "combine";
+  readonly inputs: readonly number[];
+  readonly aligns: readonly Align[];
+  readonly outDims: readonly Dim[];
+  readonly elim: Dim;
+  readonly jointShape: readonly number[];
+  readonly out: number;
+}
+
+/**
+ * Sum a factor over plate axes (a product of independent members, in log
+ * space). A plate the factor lacks means it is constant along that plate:
+ * multiply by the plate's size instead.
+ */
+export interface ProductStep {
+  readonly kind: "product";
+  readonly input: number;
+  readonly axes: readonly number[];
+  readonly multiplier: number;
+  readonly out: number;
+}
+
+export type Step = CombineStep | ProductStep;
+
+export interface Plan {
+  readonly steps: readonly Step[];
+  /** Slots holding the results: factors over plate dims only. */
+  readonly roots: readonly number[];
+  readonly slotDims: readonly (readonly Dim[])[];
+  readonly sizes: ReadonlyMap<Dim, number>;
+}
+
+type Label = (d: Dim) => string;
+
+class PlanBuilder {
+  readonly steps: Step[] = [];
+  readonly roots: number[] = [];
+  readonly slotDims: Dim[][] = [];
+  readonly sizes = new Map<Dim, number>();
+  private readonly order = new Map<Dim, number>();
+
+  constructor(
+    sigs: readonly FactorSignature[],
+    private readonly label: Label,
+    private readonly plateSizes: ReadonlyMap<Dim, number>,
+  ) {
+    for (const s of sigs) {
+      s.dims.forEach((d, i) => {
+        const size = s.sizes[i]!;
+        const known = this.sizes.get(d);
+        if (known !== undefined && known !== size) {
+          throw new PPLShapeError(`${label(d)} has size ${known} in one factor and ${size} in another`, {
+            expected: String(known), actual: String(size),
+          });
+        }
+        this.sizes.set(d, size);
+        if (!this.order.has(d)) this.order.set(d, this.order.size);
+      });
+      this.slotDims.push([...s.dims]);
+      if (s.dims.length > MAX_RANK) this.rankError(s.dims, "an input factor");
+    }
+  }
+
+  private sorted(dims: Iterable<Dim>): Dim[] {
+    return [...dims].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
+
+  private newSlot(dims: Dim[]): number {
+    this.slotDims.push(dims);
+    return this.slotDims.length - 1;
+  }
+
+  private rankError(dims: readonly Dim[], what: string): never {
+    throw new PPLShapeError(
+      `contraction would need ${what} of rank ${dims.length} over ${dims.map(this.label).join(", ")}; ` +
+        `tfjs wasm is silently wrong above rank ${MAX_RANK}. Fix: break the dependence between these variables ` +
+        "(fewer enumerated variables coupled at once), or use markov with a smaller history",
+      { expected: `rank <= ${MAX_RANK}`, actual: String(dims.length) },
+    );
+  }
+
+  combine(inputs: number[], elim: Dim): number {
+    const union = new Set<Dim>();
+    for (const s of inputs) for (const d of this.slotDims[s]!) union.add(d);
+    union.delete(elim);
+    const outDims = this.sorted(union);
+    const joint = [...outDims, elim];
+    if (joint.length > MAX_RANK) this.rankError(joint, "a factor");
+    const jointShape = joint.map((d) => this.sizes.get(d)!);
+    const aligns = inputs.map((s) => alignTo(this.slotDims[s]!, joint, jointShape));
+    const out = this.newSlot(outDims);
+    this.steps.push({ kind: "combine", inputs, aligns, outDims, elim, jointShape, out });
+    return out;
+  }
+
+  product(input: number, plates: ReadonlySet<Dim>): number {
+    const dims = this.slotDims[input]!;
+    const axes = dims.map((d, i) => (plates.has(d) ? i : -1)).filter((i) => i >= 0);
+    let multiplier = 1;
+    for (const p of plates) if (!dims.includes(p)) multiplier *= this.plateSizes.get(p) ?? 1;
+    if (axes.length === 0 && multiplier === 1) return input;
+    const out = this.newSlot(dims.filter((d) => !plates.has(d)));
+    this.steps.push({ kind: "product", input, axes, multiplier, out });
+    return out;
+  }
+
+  /** Eliminate `vars` from the factors in `slots` greedily; returns the single resulting slot. */
+  eliminate(slots: number[], vars: Set<Dim>): number[] {
+    let working = new Set(slots);
+    const remaining = new Set(vars);
+    while (remaining.size > 0) {
+      let best: { v: Dim; touching: number[]; outSize: number; jointSize: number } | undefined;
+      for (const v of this.sorted(remaining)) {
+        const touching = [...working].filter((s) => this.slotDims[s]!.includes(v));
+        const union = new Set<Dim>();
+        for (const s of touching) for (const d of this.slotDims[s]!) union.add(d);
+        let jointSize = 1;
+        for (const d of union) jointSize *= this.sizes.get(d)!;
+        const outSize = jointSize / this.sizes.get(v)!;
+        if (best === undefined || outSize < best.outSize || (outSize === best.outSize && jointSize < best.jointSize)) {
+          best = { v, touching, outSize, jointSize };
+        }
+      }
+      const b = best!;
+      remaining.delete(b.v);
+      if (b.touching.length === 0) continue;
+      const out = this.combine(b.touching, b.v);
+      working = new Set([...working].filter((s) => !b.touching.includes(s)));
+      working.add(out);
+    }
+    return [...working];
+  }
+}
+
+function alignTo(dims: readonly Dim[], joint: readonly Dim[], jointShape: readonly number[]): Align {
+  const positions = dims.map((d) => joint.indexOf(d));
+  const order = positions.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
+  const perm = order.map(([, i]) => i);
+  const needsPerm = perm.some((p, i) => p !== i);
+  const shape = joint.map((d, i) => (dims.includes(d) ? jointShape[i]! : 1));
+  const needsShape = dims.length !== joint.length;
+  return { perm: needsPerm ? perm : null, shape: needsShape ? shape : null };
+}
+
+const keyOf = (ordinal: ReadonlySet<Dim>): string => [...ordinal].sort().join(",");
+
+function intersect(sets: readonly ReadonlySet<Dim>[]): Set<Dim> {
+  if (sets.length === 0) return new Set();
+  const out = new Set(sets[0]);
+  for (const s of sets.slice(1)) for (const d of out) if (!s.has(d)) out.delete(d);
+  return out;
+}
+
+/** Split factor indices into groups connected through `dims`. */
+function connected(slots: readonly number[], slotDims: readonly (readonly Dim[])[], dims: ReadonlySet<Dim>): number[][] {
+  const parent = slots.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const owner = new Map<Dim, number>();
+  slots.forEach((s, i) => {
+    for (const d of slotDims[s]!) {
+      if (!dims.has(d)) continue;
+      const o = owner.get(d);
+      if (o === undefined) owner.set(d, i);
+      else parent[find(i)] = find(o);
+    }
+  });
+  const groups = new Map<number, number[]>();
+  slots.forEach((s, i) => {
+    const r = find(i);
+    const g = groups.get(r);
+    if (g === undefined) groups.set(r, [s]);
+    else g.push(s);
+  });
+  return [...groups.values()];
+}
+
+export function buildPlan(
+  sigs: readonly FactorSignature[],
+  sumDims: ReadonlySet<Dim>,
+  plateSizes: ReadonlyMap<Dim, number>,
+  label: Label,
+): Plan {
+  const b = new PlanBuilder(sigs, label, plateSizes);
+  const ordinals = sigs.map((s) => new Set(s.ordinal));
+  const all = sigs.map((_, i) => i);
+  for (const component of connected(all, b.slotDims, sumDims)) {
+    contractComponent(b, component, ordinals, sumDims, label);
+  }
+  return { steps: b.steps, roots: b.roots, slotDims: b.slotDims, sizes: b.sizes };
+}
+
+function contractComponent(
+  b: PlanBuilder,
+  component: readonly number[],
+  ordinals: readonly ReadonlySet<Dim>[],
+  sumDims: ReadonlySet<Dim>,
+  label: Label,
+): void {
+  // a variable lives in the plates that every factor mentioning it shares
+  const varOrdinal = new Map<Dim, Set<Dim>>();
+  for (const v of new Set(component.flatMap((s) => b.slotDims[s]!.filter((d) => sumDims.has(d))))) {
+    varOrdinal.set(v, intersect(component.filter((s) => b.slotDims[s]!.includes(v)).map((s) => ordinals[s]!)));
+  }
+  const minOrdinal = intersect(component.map((s) => ordinals[s]!));
+  const tree = new Map<string, { ordinal: Set<Dim>; slots: number[] }>();
+  const push = (ordinal: Set<Dim>, slot: number) => {
+    const k = keyOf(ordinal);
+    const e = tree.get(k);
+    if (e === undefined) tree.set(k, { ordinal, slots: [slot] });
+    else e.slots.push(slot);
+  };
+  for (const s of component) push(new Set(ordinals[s]), s);
+
+  while (tree.size > 0) {
+    let leafKey = "";
+    let leaf: { ordinal: Set<Dim>; slots: number[] } | undefined;
+    for (const [k, e] of [...tree].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      if (leaf === undefined || e.ordinal.size > leaf.ordinal.size) [leafKey, leaf] = [k, e];
+    }
+    tree.delete(leafKey);
+    const leafVars = new Set([...varOrdinal].filter(([, o]) => keyOf(o) === leafKey).map(([v]) => v));
+    for (const group of connected(leaf!.slots, b.slotDims, leafVars)) {
+      const local = new Set(group.flatMap((s) => b.slotDims[s]!.filter((d) => leafVars.has(d))));
+      const results = b.eliminate(group, local);
+      for (const f of results) {
+        const outer = b.slotDims[f]!.filter((d) => sumDims.has(d));
+        let parent: Set<Dim>;
+        if (outer.length > 0) {
+          parent = new Set(outer.flatMap((v) => [...varOrdinal.get(v)!]));
+          if (parent.size >= leaf!.ordinal.size) {
+            throw new PPLModelError(
+              `expected tree-structured plate nesting, but found variables ${outer.map(label).join(", ")} that depend on ` +
+                `independent plates ${[...leaf!.ordinal].map(label).join(", ")}. Fix: make one of these plates a sequential ` +
+                "loop (beware exponential cost), or move the coupled variables into a common plate",
+              { expected: "nested plates", actual: [...leaf!.ordinal].map(label).join(", ") },
+            );
+          }
+        } else {
+          parent = minOrdinal;
+        }
+        const drop = new Set([...leaf!.ordinal].filter((p) => !parent.has(p)));
+        const g = b.product(f, drop);
+        if (outer.length > 0) push(parent, g);
+        else b.roots.push(g);
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * inferDiscrete: the model with its enumerated sites replaced by a joint
+ * posterior draw (temperature 1: forward filtering, backward sampling) or the
+ * joint MAP assignment (temperature 0: Viterbi on a chain), given everything
+ * else in the model.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import { handle, hashSeed, makeRng, nextSeed, parseOptions, trace, withHandler } from "ppl-core";
+import type { Model, ModelGenerator, SampleSite } from "ppl-core";
+import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
+import { runPlan } from "../contract/execute.js";
+import { signatureOf } from "../contract/factor.js";
+import { PlanCache } from "../contract/plan-cache.js";
+import { MapRing, SampleRing } from "../contract/rings.js";
+import { collectTerms, plateDim, varDim } from "../enum/collect.js";
+import { EnumMessenger } from "../enum/enum-handler.js";
+import { guessMaxPlateNesting } from "../elbo/max-plate-nesting.js";
+
+const inferDiscreteOptions = z.object({
+  /** The rightmost dim enumeration may use (-1 - maxPlateNesting); inferred from a plain run when left out. */
+  firstAvailableDim: z.number().int().negative().optional(),
+  /** 0: MAP (Viterbi), 1: a posterior sample. */
+  temperature: z.union([z.literal(0), z.literal(1)]).default(1),
+  /** Seed for temperature 1; successive runs continue its stream. Default: ppl-core's global stream. */
+  seed: z.number().int().optional(),
+}).strict();
+
+export type InferDiscreteOptions = z.input<typeof inferDiscreteOptions>;
+
+export function inferDiscrete<A extends unknown[], R>(model: Model<A, R>, options: InferDiscreteOptions = {}): Model<A, R> {
+  const o = parseOptions("inferDiscrete", inferDiscreteOptions, options);
+  const plans = new PlanCache();
+  let runs = 0;
+  return function* decoded(...args: A): ModelGenerator<R> {
+    const firstAvailableDim = o.firstAvailableDim ?? -1 - guessMaxPlateNesting(model, undefined, args);
+    const seed = o.seed === undefined ? nextSeed("inferDiscrete") : hashSeed(o.seed, runs++);
+    const values = tf.tidy(() => decode(model, args, firstAvailableDim, o.temperature, seed, plans));
+    return yield* handle(model(...args), {
+      process(msg) {
+        if (msg.type !== "sample" || msg.isObserved || msg.role !== "sample") return;
+        const v = values[msg.name];
+        if (v === undefined) return;
+        msg.value = v;
+        msg.done = true;
+      },
+    });
+  };
+}
+
+/** Values for every latent site: decoded ones for enumerated sites, the enumerated run's draws for the rest. */
+function decode<A extends unknown[], R>(
+  model: Model<A, R>,
+  args: A,
+  firstAvailableDim: number,
+  temperature: 0 | 1,
+  seed: number,
+  plans: PlanCache,
+): Record<string, tf.Tensor> {
+  const messenger = new EnumMessenger(firstAvailableDim);
+  const tr = trace(withHandler(model, () => messenger)).getTrace(...args);
+  const terms = collectTerms(tr, messenger.allocator, false);
+  let decided = new Map<string, Assignment>();
+  if (terms.factors.length > 0) {
+    const plan = plans.get(terms.factors.map(signatureOf), terms.sumDims, terms.plateSizes, terms.label);
+    const ring = temperature === 0 ? new MapRing() : new SampleRing();
+    runPlan(plan, terms.factors.map((f) => f.factor.data), ring);
+    decided = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(makeRng(seed)));
+  }
+  const out: Record<string, tf.Tensor> = {};
+  for (const site of tr.latentSites()) {
+    out[site.name] = site.enumInfo === undefined ? site.value : valueOf(site, decided.get(varDim(site.enumInfo.id)));
+  }
+  return out;
+}
+
+/** The decoded value of an enumerated site, with only its plate dims (full plate sizes). */
+function valueOf(site: SampleSite, a: Assignment | undefined): tf.Tensor {
+  const frames = site.condIndepStack;
+  const batchRank = Math.max(0, ...frames.map((f) => -f.dim));
+  const shape = new Array<number>(batchRank).fill(1);
+  for (const f of frames) shape[batchRank + f.dim] = f.subsampleSize;
+  const total = shape.reduce((x, y) => x * y, 1);
+  const idx = new Int32Array(total);
+  if (a !== undefined) {
+    // which full-shape position each of the assignment's plates sits at
+    const at = a.plates.map((p) => {
+      const f = frames.find((fr) => plateDim(fr.name) === p);
+      if (f === undefined) throw new Error(`internal: '${site.name}' was decoded along ${p}, which is not one of its plates`);
+      return batchRank + f.dim;
+    });
+    const strides = shape.map((_, i) => shape.slice(i + 1).reduce((x, y) => x * y, 1));
+    const aStrides = a.sizes.map((_, i) => a.sizes.slice(i + 1).reduce((x, y) => x * y, 1));
+    for (let c = 0; c < total; c++) {
+      let flat = 0;
+      for (let i = 0; i < at.length; i++) flat += (Math.floor(c / strides[at[i]!]!) % shape[at[i]!]!) * aStrides[i]!;
+      idx[c] = a.values[flat]!;
+    }
+  }
+  const support = site.value;
+  const K = support.shape[0]!;
+  const event = site.fn.eventShape;
+  const flatSupport = support.reshape([K, -1]);
+  return tf.gather(flatSupport, tf.tensor1d(idx, "int32")).reshape([...shape, ...event]);
+}

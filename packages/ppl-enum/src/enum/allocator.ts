@@ -1,0 +1,93 @@
+/**
+ * Per-run bookkeeping of enumeration dims: which dim and id each enumerated
+ * variable got, and which variables each later site can see. One instance
+ * lives inside one enumerate-handler run; nothing here is module-level.
+ */
+import type { MarkovTag } from "ppl-core";
+
+/** An enumerated variable, as the allocator saw it. */
+export interface EnumVar {
+  readonly name: string;
+  readonly id: number;
+  readonly dim: number;
+  readonly size: number;
+  /** The innermost markov tag, for error messages (undefined: global). */
+  readonly markov: MarkovTag | undefined;
+}
+
+interface StepEntry {
+  /** dim -> id of the enumerated variables this site's value varies along. */
+  readonly valueDims: ReadonlyMap<number, number>;
+}
+
+export class EnumAllocator {
+  /** Every enumerated variable of this run, by id. */
+  readonly vars = new Map<number, EnumVar>();
+  /** For every sample site: the enumerated dims its log-prob may carry, dim -> id (own dim included). */
+  readonly scopes = new Map<string, ReadonlyMap<number, number>>();
+  private nextId = 0;
+  private nextGlobalDim: number;
+  private readonly globalDims = new Map<number, number>();
+  /** chain -> step -> value dims recorded at that step, for markov scoping. */
+  private readonly steps = new Map<object, Map<number, StepEntry[]>>();
+  /** The variable most recently allocated at each dim (to name leaks). */
+  private readonly lastAtDim = new Map<number, EnumVar>();
+
+  constructor(readonly firstAvailableDim: number) {
+    this.nextGlobalDim = firstAvailableDim;
+  }
+
+  /**
+   * The enumerated dims visible to a site with these markov tags: every
+   * global variable, plus the value dims of sites in the last `history`
+   * steps of each enclosing markov loop (Pyro's markov scope).
+   */
+  scopeOf(markov: readonly MarkovTag[]): Map<number, number> {
+    const scope = new Map(this.globalDims);
+    for (const tag of markov) {
+      const byStep = this.steps.get(tag.chain);
+      if (byStep === undefined) continue;
+      for (let s = tag.step - tag.history; s <= tag.step; s++) {
+        for (const e of byStep.get(s) ?? []) for (const [d, id] of e.valueDims) scope.set(d, id);
+      }
+    }
+    return scope;
+  }
+
+  /** Give a fresh id and a dim: globals take a dim for good, locals the first dim not in scope. */
+  allocate(name: string, size: number, markov: readonly MarkovTag[], scope: ReadonlyMap<number, number>): EnumVar {
+    let dim: number;
+    if (markov.length === 0) {
+      dim = this.nextGlobalDim--;
+    } else {
+      dim = this.nextGlobalDim;
+      while (scope.has(dim)) dim--;
+    }
+    const v: EnumVar = { name, id: this.nextId++, dim, size, markov: markov[0] };
+    this.vars.set(v.id, v);
+    if (markov.length === 0) this.globalDims.set(dim, v.id);
+    return v;
+  }
+
+  /** The variable that held `dim` before `v` took it (the one a leak would come from). */
+  previousOwner(dim: number): EnumVar | undefined {
+    return this.lastAtDim.get(dim);
+  }
+
+  /** Called once a variable's dim is final and checked. */
+  commit(v: EnumVar): void {
+    this.lastAtDim.set(v.dim, v);
+  }
+
+  /** Record which enumerated dims a markov site's value carries, for the scope of later steps. */
+  noteValueDims(markov: readonly MarkovTag[], valueDims: ReadonlyMap<number, number>): void {
+    if (valueDims.size === 0) return;
+    for (const tag of markov) {
+      let byStep = this.steps.get(tag.chain);
+      if (byStep === undefined) this.steps.set(tag.chain, (byStep = new Map()));
+      let list = byStep.get(tag.step);
+      if (list === undefined) byStep.set(tag.step, (list = []));
+      list.push({ valueDims });
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * From an enumerated model trace to named log-factors: each site's log-prob
+ * is packed to the enumerated variables and plates it really varies along
+ * (size-1 dims dropped), reading positional dims through the site's own
+ * dim -> id map, so recycled dims never get confused.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { PPLModelError, PPLShapeError, distributions, formatShape, scaleAndMask, vindex } from "ppl-core";
+import type { SampleSite, Trace } from "ppl-core";
+import type { Dim, PlacedFactor } from "../contract/factor.js";
+import type { EnumAllocator } from "./allocator.js";
+
+export const varDim = (id: number): Dim => `v${id}`;
+export const plateDim = (name: string): Dim => `p:${name}`;
+
+export interface CollectedTerms {
+  readonly factors: PlacedFactor[];
+  /** The site each factor came from. */
+  readonly factorSites: string[];
+  /** Every enumerated variable mentioned by a factor. */
+  readonly sumDims: Set<Dim>;
+  /** Sites that depend on no enumerated variable: summed, scaled and masked log-densities. */
+  readonly costs: tf.Tensor[];
+  /** The one scale every enumeration-dependent site shares (taken outside the log-sum-exp). */
+  readonly scale: number;
+  readonly plateSizes: Map<Dim, number>;
+  readonly label: (d: Dim) => string;
+}
+
+export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCosts: boolean): CollectedTerms {
+  const factors: PlacedFactor[] = [];
+  const factorSites: string[] = [];
+  const sumDims = new Set<Dim>();
+  const costs: tf.Tensor[] = [];
+  const plateSizes = new Map<Dim, number>();
+  const names = new Map<Dim, string>();
+  let scale: number | undefined;
+  let scaleSite = "";
+
+  for (const site of trace.sampleSites()) {
+    if (site.role === "deterministic") continue;
+    const lp = enumeratedCategoricalLogProb(site) ?? logProbOf(site);
+    const scope = allocator.scopes.get(site.name) ?? new Map<number, number>();
+    const dims: Dim[] = [];
+    const sizes: number[] = [];
+    let dependsOnEnum = false;
+    for (let i = 0; i < lp.rank; i++) {
+      const size = lp.shape[i]!;
+      if (size === 1) continue;
+      const d = i - lp.rank;
+      const frame = site.condIndepStack.find((f) => f.dim === d);
+      if (frame !== undefined) {
+        if (size !== frame.subsampleSize) throw unknownDimError(trace, site, lp.shape, d, scope, allocator);
+        const pd = plateDim(frame.name);
+        plateSizes.set(pd, size);
+        names.set(pd, `plate '${frame.name}'`);
+        dims.push(pd);
+      } else {
+        const id = scope.get(d);
+        const v = id === undefined ? undefined : allocator.vars.get(id);
+        if (v === undefined || v.size !== size) throw unknownDimError(trace, site, lp.shape, d, scope, allocator);
+        const vd = varDim(v.id);
+        names.set(vd, `'${v.name}'`);
+        dims.push(vd);
+        dependsOnEnum = true;
+      }
+      sizes.push(size);
+    }
+    if (!dependsOnEnum) {
+      if (includeCosts) costs.push(scaleAndMask(lp, site.scale, site.mask).sum());
+      continue;
+    }
+    if (typeof site.scale !== "number") {
+      throw new PPLModelError(
+        `at site '${site.name}': a tensor scale on a site that depends on enumerated variables is not supported ` +
+          "(the scale must be taken outside the log-sum-exp). Fix: use a number for scale(...)",
+        { site: site.name, expected: "a number", actual: `a tensor of shape ${formatShape(site.scale.shape)}` },
+      );
+    }
+    if (scale === undefined) {
+      scale = site.scale;
+      scaleSite = site.name;
+    } else if (Math.abs(scale - site.scale) > 1e-12 * Math.abs(scale)) {
+      throw new PPLModelError(
+        `all sites that depend on enumerated variables must share one scale, but '${scaleSite}' has ${scale} ` +
+          `and '${site.name}' has ${site.scale}. Fix: apply the same scale(...) (or subsampling) to all of them`,
+        { site: site.name, expected: String(scale), actual: String(site.scale) },
+      );
+    }
+    const masked = scaleAndMask(lp, 1, site.mask);
+    const data = sizes.length === masked.rank ? masked : masked.reshape(sizes);
+    for (const d of dims) if (d.startsWith("v")) sumDims.add(d);
+    factors.push({ factor: { data, dims }, ordinal: site.condIndepStack.map((f) => plateDim(f.name)) });
+    factorSites.push(site.name);
+    for (const f of site.condIndepStack) {
+      plateSizes.set(plateDim(f.name), f.subsampleSize);
+      names.set(plateDim(f.name), `plate '${f.name}'`);
+    }
+  }
+  return {
+    factors, factorSites, sumDims, costs, scale: scale ?? 1, plateSizes, label: (d) => names.get(d) ?? d,
+  };
+}
+
+/**
+ * An enumerated Categorical's log-prob at its own support is its logits with
+ * the category axis moved to the enumeration dim: one reshape instead of a
+ * one-hot select over the plate-broadcast shape. The plate dims it lacks are
+ * size 1 here; the contraction treats a missing plate dim as constant along it.
+ */
+function enumeratedCategoricalLogProb(site: SampleSite): tf.Tensor | undefined {
+  if (site.enumInfo === undefined) return undefined;
+  let fn: distributions.Distribution = site.fn;
+  while (fn instanceof distributions.Expanded) fn = fn.base;
+  if (!(fn instanceof distributions.Categorical)) return undefined;
+  return vindex(fn.logits, "...", site.value);
+}
+
+function logProbOf(site: SampleSite): tf.Tensor {
+  try {
+    return site.fn.logProb(site.value);
+  } catch (err) {
+    if (err instanceof PPLModelError || err instanceof PPLShapeError) throw err;
+    const batch = `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`;
+    throw new PPLShapeError(
+      `at site '${site.name}': ${site.fn.name}.logProb failed on a value of shape ${formatShape(site.value.shape)} ` +
+        `(distribution batch | event shape ${batch}): ${(err as Error).message}`,
+      { site: site.name, expected: `a value broadcastable to ${batch}`, actual: formatShape(site.value.shape) },
+    );
+  }
+}
+
+function unknownDimError(
+  trace: Trace,
+  site: SampleSite,
+  shape: readonly number[],
+  dim: number,
+  scope: ReadonlyMap<number, number>,
+  allocator: EnumAllocator,
+): PPLShapeError {
+  const plates = site.condIndepStack.map((f) => `${f.name}@${f.dim} (size ${f.subsampleSize})`).join(", ") || "none";
+  const vars = [...scope].map(([d, id]) => {
+    const v = allocator.vars.get(id)!;
+    return `${v.name}@${d} (size ${v.size})`;
+  }).join(", ") || "none";
+  return new PPLShapeError(
+    `at site '${site.name}': invalid log-prob shape ${formatShape(shape)}: dim ${dim} has size ${shape[shape.length + dim]}, ` +
+      `but it is neither a plate of this site (plates: ${plates}) nor an enumerated variable in scope (${vars}).\n` +
+      "Try one of the following fixes:\n" +
+      `- enclose the batched tensor in a plate(...) at dim ${dim}\n` +
+      "- .toEvent(...) the distribution being sampled\n" +
+      "- if this site uses an enumerated variable from an earlier markov step, increase markov history\n" +
+      `Trace shapes:\n${trace.formatShapes()}`,
+    { site: site.name, expected: "size 1, a plate's size, or an in-scope enumerated variable at every dim", actual: formatShape(shape) },
+  );
+}

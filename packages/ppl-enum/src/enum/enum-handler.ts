@@ -1,0 +1,145 @@
+/**
+ * The enumeration handler: every unobserved site marked
+ * `infer.enumerate = "parallel"` gets its whole support as its value, laid
+ * out along a fresh batch dim left of the plates. `markov` tags let local
+ * sites reuse dims, so a chain of any length needs bounded rank.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { PPLConfigError, PPLModelError, PPLShapeError, formatShape, markArangeIndex } from "ppl-core";
+import type { Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
+import { EnumAllocator, type EnumVar } from "./allocator.js";
+
+/** tfjs wasm computes elementwise ops wrongly above rank 6 (TFJS-NOTES §4). */
+export const MAX_RANK = 6;
+
+export class EnumMessenger implements Handler {
+  readonly allocator: EnumAllocator;
+
+  constructor(readonly firstAvailableDim: number) {
+    this.allocator = new EnumAllocator(firstAvailableDim);
+  }
+
+  process(msg: Msg): void {
+    if (msg.type !== "sample" || msg.role === "subsample") return;
+    this.checkPlates(msg);
+    const scope = this.allocator.scopeOf(msg.markov);
+    if (wantsEnumeration(msg)) {
+      const v = this.enumerateSite(msg, scope);
+      scope.set(v.dim, v.id);
+      msg.enumInfo = { dim: v.dim, id: v.id, dimToId: scope };
+    }
+    this.allocator.scopes.set(msg.name, scope);
+  }
+
+  postprocess(msg: Msg): void {
+    if (msg.type !== "sample" || msg.markov.length === 0 || msg.value === undefined) return;
+    const scope = this.allocator.scopes.get(msg.name);
+    if (scope === undefined || scope.size === 0) return;
+    this.allocator.noteValueDims(msg.markov, valueDims(msg.value, msg.fn.eventShape.length, scope));
+  }
+
+  private enumerateSite(msg: SampleMsg, scope: ReadonlyMap<number, number>): EnumVar {
+    const fn = msg.fn;
+    if (!fn.hasEnumerateSupport) {
+      throw new PPLModelError(
+        `site '${msg.name}' is marked infer.enumerate = "parallel" but its ${fn.name} distribution has no finite support ` +
+          "to enumerate. Fix: remove the enumerate flag, or use a discrete distribution such as Categorical " +
+          "(a .toEvent(...) distribution cannot be enumerated either)",
+        { site: msg.name, expected: "a distribution with enumerable support", actual: fn.name },
+      );
+    }
+    const support = fn.enumerateSupport(false);
+    const size = support.shape[0]!;
+    const v = this.allocator.allocate(msg.name, size, msg.markov, scope);
+    if (v.dim < -MAX_RANK) {
+      throw new PPLShapeError(
+        `site '${msg.name}' needs enumeration dim ${v.dim}, but tfjs wasm is silently wrong above rank ${MAX_RANK}. ` +
+          `In scope are ${scope.size} other enumerated dims and the plates use ${-1 - this.firstAvailableDim}. ` +
+          "Fix: wrap the loop in markov(...) so dims are recycled, lower maxPlateNesting, or enumerate fewer variables at once",
+        { site: msg.name, expected: `dim >= ${-MAX_RANK}`, actual: String(v.dim) },
+      );
+    }
+    this.checkNoLeak(msg, v);
+    this.allocator.commit(v);
+    const eventShape = fn.eventShape;
+    const value = support.reshape([size, ...new Array<number>(-v.dim - 1).fill(1), ...eventShape]);
+    // vindex with an arange index is a reshape: no gather, and a free gradient
+    if (eventShape.length === 0 && value.dtype === "int32" && isArange(value)) markArangeIndex(value);
+    msg.value = value;
+    msg.done = true;
+    return v;
+  }
+
+  /** The distribution must not already vary along the dim we give the variable: that would be an out-of-window dependency. */
+  private checkNoLeak(msg: SampleMsg, v: EnumVar): void {
+    const batch = msg.fn.batchShape;
+    const at = batch.length + v.dim;
+    if (at < 0 || batch[at] === 1) return;
+    const owner = this.allocator.previousOwner(v.dim);
+    const where = describeStep(v.markov);
+    if (owner !== undefined) {
+      const history = v.markov?.history ?? 0;
+      throw new PPLModelError(
+        `site '${msg.name}' (enumerated at dim ${v.dim}${where}) depends on '${owner.name}'${describeStep(owner.markov, true)}, ` +
+          `which left the markov window (history ${history}): the distribution has batch shape ${formatShape(batch)} with ` +
+          `size ${batch[at]} at dim ${v.dim}, the dim '${owner.name}' was enumerated at and that is now reused. ` +
+          `Fix: increase history (markov(..., { history: ${history + 1} })), or stop using '${owner.name}' outside its window`,
+        { site: msg.name, expected: `size 1 at dim ${v.dim}`, actual: formatShape(batch) },
+      );
+    }
+    throw new PPLShapeError(
+      `site '${msg.name}' (enumerated at dim ${v.dim}${where}): its distribution already has size ${batch[at]} at that dim ` +
+        `(batch shape ${formatShape(batch)}), so the enumerated values would mix with an unrelated batch dim. ` +
+        "Fix: put batched parameters inside a plate, or raise maxPlateNesting so enumeration starts further left",
+      { site: msg.name, expected: `size 1 at dim ${v.dim}`, actual: formatShape(batch) },
+    );
+  }
+
+  private checkPlates(msg: SampleMsg): void {
+    for (const f of msg.condIndepStack) {
+      if (f.dim > this.firstAvailableDim) continue;
+      const maxPlateNesting = -1 - this.firstAvailableDim;
+      throw new PPLConfigError(
+        `at site '${msg.name}': plate '${f.name}' uses dim ${f.dim}, but maxPlateNesting is ${maxPlateNesting} ` +
+          `(enumeration starts at dim ${this.firstAvailableDim}, so plates may only use dims -1..${-maxPlateNesting}). ` +
+          `Fix: set maxPlateNesting to at least ${-f.dim} (or leave it out so it is inferred)`,
+        { site: msg.name, plate: f.name, expected: `maxPlateNesting >= ${-f.dim}`, actual: String(maxPlateNesting) },
+      );
+    }
+  }
+}
+
+function wantsEnumeration(msg: SampleMsg): boolean {
+  if (msg.infer.enumerate === undefined || msg.role !== "sample") return false;
+  // replayed (guide) and observed values are kept as they are
+  if (msg.isObserved || msg.value !== undefined || msg.done) return false;
+  if (msg.infer.enumerate === "sequential") {
+    throw new PPLConfigError(
+      `site '${msg.name}': infer.enumerate = "sequential" is not implemented; use "parallel"`,
+      { site: msg.name, expected: "parallel", actual: "sequential" },
+    );
+  }
+  return true;
+}
+
+function isArange(t: tf.Tensor): boolean {
+  const data = t.dataSync();
+  for (let i = 0; i < data.length; i++) if (data[i] !== i) return false;
+  return true;
+}
+
+/** The enumerated dims (among `scope`) along which a value has size > 1. */
+function valueDims(value: tf.Tensor, eventRank: number, scope: ReadonlyMap<number, number>): Map<number, number> {
+  const out = new Map<number, number>();
+  const batchRank = value.rank - eventRank;
+  for (const [d, id] of scope) {
+    const at = batchRank + d;
+    if (at >= 0 && value.shape[at]! > 1) out.set(d, id);
+  }
+  return out;
+}
+
+function describeStep(tag: MarkovTag | undefined, short = false): string {
+  if (tag === undefined) return short ? " (global)" : ", global";
+  return short ? ` (step ${tag.step})` : `, markov step ${tag.step} of ${tag.chainName}`;
+}

@@ -1,0 +1,35 @@
+// The vindex fast path for enumerated (arange) indices agrees with the general gather path.
+import * as tf from "@tensorflow/tfjs";
+import { describe, expect, it } from "vitest";
+import { markArangeIndex, vindex } from "ppl-core";
+
+const cases: [string, number[], number, number][] = [
+  // name, x shape, index rank (enum dim = -rank), event position of the index among the indexed dims
+  ["row of a matrix, index at dim -3", [3, 4], 3, 0],
+  ["column of a matrix, index at dim -2", [4, 3], 2, 1],
+  ["vector, index at dim -1", [3], 1, 0],
+  ["batched matrix, index left of the batch", [2, 3, 4], 3, 0],
+];
+
+describe("vindex with an arange index", () => {
+  for (const [name, shape, rank, pos] of cases) {
+    it(name, () => {
+      tf.tidy(() => {
+        const n = shape[shape.length - (shape.length === 3 ? 2 : shape.length) + pos]!;
+        const x = tf.randomNormal(shape, 0, 1, "float32", 3);
+        const idxShape = [n, ...new Array<number>(rank - 1).fill(1)];
+        const plain = tf.range(0, n, 1, "int32").reshape(idxShape);
+        const tagged = tf.range(0, n, 1, "int32").reshape(idxShape);
+        markArangeIndex(tagged);
+        const indexed = shape.length === 3 ? 2 : shape.length;
+        const args = (i: tf.Tensor) => Array.from({ length: indexed }, (_, j) => (j === pos ? i : ":" as const));
+        const slow = vindex(x, "...", ...args(plain));
+        const fast = vindex(x, "...", ...args(tagged));
+        expect(fast.shape).toEqual(slow.shape);
+        expect(Array.from(fast.dataSync())).toEqual(Array.from(slow.dataSync()));
+        const g = (i: tf.Tensor) => tf.grad((y: tf.Tensor) => vindex(y, "...", ...args(i)).square().sum())(x);
+        expect(Array.from(g(tagged).dataSync())).toEqual(Array.from(g(plain).dataSync()));
+      });
+    });
+  }
+});
