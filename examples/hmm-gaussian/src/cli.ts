@@ -12,7 +12,7 @@
 import { PPLError, describeBackend, ready } from "ppl-core";
 import { DataError, readSignal } from "./data-io.js";
 import { fit, writeOutputs } from "./fit.js";
-import { parseOptions } from "./options.js";
+import { parseOptions, userPath } from "./options.js";
 import { makeProgress } from "./progress.js";
 import { paramsTable } from "./report.js";
 
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== "fit") throw new DataError(`unknown command '${command}'; ${USAGE}`);
   const { options, positionals } = parseOptions(rest, { out: "ppl-hmm-out" });
-  const path = options.data ?? positionals[0];
+  const path = options.data ?? (positionals[0] === undefined ? undefined : userPath(positionals[0]));
   if (path === undefined) throw new DataError(`no data file given; ${USAGE}`);
   if (positionals.length > (options.data ? 0 : 1)) throw new DataError(`unexpected arguments: ${positionals.join(" ")}`);
   const signal = readSignal(path);

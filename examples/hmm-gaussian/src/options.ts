@@ -1,4 +1,5 @@
 /** Command-line options shared by the example and ppl-hmm, parsed strictly and validated by zod. */
+import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DataError } from "./data-io.js";
@@ -50,9 +51,9 @@ export function parseOptions(argv: string[], defaults: { out: string }): { optio
     lr: v.lr ?? DEFAULTS.lr,
     restarts: v.restarts ?? DEFAULTS.restarts,
     seed: v.seed ?? DEFAULTS.seed,
-    out: v.out ?? defaults.out,
+    out: userPath(v.out ?? defaults.out),
     json: v.json ?? false,
-    data: v.data,
+    data: v.data === undefined ? undefined : userPath(v.data),
     figures: !(v["no-figures"] ?? false),
     vectorized: v.vectorized ?? false,
   });
@@ -61,4 +62,9 @@ export function parseOptions(argv: string[], defaults: { out: string }): { optio
     throw new DataError(`--${i.path.join(".")}: ${i.message}`);
   }
   return { options: result.data, positionals: parsed.positionals };
+}
+
+/** A path the user typed, relative to where they typed it (pnpm runs scripts in the package folder). */
+export function userPath(p: string): string {
+  return isAbsolute(p) ? p : resolve(process.env.INIT_CWD ?? process.cwd(), p);
 }
