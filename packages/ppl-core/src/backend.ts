@@ -63,14 +63,20 @@ async function choose(): Promise<BackendInfo> {
   if (requested !== undefined && requested !== "") {
     if (!(VALID as readonly string[]).includes(requested)) {
       throw new PPLConfigError(
-        `PPL_BACKEND=${requested} is not a backend ppl knows; expected one of ${VALID.join(", ")}`,
+        `PPL_BACKEND=${requested} is not a backend ppl knows; expected one of ${VALID.join(", ")} (or leave it unset to choose automatically)`,
+        { expected: VALID.join(", "), actual: requested },
       );
     }
     const ok =
       requested === "tensorflow" ? await tryTensorflow()
       : requested === "wasm" ? await tryWasm()
       : await tf.setBackend("cpu");
-    if (!ok) throw new PPLConfigError(`PPL_BACKEND=${requested} was requested but that backend failed to load`);
+    if (!ok) {
+      throw new PPLConfigError(
+        `PPL_BACKEND=${requested} was requested but that backend failed to load; unset PPL_BACKEND to fall back automatically`,
+        { expected: `a loadable ${requested} backend`, actual: "failed to load" },
+      );
+    }
     return { name: requested as BackendName, reason: "PPL_BACKEND", tfjsVersion: version };
   }
   if (await tryTensorflow()) return { name: "tensorflow", reason: "tfjs-node loaded", tfjsVersion: version };
@@ -91,7 +97,10 @@ export function ready(): Promise<BackendInfo> {
 /** The backend chosen by `ready()`. Throws if `ready()` has not finished. */
 export function backendInfo(): BackendInfo {
   if (chosen === undefined) {
-    throw new PPLConfigError("the tfjs backend is not ready: `await ready()` from ppl-core before running inference");
+    throw new PPLConfigError("the tfjs backend is not ready: `await ready()` from ppl-core before running inference", {
+      expected: "ready() awaited",
+      actual: pending === undefined ? "ready() never called" : "ready() still pending or failed",
+    });
   }
   return chosen;
 }

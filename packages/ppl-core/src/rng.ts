@@ -2,12 +2,19 @@
  * Seeded randomness. tfjs has no key splitting, so every draw gets its own
  * 32-bit seed derived by hashing (run seed, site name, occurrence).
  */
+import { PPLConfigError } from "./errors.js";
+
 let globalSeed = (Date.now() ^ 0x9e3779b9) >>> 0;
 let counter = 0;
 
 /** Make every later run reproducible: same seed, same draws. */
 export function setRngSeed(seed: number): void {
-  if (!Number.isInteger(seed)) throw new TypeError(`setRngSeed expects an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) {
+    throw new PPLConfigError(`setRngSeed expects an integer, got ${String(seed)}. Fix: pass an integer such as setRngSeed(0)`, {
+      expected: "an integer",
+      actual: String(seed),
+    });
+  }
   globalSeed = seed >>> 0;
   counter = 0;
 }

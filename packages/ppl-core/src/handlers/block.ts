@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PPLConfigError } from "../errors.js";
+import { parseOptions } from "../optim/adam.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model, Msg } from "../runtime/messages.js";
 
@@ -19,14 +19,8 @@ export type BlockOptions = z.infer<typeof blockOptions>;
  * `expose` hides every site except the named ones; `hide` hides only those.
  */
 export function block<A extends unknown[], R>(model: Model<A, R>, options: BlockOptions = {}): Model<A, R> {
-  const parsed = blockOptions.safeParse(options);
-  if (!parsed.success) {
-    throw new PPLConfigError(
-      `block: invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` +
-        "; valid options are expose, hide, exposeTypes, hideTypes, hideFn",
-    );
-  }
-  const hides = makeHideFn(parsed.data);
+  const parsed = parseOptions("block", blockOptions, options);
+  const hides = makeHideFn(parsed);
   return withHandler(model, () => ({
     process(msg) {
       if (msg.type !== "plate" && hides(msg)) msg.stop = true;

@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { toTensor, type TensorLike } from "../ops/tensor.js";
 import { withHandler } from "../runtime/handler.js";
+import { checkObserved, checkObservedSupport } from "../runtime/primitives.js";
 import type { Model } from "../runtime/messages.js";
 
 /** Observe sample sites at the given values, as if each had `obs`. */
@@ -12,6 +13,9 @@ export function condition<A extends unknown[], R>(model: Model<A, R>, data: Reco
       let v = values.get(msg.name);
       if (v === undefined) {
         v = toTensor(data[msg.name]!);
+        // checked once, when first used (the same validation as sample(..., { obs }))
+        checkObserved(msg.name, v);
+        checkObservedSupport(msg.name, msg.fn, v);
         values.set(msg.name, v);
       }
       msg.value = v;

@@ -6,6 +6,7 @@
  */
 import { PPLConfigError } from "../errors.js";
 import { handle } from "../runtime/handler.js";
+import { tracked } from "../runtime/pending.js";
 import type { MarkovTag, ModelGenerator } from "../runtime/messages.js";
 
 export interface MarkovOptions {
@@ -25,6 +26,18 @@ function tagged<R>(gen: ModelGenerator<R>, tag: MarkovTag): ModelGenerator<R> {
   });
 }
 
+const MARKOV_KEYS = ["history", "name"];
+
+function checkMarkovKeys(options: object): void {
+  const unknown = Object.keys(options).filter((k) => !MARKOV_KEYS.includes(k));
+  if (unknown.length > 0) {
+    throw new PPLConfigError(
+      `markov: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `'${k}'`).join(", ")}; valid options are ${MARKOV_KEYS.join(", ")}`,
+      { expected: MARKOV_KEYS.join(", "), actual: unknown.join(", ") },
+    );
+  }
+}
+
 function checkHistory(history: number): void {
   if (!Number.isInteger(history) || history < 0) {
     throw new PPLConfigError(`markov: history must be a non-negative integer, got ${history}`, {
@@ -42,7 +55,16 @@ export function markov<T>(
 ): ModelGenerator<void>;
 /** A single markov context around `body`. */
 export function markov<R>(body: () => ModelGenerator<R>, options?: MarkovOptions): ModelGenerator<R>;
-export function* markov<T, R>(
+export function markov<T, R>(
+  first: Iterable<T> | (() => ModelGenerator<R>),
+  second?: ((item: T, step: number) => ModelGenerator<unknown>) | MarkovOptions,
+  third?: MarkovOptions,
+): ModelGenerator<R | void> {
+  const options = (typeof first === "function" ? second : third) as MarkovOptions | undefined;
+  return tracked(`markov(${options?.name === undefined ? "" : `'${options.name}'`})`, runMarkov(first, second, third));
+}
+
+function* runMarkov<T, R>(
   first: Iterable<T> | (() => ModelGenerator<R>),
   second?: ((item: T, step: number) => ModelGenerator<unknown>) | MarkovOptions,
   third?: MarkovOptions,
@@ -51,6 +73,7 @@ export function* markov<T, R>(
   if (typeof first === "function") {
     const options = (second as MarkovOptions | undefined) ?? {};
     const history = options.history ?? 1;
+    checkMarkovKeys(options);
     checkHistory(history);
     const chainName = options.name ?? `markov#${loops++}`;
     return yield* tagged(first(), { chain, chainName, step: 0, history });
@@ -59,6 +82,7 @@ export function* markov<T, R>(
   if (typeof body !== "function") throw new PPLConfigError("markov(iterable, body): body must be a generator function");
   const options = third ?? {};
   const history = options.history ?? 1;
+  checkMarkovKeys(options);
   checkHistory(history);
   const chainName = options.name ?? `markov#${loops++}`;
   let step = 0;

@@ -10,6 +10,7 @@ import type { Distribution } from "../distributions/distribution.js";
 import { Subsample } from "../distributions/subsample.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";
 import { handle } from "../runtime/handler.js";
+import { tracked } from "../runtime/pending.js";
 import type { ModelGenerator, PlateFrame, PlateMsg, SampleMsg } from "../runtime/messages.js";
 import { makeSampleMsg } from "../runtime/primitives.js";
 
@@ -20,11 +21,23 @@ const plateOptions = z.object({
 
 export type PlateOptions = z.infer<typeof plateOptions>;
 
+/** The highest tensor rank ppl supports (tfjs wasm is wrong above it; TFJS-NOTES §4). */
+const MAX_PLATE_RANK = 6;
+
 export type PlateBody<R> = (indices: tf.Tensor) => ModelGenerator<R>;
 
 export function plate<R>(name: string, size: number, body: PlateBody<R>): ModelGenerator<R>;
 export function plate<R>(name: string, size: number, options: PlateOptions, body: PlateBody<R>): ModelGenerator<R>;
-export function* plate<R>(
+export function plate<R>(
+  name: string,
+  size: number,
+  optionsOrBody: PlateOptions | PlateBody<R>,
+  maybeBody?: PlateBody<R>,
+): ModelGenerator<R> {
+  return tracked(`plate('${name}')`, runPlate(name, size, optionsOrBody, maybeBody));
+}
+
+function* runPlate<R>(
   name: string,
   size: number,
   optionsOrBody: PlateOptions | PlateBody<R>,
@@ -43,7 +56,11 @@ export function* plate<R>(
     throw new PPLConfigError(
       `plate('${name}'): invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` +
         "; valid options are dim (a negative integer) and subsampleSize (a positive integer)",
-      { plate: name },
+      {
+        plate: name,
+        expected: "dim, subsampleSize",
+        actual: parsed.error.issues.map((i) => (i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.join("."))).join(", "),
+      },
     );
   }
   const options = parsed.data;
@@ -53,6 +70,16 @@ export function* plate<R>(
   const query: PlateMsg = { type: "plate", name, frames: [], value: undefined, done: false, stop: false };
   yield query;
   const dim = options.dim ?? firstFreeDim(query.frames);
+  if (dim < -MAX_PLATE_RANK) {
+    // structural, always checked: tfjs wasm computes elementwise ops wrongly above rank 6
+    throw new PPLShapeError(
+      `plate('${name}') would use dim ${dim}, so its sites would have rank ${-dim} tensors, but ppl supports rank at most ${MAX_PLATE_RANK} ` +
+        `(tfjs wasm is silently wrong above it). Enclosing plates: ${query.frames.map((f) => `'${f.name}'@${f.dim}`).join(", ") || "none"}.\n` +
+        "Fix:\n- use fewer nested plates, or give this plate a dim closer to the right (e.g. dim: -1)\n" +
+        "- flatten two plates into one plate over their product",
+      { plate: name, expected: `dim >= ${-MAX_PLATE_RANK}`, actual: String(dim) },
+    );
+  }
   const clash = query.frames.find((f) => f.dim === dim);
   if (clash !== undefined) {
     throw new PPLShapeError(

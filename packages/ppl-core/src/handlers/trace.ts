@@ -34,11 +34,10 @@ export function trace<A extends unknown[], R>(model: Model<A, R>): TracedModel<A
     last = tr;
     return { trace: tr, value };
   };
-  return Object.assign(traced, {
-    getTrace: (...args: A) => getTraceAndReturn(...args).trace,
-    getTraceAndReturn,
-    get lastTrace() {
-      return last;
-    },
-  });
+  // defineProperties, not Object.assign: assign would read the getter once and copy its value
+  return Object.defineProperties(traced, {
+    getTrace: { value: (...args: A) => getTraceAndReturn(...args).trace },
+    getTraceAndReturn: { value: getTraceAndReturn },
+    lastTrace: { get: () => last },
+  }) as TracedModel<A, R>;
 }

@@ -14,29 +14,45 @@ function describeParams(fn: object): string {
   return parts.join(", ");
 }
 
-function firstBad(tr: Trace, which: string): string | undefined {
+/** The site whose log-density is non-finite first, and a sentence about it. */
+export interface NonFiniteSite {
+  readonly site: string | undefined;
+  readonly text: string;
+}
+
+function firstBad(tr: Trace, which: string): NonFiniteSite | undefined {
   for (const site of tr.sampleSites()) {
     const lp = tr.logProb(site.name);
     const data = lp.dataSync();
     const i = data.findIndex((x) => !Number.isFinite(x));
     if (i >= 0) {
-      return `The first non-finite log-density is at ${which} site '${site.name}' (${site.fn.name}): ${data[i]} at element ${i}; ` +
-        `its parameters: ${describeParams(site.fn) || "(none readable)"}.`;
+      const plates = site.condIndepStack.map((f) => `'${f.name}'@${f.dim}`).join(", ");
+      const text =
+        `The first non-finite log-density is at ${which} site '${site.name}' (${site.fn.name}${plates ? `, in plates ${plates}` : ""}): ` +
+        `${data[i]} at element ${i} of its log-prob (shape [${lp.shape.join(", ")}]); ` +
+        `its value: ${describeValue(site.value)}; its parameters: ${describeParams(site.fn) || "(none readable)"}.`;
+      return { site: site.name, text };
     }
   }
   return undefined;
 }
 
-export function findNonFiniteSite<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A): string | undefined {
-  return tf.tidy(() => {
+function describeValue(v: tf.Tensor): string {
+  return v.size <= 12 ? JSON.stringify(v.arraySync()) : `shape [${v.shape.join(", ")}]`;
+}
+
+export function findNonFiniteSite<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A): NonFiniteSite | undefined {
+  let found: NonFiniteSite | undefined;
+  tf.tidy(() => {
     try {
       const guideTrace = trace(guide).getTrace(...args);
-      const g = firstBad(guideTrace, "guide");
-      if (g !== undefined) return g;
+      found = firstBad(guideTrace, "guide");
+      if (found !== undefined) return;
       const modelTrace = trace(replay(model, { trace: guideTrace })).getTrace(...args);
-      return firstBad(modelTrace, "model");
+      found = firstBad(modelTrace, "model");
     } catch (err) {
-      return `(diagnosis failed: ${(err as Error).message})`;
+      found = { site: undefined, text: `(diagnosis failed: ${(err as Error).message})` };
     }
   });
+  return found;
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { isReady } from "../backend.js";
-import { PPLConfigError, PPLNumericalError } from "../errors.js";
+import { PPLConfigError, PPLError, PPLModelError, PPLNumericalError } from "../errors.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { getParamStore } from "../params/param-store.js";
 import type { Model } from "../runtime/messages.js";
@@ -43,6 +43,10 @@ export class SVI<A extends unknown[]> {
       known = store.names();
       result = this.gradients(f);
     }
+    if (store.names().length === 0) {
+      tf.dispose([result.value, ...result.grads.values()]);
+      throw nothingToLearn();
+    }
     const lossValue = result.value.dataSync()[0]!;
     if (!Number.isFinite(lossValue)) {
       tf.dispose([result.value, ...result.grads.values()]);
@@ -65,7 +69,16 @@ export class SVI<A extends unknown[]> {
     const variables = getParamStore().variables();
     if (variables.size === 0) return { value: tf.tidy(f), grads: new Map() };
     const byVarName = new Map([...variables].map(([name, v]) => [v.name, name]));
-    const { value, grads } = tf.variableGrads(f, [...variables.values()]);
+    let out: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    try {
+      // inside a tidy so that the loss tfjs leaves behind when it throws below is released too
+      out = tf.tidy(() => tf.variableGrads(f, [...variables.values()]));
+    } catch (err) {
+      // tfjs: "Cannot find a connection between any variable and the result of the loss function"
+      if (err instanceof Error && !(err instanceof PPLError) && /Cannot find a connection/.test(err.message)) throw nothingToLearn();
+      throw err;
+    }
+    const { value, grads } = out;
     const named = new Map<string, tf.Tensor>();
     for (const [varName, g] of Object.entries(grads)) named.set(byVarName.get(varName)!, g);
     return { value, grads: named };
@@ -74,14 +87,35 @@ export class SVI<A extends unknown[]> {
   private raiseNonFinite(value: number, args: A): never {
     const where = findNonFiniteSite(this.model, this.guide, args);
     throw new PPLNumericalError(
-      `SVI: the loss is ${value}. ${where ?? "No single site's log-density is non-finite; check the params (getParamStore().values()) and lower the learning rate."}`,
-      { actual: String(value) },
+      `SVI: the loss is ${value}. ${where?.text ?? "No single site's log-density is non-finite; check the params (getParamStore().values())."}\n` +
+        "Try one of the following fixes:\n" +
+        "- lower the learning rate, or use ClippedAdam to clip gradients\n" +
+        "- check that the guide's values lie in the support of the model's distributions (use constraints on params)\n" +
+        "- check the data for extreme values, and the initial values of the params",
+      { site: where?.site, expected: "a finite loss", actual: String(value) },
     );
   }
 }
 
+function nothingToLearn(): PPLModelError {
+  const names = getParamStore().names();
+  return new PPLModelError(
+    "SVI.step: the loss does not depend on any param, so there is nothing to learn: neither the model nor the guide " +
+      "called param(...) during the step" +
+      (names.length > 0 ? ` (the ParamStore holds ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}, but this loss uses none of them)` : "") +
+      ".\nFix:\n" +
+      "- make the guide learnable: param(...) in a hand-written guide, or an autoguide such as new AutoDelta(model)\n" +
+      "- check the guide is not a generator that returns before yielding its sites\n" +
+      "- to only evaluate the loss, use svi.evaluateLoss(...)",
+    { expected: "at least one param in the model or guide", actual: "no param" },
+  );
+}
+
 function requireBackend(): void {
   if (!isReady()) {
-    throw new PPLConfigError("SVI: the tfjs backend is not ready: `await ready()` (from ppl-core) before the first step");
+    throw new PPLConfigError("SVI: the tfjs backend is not ready: `await ready()` (from ppl-core) before the first step", {
+      expected: "ready() awaited",
+      actual: "the backend is not ready",
+    });
   }
 }

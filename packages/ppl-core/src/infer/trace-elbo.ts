@@ -54,12 +54,14 @@ export class TraceELBO implements ELBO {
     }
     const elbo = modelTrace.logProbSum().sub(guideTrace.logProbSum((s) => !s.isObserved));
     // REINFORCE for non-reparameterised guide draws: adds gradient, not value.
-    let scoreTerm: tf.Tensor = tf.scalar(0);
+    let scoreTerm: tf.Tensor | undefined;
     for (const site of guideTrace.latentSites()) {
       if (site.fn.hasRsample) continue;
       const lq = guideTrace.logProb(site.name).sum();
-      scoreTerm = scoreTerm.add(lq.sub(stopGradient(lq)));
+      const term = lq.sub(stopGradient(lq));
+      scoreTerm = scoreTerm === undefined ? term : scoreTerm.add(term);
     }
-    return elbo.add(scoreTerm.mul(stopGradient(elbo)));
+    // no score term at all when every draw is reparameterised: 0 * (-Infinity) would turn an infinite loss into NaN
+    return scoreTerm === undefined ? elbo : elbo.add(scoreTerm.mul(stopGradient(elbo)));
   }
 }

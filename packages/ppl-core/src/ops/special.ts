@@ -1,7 +1,9 @@
 /**
  * Special functions tfjs lacks, on tensors, differentiable where needed:
- * lgamma (Lanczos, g = 7) with digamma as its gradient, and digamma
- * (recurrence up to x >= 6, then the asymptotic series).
+ * lgamma (Lanczos, g = 7) with digamma as its gradient, digamma (recurrence
+ * up to x >= 6, then the asymptotic series), log-beta, and xlogy / xlog1py
+ * (0 * log 0 = 0, with finite gradients there). Plain float64 JS versions
+ * (lgammaNumber, digammaNumber, gammaincNumber) serve the samplers.
  */
 import * as tf from "@tensorflow/tfjs";
 import { customGradient } from "./custom-grad.js";
@@ -40,7 +42,7 @@ function lgammaValue(x: tf.Tensor): tf.Tensor {
 export function digamma(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     let acc = tf.zerosLike(x);
-    let y = x;
+    let y: tf.Tensor = x;
     for (let k = 0; k < 6; k++) {
       acc = acc.sub(tf.reciprocal(y));
       y = y.add(1);
@@ -76,4 +78,109 @@ export function lgammaNumber(x: number): number {
   for (let i = 1; i < LANCZOS.length; i++) a += LANCZOS[i]! / (xm1 + i);
   const t = xm1 + LANCZOS_G + 0.5;
   return HALF_LOG_2PI + (xm1 + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), elementwise with broadcasting. */
+export function logBeta(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => lgamma(a).add(lgamma(b)).sub(lgamma(a.add(b))));
+}
+
+/**
+ * x * log(y), defined as 0 where x = 0 (even at y = 0). The log's argument is
+ * replaced by 1 there, so neither branch of the `where` carries a NaN gradient.
+ */
+export function xlogy(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const zero = x.equal(0);
+    const shape = tf.broadcastTo(zero, broadcastShape(zero.shape, y.shape));
+    const safeY = tf.where(shape, tf.onesLike(shape).cast("float32"), tf.broadcastTo(y, shape.shape));
+    return x.mul(safeY.log());
+  });
+}
+
+/** x * log1p(y), 0 where x = 0 (even at y = -1); see xlogy. */
+export function xlog1py(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const zero = x.equal(0);
+    const shape = tf.broadcastTo(zero, broadcastShape(zero.shape, y.shape));
+    const safeY = tf.where(shape, tf.zerosLike(shape).cast("float32"), tf.broadcastTo(y, shape.shape));
+    return x.mul(safeY.log1p());
+  });
+}
+
+function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
+  const n = Math.max(a.length, b.length);
+  return Array.from({ length: n }, (_, i) => {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    return da === 1 ? db : da;
+  });
+}
+
+/** Plain-JS digamma in float64, for x > 0 (recurrence to x >= 10, then the asymptotic series). */
+export function digammaNumber(x: number): number {
+  let acc = 0;
+  while (x < 10) {
+    acc -= 1 / x;
+    x += 1;
+  }
+  const inv2 = 1 / (x * x);
+  return acc + Math.log(x) - 0.5 / x - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))));
+}
+
+/**
+ * Regularised incomplete gammas in float64, as the pair [P(a, x), Q(a, x)]
+ * with P + Q = 1: the power series for P below x < a + 1, Lentz's continued
+ * fraction for Q above it (Numerical Recipes 6.2). The one computed directly
+ * keeps full relative accuracy even when it is tiny.
+ */
+export function gammaincPair(a: number, x: number): [number, number] {
+  if (x <= 0) return [0, 1];
+  if (x === Infinity) return [1, 0];
+  if (x < a + 1) {
+    const p = gammaSeries(a, x);
+    return [p, 1 - p];
+  }
+  const q = gammaContinuedFraction(a, x);
+  return [1 - q, q];
+}
+
+/** P(a, x), the Gamma(a, 1) CDF at x. */
+export function gammaincNumber(a: number, x: number): number {
+  return gammaincPair(a, x)[0];
+}
+
+/** P(a, x) by its power series; converges for every x > 0, fast for x < a + 1. */
+export function gammaSeries(a: number, x: number): number {
+  if (x <= 0) return 0;
+  let term = 1 / a;
+  let sum = term;
+  for (let n = 1; n < 1_000_000; n++) {
+    term *= x / (a + n);
+    sum += term;
+    if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
+  }
+  return Math.min(1, sum * Math.exp(a * Math.log(x) - x - lgammaNumber(a)));
+}
+
+/** Q(a, x) by Lentz's continued fraction; fast for x > a + 1. */
+export function gammaContinuedFraction(a: number, x: number): number {
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1_000_000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.min(1, Math.exp(a * Math.log(x) - x - lgammaNumber(a)) * h);
 }

@@ -28,10 +28,22 @@ export function parseOptions<S extends z.ZodType>(who: string, schema: S, option
     throw new PPLConfigError(
       `${who}: invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` +
         (keys ? `; valid options are ${keys}` : ""),
-      { expected: keys, actual: JSON.stringify(options) },
+      { expected: keys, actual: describeIssues(parsed.error.issues, options) },
     );
   }
   return parsed.data;
+}
+
+/** The unknown keys, or each bad option with the value given. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], options: unknown): string {
+  const unknown = issues.flatMap((i) => (i.code === "unrecognized_keys" ? i.keys : []));
+  if (unknown.length > 0) return unknown.join(", ");
+  return issues.map((i) => {
+    let v: unknown = options;
+    for (const k of i.path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+    const shown = typeof v === "function" ? "a function" : Array.isArray(v) || typeof v !== "object" ? JSON.stringify(v) : String(v);
+    return `${i.path.join(".") || "(root)"}=${shown}`;
+  }).join(", ");
 }
 
 interface Moments {

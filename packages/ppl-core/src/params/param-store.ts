@@ -42,7 +42,10 @@ export type ParamStoreJSON = z.infer<typeof storeJSON>;
 
 function constraintToJSON(c: Constraint): z.infer<typeof constraintJSON> {
   if (c instanceof IndependentConstraint) {
-    return { name: "independent", base: c.base.name, reinterpreted: c.reinterpreted };
+    // the base's kind and bounds, flattened (independent of independent adds up)
+    const base = constraintToJSON(c.base);
+    const inner = base.name === "independent" ? base.base! : base.name;
+    return { ...base, name: "independent", base: inner, reinterpreted: c.reinterpreted + (base.reinterpreted ?? 0) };
   }
   if (c instanceof GreaterThan) return { name: "greaterThan", lowerBound: c.lowerBound };
   if (c instanceof Interval) return { name: "interval", lowerBound: c.lowerBound, upperBound: c.upperBound };
@@ -54,7 +57,8 @@ function constraintFromJSON(j: z.infer<typeof constraintJSON>): Constraint {
   if (j.name === "greaterThan") return greaterThan(j.lowerBound ?? 0);
   if (j.name === "interval") return interval(j.lowerBound ?? 0, j.upperBound ?? 1);
   if (j.name === "independent") {
-    return independent(constraintFromJSON({ name: j.base ?? "real" }), j.reinterpreted ?? 0);
+    const { lowerBound, upperBound } = j;
+    return independent(constraintFromJSON({ name: j.base ?? "real", lowerBound, upperBound }), j.reinterpreted ?? 0);
   }
   const c = named[j.name];
   if (c === undefined) throw new PPLConfigError(`ParamStore.load: unknown constraint '${j.name}'`);

@@ -11,6 +11,11 @@ export class Effect<T> {
   constructor(readonly msg: Msg) {
     noteCreated(this);
   }
+  /** The call as the user wrote it, for the missing-`yield*` error. */
+  describe(): string {
+    const kind = this.msg.type === "sample" && this.msg.role !== "sample" ? this.msg.role : this.msg.type;
+    return `${kind}('${this.msg.name}')`;
+  }
   *[Symbol.iterator](): Generator<Msg, T, unknown> {
     noteConsumed(this);
     yield this.msg;

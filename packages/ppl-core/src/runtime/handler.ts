@@ -4,7 +4,7 @@
  * innermost processes first and postprocesses last (Pyro's order) with no
  * global stack.
  */
-import { applyDefault } from "./run.js";
+import { applyDefault, assertGenerator } from "./run.js";
 import type { Model, ModelGenerator, Msg } from "./messages.js";
 
 export interface Handler {
@@ -14,6 +14,7 @@ export interface Handler {
 
 /** Drive `gen` under handler `h`, passing messages outward unless stopped. */
 export function* handle<R>(gen: ModelGenerator<R>, h: Handler): ModelGenerator<R> {
+  assertGenerator(gen);
   let step = gen.next();
   while (!step.done) {
     const msg = step.value;

@@ -3,11 +3,11 @@
  * deterministic. Each builds one message and returns an Effect.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Constraint } from "../constraints/constraint.js";
+import { type Constraint, IndependentConstraint } from "../constraints/constraint.js";
 import { Delta } from "../distributions/delta.js";
 import type { Distribution } from "../distributions/distribution.js";
 import { Unit } from "../distributions/unit.js";
-import { PPLConfigError, PPLModelError, PPLSupportError, formatShape } from "../errors.js";
+import { PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import { toTensor, type TensorLike } from "../ops/tensor.js";
 import { isValidationEnabled } from "../validation.js";
 import { Effect } from "./effect.js";
@@ -39,7 +39,7 @@ function checkName(kind: string, name: unknown): asserts name is string {
   }
 }
 
-function checkObserved(name: string, value: tf.Tensor): void {
+export function checkObserved(name: string, value: tf.Tensor): void {
   if (!isValidationEnabled()) return;
   if (value.dtype !== "float32") return;
   const data = value.dataSync();
@@ -52,6 +52,53 @@ function checkObserved(name: string, value: tf.Tensor): void {
       );
     }
   }
+}
+
+function isRealSupport(c: Constraint): boolean {
+  return c.name === "real" || c.name === "dependent" || (c instanceof IndependentConstraint && isRealSupport(c.base));
+}
+
+/** An observed value outside the distribution's support gives a wrong (often NaN or 0) log-density: say so. */
+export function checkObservedSupport(name: string, fn: Distribution, value: tf.Tensor): void {
+  if (!isValidationEnabled() || isRealSupport(fn.support)) return;
+  let flags: Uint8Array | Int32Array | Float32Array;
+  try {
+    const ok = tf.tidy(() => fn.support.check(value.dtype === "float32" ? value : value.cast("float32")));
+    flags = ok.dataSync() as Uint8Array | Int32Array | Float32Array;
+    ok.dispose();
+  } catch {
+    return; // a shape mismatch: reported with the site's shapes when its log-prob is computed
+  }
+  const i = flags.findIndex((f) => !f);
+  if (i < 0) return;
+  const eventSize = fn.support.eventDim > 0 ? value.shape.slice(-fn.support.eventDim).reduce((a, b) => a * b, 1) : 1;
+  const data = Array.from(value.dataSync().slice(i * eventSize, (i + 1) * eventSize));
+  const bad = eventSize === 1 ? String(data[0]) : `[${data.join(", ")}]`;
+  throw new PPLSupportError(
+    `sample('${name}'): the observed value is outside the support of ${fn.name}: element ${i} is ${bad} ` +
+      `(value shape ${formatShape(value.shape)}), but the support is ${fn.support.name}.\n` +
+      "Fix:\n- check the data (e.g. category labels must be integers 0..K-1, counts non-negative integers)\n" +
+      "- or use a distribution whose support contains the data",
+    { site: name, expected: fn.support.name, actual: bad },
+  );
+}
+
+/** Structural, always checked: tfjs wasm computes elementwise ops wrongly above rank 6. */
+const MAX_RANK = 6;
+
+function checkRank(name: string, fn: Distribution, obs: tf.Tensor | undefined): void {
+  const rank = fn.batchShape.length + fn.eventShape.length;
+  const obsRank = obs === undefined ? 0 : obs.rank;
+  if (rank <= MAX_RANK && obsRank <= MAX_RANK) return;
+  const what = rank > MAX_RANK
+    ? `its ${fn.name} distribution has rank ${rank} (batch ${formatShape(fn.batchShape)} | event ${formatShape(fn.eventShape)})`
+    : `its observed value has rank ${obsRank} (shape ${formatShape(obs!.shape)})`;
+  throw new PPLShapeError(
+    `sample('${name}'): ${what}, but ppl supports tensors of rank at most ${MAX_RANK} (tfjs wasm is silently wrong above it).\n` +
+      "Fix:\n- reshape the parameters or the data to fewer dims (e.g. flatten dims that a single plate can hold)\n" +
+      "- use fewer nested plates or enumerated variables at once",
+    { site: name, expected: `rank <= ${MAX_RANK}`, actual: String(Math.max(rank, obsRank)) },
+  );
 }
 
 export function makeSampleMsg(
@@ -82,7 +129,9 @@ export function sample(name: string, fn: Distribution, options: SampleOptions = 
   if (options.obs !== undefined) {
     obs = toTensor(options.obs);
     checkObserved(name, obs);
+    checkObservedSupport(name, fn, obs);
   }
+  checkRank(name, fn, obs);
   return new Effect<tf.Tensor>(makeSampleMsg(name, fn, "sample", obs, options.infer ? { ...options.infer } : {}));
 }
 

@@ -3,7 +3,9 @@
  * demand and cached until `dispose()`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { PPLModelError, PPLShapeError, formatShape } from "../errors.js";
+import {
+  PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLShapeError, PPLSupportError, formatShape,
+} from "../errors.js";
 import { broadcastShapes } from "../ops/tensor.js";
 import type { ParamMsg, SampleMsg } from "./messages.js";
 
@@ -105,15 +107,36 @@ function siteLogProb(site: SampleSite): tf.Tensor {
   try {
     return site.fn.logProb(site.value);
   } catch (err) {
-    if (err instanceof PPLModelError || err instanceof PPLShapeError) throw err;
-    // tfjs broadcasting errors do not say which site; say it here.
-    const batch = `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`;
-    throw new PPLShapeError(
-      `at site '${site.name}': ${site.fn.name}.logProb failed on a value of shape ${formatShape(site.value.shape)} ` +
-        `(distribution batch | event shape ${batch}): ${(err as Error).message}`,
-      { site: site.name, expected: `a value broadcastable to ${batch}`, actual: formatShape(site.value.shape) },
-    );
+    throw logProbError(site, err);
   }
+}
+
+/**
+ * The error to throw when a site's log-prob fails: errors that already name a
+ * site pass through; others (tfjs broadcasting errors, shape errors from deep
+ * inside a distribution) are rethrown naming the site, its plates and shapes.
+ */
+export function logProbError(site: SampleSite, err: unknown): Error {
+  if (err instanceof PPLError && err.site !== undefined) return err;
+  if (err instanceof PPLModelError) return err;
+  const batch = `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`;
+  const plates = site.condIndepStack.map((f) => `'${f.name}' (size ${f.subsampleSize}) at dim ${f.dim}`).join(", ");
+  const message =
+    `at site '${site.name}': ${site.fn.name}.logProb failed on a value of shape ${formatShape(site.value.shape)} ` +
+    `(distribution batch | event shape ${batch}${plates ? `; plates: ${plates}` : ""}): ${(err as Error).message}\n` +
+    "Try one of the following fixes:\n" +
+    "- give the observed value a shape that broadcasts to the batch shape (plate dims included) followed by the event shape\n" +
+    "- .toEvent(...) the distribution being sampled if its rightmost dims are one event\n" +
+    "- transpose the data so its batch dims line up with the plates";
+  const fields = {
+    site: site.name,
+    plate: site.condIndepStack[0]?.name,
+    expected: `a value broadcastable to ${batch}`,
+    actual: formatShape(site.value.shape),
+  };
+  return err instanceof PPLSupportError || err instanceof PPLNumericalError || err instanceof PPLConfigError
+    ? new (err.constructor as typeof PPLError)(message, { ...fields, expected: err.expected ?? fields.expected, actual: err.actual ?? fields.actual })
+    : new PPLShapeError(message, fields);
 }
 
 export function scaleAndMask(lp: tf.Tensor, scale: number | tf.Tensor, mask: tf.Tensor | boolean): tf.Tensor {

@@ -1,5 +1,6 @@
 /** Run a cached plan on this call's factor tensors with a given ring. */
 import * as tf from "@tensorflow/tfjs";
+import { runChain } from "./chain-exec.js";
 import type { Align, Plan } from "./plan.js";
 import type { Ring } from "./rings.js";
 
@@ -16,6 +17,9 @@ export function runPlan(plan: Plan, inputs: readonly tf.Tensor[], ring: Ring): t
     if (step.kind === "combine") {
       const aligned = step.inputs.map((s, i) => align(slots[s]!, step.aligns[i]!));
       slots[step.out] = ring.combine(aligned, step);
+    } else if (step.kind === "chain") {
+      if (!ring.fusesChains) throw new Error("internal: a chain step in a plan run with a ring that needs per-elimination records");
+      slots[step.out] = runChain(step, slots);
     } else {
       const x = slots[step.input]!;
       const summed = step.axes.length > 0 ? x.sum([...step.axes]) : x;

@@ -5,11 +5,14 @@
  */
 import type { Dim, FactorSignature } from "./factor.js";
 import { signatureKey } from "./factor.js";
-import { buildPlan, type Plan } from "./plan.js";
+import { buildPlan, type Plan, type PlanOptions } from "./plan.js";
 
 export class PlanCache {
   private readonly plans = new Map<string, Plan>();
-  constructor(private readonly capacity = 32) {}
+  constructor(
+    private readonly options: PlanOptions = {},
+    private readonly capacity = 32,
+  ) {}
 
   get(
     sigs: readonly FactorSignature[],
@@ -20,7 +23,7 @@ export class PlanCache {
     const key = `${signatureKey(sigs, sumDims)}@${[...plateSizes].sort().join(",")}`;
     let plan = this.plans.get(key);
     if (plan === undefined) {
-      plan = buildPlan(sigs, sumDims, plateSizes, label);
+      plan = buildPlan(sigs, sumDims, plateSizes, label, this.options);
       if (this.plans.size >= this.capacity) this.plans.delete(this.plans.keys().next().value!);
       this.plans.set(key, plan);
     }

@@ -13,6 +13,7 @@
  */
 import { PPLModelError, PPLShapeError } from "ppl-core";
 import { MAX_RANK } from "../enum/enum-handler.js";
+import { type ChainStep, detectChain } from "./chain-plan.js";
 import type { Dim, FactorSignature } from "./factor.js";
 
 /** How to lay an input out for broadcasting against a step's joint dims. */
@@ -47,7 +48,16 @@ export interface ProductStep {
   readonly out: number;
 }
 
-export type Step = CombineStep | ProductStep;
+export type Step = CombineStep | ProductStep | ChainStep;
+
+export interface PlanOptions {
+  /**
+   * Contract first-order chains with one fused op (ChainStep) instead of
+   * eliminating their variables one by one. Only the log-sum-product ring
+   * runs chain steps; decoders, which need per-elimination records, leave it off.
+   */
+  readonly fuseChains?: boolean;
+}
 
 export interface Plan {
   readonly steps: readonly Step[];
@@ -88,7 +98,7 @@ class PlanBuilder {
     }
   }
 
-  private sorted(dims: Iterable<Dim>): Dim[] {
+  sorted(dims: Iterable<Dim>): Dim[] {
     return [...dims].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
   }
 
@@ -128,6 +138,16 @@ class PlanBuilder {
     if (axes.length === 0 && multiplier === 1) return input;
     const out = this.newSlot(dims.filter((d) => !plates.has(d)));
     this.steps.push({ kind: "product", input, axes, multiplier, out });
+    return out;
+  }
+
+  /** Eliminate a chain with one fused step; undefined when `slots` are not a chain over `vars`. */
+  chain(slots: number[], vars: ReadonlySet<Dim>, sumDims: ReadonlySet<Dim>): number | undefined {
+    const ctx = { slotDims: this.slotDims, sizes: this.sizes, isVar: (d: Dim) => sumDims.has(d), sorted: (d: Iterable<Dim>) => this.sorted(d) };
+    const found = detectChain(ctx, slots, vars);
+    if (found === undefined) return undefined;
+    const out = this.newSlot([...found.plates]);
+    this.steps.push({ ...found, out });
     return out;
   }
 
@@ -206,12 +226,13 @@ export function buildPlan(
   sumDims: ReadonlySet<Dim>,
   plateSizes: ReadonlyMap<Dim, number>,
   label: Label,
+  options: PlanOptions = {},
 ): Plan {
   const b = new PlanBuilder(sigs, label, plateSizes);
   const ordinals = sigs.map((s) => new Set(s.ordinal));
   const all = sigs.map((_, i) => i);
   for (const component of connected(all, b.slotDims, sumDims)) {
-    contractComponent(b, component, ordinals, sumDims, label);
+    contractComponent(b, component, ordinals, sumDims, label, options.fuseChains === true);
   }
   return { steps: b.steps, roots: b.roots, slotDims: b.slotDims, sizes: b.sizes };
 }
@@ -222,6 +243,7 @@ function contractComponent(
   ordinals: readonly ReadonlySet<Dim>[],
   sumDims: ReadonlySet<Dim>,
   label: Label,
+  fuseChains: boolean,
 ): void {
   // a variable lives in the plates that every factor mentioning it shares
   const varOrdinal = new Map<Dim, Set<Dim>>();
@@ -248,7 +270,8 @@ function contractComponent(
     const leafVars = new Set([...varOrdinal].filter(([, o]) => keyOf(o) === leafKey).map(([v]) => v));
     for (const group of connected(leaf!.slots, b.slotDims, leafVars)) {
       const local = new Set(group.flatMap((s) => b.slotDims[s]!.filter((d) => leafVars.has(d))));
-      const results = b.eliminate(group, local);
+      const chained = fuseChains ? b.chain(group, local, sumDims) : undefined;
+      const results = chained !== undefined ? [chained] : b.eliminate(group, local);
       for (const f of results) {
         const outer = b.slotDims[f]!.filter((d) => sumDims.has(d));
         let parent: Set<Dim>;

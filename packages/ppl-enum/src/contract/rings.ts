@@ -12,6 +12,8 @@ import type { CombineStep } from "./plan.js";
 export interface Ring {
   /** Reduce `elim` (the last axis) of the sum of `aligned`, each broadcastable to `step.jointShape`. */
   combine(aligned: readonly tf.Tensor[], step: CombineStep): tf.Tensor;
+  /** True for the log-sum-product ring: it may run fused chain steps (the value is the same as eliminating one by one). */
+  readonly fusesChains?: boolean;
 }
 
 /** What the backward pass needs from one elimination: for each setting of the out dims, how to choose `elim`. */
@@ -29,6 +31,7 @@ export interface EliminationRecord {
 /** Sum-product in log space: the ELBO's ring. */
 export const logRing: Ring = {
   combine: (aligned, step) => logSumProduct(aligned, step.jointShape),
+  fusesChains: true,
 };
 
 /** Max-product with back-pointers (temperature 0: Viterbi on a chain). */

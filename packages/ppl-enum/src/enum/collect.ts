@@ -5,10 +5,13 @@
  * dim -> id map, so recycled dims never get confused.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { PPLModelError, PPLShapeError, distributions, formatShape, scaleAndMask, vindex } from "ppl-core";
+import {
+  PPLModelError, PPLShapeError, broadcastShapes, distributions, formatShape, logProbError, scaleAndMask, vindex,
+} from "ppl-core";
 import type { SampleSite, Trace } from "ppl-core";
 import type { Dim, PlacedFactor } from "../contract/factor.js";
 import type { EnumAllocator } from "./allocator.js";
+import { normalLogProb } from "./normal-logprob.js";
 
 export const varDim = (id: number): Dim => `v${id}`;
 export const plateDim = (name: string): Dim => `p:${name}`;
@@ -116,17 +119,25 @@ function enumeratedCategoricalLogProb(site: SampleSite): tf.Tensor | undefined {
   return vindex(fn.logits, "...", site.value);
 }
 
+/**
+ * A Normal (possibly plate-expanded) site's log-density as one fused op
+ * instead of ~7 tfjs kernels and their gradients. Exact class match:
+ * subclasses may override logProb.
+ */
+function fusedNormalLogProb(site: SampleSite): tf.Tensor | undefined {
+  let fn: distributions.Distribution = site.fn;
+  while (fn instanceof distributions.Expanded) fn = fn.base;
+  if (fn.constructor !== distributions.Normal || site.value.dtype !== "float32") return undefined;
+  const normal = fn as distributions.Normal;
+  const shape = broadcastShapes([site.value.shape, normal.loc.shape, normal.scale.shape, site.fn.batchShape], "Normal value and batch shapes");
+  return normalLogProb(site.value, normal.loc, normal.scale, shape);
+}
+
 function logProbOf(site: SampleSite): tf.Tensor {
   try {
-    return site.fn.logProb(site.value);
+    return fusedNormalLogProb(site) ?? site.fn.logProb(site.value);
   } catch (err) {
-    if (err instanceof PPLModelError || err instanceof PPLShapeError) throw err;
-    const batch = `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`;
-    throw new PPLShapeError(
-      `at site '${site.name}': ${site.fn.name}.logProb failed on a value of shape ${formatShape(site.value.shape)} ` +
-        `(distribution batch | event shape ${batch}): ${(err as Error).message}`,
-      { site: site.name, expected: `a value broadcastable to ${batch}`, actual: formatShape(site.value.shape) },
-    );
+    throw logProbError(site, err);
   }
 }
 

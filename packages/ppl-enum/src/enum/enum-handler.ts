@@ -4,8 +4,8 @@
  * out along a fresh batch dim left of the plates. `markov` tags let local
  * sites reuse dims, so a chain of any length needs bounded rank.
  */
-import type * as tf from "@tensorflow/tfjs";
-import { PPLConfigError, PPLModelError, PPLShapeError, formatShape, markArangeIndex } from "ppl-core";
+import * as tf from "@tensorflow/tfjs";
+import { PPLConfigError, PPLModelError, PPLShapeError, distributions, formatShape, markArangeIndex } from "ppl-core";
 import type { Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
 import { EnumAllocator, type EnumVar } from "./allocator.js";
 
@@ -14,6 +14,12 @@ export const MAX_RANK = 6;
 
 export class EnumMessenger implements Handler {
   readonly allocator: EnumAllocator;
+  /**
+   * A Categorical's support laid out at a dim is the same int32 arange for
+   * every site of this run with that size and dim (a markov chain alternates
+   * between two dims): made once per run instead of 3 ops and a read per site.
+   */
+  private readonly aranges = new Map<string, tf.Tensor>();
 
   constructor(readonly firstAvailableDim: number) {
     this.allocator = new EnumAllocator(firstAvailableDim);
@@ -48,8 +54,9 @@ export class EnumMessenger implements Handler {
         { site: msg.name, expected: "a distribution with enumerable support", actual: fn.name },
       );
     }
-    const support = fn.enumerateSupport(false);
-    const size = support.shape[0]!;
+    const categorical = categoricalSize(fn);
+    const support = categorical === undefined ? fn.enumerateSupport(false) : undefined;
+    const size = categorical ?? support!.shape[0]!;
     const v = this.allocator.allocate(msg.name, size, msg.markov, scope);
     if (v.dim < -MAX_RANK) {
       throw new PPLShapeError(
@@ -62,12 +69,27 @@ export class EnumMessenger implements Handler {
     this.checkNoLeak(msg, v);
     this.allocator.commit(v);
     const eventShape = fn.eventShape;
-    const value = support.reshape([size, ...new Array<number>(-v.dim - 1).fill(1), ...eventShape]);
-    // vindex with an arange index is a reshape: no gather, and a free gradient
-    if (eventShape.length === 0 && value.dtype === "int32" && isArange(value)) markArangeIndex(value);
+    let value: tf.Tensor;
+    if (support === undefined) value = this.arange(size, v.dim);
+    else {
+      value = support.reshape([size, ...new Array<number>(-v.dim - 1).fill(1), ...eventShape]);
+      // vindex with an arange index is a reshape: no gather, and a free gradient
+      if (eventShape.length === 0 && value.dtype === "int32" && isArange(value)) markArangeIndex(value);
+    }
     msg.value = value;
     msg.done = true;
     return v;
+  }
+
+  private arange(size: number, dim: number): tf.Tensor {
+    const key = `${size}@${dim}`;
+    let t = this.aranges.get(key);
+    if (t === undefined || t.isDisposed) {
+      t = tf.tensor(Int32Array.from({ length: size }, (_, i) => i), [size, ...new Array<number>(-dim - 1).fill(1)], "int32");
+      markArangeIndex(t);
+      this.aranges.set(key, t);
+    }
+    return t;
   }
 
   /** The distribution must not already vary along the dim we give the variable: that would be an out-of-window dependency. */
@@ -120,6 +142,12 @@ function wantsEnumeration(msg: SampleMsg): boolean {
     );
   }
   return true;
+}
+
+/** K when `fn` is a (plate-expanded) Categorical, whose support is 0..K-1; undefined otherwise. */
+function categoricalSize(fn: distributions.Distribution): number | undefined {
+  while (fn instanceof distributions.Expanded) fn = fn.base;
+  return fn instanceof distributions.Categorical ? fn.numCategories : undefined;
 }
 
 function isArange(t: tf.Tensor): boolean {
