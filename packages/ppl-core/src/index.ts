@@ -32,7 +32,10 @@ export { markov, range, type MarkovOptions } from "./handlers/markov.js";
 
 export { vindex, markArangeIndex, type VindexArg } from "./ops/vindex.js";
 export { gatherFlat } from "./ops/gather.js";
-export { lgamma, digamma, logMultivariateBeta, lgammaNumber } from "./ops/special.js";
+export {
+  lgamma, digamma, logMultivariateBeta, lgammaNumber, logBeta, xlogy, xlog1py, digammaNumber, gammaincNumber,
+} from "./ops/special.js";
+export { cholesky, invLower } from "./ops/linalg.js";
 export {
   broadcastShapes, broadcastTo, logSumExp, stopGradient, sumRightmost, toTensor, shapesEqual, sizeOf, scalarOf,
   type TensorLike,
@@ -40,13 +43,19 @@ export {
 
 export * as constraints from "./constraints/index.js";
 export { Constraint } from "./constraints/constraint.js";
-export { bijectTo } from "./constraints/biject.js";
+export { bijectTo, transformTo } from "./constraints/biject.js";
 export * as transforms from "./constraints/transforms.js";
 export { Transform } from "./constraints/transforms.js";
 
 export { dist } from "./distributions/index.js";
 export * as distributions from "./distributions/index.js";
-export { Distribution } from "./distributions/distribution.js";
+export { Distribution, Independent, Expanded, Masked } from "./distributions/distribution.js";
+export {
+  Normal, LogNormal, HalfNormal, Uniform, Beta, Gamma, Exponential, Dirichlet, Categorical, Bernoulli, Poisson, Binomial,
+  Delta, MultivariateNormal, StudentT, Laplace, TransformedDistribution,
+  type ProbsOrLogits, type MultivariateNormalParams, type TransformedDistributionOptions,
+} from "./distributions/index.js";
+export { checkParam, paramBatchShape } from "./distributions/validate.js";
 
 export { ParamStore, getParamStore, clearParamStore, type ParamStoreJSON } from "./params/param-store.js";
 

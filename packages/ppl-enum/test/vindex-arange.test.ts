@@ -33,3 +33,21 @@ describe("vindex with an arange index", () => {
     });
   }
 });
+
+describe("vindex memo for enumeration aranges", () => {
+  it("returns the same view for the same source and arange, recomputes after dispose and under a new tape", () => {
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const idx = tf.range(0, 3, 1, "int32").reshape([3, 1]);
+    markArangeIndex(idx);
+    const a = vindex(x, "...", idx, ":");
+    expect(vindex(x, "...", idx, ":")).toBe(a);
+    a.dispose();
+    const b = vindex(x, "...", idx, ":");
+    expect(b.isDisposed).toBe(false);
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    // under a gradient tape the earlier (untaped) view is not reused
+    const g = tf.grad((y: tf.Tensor) => vindex(y, "...", idx, ":").sum())(x);
+    expect(Array.from(g.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
+    tf.dispose([x, idx, b, g]);
+  });
+});

@@ -1,31 +1,54 @@
-/** bijectTo: the transform from unconstrained reals onto a constraint's support. */
+/**
+ * bijectTo: the transform from unconstrained reals onto a constraint's
+ * support. transformTo: the same, except where a smoother non-default map
+ * exists (simplex: softmax-centered rather than stick-breaking), as Pyro's
+ * transform_to differs from biject_to.
+ */
 import {
-  Constraint, GreaterThan, IndependentConstraint, Interval, Real, Simplex,
+  Constraint, GreaterThan, GreaterThanEq, IndependentConstraint, Interval, LowerCholesky, PositiveDefinite, Real,
+  Simplex, TensorInterval,
 } from "./constraint.js";
 import {
-  AffineTransform, ComposeTransform, ExpTransform, IdentityTransform, SigmoidTransform,
-  StickBreakingTransform, type Transform,
+  AffineTransform, CholeskyTransform, ComposeTransform, ExpTransform, IdentityTransform, LowerCholeskyTransform,
+  SigmoidTransform, SoftmaxCenteredTransform, StickBreakingTransform, type Transform,
 } from "./transforms.js";
 import { PPLConfigError } from "../errors.js";
 
 export function bijectTo(constraint: Constraint): Transform {
   if (constraint instanceof Real) return new IdentityTransform();
-  if (constraint instanceof GreaterThan) {
+  if (constraint instanceof GreaterThan || constraint instanceof GreaterThanEq) {
     return constraint.lowerBound === 0
       ? new ExpTransform()
-      : new ComposeTransform([new ExpTransform(), new AffineTransform(constraint.lowerBound, 1)]);
+      : new ComposeTransform([new ExpTransform(), new AffineTransform(constraint.lowerBound, 1)], constraint);
   }
   if (constraint instanceof Interval) {
     const { lowerBound: a, upperBound: b } = constraint;
     return a === 0 && b === 1
       ? new SigmoidTransform()
-      : new ComposeTransform([new SigmoidTransform(), new AffineTransform(a, b - a)]);
+      : new ComposeTransform([new SigmoidTransform(), new AffineTransform(a, b - a)], constraint);
+  }
+  if (constraint instanceof TensorInterval) {
+    const { lowerBound: a, upperBound: b } = constraint;
+    return new ComposeTransform([new SigmoidTransform(), new AffineTransform(a, b.sub(a))], constraint);
   }
   if (constraint instanceof Simplex) return new StickBreakingTransform();
+  if (constraint instanceof LowerCholesky) return new LowerCholeskyTransform();
+  if (constraint instanceof PositiveDefinite) {
+    return new ComposeTransform([new LowerCholeskyTransform(), new CholeskyTransform().inv], constraint);
+  }
   if (constraint instanceof IndependentConstraint) return bijectTo(constraint.base);
   throw new PPLConfigError(
     `bijectTo has no transform onto constraint '${constraint.name}'` +
       (constraint.isDiscrete ? ": it is discrete, so it cannot be learned by gradient (enumerate it instead)" : ""),
-    { expected: "a continuous constraint (real, positive, greaterThan, interval, simplex)", actual: constraint.name },
+    {
+      expected: "a continuous constraint (real, positive, nonnegative, greaterThan, interval, simplex, lowerCholesky, positiveDefinite)",
+      actual: constraint.name,
+    },
   );
+}
+
+export function transformTo(constraint: Constraint): Transform {
+  if (constraint instanceof Simplex) return new SoftmaxCenteredTransform();
+  if (constraint instanceof IndependentConstraint) return transformTo(constraint.base);
+  return bijectTo(constraint);
 }

@@ -3,6 +3,7 @@
  * number of rightmost dims it constrains jointly (`eventDim`).
  */
 import * as tf from "@tensorflow/tfjs";
+import { choleskyNumbers } from "../ops/linalg.js";
 
 export abstract class Constraint {
   abstract readonly name: string;
@@ -58,15 +59,110 @@ class Simplex extends Constraint {
 class IntegerInterval extends Constraint {
   readonly name: string;
   override readonly isDiscrete = true;
-  constructor(readonly lowerBound: number, readonly upperBound: number) {
+  /** Bounds may be tensors (Binomial's totalCount), broadcast against the value. */
+  constructor(readonly lowerBound: number | tf.Tensor, readonly upperBound: number | tf.Tensor) {
     super();
-    this.name = `integerInterval(${lowerBound}, ${upperBound})`;
+    this.name = `integerInterval(${formatBound(lowerBound)}, ${formatBound(upperBound)})`;
   }
   check(v: tf.Tensor): tf.Tensor {
     return tf.tidy(() =>
       tf.logicalAnd(tf.logicalAnd(v.greaterEqual(this.lowerBound), v.lessEqual(this.upperBound)), v.equal(v.floor())),
     );
   }
+}
+
+/** Integers >= lowerBound (nonnegativeInteger is lowerBound 0). */
+class IntegerGreaterThan extends Constraint {
+  readonly name: string;
+  override readonly isDiscrete = true;
+  constructor(readonly lowerBound: number) {
+    super();
+    this.name = lowerBound === 0 ? "nonnegativeInteger" : lowerBound === 1 ? "positiveInteger" : `integerGreaterThan(${lowerBound})`;
+  }
+  check(v: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.logicalAnd(tf.logicalAnd(v.greaterEqual(this.lowerBound), v.equal(v.floor())), tf.isFinite(v)));
+  }
+}
+
+/** 0 or 1 (Bernoulli's support). */
+class BooleanConstraint extends Constraint {
+  readonly name = "boolean";
+  override readonly isDiscrete = true;
+  check(v: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.logicalOr(v.equal(0), v.equal(1)));
+  }
+}
+
+/** x >= lowerBound (nonnegative is lowerBound 0). */
+class GreaterThanEq extends Constraint {
+  readonly name: string;
+  constructor(readonly lowerBound: number) {
+    super();
+    this.name = lowerBound === 0 ? "nonnegative" : `greaterThanEq(${lowerBound})`;
+  }
+  check(v: tf.Tensor): tf.Tensor {
+    return tf.logicalAnd(v.greaterEqual(this.lowerBound), tf.isFinite(v));
+  }
+}
+
+/**
+ * low <= x <= high with tensor bounds broadcast against the value: the
+ * support of a Uniform whose bounds differ across its batch.
+ */
+class TensorInterval extends Constraint {
+  readonly name: string;
+  constructor(readonly lowerBound: tf.Tensor, readonly upperBound: tf.Tensor) {
+    super();
+    this.name = `interval(${formatBound(lowerBound)}, ${formatBound(upperBound)})`;
+  }
+  check(v: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.logicalAnd(v.greaterEqual(this.lowerBound), v.lessEqual(this.upperBound)));
+  }
+}
+
+/** Square matrices, lower triangular with a positive diagonal (a Cholesky factor). */
+class LowerCholesky extends Constraint {
+  readonly name = "lowerCholesky";
+  override readonly eventDim = 2;
+  check(v: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const n = v.shape[v.rank - 1]!;
+      const upper = tf.tensor2d(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (j > i ? 1 : 0))));
+      const upperZero = v.mul(upper).equal(0).all([-2, -1]);
+      const diagPositive = v.mul(tf.eye(n)).sum(-1).greater(0).all(-1);
+      return tf.logicalAnd(tf.logicalAnd(upperZero, diagPositive), tf.isFinite(v).all([-2, -1]));
+    });
+  }
+}
+
+/** Symmetric positive-definite matrices: symmetric to float32 rounding, and a Cholesky factor exists. */
+class PositiveDefinite extends Constraint {
+  readonly name = "positiveDefinite";
+  override readonly eventDim = 2;
+  check(v: tf.Tensor): tf.Tensor {
+    const n = v.shape[v.rank - 1]!;
+    const data = v.dataSync();
+    const count = data.length / (n * n);
+    const ok = new Uint8Array(count);
+    for (let b = 0; b < count; b++) {
+      const m = data.subarray(b * n * n, (b + 1) * n * n);
+      let symmetric = true;
+      for (let i = 0; i < n && symmetric; i++) {
+        for (let j = 0; j < i; j++) {
+          const a = m[i * n + j]!;
+          const c = m[j * n + i]!;
+          if (!(Math.abs(a - c) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(c)))) symmetric = false;
+        }
+      }
+      ok[b] = symmetric && choleskyNumbers(m, n) !== null ? 1 : 0;
+    }
+    return tf.tensor(ok, v.shape.slice(0, -2), "bool");
+  }
+}
+
+function formatBound(b: number | tf.Tensor): string {
+  if (typeof b === "number") return String(b);
+  return b.size === 1 ? String(+b.dataSync()[0]!.toPrecision(6)) : `tensor of shape [${b.shape.join(", ")}]`;
 }
 
 class Dependent extends Constraint {
@@ -99,14 +195,33 @@ export class IndependentConstraint extends Constraint {
 
 export const real: Constraint = new Real();
 export const positive: Constraint = new GreaterThan(0);
+export const nonnegative: Constraint = new GreaterThanEq(0);
 export const unitInterval: Constraint = new Interval(0, 1);
 export const simplex: Constraint = new Simplex();
 export const dependent: Constraint = new Dependent();
+export const boolean: Constraint = new BooleanConstraint();
+export const nonnegativeInteger: Constraint = new IntegerGreaterThan(0);
+export const positiveInteger: Constraint = new IntegerGreaterThan(1);
+export const lowerCholesky: Constraint = new LowerCholesky();
+export const positiveDefinite: Constraint = new PositiveDefinite();
 export const greaterThan = (lowerBound: number): Constraint => new GreaterThan(lowerBound);
-export const interval = (lowerBound: number, upperBound: number): Constraint => new Interval(lowerBound, upperBound);
-export const integerInterval = (lowerBound: number, upperBound: number): Constraint =>
+export const greaterThanEq = (lowerBound: number): Constraint => new GreaterThanEq(lowerBound);
+/** [lowerBound, upperBound]; tensor bounds give a batch of intervals (see TensorInterval). */
+export function interval(lowerBound: number, upperBound: number): Constraint;
+export function interval(lowerBound: number | tf.Tensor, upperBound: number | tf.Tensor): Constraint;
+export function interval(lowerBound: number | tf.Tensor, upperBound: number | tf.Tensor): Constraint {
+  if (typeof lowerBound === "number" && typeof upperBound === "number") return new Interval(lowerBound, upperBound);
+  const lo = typeof lowerBound === "number" ? tf.scalar(lowerBound) : lowerBound;
+  const hi = typeof upperBound === "number" ? tf.scalar(upperBound) : upperBound;
+  return new TensorInterval(lo, hi);
+}
+export const integerInterval = (lowerBound: number | tf.Tensor, upperBound: number | tf.Tensor): Constraint =>
   new IntegerInterval(lowerBound, upperBound);
+export const integerGreaterThan = (lowerBound: number): Constraint => new IntegerGreaterThan(lowerBound);
 export const independent = (base: Constraint, n: number): Constraint =>
   n === 0 ? base : new IndependentConstraint(base, n);
 
-export { GreaterThan, Interval, Simplex, IntegerInterval, Real };
+export {
+  GreaterThan, GreaterThanEq, Interval, TensorInterval, Simplex, IntegerInterval, IntegerGreaterThan, Real,
+  BooleanConstraint, LowerCholesky, PositiveDefinite,
+};

@@ -1,3 +1,4 @@
 export {
-  Constraint, real, positive, unitInterval, simplex, dependent, greaterThan, interval, integerInterval, independent,
+  Constraint, real, positive, nonnegative, unitInterval, simplex, dependent, boolean, nonnegativeInteger, positiveInteger,
+  lowerCholesky, positiveDefinite, greaterThan, greaterThanEq, interval, integerInterval, integerGreaterThan, independent,
 } from "./constraint.js";

@@ -4,11 +4,18 @@
  * dims the Jacobian couples (1 for stick-breaking).
  */
 import * as tf from "@tensorflow/tfjs";
-import { cumsumLast, logSigmoid } from "../ops/tensor.js";
+import { cholesky, matrixDiag, outerSelf, tril } from "../ops/linalg.js";
+import { cumsumLast, logSigmoid, type TensorLike, toTensor } from "../ops/tensor.js";
+import {
+  type Constraint, independent, lowerCholesky, positive, positiveDefinite, real, simplex, unitInterval,
+} from "./constraint.js";
 
 export abstract class Transform {
   abstract readonly name: string;
   readonly eventDim: number = 0;
+  /** Where x lives; where y lives. TransformedDistribution takes its support from the last codomain. */
+  readonly domain: Constraint = real;
+  readonly codomain: Constraint = real;
   abstract forward(x: tf.Tensor): tf.Tensor;
   abstract inverse(y: tf.Tensor): tf.Tensor;
   /** log |dy/dx|, summed over `eventDim` dims: shape is x's batch shape. */
@@ -19,6 +26,10 @@ export abstract class Transform {
   }
   inverseShape(shape: readonly number[]): number[] {
     return [...shape];
+  }
+  /** The inverse map as a Transform (Pyro's `.inv`). */
+  get inv(): Transform {
+    return new InverseTransform(this);
   }
 }
 
@@ -37,6 +48,7 @@ export class IdentityTransform extends Transform {
 
 export class ExpTransform extends Transform {
   readonly name = "exp";
+  override readonly codomain: Constraint = positive;
   forward(x: tf.Tensor): tf.Tensor {
     return x.exp();
   }
@@ -48,25 +60,30 @@ export class ExpTransform extends Transform {
   }
 }
 
-/** y = loc + scale * x, elementwise. */
+/** y = loc + scale * x, elementwise; loc and scale broadcast against x. */
 export class AffineTransform extends Transform {
   readonly name = "affine";
-  constructor(readonly loc: number, readonly scale: number) {
+  readonly loc: tf.Tensor;
+  readonly scale: tf.Tensor;
+  constructor(loc: TensorLike, scale: TensorLike) {
     super();
+    this.loc = toTensor(loc);
+    this.scale = toTensor(scale);
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return x.mul(this.scale).add(this.loc);
+    return tf.tidy(() => x.mul(this.scale).add(this.loc));
   }
   inverse(y: tf.Tensor): tf.Tensor {
-    return y.sub(this.loc).div(this.scale);
+    return tf.tidy(() => y.sub(this.loc).div(this.scale));
   }
   logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
-    return tf.fill(x.shape, Math.log(Math.abs(this.scale)));
+    return tf.tidy(() => this.scale.abs().log().add(tf.zerosLike(x)));
   }
 }
 
 export class SigmoidTransform extends Transform {
   readonly name = "sigmoid";
+  override readonly codomain: Constraint = unitInterval;
   forward(x: tf.Tensor): tf.Tensor {
     return tf.sigmoid(x);
   }
@@ -89,6 +106,8 @@ export class SigmoidTransform extends Transform {
 export class StickBreakingTransform extends Transform {
   readonly name = "stickBreaking";
   override readonly eventDim = 1;
+  override readonly domain: Constraint = independent(real, 1);
+  override readonly codomain: Constraint = simplex;
 
   private offsetLog(n: number): tf.Tensor {
     // log(K-1), log(K-2), ..., log(1) for K-1 = n
@@ -151,10 +170,15 @@ export class StickBreakingTransform extends Transform {
 export class ComposeTransform extends Transform {
   readonly name: string;
   override readonly eventDim: number;
-  constructor(readonly parts: readonly Transform[]) {
+  override readonly domain: Constraint;
+  override readonly codomain: Constraint;
+  /** `codomain` overrides the last part's, e.g. an interval for sigmoid-then-affine. */
+  constructor(readonly parts: readonly Transform[], codomain?: Constraint) {
     super();
     this.name = `compose(${parts.map((p) => p.name).join(", ")})`;
     this.eventDim = Math.max(0, ...parts.map((p) => p.eventDim));
+    this.domain = parts[0]?.domain ?? real;
+    this.codomain = codomain ?? parts[parts.length - 1]?.codomain ?? real;
   }
   forward(x: tf.Tensor): tf.Tensor {
     return this.parts.reduce((v, t) => t.forward(v), x);
@@ -183,5 +207,140 @@ export class ComposeTransform extends Transform {
   }
   override inverseShape(shape: readonly number[]): number[] {
     return this.parts.reduceRight((s, t) => t.inverseShape(s), [...shape]);
+  }
+}
+
+/**
+ * R^(K-1) -> interior of the K-simplex by softmax([x, 0]): symmetric in the
+ * first K-1 coordinates, unlike stick-breaking. log|det J| of x -> y[:K-1]
+ * is sum over all K of log y.
+ */
+export class SoftmaxCenteredTransform extends Transform {
+  readonly name = "softmaxCentered";
+  override readonly eventDim = 1;
+  override readonly domain: Constraint = independent(real, 1);
+  override readonly codomain: Constraint = simplex;
+
+  private padded(x: tf.Tensor): tf.Tensor {
+    const shape = [...x.shape];
+    shape[shape.length - 1] = 1;
+    return tf.concat([x, tf.zeros(shape)], -1);
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.softmax(this.padded(x), -1));
+  }
+  inverse(y: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const k = y.shape[y.rank - 1]!;
+      const begin = new Array<number>(y.rank).fill(0);
+      const size = [...y.shape];
+      size[y.rank - 1] = k - 1;
+      const lastBegin = [...begin];
+      lastBegin[y.rank - 1] = k - 1;
+      const lastSize = [...y.shape];
+      lastSize[y.rank - 1] = 1;
+      return y.slice(begin, size).log().sub(y.slice(lastBegin, lastSize).log());
+    });
+  }
+  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.logSoftmax(this.padded(x), -1).sum(-1));
+  }
+  override forwardShape(shape: readonly number[]): number[] {
+    const s = [...shape];
+    s[s.length - 1] = s[s.length - 1]! + 1;
+    return s;
+  }
+  override inverseShape(shape: readonly number[]): number[] {
+    const s = [...shape];
+    s[s.length - 1] = s[s.length - 1]! - 1;
+    return s;
+  }
+}
+
+/**
+ * Square matrix -> Cholesky factor, as Pyro's LowerCholeskyTransform: the
+ * strict lower triangle is kept, the diagonal exponentiated, the upper
+ * triangle dropped (so the inverse leaves it zero). The Jacobian is taken
+ * over the lower-triangular coordinates: log|det J| = sum of diag(x).
+ */
+export class LowerCholeskyTransform extends Transform {
+  readonly name = "lowerCholesky";
+  override readonly eventDim = 2;
+  override readonly domain: Constraint = independent(real, 2);
+  override readonly codomain: Constraint = lowerCholesky;
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const eye = tf.eye(x.shape[x.rank - 1]!);
+      return tril(x, -1).add(matrixDiag(x).exp().expandDims(-1).mul(eye));
+    });
+  }
+  inverse(y: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const eye = tf.eye(y.shape[y.rank - 1]!);
+      return tril(y, -1).add(matrixDiag(y).log().expandDims(-1).mul(eye));
+    });
+  }
+  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => matrixDiag(x).sum(-1));
+  }
+}
+
+/**
+ * Symmetric positive-definite matrix -> its lower Cholesky factor. Over the
+ * lower-triangular coordinates, A = L L^T has log|det dA/dL| =
+ * n log 2 + sum_i (n - i) log L_ii (i from 0), so this map has minus that.
+ */
+export class CholeskyTransform extends Transform {
+  readonly name = "cholesky";
+  override readonly eventDim = 2;
+  override readonly domain: Constraint = positiveDefinite;
+  override readonly codomain: Constraint = lowerCholesky;
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return cholesky(x);
+  }
+  inverse(y: tf.Tensor): tf.Tensor {
+    return outerSelf(y);
+  }
+  logAbsDetJacobian(_x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const n = y.shape[y.rank - 1]!;
+      const powers = tf.tensor1d(Array.from({ length: n }, (_, i) => n - i));
+      return matrixDiag(y).log().mul(powers).sum(-1).add(n * Math.LN2).neg();
+    });
+  }
+}
+
+/** `base` run backwards: forward is base.inverse, with the negated log-Jacobian. */
+export class InverseTransform extends Transform {
+  readonly name: string;
+  override readonly eventDim: number;
+  override readonly domain: Constraint;
+  override readonly codomain: Constraint;
+  constructor(readonly base: Transform) {
+    super();
+    this.name = `inv(${base.name})`;
+    this.eventDim = base.eventDim;
+    this.domain = base.codomain;
+    this.codomain = base.domain;
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return this.base.inverse(x);
+  }
+  inverse(y: tf.Tensor): tf.Tensor {
+    return this.base.forward(y);
+  }
+  logAbsDetJacobian(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.base.logAbsDetJacobian(y, x).neg());
+  }
+  override forwardShape(shape: readonly number[]): number[] {
+    return this.base.inverseShape(shape);
+  }
+  override inverseShape(shape: readonly number[]): number[] {
+    return this.base.forwardShape(shape);
+  }
+  override get inv(): Transform {
+    return this.base;
   }
 }

@@ -1,12 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive, simplex } from "../constraints/constraint.js";
-import { PPLConfigError } from "../errors.js";
-import { logMultivariateBeta } from "../ops/special.js";
+import { logMultivariateBeta, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
-import { sampleStandardGamma } from "./gamma-sampler.js";
-import { asFloat, checkParam } from "./validate.js";
+import { TINY } from "./gamma.js";
+import { rsampleStandardGamma } from "./gamma-sampler.js";
+import { asFloat, checkMinRank, checkParam } from "./validate.js";
 
 /** Dirichlet over the simplex of the last axis of `concentration`. */
 export class Dirichlet extends Distribution {
@@ -15,34 +15,28 @@ export class Dirichlet extends Distribution {
   readonly batchShape: readonly number[];
   readonly eventShape: readonly number[];
   readonly support: Constraint = simplex;
+  override readonly hasRsample = true;
 
   constructor(concentration: TensorLike) {
     super();
     this.concentration = asFloat(concentration);
-    if (this.concentration.rank < 1) {
-      throw new PPLConfigError("Dirichlet: 'concentration' must have at least one dim, got a scalar", {
-        expected: "shape [..., K]",
-        actual: "[]",
-      });
-    }
+    checkMinRank(this.name, "concentration", this.concentration, 1, "[..., K]");
     checkParam(this.name, "concentration", this.concentration, positive);
     this.batchShape = this.concentration.shape.slice(0, -1);
     this.eventShape = this.concentration.shape.slice(-1);
   }
 
-  /** Normalised Gamma draws; not reparameterised. */
+  /** Normalised Gamma draws, reparameterised through the Gammas' implicit gradient. */
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Dirichlet")): tf.Tensor {
     return tf.tidy(() => {
-      const shape = this.shape(sampleShape);
-      const alphas = broadcastTo(this.concentration, shape).dataSync();
-      const g = tf.tensor(sampleStandardGamma(alphas, seed), shape);
-      return g.div(g.sum(-1, true));
+      const g = rsampleStandardGamma(broadcastTo(this.concentration, this.shape(sampleShape)), seed);
+      return g.div(g.sum(-1, true)).maximum(TINY);
     });
   }
 
   logProb(value: tf.Tensor): tf.Tensor {
     return tf.tidy(() =>
-      this.concentration.sub(1).mul(value.log()).sum(-1).sub(logMultivariateBeta(this.concentration)),
+      xlogy(this.concentration.sub(1), value).sum(-1).sub(logMultivariateBeta(this.concentration)),
     );
   }
 

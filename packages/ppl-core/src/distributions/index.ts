@@ -2,22 +2,59 @@
  * `dist.X(...)` builds a distribution, as `dist.X(...)` does in Pyro. The
  * classes are exported too, for `instanceof` and for writing new ones.
  */
+import type { Transform } from "../constraints/transforms.js";
 import type { TensorLike } from "../ops/tensor.js";
+import { Bernoulli } from "./bernoulli.js";
+import { Beta } from "./beta.js";
+import { Binomial } from "./binomial.js";
 import { Categorical, type CategoricalParams } from "./categorical.js";
 import { Delta, type DeltaOptions } from "./delta.js";
 import { Dirichlet } from "./dirichlet.js";
+import { type Distribution, Independent } from "./distribution.js";
+import { Exponential } from "./exponential.js";
+import { Gamma } from "./gamma.js";
+import { HalfNormal } from "./half-normal.js";
+import { Laplace } from "./laplace.js";
 import { LogNormal } from "./lognormal.js";
+import { MultivariateNormal, type MultivariateNormalParams } from "./multivariate-normal.js";
 import { Normal } from "./normal.js";
+import { Poisson } from "./poisson.js";
+import { StudentT } from "./student-t.js";
+import { TransformedDistribution, type TransformedDistributionOptions } from "./transformed-distribution.js";
+import { Uniform } from "./uniform.js";
+import type { ProbsOrLogits } from "./validate.js";
 
 export { Distribution, Expanded, Independent, Masked } from "./distribution.js";
-export { Categorical, Delta, Dirichlet, LogNormal, Normal };
+export {
+  Bernoulli, Beta, Binomial, Categorical, Delta, Dirichlet, Exponential, Gamma, HalfNormal, Laplace, LogNormal,
+  MultivariateNormal, Normal, Poisson, StudentT, TransformedDistribution, Uniform,
+};
 export { Unit } from "./unit.js";
-export type { CategoricalParams, DeltaOptions };
+export type { CategoricalParams, DeltaOptions, MultivariateNormalParams, ProbsOrLogits, TransformedDistributionOptions };
 
 export const dist = {
   Normal: (loc: TensorLike, scale: TensorLike): Normal => new Normal(loc, scale),
   LogNormal: (loc: TensorLike, scale: TensorLike): LogNormal => new LogNormal(loc, scale),
+  HalfNormal: (scale: TensorLike): HalfNormal => new HalfNormal(scale),
+  Uniform: (low: TensorLike, high: TensorLike): Uniform => new Uniform(low, high),
+  Beta: (concentration1: TensorLike, concentration0: TensorLike): Beta => new Beta(concentration1, concentration0),
+  Gamma: (concentration: TensorLike, rate: TensorLike): Gamma => new Gamma(concentration, rate),
+  Exponential: (rate: TensorLike): Exponential => new Exponential(rate),
   Dirichlet: (concentration: TensorLike): Dirichlet => new Dirichlet(concentration),
   Categorical: (params: CategoricalParams | TensorLike): Categorical => new Categorical(params),
+  Bernoulli: (params: ProbsOrLogits | TensorLike): Bernoulli => new Bernoulli(params),
+  Poisson: (rate: TensorLike): Poisson => new Poisson(rate),
+  Binomial: (totalCount: TensorLike, params: ProbsOrLogits | TensorLike): Binomial => new Binomial(totalCount, params),
   Delta: (v: TensorLike, options?: DeltaOptions): Delta => new Delta(v, options),
+  MultivariateNormal: (loc: TensorLike, params: MultivariateNormalParams | TensorLike): MultivariateNormal =>
+    new MultivariateNormal(loc, params),
+  StudentT: (df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1): StudentT => new StudentT(df, loc, scale),
+  Laplace: (loc: TensorLike, scale: TensorLike): Laplace => new Laplace(loc, scale),
+  TransformedDistribution: (
+    base: Distribution,
+    transforms: Transform | readonly Transform[],
+    options?: TransformedDistributionOptions,
+  ): TransformedDistribution => new TransformedDistribution(base, transforms, options),
+  Independent: (base: Distribution, reinterpretedBatchNdims: number): Independent =>
+    new Independent(base, reinterpretedBatchNdims),
 };

@@ -1,7 +1,7 @@
 /** Construction-time checks of distribution parameters. */
 import * as tf from "@tensorflow/tfjs";
 import type { Constraint } from "../constraints/constraint.js";
-import { PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
+import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import { broadcastShapes, toTensor, type TensorLike } from "../ops/tensor.js";
 import { isValidationEnabled } from "../validation.js";
 
@@ -44,4 +44,46 @@ export function paramBatchShape(dist: string, params: Record<string, readonly nu
 export function asFloat(x: TensorLike): tf.Tensor {
   const t = toTensor(x);
   return t.dtype === "float32" ? t : t.cast("float32");
+}
+
+/** Throw a PPLSupportError unless low < high elementwise (after broadcasting). */
+export function checkOrdered(dist: string, lowName: string, low: tf.Tensor, highName: string, high: tf.Tensor): void {
+  if (!isValidationEnabled()) return;
+  const ok = tf.tidy(() => high.greater(low));
+  const flags = ok.dataSync();
+  ok.dispose();
+  const i = flags.findIndex((f) => !f);
+  if (i < 0) return;
+  const shape = broadcastShapes([low.shape, high.shape]);
+  const [lo, hi] = tf.tidy(() => [tf.broadcastTo(low, shape).dataSync()[i]!, tf.broadcastTo(high, shape).dataSync()[i]!]);
+  throw new PPLSupportError(
+    `${dist}: parameter '${highName}' must be greater than '${lowName}', but element ${i} has ` +
+      `${lowName} = ${+lo!.toPrecision(6)} and ${highName} = ${+hi!.toPrecision(6)}`,
+    { expected: `${highName} > ${lowName}`, actual: `${lowName} = ${lo}, ${highName} = ${hi}` },
+  );
+}
+
+/** Exactly one of `probs` or `logits`, as Pyro's discrete distributions take them. */
+export type ProbsOrLogits = { probs: TensorLike; logits?: never } | { logits: TensorLike; probs?: never };
+
+/** Read the bare-tensor short form as `{ probs }`; throw unless exactly one of the two is given. */
+export function probsOrLogits(dist: string, params: ProbsOrLogits | TensorLike): { kind: "probs" | "logits"; value: tf.Tensor } {
+  const p: Partial<Record<"probs" | "logits", TensorLike>> =
+    params instanceof tf.Tensor || typeof params === "number" || Array.isArray(params) ? { probs: params } : params;
+  if ((p.probs === undefined) === (p.logits === undefined)) {
+    throw new PPLConfigError(`${dist}: give exactly one of 'probs' or 'logits'`, {
+      expected: "{ probs } or { logits }",
+      actual: p.probs === undefined ? "neither" : "both",
+    });
+  }
+  return p.probs !== undefined ? { kind: "probs", value: asFloat(p.probs) } : { kind: "logits", value: asFloat(p.logits!) };
+}
+
+/** Throw a PPLShapeError naming the distribution when a parameter has fewer dims than its event needs. */
+export function checkMinRank(dist: string, param: string, value: tf.Tensor, rank: number, expected: string): void {
+  if (value.rank >= rank) return;
+  throw new PPLShapeError(
+    `${dist}: parameter '${param}' must have shape ${expected}, got ${formatShape(value.shape)}`,
+    { expected, actual: formatShape(value.shape) },
+  );
 }

@@ -1,7 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { toTensor, type TensorLike } from "../ops/tensor.js";
 import { withHandler } from "../runtime/handler.js";
-import { checkObserved, checkObservedSupport } from "../runtime/primitives.js";
+import { checkObserved, checkObservedEventShape, checkObservedSupport } from "../runtime/primitives.js";
 import type { Model } from "../runtime/messages.js";
 
 /** Observe sample sites at the given values, as if each had `obs`. */
@@ -14,6 +14,7 @@ export function condition<A extends unknown[], R>(model: Model<A, R>, data: Reco
       if (v === undefined) {
         v = toTensor(data[msg.name]!);
         // checked once, when first used (the same validation as sample(..., { obs }))
+        checkObservedEventShape(msg.name, msg.fn, v);
         checkObserved(msg.name, v);
         checkObservedSupport(msg.name, msg.fn, v);
         values.set(msg.name, v);

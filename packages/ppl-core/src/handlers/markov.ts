@@ -78,6 +78,13 @@ function* runMarkov<T, R>(
     const chainName = options.name ?? `markov#${loops++}`;
     return yield* tagged(first(), { chain, chainName, step: 0, history });
   }
+  if (first === null || typeof (first as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+    throw new PPLConfigError(
+      `markov(iterable, body): the first argument must be an iterable such as range(T), or a generator function, got ${typeof first === "number" ? first : typeof first}` +
+        (typeof first === "number" ? `. Fix: markov(range(${first}), ...)` : ""),
+      { expected: "an iterable or a generator function", actual: String(first) },
+    );
+  }
   const body = second as (item: T, step: number) => ModelGenerator<unknown>;
   if (typeof body !== "function") throw new PPLConfigError("markov(iterable, body): body must be a generator function");
   const options = third ?? {};

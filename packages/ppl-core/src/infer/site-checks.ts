@@ -35,7 +35,14 @@ export function checkModelGuideMatch(modelTrace: Trace, guideTrace: Trace, allow
  * A site's log-prob may only have size > 1 at dims of its enclosing plates
  * (or, with enumeration, at dims left of maxPlateNesting).
  */
-export function checkSiteShape(site: SampleSite, logProbShape: readonly number[], maxPlateNesting: number | undefined): void {
+export function checkSiteShape(
+  site: SampleSite,
+  logProbShape: readonly number[],
+  maxPlateNesting: number | undefined,
+  trace?: Trace,
+): void {
+  // built only when an error is thrown
+  const table = () => (trace === undefined ? "" : `\nTrace shapes:\n${trace.formatShapes()}`);
   const plateAt = new Map(site.condIndepStack.map((f) => [f.dim, f]));
   for (let i = 0; i < logProbShape.length; i++) {
     const dim = i - logProbShape.length;
@@ -46,7 +53,7 @@ export function checkSiteShape(site: SampleSite, logProbShape: readonly number[]
       if (size !== frame.subsampleSize) {
         throw new PPLShapeError(
           `at site '${site.name}', invalid log_prob shape ${formatShape(logProbShape)}: plate '${frame.name}' at dim ${dim} has size ${frame.subsampleSize}, ` +
-            `but the log-prob has size ${size} there`,
+            `but the log-prob has size ${size} there${table()}`,
           { site: site.name, plate: frame.name, expected: String(frame.subsampleSize), actual: String(size) },
         );
       }
@@ -58,7 +65,7 @@ export function checkSiteShape(site: SampleSite, logProbShape: readonly number[]
         "Try one of the following fixes:\n" +
         `- enclose the batched tensor in a plate(...) at dim ${dim}\n` +
         "- .toEvent(...) the distribution being sampled\n" +
-        "- transpose the data so its batch dims line up with the plates",
+        "- transpose the data so its batch dims line up with the plates" + table(),
       { site: site.name, expected: "size 1 or a plate's size at every batch dim", actual: formatShape(logProbShape) },
     );
   }

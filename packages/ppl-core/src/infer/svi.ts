@@ -74,6 +74,7 @@ export class SVI<A extends unknown[]> {
       // inside a tidy so that the loss tfjs leaves behind when it throws below is released too
       out = tf.tidy(() => tf.variableGrads(f, [...variables.values()]));
     } catch (err) {
+      releaseAbandonedTape();
       // tfjs: "Cannot find a connection between any variable and the result of the loss function"
       if (err instanceof Error && !(err instanceof PPLError) && /Cannot find a connection/.test(err.message)) throw nothingToLearn();
       throw err;
@@ -95,6 +96,24 @@ export class SVI<A extends unknown[]> {
       { site: where?.site, expected: "a finite loss", actual: String(value) },
     );
   }
+}
+
+interface TapeState {
+  gradientDepth: number;
+  activeTape: { saved?: tf.Tensor[] }[] | null;
+}
+
+/**
+ * tfjs keeps (clones of) the tensors each kernel saves for the backward pass
+ * on the gradient tape, and disposes them only when the backward pass runs.
+ * When the loss function throws, it never runs and the next step starts a
+ * new tape, so those tensors would leak for good: release them here.
+ */
+function releaseAbandonedTape(): void {
+  const state = (tf.engine() as unknown as { state: TapeState }).state;
+  if (state.gradientDepth !== 0 || state.activeTape == null) return;
+  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+  state.activeTape = null;
 }
 
 function nothingToLearn(): PPLModelError {

@@ -50,7 +50,7 @@ export class TraceELBO implements ELBO {
     const modelTrace = trace(replay(model, { trace: guideTrace })).getTrace(...args);
     checkModelGuideMatch(modelTrace, guideTrace, () => false);
     for (const tr of [modelTrace, guideTrace]) {
-      for (const site of tr.sampleSites()) checkSiteShape(site, tr.logProb(site.name).shape, this.maxPlateNesting);
+      for (const site of tr.sampleSites()) checkSiteShape(site, tr.logProb(site.name).shape, this.maxPlateNesting, tr);
     }
     const elbo = modelTrace.logProbSum().sub(guideTrace.logProbSum((s) => !s.isObserved));
     // REINFORCE for non-reparameterised guide draws: adds gradient, not value.

@@ -86,26 +86,24 @@ export function logBeta(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /**
- * x * log(y), defined as 0 where x = 0 (even at y = 0). The log's argument is
- * replaced by 1 there, so neither branch of the `where` carries a NaN gradient.
+ * x * log(y), defined as 0 where x = 0 and y = 0. There the log's argument is
+ * replaced by 1, so neither branch of the `where` carries a NaN gradient;
+ * elsewhere the gradients are the usual log(y) and x / y.
  */
 export function xlogy(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const zero = x.equal(0);
-    const shape = tf.broadcastTo(zero, broadcastShape(zero.shape, y.shape));
-    const safeY = tf.where(shape, tf.onesLike(shape).cast("float32"), tf.broadcastTo(y, shape.shape));
-    return x.mul(safeY.log());
-  });
+  return tf.tidy(() => x.mul(replaceWhere(x, y, 0, 1).log()));
 }
 
-/** x * log1p(y), 0 where x = 0 (even at y = -1); see xlogy. */
+/** x * log1p(y), 0 where x = 0 and y = -1; see xlogy. */
 export function xlog1py(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const zero = x.equal(0);
-    const shape = tf.broadcastTo(zero, broadcastShape(zero.shape, y.shape));
-    const safeY = tf.where(shape, tf.zerosLike(shape).cast("float32"), tf.broadcastTo(y, shape.shape));
-    return x.mul(safeY.log1p());
-  });
+  return tf.tidy(() => x.mul(replaceWhere(x, y, -1, 0).log1p()));
+}
+
+/** y broadcast against x, with `value` where x = 0 and y = yAt. */
+function replaceWhere(x: tf.Tensor, y: tf.Tensor, yAt: number, value: number): tf.Tensor {
+  const shape = broadcastShape(x.shape, y.shape);
+  const hit = tf.broadcastTo(tf.logicalAnd(x.equal(0), y.equal(yAt)), shape);
+  return tf.where(hit, tf.fill(shape, value), tf.broadcastTo(y, shape));
 }
 
 function broadcastShape(a: readonly number[], b: readonly number[]): number[] {

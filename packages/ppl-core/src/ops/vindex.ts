@@ -28,6 +28,39 @@ export function markArangeIndex(t: tf.Tensor): void {
 }
 
 /**
+ * Results of the arange fast path, per index tensor, per source tensor and
+ * layout. A markov chain's enumerated values alternate between two dims, so
+ * the enumeration handler hands every step of one parity the same arange
+ * tensor, and `vindex(locs, "...", z)` at step t is the very same view as at
+ * step t-2: one reshape (and its gradient) per chain, not per step. The
+ * WeakMap entry dies with the index tensor (one model run); a disposed
+ * result (e.g. made inside a tidy that has ended) is recomputed, and so is
+ * one made under another gradient tape (or none): reusing it there would cut
+ * the gradient's path from x.
+ */
+interface Memo {
+  readonly out: tf.Tensor;
+  readonly tape: unknown;
+}
+const arangeResults = new WeakMap<tf.Tensor, WeakMap<tf.Tensor, Map<string, Memo>>>();
+
+function memoArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor | undefined {
+  const idx = indexArgs.find((a): a is tf.Tensor => a instanceof tf.Tensor);
+  if (idx === undefined || !arangeIndices.has(idx)) return vindexArange(x, indexArgs, batchRank);
+  const key = `${batchRank}:${indexArgs.map((a) => (a === idx ? "i" : String(a))).join(",")}`;
+  let byX = arangeResults.get(idx);
+  if (byX === undefined) arangeResults.set(idx, (byX = new WeakMap()));
+  let byKey = byX.get(x);
+  if (byKey === undefined) byX.set(x, (byKey = new Map()));
+  const tape: unknown = tf.engine().state.activeTape;
+  const hit = byKey.get(key);
+  if (hit !== undefined && hit.tape === tape && !hit.out.isDisposed) return hit.out;
+  const out = vindexArange(x, indexArgs, batchRank);
+  if (out !== undefined) byKey.set(key, { out, tape });
+  return out;
+}
+
+/**
  * The fast path: exactly one tensor index, an arange tag, all other indices
  * ':', and x's batch has size 1 where the index varies (otherwise the result
  * is a diagonal and needs a gather). Returns undefined when it does not apply.
@@ -100,7 +133,7 @@ export function vindex(x: tf.Tensor, ...args: VindexArg[]): tf.Tensor {
       batchRank = 0;
     }
 
-    const fast = vindexArange(x, indexArgs, batchRank);
+    const fast = memoArange(x, indexArgs, batchRank);
     if (fast !== undefined) return fast;
 
     const dimSizes = x.shape;

@@ -40,11 +40,14 @@ export function tracked<R>(label: string, gen: ModelGenerator<R>): ModelGenerato
 
 export function throwIfPending(): void {
   if (pending.size === 0) return;
+  const first = [...pending][0]!;
   const names = [...pending].map((e) => e.describe());
   pending = new Set();
+  // the bare site name for a primitive (an Effect carries its message); the call as written for plate/markov
+  const site = (first as { msg?: { name?: unknown } }).msg?.name;
   throw new PPLModelError(
     `${names.join(", ")} was called but never run: write \`yield* ${names[0]!.split("(")[0]}(...)\`; ` +
       "a primitive without yield* returns an effect object, not a value, and the site is skipped",
-    { site: names[0] },
+    { site: typeof site === "string" ? site : names[0], expected: `yield* ${names[0]}`, actual: names[0] },
   );
 }

@@ -83,6 +83,25 @@ export function checkObservedSupport(name: string, fn: Distribution, value: tf.T
   );
 }
 
+/**
+ * Structural, always checked (shapes only, no data read): the rightmost dims of
+ * an observed value must equal the event shape. Broadcasting there would sum
+ * a log-density over the wrong number of elements without any error.
+ */
+export function checkObservedEventShape(name: string, fn: Distribution, value: tf.Tensor): void {
+  const event = fn.eventShape;
+  if (event.length === 0) return;
+  const tail = value.shape.slice(value.rank - event.length);
+  if (value.rank >= event.length && tail.every((s, i) => s === event[i])) return;
+  throw new PPLShapeError(
+    `sample('${name}'): the observed value has shape ${formatShape(value.shape)}, but its rightmost ${event.length} dim(s) ` +
+      `must equal the event shape ${formatShape(event)} of ${fn.name} (batch shape ${formatShape(fn.batchShape)}).\n` +
+      "Fix:\n- reshape the data so it ends in the event shape\n" +
+      "- or change .toEvent(n) so the event shape matches the data",
+    { site: name, expected: `a shape ending in ${formatShape(event)}`, actual: formatShape(value.shape) },
+  );
+}
+
 /** Structural, always checked: tfjs wasm computes elementwise ops wrongly above rank 6. */
 const MAX_RANK = 6;
 
@@ -128,6 +147,7 @@ export function sample(name: string, fn: Distribution, options: SampleOptions = 
   let obs: tf.Tensor | undefined;
   if (options.obs !== undefined) {
     obs = toTensor(options.obs);
+    checkObservedEventShape(name, fn, obs);
     checkObserved(name, obs);
     checkObservedSupport(name, fn, obs);
   }

@@ -59,7 +59,7 @@ export class Trace {
     const cached = this.logProbs.get(name);
     if (cached !== undefined) return cached;
     const site = this.sampleSite(name);
-    const lp = tf.tidy(() => scaleAndMask(siteLogProb(site), site.scale, site.mask));
+    const lp = tf.tidy(() => scaleAndMask(siteLogProb(site, this), site.scale, site.mask));
     this.logProbs.set(name, lp);
     return lp;
   }
@@ -103,11 +103,11 @@ export class Trace {
   }
 }
 
-function siteLogProb(site: SampleSite): tf.Tensor {
+function siteLogProb(site: SampleSite, trace: Trace): tf.Tensor {
   try {
     return site.fn.logProb(site.value);
   } catch (err) {
-    throw logProbError(site, err);
+    throw logProbError(site, err, trace);
   }
 }
 
@@ -116,7 +116,7 @@ function siteLogProb(site: SampleSite): tf.Tensor {
  * site pass through; others (tfjs broadcasting errors, shape errors from deep
  * inside a distribution) are rethrown naming the site, its plates and shapes.
  */
-export function logProbError(site: SampleSite, err: unknown): Error {
+export function logProbError(site: SampleSite, err: unknown, trace?: Trace): Error {
   if (err instanceof PPLError && err.site !== undefined) return err;
   if (err instanceof PPLModelError) return err;
   const batch = `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`;
@@ -127,7 +127,8 @@ export function logProbError(site: SampleSite, err: unknown): Error {
     "Try one of the following fixes:\n" +
     "- give the observed value a shape that broadcasts to the batch shape (plate dims included) followed by the event shape\n" +
     "- .toEvent(...) the distribution being sampled if its rightmost dims are one event\n" +
-    "- transpose the data so its batch dims line up with the plates";
+    "- transpose the data so its batch dims line up with the plates" +
+    (trace === undefined ? "" : `\nTrace shapes:\n${trace.formatShapes()}`);
   const fields = {
     site: site.name,
     plate: site.condIndepStack[0]?.name,

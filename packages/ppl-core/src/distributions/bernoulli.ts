@@ -1,0 +1,68 @@
+import * as tf from "@tensorflow/tfjs";
+import { type Constraint, boolean, real, unitInterval } from "../constraints/constraint.js";
+import { xlog1py, xlogy } from "../ops/special.js";
+import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
+import { nextSeed } from "../rng.js";
+import { Distribution } from "./distribution.js";
+import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+
+/**
+ * Bernoulli over {0, 1} (float32 values, as in Pyro), parameterised by
+ * `probs` or `logits`. `dist.Bernoulli(p)` is the short form for `{ probs: p }`.
+ * The log-density is computed in whichever parameterisation was given, so
+ * probs of exactly 0 or 1 and large logits both stay finite.
+ */
+export class Bernoulli extends Distribution {
+  readonly name = "Bernoulli";
+  private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  readonly batchShape: readonly number[];
+  readonly eventShape: readonly number[] = [];
+  readonly support: Constraint = boolean;
+  override readonly hasEnumerateSupport = true;
+
+  constructor(params: ProbsOrLogits | TensorLike) {
+    super();
+    this.param = probsOrLogits(this.name, params);
+    checkParam(this.name, this.param.kind, this.param.value, this.param.kind === "probs" ? unitInterval : real);
+    this.batchShape = this.param.value.shape;
+  }
+
+  get probs(): tf.Tensor {
+    return this.param.kind === "probs" ? this.param.value : tf.sigmoid(this.param.value);
+  }
+  get logits(): tf.Tensor {
+    const p = this.param.value;
+    return this.param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
+  }
+
+  sample(sampleShape: readonly number[] = [], seed = nextSeed("Bernoulli")): tf.Tensor {
+    return tf.tidy(() => tf.randomUniform(this.shape(sampleShape), 0, 1, "float32", seed).less(this.probs).cast("float32"));
+  }
+
+  logProb(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const v = value.cast("float32");
+      const notV = tf.scalar(1).sub(v);
+      if (this.param.kind === "probs") return xlogy(v, this.param.value).add(xlog1py(notV, this.param.value.neg()));
+      const l = this.param.value;
+      return v.mul(logSigmoid(l)).add(notV.mul(logSigmoid(l.neg())));
+    });
+  }
+
+  override enumerateSupport(expand = true): tf.Tensor {
+    return tf.tidy(() => {
+      const values = tf.tensor1d([0, 1]).reshape([2, ...this.batchShape.map(() => 1)]);
+      return expand ? broadcastTo(values, [2, ...this.batchShape]) : values;
+    });
+  }
+
+  override get mean(): tf.Tensor {
+    return this.param.kind === "probs" ? this.param.value : this.probs;
+  }
+  override get variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const p = this.probs;
+      return p.mul(tf.scalar(1).sub(p));
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import * as tf from "@tensorflow/tfjs";
+import { type Constraint, integerInterval, nonnegativeInteger, real, unitInterval } from "../constraints/constraint.js";
+import { PPLConfigError } from "../errors.js";
+import { lgamma, xlog1py, xlogy } from "../ops/special.js";
+import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
+import { nextSeed } from "../rng.js";
+import { sampleBinomial } from "./discrete-samplers.js";
+import { Distribution } from "./distribution.js";
+import { asFloat, checkParam, paramBatchShape, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+
+/**
+ * Binomial(totalCount, probs | logits): successes in totalCount trials.
+ * `enumerateSupport` needs one totalCount shared by the whole batch, as in Pyro.
+ */
+export class Binomial extends Distribution {
+  readonly name = "Binomial";
+  readonly totalCount: tf.Tensor;
+  private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  readonly batchShape: readonly number[];
+  readonly eventShape: readonly number[] = [];
+  readonly support: Constraint;
+  override readonly hasEnumerateSupport: boolean;
+  /** The shared totalCount when every batch element has the same one. */
+  private readonly homogeneousCount: number | undefined;
+
+  constructor(totalCount: TensorLike, params: ProbsOrLogits | TensorLike) {
+    super();
+    this.totalCount = asFloat(totalCount);
+    this.param = probsOrLogits(this.name, params);
+    this.batchShape = paramBatchShape(this.name, { totalCount: this.totalCount.shape, [this.param.kind]: this.param.value.shape });
+    checkParam(this.name, "totalCount", this.totalCount, nonnegativeInteger);
+    checkParam(this.name, this.param.kind, this.param.value, this.param.kind === "probs" ? unitInterval : real);
+    const counts = typeof totalCount === "number" ? [totalCount] : Array.from(this.totalCount.dataSync());
+    this.homogeneousCount = counts.every((c) => c === counts[0]) ? counts[0] : undefined;
+    this.hasEnumerateSupport = this.homogeneousCount !== undefined;
+    this.support = integerInterval(0, this.homogeneousCount ?? this.totalCount);
+  }
+
+  get probs(): tf.Tensor {
+    return this.param.kind === "probs" ? this.param.value : tf.sigmoid(this.param.value);
+  }
+  get logits(): tf.Tensor {
+    const p = this.param.value;
+    return this.param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
+  }
+
+  sample(sampleShape: readonly number[] = [], seed = nextSeed("Binomial")): tf.Tensor {
+    return tf.tidy(() => {
+      const shape = this.shape(sampleShape);
+      const n = broadcastTo(this.totalCount, shape).dataSync();
+      const p = broadcastTo(this.probs, shape).dataSync();
+      return tf.tensor(sampleBinomial(n, p, seed), shape, "float32");
+    });
+  }
+
+  logProb(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const k = value.cast("float32");
+      const n = this.totalCount;
+      const nMinusK = n.sub(k);
+      const logChoose = lgamma(n.add(1)).sub(lgamma(k.add(1))).sub(lgamma(nMinusK.add(1)));
+      if (this.param.kind === "probs") {
+        const p = this.param.value;
+        return logChoose.add(xlogy(k, p)).add(xlog1py(nMinusK, p.neg()));
+      }
+      const l = this.param.value;
+      return logChoose.add(k.mul(logSigmoid(l))).add(nMinusK.mul(logSigmoid(l.neg())));
+    });
+  }
+
+  override enumerateSupport(expand = true): tf.Tensor {
+    if (this.homogeneousCount === undefined) {
+      throw new PPLConfigError(
+        "Binomial.enumerateSupport: totalCount differs across the batch, so the support has no common size. " +
+          "Fix: use one totalCount for the whole batch, or do not enumerate this site",
+        { expected: "a homogeneous totalCount", actual: "several totalCount values" },
+      );
+    }
+    const n = this.homogeneousCount + 1;
+    return tf.tidy(() => {
+      const values = tf.range(0, n, 1, "float32").reshape([n, ...this.batchShape.map(() => 1)]);
+      return expand ? broadcastTo(values, [n, ...this.batchShape]) : values;
+    });
+  }
+
+  override get mean(): tf.Tensor {
+    return tf.tidy(() => broadcastTo(this.totalCount.mul(this.probs), this.batchShape));
+  }
+  override get variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const p = this.probs;
+      return broadcastTo(this.totalCount.mul(p).mul(tf.scalar(1).sub(p)), this.batchShape);
+    });
+  }
+}

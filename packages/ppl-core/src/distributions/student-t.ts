@@ -1,0 +1,72 @@
+import * as tf from "@tensorflow/tfjs";
+import { type Constraint, positive, real } from "../constraints/constraint.js";
+import { lgamma } from "../ops/special.js";
+import { broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { hashSeed, nextSeed } from "../rng.js";
+import { Distribution } from "./distribution.js";
+import { rsampleStandardGamma } from "./gamma-sampler.js";
+import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+
+/** Student's t with `df` degrees of freedom, location and scale. */
+export class StudentT extends Distribution {
+  readonly name = "StudentT";
+  readonly df: tf.Tensor;
+  readonly loc: tf.Tensor;
+  readonly scale: tf.Tensor;
+  readonly batchShape: readonly number[];
+  readonly eventShape: readonly number[] = [];
+  readonly support: Constraint = real;
+  override readonly hasRsample = true;
+
+  constructor(df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) {
+    super();
+    this.df = asFloat(df);
+    this.loc = asFloat(loc);
+    this.scale = asFloat(scale);
+    this.batchShape = paramBatchShape(this.name, { df: this.df.shape, loc: this.loc.shape, scale: this.scale.shape });
+    checkParam(this.name, "df", this.df, positive);
+    checkParam(this.name, "loc", this.loc, real);
+    checkParam(this.name, "scale", this.scale, positive);
+  }
+
+  /** loc + scale Z / sqrt(V / df) with V = 2 Gamma(df / 2) ~ chi-square(df): reparameterised in all three. */
+  sample(sampleShape: readonly number[] = [], seed = nextSeed("StudentT")): tf.Tensor {
+    return tf.tidy(() => {
+      const shape = this.shape(sampleShape);
+      const z = tf.randomNormal(shape, 0, 1, "float32", seed);
+      const halfV = rsampleStandardGamma(broadcastTo(this.df.mul(0.5), shape), hashSeed(seed, "StudentT.chi2"));
+      // V / df = halfV / (df / 2)
+      return z.mul(halfV.div(this.df.mul(0.5)).rsqrt()).mul(this.scale).add(this.loc);
+    });
+  }
+
+  logProb(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const df = this.df;
+      const z = value.sub(this.loc).div(this.scale);
+      const halfDfPlusHalf = df.add(1).mul(0.5);
+      return lgamma(halfDfPlusHalf)
+        .sub(lgamma(df.mul(0.5)))
+        .sub(df.mul(Math.PI).log().mul(0.5))
+        .sub(this.scale.log())
+        .sub(halfDfPlusHalf.mul(z.square().div(df).log1p()));
+    });
+  }
+
+  /** loc where df > 1, NaN otherwise (the mean does not exist). */
+  override get mean(): tf.Tensor {
+    return tf.tidy(() => {
+      const m = broadcastTo(this.loc, this.batchShape);
+      return tf.where(broadcastTo(this.df.greater(1), this.batchShape), m, tf.fill(m.shape, NaN));
+    });
+  }
+  /** scale^2 df / (df - 2) where df > 2, Infinity for 1 < df <= 2, NaN for df <= 1. */
+  override get variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const df = broadcastTo(this.df, this.batchShape);
+      const v = broadcastTo(this.scale.square().mul(this.df).div(this.df.sub(2)), this.batchShape);
+      const inf = tf.fill(df.shape, Infinity);
+      return tf.where(df.greater(2), v, tf.where(df.greater(1), inf, tf.fill(df.shape, NaN)));
+    });
+  }
+}

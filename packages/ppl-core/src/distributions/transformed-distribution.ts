@@ -1,0 +1,69 @@
+import * as tf from "@tensorflow/tfjs";
+import { type Constraint, independent } from "../constraints/constraint.js";
+import { ComposeTransform, type Transform } from "../constraints/transforms.js";
+import { PPLShapeError, formatShape } from "../errors.js";
+import { sumRightmost } from "../ops/tensor.js";
+import { Distribution } from "./distribution.js";
+
+export interface TransformedDistributionOptions {
+  /** The support, when the last transform's codomain does not say it (e.g. affine maps of an interval). */
+  support?: Constraint;
+}
+
+/**
+ * The law of y = t(x) for x ~ base, with t the transforms applied left to
+ * right: log p(y) = log p_base(t^-1(y)) - log|det J_t(t^-1(y))|. When the
+ * transforms couple more dims than the base's event, the base's rightmost
+ * batch dims become event dims (as Pyro does).
+ */
+export class TransformedDistribution extends Distribution {
+  readonly name: string;
+  readonly base: Distribution;
+  readonly transform: Transform;
+  readonly transforms: readonly Transform[];
+  readonly batchShape: readonly number[];
+  readonly eventShape: readonly number[];
+  readonly support: Constraint;
+  override readonly hasRsample: boolean;
+
+  constructor(base: Distribution, transforms: Transform | readonly Transform[], options: TransformedDistributionOptions = {}) {
+    super();
+    this.transforms = Array.isArray(transforms) ? [...(transforms as readonly Transform[])] : [transforms as Transform];
+    this.transform = this.transforms.length === 1 ? this.transforms[0]! : new ComposeTransform(this.transforms);
+    this.name = `TransformedDistribution(${base.name})`;
+    const extra = this.transform.eventDim - base.eventDim;
+    if (extra > base.batchShape.length) {
+      throw new PPLShapeError(
+        `${this.name}: transform '${this.transform.name}' acts on ${this.transform.eventDim} event dims, but the base ` +
+          `has batch shape ${formatShape(base.batchShape)} and event shape ${formatShape(base.eventShape)}`,
+        { expected: `at least ${this.transform.eventDim} dims`, actual: formatShape([...base.batchShape, ...base.eventShape]) },
+      );
+    }
+    this.base = extra > 0 ? base.toEvent(extra) : base;
+    this.batchShape = this.base.batchShape;
+    const full = this.transform.forwardShape([...this.base.batchShape, ...this.base.eventShape]);
+    this.eventShape = full.slice(this.batchShape.length);
+    const codomain = options.support ?? this.transform.codomain;
+    this.support = independent(codomain, Math.max(0, this.eventShape.length - codomain.eventDim));
+    this.hasRsample = base.hasRsample;
+  }
+
+  sample(sampleShape: readonly number[] = [], seed?: number): tf.Tensor {
+    return tf.tidy(() => this.transform.forward(this.base.sample(sampleShape, seed)));
+  }
+
+  logProb(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const x = this.transform.inverse(value);
+      const ladj = this.transform.logAbsDetJacobian(x, value);
+      // elementwise Jacobian terms over the base's event dims sum into one per event
+      const ladjEvent = sumRightmost(ladj, this.base.eventDim - this.transform.eventDim);
+      return this.base.logProb(x).sub(ladjEvent);
+    });
+  }
+
+  override expand(batchShape: readonly number[]): Distribution {
+    if (batchShape.length === this.batchShape.length && batchShape.every((d, i) => d === this.batchShape[i])) return this;
+    return new TransformedDistribution(this.base.expand(batchShape), this.transforms, { support: this.support });
+  }
+}
