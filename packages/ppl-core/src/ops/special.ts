@@ -1,6 +1,6 @@
 /**
  * Special functions tfjs lacks, on tensors, differentiable where needed:
- * lgamma (Lanczos, g = 7) with digamma as its gradient, digamma (recurrence
+ * lgamma (one float64 JS op, Lanczos g = 7) with digamma as its gradient, digamma (recurrence
  * up to x >= 6, then the asymptotic series), log-beta, and xlogy / xlog1py
  * (0 * log 0 = 0, with finite gradients there). Plain float64 JS versions
  * (lgammaNumber, digammaNumber, gammaincNumber) serve the samplers.
@@ -15,28 +15,6 @@ const LANCZOS = [
   1.5056327351493116e-7,
 ];
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
-function lgammaPositive(x: tf.Tensor): tf.Tensor {
-  // valid for x >= 0.5
-  const xm1 = x.sub(1);
-  let a: tf.Tensor = tf.scalar(LANCZOS[0]!);
-  for (let i = 1; i < LANCZOS.length; i++) a = a.add(tf.scalar(LANCZOS[i]!).div(xm1.add(i)));
-  const t = xm1.add(LANCZOS_G + 0.5);
-  return t.log().mul(xm1.add(0.5)).sub(t).add(a.log()).add(HALF_LOG_2PI);
-}
-
-function lgammaValue(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const small = x.less(0.5);
-    // reflection: lgamma(x) = log(pi / |sin(pi x)|) - lgamma(1 - x)
-    const safeBig = tf.where(small, tf.onesLike(x), x);
-    const safeSmall = tf.where(small, x, tf.zerosLike(x));
-    const reflected = tf.scalar(Math.log(Math.PI))
-      .sub(tf.sin(safeSmall.mul(Math.PI)).abs().log())
-      .sub(lgammaPositive(tf.scalar(1).sub(safeSmall)));
-    return tf.where(small, reflected, lgammaPositive(safeBig));
-  });
-}
 
 /** digamma(x) = d/dx lgamma(x), for x > 0 (the domain every distribution here needs). */
 export function digamma(x: tf.Tensor): tf.Tensor {
@@ -57,11 +35,23 @@ export function digamma(x: tf.Tensor): tf.Tensor {
 }
 
 /** log Gamma(x), elementwise, with gradient digamma(x). */
-export const lgamma: (x: tf.Tensor) => tf.Tensor = customGradient<[tf.Tensor]>(([x], save) => {
-  save([x]);
+/**
+ * log Gamma(x), elementwise, with gradient digamma(x). One op: the values and
+ * the gradient are computed in float64 JS, since the tensor Lanczos series
+ * costs ~40 tfjs ops forward and more backward (the Dirichlet prior of every
+ * HMM step pays it).
+ */
+export const lgamma: (x: tf.Tensor) => tf.Tensor = customGradient<[tf.Tensor]>(([x]) => {
+  const xs = x.dataSync();
+  const out = new Float32Array(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = lgammaNumber(xs[i]!);
   return {
-    value: lgammaValue(x),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => dy.mul(digamma(saved[0]!)),
+    value: tf.tensor(out, x.shape),
+    gradFunc: (dy: tf.Tensor) => {
+      const g = new Float32Array(xs.length);
+      for (let i = 0; i < xs.length; i++) g[i] = digammaNumber(xs[i]!);
+      return dy.mul(tf.tensor(g, x.shape));
+    },
   };
 });
 
