@@ -6,7 +6,7 @@
  * samples need no inverse (Pyro's `with_cache`).
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Constraint, Distribution, type Transform, bijectTo, dist, nextSeed, sumRightmost } from "ppl-core";
+import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed, sumRightmost } from "ppl-core";
 
 export class UnconstrainedNormal extends Distribution {
   readonly name = "UnconstrainedNormal";
@@ -42,6 +42,6 @@ export class UnconstrainedNormal extends Distribution {
   }
 
   override get mean(): tf.Tensor {
-    throw new Error("UnconstrainedNormal has no closed-form mean; use the guide's median");
+    throw new PPLModelError("UnconstrainedNormal has no closed-form mean; use the guide's median()");
   }
 }

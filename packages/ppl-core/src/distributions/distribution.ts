@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent } from "../constraints/constraint.js";
-import { PPLShapeError, formatShape } from "../errors.js";
+import { PPLShapeError, formatShape, PPLModelError } from "../errors.js";
 import { broadcastShapes, broadcastTo, shapesEqual, sizeOf, sumRightmost } from "../ops/tensor.js";
 
 export abstract class Distribution {
@@ -26,10 +26,10 @@ export abstract class Distribution {
   abstract logProb(value: tf.Tensor): tf.Tensor;
 
   get mean(): tf.Tensor {
-    throw new Error(`${this.name} has no closed-form mean`);
+    throw new PPLModelError(`${this.name} has no closed-form mean; estimate it from samples (.sample([n]).mean(0))`);
   }
   get variance(): tf.Tensor {
-    throw new Error(`${this.name} has no closed-form variance`);
+    throw new PPLModelError(`${this.name} has no closed-form variance; estimate it from samples`);
   }
 
   /**
@@ -38,7 +38,9 @@ export abstract class Distribution {
    */
   enumerateSupport(expand = true): tf.Tensor {
     void expand;
-    throw new Error(`${this.name} has no finite support to enumerate`);
+    throw new PPLModelError(
+      `${this.name} has no finite support to enumerate: only discrete distributions (Categorical, Bernoulli, Binomial) can be enumerated`,
+    );
   }
 
   /** Same distribution with a larger batch shape (broadcast, not copied). */
