@@ -67,3 +67,4 @@ export { Adam, ClippedAdam, parseOptions, type AdamOptions, type ClippedAdamOpti
 export type { Optimizer } from "./optim/optimizer.js";
 export { DiscreteHMM, type DiscreteHMMOptions } from "./distributions/discrete-hmm.js";
 export { hmmLogLikelihood, hmmViterbi } from "./ops/hmm-forward.js";
+export { withScoreFunctionTerms } from "./infer/score-function.js";

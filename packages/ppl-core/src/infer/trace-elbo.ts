@@ -6,10 +6,10 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { trace } from "../handlers/trace.js";
 import { replay } from "../handlers/replay.js";
-import { stopGradient } from "../ops/tensor.js";
 import { parseOptions } from "../optim/adam.js";
 import type { Model } from "../runtime/messages.js";
 import type { ELBO } from "./elbo.js";
+import { withScoreFunctionTerms } from "./score-function.js";
 import { checkModelGuideMatch, checkSiteShape } from "./site-checks.js";
 
 const traceELBOOptions = z.object({
@@ -53,15 +53,6 @@ export class TraceELBO implements ELBO {
       for (const site of tr.sampleSites()) checkSiteShape(site, tr.logProb(site.name).shape, this.maxPlateNesting, tr);
     }
     const elbo = modelTrace.logProbSum().sub(guideTrace.logProbSum((s) => !s.isObserved));
-    // REINFORCE for non-reparameterised guide draws: adds gradient, not value.
-    let scoreTerm: tf.Tensor | undefined;
-    for (const site of guideTrace.latentSites()) {
-      if (site.fn.hasRsample) continue;
-      const lq = guideTrace.logProb(site.name).sum();
-      const term = lq.sub(stopGradient(lq));
-      scoreTerm = scoreTerm === undefined ? term : scoreTerm.add(term);
-    }
-    // no score term at all when every draw is reparameterised: 0 * (-Infinity) would turn an infinite loss into NaN
-    return scoreTerm === undefined ? elbo : elbo.add(scoreTerm.mul(stopGradient(elbo)));
+    return withScoreFunctionTerms(elbo, guideTrace);
   }
 }

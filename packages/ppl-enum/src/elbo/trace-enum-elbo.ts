@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { checkModelGuideMatch, checkSiteShape, parseOptions, replay, stopGradient, trace, withHandler } from "ppl-core";
+import { checkModelGuideMatch, checkSiteShape, parseOptions, replay, trace, withHandler, withScoreFunctionTerms } from "ppl-core";
 import type { ELBO, Model } from "ppl-core";
 import { signatureOf } from "../contract/factor.js";
 import { runPlan } from "../contract/execute.js";
@@ -75,15 +75,8 @@ export class TraceEnumELBO implements ELBO {
     }
     elbo = elbo.sub(guideTrace.logProbSum((s) => !s.isObserved));
 
-    // REINFORCE for guide draws that cannot be reparameterised: adds gradient, not value.
-    let scoreTerm: tf.Tensor | undefined;
-    for (const site of guideTrace.latentSites()) {
-      if (site.fn.hasRsample) continue;
-      const lq = guideTrace.logProb(site.name).sum();
-      const term = lq.sub(stopGradient(lq));
-      scoreTerm = scoreTerm === undefined ? term : scoreTerm.add(term);
-    }
+    const surrogate = withScoreFunctionTerms(elbo, guideTrace);
     guideTrace.dispose();
-    return scoreTerm === undefined ? elbo : elbo.add(scoreTerm.mul(stopGradient(elbo)));
+    return surrogate;
   }
 }

@@ -1,0 +1,20 @@
+/**
+ * REINFORCE for guide draws that cannot be reparameterised: returns a
+ * surrogate with the ELBO's value whose gradient adds log q · ELBO for each
+ * such site. Shared by every ELBO.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import { stopGradient } from "../ops/tensor.js";
+import type { Trace } from "../runtime/trace-struct.js";
+
+export function withScoreFunctionTerms(elbo: tf.Tensor, guideTrace: Trace): tf.Tensor {
+  let scoreTerm: tf.Tensor | undefined;
+  for (const site of guideTrace.latentSites()) {
+    if (site.fn.hasRsample) continue;
+    const lq = guideTrace.logProb(site.name).sum();
+    const term = lq.sub(stopGradient(lq));
+    scoreTerm = scoreTerm === undefined ? term : scoreTerm.add(term);
+  }
+  // no term at all when every draw is reparameterised: 0 * (-Infinity) would turn an infinite loss into NaN
+  return scoreTerm === undefined ? elbo : elbo.add(scoreTerm.mul(stopGradient(elbo)));
+}
