@@ -17,9 +17,10 @@ export function* vectorizedModel(obs: tf.Tensor2D, K: number) {
   const scales = yield* sample("scales", dist.LogNormal(0, 1).expand([K]).toEvent(1));
   // DiscreteHMM (like Pyro's) transitions before the first emission: a first
   // step whose every row is probs_init makes z_0 ~ probs_init.
-  const first = tf.broadcastTo(probsInit.reshape([1, 1, K]), [1, K, K]);
-  const rest = tf.broadcastTo(probsTrans.reshape([1, K, K]), [T - 1, K, K]);
-  const logTrans = tf.concat([first, rest], 0).log();
+  // Broadcast by adding zeros: tf.broadcastTo's gradient is a Tile gradient, one slice per copy.
+  const first = probsInit.log().reshape([1, 1, K]).add(tf.zeros([1, K, 1]));
+  const rest = probsTrans.log().reshape([1, K, K]).add(tf.zeros([T - 1, 1, 1]));
+  const logTrans = tf.concat([first, rest], 0);
   yield* plate("seqs", S, { dim: -1 }, function* () {
     yield* sample("obs", new DiscreteHMM(tf.zeros([K]), logTrans, dist.Normal(locs, scales)), { obs });
   });
