@@ -6,14 +6,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DiscreteHMM, dist, plate, sample } from "ppl-core";
+import { unbiasedStd } from "./model.js";
 
 export function* vectorizedModel(obs: tf.Tensor2D, K: number) {
   const [S, T] = obs.shape;
   const probsInit = yield* sample("probs_init", dist.Dirichlet(tf.ones([K])));
   const probsTrans = yield* sample("probs_trans", dist.Dirichlet(tf.ones([K, K])).toEvent(1));
-  const n = obs.size;
-  const sd = tf.moments(obs).variance.mul(n / (n - 1)).sqrt();
-  const locs = yield* sample("locs", dist.Normal(obs.mean(), sd.mul(3)).expand([K]).toEvent(1));
+  const locs = yield* sample("locs", dist.Normal(obs.mean(), unbiasedStd(obs).mul(3)).expand([K]).toEvent(1));
   const scales = yield* sample("scales", dist.LogNormal(0, 1).expand([K]).toEvent(1));
   // DiscreteHMM (like Pyro's) transitions before the first emission: a first
   // step whose every row is probs_init makes z_0 ~ probs_init.

@@ -52,7 +52,7 @@ export function* decodeModel(y: tf.Tensor1D, params: HmmParams) {
 }
 
 /** torch's default std (Bessel-corrected), which the tutorial's prior uses. */
-function unbiasedStd(x: tf.Tensor): tf.Tensor {
+export function unbiasedStd(x: tf.Tensor): tf.Tensor {
   const n = x.size;
   return tf.moments(x).variance.mul(n / (n - 1)).sqrt();
 }

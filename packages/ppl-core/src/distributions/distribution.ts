@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent } from "../constraints/constraint.js";
 import { PPLShapeError, formatShape, PPLModelError } from "../errors.js";
-import { broadcastShapes, broadcastTo, shapesEqual, sizeOf, sumRightmost } from "../ops/tensor.js";
+import { broadcastShapes, broadcastTo, shapesEqual, sumRightmost } from "../ops/tensor.js";
 
 export abstract class Distribution {
   /** The distribution's name in error messages. */
@@ -159,7 +159,6 @@ export class Expanded extends Distribution {
       const x = this.base.sample([...sampleShape, ...freshSizes], seed);
       const ns = sampleShape.length;
       const nf = fresh.length;
-      const nb = this.base.batchShape.length;
       const ne = this.eventShape.length;
       // x: [...sample, ...fresh, ...baseBatch, ...event]; view baseBatch as padded
       const y = x.reshape([...sampleShape, ...freshSizes, ...padded, ...this.eventShape]);
@@ -174,7 +173,6 @@ export class Expanded extends Distribution {
       }
       perm.push(...ones);
       for (let e = 0; e < ne; e++) perm.push(ns + nf + R + e);
-      void nb;
       return y.transpose(perm).reshape(this.shape(sampleShape));
     });
   }
@@ -188,9 +186,7 @@ export class Expanded extends Distribution {
   override enumerateSupport(expand = true): tf.Tensor {
     const values = this.base.enumerateSupport(false);
     const n = values.shape[0]!;
-    const lead = this.batchShape.length - this.base.batchShape.length;
     const shaped = values.reshape([n, ...new Array<number>(this.batchShape.length).fill(1), ...this.eventShape]);
-    void lead;
     return expand ? broadcastTo(shaped, [n, ...this.batchShape, ...this.eventShape]) : shaped;
   }
 
@@ -250,8 +246,4 @@ export class Masked extends Distribution {
     if (shapesEqual(batchShape, this.batchShape)) return this;
     return new Masked(this.base.expand(batchShape), this.maskValue);
   }
-}
-
-export function numel(shape: readonly number[]): number {
-  return sizeOf(shape);
 }

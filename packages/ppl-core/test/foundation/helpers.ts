@@ -3,24 +3,10 @@
 import type * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
 
-export const LOG_2PI = Math.log(2 * Math.PI);
+// one float64 lgamma for every test suite: the distribution tests own it
+import { LOG_2PI, lgamma64 } from "../distributions/helpers.js";
 
-/**
- * log Gamma(x) for x > 0 in float64: shift x up to >= 10 with the recurrence
- * Gamma(x + 1) = x Gamma(x), then Stirling's series to 1/x^9 (error < 1e-15 there).
- */
-export function lgamma64(x: number): number {
-  if (!(x > 0)) throw new RangeError(`lgamma64 needs x > 0, got ${x}`);
-  let shift = 0;
-  while (x < 10) {
-    shift += Math.log(x);
-    x += 1;
-  }
-  const inv = 1 / x;
-  const inv2 = inv * inv;
-  const series = inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 * (1 / 1680 - inv2 / 1188))));
-  return (x - 0.5) * Math.log(x) - x + 0.5 * LOG_2PI + series - shift;
-}
+export { LOG_2PI, lgamma64 };
 
 export function normalLogPdf(x: number, loc: number, scale: number): number {
   const z = (x - loc) / scale;
