@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, integerInterval, real, simplex } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
-import { broadcastShapes, broadcastTo, cumsumLast, type TensorLike } from "../ops/tensor.js";
+import { broadcastShapes, broadcastTo, cumsumLast, foldedRowwise, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam } from "./validate.js";
@@ -35,12 +35,13 @@ export class Categorical extends Distribution {
       const probs = asFloat(p.probs);
       this.checkRank(probs, "probs");
       checkParam(this.name, "probs", probs, simplex);
-      this.logits = probs.log();
+      // an enumerated model's params can reach rank 7 (6 batch dims + categories)
+      this.logits = foldedRowwise(probs, 1, (x) => x.log());
     } else {
       const logits = asFloat(p.logits!);
       this.checkRank(logits, "logits");
       checkParam(this.name, "logits", logits, real);
-      this.logits = logits.sub(tf.logSumExp(logits, -1, true));
+      this.logits = foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true)));
     }
     this.numCategories = this.logits.shape[this.logits.rank - 1]!;
     this.batchShape = this.logits.shape.slice(0, -1);

@@ -72,6 +72,19 @@ export function logSumExp(x: tf.Tensor, axis: number | number[], keepDims = fals
   });
 }
 
+/** The highest rank at which tfjs wasm computes elementwise ops correctly (TFJS-NOTES §4). */
+export const MAX_SAFE_RANK = 6;
+
+/**
+ * `f` applied to `x` with its leading dims folded into one when x's rank is
+ * above MAX_SAFE_RANK: wasm silently computes wrong elementwise results at
+ * rank 7+. `f` must work row-wise on the last `keep` axes.
+ */
+export function foldedRowwise(x: tf.Tensor, keep: number, f: (rows: tf.Tensor) => tf.Tensor): tf.Tensor {
+  if (x.rank <= MAX_SAFE_RANK) return f(x);
+  return f(x.reshape([-1, ...x.shape.slice(x.rank - keep)])).reshape(x.shape);
+}
+
 /** Read a scalar tensor as a JS number. */
 export function scalarOf(x: tf.Tensor): number {
   return x.dataSync()[0]!;

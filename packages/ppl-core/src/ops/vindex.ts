@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { isValidationEnabled } from "../validation.js";
 import { gatherFlat } from "./gather.js";
-import { broadcastShapes } from "./tensor.js";
+import { MAX_SAFE_RANK, broadcastShapes } from "./tensor.js";
 
 export type VindexArg = "..." | ":" | number | tf.Tensor;
 
@@ -56,7 +56,8 @@ function memoArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: nu
   const hit = byKey.get(key);
   if (hit !== undefined && hit.tape === tape && !hit.out.isDisposed) return hit.out;
   const out = vindexArange(x, indexArgs, batchRank);
-  if (out !== undefined) byKey.set(key, { out, tape });
+  // a shared result's gradients are summed by an add at its rank, which wasm gets wrong above MAX_SAFE_RANK
+  if (out !== undefined && out.rank <= MAX_SAFE_RANK) byKey.set(key, { out, tape });
   return out;
 }
 
