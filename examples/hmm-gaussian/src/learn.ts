@@ -8,19 +8,26 @@ import { Adam, type ELBO, type Model, SVI, TraceELBO, block, clearParamStore, se
 import { AutoDelta, initToSample } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
 import { GLOBAL_SITES, model } from "./model.js";
+import { vectorizedMarkovModel } from "./model-vectorized-markov.js";
 import { vectorizedModel } from "./model-vectorized.js";
 import type { PlainParams } from "./truth.js";
 
 /**
  * "markov": the tutorial's model (a markov loop, TraceEnumELBO sums the states out).
+ * "vectorizedMarkov": the same body under vectorizedMarkov (time on dim -2), TraceEnumELBO.
  * "vectorized": the same model with time vectorised into one DiscreteHMM site per sequence.
  */
-export type ModelForm = "markov" | "vectorized";
+export type ModelForm = "markov" | "vectorizedMarkov" | "vectorized";
 
 export function modelAndLoss(form: ModelForm): { model: Model<[tf.Tensor2D, number]>; loss: ELBO } {
-  return form === "vectorized"
-    ? { model: vectorizedModel, loss: new TraceELBO() }
-    : { model, loss: new TraceEnumELBO({ maxPlateNesting: 1 }) };
+  switch (form) {
+    case "vectorized":
+      return { model: vectorizedModel, loss: new TraceELBO() };
+    case "vectorizedMarkov":
+      return { model: vectorizedMarkovModel, loss: new TraceEnumELBO({ maxPlateNesting: 2 }) };
+    case "markov":
+      return { model, loss: new TraceEnumELBO({ maxPlateNesting: 1 }) };
+  }
 }
 
 export interface LearnOptions {

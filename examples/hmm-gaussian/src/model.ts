@@ -12,10 +12,7 @@ export const GLOBAL_SITES = ["probs_init", "probs_trans", "locs", "scales"] as c
 
 export function* model(obs: tf.Tensor2D, K: number) {
   const [S, T] = obs.shape;
-  const probsInit = yield* sample("probs_init", dist.Dirichlet(tf.ones([K])));
-  const probsTrans = yield* sample("probs_trans", dist.Dirichlet(tf.ones([K, K])).toEvent(1));
-  const locs = yield* sample("locs", dist.Normal(obs.mean(), unbiasedStd(obs).mul(3)).expand([K]).toEvent(1));
-  const scales = yield* sample("scales", dist.LogNormal(0, 1).expand([K]).toEvent(1));
+  const { probsInit, probsTrans, locs, scales } = yield* globalPriors(obs, K);
   yield* plate("seqs", S, { dim: -1 }, function* () {
     let z: tf.Tensor | undefined;
     yield* markov(range(T), function* (t) {
@@ -26,6 +23,15 @@ export function* model(obs: tf.Tensor2D, K: number) {
       });
     });
   });
+}
+
+/** The four global sites and their priors, shared by every form of the model. */
+export function* globalPriors(obs: tf.Tensor2D, K: number) {
+  const probsInit = yield* sample("probs_init", dist.Dirichlet(tf.ones([K])));
+  const probsTrans = yield* sample("probs_trans", dist.Dirichlet(tf.ones([K, K])).toEvent(1));
+  const locs = yield* sample("locs", dist.Normal(obs.mean(), unbiasedStd(obs).mul(3)).expand([K]).toEvent(1));
+  const scales = yield* sample("scales", dist.LogNormal(0, 1).expand([K]).toEvent(1));
+  return { probsInit, probsTrans, locs, scales };
 }
 
 export interface HmmParams {

@@ -29,6 +29,9 @@ export { scale } from "./handlers/scale.js";
 export { mask } from "./handlers/mask.js";
 export { plate, type PlateOptions, type PlateBody } from "./handlers/plate.js";
 export { markov, range, type MarkovOptions } from "./handlers/markov.js";
+export {
+  vectorizedMarkov, TimeSlice, type VectorizedMarkovOptions, type VectorizedMarkovBody,
+} from "./handlers/vectorized-markov.js";
 
 export { vindex, markArangeIndex, type VindexArg } from "./ops/vindex.js";
 export { gatherFlat } from "./ops/gather.js";
@@ -62,7 +65,7 @@ export { ParamStore, getParamStore, clearParamStore, type ParamStoreJSON } from 
 export type { ELBO } from "./infer/elbo.js";
 export { TraceELBO, type TraceELBOOptions } from "./infer/trace-elbo.js";
 export { SVI } from "./infer/svi.js";
-export { checkModelGuideMatch, checkSiteShape } from "./infer/site-checks.js";
+export { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./infer/site-checks.js";
 export { Adam, ClippedAdam, parseOptions, type AdamOptions, type ClippedAdamOptions } from "./optim/adam.js";
 export type { Optimizer } from "./optim/optimizer.js";
 export { DiscreteHMM, type DiscreteHMMOptions } from "./distributions/discrete-hmm.js";

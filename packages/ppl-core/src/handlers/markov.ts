@@ -18,7 +18,8 @@ export interface MarkovOptions {
 
 let loops = 0;
 
-function tagged<R>(gen: ModelGenerator<R>, tag: MarkovTag): ModelGenerator<R> {
+
+export function tagged<R>(gen: ModelGenerator<R>, tag: MarkovTag): ModelGenerator<R> {
   return handle(gen, {
     process(msg) {
       if (msg.type === "sample") msg.markov.push(tag);

@@ -66,14 +66,34 @@ function* runPlate<R>(
   const options = parsed.data;
   const subsampleSize = Math.min(options.subsampleSize ?? size, size);
 
-  // Ask the enclosing plates which dims they hold.
+  const dim = yield* claimDim(name, options.dim);
+  const frame: PlateFrame = { name, size, subsampleSize, dim };
+
+  let indices: tf.Tensor;
+  if (subsampleSize < size) {
+    const msg = makeSampleMsg(name, new Subsample(size, subsampleSize), "subsample", undefined);
+    yield msg;
+    indices = msg.value!;
+  } else {
+    indices = tf.range(0, size, 1, "int32");
+  }
+
+  return yield* withFrame(body(indices), frame, subsampleSize < size ? size / subsampleSize : 1);
+}
+
+/**
+ * Ask the enclosing plates which dims they hold and settle this frame's dim:
+ * the requested one, or the first free one. Shared with vectorizedMarkov,
+ * whose time axis is a batch dim like a plate's.
+ */
+export function* claimDim(name: string, requested: number | undefined, kind = "plate"): ModelGenerator<number> {
   const query: PlateMsg = { type: "plate", name, frames: [], value: undefined, done: false, stop: false };
   yield query;
-  const dim = options.dim ?? firstFreeDim(query.frames);
+  const dim = requested ?? firstFreeDim(query.frames);
   if (dim < -MAX_PLATE_RANK) {
     // structural, always checked: tfjs wasm computes elementwise ops wrongly above rank 6
     throw new PPLShapeError(
-      `plate('${name}') would use dim ${dim}, so its sites would have rank ${-dim} tensors, but ppl supports rank at most ${MAX_PLATE_RANK} ` +
+      `${kind}('${name}') would use dim ${dim}, so its sites would have rank ${-dim} tensors, but ppl supports rank at most ${MAX_PLATE_RANK} ` +
         `(tfjs wasm is silently wrong above it). Enclosing plates: ${query.frames.map((f) => `'${f.name}'@${f.dim}`).join(", ") || "none"}.\n` +
         "Fix:\n- use fewer nested plates, or give this plate a dim closer to the right (e.g. dim: -1)\n" +
         "- flatten two plates into one plate over their product",
@@ -89,20 +109,14 @@ function* runPlate<R>(
   }
   const sameName = query.frames.find((f) => f.name === name);
   if (sameName !== undefined) {
-    throw new PPLModelError(`plate('${name}') is nested inside a plate of the same name`, { plate: name });
+    throw new PPLModelError(`${kind}('${name}') is nested inside a plate of the same name`, { plate: name });
   }
-  const frame: PlateFrame = { name, size, subsampleSize, dim };
+  return dim;
+}
 
-  let indices: tf.Tensor;
-  if (subsampleSize < size) {
-    const msg = makeSampleMsg(name, new Subsample(size, subsampleSize), "subsample", undefined);
-    yield msg;
-    indices = msg.value!;
-  } else {
-    indices = tf.range(0, size, 1, "int32");
-  }
-
-  return yield* handle(body(indices), {
+/** Tag every message of `gen` with `frame`, scale subsampled sites and broadcast each distribution over the frame's dim. */
+export function withFrame<R>(gen: ModelGenerator<R>, frame: PlateFrame, subsampleScale: number): ModelGenerator<R> {
+  return handle(gen, {
     process(msg) {
       if (msg.type === "plate") {
         msg.frames.push(frame);
@@ -110,9 +124,8 @@ function* runPlate<R>(
       }
       msg.condIndepStack.push(frame);
       if (msg.type !== "sample" || msg.role === "subsample") return;
-      if (subsampleSize < size) {
-        const factor = size / subsampleSize;
-        msg.scale = typeof msg.scale === "number" ? msg.scale * factor : msg.scale.mul(factor);
+      if (subsampleScale !== 1) {
+        msg.scale = typeof msg.scale === "number" ? msg.scale * subsampleScale : msg.scale.mul(subsampleScale);
       }
       broadcastOverPlates(msg);
     },

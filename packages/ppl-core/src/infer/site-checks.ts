@@ -70,3 +70,22 @@ export function checkSiteShape(
     );
   }
 }
+
+/**
+ * Inside vectorizedMarkov every latent site must be enumerated: a value drawn
+ * (or taken from a guide) for all steps at once is conditioned on step 0's
+ * state only, so the chain it scores is not the model's. Observed sites are fine.
+ */
+export function checkVectorizedMarkovSites(modelTrace: Trace): void {
+  for (const site of modelTrace.latentSites()) {
+    if (site.role !== "sample" || site.enumInfo !== undefined) continue;
+    const tag = site.markov.find((m) => m.time !== undefined);
+    if (tag === undefined) continue;
+    throw new PPLModelError(
+      `site '${site.name}' in vectorizedMarkov('${tag.chainName}') is latent but not enumerated. A vectorised chain scores all ` +
+        "steps at once, so its latent sites must be summed out: mark the site { infer: { enumerate: \"parallel\" } } and use " +
+        "TraceEnumELBO (or inferDiscrete); for other latents use a markov(range(T), ...) loop",
+      { site: site.name, expected: "an enumerated site", actual: site.isObserved ? "observed" : "a sampled latent" },
+    );
+  }
+}

@@ -10,7 +10,7 @@ import { parseOptions } from "../optim/adam.js";
 import type { Model } from "../runtime/messages.js";
 import type { ELBO } from "./elbo.js";
 import { withScoreFunctionTerms } from "./score-function.js";
-import { checkModelGuideMatch, checkSiteShape } from "./site-checks.js";
+import { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./site-checks.js";
 
 const traceELBOOptions = z.object({
   numParticles: z.number().int().positive().default(1),
@@ -49,6 +49,7 @@ export class TraceELBO implements ELBO {
     const guideTrace = trace(guide).getTrace(...args);
     const modelTrace = trace(replay(model, { trace: guideTrace })).getTrace(...args);
     checkModelGuideMatch(modelTrace, guideTrace, () => false);
+    checkVectorizedMarkovSites(modelTrace);
     for (const tr of [modelTrace, guideTrace]) {
       for (const site of tr.sampleSites()) checkSiteShape(site, tr.logProb(site.name).shape, this.maxPlateNesting, tr);
     }

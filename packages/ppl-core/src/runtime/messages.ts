@@ -15,6 +15,12 @@ export interface PlateFrame {
   /** How many members this run sees (== size unless subsampled). */
   readonly subsampleSize: number;
   readonly dim: number;
+  /**
+   * A vectorizedMarkov time axis, not a plate: along it the sites are
+   * successive steps of one chain, so the enumeration must not treat its
+   * members as independent.
+   */
+  readonly time?: true;
 }
 
 /** Which step of which `markov` loop a site belongs to. */
@@ -24,6 +30,8 @@ export interface MarkovTag {
   readonly chainName: string;
   readonly step: number;
   readonly history: number;
+  /** vectorizedMarkov only: the chain's time frame (step 0 is t = 0, step 1 all of t = 1..T-1 at once). */
+  readonly time?: PlateFrame;
 }
 
 /** User-facing inference options of a sample site (Pyro's `infer` dict). */

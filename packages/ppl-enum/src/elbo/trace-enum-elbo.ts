@@ -6,13 +6,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { checkModelGuideMatch, checkSiteShape, parseOptions, replay, trace, withHandler, withScoreFunctionTerms } from "ppl-core";
+import { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions, replay, trace, withHandler, withScoreFunctionTerms } from "ppl-core";
 import type { ELBO, Model } from "ppl-core";
 import { signatureOf } from "../contract/factor.js";
 import { runPlan } from "../contract/execute.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
+import { contractTimeChain } from "../contract/time-chain.js";
 import { collectTerms } from "../enum/collect.js";
+import { separateTimeChains } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { guessMaxPlateNesting } from "./max-plate-nesting.js";
 
@@ -60,18 +62,30 @@ export class TraceEnumELBO implements ELBO {
     const messenger = new EnumMessenger(-1 - maxPlateNesting);
     const modelTrace = trace(withHandler(replay(model, { trace: guideTrace }), () => messenger)).getTrace(...args);
     checkModelGuideMatch(modelTrace, guideTrace, (site) => site.enumInfo !== undefined);
+    checkVectorizedMarkovSites(modelTrace);
     for (const site of guideTrace.sampleSites()) {
       checkSiteShape(site, guideTrace.logProb(site.name).shape, maxPlateNesting);
     }
 
     const terms = collectTerms(modelTrace, messenger.allocator, true);
+    const { factors, sumDims, chains } = separateTimeChains(terms);
     let elbo: tf.Tensor = terms.costs.length > 0 ? tf.addN(terms.costs) : tf.scalar(0);
-    if (terms.factors.length > 0) {
-      const plan = this.plans.get(terms.factors.map(signatureOf), terms.sumDims, terms.plateSizes, terms.label);
-      const roots = runPlan(plan, terms.factors.map((f) => f.factor.data), logRing);
-      let contracted = tf.addN(roots.map((r) => r.sum()));
-      if (terms.scale !== 1) contracted = contracted.mul(terms.scale);
-      elbo = elbo.add(contracted);
+    const contracted: tf.Tensor[] = [];
+    const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
+    for (const chain of chains) {
+      const data = contractTimeChain(chain, sizes);
+      // a chain that depends on enumerated variables outside it is one more factor for the plan
+      if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
+      else contracted.push(data.sum());
+    }
+    if (factors.length > 0) {
+      const plan = this.plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
+      const roots = runPlan(plan, factors.map((f) => f.factor.data), logRing);
+      contracted.push(...roots.map((r) => r.sum()));
+    }
+    if (contracted.length > 0) {
+      const sum = tf.addN(contracted);
+      elbo = elbo.add(terms.scale === 1 ? sum : sum.mul(terms.scale));
     }
     elbo = elbo.sub(guideTrace.logProbSum((s) => !s.isObserved));
 

@@ -8,13 +8,34 @@ import type * as tf from "@tensorflow/tfjs";
 import {
   PPLModelError, PPLShapeError, broadcastShapes, distributions, formatShape, logProbError, scaleAndMask, vindex,
 } from "ppl-core";
-import type { SampleSite, Trace } from "ppl-core";
+import type { MarkovTag, SampleSite, Trace } from "ppl-core";
 import type { Dim, PlacedFactor } from "../contract/factor.js";
 import type { EnumAllocator } from "./allocator.js";
 import { normalLogProb } from "./normal-logprob.js";
 
 export const varDim = (id: number): Dim => `v${id}`;
 export const plateDim = (name: string): Dim => `p:${name}`;
+export const timeDim = (name: string): Dim => `t:${name}`;
+
+/** What collectTerms saw of one vectorizedMarkov chain. */
+export interface TimeChainSites {
+  readonly name: string;
+  readonly time: Dim;
+  /** T - 1: the length of the time axis of step 1. */
+  readonly steps: number;
+  /** The enumerated variables of step 0 and of step 1, in site order (they pair up: the state at t-1 and at t). */
+  readonly vars: [Dim[], Dim[]];
+  /** Their site names, for messages. */
+  readonly sites: [string[], string[]];
+  /** Each enumerated site's plates (time excluded). */
+  readonly plates: Dim[][];
+}
+
+/** A factor's place in a vectorizedMarkov chain. */
+export interface FactorChain {
+  readonly chain: object;
+  readonly step: number;
+}
 
 export interface CollectedTerms {
   readonly factors: PlacedFactor[];
@@ -28,6 +49,11 @@ export interface CollectedTerms {
   readonly scale: number;
   readonly plateSizes: Map<Dim, number>;
   readonly label: (d: Dim) => string;
+  /** Per factor: the vectorizedMarkov chain and step it belongs to, if any. */
+  readonly factorChains: (FactorChain | undefined)[];
+  readonly timeChains: Map<object, TimeChainSites>;
+  /** The size of every enumerated variable's dim. */
+  readonly varSizes: Map<Dim, number>;
 }
 
 export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCosts: boolean): CollectedTerms {
@@ -37,11 +63,19 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
   const costs: tf.Tensor[] = [];
   const plateSizes = new Map<Dim, number>();
   const names = new Map<Dim, string>();
+  const factorChains: (FactorChain | undefined)[] = [];
+  const timeChains = new Map<object, TimeChainSites>();
+  const varSizes = new Map<Dim, number>();
   let scale: number | undefined;
   let scaleSite = "";
 
   for (const site of trace.sampleSites()) {
     if (site.role === "deterministic") continue;
+    const tag = site.markov.find((m) => m.time !== undefined);
+    if (site.enumInfo !== undefined) {
+      varSizes.set(varDim(site.enumInfo.id), allocator.vars.get(site.enumInfo.id)!.size);
+      if (tag !== undefined) noteChainVar(timeChains, tag, site);
+    }
     const lp = enumeratedCategoricalLogProb(site) ?? logProbOf(site);
     const scope = allocator.scopes.get(site.name) ?? new Map<number, number>();
     const dims: Dim[] = [];
@@ -54,6 +88,11 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       const frame = site.condIndepStack.find((f) => f.dim === d);
       if (frame !== undefined) {
         if (size !== frame.subsampleSize) throw unknownDimError(trace, site, lp.shape, d, scope, allocator);
+        if (frame.time === true) {
+          dims.push(timeDim(frame.name));
+          sizes.push(size);
+          continue;
+        }
         const pd = plateDim(frame.name);
         plateSizes.set(pd, size);
         names.set(pd, `plate '${frame.name}'`);
@@ -93,16 +132,32 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     const masked = scaleAndMask(lp, 1, site.mask);
     const data = sizes.length === masked.rank ? masked : masked.reshape(sizes);
     for (const d of dims) if (d.startsWith("v")) sumDims.add(d);
-    factors.push({ factor: { data, dims }, ordinal: site.condIndepStack.map((f) => plateDim(f.name)) });
+    const plates = site.condIndepStack.filter((f) => f.time !== true);
+    factors.push({ factor: { data, dims }, ordinal: plates.map((f) => plateDim(f.name)) });
     factorSites.push(site.name);
-    for (const f of site.condIndepStack) {
+    factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
+    for (const f of plates) {
       plateSizes.set(plateDim(f.name), f.subsampleSize);
       names.set(plateDim(f.name), `plate '${f.name}'`);
     }
   }
   return {
     factors, factorSites, sumDims, costs, scale: scale ?? 1, plateSizes, label: (d) => names.get(d) ?? d,
+    factorChains, timeChains, varSizes,
   };
+}
+
+function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site: SampleSite): void {
+  const frame = tag.time!;
+  let c = chains.get(tag.chain);
+  if (c === undefined) {
+    c = { name: tag.chainName, time: timeDim(frame.name), steps: frame.size, vars: [[], []], sites: [[], []], plates: [] };
+    chains.set(tag.chain, c);
+  }
+  const step = tag.step === 0 ? 0 : 1;
+  c.vars[step].push(varDim(site.enumInfo!.id));
+  c.sites[step].push(site.name);
+  c.plates.push(site.condIndepStack.filter((f) => f.time !== true).map((f) => plateDim(f.name)));
 }
 
 /**

@@ -1,0 +1,66 @@
+/**
+ * Sum a vectorizedMarkov chain out: the step-0 factors make the unary term
+ * of the first state, the step-1 factors (stacked along time) the pairwise
+ * term of every transition, and the fused forward–backward op of chain-op.ts
+ * contracts them, one op for the whole time axis. A state of several
+ * variables is their product space (prev and curr flattened alike).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { chainLogSumExp } from "./chain-op.js";
+import type { Dim, Factor } from "./factor.js";
+
+export interface TimeChainShape {
+  readonly time: Dim;
+  readonly steps: number;
+  readonly prev: readonly Dim[];
+  readonly curr: readonly Dim[];
+  readonly batch: readonly Dim[];
+  readonly init: readonly Factor[];
+  readonly step: readonly Factor[];
+}
+
+/** `f` laid out on `target` (size 1 where it does not vary); dims it has beyond `target` (deeper plates) are summed. */
+function align(f: Factor, target: readonly Dim[]): tf.Tensor {
+  const extra = f.dims.flatMap((d, i) => (target.includes(d) ? [] : [i]));
+  let x = extra.length > 0 ? f.data.sum(extra) : f.data;
+  const kept = f.dims.filter((d) => target.includes(d));
+  const order = target.filter((d) => kept.includes(d));
+  const perm = order.map((d) => kept.indexOf(d));
+  if (perm.some((p, i) => p !== i)) x = x.transpose(perm);
+  return x.reshape(target.map((d) => (kept.includes(d) ? x.shape[order.indexOf(d)]! : 1)));
+}
+
+/** Σ of the factors on `target`, broadcast to `shape` by adding zeros (tf.broadcastTo's gradient is a per-copy Tile). */
+function total(factors: readonly Factor[], target: readonly Dim[], shape: readonly number[]): tf.Tensor {
+  let sum: tf.Tensor | undefined;
+  for (const f of factors) {
+    const x = align(f, target);
+    sum = sum === undefined ? x : sum.add(x);
+  }
+  if (sum === undefined) return tf.zeros([...shape]);
+  return sum.shape.every((s, i) => s === shape[i]) ? sum : sum.add(tf.zeros([...shape]));
+}
+
+/** The log-sum over all state paths, one value per batch entry: a tensor on `c.batch`. */
+export function contractTimeChain(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>): tf.Tensor {
+  const size = (d: Dim) => sizes.get(d)!;
+  const batchShape = c.batch.map(size);
+  const B = batchShape.reduce((a, b) => a * b, 1);
+  const K = c.prev.map(size).reduce((a, b) => a * b, 1);
+  const T = c.steps + 1;
+  // only the batch dims a term really has are broadcast: the op takes a batch of 1 as shared
+  const initShared = c.init.every((f) => f.dims.every((d) => !c.batch.includes(d)));
+  const stepShared = c.step.every((f) => f.dims.every((d) => !c.batch.includes(d)));
+  const init = total(c.init, [...c.batch, ...c.prev], [...(initShared ? c.batch.map(() => 1) : batchShape), ...c.prev.map(size)]);
+  const step = total(
+    c.step,
+    [...c.batch, c.time, ...c.prev, ...c.curr],
+    [...(stepShared ? c.batch.map(() => 1) : batchShape), c.steps, ...c.prev.map(size), ...c.curr.map(size)],
+  );
+  const Bu = initShared ? 1 : B;
+  const unary = tf.concat([init.reshape([Bu, 1, K]), tf.zeros([Bu, T - 1, K])], 1);
+  const pair = step.reshape([stepShared ? 1 : B, T - 1, K, K]);
+  const out = chainLogSumExp(unary, pair);
+  // no term varies along the batch: every member's chain is the same
+  return (out.shape[0] === B ? out : out.add(tf.zeros([B]))).reshape(batchShape);
+}
