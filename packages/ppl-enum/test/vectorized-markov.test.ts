@@ -6,11 +6,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import {
-  PPLConfigError, PPLModelError, PPLShapeError, TraceELBO, dist, markov, plate, range, sample, vectorizedMarkov, vindex,
+  PPLConfigError, PPLModelError, PPLShapeError, TraceELBO, dist, markov, plate, range, sample, trace, vectorizedMarkov, vindex,
 } from "ppl-core";
 import type { InferConfig, Model, ModelGenerator } from "ppl-core";
-import { TraceEnumELBO } from "ppl-enum";
-import { bruteForce, logSumExp, normalLogPdf, relErr } from "./helpers.js";
+import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
+import { assignments, bruteForce, loadJSON, logSumExp, normalLogPdf, relErr } from "./helpers.js";
 
 const en = { infer: { enumerate: "parallel" as const } };
 function* emptyGuide() {}
@@ -279,5 +279,63 @@ describe("vectorizedMarkov mistakes get clear errors", () => {
     }));
     expect(nested).toBeInstanceOf(PPLModelError);
     expect(nested.message).toContain("vectorizedMarkov('inner') is nested inside vectorizedMarkov('outer')");
+  });
+});
+
+describe("inferDiscrete decodes a vectorizedMarkov chain", () => {
+  const golden = loadJSON<{ viterbi_test: { path: number[] } }>("golden_fixed_params.json");
+  const test = loadJSON<{ y: number[]; z: number[] }>("seed_test_T160_seed77.json");
+  const truth = loadJSON<{ pi_true: number[]; A_true: number[][]; mu_true: number[]; sd_true: number[] }>("true_params.json");
+
+  /** One sequence, time on dim -1; or N copies of it in a plate with time on dim -2. */
+  function hmmModel(p: { pi: number[]; A: number[][]; locs: number[]; scales: number[] }, y: number[], copies?: number) {
+    const [pi, A, locs, scales] = [tf.tensor1d(p.pi), tf.tensor2d(p.A), tf.tensor1d(p.locs), tf.tensor1d(p.scales)];
+    const yT = tf.tensor1d(y);
+    const body = (zs: { z?: tf.Tensor }) => function* (t: 0 | { toString(): string }, i: 0 | tf.Tensor) {
+      zs.z = yield* sample(`z_${t}`, dist.Categorical(zs.z === undefined ? pi : vindex(A, "...", zs.z, ":")), en);
+      const obs = copies === undefined ? vindex(yT, i) : vindex(yT, i).add(tf.zeros([copies]));
+      yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", zs.z), vindex(scales, "...", zs.z)), { obs });
+    };
+    return function* () {
+      if (copies === undefined) yield* vectorizedMarkov("time", y.length, { dim: -1 }, body({}));
+      else yield* plate("copies", copies, { dim: -1 }, () => vectorizedMarkov("time", y.length, { dim: -2 }, body({})));
+    };
+  }
+
+  it("temperature 0: the seed test sequence (T=160) decodes to Pyro's Viterbi path", () => {
+    const params = { pi: truth.pi_true, A: truth.A_true, locs: truth.mu_true, scales: truth.sd_true };
+    const path = tf.tidy(() => {
+      const tr = trace(inferDiscrete(hmmModel(params, test.y), { temperature: 0 })).getTrace();
+      const rest = tr.sampleSite("z_1:160").value;
+      expect(rest.shape).toEqual([159]);
+      return [tr.sampleSite("z_0").value.dataSync()[0]!, ...Array.from(rest.dataSync())];
+    });
+    expect(path).toEqual(golden.viterbi_test.path);
+  });
+
+  it("temperature 1: sample frequencies match the exact posterior marginals and a pairwise joint (4 sigma)", () => {
+    const p = { pi: [0.5, 0.3, 0.2], A: [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.3, 0.6]], locs: [0, 1, 2], scales: [1, 1, 1] };
+    const y = [0.4, 1.3, 1.1];
+    const N = 4000;
+    const logJoint = (z: number[]) => Math.log(p.pi[z[0]!]!) + y.reduce((s, yt, t) =>
+      s + (t > 0 ? Math.log(p.A[z[t - 1]!]![z[t]!]!) : 0) + normalLogPdf(yt, p.locs[z[t]!]!, 1), 0);
+    const paths = [...assignments([3, 3, 3])];
+    const weights = paths.map((z) => Math.exp(logJoint(z)));
+    const norm = weights.reduce((a, b) => a + b, 0);
+    const draws = tf.tidy(() => {
+      const tr = trace(inferDiscrete(hmmModel(p, y, N), { temperature: 1, seed: 3 })).getTrace();
+      const first = Array.from(tr.sampleSite("z_0").value.dataSync());
+      const rest = tr.sampleSite("z_1:3").value;
+      expect(rest.shape).toEqual([2, N]);
+      const r = rest.arraySync() as number[][];
+      return Array.from({ length: N }, (_, i) => [first[i]!, r[0]![i]!, r[1]![i]!]);
+    });
+    const check = (event: (z: number[]) => boolean) => {
+      const exact = paths.reduce((s, z, k) => s + (event(z) ? weights[k]! / norm : 0), 0);
+      const hits = draws.filter(event).length;
+      expect(Math.abs(hits / N - exact)).toBeLessThan(4 * Math.sqrt((exact * (1 - exact)) / N) + 1e-9);
+    };
+    for (let t = 0; t < 3; t++) for (let k = 0; k < 3; k++) check((z) => z[t] === k);
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) check((z) => z[0] === a && z[2] === b);
   });
 });

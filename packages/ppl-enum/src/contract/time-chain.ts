@@ -41,8 +41,18 @@ function total(factors: readonly Factor[], target: readonly Dim[], shape: readon
   return sum.shape.every((s, i) => s === shape[i]) ? sum : sum.add(tf.zeros([...shape]));
 }
 
-/** The log-sum over all state paths, one value per batch entry: a tensor on `c.batch`. */
-export function contractTimeChain(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>): tf.Tensor {
+export interface ChainTerms {
+  /** [Bu, T, K]: the step-0 factors at t = 0, zeros after. */
+  readonly unary: tf.Tensor;
+  /** [Bp, T-1, K, K]: the transitions, previous state first. */
+  readonly pair: tf.Tensor;
+  /** The number of batch entries (the product of the batch dims' sizes). */
+  readonly B: number;
+  readonly batchShape: readonly number[];
+}
+
+/** The chain as the unary and pairwise terms of the fused op, the state flattened to K = Π state sizes. */
+export function timeChainTerms(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>): ChainTerms {
   const size = (d: Dim) => sizes.get(d)!;
   const batchShape = c.batch.map(size);
   const B = batchShape.reduce((a, b) => a * b, 1);
@@ -59,8 +69,13 @@ export function contractTimeChain(c: TimeChainShape, sizes: ReadonlyMap<Dim, num
   );
   const Bu = initShared ? 1 : B;
   const unary = tf.concat([init.reshape([Bu, 1, K]), tf.zeros([Bu, T - 1, K])], 1);
-  const pair = step.reshape([stepShared ? 1 : B, T - 1, K, K]);
+  return { unary, pair: step.reshape([stepShared ? 1 : B, T - 1, K, K]), B, batchShape };
+}
+
+/** The log-sum over all state paths, one value per batch entry: a tensor on `c.batch`. */
+export function contractTimeChain(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>): tf.Tensor {
+  const { unary, pair, B, batchShape } = timeChainTerms(c, sizes);
   const out = chainLogSumExp(unary, pair);
   // no term varies along the batch: every member's chain is the same
-  return (out.shape[0] === B ? out : out.add(tf.zeros([B]))).reshape(batchShape);
+  return (out.shape[0] === B ? out : out.add(tf.zeros([B]))).reshape([...batchShape]);
 }

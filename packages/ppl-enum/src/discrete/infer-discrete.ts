@@ -6,14 +6,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { handle, hashSeed, makeRng, nextSeed, parseOptions, trace, withHandler } from "ppl-core";
+import { checkVectorizedMarkovSites, handle, hashSeed, makeRng, nextSeed, parseOptions, trace, withHandler } from "ppl-core";
 import type { Model, ModelGenerator, SampleSite } from "ppl-core";
 import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
 import { runPlan } from "../contract/execute.js";
 import { signatureOf } from "../contract/factor.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { MapRing, SampleRing } from "../contract/rings.js";
-import { collectTerms, plateDim, varDim } from "../enum/collect.js";
+import { collectTerms, plateDim, timeDim, varDim } from "../enum/collect.js";
+import { separateTimeChains } from "../enum/time-chains.js";
+import { decodeTimeChain } from "./decode-time-chain.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { guessMaxPlateNesting } from "../elbo/max-plate-nesting.js";
 
@@ -59,13 +61,21 @@ function decode<A extends unknown[], R>(
 ): Record<string, tf.Tensor> {
   const messenger = new EnumMessenger(firstAvailableDim);
   const tr = trace(withHandler(model, () => messenger)).getTrace(...args);
+  checkVectorizedMarkovSites(tr);
   const terms = collectTerms(tr, messenger.allocator, false);
+  const { factors, sumDims, chains } = separateTimeChains(terms);
+  const rng = makeRng(seed);
   let decided = new Map<string, Assignment>();
-  if (terms.factors.length > 0) {
-    const plan = plans.get(terms.factors.map(signatureOf), terms.sumDims, terms.plateSizes, terms.label);
+  if (factors.length > 0) {
+    const plan = plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
     const ring = temperature === 0 ? new MapRing() : new SampleRing();
-    runPlan(plan, terms.factors.map((f) => f.factor.data), ring);
-    decided = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(makeRng(seed)));
+    runPlan(plan, factors.map((f) => f.factor.data), ring);
+    decided = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(rng));
+  }
+  const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
+  for (const chain of chains) {
+    const mode = temperature === 0 ? { kind: "max" as const } : { kind: "sample" as const, rng };
+    for (const [d, a] of decodeTimeChain(chain, sizes, mode)) decided.set(d, a);
   }
   const out: Record<string, tf.Tensor> = {};
   for (const site of tr.latentSites()) {
@@ -85,7 +95,7 @@ function valueOf(site: SampleSite, a: Assignment | undefined): tf.Tensor {
   if (a !== undefined) {
     // which full-shape position each of the assignment's plates sits at
     const at = a.plates.map((p) => {
-      const f = frames.find((fr) => plateDim(fr.name) === p);
+      const f = frames.find((fr) => (fr.time === true ? timeDim(fr.name) : plateDim(fr.name)) === p);
       if (f === undefined) throw new Error(`internal: '${site.name}' was decoded along ${p}, which is not one of its plates`);
       return batchRank + f.dim;
     });
