@@ -7,7 +7,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo } from "ppl-core";
 import { accuracy, decode } from "./decode.js";
-import { learnBest, sortByLocs } from "./learn.js";
+import { MODEL_FORMS, learnBest, sortByLocs } from "./learn.js";
 import type { RunOptions } from "./options.js";
 import { densityFigure, lossFigure, segmentationFigure, sequenceFigure, writeFigure } from "./plots.js";
 import { type Progress } from "./progress.js";
@@ -33,7 +33,7 @@ export interface FitInput {
 
 export interface FitResult {
   backend: string;
-  config: { form: "markov" | "vectorized"; states: number; steps: number; lr: number; restarts: number; seed: number; numSeqs: number; T: number };
+  config: { form: RunOptions["form"]; states: number; steps: number; lr: number; restarts: number; seed: number; numSeqs: number; T: number };
   params: PlainParams;
   finalLossPerRestart: number[];
   bestLoss: number;
@@ -54,7 +54,7 @@ export async function fit(input: FitInput, options: RunOptions, progress?: Progr
   const { best, runs } = learnBest(
     obs,
     options.states,
-    { form: options.vectorized ? "vectorized" : "markov", steps: options.steps, lr: options.lr, seed: options.seed, onStep: progress?.update },
+    { form: MODEL_FORMS[options.form], steps: options.steps, lr: options.lr, seed: options.seed, onStep: progress?.update },
     options.restarts,
   );
   progress?.done();
@@ -84,7 +84,7 @@ export async function fit(input: FitInput, options: RunOptions, progress?: Progr
   const scored = decoded.filter((d) => d.accuracy !== undefined);
   return {
     backend: backendInfo().name,
-    config: { form: options.vectorized ? "vectorized" : "markov", states: options.states, steps: options.steps, lr: options.lr, restarts: options.restarts, seed: options.seed, numSeqs: S, T },
+    config: { form: options.form, states: options.states, steps: options.steps, lr: options.lr, restarts: options.restarts, seed: options.seed, numSeqs: S, T },
     params: roundParams(params),
     finalLossPerRestart: runs.map((r) => r.finalLoss),
     bestLoss: best.finalLoss,

@@ -19,6 +19,9 @@ import type { PlainParams } from "./truth.js";
  */
 export type ModelForm = "markov" | "vectorizedMarkov" | "vectorized";
 
+/** The command line's --form names. */
+export const MODEL_FORMS = { markov: "markov", "vectorized-markov": "vectorizedMarkov", "discrete-hmm": "vectorized" } as const satisfies Record<string, ModelForm>;
+
 export function modelAndLoss(form: ModelForm): { model: Model<[tf.Tensor2D, number]>; loss: ELBO } {
   switch (form) {
     case "vectorized":

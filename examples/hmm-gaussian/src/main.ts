@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   say(`\n1. Data: ${train.obs.length} sequences × ${train.obs[0]!.length} steps${options.data ? ` from ${options.data}` : " (generate(30, 120, seed 1))"}; test sequence of 160 steps (seed 77)`);
 
   // 2–3. Model and learning: AutoDelta MAP of the globals, hidden states enumerated.
-  const how = options.vectorized ? "TraceELBO over the time-vectorised DiscreteHMM model" : "TraceEnumELBO (states enumerated in the markov loop)";
+  const how = {
+    markov: "TraceEnumELBO (states enumerated in the markov loop)",
+    "vectorized-markov": "TraceEnumELBO (states enumerated in vectorizedMarkov, one fused op over time)",
+    "discrete-hmm": "TraceELBO over one DiscreteHMM site per sequence",
+  }[options.form];
   say(`\n2. Learning K=${options.states} states: ${options.restarts} restarts × ${options.steps} steps of Adam(lr=${options.lr}) on ${how}`);
   const input: FitInput = {
     obs: train.obs,

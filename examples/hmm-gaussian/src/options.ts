@@ -14,7 +14,8 @@ const schema = z.object({
   json: z.boolean(),
   data: z.string().optional(),
   figures: z.boolean(),
-  vectorized: z.boolean(),
+  /** markov: the tutorial's loop; vectorized-markov: the same body under vectorizedMarkov; discrete-hmm: one DiscreteHMM site per sequence. */
+  form: z.enum(["markov", "vectorized-markov", "discrete-hmm"]),
 });
 
 export type RunOptions = z.infer<typeof schema>;
@@ -38,11 +39,11 @@ export function parseOptions(argv: string[], defaults: { out: string }): { optio
         data: { type: "string" },
         json: { type: "boolean" },
         "no-figures": { type: "boolean" },
-        vectorized: { type: "boolean" },
+        form: { type: "string" },
       },
     });
   } catch (err) {
-    throw new DataError(`${(err as Error).message} (options: --states --steps --lr --restarts --seed --out --data --json --no-figures --vectorized)`);
+    throw new DataError(`${(err as Error).message} (options: --states --steps --lr --restarts --seed --out --data --json --no-figures --form)`);
   }
   const v = parsed.values;
   const result = schema.safeParse({
@@ -55,7 +56,7 @@ export function parseOptions(argv: string[], defaults: { out: string }): { optio
     json: v.json ?? false,
     data: v.data === undefined ? undefined : userPath(v.data),
     figures: !(v["no-figures"] ?? false),
-    vectorized: v.vectorized ?? false,
+    form: v.form ?? "markov",
   });
   if (!result.success) {
     const i = result.error.issues[0]!;

@@ -43,6 +43,16 @@ describe("ppl-hmm fit", () => {
     expect(existsSync(join(dir, "out-json", "states.csv"))).toBe(true);
   });
 
+  it("fits with each model form and reports which", () => {
+    for (const form of ["vectorized-markov", "discrete-hmm"]) {
+      const r = runTsx("cli.ts", ["fit", file(`forms-${form}.csv`, wide()), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, `out-${form}`), "--no-figures", "--json", "--form", form]);
+      expect(r.status, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout);
+      expect(result.config.form).toBe(form);
+      expect(Number.isFinite(result.bestLoss)).toBe(true);
+    }
+  });
+
   const bad: [string, string[], RegExp][] = [
     ["a missing file", ["fit", join(dir, "nope.csv")], /nope\.csv: no such file/],
     ["an empty file", ["fit", file("empty.csv", "\n\n")], /the file is empty/],
@@ -54,6 +64,7 @@ describe("ppl-hmm fit", () => {
     ["JSON without obs", ["fit", "--data", file("noobs.json", '{"x": 1}')], /"obs": number\[\]\[\]/],
     ["an unknown option", ["fit", "x.csv", "--stats", "3"], /Unknown option '--stats'/],
     ["a bad option value", ["fit", file("ok.csv", "1\n2\n3\n"), "--states", "0"], /--states: /],
+    ["an unknown model form", ["fit", file("ok2.csv", "1\n2\n3\n"), "--form", "scan"], /--form: .*"markov"\|"vectorized-markov"\|"discrete-hmm"/],
   ];
   for (const [what, args, message] of bad) {
     it(`rejects ${what} with one error line and exit code 2`, () => {
