@@ -42,34 +42,41 @@ function total(factors: readonly Factor[], target: readonly Dim[], shape: readon
 }
 
 export interface ChainTerms {
-  /** [Bu, T, K]: the step-0 factors at t = 0, zeros after. */
+  /** [Bu, T, K]: the step-0 factors at t = 0, then step 1's factors on the current state alone (emissions). */
   readonly unary: tf.Tensor;
-  /** [Bp, T-1, K, K]: the transitions, previous state first. */
+  /** [Bp, T-1, K, K]: step 1's factors on the previous state (transitions), previous state first. */
   readonly pair: tf.Tensor;
   /** The number of batch entries (the product of the batch dims' sizes). */
   readonly B: number;
   readonly batchShape: readonly number[];
 }
 
-/** The chain as the unary and pairwise terms of the fused op, the state flattened to K = Π state sizes. */
+/**
+ * The chain as the unary and pairwise terms of the fused op, the state
+ * flattened to K = Π state sizes. Factors that do not involve the previous
+ * state go into the unary term, so a transition shared by the whole batch
+ * stays [1, T-1, K, K] instead of being broadcast over every sequence.
+ */
 export function timeChainTerms(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>): ChainTerms {
   const size = (d: Dim) => sizes.get(d)!;
   const batchShape = c.batch.map(size);
   const B = batchShape.reduce((a, b) => a * b, 1);
   const K = c.prev.map(size).reduce((a, b) => a * b, 1);
   const T = c.steps + 1;
-  // only the batch dims a term really has are broadcast: the op takes a batch of 1 as shared
-  const initShared = c.init.every((f) => f.dims.every((d) => !c.batch.includes(d)));
-  const stepShared = c.step.every((f) => f.dims.every((d) => !c.batch.includes(d)));
-  const init = total(c.init, [...c.batch, ...c.prev], [...(initShared ? c.batch.map(() => 1) : batchShape), ...c.prev.map(size)]);
-  const step = total(
-    c.step,
-    [...c.batch, c.time, ...c.prev, ...c.curr],
-    [...(stepShared ? c.batch.map(() => 1) : batchShape), c.steps, ...c.prev.map(size), ...c.curr.map(size)],
-  );
-  const Bu = initShared ? 1 : B;
-  const unary = tf.concat([init.reshape([Bu, 1, K]), tf.zeros([Bu, T - 1, K])], 1);
-  return { unary, pair: step.reshape([stepShared ? 1 : B, T - 1, K, K]), B, batchShape };
+  // the op takes a batch of 1 as shared: only terms that vary along the batch are broadcast
+  const varies = (fs: readonly Factor[]) => fs.some((f) => f.dims.some((d) => c.batch.includes(d)));
+  const lead = (fs: readonly Factor[]) => (varies(fs) ? batchShape : c.batch.map(() => 1));
+  const usesPrev = (f: Factor) => f.dims.some((d) => c.prev.includes(d));
+  const pairFactors = c.step.filter(usesPrev);
+  const currFactors = c.step.filter((f) => !usesPrev(f));
+  const [prevShape, currShape] = [c.prev.map(size), c.curr.map(size)];
+  const init = total(c.init, [...c.batch, ...c.prev], [...lead(c.init), ...prevShape]);
+  const curr = total(currFactors, [...c.batch, c.time, ...c.curr], [...lead(currFactors), c.steps, ...currShape]);
+  const pair = total(pairFactors, [...c.batch, c.time, ...c.prev, ...c.curr], [...lead(pairFactors), c.steps, ...prevShape, ...currShape]);
+  const Bu = varies(c.init) || varies(currFactors) ? B : 1;
+  const toBatch = (x: tf.Tensor) => (x.shape[0] === Bu ? x : x.add(tf.zeros([Bu, ...x.shape.slice(1)])));
+  const unary = tf.concat([toBatch(init.reshape([-1, 1, K])), toBatch(curr.reshape([-1, T - 1, K]))], 1);
+  return { unary, pair: pair.reshape([varies(pairFactors) ? B : 1, T - 1, K, K]), B, batchShape };
 }
 
 /** The log-sum over all state paths, one value per batch entry: a tensor on `c.batch`. */
