@@ -3,6 +3,7 @@
  * Prints a table and writes bench/results/latest.json. Nothing here is
  * asserted; targets and Pyro's figures are printed beside the measurements.
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +42,28 @@ function record(row: Row): void {
   const cfg = Object.entries(row.config).map(([k, v]) => `${k}=${v}`).join(" ");
   const extra = [row.target && `target ${row.target}`, row.pyro && `Pyro ${row.pyro}`, row.note].filter(Boolean).join("; ");
   console.log(`${row.name.padEnd(28)} ${cfg.padEnd(34)} ${row.median.toFixed(row.unit === "ms" ? 2 : 1).padStart(9)} ${row.unit.padEnd(5)} (min ${row.min.toFixed(2)}, max ${row.max.toFixed(2)}, n ${row.n})${extra ? `  ${extra}` : ""}`);
+}
+
+const DISPLAY = { markov: "markov", vectorizedMarkov: "vectorized-markov", vectorized: "vectorized" } as const satisfies Record<ModelForm, string>;
+
+const SMALL_HEAP = ["--max-old-space-size=96", "--max-semi-space-size=4"];
+
+interface SeedJobResult {
+  seconds: number;
+  peakRssMiB: number;
+  heapUsedMiB: number;
+  tensors: number;
+}
+
+/** Run dist/seed-job.js in a child node with the given V8 flags. */
+function seedJob(flags: string[], form: ModelForm, S: number, T: number, steps: number, restarts: number): SeedJobResult {
+  const script = join(dirname(fileURLToPath(import.meta.url)), "seed-job.js");
+  const r = spawnSync(process.execPath, [...flags, "--conditions=ppl-compiled", script, form, String(S), String(T), String(steps), String(restarts)], {
+    encoding: "utf8",
+    env: { ...process.env },
+  });
+  if (r.status !== 0) throw new Error(`seed job ${form} failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as SeedJobResult;
 }
 
 /** Median ms per SVI step after warm-up, at least `minSteps` steps or until `maxSeconds`. */
@@ -95,13 +118,30 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const acc = decoded.filter((z, t) => z === test.states[0]![t]).length / decoded.length;
     record({
-      name: `job/${form === "vectorizedMarkov" ? "vectorized-markov" : form}`, config: { restarts: 3, steps: 250 }, unit: "s", median: seconds, min: seconds, max: seconds, n: 1,
+      name: `job/${DISPLAY[form]}`, config: { restarts: 3, steps: 250 }, unit: "s", median: seconds, min: seconds, max: seconds, n: 1,
       ...(form === "markov" ? {} : { target: "≤ 1.5 s" }), pyro: "59.9 s", note: `best loss ${best.finalLoss.toFixed(2)}, test accuracy ${(acc * 100).toFixed(1)} %`,
     });
   }
-  // maxRSS only grows: read here it is the peak of the seed workloads above
-  const seedRss = process.resourceUsage().maxRSS / 1024;
-  record({ name: "memory/peak-rss-seed-jobs", config: {}, unit: "MiB", median: seedRss, min: seedRss, max: seedRss, n: 1, target: "≤ 200 MiB" });
+  // Peak RSS of one seed job, each in its own process (maxRSS only grows, so in this one it would be the max of everything).
+  // V8 lets garbage pile up to its heap limits; the live set is small, so the job is also run with the heap capped.
+  const forms = quick ? (["vectorized", "vectorizedMarkov"] as const) : (["vectorized", "vectorizedMarkov", "markov"] as const);
+  for (const form of forms) {
+    for (const flags of [[], SMALL_HEAP]) {
+      const r = seedJob(flags, form, 30, 120, 250, 3);
+      record({
+        name: `memory/seed-job/${DISPLAY[form]}`, config: { heap: flags.length === 0 ? "node default" : flags.join(" ") }, unit: "MiB",
+        median: r.peakRssMiB, min: r.peakRssMiB, max: r.peakRssMiB, n: 1, target: "≤ 200 MiB",
+        note: `job ${r.seconds.toFixed(2)} s, heap used at the end ${r.heapUsedMiB.toFixed(0)} MiB, ${r.tensors} tensors alive`,
+      });
+    }
+  }
+  for (const T of quick ? [1000] : [1000, 10000]) {
+    const r = seedJob(["--max-old-space-size=512"], "vectorizedMarkov", 30, T, 10, 1);
+    record({
+      name: "memory/T-scaling/vectorized-markov", config: { S: 30, T, K: 3, steps: 10 }, unit: "MiB",
+      median: r.peakRssMiB, min: r.peakRssMiB, max: r.peakRssMiB, n: 1, note: `heap used at the end ${r.heapUsedMiB.toFixed(0)} MiB`,
+    });
+  }
 
   // 3. Scaling of the vectorised path (each configuration capped in time).
   const Ts = quick ? [120, 1000] : [120, 1000, 10000];
@@ -149,7 +189,8 @@ async function main(): Promise<void> {
   const alive = tf.memory().numTensors;
   record({ name: "memory/tensors-alive", config: {}, unit: "count", median: alive, min: alive, max: alive, n: 1 });
 
-  const out = join(dirname(fileURLToPath(import.meta.url)), "results");
+  // this file runs compiled, from bench/dist
+  const out = join(dirname(fileURLToPath(import.meta.url)), "..", "results");
   mkdirSync(out, { recursive: true });
   const file = join(out, "latest.json");
   writeFileSync(file, JSON.stringify({
