@@ -2,9 +2,14 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, integerInterval, real, simplex } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
 import { broadcastShapes, broadcastTo, cumsumLast, foldedRowwise, type TensorLike } from "../ops/tensor.js";
+import { TapeMemo } from "../ops/tape-memo.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam } from "./validate.js";
+
+/** A markov chain builds a Categorical per step from the same transition rows: normalise them once per step of SVI. */
+const logOfProbs = new TapeMemo<tf.Tensor>();
+const normalizedLogits = new TapeMemo<tf.Tensor>();
 
 export type CategoricalParams = { probs: TensorLike; logits?: never } | { logits: TensorLike; probs?: never };
 
@@ -36,12 +41,12 @@ export class Categorical extends Distribution {
       this.checkRank(probs, "probs");
       checkParam(this.name, "probs", probs, simplex);
       // an enumerated model's params can reach rank 7 (6 batch dims + categories)
-      this.logits = foldedRowwise(probs, 1, (x) => x.log());
+      this.logits = logOfProbs.get(probs, () => foldedRowwise(probs, 1, (x) => x.log()));
     } else {
       const logits = asFloat(p.logits!);
       this.checkRank(logits, "logits");
       checkParam(this.name, "logits", logits, real);
-      this.logits = foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true)));
+      this.logits = normalizedLogits.get(logits, () => foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true))));
     }
     this.numCategories = this.logits.shape[this.logits.rank - 1]!;
     this.batchShape = this.logits.shape.slice(0, -1);
