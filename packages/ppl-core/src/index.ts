@@ -35,6 +35,7 @@ export {
 
 export { vindex, markArangeIndex, type VindexArg } from "./ops/vindex.js";
 export { gatherFlat } from "./ops/gather.js";
+export { TapeMemo } from "./ops/tape-memo.js";
 export {
   lgamma, digamma, logMultivariateBeta, lgammaNumber, logBeta, xlogy, xlog1py, digammaNumber, gammaincNumber,
 } from "./ops/special.js";

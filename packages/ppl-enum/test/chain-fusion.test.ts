@@ -94,6 +94,28 @@ describe("fused chain contraction equals the generic path", () => {
     expectSame(model, [locs]);
   });
 
+  it("a transition shared by every step (one tensor, spread over the steps) with impossible moves", () => {
+    // the same probs tensor at every step: the memoised vindex hands one factor tensor to all steps of a parity
+    const A = tf.tensor2d([[0.9, 0.1, 0], [0, 0.7, 0.3], [0.2, 0, 0.8]]);
+    const locs = tf.variable(tf.tensor1d([0, 1.5, 3]));
+    function* model() {
+      yield* plate("seqs", 3, function* () {
+        let z: tf.Tensor | undefined;
+        yield* markov(range(6), function* (t) {
+          z = yield* sample(`z_${t}`, dist.Categorical(t === 0 ? tf.tensor1d([0.5, 0.5, 0]) : vindex(A, "...", z!, ":")), en);
+          yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z), 0.8), { obs: ys.map((y) => y[t]!) });
+        });
+      });
+    }
+    const loss = expectSame(model, [locs]);
+    const lA = (A.arraySync() as number[][]).map((r) => r.map(Math.log));
+    const mu = Array.from(locs.dataSync());
+    const lpN = (y: number, m: number) => -0.5 * ((y - m) / 0.8) ** 2 - Math.log(0.8) - 0.5 * Math.log(2 * Math.PI);
+    const truth = ys.reduce((s, y) => s + bruteForce(new Array<number>(6).fill(3), (z) =>
+      y.reduce((acc, yt, t) => acc + (t === 0 ? Math.log([0.5, 0.5, 0][z[0]!]!) : lA[z[t - 1]!]![z[t]!]!) + lpN(yt, mu[z[t]!]!), 0)), 0);
+    expect(relErr(-loss, truth)).toBeLessThan(1e-5);
+  });
+
   it("a chain coupled to a global variable falls back to the generic path (same value)", () => {
     const locs = tf.variable(tf.tensor1d([0, 2]));
     function* model() {

@@ -1,10 +1,12 @@
-/** Run a ChainStep: stack each layout group's per-step factors (one concat), then one fused chain op. */
+/** Run a ChainStep: stack each layout group's per-step factors (one concat, or one broadcast when every step holds the same tensor), then one fused chain op. */
 import * as tf from "@tensorflow/tfjs";
 import { chainLogSumExp } from "./chain-op.js";
 import type { ChainGroup, ChainStep } from "./chain-plan.js";
 
 /** [B or 1, steps, K(, K)] from one group: a concat, a reshape and at most a transpose and a broadcast. */
 function stackGroup(g: ChainGroup, slots: readonly (tf.Tensor | undefined)[], plateShape: readonly number[]): tf.Tensor {
+  const shared = sharedPiece(g, slots);
+  if (shared !== undefined) return finish(g, spreadOverSteps(g, shared), plateShape);
   const pieces: tf.Tensor[] = [];
   const rest = g.pieceShape.slice(1);
   let missing = 0;
@@ -22,7 +24,37 @@ function stackGroup(g: ChainGroup, slots: readonly (tf.Tensor | undefined)[], pl
     pieces.push(slots[s]!);
   }
   flushZeros();
-  let x = pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 0);
+  return finish(g, pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 0), plateShape);
+}
+
+/** The one tensor every present step of the group holds (a transition shared by the chain), or undefined. */
+function sharedPiece(g: ChainGroup, slots: readonly (tf.Tensor | undefined)[]): tf.Tensor | undefined {
+  let x: tf.Tensor | undefined;
+  let n = 0;
+  for (const s of g.slots) {
+    if (s < 0) continue;
+    if (x !== undefined && slots[s] !== x) return undefined;
+    x = slots[s];
+    n++;
+  }
+  return n > 1 ? x : undefined;
+}
+
+/**
+ * The shared piece at its steps and 0 (the log of 1) elsewhere: a broadcast
+ * and a select, whose gradient is one masked sum over the steps instead of a
+ * concat's split and a sum of as many gradients. (A select, not a multiply
+ * by a 0/1 mask: 0 · -Infinity would be NaN.)
+ */
+function spreadOverSteps(g: ChainGroup, x: tf.Tensor): tf.Tensor {
+  const steps = g.slots.length;
+  const present = tf.tensor(g.slots.map((s) => s >= 0), [steps, ...g.pieceShape.map(() => 1)], "bool");
+  const spread = x.reshape([1, ...g.pieceShape]).add(tf.zeros([steps, ...g.pieceShape]));
+  return tf.where(present, spread, tf.zerosLike(spread)).reshape([steps * g.pieceShape[0]!, ...g.pieceShape.slice(1)]);
+}
+
+function finish(g: ChainGroup, stacked: tf.Tensor, plateShape: readonly number[]): tf.Tensor {
+  let x = stacked;
   if (g.perm !== null) x = x.reshape([g.slots.length, ...g.pieceShape]).transpose([...g.perm]);
   if (g.broadcast) x = tf.broadcastTo(x.reshape([...g.shape]), [...plateShape, ...g.flat.slice(1)]);
   return x.reshape([...g.flat]);

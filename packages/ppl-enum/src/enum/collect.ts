@@ -6,7 +6,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import {
-  PPLModelError, PPLShapeError, broadcastShapes, distributions, formatShape, logProbError, scaleAndMask, vindex,
+  PPLModelError, PPLShapeError, TapeMemo, broadcastShapes, distributions, formatShape, logProbError, scaleAndMask, vindex,
 } from "ppl-core";
 import type { MarkovTag, SampleSite, Trace } from "ppl-core";
 import type { Dim, PlacedFactor } from "../contract/factor.js";
@@ -14,6 +14,9 @@ import type { EnumAllocator } from "./allocator.js";
 import { normalLogProb } from "./normal-logprob.js";
 
 export const varDim = (id: number): Dim => `v${id}`;
+
+/** Sites of one markov parity share their log-prob tensor (memoised vindex): squeeze it once, so the chain sees one tensor. */
+const squeezed = new TapeMemo<tf.Tensor>();
 export const plateDim = (name: string): Dim => `p:${name}`;
 export const timeDim = (name: string): Dim => `t:${name}`;
 
@@ -130,7 +133,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       );
     }
     const masked = scaleAndMask(lp, 1, site.mask);
-    const data = sizes.length === masked.rank ? masked : masked.reshape(sizes);
+    const data = sizes.length === masked.rank ? masked : squeezed.get(masked, () => masked.reshape(sizes));
     for (const d of dims) if (d.startsWith("v")) sumDims.add(d);
     const plates = site.condIndepStack.filter((f) => f.time !== true);
     factors.push({ factor: { data, dims }, ordinal: plates.map((f) => plateDim(f.name)) });
