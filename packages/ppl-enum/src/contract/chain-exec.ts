@@ -2,9 +2,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { chainLogSumExp } from "./chain-op.js";
 import type { ChainGroup, ChainStep } from "./chain-plan.js";
+import type { RowOf } from "./rows.js";
+import type { Slots } from "./slots.js";
 
 /** [B or 1, steps, K(, K)] from one group: a concat, a reshape and at most a transpose and a broadcast. */
-function stackGroup(g: ChainGroup, slots: readonly (tf.Tensor | undefined)[], plateShape: readonly number[]): tf.Tensor {
+function stackGroup(g: ChainGroup, slots: Slots, plateShape: readonly number[]): tf.Tensor {
+  // checked first: it never makes the row tensors
+  const woven = interleavedSources(g, slots);
+  if (woven !== undefined) return finish(g, woven, plateShape);
   const shared = sharedPiece(g, slots);
   if (shared !== undefined) return finish(g, spreadOverSteps(g, shared), plateShape);
   const pieces: tf.Tensor[] = [];
@@ -21,23 +26,50 @@ function stackGroup(g: ChainGroup, slots: readonly (tf.Tensor | undefined)[], pl
       continue;
     }
     flushZeros();
-    pieces.push(slots[s]!);
+    pieces.push(slots.get(s));
   }
   flushZeros();
   return finish(g, pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 0), plateShape);
 }
 
 /** The one tensor every present step of the group holds (a transition shared by the chain), or undefined. */
-function sharedPiece(g: ChainGroup, slots: readonly (tf.Tensor | undefined)[]): tf.Tensor | undefined {
+function sharedPiece(g: ChainGroup, slots: Slots): tf.Tensor | undefined {
   let x: tf.Tensor | undefined;
   let n = 0;
   for (const s of g.slots) {
     if (s < 0) continue;
-    if (x !== undefined && slots[s] !== x) return undefined;
-    x = slots[s];
+    const t = slots.get(s);
+    if (x !== undefined && t !== x) return undefined;
+    x = t;
     n++;
   }
   return n > 1 ? x : undefined;
+}
+
+/**
+ * When step t's factor is row ⌊t/k⌋ of source t mod k (a markov chain's
+ * batched emissions: one batch per parity of the recycled enumeration dim),
+ * the stacked factors are the sources woven together: one stack and a
+ * reshape, instead of a concat of every row.
+ */
+function interleavedSources(g: ChainGroup, slots: Slots): tf.Tensor | undefined {
+  const n = g.slots.length;
+  const rows: RowOf[] = [];
+  for (const s of g.slots) {
+    const r = s < 0 ? undefined : slots.row(s);
+    if (r === undefined) return undefined;
+    rows.push(r);
+  }
+  const sources: tf.Tensor[] = [];
+  for (const r of rows) {
+    if (sources.includes(r.source)) break;
+    sources.push(r.source);
+  }
+  const k = sources.length;
+  if (n % k !== 0 || sources.some((x) => x.shape[0] !== n / k)) return undefined;
+  if (rows.some((r, t) => r.source !== sources[t % k] || r.row !== Math.floor(t / k))) return undefined;
+  const woven = k === 1 ? sources[0]! : tf.stack(sources, 1);
+  return woven.reshape([n * g.pieceShape[0]!, ...g.pieceShape.slice(1)]);
 }
 
 /**
@@ -60,7 +92,7 @@ function finish(g: ChainGroup, stacked: tf.Tensor, plateShape: readonly number[]
   return x.reshape([...g.flat]);
 }
 
-function addGroups(groups: readonly ChainGroup[], slots: readonly (tf.Tensor | undefined)[], step: ChainStep): tf.Tensor | undefined {
+function addGroups(groups: readonly ChainGroup[], slots: Slots, step: ChainStep): tf.Tensor | undefined {
   let sum: tf.Tensor | undefined;
   for (const g of groups) {
     const x = stackGroup(g, slots, step.plateShape);
@@ -70,7 +102,7 @@ function addGroups(groups: readonly ChainGroup[], slots: readonly (tf.Tensor | u
 }
 
 /** log Σ over the chain's variables, over the chain's plates (shape `step.plateShape`). */
-export function runChain(step: ChainStep, slots: readonly (tf.Tensor | undefined)[]): tf.Tensor {
+export function runChain(step: ChainStep, slots: Slots): tf.Tensor {
   const unary = addGroups(step.unary, slots, step) ?? tf.zeros([1, step.length, step.size]);
   const pair = addGroups(step.pair, slots, step)!;
   return chainLogSumExp(unary, pair).reshape([...step.plateShape]);

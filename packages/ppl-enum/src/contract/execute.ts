@@ -1,8 +1,10 @@
 /** Run a cached plan on this call's factor tensors with a given ring. */
 import * as tf from "@tensorflow/tfjs";
 import { runChain } from "./chain-exec.js";
+import type { Factor } from "./factor.js";
 import type { Align, Plan } from "./plan.js";
 import type { Ring } from "./rings.js";
+import { Slots } from "./slots.js";
 
 function align(x: tf.Tensor, a: Align): tf.Tensor {
   let y = a.perm === null ? x : x.transpose([...a.perm]);
@@ -11,20 +13,20 @@ function align(x: tf.Tensor, a: Align): tf.Tensor {
 }
 
 /** Returns one tensor per plan root, each over plate dims only (`plan.slotDims[root]`). */
-export function runPlan(plan: Plan, inputs: readonly tf.Tensor[], ring: Ring): tf.Tensor[] {
-  const slots: (tf.Tensor | undefined)[] = [...inputs];
+export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.Tensor[] {
+  const slots = new Slots(inputs);
   for (const step of plan.steps) {
     if (step.kind === "combine") {
-      const aligned = step.inputs.map((s, i) => align(slots[s]!, step.aligns[i]!));
-      slots[step.out] = ring.combine(aligned, step);
+      const aligned = step.inputs.map((s, i) => align(slots.get(s), step.aligns[i]!));
+      slots.set(step.out, ring.combine(aligned, step));
     } else if (step.kind === "chain") {
       if (!ring.fusesChains) throw new Error("internal: a chain step in a plan run with a ring that needs per-elimination records");
-      slots[step.out] = runChain(step, slots);
+      slots.set(step.out, runChain(step, slots));
     } else {
-      const x = slots[step.input]!;
+      const x = slots.get(step.input);
       const summed = step.axes.length > 0 ? x.sum([...step.axes]) : x;
-      slots[step.out] = step.multiplier === 1 ? summed : summed.mul(step.multiplier);
+      slots.set(step.out, step.multiplier === 1 ? summed : summed.mul(step.multiplier));
     }
   }
-  return plan.roots.map((r) => slots[r]!);
+  return plan.roots.map((r) => slots.get(r));
 }

@@ -4,6 +4,7 @@
  * the number of things it really depends on, never the positional arena width.
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { RowOf } from "./rows.js";
 
 export type Dim = string;
 
@@ -11,6 +12,10 @@ export interface Factor {
   readonly data: tf.Tensor;
   /** One name per axis of `data`. */
   readonly dims: readonly Dim[];
+  /** `data`'s shape, when known without making it (a row factor). */
+  readonly shape?: readonly number[];
+  /** Set when `data` is one row of a batched tensor (see rows.ts). */
+  readonly row?: RowOf;
 }
 
 /** A factor and the plates it sits in (its ordinal, plate dim names). */
@@ -27,7 +32,7 @@ export interface FactorSignature {
 }
 
 export function signatureOf(f: PlacedFactor): FactorSignature {
-  return { dims: f.factor.dims, sizes: f.factor.data.shape, ordinal: f.ordinal };
+  return { dims: f.factor.dims, sizes: f.factor.shape ?? f.factor.data.shape, ordinal: f.ordinal };
 }
 
 export function signatureKey(sigs: readonly FactorSignature[], sumDims: ReadonlySet<Dim>): string {

@@ -69,7 +69,7 @@ function decode<A extends unknown[], R>(
   if (factors.length > 0) {
     const plan = plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
     const ring = temperature === 0 ? new MapRing() : new SampleRing();
-    runPlan(plan, factors.map((f) => f.factor.data), ring);
+    runPlan(plan, factors.map((f) => f.factor), ring);
     decided = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(rng));
   }
   const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);

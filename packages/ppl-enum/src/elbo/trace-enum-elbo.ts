@@ -80,7 +80,7 @@ export class TraceEnumELBO implements ELBO {
     }
     if (factors.length > 0) {
       const plan = this.plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
-      const roots = runPlan(plan, factors.map((f) => f.factor.data), logRing);
+      const roots = runPlan(plan, factors.map((f) => f.factor), logRing);
       contracted.push(...roots.map((r) => r.sum()));
     }
     if (contracted.length > 0) {

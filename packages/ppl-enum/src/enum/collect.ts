@@ -9,8 +9,10 @@ import {
   PPLModelError, PPLShapeError, TapeMemo, broadcastShapes, distributions, formatShape, logProbError, scaleAndMask, vindex,
 } from "ppl-core";
 import type { MarkovTag, SampleSite, Trace } from "ppl-core";
-import type { Dim, PlacedFactor } from "../contract/factor.js";
+import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
+import { rowFactor } from "../contract/rows.js";
 import type { EnumAllocator } from "./allocator.js";
+import { batchedNormalLogProbs, fusedNormal } from "./batched-normal.js";
 import { normalLogProb } from "./normal-logprob.js";
 
 export const varDim = (id: number): Dim => `v${id}`;
@@ -71,6 +73,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
   const varSizes = new Map<Dim, number>();
   let scale: number | undefined;
   let scaleSite = "";
+  const batched = batchedNormalLogProbs(trace);
 
   for (const site of trace.sampleSites()) {
     if (site.role === "deterministic") continue;
@@ -79,18 +82,21 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       varSizes.set(varDim(site.enumInfo.id), allocator.vars.get(site.enumInfo.id)!.size);
       if (tag !== undefined) noteChainVar(timeChains, tag, site);
     }
-    const lp = enumeratedCategoricalLogProb(site) ?? logProbOf(site);
+    const pre = batched.get(site.name);
+    // a batched site's log-prob is a row of its batch (squeezed, unmasked): only its full shape is read here
+    const lp = pre === undefined ? (enumeratedCategoricalLogProb(site) ?? logProbOf(site)) : undefined;
+    const shape = pre?.shape ?? lp!.shape;
     const scope = allocator.scopes.get(site.name) ?? new Map<number, number>();
     const dims: Dim[] = [];
     const sizes: number[] = [];
     let dependsOnEnum = false;
-    for (let i = 0; i < lp.rank; i++) {
-      const size = lp.shape[i]!;
+    for (let i = 0; i < shape.length; i++) {
+      const size = shape[i]!;
       if (size === 1) continue;
-      const d = i - lp.rank;
+      const d = i - shape.length;
       const frame = site.condIndepStack.find((f) => f.dim === d);
       if (frame !== undefined) {
-        if (size !== frame.subsampleSize) throw unknownDimError(trace, site, lp.shape, d, scope, allocator);
+        if (size !== frame.subsampleSize) throw unknownDimError(trace, site, shape, d, scope, allocator);
         if (frame.time === true) {
           dims.push(timeDim(frame.name));
           sizes.push(size);
@@ -103,7 +109,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       } else {
         const id = scope.get(d);
         const v = id === undefined ? undefined : allocator.vars.get(id);
-        if (v === undefined || v.size !== size) throw unknownDimError(trace, site, lp.shape, d, scope, allocator);
+        if (v === undefined || v.size !== size) throw unknownDimError(trace, site, shape, d, scope, allocator);
         const vd = varDim(v.id);
         names.set(vd, `'${v.name}'`);
         dims.push(vd);
@@ -112,7 +118,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       sizes.push(size);
     }
     if (!dependsOnEnum) {
-      if (includeCosts) costs.push(scaleAndMask(lp, site.scale, site.mask).sum());
+      if (includeCosts) costs.push(scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, site.mask).sum());
       continue;
     }
     if (typeof site.scale !== "number") {
@@ -132,11 +138,9 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
         { site: site.name, expected: String(scale), actual: String(site.scale) },
       );
     }
-    const masked = scaleAndMask(lp, 1, site.mask);
-    const data = sizes.length === masked.rank ? masked : squeezed.get(masked, () => masked.reshape(sizes));
     for (const d of dims) if (d.startsWith("v")) sumDims.add(d);
     const plates = site.condIndepStack.filter((f) => f.time !== true);
-    factors.push({ factor: { data, dims }, ordinal: plates.map((f) => plateDim(f.name)) });
+    factors.push({ factor: pre === undefined ? squeezedFactor(lp!, site, dims, sizes) : rowFactor(pre.rows, pre.row, dims, sizes), ordinal: plates.map((f) => plateDim(f.name)) });
     factorSites.push(site.name);
     factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
     for (const f of plates) {
@@ -148,6 +152,11 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     factors, factorSites, sumDims, costs, scale: scale ?? 1, plateSizes, label: (d) => names.get(d) ?? d,
     factorChains, timeChains, varSizes,
   };
+}
+
+function squeezedFactor(lp: tf.Tensor, site: SampleSite, dims: Dim[], sizes: number[]): Factor {
+  const masked = scaleAndMask(lp, 1, site.mask);
+  return { data: sizes.length === masked.rank ? masked : squeezed.get(masked, () => masked.reshape(sizes)), dims };
 }
 
 function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site: SampleSite): void {
@@ -177,18 +186,10 @@ function enumeratedCategoricalLogProb(site: SampleSite): tf.Tensor | undefined {
   return vindex(fn.logits, "...", site.value);
 }
 
-/**
- * A Normal (possibly plate-expanded) site's log-density as one fused op
- * instead of ~7 tfjs kernels and their gradients. Exact class match:
- * subclasses may override logProb.
- */
+/** A Normal site's log-density as one fused op instead of ~7 tfjs kernels and their gradients. */
 function fusedNormalLogProb(site: SampleSite): tf.Tensor | undefined {
-  let fn: distributions.Distribution = site.fn;
-  while (fn instanceof distributions.Expanded) fn = fn.base;
-  if (fn.constructor !== distributions.Normal || site.value.dtype !== "float32") return undefined;
-  const normal = fn as distributions.Normal;
-  const shape = broadcastShapes([site.value.shape, normal.loc.shape, normal.scale.shape, site.fn.batchShape], "Normal value and batch shapes");
-  return normalLogProb(site.value, normal.loc, normal.scale, shape);
+  const n = fusedNormal(site);
+  return n === undefined ? undefined : normalLogProb(site.value, n.normal.loc, n.normal.scale, n.shape);
 }
 
 function logProbOf(site: SampleSite): tf.Tensor {
