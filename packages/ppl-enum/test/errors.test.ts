@@ -4,22 +4,12 @@ import { describe, expect, it } from "vitest";
 import { PPLConfigError, PPLModelError, PPLShapeError, dist, markov, plate, range, sample, trace, vindex } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO, enumerate, inferDiscrete } from "ppl-enum";
+import { errorOf } from "./helpers.js";
 
 const en = { infer: { enumerate: "parallel" as const } };
 function* emptyGuide() {}
 const lossOf = (model: Model<[]>, maxPlateNesting?: number) =>
   new TraceEnumELBO(maxPlateNesting === undefined ? {} : { maxPlateNesting }).loss(model, emptyGuide);
-
-function catch_(f: () => unknown): Error {
-  try {
-    tf.tidy(() => {
-      f();
-    });
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("enumeration errors", () => {
   it("a variable used after it left the markov window names both sites, the dim and the history", () => {
@@ -31,7 +21,7 @@ describe("enumeration errors", () => {
         zs.push(yield* sample(`z_${t}`, dist.Categorical(probs), en));
       }); // history 1, but z_t uses z_{t-2}
     }
-    const err = catch_(() => trace(enumerate(model, { firstAvailableDim: -1 })).getTrace());
+    const err = errorOf(() => trace(enumerate(model, { firstAvailableDim: -1 })).getTrace());
     expect(err).toBeInstanceOf(PPLModelError);
     expect(err.message).toContain("site 'z_2' (enumerated at dim -1, markov step 2");
     expect(err.message).toContain("depends on 'z_0'");
@@ -47,7 +37,7 @@ describe("enumeration errors", () => {
       const z = yield* sample("z", dist.Categorical([0.5, 0.5]), en);
       yield* sample("x", dist.Normal(tf.zeros([3]).add(z.cast("float32")), 1), { obs: tf.zeros([3]) });
     }
-    const err = catch_(() => lossOf(model, 1));
+    const err = errorOf(() => lossOf(model, 1));
     expect(err).toBeInstanceOf(PPLShapeError);
     expect(err.message).toContain("at site 'x'");
     expect(err.message).toContain("dim -1 has size 3");
@@ -62,7 +52,7 @@ describe("enumeration errors", () => {
         yield* sample("z", dist.Categorical([0.5, 0.5]), en);
       });
     }
-    const err = catch_(() => lossOf(model, 1));
+    const err = errorOf(() => lossOf(model, 1));
     expect(err).toBeInstanceOf(PPLConfigError);
     expect(err.message).toContain("plate 'groups' uses dim -2");
     expect(err.message).toContain("maxPlateNesting to at least 2");
@@ -73,7 +63,7 @@ describe("enumeration errors", () => {
     function* model() {
       yield* sample("z", dist.Categorical([0.5, 0.5]));
     }
-    const err = catch_(() => lossOf(model, 0));
+    const err = errorOf(() => lossOf(model, 0));
     expect(err).toBeInstanceOf(PPLModelError);
     expect(err.message).toContain("model site 'z' is latent but the guide does not sample it");
   });
@@ -82,7 +72,7 @@ describe("enumeration errors", () => {
     function* model() {
       yield* sample("x", dist.Normal(0, 1), en);
     }
-    const err = catch_(() => lossOf(model, 0));
+    const err = errorOf(() => lossOf(model, 0));
     expect(err).toBeInstanceOf(PPLModelError);
     expect(err.message).toContain("site 'x' is marked infer.enumerate");
   });
@@ -91,7 +81,7 @@ describe("enumeration errors", () => {
     function* model() {
       for (let i = 0; i < 7; i++) yield* sample(`z${i}`, dist.Categorical([0.5, 0.5]), en);
     }
-    const err = catch_(() => lossOf(model, 0));
+    const err = errorOf(() => lossOf(model, 0));
     expect(err).toBeInstanceOf(PPLShapeError);
     expect(err.message).toContain("site 'z6' needs enumeration dim -7");
   });

@@ -126,3 +126,15 @@ export function deltaGuide(values: { probs_init: tf.Tensor; probs_trans: tf.Tens
     yield* sample("scales", dist.Delta(values.scales, { eventDim: 1 }));
   };
 }
+
+/** The error `f` throws inside a tidy (the test fails if it throws none). */
+export function errorOf(f: () => unknown): Error {
+  try {
+    tf.tidy(() => {
+      f();
+    });
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected an error");
+}

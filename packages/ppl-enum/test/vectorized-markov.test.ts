@@ -10,7 +10,7 @@ import {
 } from "ppl-core";
 import type { InferConfig, Model, ModelGenerator } from "ppl-core";
 import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
-import { assignments, bruteForce, loadJSON, logSumExp, normalLogPdf, relErr } from "./helpers.js";
+import { assignments, bruteForce, errorOf, loadJSON, logSumExp, normalLogPdf, relErr } from "./helpers.js";
 
 const en = { infer: { enumerate: "parallel" as const } };
 function* emptyGuide() {}
@@ -174,17 +174,6 @@ describe("vectorizedMarkov equals the markov loop", () => {
     });
   }
 });
-
-function errorOf(f: () => unknown): Error {
-  try {
-    tf.tidy(() => {
-      f();
-    });
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 /** A small HMM whose body can be varied to make each mistake. */
 function hmm(body: (z: tf.Tensor | undefined, t: string, i: number | tf.Tensor) => ModelGenerator<tf.Tensor>, after?: (z: tf.Tensor) => ModelGenerator<unknown>) {

@@ -9,12 +9,17 @@ import * as tf from "@tensorflow/tfjs";
 import { chainLogSumExp } from "./chain-op.js";
 import type { Dim, Factor } from "./factor.js";
 
+/** A vectorizedMarkov chain's factors and dims, as the contraction needs them. */
 export interface TimeChainShape {
   readonly time: Dim;
+  /** T - 1, the number of transitions. */
   readonly steps: number;
+  /** The chain's state at t-1 (step 0's variables) and at t (step 1's), paired by position. */
   readonly prev: readonly Dim[];
   readonly curr: readonly Dim[];
+  /** Dims the result keeps: enumerated variables from outside the chain, then the chain's plates. */
   readonly batch: readonly Dim[];
+  /** Step 0's factors (on the state at t = 0) and step 1's (stacked along `time`). */
   readonly init: readonly Factor[];
   readonly step: readonly Factor[];
 }

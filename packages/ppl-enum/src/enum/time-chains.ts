@@ -6,23 +6,14 @@
  * the generic plan. Only structure and checks here, no arithmetic.
  */
 import { PPLModelError } from "ppl-core";
-import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
+import type { Dim, PlacedFactor } from "../contract/factor.js";
+import type { TimeChainShape } from "../contract/time-chain.js";
 import type { CollectedTerms, TimeChainSites } from "./collect.js";
 
-export interface TimeChainProblem {
+export interface TimeChainProblem extends TimeChainShape {
   readonly name: string;
-  readonly time: Dim;
-  /** T - 1, the number of transitions. */
-  readonly steps: number;
-  /** The chain's state at t-1 (step 0's variables) and at t (step 1's), paired by position. */
-  readonly prev: readonly Dim[];
-  readonly curr: readonly Dim[];
-  /** Dims the result keeps: enumerated variables from outside the chain, then the chain's plates. */
-  readonly batch: readonly Dim[];
   /** The chain's plates (the result's ordinal). */
   readonly plates: readonly Dim[];
-  readonly init: readonly Factor[];
-  readonly step: readonly Factor[];
 }
 
 export interface SeparatedTerms {
