@@ -9,8 +9,26 @@ import { isValidationEnabled } from "../validation.js";
  * Throw a PPLSupportError naming the distribution, the parameter, the first
  * offending value and the constraint, if any element violates it.
  */
+/**
+ * Tensors already found to satisfy a constraint. A markov chain hands the same
+ * (memoised) parameter tensor to every step of one parity; tensors are
+ * immutable, so one check answers for all. Variables are not remembered: they
+ * change in place.
+ */
+const passed = new WeakMap<tf.Tensor, Set<Constraint>>();
+
 export function checkParam(dist: string, param: string, value: tf.Tensor, constraint: Constraint): void {
   if (!isValidationEnabled()) return;
+  const known = value instanceof tf.Variable ? undefined : passed.get(value);
+  if (known?.has(constraint)) return;
+  checkNow(dist, param, value, constraint);
+  if (!(value instanceof tf.Variable)) {
+    if (known === undefined) passed.set(value, new Set([constraint]));
+    else known.add(constraint);
+  }
+}
+
+function checkNow(dist: string, param: string, value: tf.Tensor, constraint: Constraint): void {
   const ok = tf.tidy(() => constraint.check(value));
   const flags = ok.dataSync();
   ok.dispose();

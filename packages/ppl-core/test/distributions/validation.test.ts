@@ -3,7 +3,7 @@
 // setValidation(false) skips the value checks.
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { PPLConfigError, PPLShapeError, PPLSupportError, dist, setValidation } from "ppl-core";
+import { PPLConfigError, PPLShapeError, PPLSupportError, constraints, dist, setValidation } from "ppl-core";
 import { thrown } from "./helpers.js";
 
 afterEach(() => setValidation(true));
@@ -83,5 +83,35 @@ describe("setValidation(false)", () => {
     expect(() => dist.Uniform(1, 0)).not.toThrow();
     expect(() => dist.MultivariateNormal([0, 0], { covarianceMatrix: [[1, 2], [2, 1]] })).not.toThrow();
     expect(() => dist.Normal(tf.zeros([4]), tf.ones([5]))).toThrow(PPLShapeError);
+  });
+});
+
+describe("a parameter tensor is checked once per constraint", () => {
+  it("a tensor that passed is not checked again; a failing one still throws every time; a Variable is rechecked after assign", () => {
+    const positive = constraints.positive;
+    const checks = { n: 0 };
+    const check = positive.check.bind(positive);
+    positive.check = (x: tf.Tensor) => {
+      checks.n++;
+      return check(x);
+    };
+    try {
+      const scale = tf.tensor1d([1, 2]);
+      dist.Normal(0, scale);
+      expect(checks.n).toBe(1);
+      dist.Normal(1, scale);
+      dist.HalfNormal(scale);
+      expect(checks.n).toBe(1);
+      const bad = tf.tensor1d([1, -1]);
+      expect(() => dist.Normal(0, bad)).toThrow(PPLSupportError);
+      expect(() => dist.Normal(0, bad)).toThrow(PPLSupportError);
+      expect(checks.n).toBe(3);
+      const v = tf.variable(tf.tensor1d([1, 2]));
+      dist.Normal(0, v);
+      v.assign(tf.tensor1d([1, -3]));
+      expect(() => dist.Normal(0, v)).toThrow(/element 1 is -3/);
+    } finally {
+      positive.check = check;
+    }
   });
 });
