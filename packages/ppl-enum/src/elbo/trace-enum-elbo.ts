@@ -24,7 +24,9 @@ const traceEnumELBOOptions = z.object({
   /**
    * Sum out markov chains (first-order, one size per step) with one fused
    * forward–backward op instead of one log-sum-exp per step. Same value;
-   * far fewer tfjs ops. On by default; false forces the step-by-step path.
+   * far fewer tfjs ops. On by default; false forces the step-by-step path
+   * for markov loops (a vectorizedMarkov chain has no steps to go through:
+   * it is always contracted by the fused op).
    */
   fuseChains: z.boolean().default(true),
 }).strict();
