@@ -47,11 +47,22 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], options: unknown): 
 }
 
 interface Moments {
-  readonly m: tf.Variable;
-  readonly v: tf.Variable;
+  readonly m: Float32Array;
+  readonly v: Float32Array;
   t: number;
 }
 
+const f32 = Math.fround;
+
+/**
+ * The update runs in JS on each param's values: per element it is a dozen
+ * arithmetic ops, and as tfjs ops each of them was a kernel per param per
+ * step. Every operation is rounded to float32 exactly as a float32 tensor op
+ * rounds it (the float64 result of one +, -, *, / or sqrt of float32 inputs
+ * rounds to the correctly rounded float32), so the values are bit-for-bit
+ * those of the tensor formula m = b1 m + (1-b1) g, v = b2 v + (1-b2) g²,
+ * x -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps).
+ */
 export class Adam implements Optimizer {
   protected readonly lr0: number;
   protected readonly beta1: number;
@@ -66,8 +77,8 @@ export class Adam implements Optimizer {
     this.eps = o.eps;
   }
 
-  /** Hook for ClippedAdam: the gradient actually used. */
-  protected transformGrad(g: tf.Tensor): tf.Tensor {
+  /** Hook for ClippedAdam: the gradient actually used (may modify `g`, which is a copy). */
+  protected transformGrad(g: Float32Array): Float32Array {
     return g;
   }
 
@@ -83,32 +94,35 @@ export class Adam implements Optimizer {
       if (variable === undefined) continue;
       let st = this.moments.get(variable);
       if (st === undefined) {
-        // tf.variable copies its initial value, so make that value inside a tidy
-        st = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false), t: 0 }));
+        st = { m: new Float32Array(variable.size), v: new Float32Array(variable.size), t: 0 };
         this.moments.set(variable, st);
       }
-      const state = st;
-      state.t += 1;
-      const t = state.t;
-      const lr = this.lrAt(t);
-      tf.tidy(() => {
-        const grad = this.transformGrad(g);
-        const m = state.m.mul(this.beta1).add(grad.mul(1 - this.beta1));
-        const v = state.v.mul(this.beta2).add(grad.square().mul(1 - this.beta2));
-        state.m.assign(m);
-        state.v.assign(v);
-        const mHat = m.div(1 - this.beta1 ** t);
-        const vHat = v.div(1 - this.beta2 ** t);
-        variable.assign(variable.sub(mHat.mul(lr).div(vHat.sqrt().add(this.eps))));
-      });
+      st.t += 1;
+      const t = st.t;
+      const grad = this.transformGrad(Float32Array.from(g.dataSync()));
+      const x = Float32Array.from(variable.dataSync());
+      const { m, v } = st;
+      const b1 = f32(this.beta1);
+      const b2 = f32(this.beta2);
+      const c1 = f32(1 - this.beta1);
+      const c2 = f32(1 - this.beta2);
+      const bc1 = f32(1 - this.beta1 ** t);
+      const bc2 = f32(1 - this.beta2 ** t);
+      const lr = f32(this.lrAt(t));
+      const eps = f32(this.eps);
+      for (let i = 0; i < x.length; i++) {
+        const gi = grad[i]!;
+        m[i] = f32(m[i]! * b1) + f32(gi * c1);
+        v[i] = f32(v[i]! * b2) + f32(f32(gi * gi) * c2);
+        const mHat = f32(m[i]! / bc1);
+        const vHat = f32(v[i]! / bc2);
+        x[i] = x[i]! - f32(f32(mHat * lr) / f32(f32(Math.sqrt(vHat)) + eps));
+      }
+      tf.tidy(() => variable.assign(tf.tensor(x, variable.shape, "float32")));
     }
   }
 
   reset(): void {
-    for (const st of this.moments.values()) {
-      st.m.dispose();
-      st.v.dispose();
-    }
     this.moments.clear();
   }
 }
@@ -123,8 +137,11 @@ export class ClippedAdam extends Adam {
     this.clipNorm = o.clipNorm;
     this.lrd = o.lrd;
   }
-  protected override transformGrad(g: tf.Tensor): tf.Tensor {
-    return g.clipByValue(-this.clipNorm, this.clipNorm);
+  protected override transformGrad(g: Float32Array): Float32Array {
+    // the bounds as a float32 clipByValue sees them
+    const hi = f32(this.clipNorm);
+    for (let i = 0; i < g.length; i++) g[i] = Math.min(hi, Math.max(-hi, g[i]!));
+    return g;
   }
   protected override lrAt(t: number): number {
     return this.lr0 * this.lrd ** (t - 1);
