@@ -29,7 +29,8 @@ export function* model(obs: tf.Tensor2D, K: number) {
 export function* globalPriors(obs: tf.Tensor2D, K: number) {
   const probsInit = yield* sample("probs_init", dist.Dirichlet(tf.ones([K])));
   const probsTrans = yield* sample("probs_trans", dist.Dirichlet(tf.ones([K, K])).toEvent(1));
-  const locs = yield* sample("locs", dist.Normal(obs.mean(), unbiasedStd(obs).mul(3)).expand([K]).toEvent(1));
+  const { loc, scale } = locsPrior(obs);
+  const locs = yield* sample("locs", dist.Normal(loc, scale).expand([K]).toEvent(1));
   const scales = yield* sample("scales", dist.LogNormal(0, 1).expand([K]).toEvent(1));
   return { probsInit, probsTrans, locs, scales };
 }
@@ -41,20 +42,20 @@ export interface HmmParams {
   scales: tf.Tensor1D;
 }
 
-/** One sequence with known parameters: the model `inferDiscrete` decodes (no plate, so dims start at -1). */
-export function* decodeModel(y: tf.Tensor1D, params: HmmParams) {
-  const T = y.shape[0];
-  const states: tf.Tensor[] = [];
-  let z: tf.Tensor | undefined;
-  yield* markov(range(T), function* (t) {
-    const probs = t === 0 ? params.probsInit : vindex(params.probsTrans, "...", z!, ":");
-    z = yield* sample(`z_${t}`, dist.Categorical(probs));
-    yield* sample(`y_${t}`, dist.Normal(vindex(params.locs, "...", z), vindex(params.scales, "...", z)), {
-      obs: y.slice([t], [1]).reshape([]),
-    });
-    states.push(z);
-  });
-  return states;
+const locsPriors = new WeakMap<tf.Tensor, { loc: number; scale: number }>();
+
+/**
+ * The locs prior's centre and spread, the data's mean and 3 × std: computed
+ * once per data tensor (they are constants of the model, and as tensor ops
+ * every SVI step would pay ~20 kernels for them).
+ */
+export function locsPrior(obs: tf.Tensor): { loc: number; scale: number } {
+  let p = locsPriors.get(obs);
+  if (p === undefined) {
+    p = tf.tidy(() => ({ loc: obs.mean().dataSync()[0]!, scale: unbiasedStd(obs).mul(3).dataSync()[0]! }));
+    locsPriors.set(obs, p);
+  }
+  return p;
 }
 
 /** torch's default std (Bessel-corrected), which the tutorial's prior uses. */
