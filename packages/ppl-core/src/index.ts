@@ -72,3 +72,8 @@ export type { Optimizer } from "./optim/optimizer.js";
 export { DiscreteHMM, type DiscreteHMMOptions } from "./distributions/discrete-hmm.js";
 export { hmmLogLikelihood, hmmViterbi } from "./ops/hmm-forward.js";
 export { withScoreFunctionTerms } from "./infer/score-function.js";
+export { normalLogProb, logNormalLogProb } from "./ops/normal-logprob.js";
+export { dirichletLogProb } from "./ops/dirichlet-logprob.js";
+export { stickBreaking } from "./ops/stick-breaking.js";
+export { weightedSum } from "./ops/weighted-sum.js";
+export { type HmmLogLikelihoodOptions } from "./ops/hmm-forward.js";

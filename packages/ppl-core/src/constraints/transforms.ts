@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { cholesky, matrixDiag, outerSelf, tril } from "../ops/linalg.js";
+import { stickBreaking } from "../ops/stick-breaking.js";
 import { cumsumLast, logSigmoid, type TensorLike, toTensor } from "../ops/tensor.js";
 import {
   type Constraint, independent, lowerCholesky, positive, positiveDefinite, real, simplex, unitInterval,
@@ -115,19 +116,7 @@ export class StickBreakingTransform extends Transform {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const n = x.shape[x.rank - 1]!;
-      const u = x.sub(this.offsetLog(n));
-      const logZ = logSigmoid(u);
-      const log1mZ = logSigmoid(u.neg());
-      // log of the remaining stick before each break: exclusive cumsum of log(1 - z)
-      const logRemaining = cumsumLast(log1mZ, true);
-      const head = logZ.add(logRemaining).exp();
-      const tail = logRemaining.slice(
-        new Array<number>(x.rank).fill(0).map((_, i) => (i === x.rank - 1 ? n - 1 : 0)),
-      ).add(log1mZ.slice(new Array<number>(x.rank).fill(0).map((_, i) => (i === x.rank - 1 ? n - 1 : 0)))).exp();
-      return tf.concat([head, tail], -1);
-    });
+    return stickBreaking(x);
   }
 
   inverse(y: tf.Tensor): tf.Tensor {

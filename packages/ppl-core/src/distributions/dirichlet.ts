@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive, simplex } from "../constraints/constraint.js";
-import { logMultivariateBeta, xlogy } from "../ops/special.js";
+import { dirichletLogProb } from "../ops/dirichlet-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
@@ -35,9 +35,7 @@ export class Dirichlet extends Distribution {
   }
 
   logProb(value: tf.Tensor): tf.Tensor {
-    return tf.tidy(() =>
-      xlogy(this.concentration.sub(1), value).sum(-1).sub(logMultivariateBeta(this.concentration)),
-    );
+    return dirichletLogProb(this.concentration, value);
   }
 
   override get mean(): tf.Tensor {

@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent, real } from "../constraints/constraint.js";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { hmmLogLikelihood } from "../ops/hmm-forward.js";
-import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { broadcastShapes, broadcastTo, shapesEqual, type TensorLike } from "../ops/tensor.js";
 import { makeRng, nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam } from "./validate.js";
@@ -23,13 +23,16 @@ export interface DiscreteHMMOptions {
 }
 
 function logNormalise(x: tf.Tensor): tf.Tensor {
-  return x.sub(tf.logSumExp(x, x.rank - 1, true));
+  return tf.tidy(() => x.sub(tf.logSumExp(x, x.rank - 1, true)));
+}
+
+/** x reshaped, without a Reshape kernel (and its backward) when the shape is already right. */
+function reshapeTo(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  return shapesEqual(x.shape, shape) ? x : x.reshape([...shape]);
 }
 
 export class DiscreteHMM extends Distribution {
   readonly name = "DiscreteHMM";
-  readonly initialLogits: tf.Tensor;
-  readonly transitionLogits: tf.Tensor;
   readonly observationDist: Distribution;
   readonly batchShape: readonly number[];
   readonly eventShape: readonly number[];
@@ -37,6 +40,8 @@ export class DiscreteHMM extends Distribution {
   override readonly hasRsample = false;
   readonly numStates: number;
   readonly duration: number;
+  private readonly rawInit: tf.Tensor;
+  private readonly rawTrans: tf.Tensor;
 
   constructor(initialLogits: TensorLike, transitionLogits: TensorLike, observationDist: Distribution, options: DiscreteHMMOptions = {}) {
     super();
@@ -67,8 +72,9 @@ export class DiscreteHMM extends Distribution {
     }
     this.numStates = K;
     this.duration = T;
-    this.initialLogits = logNormalise(init);
-    this.transitionLogits = logNormalise(trans);
+    // kept as given: logProb normalises inside the fused op, which saves the tfjs ops of doing it here
+    this.rawInit = init;
+    this.rawTrans = trans;
     this.observationDist = observationDist;
     const transBatch = trans.shape.slice(0, Math.max(0, trans.rank - 3));
     const obsBatch = ob.slice(0, Math.max(0, ob.length - 2));
@@ -81,6 +87,16 @@ export class DiscreteHMM extends Distribution {
     this.support = independent(observationDist.support, 1);
   }
 
+  /** The initial logits, log-normalised over the states (a new tensor per call; the caller owns it). */
+  get initialLogits(): tf.Tensor {
+    return logNormalise(this.rawInit);
+  }
+
+  /** The transition logits, each row log-normalised (a new tensor per call; the caller owns it). */
+  get transitionLogits(): tf.Tensor {
+    return logNormalise(this.rawTrans);
+  }
+
   logProb(value: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const K = this.numStates;
@@ -91,17 +107,18 @@ export class DiscreteHMM extends Distribution {
       const emit = this.observationDist.logProb(v);
       const batch = broadcastShapes([this.batchShape, emit.shape.slice(0, -2)], "DiscreteHMM value and batch shapes");
       const B = batch.reduce((a, b) => a * b, 1);
-      // Inputs without batch dims stay at batch size 1: the fused op broadcasts them for free.
+      // Inputs without batch dims stay at batch size 1 (or none): the fused op broadcasts them for free.
       const flat = (x: tf.Tensor, tail: number[]) => {
+        if (x.rank === tail.length) return x;
         const own = x.shape.slice(0, x.rank - tail.length);
-        return own.every((d) => d === 1) ? x.reshape([1, ...tail]) : broadcastTo(x, [...batch, ...tail]).reshape([B, ...tail]);
+        return own.every((d) => d === 1) ? reshapeTo(x, [1, ...tail]) : reshapeTo(broadcastTo(x, [...batch, ...tail]), [B, ...tail]);
       };
-      const tr = this.transitionLogits.rank === 2 ? this.transitionLogits.expandDims(0) : this.transitionLogits;
+      const tr = this.rawTrans.rank === 2 ? this.rawTrans.expandDims(0) : this.rawTrans;
       const Tt = tr.shape[tr.rank - 3]!;
-      const emitB = flat(emit, [T, K]);
-      const initB = flat(this.initialLogits, [K]);
+      const emitB = emit.rank === 2 ? emit.expandDims(0) : flat(emit, [T, K]);
+      const initB = flat(this.rawInit, [K]);
       const transB = flat(tr, [Tt, K, K]);
-      return hmmLogLikelihood(initB, transB, emitB).reshape(batch);
+      return reshapeTo(hmmLogLikelihood(initB, transB, emitB, { normalise: true }), batch);
     });
   }
 
@@ -113,7 +130,8 @@ export class DiscreteHMM extends Distribution {
       const batch = [...sampleShape, ...this.batchShape];
       const B = batch.reduce((a, b) => a * b, 1);
       const init = broadcastTo(this.initialLogits, [...batch, K]).reshape([B, K]).exp().dataSync();
-      const tr = this.transitionLogits.rank === 2 ? this.transitionLogits.expandDims(0) : this.transitionLogits;
+      const logits = this.transitionLogits;
+      const tr = logits.rank === 2 ? logits.expandDims(0) : logits;
       const Tt = tr.shape[tr.rank - 3]!;
       const trans = broadcastTo(tr, [...batch, Tt, K, K]).reshape([B, Tt, K, K]).exp().dataSync();
       const rng = makeRng(seed);

@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
+import { logNormalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam, paramBatchShape } from "./validate.js";
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** exp of a Normal(loc, scale) variable. */
 export class LogNormal extends Distribution {
@@ -31,11 +30,7 @@ export class LogNormal extends Distribution {
   }
 
   logProb(value: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const logx = value.log();
-      const z = logx.sub(this.loc).div(this.scale);
-      return z.square().mul(-0.5).sub(this.scale.log()).sub(HALF_LOG_2PI).sub(logx);
-    });
+    return logNormalLogProb(value, this.loc, this.scale);
   }
 
   override get mean(): tf.Tensor {

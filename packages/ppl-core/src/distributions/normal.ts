@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
+import { normalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam, paramBatchShape } from "./validate.js";
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export class Normal extends Distribution {
   readonly name = "Normal";
@@ -33,10 +32,7 @@ export class Normal extends Distribution {
   }
 
   logProb(value: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const z = value.sub(this.loc).div(this.scale);
-      return z.square().mul(-0.5).sub(this.scale.log()).sub(HALF_LOG_2PI);
-    });
+    return normalLogProb(value, this.loc, this.scale);
   }
 
   override get mean(): tf.Tensor {

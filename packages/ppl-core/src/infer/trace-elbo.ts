@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { trace } from "../handlers/trace.js";
 import { replay } from "../handlers/replay.js";
+import { weightedSum } from "../ops/weighted-sum.js";
 import { parseOptions } from "../optim/adam.js";
 import type { Model } from "../runtime/messages.js";
 import type { ELBO } from "./elbo.js";
@@ -31,9 +32,13 @@ export class TraceELBO implements ELBO {
 
   differentiableLoss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): tf.Scalar {
     return tf.tidy(() => {
-      let total: tf.Tensor = tf.scalar(0);
-      for (let p = 0; p < this.numParticles; p++) total = total.add(this.particle(model, guide, args));
-      return total.div(-this.numParticles) as tf.Scalar;
+      // each particle's share of -ELBO / numParticles; one particle needs no further op
+      let total: tf.Tensor | undefined;
+      for (let p = 0; p < this.numParticles; p++) {
+        const share = this.particle(model, guide, args, -1 / this.numParticles);
+        total = total === undefined ? share : total.add(share);
+      }
+      return total as tf.Scalar;
     });
   }
 
@@ -44,8 +49,8 @@ export class TraceELBO implements ELBO {
     return v;
   }
 
-  /** One particle's surrogate ELBO (value = ELBO). */
-  private particle<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A): tf.Tensor {
+  /** One particle's surrogate ELBO times `weight` (value = weight * ELBO). */
+  private particle<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, weight: number): tf.Tensor {
     const guideTrace = trace(guide).getTrace(...args);
     const modelTrace = trace(replay(model, { trace: guideTrace })).getTrace(...args);
     checkModelGuideMatch(modelTrace, guideTrace, () => false);
@@ -53,7 +58,18 @@ export class TraceELBO implements ELBO {
     for (const tr of [modelTrace, guideTrace]) {
       for (const site of tr.sampleSites()) checkSiteShape(site, tr.logProb(site.name).shape, this.maxPlateNesting, tr);
     }
-    const elbo = modelTrace.logProbSum().sub(guideTrace.logProbSum((s) => !s.isObserved));
-    return withScoreFunctionTerms(elbo, guideTrace);
+    // log p - log q summed in one op (Trace.logProbSum would be a sum and an add per site)
+    const terms: tf.Tensor[] = [];
+    const weights: number[] = [];
+    for (const site of modelTrace.sampleSites()) {
+      terms.push(modelTrace.logProb(site.name));
+      weights.push(weight);
+    }
+    for (const site of guideTrace.latentSites()) {
+      terms.push(guideTrace.logProb(site.name));
+      weights.push(-weight);
+    }
+    // the surrogate is linear in the ELBO's scale, so scaling first leaves its gradient scaled alike
+    return withScoreFunctionTerms(weightedSum(terms, weights), guideTrace);
   }
 }

@@ -45,11 +45,36 @@ export function broadcastTo(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
   return tf.broadcastTo(reshaped, [...shape]);
 }
 
-/** Sum over the rightmost `n` dims. */
+/**
+ * Sum over the rightmost `n` dims. For float32 it is one op summed in float64
+ * JS: every Independent log-density goes through it, and as a Sum kernel it
+ * also costs a saved copy and a two-kernel backward per site per step.
+ */
 export function sumRightmost(x: tf.Tensor, n: number): tf.Tensor {
   if (n <= 0) return x;
-  const axes = Array.from({ length: n }, (_, i) => x.rank - n + i);
-  return x.sum(axes);
+  if (x.dtype !== "float32") return x.sum(Array.from({ length: n }, (_, i) => x.rank - n + i));
+  const outShape = x.shape.slice(0, x.rank - n);
+  const block = sizeOf(x.shape.slice(x.rank - n));
+  const rows = sizeOf(outShape);
+  const op = customGradient<[tf.Tensor]>(([t]) => {
+    const d = t.dataSync();
+    const out = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let acc = 0;
+      for (let k = r * block; k < (r + 1) * block; k++) acc += d[k]!;
+      out[r] = acc;
+    }
+    return {
+      value: tf.tensor(out, outShape),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync();
+        const gx = new Float32Array(rows * block);
+        for (let r = 0; r < rows; r++) gx.fill(g[r]!, r * block, (r + 1) * block);
+        return tf.tensor(gx, t.shape);
+      },
+    };
+  });
+  return op(x);
 }
 
 /** Identity forward, zero gradient: tfjs has no stop_gradient. */

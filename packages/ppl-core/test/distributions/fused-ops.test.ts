@@ -1,0 +1,175 @@
+// The fused custom-gradient ops (one op in float64 JS each) against closed
+// forms in float64, and their gradients against central differences of those.
+import * as tf from "@tensorflow/tfjs";
+import { describe, expect, it } from "vitest";
+import {
+  dirichletLogProb, logNormalLogProb, normalLogProb, stickBreaking, sumRightmost, weightedSum,
+} from "ppl-core";
+import { LOG_2PI, at, checkGradients, expectClose, lgamma64, vals } from "./helpers.js";
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const shapeOf = (shapes: readonly (readonly number[])[]) => {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  return Array.from({ length: rank }, (_, i) => Math.max(...shapes.map((s) => s[s.length - rank + i] ?? 1)));
+};
+
+describe("normalLogProb and logNormalLogProb", () => {
+  // x, loc and scale each broadcast along a different dim
+  const x = { values: [0.3, -1.2, 2.5, 0.9, 1.7, 0.05, -0.4, 3.1], shape: [2, 1, 4] };
+  const loc = { values: [0.1, -0.5, 1.0], shape: [3, 1] };
+  const scale = { values: [0.7, 1.3, 2.2, 0.4], shape: [1, 4] };
+  const out = shapeOf([x.shape, loc.shape, scale.shape]);
+  const normalRef = ([xs, ms, ss]: number[][]) =>
+    Array.from({ length: size(out) }, (_, i) => {
+      const z = (at(xs!, x.shape, out, i) - at(ms!, loc.shape, out, i)) / at(ss!, scale.shape, out, i);
+      return -0.5 * z * z - Math.log(at(ss!, scale.shape, out, i)) - 0.5 * LOG_2PI;
+    });
+  const positive = { values: x.values.map((v) => Math.abs(v) + 0.2), shape: x.shape };
+  const logNormalRef = ([xs, ms, ss]: number[][]) =>
+    Array.from({ length: size(out) }, (_, i) => {
+      const lx = Math.log(at(xs!, x.shape, out, i));
+      const z = (lx - at(ms!, loc.shape, out, i)) / at(ss!, scale.shape, out, i);
+      return -0.5 * z * z - Math.log(at(ss!, scale.shape, out, i)) - 0.5 * LOG_2PI - lx;
+    });
+
+  it("match the closed forms under broadcasting", () => {
+    tf.tidy(() => {
+      const [tx, tm, ts, tp] = [x, loc, scale, positive].map((p) => tf.tensor(p.values, p.shape));
+      const n = normalLogProb(tx!, tm!, ts!);
+      expect(n.shape).toEqual(out);
+      expectClose(vals(n), normalRef([x.values, loc.values, scale.values]), 1e-5, 1e-6, "normal");
+      const l = logNormalLogProb(tp!, tm!, ts!);
+      expectClose(vals(l), logNormalRef([positive.values, loc.values, scale.values]), 1e-5, 1e-6, "lognormal");
+    });
+  });
+
+  it("have gradients in value, loc and scale equal to central differences", () => {
+    checkGradients((a, b, c) => normalLogProb(a, b, c), normalRef, [x, loc, scale], 2e-3, "normal");
+    checkGradients((a, b, c) => logNormalLogProb(a, b, c), logNormalRef, [positive, loc, scale], 2e-3, "lognormal");
+  });
+
+  it("give dist.Normal and dist.LogNormal the same values as plain tfjs ops", () => {
+    tf.tidy(() => {
+      const v = tf.tensor([0.2, 1.5, 3]);
+      const m = tf.tensor([[0.1], [-0.3]]);
+      const s = tf.tensor([0.5, 1, 2]);
+      const z = v.sub(m).div(s);
+      const plain = z.square().mul(-0.5).sub(s.log()).sub(0.5 * LOG_2PI);
+      expectClose(vals(normalLogProb(v, m, s)), vals(plain), 1e-5, 1e-6);
+      const lz = v.log().sub(m).div(s);
+      const plainLog = lz.square().mul(-0.5).sub(s.log()).sub(0.5 * LOG_2PI).sub(v.log());
+      expectClose(vals(logNormalLogProb(v, m, s)), vals(plainLog), 1e-5, 1e-6);
+    });
+  });
+});
+
+describe("dirichletLogProb", () => {
+  const conc = { values: [0.7, 2.5, 1.3, 4, 0.9, 1.6], shape: [2, 3] };
+  const value = { values: [0.2, 0.5, 0.3, 0.6, 0.1, 0.3, 0.05, 0.05, 0.9, 0.4, 0.4, 0.2], shape: [2, 2, 3] };
+  const ref = ([cs, xs]: number[][]) => {
+    const rows = 4;
+    return Array.from({ length: rows }, (_, r) => {
+      let lp = 0;
+      let a0 = 0;
+      for (let k = 0; k < 3; k++) {
+        const a = cs![(r % 2) * 3 + k]!;
+        lp += (a - 1) * Math.log(xs![r * 3 + k]!) - lgamma64(a);
+        a0 += a;
+      }
+      return lp + lgamma64(a0);
+    });
+  };
+
+  it("matches the closed form, with the concentration broadcast over the value's batch", () => {
+    tf.tidy(() => {
+      const lp = dirichletLogProb(tf.tensor(conc.values, conc.shape), tf.tensor(value.values, value.shape));
+      expect(lp.shape).toEqual([2, 2]);
+      expectClose(vals(lp), ref([conc.values, value.values]), 1e-5, 1e-6);
+    });
+  });
+
+  it("has gradients in the concentration and the value equal to central differences", () => {
+    checkGradients((c, x) => dirichletLogProb(c, x), ref, [conc, value], 2e-3, "dirichlet");
+  });
+
+  it("keeps xlogy's 0 log 0 = 0 where the concentration is 1, with a zero gradient there", () => {
+    tf.tidy(() => {
+      const x = tf.tensor([0, 0.4, 0.6]);
+      const c = tf.tensor([1, 2, 3]);
+      const want = Math.log(0.4) + 2 * Math.log(0.6) - lgamma64(1) - lgamma64(2) - lgamma64(3) + lgamma64(6);
+      expectClose(vals(dirichletLogProb(c, x)), [want], 1e-5, 1e-6);
+      const g = tf.grad((v: tf.Tensor) => dirichletLogProb(c, v))(x);
+      expectClose(vals(g), [0, 1 / 0.4, 2 / 0.6], 1e-5, 1e-5);
+    });
+  });
+});
+
+describe("stickBreaking", () => {
+  const x = { values: [0.3, -1.1, 2.0, -0.5, 0.0, 4.2], shape: [2, 3] };
+  // float64 stick-breaking with Pyro's offset: x = 0 maps to the uniform point
+  const ref = ([xs]: number[][]) => {
+    const out: number[] = [];
+    for (let r = 0; r < 2; r++) {
+      let rest = 1;
+      for (let i = 0; i < 3; i++) {
+        const z = 1 / (1 + Math.exp(-(xs![r * 3 + i]! - Math.log(3 - i))));
+        out.push(z * rest);
+        rest *= 1 - z;
+      }
+      out.push(rest);
+    }
+    return out;
+  };
+
+  it("maps onto the simplex as the closed form does, 0 to the uniform point", () => {
+    tf.tidy(() => {
+      const y = stickBreaking(tf.tensor(x.values, x.shape));
+      expect(y.shape).toEqual([2, 4]);
+      expectClose(vals(y), ref([x.values]), 1e-6, 1e-6);
+      expectClose(vals(stickBreaking(tf.zeros([3]))), [0.25, 0.25, 0.25, 0.25], 1e-7, 1e-6);
+    });
+  });
+
+  it("has a gradient equal to central differences", () => {
+    checkGradients((a) => stickBreaking(a), ref, [x], 2e-3, "stickBreaking");
+  });
+});
+
+describe("weightedSum and sumRightmost", () => {
+  const a = { values: [0.5, -1, 2, 3.5, 0.25, -0.75], shape: [2, 3] };
+  const b = { values: [4, -2.5], shape: [2] };
+  const c = { values: [1.5], shape: [] };
+
+  it("weightedSum adds every element of every term times its weight, as plain tfjs sums do", () => {
+    tf.tidy(() => {
+      const ts = [a, b, c].map((p) => tf.tensor(p.values, p.shape));
+      const plain = ts[0]!.sum().mul(2).add(ts[1]!.sum().mul(-0.5)).add(ts[2]!.sum().mul(3));
+      expectClose(vals(weightedSum(ts, [2, -0.5, 3])), vals(plain), 1e-6, 1e-6);
+      expect(weightedSum(ts, [2, -0.5, 3]).shape).toEqual([]);
+    });
+    checkGradients(
+      (p, q, r) => weightedSum([p, q, r], [2, -0.5, 3]),
+      ([ps, qs, rs]) => [2 * ps!.reduce((s, v) => s + v, 0) - 0.5 * qs!.reduce((s, v) => s + v, 0) + 3 * rs![0]!],
+      [a, b, c],
+      1e-3,
+      "weightedSum",
+    );
+  });
+
+  it("sumRightmost sums the last n dims like tf.sum, with a broadcast gradient", () => {
+    const x = { values: Array.from({ length: 24 }, (_, i) => Math.sin(i) * 3), shape: [2, 3, 4] };
+    tf.tidy(() => {
+      const t = tf.tensor(x.values, x.shape);
+      expectClose(vals(sumRightmost(t, 2)), vals(t.sum([1, 2])), 1e-5, 1e-6);
+      expectClose(vals(sumRightmost(t, 1)), vals(t.sum(2)), 1e-5, 1e-6);
+      expect(sumRightmost(t, 3).shape).toEqual([]);
+    });
+    checkGradients(
+      (t) => sumRightmost(t, 2),
+      ([xs]) => [0, 1].map((r) => xs!.slice(r * 12, (r + 1) * 12).reduce((s, v) => s + v, 0)),
+      [x],
+      1e-3,
+      "sumRightmost",
+    );
+  });
+});
