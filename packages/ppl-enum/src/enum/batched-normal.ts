@@ -7,10 +7,9 @@
  * and a sum of as many gradients.
  */
 import * as tf from "@tensorflow/tfjs";
-import { broadcastShapes, distributions } from "ppl-core";
+import { broadcastShapes, distributions, normalLogProb } from "ppl-core";
 import type { SampleSite, Trace } from "ppl-core";
 import { LazyRows } from "../contract/rows.js";
-import { normalLogProb } from "./normal-logprob.js";
 
 export interface BatchedLogProb {
   /** The site's full log-prob shape. */

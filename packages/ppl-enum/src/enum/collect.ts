@@ -6,14 +6,13 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import {
-  PPLModelError, PPLShapeError, TapeMemo, broadcastShapes, distributions, formatShape, logProbError, scaleAndMask, vindex,
+  PPLModelError, PPLShapeError, TapeMemo, distributions, formatShape, logProbError, normalLogProb, scaleAndMask, vindex,
 } from "ppl-core";
 import type { MarkovTag, SampleSite, Trace } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
 import { rowFactor } from "../contract/rows.js";
 import type { EnumAllocator } from "./allocator.js";
 import { batchedNormalLogProbs, fusedNormal } from "./batched-normal.js";
-import { normalLogProb } from "./normal-logprob.js";
 
 export const varDim = (id: number): Dim => `v${id}`;
 
