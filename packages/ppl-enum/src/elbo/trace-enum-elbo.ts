@@ -6,7 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions, replay, trace, withHandler, withScoreFunctionTerms } from "ppl-core";
+import {
+  checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions, replay, trace, weightedSum, withHandler, withScoreFunctionTerms,
+} from "ppl-core";
 import type { ELBO, Model } from "ppl-core";
 import { signatureOf } from "../contract/factor.js";
 import { runPlan } from "../contract/execute.js";
@@ -71,25 +73,29 @@ export class TraceEnumELBO implements ELBO {
 
     const terms = collectTerms(modelTrace, messenger.allocator, true);
     const { factors, sumDims, chains } = separateTimeChains(terms);
-    let elbo: tf.Tensor = terms.costs.length > 0 ? tf.addN(terms.costs) : tf.scalar(0);
-    const contracted: tf.Tensor[] = [];
+    // every term enters one weighted sum (one op): the costs, the contracted parts times the shared scale, minus log q
+    const parts: tf.Tensor[] = [...terms.costs];
+    const weights: number[] = terms.costs.map(() => 1);
+    const contracted = (t: tf.Tensor) => {
+      parts.push(t);
+      weights.push(terms.scale);
+    };
     const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
     for (const chain of chains) {
       const data = contractTimeChain(chain, sizes);
       // a chain that depends on enumerated variables outside it is one more factor for the plan
       if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
-      else contracted.push(data.sum());
+      else contracted(data);
     }
     if (factors.length > 0) {
       const plan = this.plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
-      const roots = runPlan(plan, factors.map((f) => f.factor), logRing);
-      contracted.push(...roots.map((r) => r.sum()));
+      for (const root of runPlan(plan, factors.map((f) => f.factor), logRing)) contracted(root);
     }
-    if (contracted.length > 0) {
-      const sum = tf.addN(contracted);
-      elbo = elbo.add(terms.scale === 1 ? sum : sum.mul(terms.scale));
+    for (const site of guideTrace.latentSites()) {
+      parts.push(guideTrace.logProb(site.name));
+      weights.push(-1);
     }
-    elbo = elbo.sub(guideTrace.logProbSum((s) => !s.isObserved));
+    const elbo = weightedSum(parts, weights);
 
     const surrogate = withScoreFunctionTerms(elbo, guideTrace);
     guideTrace.dispose();

@@ -47,7 +47,7 @@ export interface CollectedTerms {
   readonly factorSites: string[];
   /** Every enumerated variable mentioned by a factor. */
   readonly sumDims: Set<Dim>;
-  /** Sites that depend on no enumerated variable: summed, scaled and masked log-densities. */
+  /** Sites that depend on no enumerated variable: their scaled and masked log-densities (to be summed). */
   readonly costs: tf.Tensor[];
   /** The one scale every enumeration-dependent site shares (taken outside the log-sum-exp). */
   readonly scale: number;
@@ -117,7 +117,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       sizes.push(size);
     }
     if (!dependsOnEnum) {
-      if (includeCosts) costs.push(scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, site.mask).sum());
+      if (includeCosts) costs.push(scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, site.mask));
       continue;
     }
     if (typeof site.scale !== "number") {
