@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { isValidationEnabled } from "../validation.js";
+import { broadcastIndex } from "./broadcast-index.js";
 import { gatherFlat } from "./gather.js";
 import { MAX_SAFE_RANK, broadcastShapes } from "./tensor.js";
 
@@ -184,27 +185,25 @@ export function vindex(x: tf.Tensor, ...args: VindexArg[]): tf.Tensor {
       strides[d] = acc;
       acc *= dimSizes[d]!;
     }
-
-    let flat: tf.Tensor = tf.zeros(new Array<number>(nb + nc).fill(1), "int32");
-    // batch dims of x: an arange along their (right-aligned) output dim
-    for (let d = 0; d < batchRank; d++) {
-      if (dimSizes[d] === 1) continue;
-      const outPos = nb - batchRank + d;
-      const shape = new Array<number>(nb + nc).fill(1);
-      shape[outPos] = dimSizes[d]!;
-      flat = flat.add(tf.range(0, dimSizes[d]!, 1, "int32").mul(tf.scalar(strides[d]!, "int32")).reshape(shape));
-    }
+    // The flat source position of every output element, computed in JS: the
+    // indices are int32 data (no gradient), and as tensor ops the index
+    // arithmetic cost a dozen kernels per call.
+    const N = outShape.reduce((p, q) => p * q, 1);
+    const flat = new Int32Array(N);
+    const outStride = (d: number) => outShape.slice(d + 1).reduce((p, q) => p * q, 1);
+    // batch dims of x run along their (right-aligned) output dims, ':' dims along the trailing ones
+    const ranges = [
+      ...batchShape.map((n, d) => ({ n, step: strides[d]!, every: outStride(nb - batchRank + d) })),
+      ...colonPositions.map((p, c) => ({ n: dimSizes[p]!, step: strides[p]!, every: outStride(nb + c) })),
+    ].filter((r) => r.n > 1);
+    for (const r of ranges) for (let o = 0; o < N; o++) flat[o]! += (Math.floor(o / r.every) % r.n) * r.step;
     for (const { pos, t } of tensors) {
-      const shape = [...new Array<number>(nb - t.rank).fill(1), ...t.shape, ...new Array<number>(nc).fill(1)];
-      flat = flat.add(t.mul(tf.scalar(strides[pos]!, "int32")).reshape(shape));
+      const data = t.dataSync();
+      const at = broadcastIndex([...new Array<number>(nb - t.rank).fill(1), ...t.shape, ...new Array<number>(nc).fill(1)], outShape);
+      const step = strides[pos]!;
+      for (let o = 0; o < N; o++) flat[o]! += data[at === null ? o : at[o]!]! * step;
     }
-    colonPositions.forEach((p, c) => {
-      const shape = new Array<number>(nb + nc).fill(1);
-      shape[nb + c] = dimSizes[p]!;
-      flat = flat.add(tf.range(0, dimSizes[p]!, 1, "int32").mul(tf.scalar(strides[p]!, "int32")).reshape(shape));
-    });
-    flat = tf.broadcastTo(flat, outShape);
-    return gatherFlat(x.reshape([-1]) as tf.Tensor1D, flat);
+    return gatherFlat(x.reshape([-1]) as tf.Tensor1D, tf.tensor(flat, outShape, "int32"));
   });
 }
 
