@@ -13,12 +13,15 @@ import { MAX_SAFE_RANK } from "./tensor.js";
 export class TapeMemo<K extends object> {
   private readonly results = new WeakMap<K, { readonly out: tf.Tensor; readonly tape: unknown }>();
 
-  get(key: K, make: () => tf.Tensor): tf.Tensor {
+  /** The result for `key` under the current tape, made by `make` when there is none (undefined: nothing to keep). */
+  get(key: K, make: () => tf.Tensor): tf.Tensor;
+  get(key: K, make: () => tf.Tensor | undefined): tf.Tensor | undefined;
+  get(key: K, make: () => tf.Tensor | undefined): tf.Tensor | undefined {
     const tape: unknown = tf.engine().state.activeTape;
     const hit = this.results.get(key);
     if (hit !== undefined && hit.tape === tape && !hit.out.isDisposed) return hit.out;
     const out = make();
-    if (out.rank <= MAX_SAFE_RANK) this.results.set(key, { out, tape });
+    if (out !== undefined && out.rank <= MAX_SAFE_RANK) this.results.set(key, { out, tape });
     return out;
   }
 }

@@ -11,7 +11,8 @@ import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { isValidationEnabled } from "../validation.js";
 import { broadcastIndex } from "./broadcast-index.js";
 import { gatherFlat } from "./gather.js";
-import { MAX_SAFE_RANK, broadcastShapes } from "./tensor.js";
+import { TapeMemo } from "./tape-memo.js";
+import { broadcastShapes } from "./tensor.js";
 
 export type VindexArg = "..." | ":" | number | tf.Tensor;
 
@@ -34,32 +35,23 @@ export function markArangeIndex(t: tf.Tensor): void {
  * the enumeration handler hands every step of one parity the same arange
  * tensor, and `vindex(locs, "...", z)` at step t is the very same view as at
  * step t-2: one reshape (and its gradient) per chain, not per step. The
- * WeakMap entry dies with the index tensor (one model run); a disposed
- * result (e.g. made inside a tidy that has ended) is recomputed, and so is
- * one made under another gradient tape (or none): reusing it there would cut
- * the gradient's path from x.
+ * WeakMap entries die with the index tensor (one model run); TapeMemo
+ * decides when a kept result may be reused.
  */
-interface Memo {
-  readonly out: tf.Tensor;
-  readonly tape: unknown;
-}
-const arangeResults = new WeakMap<tf.Tensor, WeakMap<tf.Tensor, Map<string, Memo>>>();
+const arangeSlots = new WeakMap<tf.Tensor, WeakMap<tf.Tensor, Map<string, object>>>();
+const arangeResults = new TapeMemo<object>();
 
 function memoArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor | undefined {
   const idx = indexArgs.find((a): a is tf.Tensor => a instanceof tf.Tensor);
   if (idx === undefined || !arangeIndices.has(idx)) return vindexArange(x, indexArgs, batchRank);
   const key = `${batchRank}:${indexArgs.map((a) => (a === idx ? "i" : String(a))).join(",")}`;
-  let byX = arangeResults.get(idx);
-  if (byX === undefined) arangeResults.set(idx, (byX = new WeakMap()));
+  let byX = arangeSlots.get(idx);
+  if (byX === undefined) arangeSlots.set(idx, (byX = new WeakMap()));
   let byKey = byX.get(x);
   if (byKey === undefined) byX.set(x, (byKey = new Map()));
-  const tape: unknown = tf.engine().state.activeTape;
-  const hit = byKey.get(key);
-  if (hit !== undefined && hit.tape === tape && !hit.out.isDisposed) return hit.out;
-  const out = vindexArange(x, indexArgs, batchRank);
-  // a shared result's gradients are summed by an add at its rank, which wasm gets wrong above MAX_SAFE_RANK
-  if (out !== undefined && out.rank <= MAX_SAFE_RANK) byKey.set(key, { out, tape });
-  return out;
+  let slot = byKey.get(key);
+  if (slot === undefined) byKey.set(key, (slot = {}));
+  return arangeResults.get(slot, () => vindexArange(x, indexArgs, batchRank));
 }
 
 /**
