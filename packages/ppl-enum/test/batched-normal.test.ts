@@ -10,7 +10,7 @@ import type { Model } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { batchedNormalLogProbs } from "../src/enum/batched-normal.js";
 import { EnumMessenger } from "../src/enum/enum-handler.js";
-import { forwardLogLik, normalLogPdf, relErr, type HMMParams } from "./helpers.js";
+import { errorOf, forwardLogLik, normalLogPdf, relErr, type HMMParams } from "./helpers.js";
 
 const en = { infer: { enumerate: "parallel" as const } };
 function* emptyGuide() {}
@@ -90,6 +90,19 @@ describe("batched Normal emissions", () => {
       return s + m + Math.log(alpha.reduce((acc, x) => acc + Math.exp(x - m), 0));
     }, 0);
     expect(relErr(-withMask.loss, truth)).toBeLessThan(1e-5);
+  });
+
+  it("a site whose value does not broadcast is reported by name, not swallowed by the batching", () => {
+    const loc = tf.tensor1d([0.5, -0.5]);
+    const sd = tf.tensor1d([1.2, 0.8]);
+    function* model() {
+      yield* plate("d", 2, function* () {
+        yield* sample("x_0", dist.Normal(loc, sd), { obs: tf.tensor1d([0.1, 0.2]) });
+        yield* sample("x_1", dist.Normal(loc, sd), { obs: tf.tensor1d([0.1, 0.2, 0.3]) });
+      });
+    }
+    const err = errorOf(() => new TraceEnumELBO({ maxPlateNesting: 1 }).loss(model, emptyGuide));
+    expect(err.message).toContain("'x_1'");
   });
 
   it("sites that depend on nothing enumerated: the same loss as TraceELBO", () => {

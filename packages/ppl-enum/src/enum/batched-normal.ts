@@ -39,7 +39,13 @@ export function batchedNormalLogProbs(trace: Trace): Map<string, BatchedLogProb>
   const groups = new Map<tf.Tensor, Map<tf.Tensor, Map<string, NormalSite[]>>>();
   for (const site of trace.sampleSites()) {
     if (site.role !== "sample" || site.mask !== true) continue;
-    const n = fusedNormal(site);
+    let n: NormalSite | undefined;
+    try {
+      n = fusedNormal(site);
+    } catch {
+      // a shape error: left to the per-site path, which reports it with the site's name
+      continue;
+    }
     if (n === undefined) continue;
     let byScale = groups.get(n.normal.loc);
     if (byScale === undefined) groups.set(n.normal.loc, (byScale = new Map()));

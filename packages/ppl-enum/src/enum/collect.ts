@@ -139,7 +139,8 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     }
     for (const d of dims) if (d.startsWith("v")) sumDims.add(d);
     const plates = site.condIndepStack.filter((f) => f.time !== true);
-    factors.push({ factor: pre === undefined ? squeezedFactor(lp!, site, dims, sizes) : rowFactor(pre.rows, pre.row, dims, sizes), ordinal: plates.map((f) => plateDim(f.name)) });
+    const factor = pre === undefined ? squeezedFactor(lp!, site, dims, sizes) : rowFactor(pre.rows, pre.row, dims, sizes);
+    factors.push({ factor, ordinal: plates.map((f) => plateDim(f.name)) });
     factorSites.push(site.name);
     factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
     for (const f of plates) {
