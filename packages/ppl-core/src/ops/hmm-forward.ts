@@ -79,7 +79,7 @@ function softmaxRows(x: ArrayLike<number>, K: number): Float64Array {
 }
 
 function forward(L: Layout, init: ArrayLike<number>, trans: ArrayLike<number>, emit: ArrayLike<number>, normalise: boolean): Sweep {
-  const { B, T, K, Bi, Bt, Tt, Be } = L;
+  const { B, T, K, Tt } = L;
   // Each loop nest is its own function, and the recursion runs per sequence: V8 then optimises
   // them whole after a few calls. One long function entered once per step ran on on-stack-replaced
   // code compiled before the code after its loops had type feedback, and deoptimised every call
