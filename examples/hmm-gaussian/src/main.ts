@@ -17,7 +17,8 @@ import { STATE_NAMES, TRUE_PARAMS, generate } from "./truth.js";
 const PYRO_SECONDS = 59.9; // Pyro 1.8.6 / torch 1.13.1, 1 thread, 3 × 250 steps, same kind of machine
 
 async function main(): Promise<void> {
-  const { options } = parseOptions(process.argv.slice(2), { out: "out/hmm-gaussian" });
+  const { options, positionals } = parseOptions(process.argv.slice(2), { out: "out/hmm-gaussian" });
+  if (positionals.length > 0) throw new DataError(`unexpected arguments: ${positionals.join(" ")} (to read a data file, use --data file.json)`);
   const say = options.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => console.log(s);
   const tStart = performance.now();
   await ready();

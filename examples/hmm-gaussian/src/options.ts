@@ -23,10 +23,12 @@ export type RunOptions = z.infer<typeof schema>;
 export const DEFAULTS = { states: 3, steps: 250, lr: 0.05, restarts: 3, seed: 0, figures: true } as const;
 
 export function parseOptions(argv: string[], defaults: { out: string }): { options: RunOptions; positionals: string[] } {
+  // `pnpm example -- --json` hands the script a literal "--", after which parseArgs would take every option as a positional
+  const args = argv[0] === "--" ? argv.slice(1) : argv;
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       allowPositionals: true,
       strict: true,
       options: {

@@ -34,4 +34,14 @@ describe("examples/hmm-gaussian (a few steps)", () => {
     }
     expect(r.stderr).toMatch(/ppl backend: (wasm|cpu|tensorflow)/);
   });
+
+  it("takes its options after pnpm's '--' too, and rejects stray arguments with exit code 2", () => {
+    const out = mkdtempSync(join(tmpdir(), "hmm-dashes-"));
+    const r = runTsx("main.ts", ["--", "--json", "--steps", "2", "--restarts", "1", "--no-figures", "--form", "discrete-hmm", "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim()).config).toMatchObject({ steps: 2, restarts: 1, form: "discrete-hmm" });
+    const stray = runTsx("main.ts", ["data.json"]);
+    expect(stray.status).toBe(2);
+    expect(stray.stderr).toMatch(/unexpected arguments: data\.json \(to read a data file, use --data file\.json\)/);
+  });
 });
