@@ -19,7 +19,8 @@ import { paramsTable } from "./report.js";
 const USAGE = "usage: ppl-hmm fit <data.csv | --data file.json> [--states K] [--steps N] [--lr X] [--restarts N] [--seed N] [--out DIR] [--no-figures] [--json]";
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
+  // `pnpm ppl-hmm -- fit ...` hands the program a literal "--" first
+  const [command, ...rest] = argv[0] === "--" ? argv.slice(1) : argv;
   if (command === undefined || command === "--help" || command === "-h") {
     console.log(USAGE);
     return;

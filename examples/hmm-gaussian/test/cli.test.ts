@@ -21,7 +21,8 @@ function wide(): string {
 describe("ppl-hmm fit", () => {
   it("fits a wide CSV and writes params.json, states.csv", () => {
     const out = join(dir, "out-wide");
-    const r = runTsx("cli.ts", ["fit", file("wide.csv", wide()), "--states", "2", "--steps", "3", "--restarts", "1", "--out", out, "--no-figures"]);
+    // a leading "--", as `pnpm ppl-hmm -- fit ...` passes it, is skipped
+    const r = runTsx("cli.ts", ["--", "fit", file("wide.csv", wide()), "--states", "2", "--steps", "3", "--restarts", "1", "--out", out, "--no-figures"]);
     expect(r.status, r.stderr).toBe(0);
     const params = JSON.parse(readFileSync(join(out, "params.json"), "utf8"));
     expect(params.locs).toHaveLength(2);
