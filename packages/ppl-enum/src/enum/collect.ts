@@ -82,8 +82,13 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       if (tag !== undefined) noteChainVar(timeChains, tag, site);
     }
     const pre = batched.get(site.name);
-    // a batched site's log-prob is a row of its batch (squeezed, unmasked): only its full shape is read here
-    const lp = pre === undefined ? (enumeratedCategoricalLogProb(site) ?? logProbOf(site)) : undefined;
+    // a batched site's log-prob is a row of its batch (squeezed, unmasked): only its full shape is read here.
+    // Pyro's semantics: an enumerated site's own log-prob is never masked (it stays normalised over its
+    // support, so a masked one adds no log K); every other site is masked before its dims are read, since
+    // a mask may broadcast the log-prob up to plate dims it lacked.
+    const lp = pre === undefined
+      ? (site.enumInfo !== undefined ? (enumeratedCategoricalLogProb(site) ?? logProbOf(site)) : scaleAndMask(logProbOf(site), 1, site.mask))
+      : undefined;
     const shape = pre?.shape ?? lp!.shape;
     const scope = allocator.scopes.get(site.name) ?? new Map<number, number>();
     const dims: Dim[] = [];
@@ -117,7 +122,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       sizes.push(size);
     }
     if (!dependsOnEnum) {
-      if (includeCosts) costs.push(scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, site.mask));
+      if (includeCosts) costs.push(scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, true));
       continue;
     }
     if (typeof site.scale !== "number") {
@@ -139,7 +144,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     }
     for (const d of dims) if (d.startsWith("v")) sumDims.add(d);
     const plates = site.condIndepStack.filter((f) => f.time !== true);
-    const factor = pre === undefined ? squeezedFactor(lp!, site, dims, sizes) : rowFactor(pre.rows, pre.row, dims, sizes);
+    const factor = pre === undefined ? squeezedFactor(lp!, dims, sizes) : rowFactor(pre.rows, pre.row, dims, sizes);
     factors.push({ factor, ordinal: plates.map((f) => plateDim(f.name)) });
     factorSites.push(site.name);
     factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
@@ -154,9 +159,8 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
   };
 }
 
-function squeezedFactor(lp: tf.Tensor, site: SampleSite, dims: Dim[], sizes: number[]): Factor {
-  const masked = scaleAndMask(lp, 1, site.mask);
-  return { data: sizes.length === masked.rank ? masked : squeezed.get(masked, () => masked.reshape(sizes)), dims };
+function squeezedFactor(lp: tf.Tensor, dims: Dim[], sizes: number[]): Factor {
+  return { data: sizes.length === lp.rank ? lp : squeezed.get(lp, () => lp.reshape(sizes)), dims };
 }
 
 function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site: SampleSite): void {
