@@ -9,13 +9,14 @@
  * emits from `observationDist`, whose batch shape ends in [T or 1, K].
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Constraint, independent, real } from "../constraints/constraint.js";
-import { PPLShapeError, formatShape } from "../errors.js";
+import { type Constraint, independent } from "../constraints/constraint.js";
+import { PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import { hmmLogLikelihood } from "../ops/hmm-forward.js";
 import { broadcastShapes, broadcastTo, shapesEqual, type TensorLike } from "../ops/tensor.js";
 import { makeRng, nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
-import { asFloat, checkParam } from "./validate.js";
+import { isValidationEnabled } from "../validation.js";
+import { asFloat } from "./validate.js";
 
 export interface DiscreteHMMOptions {
   /** Number of steps when neither the transitions nor the observations have a time dim > 1. */
@@ -24,6 +25,49 @@ export interface DiscreteHMMOptions {
 
 function logNormalise(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => x.sub(tf.logSumExp(x, x.rank - 1, true)));
+}
+
+/** The multi-index of flat row `r` of a tensor whose rows are its last axis, e.g. "[1, 2]". */
+function rowIndex(shape: readonly number[], r: number): string {
+  const lead = shape.slice(0, -1);
+  const idx: number[] = [];
+  for (let d = lead.length - 1; d >= 0; d--) {
+    idx.unshift(r % lead[d]!);
+    r = Math.floor(r / lead[d]!);
+  }
+  return `[${idx.join(", ")}]`;
+}
+
+/**
+ * Logits are real or -Infinity (an impossible state: hmm.py's model_7 pins the
+ * start state with [0, -inf, ...]). NaN and +Infinity are errors, and so is a
+ * row (last axis) with no possible state: it has no normalisation.
+ */
+function checkLogitRows(param: string, x: tf.Tensor): void {
+  if (!isValidationEnabled()) return;
+  const data = x.dataSync();
+  const K = x.shape[x.rank - 1]!;
+  for (let r = 0; r * K < data.length; r++) {
+    let possible = false;
+    for (let k = 0; k < K; k++) {
+      const v = data[r * K + k]!;
+      if (Number.isNaN(v) || v === Infinity) {
+        throw new PPLSupportError(
+          `DiscreteHMM: parameter '${param}' must be real or -Infinity, but row ${rowIndex(x.shape, r)} has ${v} at state ${k} ` +
+            `(shape ${formatShape(x.shape)})`,
+          { expected: "real or -Infinity", actual: String(v) },
+        );
+      }
+      if (v !== -Infinity) possible = true;
+    }
+    if (!possible) {
+      throw new PPLSupportError(
+        `DiscreteHMM: parameter '${param}' has row ${rowIndex(x.shape, r)} with every entry -Infinity (shape ${formatShape(x.shape)}): ` +
+          "no state is possible there. Fix: give at least one state a finite logit in every row",
+        { expected: "at least one finite logit per row", actual: "all -Infinity" },
+      );
+    }
+  }
 }
 
 /** x reshaped, without a Reshape kernel (and its backward) when the shape is already right. */
@@ -60,8 +104,8 @@ export class DiscreteHMM extends Distribution {
     }
     const ob = observationDist.batchShape;
     if (ob.length < 1 || ob[ob.length - 1] !== K) throw err(`observationDist's batch shape must end in the state dim ${K}`);
-    checkParam(this.name, "initialLogits", init, real);
-    checkParam(this.name, "transitionLogits", trans, real);
+    checkLogitRows("initialLogits", init);
+    checkLogitRows("transitionLogits", trans);
     const transT = trans.rank >= 3 ? trans.shape[trans.rank - 3]! : 1;
     const obsT = ob.length >= 2 ? ob[ob.length - 2]! : 1;
     const timeSizes = [transT, obsT].filter((t) => t > 1);

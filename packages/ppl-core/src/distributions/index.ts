@@ -10,6 +10,7 @@ import { Binomial } from "./binomial.js";
 import { Categorical, type CategoricalParams } from "./categorical.js";
 import { Delta, type DeltaOptions } from "./delta.js";
 import { Dirichlet } from "./dirichlet.js";
+import { DiscreteHMM, type DiscreteHMMOptions } from "./discrete-hmm.js";
 import { type Distribution, Independent } from "./distribution.js";
 import { Exponential } from "./exponential.js";
 import { Gamma } from "./gamma.js";
@@ -57,4 +58,10 @@ export const dist = {
   ): TransformedDistribution => new TransformedDistribution(base, transforms, options),
   Independent: (base: Distribution, reinterpretedBatchNdims: number): Independent =>
     new Independent(base, reinterpretedBatchNdims),
+  DiscreteHMM: (
+    initialLogits: TensorLike,
+    transitionLogits: TensorLike,
+    observationDist: Distribution,
+    options?: DiscreteHMMOptions,
+  ): DiscreteHMM => new DiscreteHMM(initialLogits, transitionLogits, observationDist, options),
 };
