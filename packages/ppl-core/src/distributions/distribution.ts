@@ -49,6 +49,17 @@ export abstract class Distribution {
     return new Expanded(this, batchShape);
   }
 
+  /** Add `sampleShape` dims on the left of the batch shape (Pyro's `expand_by`): expand to sampleShape ++ batchShape. */
+  expandBy(sampleShape: readonly number[]): Distribution {
+    if (!sampleShape.every((s) => Number.isInteger(s) && s >= 0)) {
+      throw new PPLShapeError(`${this.name}.expandBy(${formatShape(sampleShape)}): sizes must be non-negative integers`, {
+        expected: "non-negative integer sizes",
+        actual: formatShape(sampleShape),
+      });
+    }
+    return this.expand([...sampleShape, ...this.batchShape]);
+  }
+
   /** Treat the rightmost `n` batch dims as event dims (Pyro's `to_event`). */
   toEvent(n = 1): Distribution {
     if (n === 0) return this;
