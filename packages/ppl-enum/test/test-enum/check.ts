@@ -1,0 +1,79 @@
+/**
+ * Pyro's `_check_loss_and_grads` for the ported cases, with a float64 oracle
+ * in place of Pyro's hand model: ppl's loss must equal minus the oracle's
+ * ELBO, and ppl's gradient in theta must equal central finite differences of
+ * minus the oracle.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { expect } from "vitest";
+import type { Model } from "ppl-core";
+import { TraceEnumELBO } from "ppl-enum";
+import { finiteDiff } from "./oracle.js";
+import type { Params } from "./params.js";
+
+function* emptyGuide() {}
+
+export interface EnumCase {
+  params: Params;
+  model: (theta: tf.Tensor1D) => Model<[]>;
+  guide?: (theta: tf.Tensor1D) => Model<[]>;
+  maxPlateNesting?: number;
+  /** The float64 ELBO at theta: log p - log q, summed or averaged exactly. */
+  oracle: (theta: number[]) => number;
+  /** Gradients are checked unless false. */
+  grads?: boolean;
+}
+
+export interface Tolerance {
+  loss?: number;
+  grad?: number;
+}
+
+function elboOf(c: EnumCase): TraceEnumELBO {
+  return new TraceEnumELBO(c.maxPlateNesting === undefined ? {} : { maxPlateNesting: c.maxPlateNesting });
+}
+
+/** ppl's loss at theta0 (through `loss`, the non-differentiable entry point). */
+export function pplLoss(c: EnumCase, theta = c.params.theta0): number {
+  return tf.tidy(() => {
+    const t = tf.tensor1d(theta);
+    return elboOf(c).loss(c.model(t), c.guide?.(t) ?? emptyGuide);
+  });
+}
+
+export function checkLossAndGrads(c: EnumCase, tol: Tolerance = {}): void {
+  const theta0 = c.params.theta0;
+  const expected = -c.oracle(theta0);
+  const lossTol = tol.loss ?? 1e-4;
+  const elbo = elboOf(c);
+  const lossAt = (t: tf.Tensor) => elbo.differentiableLoss(c.model(t as tf.Tensor1D), c.guide?.(t as tf.Tensor1D) ?? emptyGuide);
+  const { loss, grad } = tf.tidy(() => {
+    const { value, grad: g } = tf.valueAndGrad((t: tf.Tensor) => lossAt(t))(tf.tensor1d(theta0));
+    return { loss: value.dataSync()[0]!, grad: Array.from(g.dataSync()) };
+  });
+  expect(Math.abs(loss - expected), `differentiableLoss ${loss}, oracle ${expected}`).toBeLessThanOrEqual(
+    lossTol * Math.max(1, Math.abs(expected)),
+  );
+  const viaLoss = pplLoss(c);
+  expect(Math.abs(viaLoss - expected), `loss ${viaLoss}, oracle ${expected}`).toBeLessThanOrEqual(
+    lossTol * Math.max(1, Math.abs(expected)),
+  );
+  if (c.grads === false) return;
+  const fd = finiteDiff((t) => -c.oracle(t), theta0);
+  const scaleOf = Math.max(1, ...fd.map(Math.abs));
+  const worst = Math.max(...grad.map((g, i) => Math.abs(g - fd[i]!)));
+  expect(worst / scaleOf, `gradient ${fmt(grad)}\n finite differences of the oracle ${fmt(fd)}`).toBeLessThan(tol.grad ?? 2e-3);
+}
+
+const fmt = (xs: number[]) => `[${xs.map((x) => x.toFixed(5)).join(", ")}]`;
+
+/** Assert that ppl's gradient in theta equals given reference values (for Pyro's golden gradients). */
+export function pplGrad(c: EnumCase): number[] {
+  const elbo = elboOf(c);
+  return tf.tidy(() =>
+    Array.from(
+      tf.grad((t: tf.Tensor) => elbo.differentiableLoss(c.model(t as tf.Tensor1D), c.guide?.(t as tf.Tensor1D) ?? emptyGuide))(
+        tf.tensor1d(c.params.theta0),
+      ).dataSync(),
+    ));
+}
