@@ -23,7 +23,7 @@ export { trace, type TracedModel } from "./handlers/trace.js";
 export { replay } from "./handlers/replay.js";
 export { condition } from "./handlers/condition.js";
 export { substitute } from "./handlers/substitute.js";
-export { block, type BlockOptions } from "./handlers/block.js";
+export { block, type BlockOptions, type BlockSiteMsg } from "./handlers/block.js";
 export { seed } from "./handlers/seed.js";
 export { scale } from "./handlers/scale.js";
 export { mask } from "./handlers/mask.js";

@@ -1,14 +1,21 @@
 import { z } from "zod";
+import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../optim/adam.js";
 import { withHandler } from "../runtime/handler.js";
-import type { Model, Msg } from "../runtime/messages.js";
+import type { Model, ParamMsg, SampleMsg } from "../runtime/messages.js";
+
+/** A site a block may hide (plate queries always pass: they carry no value). */
+export type BlockSiteMsg = SampleMsg | ParamMsg;
+
+const siteFn = z.custom<(msg: BlockSiteMsg) => boolean>((v) => typeof v === "function", "a function (msg) => boolean");
 
 const blockOptions = z.object({
   expose: z.array(z.string()).optional(),
   hide: z.array(z.string()).optional(),
   exposeTypes: z.array(z.enum(["sample", "param"])).optional(),
   hideTypes: z.array(z.enum(["sample", "param"])).optional(),
-  hideFn: z.custom<(msg: Msg) => boolean>((v) => typeof v === "function").optional(),
+  hideFn: siteFn.optional(),
+  exposeFn: siteFn.optional(),
 }).strict();
 
 export type BlockOptions = z.infer<typeof blockOptions>;
@@ -16,7 +23,10 @@ export type BlockOptions = z.infer<typeof blockOptions>;
 /**
  * Hide sites from outer handlers: they are answered inside the block and never
  * reach a trace or replay outside it. With no options, everything is hidden.
- * `expose` hides every site except the named ones; `hide` hides only those.
+ * `expose` / `exposeTypes` hide every site except those; `hide` / `hideTypes`
+ * hide only those (both kinds may be combined when they do not overlap, as in
+ * Pyro). `hideFn` or `exposeFn` decide per message instead, and exclude every
+ * other option.
  */
 export function block<A extends unknown[], R>(model: Model<A, R>, options: BlockOptions = {}): Model<A, R> {
   const parsed = parseOptions("block", blockOptions, options);
@@ -28,17 +38,35 @@ export function block<A extends unknown[], R>(model: Model<A, R>, options: Block
   }));
 }
 
-function makeHideFn(o: BlockOptions): (msg: Msg) => boolean {
-  if (o.hideFn) return o.hideFn;
-  if (o.expose !== undefined || o.exposeTypes !== undefined) {
-    const names = new Set(o.expose ?? []);
-    const types = new Set<string>(o.exposeTypes ?? []);
-    return (msg) => !(names.has(msg.name) || types.has(msg.type));
+function conflict(message: string, actual: string): PPLConfigError {
+  return new PPLConfigError(`block: ${message}`, {
+    expected: "one of hideFn, exposeFn, or the lists expose/hide/exposeTypes/hideTypes",
+    actual,
+  });
+}
+
+function makeHideFn(o: BlockOptions): (msg: BlockSiteMsg) => boolean {
+  const lists = (["expose", "hide", "exposeTypes", "hideTypes"] as const).filter((k) => o[k] !== undefined);
+  if (o.hideFn !== undefined && o.exposeFn !== undefined) {
+    throw conflict("give only one of hideFn or exposeFn (each decides every site on its own)", "hideFn, exposeFn");
   }
-  if (o.hide !== undefined || o.hideTypes !== undefined) {
-    const names = new Set(o.hide ?? []);
-    const types = new Set<string>(o.hideTypes ?? []);
-    return (msg) => names.has(msg.name) || types.has(msg.type);
+  const fnKey = o.hideFn !== undefined ? "hideFn" : o.exposeFn !== undefined ? "exposeFn" : undefined;
+  if (fnKey !== undefined && lists.length > 0) {
+    throw conflict(`${fnKey} decides every site on its own, so it cannot be combined with ${lists.join(", ")}`, [fnKey, ...lists].join(", "));
   }
-  return () => true;
+  if (o.hideFn !== undefined) return o.hideFn;
+  const exposeFn = o.exposeFn;
+  if (exposeFn !== undefined) return (msg) => !exposeFn(msg);
+
+  const hide = new Set(o.hide ?? []);
+  const expose = new Set(o.expose ?? []);
+  const hideTypes = new Set<string>(o.hideTypes ?? []);
+  const exposeTypes = new Set<string>(o.exposeTypes ?? []);
+  const both = [...hide].filter((n) => expose.has(n));
+  if (both.length > 0) throw conflict(`cannot both hide and expose site(s) ${both.map((n) => `'${n}'`).join(", ")}`, both.join(", "));
+  const bothTypes = [...hideTypes].filter((t) => exposeTypes.has(t));
+  if (bothTypes.length > 0) throw conflict(`cannot both hide and expose type(s) ${bothTypes.join(", ")}`, bothTypes.join(", "));
+  // Pyro's default: hide everything, unless only `hide` lists were given; an expose list always hides the rest
+  const hideRest = o.expose !== undefined || o.exposeTypes !== undefined || (o.hide === undefined && o.hideTypes === undefined);
+  return (msg) => hide.has(msg.name) || hideTypes.has(msg.type) || (hideRest && !expose.has(msg.name) && !exposeTypes.has(msg.type));
 }
