@@ -25,8 +25,8 @@ export { condition } from "./handlers/condition.js";
 export { substitute } from "./handlers/substitute.js";
 export { block, type BlockOptions, type BlockSiteMsg } from "./handlers/block.js";
 export { seed } from "./handlers/seed.js";
-export { scale } from "./handlers/scale.js";
-export { mask } from "./handlers/mask.js";
+export { scale, type ScaleFactor } from "./handlers/scale.js";
+export { mask, type MaskValue } from "./handlers/mask.js";
 export { plate, type PlateOptions, type PlateBody } from "./handlers/plate.js";
 export { markov, range, type MarkovOptions } from "./handlers/markov.js";
 export {

@@ -1,10 +1,18 @@
+/**
+ * `mask(model, m)` transforms a model; `yield* mask(m, function* () {...})`
+ * masks a block inside a model body, as `plate` does. Masks compose by
+ * logical and (Pyro's MaskMessenger).
+ */
 import * as tf from "@tensorflow/tfjs";
-import { withHandler } from "../runtime/handler.js";
-import type { Model } from "../runtime/messages.js";
+import { PPLConfigError } from "../errors.js";
+import { type Handler, handle, withHandler } from "../runtime/handler.js";
+import type { Model, ModelGenerator } from "../runtime/messages.js";
+import { tracked } from "../runtime/pending.js";
 
-/** Zero the log-density of sample sites inside where `mask` is false (broadcast over the batch). */
-export function mask<A extends unknown[], R>(model: Model<A, R>, maskValue: tf.Tensor | boolean): Model<A, R> {
-  return withHandler(model, () => ({
+export type MaskValue = tf.Tensor | boolean;
+
+function maskHandler(maskValue: MaskValue): Handler {
+  return {
     process(msg) {
       if (msg.type !== "sample") return;
       if (msg.mask === true) msg.mask = maskValue;
@@ -12,5 +20,45 @@ export function mask<A extends unknown[], R>(model: Model<A, R>, maskValue: tf.T
       else if (maskValue === false) msg.mask = false;
       else msg.mask = tf.logicalAnd(msg.mask.cast("bool"), maskValue.cast("bool"));
     },
-  }));
+  };
+}
+
+function checkMask(m: unknown, where: string): asserts m is MaskValue {
+  if (typeof m === "boolean" || m instanceof tf.Tensor) return;
+  throw new PPLConfigError(
+    `${where}: the mask must be a boolean or a tensor (true where sites count), got ${describe(m)}.\n` +
+      "Use mask(model, m) to transform a model, or `yield* mask(m, function* () { ... })` for a block inside a model",
+    { expected: "a boolean or a tensor", actual: describe(m) },
+  );
+}
+
+function describe(x: unknown): string {
+  return x === null || x === undefined ? String(x) : typeof x === "object" ? `an object (${x.constructor?.name ?? "Object"})` : `a ${typeof x}`;
+}
+
+/** Zero the log-density of sample sites inside where `maskValue` is false (broadcast over the batch). */
+export function mask<A extends unknown[], R>(model: Model<A, R>, maskValue: MaskValue): Model<A, R>;
+/** The block form: `yield* mask(m, function* () { ... })` inside a model body. */
+export function mask<R>(maskValue: MaskValue, body: () => ModelGenerator<R>): ModelGenerator<R>;
+export function mask<A extends unknown[], R>(
+  first: Model<A, R> | MaskValue,
+  second: MaskValue | (() => ModelGenerator<R>),
+): Model<A, R> | ModelGenerator<R> {
+  if (typeof first === "function") {
+    checkMask(second, "mask(model, m)");
+    const m = second;
+    return withHandler(first, () => maskHandler(m));
+  }
+  checkMask(first, "mask(m, body)");
+  if (typeof second !== "function") {
+    throw new PPLConfigError(
+      `mask(m, body): the second argument must be the block's generator function, got ${describe(second)}`,
+      { expected: "a generator function", actual: describe(second) },
+    );
+  }
+  const body = second as () => ModelGenerator<R>;
+  const m = first;
+  return tracked("mask(...)", (function* () {
+    return yield* handle(body(), maskHandler(m));
+  })());
 }

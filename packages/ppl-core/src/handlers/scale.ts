@@ -1,20 +1,69 @@
+/**
+ * `scale(model, s)` transforms a model; `yield* scale(s, function* () {...})`
+ * scales a block inside a model body, as `plate` does. Scales multiply
+ * (Pyro's ScaleMessenger).
+ */
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError } from "../errors.js";
-import { withHandler } from "../runtime/handler.js";
-import type { Model } from "../runtime/messages.js";
+import { type Handler, handle, withHandler } from "../runtime/handler.js";
+import type { Model, ModelGenerator } from "../runtime/messages.js";
+import { tracked } from "../runtime/pending.js";
 
-/** Multiply the log-density of every sample site inside by `factor` (> 0). */
-export function scale<A extends unknown[], R>(model: Model<A, R>, factor: number | tf.Tensor): Model<A, R> {
-  if (typeof factor === "number" && !(factor > 0 && Number.isFinite(factor))) {
+export type ScaleFactor = number | tf.Tensor;
+
+function scaleHandler(factor: ScaleFactor): Handler {
+  return {
+    process(msg) {
+      if (msg.type !== "sample") return;
+      msg.scale = typeof msg.scale === "number" && typeof factor === "number" ? msg.scale * factor : tf.mul(msg.scale, factor);
+    },
+  };
+}
+
+function describe(x: unknown): string {
+  return x === null || x === undefined ? String(x) : typeof x === "object" ? `an object (${x.constructor?.name ?? "Object"})` : `a ${typeof x}`;
+}
+
+function checkFactor(factor: unknown, where: string): asserts factor is ScaleFactor {
+  if (factor instanceof tf.Tensor) return;
+  if (typeof factor !== "number") {
+    throw new PPLConfigError(
+      `${where}: the factor must be a positive number or a tensor, got ${describe(factor)}.\n` +
+        "Use scale(model, s) to transform a model, or `yield* scale(s, function* () { ... })` for a block inside a model",
+      { expected: "> 0", actual: describe(factor) },
+    );
+  }
+  if (!(factor > 0 && Number.isFinite(factor))) {
     throw new PPLConfigError(`scale: factor must be a finite positive number, got ${factor}`, {
       expected: "> 0",
       actual: String(factor),
     });
   }
-  return withHandler(model, () => ({
-    process(msg) {
-      if (msg.type !== "sample") return;
-      msg.scale = typeof msg.scale === "number" && typeof factor === "number" ? msg.scale * factor : tf.mul(msg.scale, factor);
-    },
-  }));
+}
+
+/** Multiply the log-density of every sample site inside by `factor` (> 0). */
+export function scale<A extends unknown[], R>(model: Model<A, R>, factor: ScaleFactor): Model<A, R>;
+/** The block form: `yield* scale(s, function* () { ... })` inside a model body. */
+export function scale<R>(factor: ScaleFactor, body: () => ModelGenerator<R>): ModelGenerator<R>;
+export function scale<A extends unknown[], R>(
+  first: Model<A, R> | ScaleFactor,
+  second: ScaleFactor | (() => ModelGenerator<R>),
+): Model<A, R> | ModelGenerator<R> {
+  if (typeof first === "function") {
+    checkFactor(second, "scale(model, s)");
+    const s = second;
+    return withHandler(first, () => scaleHandler(s));
+  }
+  checkFactor(first, "scale(s, body)");
+  if (typeof second !== "function") {
+    throw new PPLConfigError(
+      `scale(s, body): the second argument must be the block's generator function, got ${describe(second)}`,
+      { expected: "a generator function", actual: describe(second) },
+    );
+  }
+  const body = second as () => ModelGenerator<R>;
+  const s = first;
+  return tracked("scale(...)", (function* () {
+    return yield* handle(body(), scaleHandler(s));
+  })());
 }
