@@ -2,6 +2,10 @@
  * AutoDelta: a point estimate per latent site, i.e. MAP in constrained space.
  * One unconstrained param per site (`AutoDelta.locs.<site>`), mapped onto the
  * site's support; the guide samples each site as a Delta there.
+ *
+ * The params are kept through bijectTo (stick-breaking for a simplex), not the
+ * param store's default transformTo, so AutoDelta's SVI trajectories are what
+ * they were before user params moved to transformTo (docs/decisions.md).
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Model, type ModelGenerator, dist, getParamStore, param, parseOptions, sample } from "ppl-core";
@@ -16,6 +20,10 @@ const options = z.object({
 
 export type AutoDeltaOptions = z.input<typeof options>;
 
+const BIJECT = { mapping: "bijectTo" } as const;
+
+const locName = (site: PrototypeSite) => `AutoDelta.locs.${site.name}`;
+
 export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
   protected readonly prefix = "AutoDelta";
 
@@ -27,10 +35,12 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
   protected *body(sites: readonly PrototypeSite[]): ModelGenerator<GuideValues> {
     const values: GuideValues = {};
     for (const site of sites) {
+      const name = locName(site);
+      const init = () => tf.tensor(site.init, [...site.shape]);
+      // created here, before its param message, so that the store keeps it through bijectTo
+      if (!getParamStore().has(name)) getParamStore().get(name, init, site.support, BIJECT).dispose();
       values[site.name] = yield* inPlates(site.plates, function* () {
-        const loc = yield* param(`AutoDelta.locs.${site.name}`, () => tf.tensor(site.init, [...site.shape]), {
-          constraint: site.support,
-        });
+        const loc = yield* param(name, init, { constraint: site.support });
         return yield* sample(site.name, dist.Delta(loc, { eventDim: site.eventDim }));
       });
     }
@@ -44,7 +54,7 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
     return tf.tidy(() => {
       const out: GuideValues = {};
       for (const site of sites) {
-        out[site.name] = store.get(`AutoDelta.locs.${site.name}`, () => tf.tensor(site.init, [...site.shape]), site.support);
+        out[site.name] = store.get(locName(site), () => tf.tensor(site.init, [...site.shape]), site.support, BIJECT);
       }
       return out;
     });

@@ -61,7 +61,9 @@ export {
 } from "./distributions/index.js";
 export { checkParam, paramBatchShape } from "./distributions/validate.js";
 
-export { ParamStore, getParamStore, clearParamStore, type ParamStoreJSON } from "./params/param-store.js";
+export {
+  ParamStore, getParamStore, clearParamStore, type ParamStoreJSON, type ParamMapping, type ParamCreateOptions,
+} from "./params/param-store.js";
 
 export type { ELBO } from "./infer/elbo.js";
 export { TraceELBO, type TraceELBOOptions } from "./infer/trace-elbo.js";

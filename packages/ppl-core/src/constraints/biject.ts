@@ -1,8 +1,10 @@
 /**
  * bijectTo: the transform from unconstrained reals onto a constraint's
- * support. transformTo: the same, except where a smoother non-default map
- * exists (simplex: softmax-centered rather than stick-breaking), as Pyro's
- * transform_to differs from biject_to.
+ * support, bijective so that densities can be pushed through it (guides,
+ * TransformedDistribution). transformTo: the map Pyro's transform_to gives,
+ * through which the ParamStore keeps `param(..., { constraint })`; it differs
+ * only where a smoother map exists. Today that is the simplex alone:
+ * softmax-centered (transformTo) rather than stick-breaking (bijectTo).
  */
 import {
   Constraint, GreaterThan, GreaterThanEq, IndependentConstraint, Interval, LowerCholesky, PositiveDefinite, Real,
@@ -14,7 +16,9 @@ import {
 } from "./transforms.js";
 import { PPLConfigError } from "../errors.js";
 
-export function bijectTo(constraint: Constraint): Transform {
+type Which = "bijectTo" | "transformTo";
+
+function onto(constraint: Constraint, which: Which): Transform {
   if (constraint instanceof Real) return new IdentityTransform();
   if (constraint instanceof GreaterThan || constraint instanceof GreaterThanEq) {
     return constraint.lowerBound === 0
@@ -31,14 +35,14 @@ export function bijectTo(constraint: Constraint): Transform {
     const { lowerBound: a, upperBound: b } = constraint;
     return new ComposeTransform([new SigmoidTransform(), new AffineTransform(a, b.sub(a))], constraint);
   }
-  if (constraint instanceof Simplex) return new StickBreakingTransform();
+  if (constraint instanceof Simplex) return which === "bijectTo" ? new StickBreakingTransform() : new SoftmaxCenteredTransform();
   if (constraint instanceof LowerCholesky) return new LowerCholeskyTransform();
   if (constraint instanceof PositiveDefinite) {
     return new ComposeTransform([new LowerCholeskyTransform(), new CholeskyTransform().inv], constraint);
   }
-  if (constraint instanceof IndependentConstraint) return bijectTo(constraint.base);
+  if (constraint instanceof IndependentConstraint) return onto(constraint.base, which);
   throw new PPLConfigError(
-    `bijectTo has no transform onto constraint '${constraint.name}'` +
+    `${which} has no transform onto constraint '${constraint.name}'` +
       (constraint.isDiscrete ? ": it is discrete, so it cannot be learned by gradient (enumerate it instead)" : ""),
     {
       expected: "a continuous constraint (real, positive, nonnegative, greaterThan, interval, simplex, lowerCholesky, positiveDefinite)",
@@ -47,8 +51,10 @@ export function bijectTo(constraint: Constraint): Transform {
   );
 }
 
+export function bijectTo(constraint: Constraint): Transform {
+  return onto(constraint, "bijectTo");
+}
+
 export function transformTo(constraint: Constraint): Transform {
-  if (constraint instanceof Simplex) return new SoftmaxCenteredTransform();
-  if (constraint instanceof IndependentConstraint) return transformTo(constraint.base);
-  return bijectTo(constraint);
+  return onto(constraint, "transformTo");
 }

@@ -1,10 +1,15 @@
 /**
  * The ParamStore: every learnable parameter as an unconstrained tf.Variable,
  * with the constraint that maps it back. `param(...)` reads from it.
+ *
+ * A param is kept through `transformTo(constraint)`, as Pyro's param store
+ * does (softmax for the simplex). Autoguides ask for `bijectTo` instead
+ * (stick-breaking), through the store's `mapping` option, so their
+ * parameterisation (and every SVI trajectory) stays what it was.
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { bijectTo } from "../constraints/biject.js";
+import { bijectTo, transformTo } from "../constraints/biject.js";
 import {
   type Constraint, greaterThan, independent, interval, positive, real, simplex, unitInterval,
   GreaterThan, IndependentConstraint, Interval,
@@ -13,9 +18,24 @@ import type { Transform } from "../constraints/transforms.js";
 import { PPLConfigError, PPLModelError, formatShape } from "../errors.js";
 import { shapesEqual } from "../ops/tensor.js";
 
+/** Which map onto the constraint keeps a param unconstrained. */
+export type ParamMapping = "transformTo" | "bijectTo";
+
+export interface ParamCreateOptions {
+  /**
+   * For a param this call creates: keep it through bijectTo rather than the
+   * default transformTo (autoguides use it). For an existing param: it must
+   * have been created with this mapping.
+   */
+  mapping?: ParamMapping;
+}
+
+const mapTo: Record<ParamMapping, (c: Constraint) => Transform> = { transformTo, bijectTo };
+
 interface Entry {
   readonly unconstrained: tf.Variable;
   readonly constraint: Constraint;
+  readonly mapping: ParamMapping;
   readonly transform: Transform;
   readonly shape: readonly number[];
 }
@@ -35,6 +55,8 @@ const storeJSON = z.object({
     shape: z.array(z.number().int().nonnegative()),
     unconstrainedShape: z.array(z.number().int().nonnegative()),
     unconstrained: z.array(z.number()),
+    // absent in stores saved before transformTo: every param then was kept through bijectTo
+    mapping: z.enum(["transformTo", "bijectTo"]).optional(),
   }).strict()),
 }).strict();
 
@@ -79,13 +101,24 @@ export class ParamStore {
   }
 
   /** The constrained value of `name`, creating it from `init` on first use. */
-  get(name: string, init?: tf.Tensor | (() => tf.Tensor), constraint?: Constraint): tf.Tensor {
+  get(
+    name: string,
+    init?: tf.Tensor | (() => tf.Tensor),
+    constraint?: Constraint,
+    options: ParamCreateOptions = {},
+  ): tf.Tensor {
     let entry = this.entries.get(name);
     if (entry === undefined) {
       if (init === undefined) {
         throw new PPLModelError(`param('${name}') does not exist yet and no initial value was given`, { site: name });
       }
-      entry = this.create(name, typeof init === "function" ? init() : init, constraint ?? real);
+      entry = this.create(name, typeof init === "function" ? init() : init, constraint ?? real, options.mapping ?? "transformTo");
+    } else if (options.mapping !== undefined && options.mapping !== entry.mapping) {
+      throw new PPLModelError(
+        `param('${name}') is kept through ${entry.mapping} and is now requested through ${options.mapping}: ` +
+          "a param name used by an autoguide must not also be declared by the model or guide",
+        { site: name, expected: entry.mapping, actual: options.mapping },
+      );
     } else if (constraint !== undefined && entry.constraint.name !== constraint.name) {
       throw new PPLModelError(
         `param('${name}') was declared with constraint ${entry.constraint.name} and is now requested with ${constraint.name}`,
@@ -102,8 +135,8 @@ export class ParamStore {
     return value === entry.unconstrained ? value.clone() : value;
   }
 
-  private create(name: string, init: tf.Tensor, constraint: Constraint): Entry {
-    const transform = bijectTo(constraint);
+  private create(name: string, init: tf.Tensor, constraint: Constraint, mapping: ParamMapping): Entry {
+    const transform = mapTo[mapping](constraint);
     const check = tf.tidy(() => constraint.check(init).all().dataSync()[0]);
     if (!check) {
       throw new PPLModelError(
@@ -112,7 +145,7 @@ export class ParamStore {
       );
     }
     const unconstrained = tf.tidy(() => tf.variable(transform.inverse(init.cast("float32")), true, `ppl/${name}/${variableCounter++}`));
-    const entry: Entry = { unconstrained, constraint, transform, shape: [...init.shape] };
+    const entry: Entry = { unconstrained, constraint, mapping, transform, shape: [...init.shape] };
     this.entries.set(name, entry);
     return entry;
   }
@@ -128,6 +161,13 @@ export class ParamStore {
     const e = this.entries.get(name);
     if (e === undefined) throw new PPLModelError(`no param named '${name}' in the ParamStore`, { site: name });
     return e.constraint;
+  }
+
+  /** Which map keeps `name` unconstrained. */
+  mapping(name: string): ParamMapping {
+    const e = this.entries.get(name);
+    if (e === undefined) throw new PPLModelError(`no param named '${name}' in the ParamStore`, { site: name });
+    return e.mapping;
   }
 
   /** Every param's unconstrained variable, by name. */
@@ -166,24 +206,40 @@ export class ParamStore {
         shape: [...e.shape],
         unconstrainedShape: [...e.unconstrained.shape],
         unconstrained: Array.from(e.unconstrained.dataSync()),
+        mapping: e.mapping,
       };
     }
     return { version: 1, params };
   }
 
-  /** Replace the store's contents with a saved state. */
+  /** Replace the store's contents with a saved state (checked whole before anything is replaced). */
   load(json: unknown): void {
     const parsed = storeJSON.safeParse(json);
     if (!parsed.success) {
       throw new PPLConfigError(`ParamStore.load: not a saved param store: ${parsed.error.message}`);
     }
-    this.clear();
-    for (const [name, p] of Object.entries(parsed.data.params)) {
+    const specs = Object.entries(parsed.data.params).map(([name, p]) => {
       const constraint = constraintFromJSON(p.constraint);
+      const mapping = p.mapping ?? "bijectTo";
+      const transform = mapTo[mapping](constraint);
+      const expectedShape = transform.inverseShape(p.shape);
+      const size = p.unconstrainedShape.reduce((a, b) => a * b, 1);
+      if (!shapesEqual(expectedShape, p.unconstrainedShape) || size !== p.unconstrained.length) {
+        throw new PPLConfigError(
+          `ParamStore.load: param '${name}' (${constraint.name} through ${mapping}, shape ${formatShape(p.shape)}) needs ` +
+            `unconstrained shape ${formatShape(expectedShape)}, but the saved state has shape ${formatShape(p.unconstrainedShape)} ` +
+            `with ${p.unconstrained.length} values`,
+          { site: name, expected: formatShape(expectedShape), actual: formatShape(p.unconstrainedShape) },
+        );
+      }
+      return { name, p, constraint, mapping, transform };
+    });
+    this.clear();
+    for (const { name, p, constraint, mapping, transform } of specs) {
       const unconstrained = tf.tidy(() =>
         tf.variable(tf.tensor(p.unconstrained, p.unconstrainedShape, "float32"), true, `ppl/${name}/${variableCounter++}`),
       );
-      this.entries.set(name, { unconstrained, constraint, transform: bijectTo(constraint), shape: p.shape });
+      this.entries.set(name, { unconstrained, constraint, mapping, transform, shape: p.shape });
     }
   }
 }
