@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError } from "./errors.js";
+import { registerKernelGaps } from "./ops/wasm-kernels.js";
 import { registerComparisonGradients } from "./ops/zero-gradients.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -58,6 +59,7 @@ async function tryWasm(): Promise<boolean> {
 async function choose(): Promise<BackendInfo> {
   tf.enableProdMode();
   registerComparisonGradients();
+  registerKernelGaps();
   const requested = process.env.PPL_BACKEND;
   const version = tf.version.tfjs;
   if (requested !== undefined && requested !== "") {

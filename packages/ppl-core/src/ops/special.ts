@@ -89,20 +89,12 @@ export function xlog1py(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.tidy(() => x.mul(replaceWhere(x, y, -1, 0).log1p()));
 }
 
-/** y broadcast against x, with `value` where x = 0 and y = yAt. */
+/**
+ * y broadcast against x, with `value` where x = 0 and y = yAt. tf.where does
+ * the broadcasting (its Tile has an any-rank gradient, see tile-gradient.ts).
+ */
 function replaceWhere(x: tf.Tensor, y: tf.Tensor, yAt: number, value: number): tf.Tensor {
-  const shape = broadcastShape(x.shape, y.shape);
-  const hit = tf.broadcastTo(tf.logicalAnd(x.equal(0), y.equal(yAt)), shape);
-  return tf.where(hit, tf.fill(shape, value), tf.broadcastTo(y, shape));
-}
-
-function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
-  const n = Math.max(a.length, b.length);
-  return Array.from({ length: n }, (_, i) => {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
-    return da === 1 ? db : da;
-  });
+  return tf.where(tf.logicalAnd(x.equal(0), y.equal(yAt)), tf.scalar(value, y.dtype), y);
 }
 
 /** Plain-JS digamma in float64, for x > 0 (recurrence to x >= 10, then the asymptotic series). */

@@ -144,8 +144,9 @@ export function scaleAndMask(lp: tf.Tensor, scale: number | tf.Tensor, mask: tf.
   let out = lp;
   if (mask === false) out = tf.zerosLike(out);
   else if (mask !== true) {
-    const shape = broadcastShapes([out.shape, mask.shape]);
-    out = tf.where(tf.broadcastTo(mask.cast("bool"), shape), tf.broadcastTo(out, shape), tf.zeros(shape));
+    broadcastShapes([out.shape, mask.shape], "log-prob and mask shapes");
+    // tf.where broadcasts mask and log-prob itself (an any-rank Tile gradient, see ops/tile-gradient.ts)
+    out = tf.where(mask.dtype === "bool" ? mask : mask.cast("bool"), out, tf.scalar(0, out.dtype));
   }
   if (scale !== 1) out = out.mul(scale);
   return out;
