@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, integerInterval, real, simplex } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
-import { broadcastShapes, broadcastTo, cumsumLast, foldedRowwise, type TensorLike } from "../ops/tensor.js";
+import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, cumsumLast, foldedRowwise, type TensorLike } from "../ops/tensor.js";
+import { vindex } from "../ops/vindex.js";
 import { TapeMemo } from "../ops/tape-memo.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
@@ -15,7 +16,8 @@ export type CategoricalParams = { probs: TensorLike; logits?: never } | { logits
 
 /**
  * Categorical over {0, ..., K-1}, parameterised by `probs` (a simplex on the
- * last axis) or unnormalised `logits`. `dist.Categorical(probs)` is the short form.
+ * last axis; checked under validation, normalised otherwise, as in torch) or
+ * unnormalised `logits`. `dist.Categorical(probs)` is the short form.
  */
 export class Categorical extends Distribution {
   readonly name = "Categorical";
@@ -40,8 +42,10 @@ export class Categorical extends Distribution {
       const probs = asFloat(p.probs);
       this.checkRank(probs, "probs");
       checkParam(this.name, "probs", probs, simplex);
-      // an enumerated model's params can reach rank 7 (6 batch dims + categories)
-      this.logits = logOfProbs.get(probs, () => foldedRowwise(probs, 1, (x) => x.log()));
+      // Normalised as torch does, log p_k - log Σ_j p_j, so that with validation off an
+      // unnormalised row scores (and differentiates) as Pyro's does. An enumerated
+      // model's params can reach rank 7 (6 batch dims + categories): fold them.
+      this.logits = logOfProbs.get(probs, () => foldedRowwise(probs, 1, (x) => x.log().sub(x.sum(-1, true).log())));
     } else {
       const logits = asFloat(p.logits!);
       this.checkRank(logits, "logits");
@@ -82,6 +86,8 @@ export class Categorical extends Distribution {
     return tf.tidy(() => {
       const K = this.numCategories;
       const shape = broadcastShapes([value.shape, this.batchShape], "Categorical value and batch shapes");
+      // the one-hot select below works at rank batch + 1, which wasm gets wrong from rank 7 (TFJS-NOTES §4): gather instead
+      if (shape.length >= MAX_SAFE_RANK) return vindex(this.logits, "...", value.dtype === "int32" ? value : value.cast("int32"));
       const hot = tf.oneHot(broadcastTo(value.cast("int32"), shape).flatten(), K).reshape([...shape, K]).cast("bool");
       const logits = broadcastTo(this.logits, [...shape, K]);
       return tf.where(hot, logits, tf.zerosLike(logits)).sum(-1);
