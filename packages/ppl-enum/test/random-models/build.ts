@@ -1,0 +1,124 @@
+/**
+ * A spec as a ppl model and guide, written the way a user would: param
+ * tables through softmax/sigmoid/exp, vindex by the parents' values, plates
+ * re-entered per site, markov(range(T), ..., { history }) for chains,
+ * mask(...) and scale(...) around single sites.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { dist, mask, markov, param, plate, range, sample, scale, vindex } from "ppl-core";
+import type { Distribution, Model, ModelGenerator } from "ppl-core";
+import { flatIndex, pathOf, tuplesOf, type MaskSpec, type SiteSpec, type Spec } from "./spec.js";
+
+/** A tensor laid out on the dims of `plates` (size 1 elsewhere), one value per index of `path`. */
+export function onPlateDims(spec: Spec, path: readonly number[], along: readonly number[], values: readonly number[], dtype: "float32" | "int32" | "bool"): tf.Tensor {
+  const rank = Math.max(0, ...along.map((p) => -spec.plates[p]!.dim));
+  const shape = new Array<number>(rank).fill(1);
+  for (const p of along) shape[rank + spec.plates[p]!.dim] = spec.plates[p]!.size;
+  const flat = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0);
+  const strides = shape.map((_, j) => shape.slice(j + 1).reduce((a, b) => a * b, 1));
+  for (const tuple of tuplesOf(spec.plates, path)) {
+    let k = 0;
+    for (const p of along) k += tuple[path.indexOf(p)]! * strides[rank + spec.plates[p]!.dim]!;
+    flat[k] = values[flatIndex(spec.plates, path, tuple)]!;
+  }
+  return dtype === "bool" ? tf.tensor(flat, shape, "int32").cast("bool") : tf.tensor(flat, shape, dtype);
+}
+
+function maskValue(spec: Spec, site: SiteSpec, m: MaskSpec): tf.Tensor | boolean {
+  if (m.kind === "false") return false;
+  return onPlateDims(spec, pathOf(spec.plates, site.node), m.plates, m.values.map(Number), "bool");
+}
+
+export interface BuildOptions {
+  /** Per-site scale overrides (to build models that break the common-scale rule). */
+  readonly scaleOverride?: ReadonlyMap<string, number>;
+}
+
+export function buildModel(spec: Spec, o: BuildOptions = {}): Model<[]> {
+  function* model(): ModelGenerator<void> {
+    const values = new Map<number, tf.Tensor>();
+    const chainsDone = new Set<number>();
+    for (let i = 0; i < spec.sites.length; i++) {
+      const s = spec.sites[i]!;
+      if (s.chain === undefined) {
+        yield* inPlates(spec, s.node, () => siteGen(spec, i, values, o));
+        continue;
+      }
+      if (chainsDone.has(s.chain.id)) continue;
+      chainsDone.add(s.chain.id);
+      const c = spec.chains[s.chain.id]!;
+      const id = s.chain.id;
+      const steps = spec.sites.flatMap((x, j) => (x.chain?.id === id ? [j] : []));
+      yield* inPlates(spec, c.node, () => markov(range(c.T), function* (t) {
+        for (const j of steps) if (spec.sites[j]!.chain!.step === t) yield* siteGen(spec, j, values, o);
+      }, { history: c.history }));
+    }
+  }
+  return spec.modelScale === 1 ? model : scale(model, spec.modelScale);
+}
+
+export function buildGuide(spec: Spec): Model<[]> {
+  return function* guide(): ModelGenerator<void> {
+    for (const s of spec.sites) {
+      if (s.enumerate !== "guide") continue;
+      yield* inPlates(spec, s.node, function* () {
+        const q = yield* param(`q_${s.name}`, () => initOf(spec, `q_${s.name}`));
+        const d = s.family === "categorical" ? dist.Categorical({ logits: q }) : dist.Bernoulli({ logits: q });
+        yield* sample(s.name, d, { infer: { enumerate: "parallel" } });
+      });
+    }
+  };
+}
+
+function initOf(spec: Spec, name: string): tf.Tensor {
+  const p = spec.params[name]!;
+  return tf.tensor(p.values, p.shape, "float32");
+}
+
+function inPlates(spec: Spec, node: number | null, body: () => ModelGenerator<unknown>): ModelGenerator<unknown> {
+  const path = pathOf(spec.plates, node);
+  const enter = (k: number): ModelGenerator<unknown> => {
+    if (k === path.length) return body();
+    const p = spec.plates[path[k]!]!;
+    return plate(p.name, p.size, p.explicitDim === undefined ? {} : { dim: p.explicitDim }, () => enter(k + 1));
+  };
+  return enter(0);
+}
+
+function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, o: BuildOptions): ModelGenerator<void> {
+  const s = spec.sites[i]!;
+  const table = yield* param(s.param, () => initOf(spec, s.param));
+  const idx = s.parents.map((p) => {
+    const v = values.get(p)!;
+    return v.dtype === "int32" ? v : v.toInt();
+  });
+  const at = (t: tf.Tensor, trailing: boolean) => (idx.length === 0 ? t : vindex(t, "...", ...idx, ...(trailing ? [":" as const] : [])));
+  let d: Distribution;
+  switch (s.family) {
+    case "categorical":
+      d = s.viaLogits ? dist.Categorical({ logits: at(table, true) }) : dist.Categorical(at(tf.softmax(table), true));
+      break;
+    case "bernoulli":
+      d = s.viaLogits ? dist.Bernoulli({ logits: at(table, false) }) : dist.Bernoulli(at(tf.sigmoid(table), false));
+      break;
+    case "normal":
+      d = dist.Normal(at(table, false), s.sd);
+      break;
+    case "poisson":
+      d = dist.Poisson(at(table, false).exp());
+      break;
+  }
+  const path = pathOf(spec.plates, s.node);
+  const enumerated = s.role === "latent" && s.enumerate === "model";
+  const options = s.role === "obs"
+    ? { obs: onPlateDims(spec, path, path, s.data!, s.family === "categorical" ? "int32" : "float32") }
+    : enumerated ? { infer: { enumerate: "parallel" as const } } : {};
+  let gen: Model<[], tf.Tensor> = function* () {
+    return yield* sample(s.name, d, options);
+  };
+  const siteScale = o.scaleOverride?.get(s.name) ?? s.scale;
+  if (siteScale !== 1) gen = scale(gen, siteScale);
+  if (s.mask !== undefined) gen = mask(gen, maskValue(spec, s, s.mask));
+  const v = yield* gen();
+  if (s.role === "latent") values.set(i, v);
+}

@@ -1,0 +1,138 @@
+/**
+ * One spec through ppl and through the oracle: TraceEnumELBO's loss and
+ * gradients, and inferDiscrete's MAP. Each check ends as agreement, a refusal
+ * (a PPLError: counted by kind) or a mismatch (a different number, a wrong
+ * shape or a raw error: the test fails and prints the case).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { PPLError, clearParamStore, getParamStore, trace } from "ppl-core";
+import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
+import { buildGuide, buildModel } from "./build.js";
+import { Oracle, elboGradient, thetaOf } from "./oracle.js";
+import { mapSpecOf, neededPlateNesting, pathOf, tuplesOf, type Spec } from "./spec.js";
+
+export type Outcome =
+  | { readonly check: string; readonly status: "ok"; readonly error: number }
+  | { readonly check: string; readonly status: "refused"; readonly kind: string; readonly message: string }
+  | { readonly check: string; readonly status: "mismatch"; readonly detail: string };
+
+export const LOSS_TOL = 2e-4;
+export const GRAD_TOL = 2e-3;
+
+/** A refusal's kind: the error class and its message with names and numbers blanked out. */
+export function refusalKind(e: PPLError): string {
+  const first = e.message.split("\n")[0]!.replace(/'[^']*'/g, "'·'").replace(/-?\d+(\.\d+)?/g, "#");
+  return `${e.name}: ${first.slice(0, 110)}`;
+}
+
+function caught(check: string, e: unknown): Outcome {
+  if (e instanceof PPLError) return { check, status: "refused", kind: refusalKind(e), message: e.message };
+  const err = e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e);
+  return { check, status: "mismatch", detail: `raw error (not a PPLError): ${err.split("\n")[0]}` };
+}
+
+export function checkElbo(spec: Spec, withGrads: boolean): Outcome[] {
+  const oracle = new Oracle(spec);
+  const theta = thetaOf(spec);
+  const expected = -oracle.elbo(theta);
+  clearParamStore();
+  const model = buildModel(spec);
+  const guide = buildGuide(spec);
+  const elbo = new TraceEnumELBO(spec.maxPlateNesting === undefined ? {} : { maxPlateNesting: spec.maxPlateNesting });
+  const out: Outcome[] = [];
+  let loss: number;
+  try {
+    loss = elbo.loss(model, guide);
+  } catch (e) {
+    return [caught("loss", e)];
+  }
+  const lossErr = Math.abs(loss - expected) / Math.max(1, Math.abs(expected));
+  out.push(lossErr <= LOSS_TOL || !Number.isFinite(lossErr)
+    ? (Number.isFinite(loss) ? { check: "loss", status: "ok", error: lossErr } : { check: "loss", status: "mismatch", detail: `loss ${loss}, expected ${expected}` })
+    : { check: "loss", status: "mismatch", detail: `loss ${loss}, expected ${expected} (relative error ${lossErr.toExponential(2)})` });
+  if (!withGrads) return out;
+
+  let grads: Record<string, number[]>;
+  try {
+    const variables = getParamStore().variables();
+    grads = tf.tidy(() => {
+      const { value, grads: g } = tf.variableGrads(() => elbo.differentiableLoss(model, guide), [...variables.values()]);
+      value.dispose();
+      return Object.fromEntries([...variables].map(([name, v]) => [name, g[v.name] === undefined ? [] : Array.from(g[v.name]!.dataSync())]));
+    });
+  } catch (e) {
+    out.push(caught("grad", e));
+    return out;
+  }
+  const fd = elboGradient(oracle, theta);
+  const scaleOf = Math.max(1, ...Object.values(fd).flatMap((g) => g.map(Math.abs)));
+  let worst = 0;
+  const bad: string[] = [];
+  for (const [name, want] of Object.entries(fd)) {
+    const got = grads[name] ?? [];
+    want.forEach((w, i) => {
+      const g = got.length === 0 ? 0 : got[i]!; // tfjs leaves out a variable the loss does not reach
+      const err = Math.abs(-g - w) / scaleOf;
+      if (!(err <= GRAD_TOL)) bad.push(`${name}[${i}]: got ${(-g).toPrecision(6)}, expected ${w.toPrecision(6)}`);
+      worst = Math.max(worst, Number.isFinite(err) ? err : Infinity);
+    });
+  }
+  out.push(bad.length === 0
+    ? { check: "grad", status: "ok", error: worst }
+    : { check: "grad", status: "mismatch", detail: `d ELBO: ${bad.slice(0, 6).join("; ")}${bad.length > 6 ? ` (+${bad.length - 6} more)` : ""}` });
+  return out;
+}
+
+export function checkMap(spec0: Spec): Outcome {
+  const spec = mapSpecOf(spec0);
+  const oracle = new Oracle(spec);
+  const theta = thetaOf(spec);
+  clearParamStore();
+  const model = buildModel(spec);
+  const options = spec.maxPlateNesting === undefined ? { temperature: 0 as const } : { temperature: 0 as const, firstAvailableDim: -1 - spec.maxPlateNesting };
+  let decoded: number[];
+  try {
+    decoded = tf.tidy(() => {
+      const tr = trace(inferDiscrete(model, options)).getTrace();
+      const m = new Array<number>(oracle.modelSizes.length).fill(-1);
+      spec.sites.forEach((s, i) => {
+        if (s.role !== "latent") return;
+        const v = tr.sampleSite(s.name).value;
+        readPerIndex(spec, s.node, v, s.name).forEach((x, ti) => (m[oracle.modelSlot(i, ti)] = x));
+      });
+      return m;
+    });
+  } catch (e) {
+    if (e instanceof ShapeMismatch) return { check: "map", status: "mismatch", detail: e.message };
+    return caught("map", e);
+  }
+  const got = oracle.mapObjective(theta, decoded);
+  const best = oracle.maxObjective(theta);
+  const err = (best - got) / Math.max(1, Math.abs(best));
+  return err <= LOSS_TOL
+    ? { check: "map", status: "ok", error: Math.max(0, err) }
+    : { check: "map", status: "mismatch", detail: `MAP assignment [${decoded.join(",")}] scores ${got}, the best scores ${best}` };
+}
+
+class ShapeMismatch extends Error {}
+
+/** A latent's value at each of its plate indices (plate dims may be broadcast, other dims must be size 1). */
+function readPerIndex(spec: Spec, node: number | null, v: tf.Tensor, name: string): number[] {
+  const path = pathOf(spec.plates, node);
+  const rank = Math.max(v.rank, neededPlateNesting(spec));
+  const shape = [...new Array<number>(rank - v.rank).fill(1), ...v.shape];
+  const plateAt = new Map(path.map((p) => [rank + spec.plates[p]!.dim, p]));
+  shape.forEach((n, j) => {
+    if (n !== 1 && !plateAt.has(j)) throw new ShapeMismatch(`site '${name}': decoded value has shape [${v.shape.join(", ")}], not its plates' shape`);
+  });
+  const strides = shape.map((_, j) => shape.slice(j + 1).reduce((a, b) => a * b, 1));
+  const data = v.dataSync();
+  return tuplesOf(spec.plates, path).map((tuple) => {
+    let k = 0;
+    path.forEach((p, i) => {
+      const j = rank + spec.plates[p]!.dim;
+      if (shape[j] !== 1) k += tuple[i]! * strides[j]!;
+    });
+    return data[k]!;
+  });
+}

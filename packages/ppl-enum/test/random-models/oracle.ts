@@ -1,0 +1,157 @@
+/**
+ * The float64 oracle: every joint assignment of every discrete latent at every
+ * plate index, summed (ELBO) or maximised (MAP) in plain JS numbers.
+ *
+ * Pyro's TraceEnum_ELBO semantics (traceenum_elbo.py, _compute_model_factors):
+ * a model-enumerated site's own log-prob enters the log-sum-exp unmasked (it
+ * stays normalised, so a masked one adds no log K); a site that depends on a
+ * model-enumerated variable is masked inside the log-sum-exp and scaled by the
+ * one common scale outside it; every other site is scaled and masked as usual.
+ * Guide-enumerated sites are an exact expectation under q. Pyro's
+ * infer_discrete scores every site by its scaled and masked log-prob.
+ */
+import { assignments, logSumExp, normalLogPdf } from "../helpers.js";
+import { flatIndex, pathOf, tuplesOf, type SiteSpec, type Spec } from "./spec.js";
+
+export type Theta = Record<string, number[]>;
+
+/** log k! for the small counts the generator draws. */
+const logFactorial = (k: number) => { let s = 0; for (let i = 2; i <= k; i++) s += Math.log(i); return s; };
+const logSigmoid = (x: number) => (x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x)));
+
+interface Slot { readonly guide: boolean; readonly pos: number }
+
+interface Unit {
+  readonly site: SiteSpec;
+  readonly kind: "enum" | "dep" | "indep";
+  readonly mask: boolean;
+  readonly data: number | undefined;
+  readonly own: Slot | undefined;
+  readonly parents: Slot[];
+  readonly strides: number[];
+}
+
+/** The spec unrolled into one unit per (site, plate index). */
+export class Oracle {
+  readonly modelSizes: number[] = [];
+  readonly guideSizes: number[] = [];
+  private readonly units: Unit[] = [];
+  private readonly guideUnits: { site: SiteSpec; slot: Slot }[] = [];
+  private readonly slots = new Map<number, Slot[]>();
+
+  constructor(private readonly spec: Spec) {
+    const { plates, sites } = spec;
+    const slots = this.slots;
+    sites.forEach((s, i) => {
+      if (s.role !== "latent") return;
+      const n = tuplesOf(plates, pathOf(plates, s.node)).length;
+      const sizes = s.enumerate === "guide" ? this.guideSizes : this.modelSizes;
+      slots.set(i, Array.from({ length: n }, () => ({ guide: s.enumerate === "guide", pos: sizes.push(s.K) - 1 })));
+    });
+    sites.forEach((s, i) => {
+      const path = pathOf(plates, s.node);
+      const shape = [...s.parents.map((p) => sites[p]!.K), ...(s.family === "categorical" ? [s.K] : [])];
+      const strides = shape.map((_, j) => shape.slice(j + 1).reduce((a, b) => a * b, 1));
+      const kind = s.role === "latent" && s.enumerate === "model" ? "enum"
+        : s.parents.some((p) => sites[p]!.enumerate === "model") ? "dep" : "indep";
+      tuplesOf(plates, path).forEach((tuple, ti) => {
+        const parents = s.parents.map((p) => {
+          const pp = pathOf(plates, sites[p]!.node);
+          return slots.get(p)![flatIndex(plates, pp, tuple.slice(0, pp.length))]!;
+        });
+        const own = slots.get(i)?.[ti];
+        const mask = s.mask === undefined ? true : s.mask.kind === "false" ? false : s.mask.values[ti]!;
+        this.units.push({ site: s, kind, mask, data: s.data?.[ti], own, parents, strides });
+        if (own?.guide === true) this.guideUnits.push({ site: s, slot: own });
+      });
+    });
+  }
+
+  private logProb(u: Unit, theta: Theta, m: readonly number[], g: readonly number[]): number {
+    const table = theta[u.site.param]!;
+    let base = 0;
+    u.parents.forEach((p, j) => (base += (p.guide ? g : m)[p.pos]! * u.strides[j]!));
+    const value = u.own === undefined ? u.data! : (u.own.guide ? g : m)[u.own.pos]!;
+    switch (u.site.family) {
+      case "categorical": {
+        const row = table.slice(base, base + u.site.K);
+        return row[value]! - logSumExp(row);
+      }
+      case "bernoulli":
+        return logSigmoid(value === 1 ? table[base]! : -table[base]!);
+      case "normal":
+        return normalLogPdf(value, table[base]!, u.site.sd);
+      case "poisson":
+        return value * table[base]! - Math.exp(table[base]!) - logFactorial(value);
+    }
+  }
+
+  private guideLogProb(theta: Theta, g: readonly number[]): number {
+    let lq = 0;
+    for (const { site, slot } of this.guideUnits) {
+      const q = theta[`q_${site.name}`]!;
+      lq += site.family === "categorical" ? q[g[slot.pos]!]! - logSumExp(q) : logSigmoid(g[slot.pos] === 1 ? q[0]! : -q[0]!);
+    }
+    return lq;
+  }
+
+  /** The ELBO (the negative of TraceEnumELBO's loss). */
+  elbo(theta: Theta): number {
+    const s = this.spec.modelScale;
+    let total = 0;
+    for (const g of assignments(this.guideSizes)) {
+      const lq = this.guideLogProb(theta, g);
+      let indep = 0;
+      for (const u of this.units) if (u.kind === "indep" && u.mask) indep += s * u.site.scale * this.logProb(u, theta, [], g);
+      const terms: number[] = [];
+      for (const m of assignments(this.modelSizes)) {
+        let lp = 0;
+        for (const u of this.units) {
+          if (u.kind === "enum" || (u.kind === "dep" && u.mask)) lp += this.logProb(u, theta, m, g);
+        }
+        terms.push(lp);
+      }
+      total += Math.exp(lq) * (s * logSumExp(terms) + indep - lq);
+    }
+    return total;
+  }
+
+  /** infer_discrete's objective: every site's scaled, masked log-prob (all latents model-enumerated). */
+  mapObjective(theta: Theta, m: readonly number[]): number {
+    let lp = 0;
+    for (const u of this.units) if (u.mask) lp += this.spec.modelScale * u.site.scale * this.logProb(u, theta, m, []);
+    return lp;
+  }
+
+  maxObjective(theta: Theta): number {
+    let best = -Infinity;
+    for (const m of assignments(this.modelSizes)) best = Math.max(best, this.mapObjective(theta, m));
+    return best;
+  }
+
+  /** Position in the model assignment of (latent site, plate index). */
+  modelSlot(siteIndex: number, tupleIndex: number): number {
+    return this.slots.get(siteIndex)![tupleIndex]!.pos;
+  }
+}
+
+export function thetaOf(spec: Spec): Theta {
+  return Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [k, [...v.values]]));
+}
+
+/** Central finite differences of the ELBO w.r.t. every param entry (float64, so a small step is fine). */
+export function elboGradient(oracle: Oracle, theta: Theta, eps = 1e-5): Theta {
+  const out: Theta = {};
+  for (const [name, values] of Object.entries(theta)) {
+    out[name] = values.map((v, i) => {
+      const at = (d: number) => {
+        values[i] = v + d;
+        const e = oracle.elbo(theta);
+        values[i] = v;
+        return e;
+      };
+      return (at(eps) - at(-eps)) / (2 * eps);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,351 @@
+/**
+ * The description ("spec") of one small random model, and a seeded generator
+ * of specs. Both the ppl model (build.ts) and the float64 oracle (oracle.ts)
+ * are built from a spec, so a failing case replays from its seed alone.
+ *
+ * Sites are listed unrolled (a markov chain's steps are ordinary sites with a
+ * `step`), in program order. Parents are indices of earlier latent sites.
+ */
+
+export type LatentFamily = "categorical" | "bernoulli";
+export type ObsFamily = "normal" | "bernoulli" | "categorical" | "poisson";
+
+export interface PlateSpec {
+  readonly name: string;
+  readonly size: number;
+  /** Index of the enclosing plate, or null for a plate at the top level. */
+  readonly parent: number | null;
+  /** The dim given to plate(...), or undefined for an automatic dim. */
+  readonly explicitDim: number | undefined;
+  /** The dim the plate ends up at (explicit, or the first one its enclosing plates leave free). */
+  readonly dim: number;
+}
+
+/** A mask: `false` (the whole site), or a tensor varying along some of the site's plates. */
+export type MaskSpec =
+  | { readonly kind: "false" }
+  | { readonly kind: "tensor"; /** plates the tensor varies along */ readonly plates: number[]; /** one flag per index of the site (row-major over its plates) */ readonly values: boolean[] };
+
+export interface SiteSpec {
+  readonly name: string;
+  readonly role: "latent" | "obs";
+  readonly family: LatentFamily | ObsFamily;
+  /** Number of values (categorical), 2 for Bernoulli. */
+  readonly K: number;
+  /** The innermost plate the site is in (null: none). */
+  readonly node: number | null;
+  readonly parents: number[];
+  /** The param table: shape [K of each parent..., K] for a categorical, [K of each parent...] otherwise. */
+  readonly param: string;
+  /** Latents: enumerated in the model or in the guide. */
+  readonly enumerate?: "model" | "guide";
+  /** Categorical/Bernoulli parameterised through probs (softmax/sigmoid) or logits. */
+  readonly viaLogits: boolean;
+  readonly mask?: MaskSpec;
+  /** An extra scale on this site alone (only on sites that depend on no model-enumerated variable). */
+  readonly scale: number;
+  /** Normal observations: the standard deviation. */
+  readonly sd: number;
+  /** Observed values, one per index of the site (row-major over its plates). */
+  readonly data?: number[];
+  /** Markov chains: the chain's index and the step. */
+  readonly chain?: { readonly id: number; readonly step: number };
+}
+
+export interface ChainSpec {
+  readonly name: string;
+  readonly T: number;
+  readonly history: 1 | 2;
+  readonly node: number | null;
+}
+
+export interface Spec {
+  readonly seed: number;
+  readonly plates: PlateSpec[];
+  readonly sites: SiteSpec[];
+  readonly chains: ChainSpec[];
+  /** Unconstrained values of every param (model tables p_*, guide tables q_*), float32-rounded. */
+  readonly params: Record<string, { shape: number[]; values: number[] }>;
+  /** One scale on the whole model (the common scale of the enumeration-dependent sites). */
+  readonly modelScale: number;
+  /** maxPlateNesting given to TraceEnumELBO, or undefined to let it infer it. */
+  readonly maxPlateNesting: number | undefined;
+}
+
+export interface Features {
+  /** 0..3 plates. */
+  readonly maxPlates: number;
+  readonly nestedPlates: boolean;
+  readonly explicitDims: boolean;
+  readonly autoDims: boolean;
+  /** 1..4 plain enumerated sites. */
+  readonly maxLatents: number;
+  readonly bernoulliLatents: boolean;
+  readonly obsFamilies: readonly ObsFamily[];
+  /** Masks on observed sites (and guide-enumerated sites' model side). */
+  readonly masks: boolean;
+  /** Masks on model-enumerated sites. */
+  readonly masksOnEnumerated: boolean;
+  /** Tensor masks (else only `mask(..., false)`). */
+  readonly tensorMasks: boolean;
+  readonly scales: boolean;
+  readonly markov: boolean;
+  readonly history2: boolean;
+  readonly guideEnum: boolean;
+  readonly givenMaxPlateNesting: boolean;
+  /** Bound on maxPlateNesting + number of enumerated dims (tensor rank of the enumerated factors). */
+  readonly maxRank: number;
+  /** Bound on the number of joint assignments the oracle sums over. */
+  readonly maxJoint: number;
+}
+
+export const ALL_FEATURES: Features = {
+  maxPlates: 3, nestedPlates: true, explicitDims: true, autoDims: true,
+  maxLatents: 4, bernoulliLatents: true, obsFamilies: ["normal", "bernoulli", "categorical", "poisson"],
+  masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true,
+  markov: true, history2: true, guideEnum: true, givenMaxPlateNesting: true,
+  maxRank: 6, maxJoint: 4096,
+};
+
+/** mulberry32: a small seeded generator of uniforms in [0, 1). */
+export function makeRandom(seed: number): () => number {
+  let a = (seed * 2654435761 + 0x9e3779b9) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Plate indices from the outermost to `node`. */
+export function pathOf(plates: readonly PlateSpec[], node: number | null): number[] {
+  const path: number[] = [];
+  for (let p = node; p !== null; p = plates[p]!.parent) path.unshift(p);
+  return path;
+}
+
+/** Every index tuple of the plates in `path` (row-major). */
+export function tuplesOf(plates: readonly PlateSpec[], path: readonly number[]): number[][] {
+  let out: number[][] = [[]];
+  for (const p of path) out = out.flatMap((t) => Array.from({ length: plates[p]!.size }, (_, i) => [...t, i]));
+  return out;
+}
+
+/** Row-major position of a tuple over `path`. */
+export function flatIndex(plates: readonly PlateSpec[], path: readonly number[], tuple: readonly number[]): number {
+  let k = 0;
+  path.forEach((p, i) => (k = k * plates[p]!.size + tuple[i]!));
+  return k;
+}
+
+const isAncestorOrSelf = (plates: readonly PlateSpec[], a: number | null, b: number | null) =>
+  a === null || pathOf(plates, b).includes(a);
+
+export function paramShape(spec: Pick<Spec, "sites">, site: SiteSpec): number[] {
+  const own = site.family === "categorical" ? [site.K] : [];
+  return [...site.parents.map((p) => spec.sites[p]!.K), ...own];
+}
+
+/** Sizes of the model-enumerated and guide-enumerated joints (the oracle sums over their product). */
+export function jointSizes(spec: Pick<Spec, "plates" | "sites">): { model: number; guide: number } {
+  let model = 1;
+  let guide = 1;
+  for (const s of spec.sites) {
+    if (s.role !== "latent") continue;
+    const n = s.K ** tuplesOf(spec.plates, pathOf(spec.plates, s.node)).length;
+    if (s.enumerate === "guide") guide *= n;
+    else model *= n;
+  }
+  return { model, guide };
+}
+
+/** The smallest maxPlateNesting the model needs: the leftmost dim of a plate that holds a site. */
+export function neededPlateNesting(spec: Pick<Spec, "plates" | "sites">): number {
+  let n = 0;
+  for (const s of spec.sites) for (const p of pathOf(spec.plates, s.node)) n = Math.max(n, -spec.plates[p]!.dim);
+  return n;
+}
+
+/** How many enumerated dims can be live at once: every plain enumerated site, and history + 1 per chain. */
+function enumDims(spec: Pick<Spec, "sites" | "chains">): number {
+  const plain = spec.sites.filter((s) => s.role === "latent" && s.chain === undefined).length;
+  return plain + spec.chains.reduce((n, c) => n + Math.min(c.T, c.history + 1), 0);
+}
+
+/** A random spec; resamples (from the same stream) until it fits the size and rank bounds. */
+export function generateSpec(seed: number, f: Features): Spec {
+  const rand = makeRandom(seed);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const spec = tryGenerate(seed, rand, f);
+    const { model, guide } = jointSizes(spec);
+    if (model * guide > f.maxJoint) continue;
+    if ((spec.maxPlateNesting ?? neededPlateNesting(spec)) + enumDims(spec) > f.maxRank) continue;
+    return spec;
+  }
+  throw new Error(`seed ${seed}: no spec within the bounds after 200 attempts`);
+}
+
+function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const chance = (p: number) => rand() < p;
+  const f32 = (x: number) => Math.fround(x);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+
+  const plates: PlateSpec[] = [];
+  const nPlates = int(0, f.maxPlates);
+  for (let i = 0; i < nPlates; i++) {
+    const parent = f.nestedPlates && i > 0 && chance(0.5) ? int(0, i - 1) : null;
+    const taken = pathOf(plates, parent).map((p) => plates[p]!.dim);
+    const explicit = f.explicitDims && (!f.autoDims || chance(0.5));
+    let dim: number;
+    if (explicit) {
+      const free = [-1, -2, -3].filter((d) => !taken.includes(d));
+      dim = pick(free);
+    } else {
+      dim = -1;
+      while (taken.includes(dim)) dim--;
+    }
+    plates.push({ name: `p${i}`, size: chance(0.7) ? 2 : 3, parent, explicitDim: explicit ? dim : undefined, dim });
+  }
+  const nodes: (number | null)[] = [null, ...plates.map((_, i) => i)];
+
+  const sites: SiteSpec[] = [];
+  const chains: ChainSpec[] = [];
+  const mask = (node: number | null, allowed: boolean): MaskSpec | undefined => {
+    if (!allowed || !chance(0.35)) return undefined;
+    const path = pathOf(plates, node);
+    if (!f.tensorMasks || chance(0.2)) return { kind: "false" };
+    const varying = path.filter(() => chance(0.7));
+    const sub = tuplesOf(plates, varying).map(() => chance(0.6));
+    const values = tuplesOf(plates, path).map((t) => sub[flatIndex(plates, varying, varying.map((p) => t[path.indexOf(p)]!))]!);
+    return { kind: "tensor", plates: varying, values };
+  };
+  const visible = (node: number | null, pool: number[]) =>
+    pool.filter((i) => isAncestorOrSelf(plates, sites[i]!.node, node));
+  const subset = (xs: number[], p: number, max: number) => xs.filter(() => chance(p)).slice(0, max);
+  const latentIdx = () => sites.flatMap((s, i) => (s.role === "latent" && s.chain === undefined ? [i] : []));
+  const withChain = f.markov && chance(0.35);
+
+  const nLatents = int(withChain ? 0 : 1, f.maxLatents);
+  for (let i = 0; i < nLatents; i++) {
+    const node = pick(nodes);
+    const bern = f.bernoulliLatents && chance(0.3);
+    let enumerate: "model" | "guide" = f.guideEnum && chance(0.3) ? "guide" : "model";
+    const pool = visible(node, latentIdx()).filter((j) => enumerate === "model" || sites[j]!.enumerate === "guide");
+    const parents = subset(pool, 0.5, 2);
+    // the guide's enumerated sites get their own q (no parents in the guide); a model-enumerated parent would need one
+    if (enumerate === "guide" && parents.some((j) => sites[j]!.enumerate !== "guide")) enumerate = "model";
+    sites.push({
+      name: `z${i}`, role: "latent", family: bern ? "bernoulli" : "categorical", K: bern ? 2 : int(2, 3), node, parents,
+      param: `p_z${i}`, enumerate, viaLogits: chance(0.5), scale: 1, sd: 1,
+      ...(enumerate === "model" ? (f.masksOnEnumerated ? { mask: mask(node, true)! } : {}) : f.masks ? { mask: mask(node, true)! } : {}),
+    });
+  }
+  // Pyro's rule (_check_model_guide_enumeration_constraint): every model-enumerated site lies in every plate of
+  // every guide-enumerated site; a guide-enumerated site that would break it becomes model-enumerated
+  for (;;) {
+    const modelPaths = sites.filter((o) => o.role === "latent" && o.enumerate === "model").map((o) => pathOf(plates, o.node));
+    const i = sites.findIndex((s) => s.enumerate === "guide" && pathOf(plates, s.node).some((p) => modelPaths.some((mp) => !mp.includes(p))));
+    if (i < 0) break;
+    const s = sites[i]!;
+    sites[i] = { ...s, enumerate: "model", mask: undefined };
+    // its children that were guide-enumerated keep a guide-enumerated parent only: re-check them on the next pass
+    for (let j = i + 1; j < sites.length; j++) {
+      const c = sites[j]!;
+      if (c.enumerate === "guide" && c.parents.includes(i)) sites[j] = { ...c, enumerate: "model", mask: undefined };
+    }
+  }
+  dropUndefinedMasks(sites);
+
+  const obsSite = (name: string, node: number | null, parents: number[], family: ObsFamily, param: string, chain?: { id: number; step: number }, fixedK?: number): SiteSpec => {
+    const K = fixedK ?? (family === "categorical" ? int(2, 3) : family === "bernoulli" ? 2 : 1);
+    const n = tuplesOf(plates, pathOf(plates, node)).length;
+    const data = Array.from({ length: n }, () =>
+      family === "normal" ? f32(1.5 * normal()) : family === "poisson" ? int(0, 4) : int(0, K - 1));
+    const dependsOnModelEnum = parents.some((p) => sites[p]!.enumerate === "model");
+    const m = mask(node, f.masks);
+    return {
+      name, role: "obs", family, K, node, parents, param, viaLogits: chance(0.5),
+      scale: f.scales && !dependsOnModelEnum && chance(0.3) ? pick([0.3, 2, 4]) : 1,
+      sd: pick([0.7, 1, 1.3]), data, ...(m === undefined ? {} : { mask: m }), ...(chain === undefined ? {} : { chain }),
+    };
+  };
+
+  if (withChain) {
+    const node = pick(nodes);
+    const history: 1 | 2 = f.history2 && chance(0.5) ? 2 : 1;
+    const T = int(2, history === 2 ? 4 : 3);
+    const id = chains.length;
+    const name = `c${id}`;
+    const extra = subset(visible(node, latentIdx()).filter((j) => sites[j]!.enumerate === "model"), 0.4, 1);
+    const family = pick(f.obsFamilies);
+    const obsK = family === "categorical" ? int(2, 3) : family === "bernoulli" ? 2 : 1;
+    const zs: number[] = [];
+    for (let t = 0; t < T; t++) {
+      const prev = history === 2 ? zs.slice(-2) : zs.slice(-1);
+      const stepMask = mask(node, f.masksOnEnumerated);
+      const table = t === 0 ? "init" : history === 1 ? "trans" : t === 1 ? "trans1" : "trans2";
+      sites.push({
+        name: `${name}_${t}`, role: "latent", family: "categorical", K: 2, node, parents: [...extra, ...prev],
+        param: `p_${name}_${table}`, enumerate: "model", viaLogits: false, scale: 1, sd: 1, chain: { id, step: t },
+        ...(stepMask === undefined ? {} : { mask: stepMask }),
+      });
+      zs.push(sites.length - 1);
+      const y = obsSite(`${name}y_${t}`, node, [...extra, sites.length - 1], family, `p_${name}_emit`, { id, step: t }, obsK);
+      // hmm.py's idiom: one mask around the step's latent and its observation
+      sites.push(stepMask === undefined || !f.masks ? y : { ...y, mask: stepMask });
+    }
+    chains.push({ name, T, history, node });
+  }
+
+  const nObs = int(1, 3);
+  // a chain's variables are out of scope after its markov loop (their dims are recycled): plain latents only
+  const pool = latentIdx();
+  for (let i = 0; i < nObs; i++) {
+    const node = pick(nodes);
+    const parents = subset(visible(node, pool), 0.5, 3);
+    const family = pick(f.obsFamilies);
+    sites.push(obsSite(`x${i}`, node, parents, family, `p_x${i}`));
+  }
+
+  const params: Spec["params"] = {};
+  for (const s of sites) {
+    if (params[s.param] !== undefined) continue;
+    const shape = paramShape({ sites }, s);
+    const n = shape.reduce((a, b) => a * b, 1);
+    params[s.param] = { shape, values: Array.from({ length: n }, () => f32(0.8 * normal())) };
+  }
+  for (const s of sites) {
+    if (s.enumerate !== "guide") continue;
+    const shape = s.family === "categorical" ? [s.K] : [];
+    params[`q_${s.name}`] = { shape, values: Array.from({ length: s.K === 2 && s.family === "bernoulli" ? 1 : s.K }, () => f32(0.8 * normal())) };
+  }
+  const spec0 = { plates, sites };
+  const needed = neededPlateNesting(spec0);
+  return {
+    seed, plates, sites, chains, params,
+    modelScale: f.scales && chance(0.4) ? pick([0.5, 2.5, 3]) : 1,
+    maxPlateNesting: f.givenMaxPlateNesting && chance(0.5) ? needed + int(0, 1) : undefined,
+  };
+}
+
+function dropUndefinedMasks(sites: SiteSpec[]): void {
+  for (let i = 0; i < sites.length; i++) {
+    const s = sites[i]!;
+    if ("mask" in s && s.mask === undefined) {
+      const { mask: _drop, ...rest } = s;
+      sites[i] = rest;
+    }
+  }
+}
+
+/** The spec for inferDiscrete: every latent enumerated in the model, so no site-only scale on a site with latent parents. */
+export function mapSpecOf(spec: Spec): Spec {
+  const sites = spec.sites.map((s): SiteSpec => ({
+    ...s, ...(s.role === "latent" ? { enumerate: "model" as const } : {}), scale: s.parents.length > 0 ? 1 : s.scale,
+  }));
+  return { ...spec, sites };
+}
