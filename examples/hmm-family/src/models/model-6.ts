@@ -1,0 +1,68 @@
+/**
+ * hmm.py's model_6, the second-order HMM ("2HMM"): x[t] depends on x[t-1]
+ * and x[t-2], so the markov loop keeps a history of 2.
+ *
+ *                     _______>______
+ *         _____>_____/______        \
+ *        /          /       \        \
+ *     x[t-1] --> x[t] --> x[t+1] --> x[t+2]
+ *        |        |          |          |
+ *        V        V          V          V
+ *     y[t-1]     y[t]     y[t+1]     y[t+2]
+ *
+ * Transitions and emissions are params (no prior): either the full
+ * [H, H, H] table, or Raftery's mixture λ·P1[x[t-1]] + (1-λ)·P2[x[t-2]].
+ */
+import * as tf from "@tensorflow/tfjs";
+import { constraints, dist, markov, mask, param, plate, range, sample, vindex } from "ppl-core";
+import { batchOf, maxLength, squeezeLast, stepMask, stepTones } from "./shared.js";
+import type { HmmModel } from "./types.js";
+
+const enumerate = { infer: { enumerate: "parallel" as const } };
+
+/**
+ * torch.rand made a valid initial value: hmm.py hands unnormalised rows to a
+ * simplex param (Pyro's store normalises them through its softmax
+ * transform); ppl's store requires the initial value to be in the support.
+ */
+function randomRows(shape: number[]): () => tf.Tensor {
+  return () => tf.tidy(() => {
+    const r = tf.randomUniform(shape, 0.05, 1);
+    return r.div(r.sum(-1, true));
+  });
+}
+
+export const model6: HmmModel = function* (sequences, lengths, args) {
+  const [numSequences, , dataDim] = sequences.shape;
+  const hidden = args.hiddenDim;
+  let probsX: tf.Tensor;
+  if (!args.raftery) {
+    // the full tensor of transition probabilities: hidden³ entries
+    probsX = yield* param("probs_x", randomRows([hidden, hidden, hidden]), { constraint: constraints.simplex });
+  } else {
+    // Raftery (1985), a parsimonious high-order Markov chain
+    const probsX1 = yield* param("probs_x1", randomRows([hidden, hidden]), { constraint: constraints.simplex });
+    const probsX2 = yield* param("probs_x2", randomRows([hidden, hidden]), { constraint: constraints.simplex });
+    const mixLambda = yield* param("mix_lambda", tf.scalar(0.5), { constraint: constraints.unitInterval });
+    // [H, H] and [H, 1, H] broadcast to [H (x[t-2]), H (x[t-1]), H (x[t])]
+    probsX = mixLambda.mul(probsX1).add(tf.scalar(1).sub(mixLambda).mul(probsX2.expandDims(-2)));
+  }
+  const probsY = yield* param("probs_y", () => tf.randomUniform([hidden, dataDim], 0.05, 0.95), {
+    constraint: constraints.unitInterval,
+  });
+  yield* plate("sequences", numSequences, { dim: -2, subsampleSize: args.batchSize }, function* (batch) {
+    const { seqs, lens } = batchOf(sequences, lengths, batch);
+    let xCurr: tf.Tensor = tf.scalar(0, "int32");
+    let xPrev: tf.Tensor = tf.scalar(0, "int32");
+    yield* markov(range(maxLength(lens)), function* (t) {
+      yield* mask(function* () {
+        const probsXt = vindex(probsX, xPrev, xCurr, ":");
+        [xPrev, xCurr] = [xCurr, yield* sample(`x_${t}`, dist.Categorical(probsXt), enumerate)];
+        const x = xCurr;
+        yield* plate("tones", dataDim, { dim: -1 }, function* () {
+          yield* sample(`y_${t}`, dist.Bernoulli(vindex(probsY, squeezeLast(x))), { obs: stepTones(seqs, t) });
+        });
+      }, stepMask(t, lens))();
+    }, { history: 2 });
+  });
+};

@@ -1,0 +1,82 @@
+/**
+ * hmm.py's main(): MAP Baum-Welch. AutoDelta learns point estimates of the
+ * probs_* sites, TraceEnumELBO sums the hidden states out exactly, Adam
+ * steps; then the loss without the prior on the training and held-out data.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Adam, SVI, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
+import type { Model, ModelGenerator, Msg } from "ppl-core";
+import { AutoDelta, type InitLocFn } from "ppl-autoguide";
+import { TraceEnumELBO } from "ppl-enum";
+import { MODELS, type ModelArgs, type ModelNumber, maxPlateNesting } from "./models/index.js";
+
+export interface TrainData {
+  readonly sequences: tf.Tensor3D;
+  readonly lengths: tf.Tensor1D;
+}
+
+export interface TrainOptions {
+  readonly model: ModelNumber;
+  readonly args: ModelArgs;
+  readonly steps: number;
+  readonly lr: number;
+  readonly seed: number;
+  /** Called after each step with the loss per observed time step. */
+  readonly onStep?: (step: number, lossPerObservation: number) => void;
+}
+
+export interface TrainResult {
+  readonly model: ModelNumber;
+  /** Loss per observed time step (hmm.py's `loss / num_observations`), one per step. */
+  readonly losses: number[];
+  /** -log p(train data | point estimates) per observed step, without the prior. */
+  readonly trainLoss: number;
+  /** -log p(held-out data | point estimates) per observed step, without the prior. */
+  readonly testLoss: number;
+  /** The held-out log-likelihood per observed step (−testLoss). */
+  readonly testLogLikelihood: number;
+  /** Number of learned scalars (hmm.py's "capacity"). */
+  readonly capacity: number;
+  readonly seconds: number;
+}
+
+/** hmm.py's guide: every probs_* site, and nothing else, goes to AutoDelta. */
+export const exposeProbs = (msg: Msg): boolean => msg.name.startsWith("probs_");
+
+export function makeGuide(model: ModelNumber, initLocFn?: InitLocFn): Model<TrainArgs> {
+  // model_6's probs_* are params, not sample sites: Pyro's AutoDelta is then an empty guide, ppl's refuses to be built
+  if (model === 6) return emptyGuide;
+  return new AutoDelta(block(MODELS[model], { hideFn: (msg) => !exposeProbs(msg) }), initLocFn ? { initLocFn } : {});
+}
+
+type TrainArgs = [tf.Tensor3D, tf.Tensor1D, ModelArgs, boolean?];
+function* emptyGuide(): ModelGenerator<void> {}
+
+const observations = (lengths: tf.Tensor1D): number => Array.from(lengths.dataSync()).reduce((a, b) => a + b, 0);
+
+export function train(data: TrainData, test: TrainData, options: TrainOptions): TrainResult {
+  clearParamStore();
+  setRngSeed(options.seed);
+  const model = MODELS[options.model];
+  const guide = makeGuide(options.model);
+  const elbo = new TraceEnumELBO({ maxPlateNesting: maxPlateNesting(options.model) });
+  const optim = new Adam({ lr: options.lr });
+  const svi = new SVI(model, guide, optim, elbo);
+  const n = observations(data.lengths);
+  const losses: number[] = [];
+  const t0 = performance.now();
+  for (let step = 0; step < options.steps; step++) {
+    const loss = svi.step(data.sequences, data.lengths, options.args, true) / n;
+    losses.push(loss);
+    options.onStep?.(step, loss);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  // evaluated without the prior, so the numbers compare across models
+  const trainLoss = elbo.loss(model, guide, data.sequences, data.lengths, options.args, false) / n;
+  const testLoss = elbo.loss(model, guide, test.sequences, test.lengths, options.args, false) / observations(test.lengths);
+  const store = getParamStore();
+  const capacity = tf.tidy(() => store.names().reduce((a, name) => a + store.get(name).size, 0));
+  optim.reset();
+  clearParamStore();
+  return { model: options.model, losses, trainLoss, testLoss, testLogLikelihood: -testLoss, capacity, seconds };
+}
