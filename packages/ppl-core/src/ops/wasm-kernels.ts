@@ -6,7 +6,8 @@
  * x.gather(i) (and unsortedSegmentSum) needs UnsortedSegmentSum, conv1d/conv2d
  * need Conv2DBackpropFilter, depthwise/separable conv need the two
  * DepthwiseConv2dNative backprops; einsum has no wasm kernel at all. On every
- * backend the Tile gradient stops at rank 4 (see tile-gradient.ts).
+ * backend, the Tile gradient stops at rank 4 and gather's breaks when its
+ * indices have a history (see gradient-fixes.ts).
  *
  * UnsortedSegmentSum is written here (tfjs's cpu version is built from other
  * cpu kernels). The conv backprops reuse tfjs's own cpu kernels, which are
@@ -15,7 +16,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLSupportError } from "../errors.js";
-import { registerTileGradient } from "./tile-gradient.js";
+import { registerGradientFixes } from "./gradient-fixes.js";
 
 type Values = Float32Array | Int32Array | Uint8Array;
 
@@ -98,11 +99,11 @@ const WASM_KERNELS: readonly { name: string; kernelFunc: tf.KernelFunc }[] = [
 
 let done = false;
 
-/** Register the missing wasm kernels and the any-rank Tile gradient (idempotent; a kernel tfjs already has is kept). */
+/** Register the missing wasm kernels and the gradient fixes (idempotent; a kernel tfjs already has is kept). */
 export function registerKernelGaps(): void {
   if (done) return;
   done = true;
-  registerTileGradient();
+  registerGradientFixes();
   const present = new Set(tf.getKernelsForBackend("wasm").map((k) => k.kernelName));
   for (const { name, kernelFunc } of WASM_KERNELS) {
     if (!present.has(name)) tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc });

@@ -7,7 +7,7 @@ import {
   PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLShapeError, PPLSupportError, formatShape,
 } from "../errors.js";
 import { broadcastShapes } from "../ops/tensor.js";
-import type { ParamMsg, SampleMsg } from "./messages.js";
+import type { CondIndepFrame, ParamMsg, SampleMsg } from "./messages.js";
 
 export type SampleSite = Readonly<SampleMsg> & { readonly value: tf.Tensor };
 export type ParamSite = Readonly<ParamMsg> & { readonly value: tf.Tensor };
@@ -89,7 +89,7 @@ export class Trace {
         `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`,
         formatShape(site.value.shape),
         lp ? formatShape(lp.shape) : "",
-        site.condIndepStack.map((f) => `${f.name}@${f.dim}`).join(" "),
+        site.condIndepStack.map(formatFrame).join(" "),
       ]);
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -101,6 +101,11 @@ export class Trace {
     tf.dispose([...this.logProbs.values()]);
     this.logProbs.clear();
   }
+}
+
+/** `data@-1` for a vectorised plate, `data[3]` for iteration 3 of a sequential one. */
+function formatFrame(f: CondIndepFrame): string {
+  return f.dim === undefined ? `${f.name}[${f.index}]` : `${f.name}@${f.dim}`;
 }
 
 function siteLogProb(site: SampleSite, trace: Trace): tf.Tensor {
@@ -120,7 +125,9 @@ export function logProbError(site: SampleSite, err: unknown, trace?: Trace): Err
   if (err instanceof PPLError && err.site !== undefined) return err;
   if (err instanceof PPLModelError) return err;
   const batch = `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`;
-  const plates = site.condIndepStack.map((f) => `'${f.name}' (size ${f.subsampleSize}) at dim ${f.dim}`).join(", ");
+  const plates = site.condIndepStack
+    .map((f) => (f.dim === undefined ? `'${f.name}' (sequential, member ${f.index})` : `'${f.name}' (size ${f.subsampleSize}) at dim ${f.dim}`))
+    .join(", ");
   const message =
     `at site '${site.name}': ${site.fn.name}.logProb failed on a value of shape ${formatShape(site.value.shape)} ` +
     `(distribution batch | event shape ${batch}${plates ? `; plates: ${plates}` : ""}): ${(err as Error).message}\n` +
@@ -145,7 +152,7 @@ export function scaleAndMask(lp: tf.Tensor, scale: number | tf.Tensor, mask: tf.
   if (mask === false) out = tf.zerosLike(out);
   else if (mask !== true) {
     broadcastShapes([out.shape, mask.shape], "log-prob and mask shapes");
-    // tf.where broadcasts mask and log-prob itself (an any-rank Tile gradient, see ops/tile-gradient.ts)
+    // tf.where broadcasts mask and log-prob itself (an any-rank Tile gradient, see ops/gradient-fixes.ts)
     out = tf.where(mask.dtype === "bool" ? mask : mask.cast("bool"), out, tf.scalar(0, out.dtype));
   }
   if (scale !== 1) out = out.mul(scale);

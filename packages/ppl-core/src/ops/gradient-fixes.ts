@@ -1,0 +1,66 @@
+/**
+ * tfjs 4.22 gradients that a model reaches and that are wrong or missing:
+ *
+ * - Tile: tfjs's stops at rank 4 ("Gradient for tile operation is not
+ *   implemented for rank-5 tensors yet") on every backend, and tf.broadcastTo
+ *   and a broadcasting tf.where both run Tile, so any rank-5/6 broadcast in a
+ *   differentiated model threw. tfjs's version is also one slice + add per
+ *   copy; this one is one sum per tiled axis, or one sum in all when only
+ *   size-1 axes were tiled (a broadcast).
+ * - GatherV2 returns the int32 indices themselves as the indices' gradient,
+ *   and UnsortedSegmentSum none for its segment ids, so `locs.gather(z)` threw
+ *   whenever z's own history reaches a differentiated param (a z the guide
+ *   samples from Categorical(q)). Indices have gradient zero.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The gradient of tf.tile(x, reps) for x of shape `xShape`, from dy of the tiled shape. */
+export function untile(dy: tf.Tensor, xShape: readonly number[], reps: readonly number[]): tf.Tensor {
+  const tiled = reps.flatMap((r, i) => (r > 1 ? [i] : []));
+  if (tiled.length === 0) return dy.reshape([...xShape]);
+  if (tiled.every((i) => xShape[i] === 1)) return dy.sum(tiled, true);
+  // The tiled axis i has length reps[i] * xShape[i], copy-major: fold it as
+  // [before, reps, xShape[i] * after] and sum the middle (rank 3 on any input rank).
+  let g = dy;
+  for (const i of tiled) {
+    const before = g.shape.slice(0, i).reduce((a, b) => a * b, 1);
+    const after = g.shape.slice(i + 1).reduce((a, b) => a * b, 1);
+    const shape = g.shape.map((d, j) => (j === i ? xShape[i]! : d));
+    g = g.reshape([before, reps[i]!, xShape[i]! * after]).sum(1).reshape(shape);
+  }
+  return g;
+}
+
+/** tfjs's gradient of `kernelName`, with a float32 zero gradient for its integer input `input`. */
+function withZeroGradientFor(kernelName: string, input: string): void {
+  const original = tf.getGradient(kernelName);
+  // the zero needs the input's shape: tfjs saves it for both kernels fixed here
+  const at = original?.inputsToSave?.indexOf(input) ?? -1;
+  if (original === undefined || at < 0) return;
+  tf.registerGradient({
+    ...original,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => ({
+      ...original.gradFunc(dy, saved, attrs),
+      [input]: () => tf.zeros(saved[at]!.shape, "float32"),
+    }),
+  });
+}
+
+let done = false;
+
+/** Replace the gradients above (idempotent). */
+export function registerGradientFixes(): void {
+  if (done) return;
+  done = true;
+  tf.registerGradient({
+    kernelName: tf.Tile,
+    inputsToSave: ["x"],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs?: tf.NamedAttrMap) => {
+      const x = saved[0]!;
+      const reps = (attrs as unknown as tf.TileAttrs).reps;
+      return { x: () => untile(dy as tf.Tensor, x.shape, reps) };
+    },
+  });
+  withZeroGradientFor(tf.GatherV2, "indices");
+  withZeroGradientFor(tf.UnsortedSegmentSum, "segmentIds");
+}
