@@ -1,0 +1,82 @@
+// Categorical(probs) normalises as torch.distributions.Categorical does:
+// logits = log p - log Σ p. With validation off an unnormalised row scores
+// log(p_k / Σ p) and its gradient is [j = k] / p_k - 1 / Σ p (closed forms
+// below); with validation on it is refused, as torch refuses a probs outside
+// the simplex under validate_args. On cpu and wasm, including a rank-7 probs
+// (6 batch dims), whose rows are normalised folded because wasm's elementwise
+// ops are wrong from rank 7.
+import * as tf from "@tensorflow/tfjs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PPLSupportError, dist, setValidation } from "ppl-core";
+import { expectGradClose, fixed, onEachBackend, size } from "./fd.js";
+
+const rows = [
+  [1, 2, 3],
+  [0.5, 0.5, 3],
+];
+const value = [2, 0];
+const sums = rows.map((r) => r.reduce((a, b) => a + b, 0));
+
+onEachBackend((backend) => {
+  describe("validation off", () => {
+    beforeEach(() => setValidation(false));
+    afterEach(() => setValidation(true));
+
+    it(`an unnormalised row scores log(p_k / sum p), and probs / mean are normalised (${backend})`, () => {
+      tf.tidy(() => {
+        const d = dist.Categorical(tf.tensor2d(rows));
+        expectGradClose(d.logProb(tf.tensor1d(value, "int32")).dataSync(), value.map((k, r) => Math.log(rows[r]![k]! / sums[r]!)), 1e-6, "log p");
+        expectGradClose(d.probs.dataSync(), rows.flatMap((r, i) => r.map((p) => p / sums[i]!)), 1e-6, "probs");
+        expectGradClose(d.mean.dataSync(), rows.map((r, i) => r.reduce((a, p, k) => a + (k * p) / sums[i]!, 0)), 1e-6, "mean");
+        // a zero entry is an impossible category, the rest renormalised
+        const z = dist.Categorical(tf.tensor1d([0, 1, 3]));
+        expect(Array.from(z.logProb(tf.tensor1d([0, 1, 2], "int32")).dataSync())).toEqual([-Infinity, expect.closeTo(Math.log(0.25), 6), expect.closeTo(Math.log(0.75), 6)]);
+      });
+    });
+
+    it(`the gradient in unnormalised probs is [j = k] / p_k - 1 / sum p (${backend})`, () => {
+      const w = [0.7, 1.3];
+      const g = tf.tidy(() =>
+        Array.from(tf.grad((p: tf.Tensor) => dist.Categorical(p).logProb(tf.tensor1d(value, "int32")).mul(tf.tensor1d(w)).sum())(tf.tensor2d(rows)).dataSync()),
+      );
+      const expected = rows.flatMap((r, i) => r.map((p, j) => w[i]! * ((j === value[i] ? 1 / p : 0) - 1 / sums[i]!)));
+      expectGradClose(g, expected, 1e-5, "d log p / d probs");
+    });
+
+    it(`two Categoricals of the same probs under one tape share one normalisation, and the gradient adds up (${backend})`, () => {
+      let shared = false;
+      const g = tf.tidy(() =>
+        Array.from(tf.grad((p: tf.Tensor) => {
+          const a = dist.Categorical(p);
+          const b = dist.Categorical(p);
+          shared = a.logits === b.logits;
+          const v = tf.tensor1d(value, "int32");
+          return a.logProb(v).add(b.logProb(v)).sum();
+        })(tf.tensor2d(rows)).dataSync()),
+      );
+      expect(shared, "TapeMemo reuses the normalised logits").toBe(true);
+      const expected = rows.flatMap((r, i) => r.map((p, j) => 2 * ((j === value[i] ? 1 / p : 0) - 1 / sums[i]!)));
+      expectGradClose(g, expected, 1e-5, "d/dprobs");
+    });
+
+    it(`a rank-7 probs (6 batch dims) is normalised row by row (${backend})`, () => {
+      const shape = [2, 1, 2, 1, 2, 1, 3];
+      const p = fixed(size(shape), 0.2, 2, 5);
+      const expected = p.map((x, i) => {
+        const r = Math.floor(i / 3) * 3;
+        return Math.log(x / (p[r]! + p[r + 1]! + p[r + 2]!));
+      });
+      const logits = tf.tidy(() => Array.from(dist.Categorical(tf.tensor(p, shape)).logits.dataSync()));
+      expectGradClose(logits, expected, 1e-6, "logits");
+    });
+  });
+
+  describe("validation on", () => {
+    it(`an unnormalised probs is a PPLSupportError naming the parameter; a normalised one is accepted (${backend})`, () => {
+      expect(() => tf.tidy(() => dist.Categorical(tf.tensor2d(rows)))).toThrow(PPLSupportError);
+      expect(() => tf.tidy(() => dist.Categorical(tf.tensor2d(rows)))).toThrow(/Categorical: parameter 'probs' must be simplex/);
+      const d = tf.tidy(() => Array.from(dist.Categorical(tf.tensor1d([0.2, 0.3, 0.5])).logProb(tf.tensor1d([1], "int32")).dataSync()));
+      expectGradClose(d, [Math.log(0.3)], 1e-6, "log p");
+    });
+  });
+});
