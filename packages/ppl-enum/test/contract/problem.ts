@@ -196,3 +196,38 @@ export function randomProblem(seed: number, maxFlatVars = 14): Problem {
     if (flat.sizes.length <= maxFlatVars && flat.sizes.reduce((a, b) => a * b, 1) <= 1 << 16) return problem;
   }
 }
+
+/**
+ * A seeded first-order chain v0 — v1 — … (3 to 6 variables of one size) in
+ * zero to two nested plates: a prior on v0 (sometimes constant along the
+ * plates), a transition factor per neighbour pair (sometimes written with the
+ * later variable first, sometimes constant along a plate), one or two
+ * emissions per variable. This is the shape the plan fuses into one chain step.
+ */
+export function randomChain(seed: number): Problem {
+  const u = rng(seed * 104729 + 1);
+  const int = (lo: number, hi: number) => lo + Math.floor(u() * (hi - lo + 1));
+  const n = int(3, 6);
+  const K = int(2, 3);
+  const plates = ["i", "j"].slice(0, int(0, 2));
+  const sizes = new Map<string, number>(plates.map((pl) => [pl, int(2, 3)]));
+  const vars = Array.from({ length: n }, (_, t) => `v${t}`);
+  for (const v of vars) sizes.set(v, K);
+  const factors: PFactor[] = [];
+  const add = (dims: string[]) => {
+    const m = dims.reduce((a, d) => a * sizes.get(d)!, 1);
+    const values = new Float64Array(m);
+    for (let i = 0; i < m; i++) values[i] = normal(u);
+    factors.push({ dims, ordinal: plates, values });
+  };
+  add(u() < 0.5 ? ["v0"] : ["v0", ...plates]);
+  for (let t = 1; t < n; t++) {
+    const pair = u() < 0.3 ? [vars[t]!, vars[t - 1]!] : [vars[t - 1]!, vars[t]!];
+    add([...pair, ...plates.filter(() => u() < 0.7)]);
+  }
+  for (const v of vars) {
+    add([...plates, v]);
+    if (u() < 0.3) add([v, ...plates]);
+  }
+  return { sizes, plates: new Set(plates), factors };
+}

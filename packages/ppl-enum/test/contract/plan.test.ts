@@ -1,0 +1,62 @@
+// ppl-specific parts of the contraction that Pyro's test_contract has no case
+// for: the fused first-order chain step (chain-plan.ts, chain-op.ts) against
+// the unrolled oracle (value and gradient), the plan cache, and the rank limit.
+import { describe, expect, it } from "vitest";
+import { PPLShapeError } from "ppl-core";
+import { PlanCache } from "../../src/contract/plan-cache.js";
+import { buildPlan } from "../../src/contract/plan.js";
+import { checkGrad, checkLog, checkMax, checkSample } from "./check.js";
+import { fromEquation, randomChain } from "./problem.js";
+import { planFor } from "./run.js";
+
+describe("fused chain steps against the unrolled oracle", () => {
+  for (let seed = 0; seed < 24; seed++) {
+    it(`random chain seed ${seed}`, () => {
+      const p = randomChain(seed);
+      // the plan really fuses this chain (otherwise the fused op is not under test)
+      expect(planFor(p, true).steps.some((s) => s.kind === "chain")).toBe(true);
+      checkLog(p, true);
+      checkLog(p, false);
+      if (seed % 8 === 0) checkGrad(p, true);
+      if (seed % 8 === 1 || seed % 8 === 4) {
+        checkMax(p);
+        checkSample(p, 20_000 + seed, 2000);
+      }
+    });
+  }
+
+  it("a chain among other factors: 'a,ab,bc,cd,de,ei->' with all variables of size 3", () => {
+    const p = fromEquation("a,ab,bc,cd,de,ei->", "i", { seed: 31, cycle: [3] });
+    expect(planFor(p, true).steps.some((s) => s.kind === "chain")).toBe(true);
+    checkLog(p, true);
+    checkGrad(p, true);
+  });
+});
+
+describe("plan cache", () => {
+  it("one plan per signature, rebuilt when a size changes", () => {
+    const cache = new PlanCache();
+    const sigs = (k: number) => [
+      { dims: ["a"], sizes: [k], ordinal: [] },
+      { dims: ["a", "b", "i"], sizes: [k, 3, 4], ordinal: ["i"] },
+    ];
+    const plates = new Map([["i", 4]]);
+    const label = (d: string) => d;
+    const first = cache.get(sigs(2), new Set(["a", "b"]), plates, label);
+    expect(cache.get(sigs(2), new Set(["a", "b"]), plates, label)).toBe(first);
+    expect(cache.size).toBe(1);
+    const other = cache.get(sigs(3), new Set(["a", "b"]), plates, label);
+    expect(other).not.toBe(first);
+    expect(cache.size).toBe(2);
+  });
+});
+
+describe("rank limit", () => {
+  it("an input factor of rank 7 is a PPLShapeError naming its dims", () => {
+    const dims = ["a", "b", "c", "d", "e", "f", "g"];
+    const sig = { dims, sizes: dims.map(() => 2), ordinal: [] };
+    const build = () => buildPlan([sig], new Set(dims), new Map(), (d) => `'${d}'`);
+    expect(build).toThrow(PPLShapeError);
+    expect(build).toThrow(/rank 7 over 'a', 'b', 'c', 'd', 'e', 'f', 'g'/);
+  });
+});
