@@ -46,7 +46,7 @@ export const exposeProbs = (msg: Msg): boolean => msg.name.startsWith("probs_");
 export function makeGuide(model: ModelNumber, initLocFn?: InitLocFn): Model<TrainArgs> {
   // model_6's probs_* are params, not sample sites: Pyro's AutoDelta is then an empty guide, ppl's refuses to be built
   if (model === 6) return emptyGuide;
-  return new AutoDelta(block(MODELS[model], { hideFn: (msg) => !exposeProbs(msg) }), initLocFn ? { initLocFn } : {});
+  return new AutoDelta(block(MODELS[model], { exposeFn: exposeProbs }), initLocFn ? { initLocFn } : {});
 }
 
 type TrainArgs = [tf.Tensor3D, tf.Tensor1D, ModelArgs, boolean?];

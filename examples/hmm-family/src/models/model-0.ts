@@ -19,11 +19,11 @@ const enumerate = { infer: { enumerate: "parallel" as const } };
 
 export const model0: HmmModel = function* (sequences, lengths, args, includePrior = true) {
   const [numSequences, , dataDim] = sequences.shape;
-  const { probsX, probsY } = yield* mask(function* () {
+  const { probsX, probsY } = yield* mask(includePrior, function* () {
     const probsX = yield* sample("probs_x", transitionPrior(args.hiddenDim));
     const probsY = yield* sample("probs_y", tonesPrior([args.hiddenDim, dataDim]));
     return { probsX, probsY };
-  }, includePrior)();
+  });
   const lens = lengths.dataSync();
   // hmm.py iterates `for i in pyro.plate("sequences", ...)`; the sequences' chains share no site, so a loop is the same model
   for (let i = 0; i < numSequences; i++) {

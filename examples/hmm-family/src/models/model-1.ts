@@ -13,22 +13,22 @@ const enumerate = { infer: { enumerate: "parallel" as const } };
 
 export const model1: HmmModel = function* (sequences, lengths, args, includePrior = true) {
   const [numSequences, , dataDim] = sequences.shape;
-  const { probsX, probsY } = yield* mask(function* () {
+  const { probsX, probsY } = yield* mask(includePrior, function* () {
     const probsX = yield* sample("probs_x", transitionPrior(args.hiddenDim));
     const probsY = yield* sample("probs_y", tonesPrior([args.hiddenDim, dataDim]));
     return { probsX, probsY };
-  }, includePrior)();
+  });
   yield* plate("sequences", numSequences, { dim: -2, subsampleSize: args.batchSize }, function* (batch) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     let x: tf.Tensor | number = 0;
     yield* markov(range(maxLength(lens)), function* (t) {
-      yield* mask(function* () {
+      yield* mask(stepMask(t, lens), function* () {
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, x)), enumerate);
         const xt = x;
         yield* plate("tones", dataDim, { dim: -1 }, function* () {
           yield* sample(`y_${t}`, dist.Bernoulli(vindex(probsY, squeezeLast(xt))), { obs: stepTones(seqs, t) });
         });
-      }, stepMask(t, lens))();
+      });
     });
   });
 };

@@ -19,17 +19,17 @@ const enumerate = { infer: { enumerate: "parallel" as const } };
 
 export const model2: HmmModel = function* (sequences, lengths, args, includePrior = true) {
   const [numSequences, , dataDim] = sequences.shape;
-  const { probsX, probsY } = yield* mask(function* () {
+  const { probsX, probsY } = yield* mask(includePrior, function* () {
     const probsX = yield* sample("probs_x", transitionPrior(args.hiddenDim));
     const probsY = yield* sample("probs_y", tonesPrior([args.hiddenDim, 2, dataDim]));
     return { probsX, probsY };
-  }, includePrior)();
+  });
   yield* plate("sequences", numSequences, { dim: -2, subsampleSize: args.batchSize }, function* (batch) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     let x: tf.Tensor | number = 0;
     let y: tf.Tensor | number = 0;
     yield* markov(range(maxLength(lens)), function* (t) {
-      yield* mask(function* () {
+      yield* mask(stepMask(t, lens), function* () {
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, x)), enumerate);
         const [xt, yPrev] = [x, y];
         // the tones plate's indices are the last index of probs_y, so it broadcasts against x and y
@@ -37,7 +37,7 @@ export const model2: HmmModel = function* (sequences, lengths, args, includePrio
           const yt = yield* sample(`y_${t}`, dist.Bernoulli(vindex(probsY, xt, yPrev, tones)), { obs: stepTones(seqs, t) });
           return yt.cast("int32");
         });
-      }, stepMask(t, lens))();
+      });
     });
   });
 };

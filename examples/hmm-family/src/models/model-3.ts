@@ -21,25 +21,25 @@ const enumerate = { infer: { enumerate: "parallel" as const } };
 export const model3: HmmModel = function* (sequences, lengths, args, includePrior = true) {
   const [numSequences, , dataDim] = sequences.shape;
   const hidden = Math.floor(Math.sqrt(args.hiddenDim)); // split between w and x
-  const { probsW, probsX, probsY } = yield* mask(function* () {
+  const { probsW, probsX, probsY } = yield* mask(includePrior, function* () {
     const probsW = yield* sample("probs_w", transitionPrior(hidden));
     const probsX = yield* sample("probs_x", transitionPrior(hidden));
     const probsY = yield* sample("probs_y", tonesPrior([hidden, hidden, dataDim]));
     return { probsW, probsX, probsY };
-  }, includePrior)();
+  });
   yield* plate("sequences", numSequences, { dim: -2, subsampleSize: args.batchSize }, function* (batch) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     let w: tf.Tensor | number = 0;
     let x: tf.Tensor | number = 0;
     yield* markov(range(maxLength(lens)), function* (t) {
-      yield* mask(function* () {
+      yield* mask(stepMask(t, lens), function* () {
         w = yield* sample(`w_${t}`, dist.Categorical(vindex(probsW, w)), enumerate);
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, x)), enumerate);
         const [wt, xt] = [w, x];
         yield* plate("tones", dataDim, { dim: -1 }, function* (tones) {
           yield* sample(`y_${t}`, dist.Bernoulli(vindex(probsY, wt, xt, tones)), { obs: stepTones(seqs, t) });
         });
-      }, stepMask(t, lens))();
+      });
     });
   });
 };

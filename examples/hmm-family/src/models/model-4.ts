@@ -22,26 +22,26 @@ export const model4: HmmModel = function* (sequences, lengths, args, includePrio
   const [numSequences, , dataDim] = sequences.shape;
   const hidden = Math.floor(Math.sqrt(args.hiddenDim)); // split between w and x
   const sticky = () => dist.Dirichlet(tf.eye(hidden).mul(0.9).add(0.1));
-  const { probsW, probsX, probsY } = yield* mask(function* () {
+  const { probsW, probsX, probsY } = yield* mask(includePrior, function* () {
     const probsW = yield* sample("probs_w", sticky().toEvent(1));
     const probsX = yield* sample("probs_x", sticky().expandBy([hidden]).toEvent(2));
     const probsY = yield* sample("probs_y", tonesPrior([hidden, hidden, dataDim]));
     return { probsW, probsX, probsY };
-  }, includePrior)();
+  });
   yield* plate("sequences", numSequences, { dim: -2, subsampleSize: args.batchSize }, function* (batch) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     // tensors from the start (hmm.py: "ensure that w and x are always tensors"), so x's distribution has its full shape
     let w: tf.Tensor = tf.scalar(0, "int32");
     let x: tf.Tensor = tf.scalar(0, "int32");
     yield* markov(range(maxLength(lens)), function* (t) {
-      yield* mask(function* () {
+      yield* mask(stepMask(t, lens), function* () {
         w = yield* sample(`w_${t}`, dist.Categorical(vindex(probsW, w)), enumerate);
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, w, x, ":")), enumerate);
         const [wt, xt] = [w, x];
         yield* plate("tones", dataDim, { dim: -1 }, function* (tones) {
           yield* sample(`y_${t}`, dist.Bernoulli(vindex(probsY, wt, xt, tones)), { obs: stepTones(seqs, t) });
         });
-      }, stepMask(t, lens))();
+      });
     });
   });
 };

@@ -21,21 +21,21 @@ const enumerate = { infer: { enumerate: "parallel" as const } };
 export const model5: HmmModel = function* (sequences, lengths, args, includePrior = true) {
   const [numSequences, , dataDim] = sequences.shape;
   const net = yield* tonesGenerator(args, dataDim);
-  const probsX = yield* mask(function* () {
+  const probsX = yield* mask(includePrior, function* () {
     return yield* sample("probs_x", transitionPrior(args.hiddenDim));
-  }, includePrior)();
+  });
   yield* plate("sequences", numSequences, { dim: -2, subsampleSize: args.batchSize }, function* (batch) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     let x: tf.Tensor | number = 0;
     let y: tf.Tensor = tf.zeros([dataDim]);
     yield* markov(range(maxLength(lens)), function* (t) {
-      yield* mask(function* () {
+      yield* mask(stepMask(t, lens), function* () {
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, x)), enumerate);
         const logits = net(x, y);
         y = yield* plate(`tones_${t}`, dataDim, { dim: -1 }, function* () {
           return yield* sample(`y_${t}`, dist.Bernoulli({ logits }), { obs: stepTones(seqs, t) });
         });
-      }, stepMask(t, lens))();
+      });
     });
   });
 };

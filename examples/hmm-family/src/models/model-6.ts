@@ -55,14 +55,14 @@ export const model6: HmmModel = function* (sequences, lengths, args) {
     let xCurr: tf.Tensor = tf.scalar(0, "int32");
     let xPrev: tf.Tensor = tf.scalar(0, "int32");
     yield* markov(range(maxLength(lens)), function* (t) {
-      yield* mask(function* () {
+      yield* mask(stepMask(t, lens), function* () {
         const probsXt = vindex(probsX, xPrev, xCurr, ":");
         [xPrev, xCurr] = [xCurr, yield* sample(`x_${t}`, dist.Categorical(probsXt), enumerate)];
         const x = xCurr;
         yield* plate("tones", dataDim, { dim: -1 }, function* () {
           yield* sample(`y_${t}`, dist.Bernoulli(vindex(probsY, squeezeLast(x))), { obs: stepTones(seqs, t) });
         });
-      }, stepMask(t, lens))();
+      });
     }, { history: 2 });
   });
 };

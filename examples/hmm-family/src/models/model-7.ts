@@ -11,7 +11,7 @@
  * the tones of step t to predict step t; here it sees step t-1, as in model_5.
  */
 import * as tf from "@tensorflow/tfjs";
-import { DiscreteHMM, dist, mask, plate, sample } from "ppl-core";
+import { dist, mask, plate, sample } from "ppl-core";
 import { batchOf, maxLength, transitionPrior } from "./shared.js";
 import { tonesGenerator } from "./tones-generator.js";
 import type { HmmModel } from "./types.js";
@@ -20,9 +20,9 @@ export const model7: HmmModel = function* (sequences, lengths, args, includePrio
   const [numSequences, , dataDim] = sequences.shape;
   const hidden = args.hiddenDim;
   const net = yield* tonesGenerator(args, dataDim);
-  const probsX = yield* mask(function* () {
+  const probsX = yield* mask(includePrior, function* () {
     return yield* sample("probs_x", transitionPrior(hidden));
-  }, includePrior)();
+  });
   yield* plate("sequences", numSequences, { dim: -1, subsampleSize: args.batchSize }, function* (batch) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     const T = maxLength(lens);
@@ -37,7 +37,7 @@ export const model7: HmmModel = function* (sequences, lengths, args, includePrio
       .Bernoulli({ logits: net(x, yPrev.expandDims(-2)) })
       .toEvent(1)
       .mask(tf.less(t, lens.expandDims(-1)).expandDims(-1));
-    const hmmDist = new DiscreteHMM(initLogits, transLogits, obsDist);
+    const hmmDist = dist.DiscreteHMM(initLogits, transLogits, obsDist);
     yield* sample("y", hmmDist, { obs: y });
   });
 };
