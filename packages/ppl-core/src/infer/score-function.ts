@@ -5,12 +5,13 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { stopGradient } from "../ops/tensor.js";
-import type { Trace } from "../runtime/trace-struct.js";
+import type { SampleSite, Trace } from "../runtime/trace-struct.js";
 
-export function withScoreFunctionTerms(elbo: tf.Tensor, guideTrace: Trace): tf.Tensor {
+/** `exact`: sites the ELBO sums over exactly (enumerated in the guide), which need no score-function term. */
+export function withScoreFunctionTerms(elbo: tf.Tensor, guideTrace: Trace, exact?: (site: SampleSite) => boolean): tf.Tensor {
   let scoreTerm: tf.Tensor | undefined;
   for (const site of guideTrace.latentSites()) {
-    if (site.fn.hasRsample) continue;
+    if (site.fn.hasRsample || exact?.(site) === true) continue;
     const lq = guideTrace.logProb(site.name).sum();
     const term = lq.sub(stopGradient(lq));
     scoreTerm = scoreTerm === undefined ? term : scoreTerm.add(term);

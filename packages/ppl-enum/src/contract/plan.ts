@@ -61,8 +61,13 @@ export interface PlanOptions {
 
 export interface Plan {
   readonly steps: readonly Step[];
-  /** Slots holding the results: factors over plate dims only. */
+  /**
+   * Slots holding the results: factors over plate dims (and any dim that is
+   * neither summed nor a plate, e.g. a guide's enumerated variable), each with
+   * the plates it sits in (its ordinal).
+   */
   readonly roots: readonly number[];
+  readonly rootOrdinals: readonly (readonly Dim[])[];
   readonly slotDims: readonly (readonly Dim[])[];
   readonly sizes: ReadonlyMap<Dim, number>;
 }
@@ -72,6 +77,7 @@ type Label = (d: Dim) => string;
 class PlanBuilder {
   readonly steps: Step[] = [];
   readonly roots: number[] = [];
+  readonly rootOrdinals: Dim[][] = [];
   readonly slotDims: Dim[][] = [];
   readonly sizes = new Map<Dim, number>();
   private readonly order = new Map<Dim, number>();
@@ -234,7 +240,7 @@ export function buildPlan(
   for (const component of connected(all, b.slotDims, sumDims)) {
     contractComponent(b, component, ordinals, sumDims, label, options.fuseChains === true);
   }
-  return { steps: b.steps, roots: b.roots, slotDims: b.slotDims, sizes: b.sizes };
+  return { steps: b.steps, roots: b.roots, rootOrdinals: b.rootOrdinals, slotDims: b.slotDims, sizes: b.sizes };
 }
 
 function contractComponent(
@@ -291,7 +297,10 @@ function contractComponent(
         const drop = new Set([...leaf!.ordinal].filter((p) => !parent.has(p)));
         const g = b.product(f, drop);
         if (outer.length > 0) push(parent, g);
-        else b.roots.push(g);
+        else {
+          b.roots.push(g);
+          b.rootOrdinals.push([...parent].sort());
+        }
       }
     }
   }

@@ -7,15 +7,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import {
-  checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions, replay, trace, weightedSum, withHandler, withScoreFunctionTerms,
+  PPLModelError, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions, replay, trace, weightedSum, withHandler,
+  withScoreFunctionTerms,
 } from "ppl-core";
-import type { ELBO, Model } from "ppl-core";
-import { signatureOf } from "../contract/factor.js";
+import type { ELBO, Model, SampleSite, Trace } from "ppl-core";
+import { expectedCost, logMarginal } from "../contract/expectation.js";
+import { type Dim, type Factor, signatureOf } from "../contract/factor.js";
 import { runPlan } from "../contract/execute.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
 import { contractTimeChain } from "../contract/time-chain.js";
-import { collectTerms } from "../enum/collect.js";
+import { type CostTerm, collectTerms, plateDim } from "../enum/collect.js";
+import { runSequentially } from "../enum/sequential.js";
 import { separateTimeChains } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { guessMaxPlateNesting } from "./max-plate-nesting.js";
@@ -39,6 +42,8 @@ export class TraceEnumELBO implements ELBO {
   private inferredPlateNesting: number | undefined;
   private readonly givenPlateNesting: number | undefined;
   private readonly plans: PlanCache;
+  /** Plans whose factors carry a guide's enumerated variables (left free; no fused chain steps). */
+  private readonly freePlans = new PlanCache();
 
   constructor(options: TraceEnumELBOOptions = {}) {
     const o = parseOptions("TraceEnumELBO", traceEnumELBOOptions, options);
@@ -62,19 +67,39 @@ export class TraceEnumELBO implements ELBO {
   /** The surrogate ELBO: its value is the ELBO, its gradient the ELBO's gradient estimate. */
   private elbo<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A): tf.Tensor {
     const maxPlateNesting = this.maxPlateNesting ?? (this.inferredPlateNesting = guessMaxPlateNesting(model, guide, args));
-    const guideTrace = trace(guide).getTrace(...args);
-    const messenger = new EnumMessenger(-1 - maxPlateNesting);
-    const modelTrace = trace(withHandler(replay(model, { trace: guideTrace }), () => messenger)).getTrace(...args);
-    checkModelGuideMatch(modelTrace, guideTrace, (site) => site.enumInfo !== undefined);
-    checkVectorizedMarkovSites(modelTrace);
-    for (const site of guideTrace.sampleSites()) {
-      checkSiteShape(site, guideTrace.logProb(site.name).shape, maxPlateNesting);
+    const firstAvailableDim = -1 - maxPlateNesting;
+    // one run per joint value of the guide's sequentially enumerated sites (just one run when it has none)
+    const runs = runSequentially((fixer) => {
+      const guideEnum = new EnumMessenger(firstAvailableDim, { side: "guide" });
+      const guideTrace = trace(withHandler(withHandler(guide, fixer), () => guideEnum)).getTrace(...args);
+      const modelEnum = new EnumMessenger(firstAvailableDim, { guide: guideEnum });
+      const modelTrace = trace(withHandler(replay(model, { trace: guideTrace }), () => modelEnum)).getTrace(...args);
+      checkModelGuideMatch(modelTrace, guideTrace, (site) => site.enumInfo !== undefined);
+      checkVectorizedMarkovSites(modelTrace);
+      for (const site of guideTrace.sampleSites()) checkSiteShape(site, guideTrace.logProb(site.name).shape, maxPlateNesting);
+      return { guideTrace, guideEnum, modelTrace, modelEnum };
+    });
+    const exact = (site: SampleSite) => site.enumInfo !== undefined || site.infer.enumerate === "sequential";
+    let total: tf.Tensor | undefined;
+    for (const { result, totals } of runs) {
+      const { guideTrace, guideEnum, modelTrace, modelEnum } = result;
+      const particle = guideEnum.allocator.vars.size === 0 && totals.size === 0
+        ? this.plainParticle(modelTrace, modelEnum, guideTrace)
+        : this.expectedParticle(modelTrace, modelEnum, guideTrace, guideEnum, totals);
+      // each run's sampled (not enumerated) guide sites get their own score-function terms
+      const surrogate = withScoreFunctionTerms(particle, guideTrace, exact);
+      total = total === undefined ? surrogate : total.add(surrogate);
+      guideTrace.dispose();
     }
+    return total!;
+  }
 
-    const terms = collectTerms(modelTrace, messenger.allocator, true);
+  /** No enumeration in the guide: the model's factors contracted and every term summed in one weighted sum. */
+  private plainParticle(modelTrace: Trace, modelEnum: EnumMessenger, guideTrace: Trace): tf.Tensor {
+    const terms = collectTerms(modelTrace, modelEnum.allocator, true);
     const { factors, sumDims, chains } = separateTimeChains(terms);
     // every term enters one weighted sum (one op): the costs, the contracted parts times the shared scale, minus log q
-    const parts: tf.Tensor[] = [...terms.costs];
+    const parts: tf.Tensor[] = terms.costs.map((c) => c.data);
     const weights: number[] = terms.costs.map(() => 1);
     const contracted = (t: tf.Tensor) => {
       parts.push(t);
@@ -95,10 +120,98 @@ export class TraceEnumELBO implements ELBO {
       parts.push(guideTrace.logProb(site.name));
       weights.push(-1);
     }
-    const elbo = weightedSum(parts, weights);
+    return weightedSum(parts, weights);
+  }
 
-    const surrogate = withScoreFunctionTerms(elbo, guideTrace);
-    guideTrace.dispose();
-    return surrogate;
+  /**
+   * The guide enumerates: the model's own enumerated variables are contracted
+   * with the guide's left free, and every term (model costs, contracted parts,
+   * -log q) is averaged exactly over the guide's enumerated values (Pyro's
+   * Dice expectation). `totals`: the support sizes of this run's sequential sites.
+   */
+  private expectedParticle(
+    modelTrace: Trace,
+    modelEnum: EnumMessenger,
+    guideTrace: Trace,
+    guideEnum: EnumMessenger,
+    totals: ReadonlyMap<string, number>,
+  ): tf.Tensor {
+    const terms = collectTerms(modelTrace, modelEnum.allocator, true);
+    const q = collectTerms(guideTrace, guideEnum.allocator, true);
+    checkGuideEnumerationIsGlobalEnough(modelTrace, guideTrace);
+    const { factors, sumDims, chains } = separateTimeChains(terms);
+    const sizes = new Map([...terms.varSizes, ...terms.plateSizes, ...q.varSizes, ...q.plateSizes]);
+    const label = (d: Dim) => (terms.label(d) === d ? q.label(d) : terms.label(d));
+    const costs: { factor: Factor; ordinal: readonly Dim[]; weight: number }[] = [];
+    const squeezedCost = (c: CostTerm): Factor => ({ data: c.data.rank === c.sizes.length ? c.data : c.data.reshape([...c.sizes]), dims: c.dims });
+    for (const c of terms.costs) costs.push({ factor: squeezedCost(c), ordinal: c.ordinal, weight: 1 });
+    for (const c of q.costs) costs.push({ factor: squeezedCost(c), ordinal: c.ordinal, weight: -1 });
+    for (const chain of chains) {
+      const data = contractTimeChain(chain, sizes);
+      if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
+      else costs.push({ factor: { data, dims: chain.plates }, ordinal: chain.plates, weight: terms.scale });
+    }
+    if (factors.length > 0) {
+      const plan = this.freePlans.get(factors.map(signatureOf), sumDims, terms.plateSizes, label);
+      runPlan(plan, factors.map((f) => f.factor), logRing).forEach((data, i) => {
+        costs.push({ factor: { data, dims: plan.slotDims[plan.roots[i]!]! }, ordinal: plan.rootOrdinals[i]!, weight: terms.scale });
+      });
+    }
+    // the expectation's weights: log q of every enumerated guide site, and of every sequential site at its fixed value
+    const weights: { factor: Factor; ordinal: readonly Dim[] }[] = q.guideWeights.map((w) => ({ factor: squeezedCost(w), ordinal: w.ordinal }));
+    const denominators: { ordinal: readonly Dim[]; logTotal: number }[] = [];
+    for (const [name, total] of totals) {
+      const site = guideTrace.sampleSite(name);
+      const ordinal = site.condIndepStack.filter((f) => f.time !== true).map((f) => plateDim(f.name));
+      const lq = site.fn.logProb(site.value);
+      const dims: Dim[] = [];
+      const keep: number[] = [];
+      lq.shape.forEach((n, i) => {
+        if (n === 1) return;
+        const frame = site.condIndepStack.find((f) => f.dim === i - lq.rank);
+        if (frame === undefined) throw new Error(`internal: sequential site '${name}' varies along dim ${i - lq.rank}, which is not a plate`);
+        dims.push(plateDim(frame.name));
+        keep.push(n);
+      });
+      weights.push({ factor: { data: lq.rank === keep.length ? lq : lq.reshape(keep), dims }, ordinal });
+      denominators.push({ ordinal, logTotal: Math.log(total) });
+    }
+    const upstream = (of: readonly Dim[], cost: readonly Dim[]) => of.every((p) => cost.includes(p));
+    let elbo: tf.Tensor = tf.scalar(0);
+    for (const c of costs) {
+      const ws = weights.filter((w) => upstream(w.ordinal, c.ordinal)).map((w) => w.factor);
+      // a sequential site not upstream of the cost: the cost is counted once in each of its runs
+      const logDenominator = denominators.filter((d) => !upstream(d.ordinal, c.ordinal)).reduce((s, d) => s + d.logTotal, 0);
+      const target = c.factor.dims.filter((d) => ws.some((w) => w.dims.includes(d)));
+      const logP = logMarginal(ws, target, sizes, label);
+      const expected = expectedCost(logDenominator === 0 ? logP : logP.sub(logDenominator), target, c.factor, sizes);
+      elbo = elbo.add(c.weight === 1 ? expected : expected.mul(c.weight));
+    }
+    return elbo;
+  }
+}
+
+/**
+ * Pyro's restriction: a guide variable enumerated in a plate must sit in every
+ * plate of every model-enumerated site, or the model's marginal would couple
+ * all its members (exponential cost).
+ */
+function checkGuideEnumerationIsGlobalEnough(modelTrace: Trace, guideTrace: Trace): void {
+  const modelEnumerated = [...modelTrace.sampleSites()].filter((s) => s.enumInfo !== undefined);
+  if (modelEnumerated.length === 0) return;
+  const common = modelEnumerated
+    .map((s) => new Set(s.condIndepStack.map((f) => f.name)))
+    .reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+  for (const g of guideTrace.sampleSites()) {
+    if (g.enumInfo === undefined && g.infer.enumerate !== "sequential") continue;
+    for (const f of g.condIndepStack) {
+      if (f.time === true || common.has(f.name)) continue;
+      throw new PPLModelError(
+        `expected model enumeration to be no more global than guide enumeration, but model-enumerated sites ` +
+          `(${modelEnumerated.map((s) => `'${s.name}'`).join(", ")}) are upstream of guide site '${g.name}' in plate '${f.name}'. ` +
+          "Fix: enumerate those model sites in the guide too, or move them into the plate",
+        { site: g.name, plate: f.name },
+      );
+    }
   }
 }

@@ -13,7 +13,14 @@ export interface EnumVar {
   readonly size: number;
   /** The innermost markov tag, for error messages (undefined: global). */
   readonly markov: MarkovTag | undefined;
+  /**
+   * Who enumerated it. A guide's variables are summed out by the ELBO's exact
+   * expectation under q, never by the model's contraction.
+   */
+  readonly side: EnumSide;
 }
+
+export type EnumSide = "model" | "guide";
 
 interface StepEntry {
   /** dim -> id of the enumerated variables this site's value varies along. */
@@ -21,20 +28,41 @@ interface StepEntry {
 }
 
 export class EnumAllocator {
-  /** Every enumerated variable of this run, by id. */
-  readonly vars = new Map<number, EnumVar>();
+  /** Every enumerated variable of this run (the guide's too, when this allocator continues the guide's), by id. */
+  readonly vars: Map<number, EnumVar>;
   /** For every sample site: the enumerated dims its log-prob may carry, dim -> id (own dim included). */
   readonly scopes = new Map<string, ReadonlyMap<number, number>>();
-  private nextId = 0;
+  /** This run's enumerated sites by name (a model run replaying the guide adopts the guide's). */
+  readonly byName = new Map<string, EnumVar>();
+  readonly side: EnumSide;
   private nextGlobalDim: number;
-  private readonly globalDims = new Map<number, number>();
+  private readonly globalDims: Map<number, number>;
+  /** The leftmost dim any variable of this run took. */
+  private leftmost: number;
   /** chain -> step -> value dims recorded at that step, for markov scoping. */
   private readonly steps = new Map<object, Map<number, StepEntry[]>>();
   /** The variable most recently allocated at each dim (to name leaks). */
   private readonly lastAtDim = new Map<number, EnumVar>();
 
-  constructor(readonly firstAvailableDim: number) {
-    this.nextGlobalDim = firstAvailableDim;
+  /**
+   * `side: "guide"` marks the variables of a guide run. `guide`: the allocator
+   * of the guide run that this model run replays; the model then shares its
+   * variable ids, sees its global variables, and allocates every dim of its
+   * own to the left of all the guide's (as Pyro does), so one dim never holds
+   * a guide and a model variable in one tensor.
+   */
+  constructor(readonly firstAvailableDim: number, options: { side?: EnumSide; guide?: EnumAllocator } = {}) {
+    const guide = options.guide;
+    this.side = options.side ?? "model";
+    this.vars = guide?.vars ?? new Map();
+    this.globalDims = new Map(guide?.globalDims);
+    this.leftmost = Math.min(guide?.leftmost ?? 0, firstAvailableDim + 1);
+    this.nextGlobalDim = this.leftmost - 1;
+  }
+
+  /** A model site replays the value of the guide's enumerated site `v`: it carries v's dim from here on. */
+  adopt(name: string, v: EnumVar): void {
+    this.byName.set(name, v);
   }
 
   /**
@@ -63,8 +91,10 @@ export class EnumAllocator {
       dim = this.nextGlobalDim;
       while (scope.has(dim)) dim--;
     }
-    const v: EnumVar = { name, id: this.nextId++, dim, size, markov: markov[0] };
+    const v: EnumVar = { name, id: this.vars.size, dim, size, markov: markov[0], side: this.side };
     this.vars.set(v.id, v);
+    this.byName.set(name, v);
+    this.leftmost = Math.min(this.leftmost, dim);
     if (markov.length === 0) this.globalDims.set(dim, v.id);
     return v;
   }

@@ -35,6 +35,18 @@ export interface TimeChainSites {
   readonly plates: Dim[][];
 }
 
+/**
+ * A cost: a full-shape log-density (scaled and masked) and the named dims of
+ * size > 1 it has (plates, and guide-enumerated variables when the guide
+ * enumerates), for an expectation under the guide.
+ */
+export interface CostTerm {
+  readonly data: tf.Tensor;
+  readonly dims: readonly Dim[];
+  readonly sizes: readonly number[];
+  readonly ordinal: readonly Dim[];
+}
+
 /** A factor's place in a vectorizedMarkov chain. */
 export interface FactorChain {
   readonly chain: object;
@@ -47,8 +59,12 @@ export interface CollectedTerms {
   readonly factorSites: string[];
   /** Every enumerated variable mentioned by a factor. */
   readonly sumDims: Set<Dim>;
-  /** Sites that depend on no enumerated variable: their scaled and masked log-densities (to be summed). */
-  readonly costs: tf.Tensor[];
+  /** Sites that depend on no model-enumerated variable: their scaled and masked log-densities (to be summed). */
+  readonly costs: CostTerm[];
+  /** The guide's enumerated variables that some term carries (not summed by the model's contraction). */
+  readonly guideDims: Set<Dim>;
+  /** In a guide trace: each enumerated site's normalised log q over its support (the expectation's weights). */
+  readonly guideWeights: CostTerm[];
   /** The one scale every enumeration-dependent site shares (taken outside the log-sum-exp). */
   readonly scale: number;
   readonly plateSizes: Map<Dim, number>;
@@ -64,7 +80,9 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
   const factors: PlacedFactor[] = [];
   const factorSites: string[] = [];
   const sumDims = new Set<Dim>();
-  const costs: tf.Tensor[] = [];
+  const costs: CostTerm[] = [];
+  const guideDims = new Set<Dim>();
+  const guideWeights: CostTerm[] = [];
   const plateSizes = new Map<Dim, number>();
   const names = new Map<Dim, string>();
   const factorChains: (FactorChain | undefined)[] = [];
@@ -74,22 +92,8 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
   let scaleSite = "";
   const batched = batchedNormalLogProbs(trace);
 
-  for (const site of trace.sampleSites()) {
-    if (site.role === "deterministic") continue;
-    const tag = site.markov.find((m) => m.time !== undefined);
-    if (site.enumInfo !== undefined) {
-      varSizes.set(varDim(site.enumInfo.id), allocator.vars.get(site.enumInfo.id)!.size);
-      if (tag !== undefined) noteChainVar(timeChains, tag, site);
-    }
-    const pre = batched.get(site.name);
-    // a batched site's log-prob is a row of its batch (squeezed, unmasked): only its full shape is read here.
-    // Pyro's semantics: an enumerated site's own log-prob is never masked (it stays normalised over its
-    // support, so a masked one adds no log K); every other site is masked before its dims are read, since
-    // a mask may broadcast the log-prob up to plate dims it lacked.
-    const lp = pre === undefined
-      ? (site.enumInfo !== undefined ? (enumeratedCategoricalLogProb(site) ?? logProbOf(site)) : scaleAndMask(logProbOf(site), 1, site.mask))
-      : undefined;
-    const shape = pre?.shape ?? lp!.shape;
+  // positional dims -> named dims (plates, enumerated variables in the site's scope), size-1 dims dropped
+  const named = (site: SampleSite, shape: readonly number[]) => {
     const scope = allocator.scopes.get(site.name) ?? new Map<number, number>();
     const dims: Dim[] = [];
     const sizes: number[] = [];
@@ -101,14 +105,11 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       const frame = site.condIndepStack.find((f) => f.dim === d);
       if (frame !== undefined) {
         if (size !== frame.subsampleSize) throw unknownDimError(trace, site, shape, d, scope, allocator);
-        if (frame.time === true) {
-          dims.push(timeDim(frame.name));
-          sizes.push(size);
-          continue;
+        const pd = frame.time === true ? timeDim(frame.name) : plateDim(frame.name);
+        if (frame.time !== true) {
+          plateSizes.set(pd, size);
+          names.set(pd, `plate '${frame.name}'`);
         }
-        const pd = plateDim(frame.name);
-        plateSizes.set(pd, size);
-        names.set(pd, `plate '${frame.name}'`);
         dims.push(pd);
       } else {
         const id = scope.get(d);
@@ -117,12 +118,41 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
         const vd = varDim(v.id);
         names.set(vd, `'${v.name}'`);
         dims.push(vd);
-        dependsOnEnum = true;
+        varSizes.set(vd, v.size);
+        if (v.side === "guide") guideDims.add(vd);
+        else dependsOnEnum = true;
       }
       sizes.push(size);
     }
+    return { dims, sizes, dependsOnEnum };
+  };
+
+  for (const site of trace.sampleSites()) {
+    if (site.role === "deterministic") continue;
+    const tag = site.markov.find((m) => m.time !== undefined);
+    const own = site.enumInfo === undefined ? undefined : allocator.vars.get(site.enumInfo.id)!;
+    if (own !== undefined) {
+      varSizes.set(varDim(own.id), own.size);
+      if (tag !== undefined) noteChainVar(timeChains, tag, site);
+    }
+    const pre = batched.get(site.name);
+    // a batched site's log-prob is a row of its batch (squeezed, unmasked): only its full shape is read here.
+    // Pyro's semantics: an enumerated site's own log-prob is never masked (it stays normalised over its
+    // support, so a masked one adds no log K); every other site is masked before its dims are read, since
+    // a mask may broadcast the log-prob up to plate dims it lacked.
+    const raw = pre === undefined ? (own === undefined ? logProbOf(site) : (enumeratedCategoricalLogProb(site) ?? logProbOf(site))) : undefined;
+    const lp = raw === undefined || own?.side === "model" ? raw : scaleAndMask(raw, 1, site.mask);
+    const shape = pre?.shape ?? lp!.shape;
+    const { dims, sizes, dependsOnEnum } = named(site, shape);
+    if (own?.side === "guide") {
+      // the guide's own enumerated site: its normalised log q weighs the expectation (unscaled, unmasked)
+      const w = named(site, raw!.shape);
+      guideWeights.push({ data: raw!, dims: w.dims, sizes: w.sizes, ordinal: ordinalOf(site) });
+    }
+    const plates = site.condIndepStack.filter((f) => f.time !== true);
+    const ordinal = ordinalOf(site);
     if (!dependsOnEnum) {
-      if (includeCosts) costs.push(scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, true));
+      if (includeCosts) costs.push({ data: scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, true), dims, sizes, ordinal });
       continue;
     }
     if (typeof site.scale !== "number") {
@@ -142,10 +172,9 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
         { site: site.name, expected: String(scale), actual: String(site.scale) },
       );
     }
-    for (const d of dims) if (d.startsWith("v")) sumDims.add(d);
-    const plates = site.condIndepStack.filter((f) => f.time !== true);
+    for (const d of dims) if (d.startsWith("v") && !guideDims.has(d)) sumDims.add(d);
     const factor = pre === undefined ? squeezedFactor(lp!, dims, sizes) : rowFactor(pre.rows, pre.row, dims, sizes);
-    factors.push({ factor, ordinal: plates.map((f) => plateDim(f.name)) });
+    factors.push({ factor, ordinal });
     factorSites.push(site.name);
     factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
     for (const f of plates) {
@@ -154,10 +183,12 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     }
   }
   return {
-    factors, factorSites, sumDims, costs, scale: scale ?? 1, plateSizes, label: (d) => names.get(d) ?? d,
+    factors, factorSites, sumDims, costs, guideDims, guideWeights, scale: scale ?? 1, plateSizes, label: (d) => names.get(d) ?? d,
     factorChains, timeChains, varSizes,
   };
 }
+
+const ordinalOf = (site: SampleSite): Dim[] => site.condIndepStack.filter((f) => f.time !== true).map((f) => plateDim(f.name));
 
 function squeezedFactor(lp: tf.Tensor, dims: Dim[], sizes: number[]): Factor {
   return { data: sizes.length === lp.rank ? lp : squeezed.get(lp, () => lp.reshape(sizes)), dims };

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError, PPLModelError, PPLShapeError, distributions, formatShape, markArangeIndex } from "ppl-core";
 import type { Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
-import { EnumAllocator, type EnumVar } from "./allocator.js";
+import { EnumAllocator, type EnumSide, type EnumVar } from "./allocator.js";
 
 /** tfjs wasm computes elementwise ops wrongly above rank 6 (TFJS-NOTES §4). */
 export const MAX_RANK = 6;
@@ -21,15 +21,28 @@ export class EnumMessenger implements Handler {
    */
   private readonly aranges = new Map<string, tf.Tensor>();
 
-  constructor(readonly firstAvailableDim: number) {
-    this.allocator = new EnumAllocator(firstAvailableDim);
+  /**
+   * `side: "guide"` enumerates a guide (its variables are summed by the ELBO's
+   * expectation under q). `guide`: the messenger that enumerated the guide this
+   * model run replays; model dims are allocated left of the guide's, and a
+   * replayed site keeps the dim of the guide variable it carries.
+   */
+  constructor(readonly firstAvailableDim: number, options: { side?: EnumSide; guide?: EnumMessenger } = {}) {
+    this.allocator = new EnumAllocator(firstAvailableDim, { side: options.side, guide: options.guide?.allocator });
+    this.guide = options.guide?.allocator;
   }
+
+  private readonly guide: EnumAllocator | undefined;
 
   process(msg: Msg): void {
     if (msg.type !== "sample" || msg.role === "subsample") return;
     this.checkPlates(msg);
     const scope = this.allocator.scopeOf(msg.markov);
-    if (wantsEnumeration(msg)) {
+    const replayed = this.guide?.byName.get(msg.name);
+    if (replayed !== undefined && msg.value !== undefined) {
+      scope.set(replayed.dim, replayed.id);
+      this.allocator.adopt(msg.name, replayed);
+    } else if (wantsEnumeration(msg)) {
       const v = this.enumerateSite(msg, scope);
       scope.set(v.dim, v.id);
       msg.enumInfo = { dim: v.dim, id: v.id, dimToId: scope };

@@ -1,0 +1,60 @@
+/**
+ * Sequential enumeration (Pyro's poutine.queue): a guide is run once per joint
+ * value of its sites marked `infer.enumerate = "sequential"`. A generator runs
+ * only once, so each run fixes a prefix of those sites; the first unfixed one
+ * ends the run early and queues one extended prefix per value of its support
+ * (depth first, as Pyro's LIFO queue).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { PPLModelError } from "ppl-core";
+import type { Handler } from "ppl-core";
+
+class Escape {
+  constructor(readonly site: string, readonly size: number) {}
+}
+
+/** One complete run and the support size of each sequential site it fixed. */
+export interface SequentialRun<T> {
+  readonly result: T;
+  readonly totals: ReadonlyMap<string, number>;
+}
+
+/** Calls `run` with a handler that fixes sequential sites, once per joint value of them. */
+export function runSequentially<T>(run: (fixer: () => Handler) => T): SequentialRun<T>[] {
+  const out: SequentialRun<T>[] = [];
+  const queue: Map<string, number>[] = [new Map()];
+  while (queue.length > 0) {
+    const prefix = queue.pop()!;
+    const totals = new Map<string, number>();
+    try {
+      out.push({ result: run(() => fixer(prefix, totals)), totals });
+    } catch (e) {
+      if (!(e instanceof Escape)) throw e;
+      for (let v = e.size - 1; v >= 0; v--) queue.push(new Map([...prefix, [e.site, v]]));
+    }
+  }
+  return out;
+}
+
+function fixer(prefix: ReadonlyMap<string, number>, totals: Map<string, number>): Handler {
+  return {
+    process(msg) {
+      if (msg.type !== "sample" || msg.role !== "sample" || msg.isObserved || msg.value !== undefined) return;
+      if (msg.infer.enumerate !== "sequential") return;
+      if (!msg.fn.hasEnumerateSupport) {
+        throw new PPLModelError(
+          `site '${msg.name}' is marked infer.enumerate = "sequential" but its ${msg.fn.name} distribution has no finite ` +
+            "support to enumerate. Fix: remove the enumerate flag, or use a discrete distribution such as Categorical",
+          { site: msg.name, expected: "a distribution with enumerable support", actual: msg.fn.name },
+        );
+      }
+      const support = msg.fn.enumerateSupport(false);
+      const size = support.shape[0]!;
+      const v = prefix.get(msg.name);
+      if (v === undefined) throw new Escape(msg.name, size);
+      totals.set(msg.name, size);
+      msg.value = tf.squeeze(support.slice([v], [1]), [0]);
+      msg.done = true;
+    },
+  };
+}
