@@ -71,9 +71,10 @@ export function train(data: TrainData, test: TrainData, options: TrainOptions): 
     options.onStep?.(step, loss);
   }
   const seconds = (performance.now() - t0) / 1000;
-  // evaluated without the prior, so the numbers compare across models
-  const trainLoss = elbo.loss(model, guide, data.sequences, data.lengths, options.args, false) / n;
-  const testLoss = elbo.loss(model, guide, test.sequences, test.lengths, options.args, false) / observations(test.lengths);
+  // evaluated on every sequence (no subsampling) and without the prior, so the numbers compare across models
+  const whole = { ...options.args, batchSize: undefined };
+  const trainLoss = elbo.loss(model, guide, data.sequences, data.lengths, whole, false) / n;
+  const testLoss = elbo.loss(model, guide, test.sequences, test.lengths, whole, false) / observations(test.lengths);
   const store = getParamStore();
   const capacity = tf.tidy(() => store.names().reduce((a, name) => a + store.get(name).size, 0));
   optim.reset();
