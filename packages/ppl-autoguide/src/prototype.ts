@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import {
-  type Constraint, type Model, type PlateFrame, PPLModelError, block, trace, withHandler,
+  type Constraint, type Model, type PlateFrame, PPLModelError, block, isVectorizedFrame, trace, withHandler,
 } from "ppl-core";
 import type { InitLocFn } from "./init-strategies.js";
 
@@ -64,7 +64,8 @@ export function runPrototype<A extends unknown[]>(
         support: site.fn.support,
         shape: [...site.value.shape],
         eventDim: site.fn.eventShape.length,
-        plates: [...site.condIndepStack].reverse(),
+        // a sequential plate's iterations are separate sites with no batch dim: the guide needs no plate for them
+        plates: site.condIndepStack.filter(isVectorizedFrame).reverse(),
         init: Float32Array.from(site.value.dataSync()),
       });
     }

@@ -11,7 +11,8 @@ export { setRngSeed, hashSeed, nextSeed, makeRng } from "./rng.js";
 export { setValidation, isValidationEnabled } from "./validation.js";
 
 export type {
-  Msg, SampleMsg, ParamMsg, PlateMsg, PlateFrame, MarkovTag, InferConfig, EnumInfo, Model, ModelGenerator, SampleRole,
+  Msg, SampleMsg, ParamMsg, PlateMsg, PlateFrame, SequentialFrame, CondIndepFrame, MarkovTag, InferConfig, EnumInfo, Model,
+  ModelGenerator, SampleRole,
 } from "./runtime/messages.js";
 export { Effect } from "./runtime/effect.js";
 export { sample, param, factor, deterministic, type SampleOptions, type ParamOptions } from "./runtime/primitives.js";
@@ -27,7 +28,9 @@ export { block, type BlockOptions, type BlockSiteMsg } from "./handlers/block.js
 export { seed } from "./handlers/seed.js";
 export { scale, type ScaleFactor } from "./handlers/scale.js";
 export { mask, type MaskValue } from "./handlers/mask.js";
-export { plate, type PlateOptions, type PlateBody } from "./handlers/plate.js";
+export {
+  plate, isVectorizedFrame, type PlateOptions, type PlateBody, type SequentialPlateOptions, type SequentialPlateBody,
+} from "./handlers/plate.js";
 export { markov, range, type MarkovOptions } from "./handlers/markov.js";
 export {
   vectorizedMarkov, TimeSlice, type VectorizedMarkovOptions, type VectorizedMarkovBody,

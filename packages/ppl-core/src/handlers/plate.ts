@@ -3,6 +3,11 @@
  * conditionally independent along one batch dim. The plate tags each message
  * with its frame, broadcasts each distribution over its dim and scales the
  * log-density when subsampling.
+ *
+ * `plate(name, size, { sequential: true }, function* (i) {...})` is Pyro's
+ * `for i in pyro.plate(name, size)`: the body runs once per member i, with
+ * no batch dim, each run tagged with its own frame (no dim,
+ * `vectorized: false`); it returns the body's results in order.
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
@@ -11,41 +16,62 @@ import { Subsample } from "../distributions/subsample.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";
 import { handle } from "../runtime/handler.js";
 import { tracked } from "../runtime/pending.js";
-import type { ModelGenerator, PlateFrame, PlateMsg, SampleMsg } from "../runtime/messages.js";
+import type { CondIndepFrame, ModelGenerator, PlateFrame, PlateMsg, SampleMsg, SequentialFrame } from "../runtime/messages.js";
 import { makeSampleMsg } from "../runtime/primitives.js";
 
 const plateOptions = z.object({
   dim: z.number().int().negative().optional(),
   subsampleSize: z.number().int().positive().optional(),
+  sequential: z.boolean().optional(),
 }).strict();
 
-export type PlateOptions = z.infer<typeof plateOptions>;
+/** Options of a vectorised plate. */
+export interface PlateOptions {
+  /** The batch dim (negative); default the rightmost free one. */
+  dim?: number;
+  subsampleSize?: number;
+  sequential?: false;
+}
+
+/** Options of a sequential plate: it has no dim. */
+export interface SequentialPlateOptions {
+  sequential: true;
+  subsampleSize?: number;
+}
+
+/** Whether a condIndepStack frame is a vectorised plate (it has a batch dim). */
+export function isVectorizedFrame(f: CondIndepFrame): f is PlateFrame {
+  return f.dim !== undefined;
+}
 
 /** The highest tensor rank ppl supports (tfjs wasm is wrong above it; TFJS-NOTES §4). */
 const MAX_PLATE_RANK = 6;
 
 export type PlateBody<R> = (indices: tf.Tensor) => ModelGenerator<R>;
+/** The body of a sequential plate: run once per member, given its index. */
+export type SequentialPlateBody<R> = (index: number) => ModelGenerator<R>;
 
 export function plate<R>(name: string, size: number, body: PlateBody<R>): ModelGenerator<R>;
+export function plate<R>(name: string, size: number, options: SequentialPlateOptions, body: SequentialPlateBody<R>): ModelGenerator<R[]>;
 export function plate<R>(name: string, size: number, options: PlateOptions, body: PlateBody<R>): ModelGenerator<R>;
 export function plate<R>(
   name: string,
   size: number,
-  optionsOrBody: PlateOptions | PlateBody<R>,
-  maybeBody?: PlateBody<R>,
-): ModelGenerator<R> {
-  return tracked(`plate('${name}')`, runPlate(name, size, optionsOrBody, maybeBody));
+  optionsOrBody: PlateOptions | SequentialPlateOptions | PlateBody<R>,
+  maybeBody?: PlateBody<R> | SequentialPlateBody<R>,
+): ModelGenerator<R> | ModelGenerator<R[]> {
+  return tracked(`plate('${name}')`, runPlate(name, size, optionsOrBody, maybeBody) as ModelGenerator<R>);
 }
 
 function* runPlate<R>(
   name: string,
   size: number,
-  optionsOrBody: PlateOptions | PlateBody<R>,
-  maybeBody?: PlateBody<R>,
-): ModelGenerator<R> {
+  optionsOrBody: PlateOptions | SequentialPlateOptions | PlateBody<R>,
+  maybeBody?: PlateBody<R> | SequentialPlateBody<R>,
+): ModelGenerator<R | R[]> {
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   const rawOptions = typeof optionsOrBody === "function" ? {} : optionsOrBody;
-  if (body === undefined) throw new PPLConfigError(`plate('${name}'): missing the body generator function`);
+  if (typeof body !== "function") throw new PPLConfigError(`plate('${name}'): missing the body generator function`);
   if (!Number.isInteger(size) || size < 1) {
     throw new PPLConfigError(`plate('${name}'): size must be a positive integer, got ${size}`, {
       plate: name, expected: "positive integer", actual: String(size),
@@ -55,16 +81,26 @@ function* runPlate<R>(
   if (!parsed.success) {
     throw new PPLConfigError(
       `plate('${name}'): invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` +
-        "; valid options are dim (a negative integer) and subsampleSize (a positive integer)",
+        "; valid options are dim (a negative integer), subsampleSize (a positive integer) and sequential (a boolean)",
       {
         plate: name,
-        expected: "dim, subsampleSize",
+        expected: "dim, subsampleSize, sequential",
         actual: parsed.error.issues.map((i) => (i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.join("."))).join(", "),
       },
     );
   }
   const options = parsed.data;
   const subsampleSize = Math.min(options.subsampleSize ?? size, size);
+  if (options.sequential === true) {
+    if (options.dim !== undefined) {
+      throw new PPLConfigError(
+        `plate('${name}'): a sequential plate has no batch dim, so it takes no dim option (got dim: ${options.dim}).\n` +
+          "Fix: drop dim, or drop sequential: true for a vectorised plate at that dim",
+        { plate: name, expected: "sequential: true without dim", actual: `dim: ${options.dim}` },
+      );
+    }
+    return yield* runSequential(name, size, subsampleSize, body as SequentialPlateBody<R>);
+  }
 
   const dim = yield* claimDim(name, options.dim);
   const frame: PlateFrame = { name, size, subsampleSize, dim };
@@ -78,7 +114,36 @@ function* runPlate<R>(
     indices = tf.range(0, size, 1, "int32");
   }
 
-  return yield* withFrame(body(indices), frame, subsampleSize < size ? size / subsampleSize : 1);
+  return yield* withFrame((body as PlateBody<R>)(indices), frame, subsampleSize < size ? size / subsampleSize : 1);
+}
+
+/** Pyro's `for i in plate(...)`: the body once per (subsampled) member, each run its own frame. */
+function* runSequential<R>(name: string, size: number, subsampleSize: number, body: SequentialPlateBody<R>): ModelGenerator<R[]> {
+  yield* checkName(name, "plate");
+  let indices: number[];
+  if (subsampleSize < size) {
+    const msg = makeSampleMsg(name, new Subsample(size, subsampleSize), "subsample", undefined);
+    yield msg;
+    indices = Array.from(msg.value!.dataSync());
+  } else {
+    indices = Array.from({ length: size }, (_, i) => i);
+  }
+  const scale = subsampleSize < size ? size / subsampleSize : 1;
+  const results: R[] = [];
+  for (const index of indices) {
+    const frame: SequentialFrame = { name, size, subsampleSize, dim: undefined, vectorized: false, index };
+    results.push(yield* withFrame(body(index), frame, scale));
+  }
+  return results;
+}
+
+/** A plate nested in an enclosing plate (vectorised or sequential) of the same name is an error. */
+function* checkName(name: string, kind: string): ModelGenerator<void> {
+  const query: PlateMsg = { type: "plate", name, frames: [], value: undefined, done: false, stop: false };
+  yield query;
+  if (query.frames.some((f) => f.name === name)) {
+    throw new PPLModelError(`${kind}('${name}') is nested inside a plate of the same name`, { plate: name });
+  }
 }
 
 /**
@@ -89,21 +154,22 @@ function* runPlate<R>(
 export function* claimDim(name: string, requested: number | undefined, kind = "plate"): ModelGenerator<number> {
   const query: PlateMsg = { type: "plate", name, frames: [], value: undefined, done: false, stop: false };
   yield query;
-  const dim = requested ?? firstFreeDim(query.frames);
+  const held = query.frames.filter(isVectorizedFrame);
+  const dim = requested ?? firstFreeDim(held);
   if (dim < -MAX_PLATE_RANK) {
     // structural, always checked: tfjs wasm computes elementwise ops wrongly above rank 6
     throw new PPLShapeError(
       `${kind}('${name}') would use dim ${dim}, so its sites would have rank ${-dim} tensors, but ppl supports rank at most ${MAX_PLATE_RANK} ` +
-        `(tfjs wasm is silently wrong above it). Enclosing plates: ${query.frames.map((f) => `'${f.name}'@${f.dim}`).join(", ") || "none"}.\n` +
+        `(tfjs wasm is silently wrong above it). Enclosing plates: ${held.map((f) => `'${f.name}'@${f.dim}`).join(", ") || "none"}.\n` +
         "Fix:\n- use fewer nested plates, or give this plate a dim closer to the right (e.g. dim: -1)\n" +
         "- flatten two plates into one plate over their product",
       { plate: name, expected: `dim >= ${-MAX_PLATE_RANK}`, actual: String(dim) },
     );
   }
-  const clash = query.frames.find((f) => f.dim === dim);
+  const clash = held.find((f) => f.dim === dim);
   if (clash !== undefined) {
     throw new PPLShapeError(
-      `plates '${clash.name}' and '${name}' collide at dim=${dim}; try moving one of them left, e.g. dim=${Math.min(...query.frames.map((f) => f.dim), dim) - 1}`,
+      `plates '${clash.name}' and '${name}' collide at dim=${dim}; try moving one of them left, e.g. dim=${Math.min(...held.map((f) => f.dim), dim) - 1}`,
       { plate: name, expected: "distinct plate dims", actual: `both at ${dim}` },
     );
   }
@@ -114,8 +180,11 @@ export function* claimDim(name: string, requested: number | undefined, kind = "p
   return dim;
 }
 
-/** Tag every message of `gen` with `frame`, scale subsampled sites and broadcast each distribution over the frame's dim. */
-export function withFrame<R>(gen: ModelGenerator<R>, frame: PlateFrame, subsampleScale: number): ModelGenerator<R> {
+/**
+ * Tag every message of `gen` with `frame`, scale subsampled sites and
+ * broadcast each distribution over the vectorised frames' dims.
+ */
+export function withFrame<R>(gen: ModelGenerator<R>, frame: CondIndepFrame, subsampleScale: number): ModelGenerator<R> {
   return handle(gen, {
     process(msg) {
       if (msg.type === "plate") {
@@ -144,6 +213,7 @@ function broadcastOverPlates(msg: SampleMsg): void {
   const actual = fn.batchShape;
   const target: (number | undefined)[] = actual.map((s) => (s === 1 ? undefined : s));
   for (const f of msg.condIndepStack) {
+    if (!isVectorizedFrame(f)) continue;
     const need = -f.dim;
     while (target.length < need) target.unshift(undefined);
     const at = target.length + f.dim;

@@ -1,5 +1,6 @@
 /** Checks of traces that ELBOs share: model/guide agreement and log-prob shapes under plates. */
 import { PPLModelError, PPLShapeError, formatShape } from "../errors.js";
+import { isVectorizedFrame } from "../handlers/plate.js";
 import type { SampleSite, Trace } from "../runtime/trace-struct.js";
 
 /** Every guide latent site must exist in the model; every model latent must come from the guide (or be enumerated). */
@@ -43,7 +44,8 @@ export function checkSiteShape(
 ): void {
   // built only when an error is thrown
   const table = () => (trace === undefined ? "" : `\nTrace shapes:\n${trace.formatShapes()}`);
-  const plateAt = new Map(site.condIndepStack.map((f) => [f.dim, f]));
+  // a sequential plate's frames hold no dim
+  const plateAt = new Map(site.condIndepStack.filter(isVectorizedFrame).map((f) => [f.dim, f]));
   for (let i = 0; i < logProbShape.length; i++) {
     const dim = i - logProbShape.length;
     const size = logProbShape[i]!;

@@ -15,6 +15,8 @@ export interface PlateFrame {
   /** How many members this run sees (== size unless subsampled). */
   readonly subsampleSize: number;
   readonly dim: number;
+  /** Absent on vectorised frames; only a SequentialFrame says `false`. */
+  readonly vectorized?: true;
   /**
    * A vectorizedMarkov time axis, not a plate: along it the sites are
    * successive steps of one chain, so the enumeration must not treat its
@@ -22,6 +24,26 @@ export interface PlateFrame {
    */
   readonly time?: true;
 }
+
+/**
+ * One iteration of a sequential plate (Pyro's `for i in pyro.plate(...)`):
+ * its sites are conditionally independent of the other iterations' but have
+ * no batch dim for the plate. Each iteration has its own frame (Pyro's
+ * `counter`), so two iterations' frames differ by `index`.
+ */
+export interface SequentialFrame {
+  readonly name: string;
+  readonly size: number;
+  readonly subsampleSize: number;
+  readonly dim: undefined;
+  readonly vectorized: false;
+  /** The plate member this iteration runs (its data index, subsampled or not). */
+  readonly index: number;
+  readonly time?: undefined;
+}
+
+/** A frame of a site's condIndepStack: a vectorised plate, or one iteration of a sequential one. */
+export type CondIndepFrame = PlateFrame | SequentialFrame;
 
 /** Which step of which `markov` loop a site belongs to. */
 export interface MarkovTag {
@@ -66,8 +88,8 @@ export interface SampleMsg {
   scale: number | tf.Tensor;
   /** Where false, the log-density is zero (from `mask`). */
   mask: tf.Tensor | boolean;
-  /** Enclosing plates, innermost first. */
-  condIndepStack: PlateFrame[];
+  /** Enclosing plates (vectorised, and iterations of sequential ones), innermost first. */
+  condIndepStack: CondIndepFrame[];
   /** Enclosing markov steps, innermost first. */
   markov: MarkovTag[];
   enumInfo: EnumInfo | undefined;
@@ -86,16 +108,16 @@ export interface ParamMsg {
   /** undefined: whatever the param was created with (real for a new one). */
   constraint: Constraint | undefined;
   value: tf.Tensor | undefined;
-  condIndepStack: PlateFrame[];
+  condIndepStack: CondIndepFrame[];
   done: boolean;
   stop: boolean;
 }
 
-/** Sent by a plate when it starts, so enclosing plates can say which dims they hold. */
+/** Sent by a plate when it starts, so enclosing plates can say which dims (and names) they hold. */
 export interface PlateMsg {
   readonly type: "plate";
   readonly name: string;
-  frames: PlateFrame[];
+  frames: CondIndepFrame[];
   value: undefined;
   done: boolean;
   stop: boolean;
