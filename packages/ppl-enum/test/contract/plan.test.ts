@@ -59,4 +59,12 @@ describe("rank limit", () => {
     expect(build).toThrow(PPLShapeError);
     expect(build).toThrow(/rank 7 over 'a', 'b', 'c', 'd', 'e', 'f', 'g'/);
   });
+
+  it("eliminating from a 7-clique (every pair of 7 variables shares a factor) needs rank 7: a PPLShapeError naming the variables", () => {
+    const dims = ["a", "b", "c", "d", "e", "f", "g"];
+    const sigs = dims.flatMap((x, i) => dims.slice(i + 1).map((y) => ({ dims: [x, y], sizes: [2, 2], ordinal: [] })));
+    const build = () => buildPlan(sigs, new Set(dims), new Map(), (d) => `'${d}'`);
+    expect(build).toThrow(PPLShapeError);
+    expect(build).toThrow(/a factor of rank 7 over/);
+  });
 });

@@ -141,7 +141,8 @@ export function perturbed(p: Problem, factor: number, entry: number, h: number):
  * A seeded random problem with tree-structured plates: each plate is nested
  * in an earlier one or at the top, every factor sits in one node of that
  * tree (a root path), mentions variables homed at that node or above, and
- * has every plate of its node as a dim. Each variable also gets a "prior"
+ * has every plate of its node as a dim, except (sometimes) a plate none of
+ * its variables lives in. Each variable also gets a "prior"
  * factor at its home node; when the variable is used elsewhere too, the prior
  * may lack the node's plates (constant along them), as an enumerated
  * Categorical with global logits reaches the plan from collectTerms. Sizes 1
@@ -174,7 +175,11 @@ export function randomProblem(seed: number, maxFlatVars = 14): Problem {
       const node = nodes[int(0, nodes.length - 1)]!;
       const allowed = varNames.filter((v) => within(home.get(v)!, node));
       const vars = allowed.filter(() => u() < 0.45);
-      const dims = [...vars, ...node].sort(() => u() - 0.5);
+      // a plate none of its variables lives in may be missing (constant along it): the plan multiplies
+      // by the plate's size when it sums that plate out
+      const real = vars.filter((v) => sizes.get(v)! > 1);
+      const platesIn = node.filter((pl) => real.length === 0 || real.some((v) => home.get(v)!.includes(pl)) || u() < 0.7);
+      const dims = [...vars, ...platesIn].sort(() => u() - 0.5);
       const n = dims.reduce((a, d) => a * sizes.get(d)!, 1);
       const values = new Float64Array(n);
       for (let i = 0; i < n; i++) values[i] = 1.5 * normal(u);
