@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { PPLError, clearParamStore, getParamStore, trace } from "ppl-core";
 import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
 import { buildGuide, buildModel } from "./build.js";
-import { Oracle, elboGradient, thetaOf } from "./oracle.js";
+import { Oracle, thetaOf } from "./oracle.js";
 import { mapSpecOf, neededPlateNesting, pathOf, tuplesOf, type Spec } from "./spec.js";
 
 export type Outcome =
@@ -64,7 +64,7 @@ export function checkElbo(spec: Spec, withGrads: boolean): Outcome[] {
     out.push(caught("grad", e));
     return out;
   }
-  const fd = elboGradient(oracle, theta);
+  const fd = oracle.gradient(theta);
   const scaleOf = Math.max(1, ...Object.values(fd).flatMap((g) => g.map(Math.abs)));
   let worst = 0;
   const bad: string[] = [];

@@ -38,6 +38,8 @@ export class Oracle {
   private readonly units: Unit[] = [];
   private readonly guideUnits: { site: SiteSpec; slot: Slot }[] = [];
   private readonly slots = new Map<number, Slot[]>();
+  private guideList: number[][] | undefined;
+  private modelList: number[][] | undefined;
 
   constructor(private readonly spec: Spec) {
     const { plates, sites } = spec;
@@ -70,12 +72,16 @@ export class Oracle {
   private logProb(u: Unit, theta: Theta, m: readonly number[], g: readonly number[]): number {
     const table = theta[u.site.param]!;
     let base = 0;
-    u.parents.forEach((p, j) => (base += (p.guide ? g : m)[p.pos]! * u.strides[j]!));
+    for (let j = 0; j < u.parents.length; j++) base += (u.parents[j]!.guide ? g : m)[u.parents[j]!.pos]! * u.strides[j]!;
     const value = u.own === undefined ? u.data! : (u.own.guide ? g : m)[u.own.pos]!;
     switch (u.site.family) {
       case "categorical": {
-        const row = table.slice(base, base + u.site.K);
-        return row[value]! - logSumExp(row);
+        const at = base; // the strides already count the own axis
+        let mx = -Infinity;
+        for (let k = 0; k < u.site.K; k++) mx = Math.max(mx, table[at + k]!);
+        let sum = 0;
+        for (let k = 0; k < u.site.K; k++) sum += Math.exp(table[at + k]! - mx);
+        return table[at + value]! - mx - Math.log(sum);
       }
       case "bernoulli":
         return logSigmoid(value === 1 ? table[base]! : -table[base]!);
@@ -97,35 +103,78 @@ export class Oracle {
 
   /** The ELBO (the negative of TraceEnumELBO's loss). */
   elbo(theta: Theta): number {
+    return this.elboFrom(theta, this.terms(theta, this.units));
+  }
+
+  /**
+   * The parts of the ELBO that `units` contribute: per guide assignment, the
+   * log-sum-exp's summand at every model assignment and the ordinary costs.
+   */
+  private terms(theta: Theta, units: readonly Unit[]): { inner: Float64Array[]; indep: Float64Array } {
     const s = this.spec.modelScale;
-    let total = 0;
-    for (const g of assignments(this.guideSizes)) {
-      const lq = this.guideLogProb(theta, g);
-      let indep = 0;
-      for (const u of this.units) if (u.kind === "indep" && u.mask) indep += s * u.site.scale * this.logProb(u, theta, [], g);
-      const terms: number[] = [];
-      for (const m of assignments(this.modelSizes)) {
+    const guides = (this.guideList ??= [...assignments(this.guideSizes)]);
+    const models = (this.modelList ??= [...assignments(this.modelSizes)]);
+    const indep = new Float64Array(guides.length);
+    const inner = guides.map((g, gi) => {
+      for (const u of units) if (u.kind === "indep" && u.mask) indep[gi]! += s * u.site.scale * this.logProb(u, theta, [], g);
+      const row = new Float64Array(models.length);
+      models.forEach((m, mi) => {
         let lp = 0;
-        for (const u of this.units) {
-          if (u.kind === "enum" || (u.kind === "dep" && u.mask)) lp += this.logProb(u, theta, m, g);
-        }
-        terms.push(lp);
-      }
-      total += Math.exp(lq) * (s * logSumExp(terms) + indep - lq);
-    }
+        for (const u of units) if (u.kind === "enum" || (u.kind === "dep" && u.mask)) lp += this.logProb(u, theta, m, g);
+        row[mi] = lp;
+      });
+      return row;
+    });
+    return { inner, indep };
+  }
+
+  private elboFrom(theta: Theta, t: { inner: Float64Array[]; indep: Float64Array }): number {
+    let total = 0;
+    (this.guideList ??= [...assignments(this.guideSizes)]).forEach((g, gi) => {
+      const lq = this.guideLogProb(theta, g);
+      total += Math.exp(lq) * (this.spec.modelScale * logSumExp([...t.inner[gi]!]) + t.indep[gi]! - lq);
+    });
     return total;
   }
 
-  /** infer_discrete's objective: every site's scaled, masked log-prob (all latents model-enumerated). */
+  /**
+   * Central finite differences of the ELBO w.r.t. every param entry (float64, so a small step is
+   * fine). Only the units that read a param are recomputed when it moves.
+   */
+  gradient(theta: Theta, eps = 1e-5): Theta {
+    const full = this.terms(theta, this.units);
+    const out: Theta = {};
+    for (const [name, values] of Object.entries(theta)) {
+      const users = this.units.filter((u) => u.site.param === name);
+      const before = this.terms(theta, users);
+      out[name] = values.map((v, i) => {
+        const at = (d: number) => {
+          values[i] = v + d;
+          const after = this.terms(theta, users);
+          const mixed = {
+            inner: full.inner.map((row, gi) => row.map((x, mi) => x - before.inner[gi]![mi]! + after.inner[gi]![mi]!)),
+            indep: full.indep.map((x, gi) => x - before.indep[gi]! + after.indep[gi]!),
+          };
+          const e = this.elboFrom(theta, mixed);
+          values[i] = v;
+          return e;
+        };
+        return (at(eps) - at(-eps)) / (2 * eps);
+      });
+    }
+    return out;
+  }
+
+  /** infer_discrete's objective: every site's masked, unscaled log-prob (Pyro's masked_log_prob; all latents model-enumerated). */
   mapObjective(theta: Theta, m: readonly number[]): number {
     let lp = 0;
-    for (const u of this.units) if (u.mask) lp += this.spec.modelScale * u.site.scale * this.logProb(u, theta, m, []);
+    for (const u of this.units) if (u.mask) lp += this.logProb(u, theta, m, []);
     return lp;
   }
 
   maxObjective(theta: Theta): number {
     let best = -Infinity;
-    for (const m of assignments(this.modelSizes)) best = Math.max(best, this.mapObjective(theta, m));
+    for (const m of (this.modelList ??= [...assignments(this.modelSizes)])) best = Math.max(best, this.mapObjective(theta, m));
     return best;
   }
 
@@ -137,21 +186,4 @@ export class Oracle {
 
 export function thetaOf(spec: Spec): Theta {
   return Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [k, [...v.values]]));
-}
-
-/** Central finite differences of the ELBO w.r.t. every param entry (float64, so a small step is fine). */
-export function elboGradient(oracle: Oracle, theta: Theta, eps = 1e-5): Theta {
-  const out: Theta = {};
-  for (const [name, values] of Object.entries(theta)) {
-    out[name] = values.map((v, i) => {
-      const at = (d: number) => {
-        values[i] = v + d;
-        const e = oracle.elbo(theta);
-        values[i] = v;
-        return e;
-      };
-      return (at(eps) - at(-eps)) / (2 * eps);
-    });
-  }
-  return out;
 }

@@ -15,10 +15,21 @@ const PASSING: Features = {
   ...ALL_FEATURES,
   masksOnEnumerated: false,
   guideEnum: false,
-  maxRank: 4,
 };
 
-const FEATURES = process.env.RANDOM_MODELS_FEATURES === "all" ? ALL_FEATURES : PASSING;
+/** RANDOM_MODELS_FEATURES: "all", or overrides of PASSING such as "guideEnum,maxRank=6". */
+function featuresFromEnv(env: string | undefined): Features {
+  if (env === undefined || env === "") return PASSING;
+  if (env === "all") return ALL_FEATURES;
+  const out: Record<string, unknown> = { ...PASSING };
+  for (const item of env.split(",")) {
+    const [key, value] = item.split("=") as [string, string | undefined];
+    if (!(key in PASSING)) throw new Error(`RANDOM_MODELS_FEATURES: unknown feature '${key}'; known: ${Object.keys(PASSING).join(", ")}`);
+    out[key] = value === undefined ? true : value === "false" ? false : Number(value);
+  }
+  return out as unknown as Features;
+}
+const FEATURES = featuresFromEnv(process.env.RANDOM_MODELS_FEATURES);
 const ONE = process.env.RANDOM_MODELS_SEED;
 const N = Number(process.env.RANDOM_MODELS_N ?? 500);
 const GROUP = 100;
