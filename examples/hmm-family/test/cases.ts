@@ -7,7 +7,7 @@ import type { ModelArgs, ModelNumber } from "../src/models/index.js";
 import { TONES_GENERATOR_LAYERS, type Layer, weightName } from "../src/models/tones-generator.js";
 import type { Case, SiteValue } from "./harness.js";
 import {
-  TINY, bruteForce, lcg, logBern, logBernLogits, logBetaPdf, logCat, logTransitionPrior, rows, simplexRows,
+  type Instance, TINY, bruteForce, lcg, logBern, logBernLogits, logBetaPdf, logCat, logTransitionPrior, rows, simplexRows,
 } from "./oracle.js";
 
 const D = TINY.tones;
@@ -25,16 +25,16 @@ const tonesPriorOf = (flat: readonly number[]) => flat.reduce((s, p) => s + logB
 const ARGS: ModelArgs = { hiddenDim: 2, nnDim: 3, nnChannels: 2, raftery: false };
 
 /** model_0 and model_1: x[t] ~ probs_x[x[t-1]] from x[-1] = 0, y[t, d] ~ Bernoulli(probs_y[x[t], d]). */
-function plainHmm(model: ModelNumber, includePrior: boolean): Case {
+export function plainHmm(model: ModelNumber, includePrior: boolean, inst: Instance = TINY): Case {
   const H = 2;
   const rand = lcg(11);
   return {
-    model, args: ARGS, inst: TINY, includePrior,
+    model, args: ARGS, inst, includePrior,
     samples: { probs_x: site([H, H], simplexRows(H, H, rand), true), probs_y: site([H, D], unit(H * D, rand)) },
     oracle: (v: Values) => {
       const px = rows(v.probs_x!, H);
       const py = rows(v.probs_y!, D);
-      const lik = bruteForce(TINY, H, (path, y) =>
+      const lik = bruteForce(inst, H, (path, y) =>
         path.reduce((s, x, t) => s + logCat(px[t === 0 ? 0 : path[t - 1]!]!, x) + y[t]!.reduce((a, yd, d) => a + logBern(yd, py[x]![d]!), 0), 0));
       return lik + (includePrior ? transitionPriorOf(v.probs_x!, H) + tonesPriorOf(v.probs_y!) : 0);
     },
