@@ -68,6 +68,13 @@ export interface Plan {
    */
   readonly roots: readonly number[];
   readonly rootOrdinals: readonly (readonly Dim[])[];
+  /**
+   * Per root: the product of the sizes of its ordinal's plates that it lacks
+   * (it is constant along them). Σ of a root's elements times this is its
+   * contribution; consumers that sum plates themselves (an expectation that
+   * broadcasts along them) use the ordinal instead.
+   */
+  readonly rootMultipliers: readonly number[];
   readonly slotDims: readonly (readonly Dim[])[];
   readonly sizes: ReadonlyMap<Dim, number>;
 }
@@ -78,6 +85,7 @@ class PlanBuilder {
   readonly steps: Step[] = [];
   readonly roots: number[] = [];
   readonly rootOrdinals: Dim[][] = [];
+  readonly rootMultipliers: number[] = [];
   readonly slotDims: Dim[][] = [];
   readonly sizes = new Map<Dim, number>();
   private readonly order = new Map<Dim, number>();
@@ -145,6 +153,13 @@ class PlanBuilder {
     const out = this.newSlot(dims.filter((d) => !plates.has(d)));
     this.steps.push({ kind: "product", input, axes, multiplier, out });
     return out;
+  }
+
+  /** The product of the sizes of `plates` that slot `s` lacks. */
+  missingPlateSize(s: number, plates: ReadonlySet<Dim>): number {
+    let m = 1;
+    for (const p of plates) if (!this.slotDims[s]!.includes(p)) m *= this.plateSizes.get(p) ?? 1;
+    return m;
   }
 
   /** Eliminate a chain with one fused step; undefined when `slots` are not a chain over `vars`. */
@@ -240,7 +255,9 @@ export function buildPlan(
   for (const component of connected(all, b.slotDims, sumDims)) {
     contractComponent(b, component, ordinals, sumDims, label, options.fuseChains === true);
   }
-  return { steps: b.steps, roots: b.roots, rootOrdinals: b.rootOrdinals, slotDims: b.slotDims, sizes: b.sizes };
+  return {
+    steps: b.steps, roots: b.roots, rootOrdinals: b.rootOrdinals, rootMultipliers: b.rootMultipliers, slotDims: b.slotDims, sizes: b.sizes,
+  };
 }
 
 function contractComponent(
@@ -300,6 +317,7 @@ function contractComponent(
         else {
           b.roots.push(g);
           b.rootOrdinals.push([...parent].sort());
+          b.rootMultipliers.push(b.missingPlateSize(g, parent));
         }
       }
     }

@@ -13,7 +13,7 @@ import { runPlan } from "../contract/execute.js";
 import { signatureOf } from "../contract/factor.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { MapRing, SampleRing } from "../contract/rings.js";
-import { collectTerms, plateDim, timeDim, varDim } from "../enum/collect.js";
+import { collectTerms, plateDim, timeDim, varDim, vectorizedFrames } from "../enum/collect.js";
 import { separateTimeChains } from "../enum/time-chains.js";
 import { decodeTimeChain } from "./decode-time-chain.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
@@ -86,7 +86,7 @@ function decode<A extends unknown[], R>(
 
 /** The decoded value of an enumerated site, with only its plate dims (full plate sizes). */
 function valueOf(site: SampleSite, a: Assignment | undefined): tf.Tensor {
-  const frames = site.condIndepStack;
+  const frames = vectorizedFrames(site);
   const batchRank = Math.max(0, ...frames.map((f) => -f.dim));
   const shape = new Array<number>(batchRank).fill(1);
   for (const f of frames) shape[batchRank + f.dim] = f.subsampleSize;

@@ -8,7 +8,7 @@ import type { Model, Trace } from "ppl-core";
 
 function deepest(tr: Trace): number {
   let n = 0;
-  for (const site of tr.nodes.values()) for (const f of site.condIndepStack) n = Math.max(n, -f.dim);
+  for (const site of tr.nodes.values()) for (const f of site.condIndepStack) if (f.dim !== undefined) n = Math.max(n, -f.dim);
   return n;
 }
 

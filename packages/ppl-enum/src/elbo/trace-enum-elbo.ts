@@ -17,7 +17,7 @@ import { runPlan } from "../contract/execute.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
 import { contractTimeChain } from "../contract/time-chain.js";
-import { type CostTerm, collectTerms, plateDim } from "../enum/collect.js";
+import { type CostTerm, collectTerms, ordinalOf, plateDim, vectorizedFrames } from "../enum/collect.js";
 import { runSequentially } from "../enum/sequential.js";
 import { separateTimeChains } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
@@ -114,7 +114,10 @@ export class TraceEnumELBO implements ELBO {
     }
     if (factors.length > 0) {
       const plan = this.plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
-      for (const root of runPlan(plan, factors.map((f) => f.factor), logRing)) contracted(root);
+      runPlan(plan, factors.map((f) => f.factor), logRing).forEach((root, i) => {
+        parts.push(root);
+        weights.push(terms.scale * plan.rootMultipliers[i]!);
+      });
     }
     for (const site of guideTrace.latentSites()) {
       parts.push(guideTrace.logProb(site.name));
@@ -162,13 +165,13 @@ export class TraceEnumELBO implements ELBO {
     const denominators: { ordinal: readonly Dim[]; logTotal: number }[] = [];
     for (const [name, total] of totals) {
       const site = guideTrace.sampleSite(name);
-      const ordinal = site.condIndepStack.filter((f) => f.time !== true).map((f) => plateDim(f.name));
+      const ordinal = ordinalOf(site);
       const lq = site.fn.logProb(site.value);
       const dims: Dim[] = [];
       const keep: number[] = [];
       lq.shape.forEach((n, i) => {
         if (n === 1) return;
-        const frame = site.condIndepStack.find((f) => f.dim === i - lq.rank);
+        const frame = vectorizedFrames(site).find((f) => f.dim === i - lq.rank);
         if (frame === undefined) throw new Error(`internal: sequential site '${name}' varies along dim ${i - lq.rank}, which is not a plate`);
         dims.push(plateDim(frame.name));
         keep.push(n);
@@ -185,7 +188,10 @@ export class TraceEnumELBO implements ELBO {
       const target = c.factor.dims.filter((d) => ws.some((w) => w.dims.includes(d)));
       const logP = logMarginal(ws, target, sizes, label);
       const expected = expectedCost(logDenominator === 0 ? logP : logP.sub(logDenominator), target, c.factor, sizes);
-      elbo = elbo.add(c.weight === 1 ? expected : expected.mul(c.weight));
+      // plates of the cost's ordinal that neither it nor its weights vary along: it counts once per member
+      const constantAlong = c.ordinal.filter((p) => !c.factor.dims.includes(p) && !ws.some((w) => w.dims.includes(p)));
+      const weight = constantAlong.reduce((m, p) => m * sizes.get(p)!, c.weight);
+      elbo = elbo.add(weight === 1 ? expected : expected.mul(weight));
     }
     return elbo;
   }
@@ -200,11 +206,11 @@ function checkGuideEnumerationIsGlobalEnough(modelTrace: Trace, guideTrace: Trac
   const modelEnumerated = [...modelTrace.sampleSites()].filter((s) => s.enumInfo !== undefined);
   if (modelEnumerated.length === 0) return;
   const common = modelEnumerated
-    .map((s) => new Set(s.condIndepStack.map((f) => f.name)))
+    .map((s) => new Set(vectorizedFrames(s).map((f) => f.name)))
     .reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
   for (const g of guideTrace.sampleSites()) {
     if (g.enumInfo === undefined && g.infer.enumerate !== "sequential") continue;
-    for (const f of g.condIndepStack) {
+    for (const f of vectorizedFrames(g)) {
       if (f.time === true || common.has(f.name)) continue;
       throw new PPLModelError(
         `expected model enumeration to be no more global than guide enumeration, but model-enumerated sites ` +

@@ -8,7 +8,7 @@ import type * as tf from "@tensorflow/tfjs";
 import {
   PPLModelError, PPLShapeError, TapeMemo, distributions, formatShape, logProbError, normalLogProb, scaleAndMask, vindex,
 } from "ppl-core";
-import type { MarkovTag, SampleSite, Trace } from "ppl-core";
+import type { MarkovTag, PlateFrame, SampleSite, Trace } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
 import { rowFactor } from "../contract/rows.js";
 import type { EnumAllocator } from "./allocator.js";
@@ -149,8 +149,12 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       const w = named(site, raw!.shape);
       guideWeights.push({ data: raw!, dims: w.dims, sizes: w.sizes, ordinal: ordinalOf(site) });
     }
-    const plates = site.condIndepStack.filter((f) => f.time !== true);
+    const plates = vectorizedFrames(site).filter((f) => f.time !== true);
     const ordinal = ordinalOf(site);
+    for (const f of plates) {
+      plateSizes.set(plateDim(f.name), f.subsampleSize);
+      names.set(plateDim(f.name), `plate '${f.name}'`);
+    }
     if (!dependsOnEnum) {
       if (includeCosts) costs.push({ data: scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, true), dims, sizes, ordinal });
       continue;
@@ -177,10 +181,6 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     factors.push({ factor, ordinal });
     factorSites.push(site.name);
     factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
-    for (const f of plates) {
-      plateSizes.set(plateDim(f.name), f.subsampleSize);
-      names.set(plateDim(f.name), `plate '${f.name}'`);
-    }
   }
   return {
     factors, factorSites, sumDims, costs, guideDims, guideWeights, scale: scale ?? 1, plateSizes, label: (d) => names.get(d) ?? d,
@@ -188,7 +188,11 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
   };
 }
 
-const ordinalOf = (site: SampleSite): Dim[] => site.condIndepStack.filter((f) => f.time !== true).map((f) => plateDim(f.name));
+/** The site's vectorised plates (a sequential plate's iterations have no dim: Pyro leaves them out of ordinals too). */
+export const vectorizedFrames = (site: SampleSite): PlateFrame[] => site.condIndepStack.filter((f): f is PlateFrame => f.dim !== undefined);
+
+/** The plates a site sits in, by name (vectorizedMarkov time axes excluded). */
+export const ordinalOf = (site: SampleSite): Dim[] => vectorizedFrames(site).filter((f) => f.time !== true).map((f) => plateDim(f.name));
 
 function squeezedFactor(lp: tf.Tensor, dims: Dim[], sizes: number[]): Factor {
   return { data: sizes.length === lp.rank ? lp : squeezed.get(lp, () => lp.reshape(sizes)), dims };
@@ -204,7 +208,7 @@ function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site:
   const step = tag.step === 0 ? 0 : 1;
   c.vars[step].push(varDim(site.enumInfo!.id));
   c.sites[step].push(site.name);
-  c.plates.push(site.condIndepStack.filter((f) => f.time !== true).map((f) => plateDim(f.name)));
+  c.plates.push(ordinalOf(site));
 }
 
 /**

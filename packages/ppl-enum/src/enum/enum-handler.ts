@@ -132,7 +132,7 @@ export class EnumMessenger implements Handler {
 
   private checkPlates(msg: SampleMsg): void {
     for (const f of msg.condIndepStack) {
-      if (f.dim > this.firstAvailableDim) continue;
+      if (f.dim === undefined || f.dim > this.firstAvailableDim) continue;
       const maxPlateNesting = -1 - this.firstAvailableDim;
       throw new PPLConfigError(
         `at site '${msg.name}': plate '${f.name}' uses dim ${f.dim}, but maxPlateNesting is ${maxPlateNesting} ` +
