@@ -83,8 +83,8 @@ export function checkElbo(spec: Spec, withGrads: boolean): Outcome[] {
   return out;
 }
 
-export function checkMap(spec0: Spec): Outcome {
-  const spec = mapSpecOf(spec0);
+export function checkMap(spec0: Spec, keepLatentMasks: boolean): Outcome {
+  const spec = mapSpecOf(spec0, keepLatentMasks);
   const oracle = new Oracle(spec);
   const theta = thetaOf(spec);
   clearParamStore();

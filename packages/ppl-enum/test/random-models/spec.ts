@@ -92,6 +92,10 @@ export interface Features {
   readonly markov: boolean;
   readonly history2: boolean;
   readonly guideEnum: boolean;
+  /** Guide-enumerated sites inside plates (else only outside every plate). */
+  readonly guideEnumInPlates: boolean;
+  /** inferDiscrete checked with the masks on latent sites kept (else dropped for the MAP check only). */
+  readonly mapLatentMasks: boolean;
   readonly givenMaxPlateNesting: boolean;
   /** Bound on maxPlateNesting + number of enumerated dims (tensor rank of the enumerated factors). */
   readonly maxRank: number;
@@ -103,7 +107,7 @@ export const ALL_FEATURES: Features = {
   maxPlates: 3, nestedPlates: true, explicitDims: true, autoDims: true,
   maxLatents: 4, bernoulliLatents: true, obsFamilies: ["normal", "bernoulli", "categorical", "poisson"],
   masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true,
-  markov: true, history2: true, guideEnum: true, givenMaxPlateNesting: true,
+  markov: true, history2: true, guideEnum: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
   maxRank: 6, maxJoint: 4096,
 };
 
@@ -233,7 +237,7 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
   for (let i = 0; i < nLatents; i++) {
     const node = pick(nodes);
     const bern = f.bernoulliLatents && chance(0.3);
-    let enumerate: "model" | "guide" = f.guideEnum && chance(0.3) ? "guide" : "model";
+    let enumerate: "model" | "guide" = f.guideEnum && chance(0.3) && (f.guideEnumInPlates || node === null) ? "guide" : "model";
     const pool = visible(node, latentIdx()).filter((j) => enumerate === "model" || sites[j]!.enumerate === "guide");
     const parents = subset(pool, 0.5, 2);
     // the guide's enumerated sites get their own q (no parents in the guide); a model-enumerated parent would need one
@@ -343,9 +347,12 @@ function dropUndefinedMasks(sites: SiteSpec[]): void {
 }
 
 /** The spec for inferDiscrete: every latent enumerated in the model, so no site-only scale on a site with latent parents. */
-export function mapSpecOf(spec: Spec): Spec {
-  const sites = spec.sites.map((s): SiteSpec => ({
-    ...s, ...(s.role === "latent" ? { enumerate: "model" as const } : {}), scale: s.parents.length > 0 ? 1 : s.scale,
-  }));
+export function mapSpecOf(spec: Spec, keepLatentMasks: boolean): Spec {
+  const sites = spec.sites.map((s): SiteSpec => {
+    const t: SiteSpec = { ...s, ...(s.role === "latent" ? { enumerate: "model" as const } : {}), scale: s.parents.length > 0 ? 1 : s.scale };
+    if (s.role !== "latent" || keepLatentMasks || t.mask === undefined) return t;
+    const { mask: _dropped, ...rest } = t;
+    return rest;
+  });
   return { ...spec, sites };
 }
