@@ -236,3 +236,55 @@ export function randomChain(seed: number): Problem {
   }
   return { sizes, plates: new Set(plates), factors };
 }
+
+/**
+ * A seeded problem over two side-by-side plates i and j and their product
+ * {i, j}: variables homed at {}, {i}, {j} or {i, j}, factors at any of the four
+ * nodes. Such a problem may be non-tree; `nonTree` says when, independently of
+ * the plan: when factors in {i, j}, connected through variables homed there,
+ * mention both a variable of {i} and a variable of {j}.
+ */
+export function randomSideBySide(seed: number): { problem: Problem; nonTree: boolean } {
+  const u = rng(seed * 15485863 + 7);
+  const int = (lo: number, hi: number) => lo + Math.floor(u() * (hi - lo + 1));
+  const nodes = [[], ["i"], ["j"], ["i", "j"]];
+  const sizes = new Map<string, number>([["i", int(2, 3)], ["j", int(2, 3)]]);
+  const varNames = ["a", "b", "c", "d"].slice(0, int(2, 4));
+  const home = new Map<string, string[]>();
+  for (const v of varNames) {
+    home.set(v, nodes[int(0, 3)]!);
+    sizes.set(v, int(2, 3));
+  }
+  const factors: PFactor[] = [];
+  const add = (dims: string[], ordinal: string[]) => {
+    const m = dims.reduce((a, d) => a * sizes.get(d)!, 1);
+    const values = new Float64Array(m);
+    for (let k = 0; k < m; k++) values[k] = normal(u);
+    factors.push({ dims, ordinal, values });
+  };
+  for (let f = int(1, 5); f > 0; f--) {
+    const node = u() < 0.4 ? nodes[3]! : nodes[int(0, 3)]!;
+    // at most three variables a factor, so no step needs more than rank 6 (that limit has its own test)
+    const vars = varNames.filter((v) => home.get(v)!.every((p) => node.includes(p)) && u() < 0.6).slice(0, 3);
+    add([...vars, ...node], node);
+  }
+  for (const v of varNames) add([v, ...home.get(v)!], home.get(v)!);
+
+  // groups of {i,j} factors joined by variables homed at {i,j}
+  const key = (o: readonly string[]) => [...o].sort().join("");
+  const inner = factors.filter((f) => key(f.ordinal) === "ij");
+  const parent = inner.map((_, k) => k);
+  const find = (k: number): number => (parent[k] === k ? k : (parent[k] = find(parent[k]!)));
+  for (const v of varNames.filter((x) => key(home.get(x)!) === "ij")) {
+    const owners = inner.map((f, k) => (f.dims.includes(v) ? k : -1)).filter((k) => k >= 0);
+    for (const k of owners.slice(1)) parent[find(k)] = find(owners[0]!);
+  }
+  const touches = new Map<number, Set<string>>();
+  inner.forEach((f, k) => {
+    const r = find(k);
+    if (!touches.has(r)) touches.set(r, new Set());
+    for (const d of f.dims) if (home.has(d)) touches.get(r)!.add(key(home.get(d)!));
+  });
+  const nonTree = [...touches.values()].some((t) => t.has("i") && t.has("j"));
+  return { problem: { sizes, plates: new Set(["i", "j"]), factors }, nonTree };
+}
