@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
+import { PPLError, PPLShapeError } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { finiteDiff } from "./oracle.js";
@@ -76,4 +77,28 @@ export function pplGrad(c: EnumCase): number[] {
         tf.tensor1d(c.params.theta0),
       ).dataSync(),
     ));
+}
+
+/** A model Pyro rejects must be refused with a PPL error, or give the right number. */
+export function refusedOrRight(run: () => number, expected: number): void {
+  let got: number;
+  try {
+    got = run();
+  } catch (e) {
+    expect(e, String(e)).toBeInstanceOf(PPLError);
+    return;
+  }
+  expect(Math.abs(got - expected), `loss ${got}, oracle ${expected}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
+}
+
+/** The exact check, unless ppl refuses the model with a PPLShapeError for its rank-6 limit. */
+export function rightOrRankLimit(c: EnumCase): void {
+  try {
+    pplLoss(c);
+  } catch (e) {
+    expect(e, String(e)).toBeInstanceOf(PPLShapeError);
+    expect(String(e)).toMatch(/rank 6/);
+    return;
+  }
+  checkLossAndGrads(c);
 }

@@ -9,7 +9,7 @@
  * on each site; Pyro's sequential plates as plain loops over named sites.
  */
 import { dist, plate, sample, scale, vindex } from "ppl-core";
-import type { Model, SampleOptions } from "ppl-core";
+import type { Model, ModelGenerator, SampleOptions } from "ppl-core";
 import type { EnumCase } from "./check.js";
 import { bernLog, expect as expectation, klBern, klCat, lse } from "./oracle.js";
 import { Params } from "./params.js";
@@ -17,6 +17,14 @@ import { Params } from "./params.js";
 export type Strategy = "parallel" | "sequential";
 const inf = (e: Strategy) => ({ infer: { enumerate: e } });
 const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
+/**
+ * Pyro's `for i in pyro.plate(name, n)`: ppl's sequential plate when `seq`,
+ * else a plain loop (the same joint density, without the independence tags).
+ */
+export function* iplate(seq: boolean, name: string, n: number, body: (i: number) => ModelGenerator<void>): ModelGenerator<void> {
+  if (seq) yield* plate(name, n, { sequential: true }, body);
+  else for (let i = 0; i < n; i++) yield* body(i);
+}
 const normalise = (q: number[]) => q.map((x) => x / q.reduce((a, b) => a + b, 0));
 
 /** test_elbo_bern: one Bernoulli in a particles plate of size 1, model and guide scaled. */
@@ -131,7 +139,7 @@ export function elboPlate(plateDim: number, es: readonly Strategy[]): EnumCase {
 }
 
 /** test_elbo_iplate: x in a particles plate, y_i for each i of a sequential plate. */
-export function elboIplate(plateDim: number, es: readonly Strategy[]): EnumCase {
+export function elboIplate(plateDim: number, es: readonly Strategy[], seq = false): EnumCase {
   const params = new Params().add("q", 0.75);
   const p = P_HALF_KL;
   return {
@@ -139,14 +147,18 @@ export function elboIplate(plateDim: number, es: readonly Strategy[]): EnumCase 
     model: () => function* () {
       yield* plate("particles", 1, function* () {
         yield* sample("x", dist.Bernoulli(p).expandBy([1]));
-        for (let i = 0; i < plateDim; i++) yield* sample(`y_${i}`, dist.Bernoulli(p).expandBy([1]));
+        yield* iplate(seq, "plate", plateDim, function* (i) {
+          yield* sample(`y_${i}`, dist.Bernoulli(p).expandBy([1]));
+        });
       });
     },
     guide: (theta) => function* () {
       const q = params.tensor(theta, "q");
       yield* plate("particles", 1, function* () {
         yield* sample("x", dist.Bernoulli(q).expandBy([1]), inf(es[0]!));
-        for (let i = 0; i < plateDim; i++) yield* sample(`y_${i}`, dist.Bernoulli(q).expandBy([1]), inf(es[1]!));
+        yield* iplate(seq, "plate", plateDim, function* (i) {
+          yield* sample(`y_${i}`, dist.Bernoulli(q).expandBy([1]), inf(es[1]!));
+        });
       });
     },
     oracle: (th) => -(1 + plateDim) * klBern(params.value(th, "q")(), p),
@@ -180,7 +192,7 @@ export function elboPlatePlate(es: readonly Strategy[]): EnumCase {
 }
 
 /** test_elbo_plate_iplate: x in particles, y in outer (3), z_i for each i of a sequential inner plate (2). */
-export function elboPlateIplate(es: readonly Strategy[]): EnumCase {
+export function elboPlateIplate(es: readonly Strategy[], seq = false): EnumCase {
   const params = new Params().add("q", 0.75);
   const p = P_HALF_KL;
   const [outer, inner] = [3, 2];
@@ -189,7 +201,9 @@ export function elboPlateIplate(es: readonly Strategy[]): EnumCase {
       yield* sample("x", d().expandBy([1]), infers[0]);
       yield* plate("outer", outer, function* () {
         yield* sample("y", d().expandBy([outer, 1]), infers[1]);
-        for (let i = 0; i < inner; i++) yield* sample(`z_${i}`, d().expandBy([outer, 1]), infers[2]);
+        yield* iplate(seq, "inner", inner, function* (i) {
+          yield* sample(`z_${i}`, d().expandBy([outer, 1]), infers[2]);
+        });
       });
     });
   };
@@ -202,19 +216,19 @@ export function elboPlateIplate(es: readonly Strategy[]): EnumCase {
 }
 
 /** test_elbo_iplate_plate: x in particles, y_i for each i of a sequential outer plate, z_i in a vectorised inner plate. */
-export function elboIplatePlate(es: readonly Strategy[]): EnumCase {
+export function elboIplatePlate(es: readonly Strategy[], seq = false): EnumCase {
   const params = new Params().add("q", 0.75);
   const p = P_HALF_KL;
   const [outer, inner] = [2, 2];
   const body = (d: () => ReturnType<typeof dist.Bernoulli>, infers: SampleOptions[]) => function* () {
     yield* plate("particles", 1, function* () {
       yield* sample("x", d().expandBy([1]), infers[0]);
-      for (let i = 0; i < outer; i++) {
+      yield* iplate(seq, "outer", outer, function* (i) {
         yield* sample(`y_${i}`, d().expandBy([1]), infers[1]);
         yield* plate("inner", inner, function* () {
           yield* sample(`z_${i}`, d().expandBy([inner, 1]), infers[2]);
         });
-      }
+      });
     });
   };
   return {
@@ -226,17 +240,19 @@ export function elboIplatePlate(es: readonly Strategy[]): EnumCase {
 }
 
 /** test_elbo_iplate_iplate: x in particles, y_i and z_i_j in two sequential plates. */
-export function elboIplateIplate(es: readonly Strategy[]): EnumCase {
+export function elboIplateIplate(es: readonly Strategy[], seq = false): EnumCase {
   const params = new Params().add("q", 0.75);
   const p = P_HALF_KL;
   const [outer, inner] = [2, 2];
   const body = (d: () => ReturnType<typeof dist.Bernoulli>, infers: SampleOptions[]) => function* () {
     yield* plate("particles", 1, function* () {
       yield* sample("x", d().expandBy([1]), infers[0]);
-      for (let i = 0; i < outer; i++) {
+      yield* iplate(seq, "outer", outer, function* (i) {
         yield* sample(`y_${i}`, d().expandBy([1]), infers[1]);
-        for (let j = 0; j < inner; j++) yield* sample(`z_${i}_${j}`, d().expandBy([1]), infers[2]);
-      }
+        yield* iplate(seq, "inner", inner, function* (j) {
+          yield* sample(`z_${i}_${j}`, d().expandBy([1]), infers[2]);
+        });
+      });
     });
   };
   return {

@@ -6,10 +6,10 @@
 // they check an estimate, not an exact value (see ../README.md).
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { PPLError, PPLShapeError, dist, mask, plate, sample, scale, vindex } from "ppl-core";
+import { dist, mask, plate, sample, scale, vindex } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO, configEnumerate } from "ppl-enum";
-import { checkLossAndGrads, pplLoss, type EnumCase } from "./check.js";
+import { checkLossAndGrads, pplLoss, refusedOrRight, rightOrRankLimit } from "./check.js";
 import {
   bernoulliNonTree, bernoulliPyramid, elboBern, elboBernBern, elboBerns, elboCategoricals, elboIplate, elboIplateIplate,
   elboIplatePlate, elboPlate, elboPlateIplate, elboPlatePlate, enumeratePlate6, nonMeanFieldBernBern,
@@ -20,17 +20,6 @@ import { Params } from "./params.js";
 const P = "parallel" as const;
 const en = { infer: { enumerate: P } };
 const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
-/** The exact check, unless ppl refuses the model with a PPLShapeError for its rank-6 limit. */
-function rightOrRankLimit(c: EnumCase): void {
-  try {
-    pplLoss(c);
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(PPLShapeError);
-    expect(String(e)).toMatch(/rank 6/);
-    return;
-  }
-  checkLossAndGrads(c);
-}
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe("test_elbo_bern", () => {
@@ -297,17 +286,6 @@ describe("test_elbo_enumerate_plate_2", () => {
   }
 });
 
-/** A model Pyro rejects must be refused with a PPL error, or give the right number. */
-function refusedOrRight(run: () => number, expected: number): void {
-  let got: number;
-  try {
-    got = run();
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(PPLError);
-    return;
-  }
-  expect(Math.abs(got - expected), `loss ${got}, oracle ${expected}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
-}
 
 describe("test_elbo_enumerate_plate_5", () => {
   //        Guide   Model

@@ -6,11 +6,11 @@
 // Pyro's sequential plates (`for i in pyro.plate(...)`) are written as plain
 // loops over differently named sites, which has the same joint density.
 import * as tf from "@tensorflow/tfjs";
-import { describe, expect, it } from "vitest";
-import { PPLError, dist, plate, sample, scale, vindex } from "ppl-core";
+import { describe, it } from "vitest";
+import { dist, plate, sample, scale, vindex } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO, configEnumerate } from "ppl-enum";
-import { checkLossAndGrads } from "./check.js";
+import { checkLossAndGrads, refusedOrRight } from "./check.js";
 import { lg, lse, normalLogPdf } from "./oracle.js";
 import { Params } from "./params.js";
 
@@ -261,17 +261,6 @@ describe("test_elbo_enumerate_plates_5", () => {
   }
 });
 
-/** A model Pyro rejects must be refused with a PPL error, or give the right number. */
-function refusedOrRight(run: () => number, expected: number): void {
-  let got: number;
-  try {
-    got = run();
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(PPLError);
-    return;
-  }
-  expect(Math.abs(got - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
-}
 
 describe("test_elbo_enumerate_plates_6", () => {
   //         +----------+
