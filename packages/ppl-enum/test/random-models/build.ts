@@ -113,12 +113,22 @@ function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, o: Buil
   const options = s.role === "obs"
     ? { obs: onPlateDims(spec, path, path, s.data!, s.family === "categorical" ? "int32" : "float32") }
     : enumerated ? { infer: { enumerate: "parallel" as const } } : {};
-  let gen: Model<[], tf.Tensor> = function* () {
-    return yield* sample(s.name, d, options);
-  };
   const siteScale = o.scaleOverride?.get(s.name) ?? s.scale;
-  if (siteScale !== 1) gen = scale(gen, siteScale);
-  if (s.mask !== undefined) gen = mask(gen, maskValue(spec, s, s.mask));
-  const v = yield* gen();
+  const m = s.mask === undefined ? undefined : maskValue(spec, s, s.mask);
+  let v: tf.Tensor;
+  if (s.blockForm === true) {
+    const draw = function* (): ModelGenerator<tf.Tensor> {
+      return yield* sample(s.name, d, options);
+    };
+    const scaled = () => (siteScale === 1 ? draw() : scale(siteScale, draw));
+    v = m === undefined ? yield* scaled() : yield* mask(m, scaled);
+  } else {
+    let gen: Model<[], tf.Tensor> = function* () {
+      return yield* sample(s.name, d, options);
+    };
+    if (siteScale !== 1) gen = scale(gen, siteScale);
+    if (m !== undefined) gen = mask(gen, m);
+    v = yield* gen();
+  }
   if (s.role === "latent") values.set(i, v);
 }

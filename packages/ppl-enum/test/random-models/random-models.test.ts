@@ -51,6 +51,7 @@ function note(spec: Spec): void {
     if (s.role === "latent" && s.family === "bernoulli") tags.add("bernoulli latent");
     if (s.role === "obs") tags.add(`obs ${s.family}`);
     if (s.scale !== 1) tags.add("site scale");
+    if (s.blockForm === true && (s.mask !== undefined || s.scale !== 1)) tags.add("block-form mask/scale");
   }
   for (const c of spec.chains) tags.add(`markov history ${c.history}`);
   if (spec.modelScale !== 1) tags.add("model scale");
@@ -100,6 +101,7 @@ describe("random models against brute force", () => {
     if (FEATURES.bernoulliLatents) atLeast("bernoulli latent");
     for (const f of FEATURES.obsFamilies) atLeast(`obs ${f}`);
     if (FEATURES.scales) ["site scale", "model scale"].forEach(atLeast);
+    if (FEATURES.blockHandlers) atLeast("block-form mask/scale");
     if (FEATURES.markov) atLeast("markov history 1");
     if (FEATURES.history2) atLeast("markov history 2");
     if (FEATURES.givenMaxPlateNesting) atLeast("given maxPlateNesting");

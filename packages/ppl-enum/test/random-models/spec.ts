@@ -48,6 +48,8 @@ export interface SiteSpec {
   readonly sd: number;
   /** Observed values, one per index of the site (row-major over its plates). */
   readonly data?: number[];
+  /** mask/scale written as blocks (`yield* mask(m, function* () {...})`) rather than model transformers. */
+  readonly blockForm?: boolean;
   /** Markov chains: the chain's index and the step. */
   readonly chain?: { readonly id: number; readonly step: number };
 }
@@ -86,6 +88,8 @@ export interface Features {
   readonly masks: boolean;
   /** Masks on model-enumerated sites. */
   readonly masksOnEnumerated: boolean;
+  /** Some masks and scales written in the block form. */
+  readonly blockHandlers: boolean;
   /** Tensor masks (else only `mask(..., false)`). */
   readonly tensorMasks: boolean;
   readonly scales: boolean;
@@ -106,7 +110,7 @@ export interface Features {
 export const ALL_FEATURES: Features = {
   maxPlates: 3, nestedPlates: true, explicitDims: true, autoDims: true,
   maxLatents: 4, bernoulliLatents: true, obsFamilies: ["normal", "bernoulli", "categorical", "poisson"],
-  masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true,
+  masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true, blockHandlers: true,
   markov: true, history2: true, guideEnum: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
   maxRank: 6, maxJoint: 4096,
 };
@@ -315,6 +319,9 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     sites.push(obsSite(`x${i}`, node, parents, family, `p_x${i}`));
   }
 
+  if (f.blockHandlers) {
+    for (let i = 0; i < sites.length; i++) if (chance(0.5)) sites[i] = { ...sites[i]!, blockForm: true };
+  }
   const params: Spec["params"] = {};
   for (const s of sites) {
     if (params[s.param] !== undefined) continue;
