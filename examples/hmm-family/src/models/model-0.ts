@@ -8,7 +8,8 @@
  *
  * probs_x and probs_y have priors (MAP-learned by the guide), x is enumerated,
  * y is observed inside the tones plate (dim -1). Each sequence runs only its
- * own length, so nothing is masked here; maxPlateNesting is 1.
+ * own length, so nothing is masked here; the sequences plate is sequential
+ * (it takes no dim), so maxPlateNesting is 1.
  */
 import type * as tf from "@tensorflow/tfjs";
 import { dist, markov, mask, plate, range, sample, vindex } from "ppl-core";
@@ -25,8 +26,8 @@ export const model0: HmmModel = function* (sequences, lengths, args, includePrio
     return { probsX, probsY };
   });
   const lens = lengths.dataSync();
-  // hmm.py iterates `for i in pyro.plate("sequences", ...)`; the sequences' chains share no site, so a loop is the same model
-  for (let i = 0; i < numSequences; i++) {
+  // hmm.py's `for i in pyro.plate("sequences", len(sequences), batch_size)`: a sequential plate, one run of the body per sequence
+  yield* plate("sequences", numSequences, { sequential: true, subsampleSize: args.batchSize }, function* (i) {
     const length = lens[i]!;
     const sequence = sequences.slice([i, 0, 0], [1, length, dataDim]).reshape([length, dataDim]);
     let x: tf.Tensor | number = 0;
@@ -39,5 +40,5 @@ export const model0: HmmModel = function* (sequences, lengths, args, includePrio
         });
       });
     });
-  }
+  });
 };
