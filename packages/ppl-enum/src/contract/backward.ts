@@ -56,8 +56,9 @@ export function backward(
   const decided = new Map<Dim, Assignment>();
   for (let r = records.length - 1; r >= 0; r--) {
     const rec = records[r]!;
-    // plates to iterate: the record's own plus those its decided inputs vary along
+    // plates to iterate: the record's own, the variable's (it may be constant along some), and those its decided inputs vary along
     const plates: Dim[] = rec.outDims.filter((d) => plateSizes.has(d));
+    for (const p of rec.elimPlates) if (!plates.includes(p) && plateSizes.has(p)) plates.push(p);
     for (const d of rec.outDims) {
       const a = decided.get(d);
       if (a !== undefined) for (const p of a.plates) if (!plates.includes(p)) plates.push(p);

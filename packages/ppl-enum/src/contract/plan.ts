@@ -31,6 +31,8 @@ export interface CombineStep {
   readonly aligns: readonly Align[];
   readonly outDims: readonly Dim[];
   readonly elim: Dim;
+  /** The plates `elim` lives in: a decoder picks it once per member of each, even where the factors are constant along one. */
+  readonly elimPlates: readonly Dim[];
   readonly jointShape: readonly number[];
   readonly out: number;
 }
@@ -89,6 +91,8 @@ class PlanBuilder {
   readonly slotDims: Dim[][] = [];
   readonly sizes = new Map<Dim, number>();
   private readonly order = new Map<Dim, number>();
+  /** Each summed variable's plates (set per component before it is contracted). */
+  readonly varOrdinals = new Map<Dim, ReadonlySet<Dim>>();
 
   constructor(
     sigs: readonly FactorSignature[],
@@ -140,7 +144,8 @@ class PlanBuilder {
     const jointShape = joint.map((d) => this.sizes.get(d)!);
     const aligns = inputs.map((s) => alignTo(this.slotDims[s]!, joint, jointShape));
     const out = this.newSlot(outDims);
-    this.steps.push({ kind: "combine", inputs, aligns, outDims, elim, jointShape, out });
+    const elimPlates = [...(this.varOrdinals.get(elim) ?? [])].sort();
+    this.steps.push({ kind: "combine", inputs, aligns, outDims, elim, elimPlates, jointShape, out });
     return out;
   }
 
@@ -272,6 +277,7 @@ function contractComponent(
   const varOrdinal = new Map<Dim, Set<Dim>>();
   for (const v of new Set(component.flatMap((s) => b.slotDims[s]!.filter((d) => sumDims.has(d))))) {
     varOrdinal.set(v, intersect(component.filter((s) => b.slotDims[s]!.includes(v)).map((s) => ordinals[s]!)));
+    b.varOrdinals.set(v, varOrdinal.get(v)!);
   }
   const minOrdinal = intersect(component.map((s) => ordinals[s]!));
   const tree = new Map<string, { ordinal: Set<Dim>; slots: number[] }>();

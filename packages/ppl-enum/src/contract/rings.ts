@@ -22,6 +22,8 @@ export interface EliminationRecord {
   readonly outShape: readonly number[];
   readonly elim: Dim;
   readonly elimSize: number;
+  /** The plates `elim` lives in (CombineStep.elimPlates). */
+  readonly elimPlates: readonly Dim[];
   /** MAP: the best value of `elim` per out-dims setting (row-major over outShape). */
   readonly backPointers?: Int32Array;
   /** Sampling: the joint log-factor, row-major over outShape ++ [elimSize]. */
@@ -42,7 +44,7 @@ export class MapRing implements Ring {
       const joint = jointOf(aligned, step.jointShape);
       const bp = joint.argMax(-1);
       this.records.push({
-        outDims: step.outDims, outShape: step.jointShape.slice(0, -1), elim: step.elim,
+        outDims: step.outDims, outShape: step.jointShape.slice(0, -1), elim: step.elim, elimPlates: step.elimPlates,
         elimSize: step.jointShape[step.jointShape.length - 1]!, backPointers: bp.dataSync() as Int32Array,
       });
       return joint.max(-1);
@@ -57,7 +59,7 @@ export class SampleRing implements Ring {
     return tf.tidy(() => {
       const joint = jointOf(aligned, step.jointShape);
       this.records.push({
-        outDims: step.outDims, outShape: step.jointShape.slice(0, -1), elim: step.elim,
+        outDims: step.outDims, outShape: step.jointShape.slice(0, -1), elim: step.elim, elimPlates: step.elimPlates,
         elimSize: step.jointShape[step.jointShape.length - 1]!, logits: joint.dataSync() as Float32Array,
       });
       return logSumExpLast(joint);

@@ -17,7 +17,8 @@ import { runPlan } from "../contract/execute.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
 import { contractTimeChain } from "../contract/time-chain.js";
-import { type CostTerm, collectTerms, ordinalOf, plateDim, vectorizedFrames } from "../enum/collect.js";
+import { type CollectedTerms, type CostTerm, collectTerms, ordinalOf, plateDim, vectorizedFrames } from "../enum/collect.js";
+import { stackSequentialRuns } from "../enum/stack-runs.js";
 import { runSequentially } from "../enum/sequential.js";
 import { separateTimeChains } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
@@ -69,23 +70,30 @@ export class TraceEnumELBO implements ELBO {
     const maxPlateNesting = this.maxPlateNesting ?? (this.inferredPlateNesting = guessMaxPlateNesting(model, guide, args));
     const firstAvailableDim = -1 - maxPlateNesting;
     // one run per joint value of the guide's sequentially enumerated sites (just one run when it has none)
-    const runs = runSequentially((fixer) => {
+    const runs = runSequentially((guideFixer) => {
       const guideEnum = new EnumMessenger(firstAvailableDim, { side: "guide" });
-      const guideTrace = trace(withHandler(withHandler(guide, fixer), () => guideEnum)).getTrace(...args);
-      const modelEnum = new EnumMessenger(firstAvailableDim, { guide: guideEnum });
-      const modelTrace = trace(withHandler(replay(model, { trace: guideTrace }), () => modelEnum)).getTrace(...args);
-      checkModelGuideMatch(modelTrace, guideTrace, (site) => site.enumInfo !== undefined);
-      checkVectorizedMarkovSites(modelTrace);
+      const guideTrace = trace(withHandler(withHandler(guide, guideFixer), () => guideEnum)).getTrace(...args);
       for (const site of guideTrace.sampleSites()) checkSiteShape(site, guideTrace.logProb(site.name).shape, maxPlateNesting);
-      return { guideTrace, guideEnum, modelTrace, modelEnum };
+      // and the model once per joint value of its own sequential sites
+      const modelRuns = runSequentially((modelFixer) => {
+        const modelEnum = new EnumMessenger(firstAvailableDim, { guide: guideEnum });
+        const modelTrace = trace(withHandler(withHandler(replay(model, { trace: guideTrace }), modelFixer), () => modelEnum)).getTrace(...args);
+        checkModelGuideMatch(modelTrace, guideTrace, (site) => site.enumInfo !== undefined || site.infer.enumerate === "sequential");
+        checkVectorizedMarkovSites(modelTrace);
+        return collectTerms(modelTrace, modelEnum.allocator, true);
+      });
+      const terms = modelRuns.length === 1 && modelRuns[0]!.totals.size === 0
+        ? modelRuns[0]!.result
+        : stackSequentialRuns(modelRuns.map((r) => ({ terms: r.result, assignment: r.assignment, totals: r.totals })));
+      return { guideTrace, guideEnum, terms };
     });
     const exact = (site: SampleSite) => site.enumInfo !== undefined || site.infer.enumerate === "sequential";
     let total: tf.Tensor | undefined;
     for (const { result, totals } of runs) {
-      const { guideTrace, guideEnum, modelTrace, modelEnum } = result;
+      const { guideTrace, guideEnum, terms } = result;
       const particle = guideEnum.allocator.vars.size === 0 && totals.size === 0
-        ? this.plainParticle(modelTrace, modelEnum, guideTrace)
-        : this.expectedParticle(modelTrace, modelEnum, guideTrace, guideEnum, totals);
+        ? this.plainParticle(terms, guideTrace)
+        : this.expectedParticle(terms, guideTrace, guideEnum, totals);
       // each run's sampled (not enumerated) guide sites get their own score-function terms
       const surrogate = withScoreFunctionTerms(particle, guideTrace, exact);
       total = total === undefined ? surrogate : total.add(surrogate);
@@ -95,8 +103,7 @@ export class TraceEnumELBO implements ELBO {
   }
 
   /** No enumeration in the guide: the model's factors contracted and every term summed in one weighted sum. */
-  private plainParticle(modelTrace: Trace, modelEnum: EnumMessenger, guideTrace: Trace): tf.Tensor {
-    const terms = collectTerms(modelTrace, modelEnum.allocator, true);
+  private plainParticle(terms: CollectedTerms, guideTrace: Trace): tf.Tensor {
     const { factors, sumDims, chains } = separateTimeChains(terms);
     // every term enters one weighted sum (one op): the costs, the contracted parts times the shared scale, minus log q
     const parts: tf.Tensor[] = terms.costs.map((c) => c.data);
@@ -132,16 +139,9 @@ export class TraceEnumELBO implements ELBO {
    * -log q) is averaged exactly over the guide's enumerated values (Pyro's
    * Dice expectation). `totals`: the support sizes of this run's sequential sites.
    */
-  private expectedParticle(
-    modelTrace: Trace,
-    modelEnum: EnumMessenger,
-    guideTrace: Trace,
-    guideEnum: EnumMessenger,
-    totals: ReadonlyMap<string, number>,
-  ): tf.Tensor {
-    const terms = collectTerms(modelTrace, modelEnum.allocator, true);
+  private expectedParticle(terms: CollectedTerms, guideTrace: Trace, guideEnum: EnumMessenger, totals: ReadonlyMap<string, number>): tf.Tensor {
     const q = collectTerms(guideTrace, guideEnum.allocator, true);
-    checkGuideEnumerationIsGlobalEnough(modelTrace, guideTrace);
+    checkGuideEnumerationIsGlobalEnough(terms, q);
     const { factors, sumDims, chains } = separateTimeChains(terms);
     const sizes = new Map([...terms.varSizes, ...terms.plateSizes, ...q.varSizes, ...q.plateSizes]);
     const label = (d: Dim) => (terms.label(d) === d ? q.label(d) : terms.label(d));
@@ -202,22 +202,18 @@ export class TraceEnumELBO implements ELBO {
  * plate of every model-enumerated site, or the model's marginal would couple
  * all its members (exponential cost).
  */
-function checkGuideEnumerationIsGlobalEnough(modelTrace: Trace, guideTrace: Trace): void {
-  const modelEnumerated = [...modelTrace.sampleSites()].filter((s) => s.enumInfo !== undefined);
-  if (modelEnumerated.length === 0) return;
-  const common = modelEnumerated
-    .map((s) => new Set(vectorizedFrames(s).map((f) => f.name)))
-    .reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
-  for (const g of guideTrace.sampleSites()) {
-    if (g.enumInfo === undefined && g.infer.enumerate !== "sequential") continue;
-    for (const f of vectorizedFrames(g)) {
-      if (f.time === true || common.has(f.name)) continue;
-      throw new PPLModelError(
-        `expected model enumeration to be no more global than guide enumeration, but model-enumerated sites ` +
-          `(${modelEnumerated.map((s) => `'${s.name}'`).join(", ")}) are upstream of guide site '${g.name}' in plate '${f.name}'. ` +
-          "Fix: enumerate those model sites in the guide too, or move them into the plate",
-        { site: g.name, plate: f.name },
-      );
-    }
+function checkGuideEnumerationIsGlobalEnough(model: CollectedTerms, guide: CollectedTerms): void {
+  if (model.factors.length === 0) return;
+  const common = new Set(model.factors[0]!.ordinal);
+  for (const f of model.factors) for (const p of [...common]) if (!f.ordinal.includes(p)) common.delete(p);
+  for (const w of guide.guideWeights) {
+    const p = w.ordinal.find((d) => !common.has(d));
+    if (p === undefined) continue;
+    throw new PPLModelError(
+      `expected model enumeration to be no more global than guide enumeration, but model-enumerated sites ` +
+        `(${[...new Set(model.factorSites)].map((s) => `'${s}'`).join(", ")}) are upstream of guide site '${w.site}' in ${guide.label(p)}. ` +
+        "Fix: enumerate those model sites in the guide too, or move them into the plate",
+      { site: w.site, plate: guide.label(p) },
+    );
   }
 }

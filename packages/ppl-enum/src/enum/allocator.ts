@@ -54,7 +54,7 @@ export class EnumAllocator {
   constructor(readonly firstAvailableDim: number, options: { side?: EnumSide; guide?: EnumAllocator } = {}) {
     const guide = options.guide;
     this.side = options.side ?? "model";
-    this.vars = guide?.vars ?? new Map();
+    this.vars = new Map(guide?.vars);
     this.globalDims = new Map(guide?.globalDims);
     this.leftmost = Math.min(guide?.leftmost ?? 0, firstAvailableDim + 1);
     this.nextGlobalDim = this.leftmost - 1;

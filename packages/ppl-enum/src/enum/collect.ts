@@ -42,6 +42,10 @@ export interface TimeChainSites {
  */
 export interface CostTerm {
   readonly data: tf.Tensor;
+  /** The site it came from, its scale, and its log-density before that scale. */
+  readonly site: string;
+  readonly scale: number | tf.Tensor;
+  readonly unscaled: tf.Tensor;
   readonly dims: readonly Dim[];
   readonly sizes: readonly number[];
   readonly ordinal: readonly Dim[];
@@ -88,8 +92,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
   const factorChains: (FactorChain | undefined)[] = [];
   const timeChains = new Map<object, TimeChainSites>();
   const varSizes = new Map<Dim, number>();
-  let scale: number | undefined;
-  let scaleSite = "";
+  const commonScale = new CommonScale();
   const batched = batchedNormalLogProbs(trace);
 
   // positional dims -> named dims (plates, enumerated variables in the site's scope), size-1 dims dropped
@@ -147,7 +150,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     if (own?.side === "guide") {
       // the guide's own enumerated site: its normalised log q weighs the expectation (unscaled, unmasked)
       const w = named(site, raw!.shape);
-      guideWeights.push({ data: raw!, dims: w.dims, sizes: w.sizes, ordinal: ordinalOf(site) });
+      guideWeights.push({ data: raw!, site: site.name, scale: 1, unscaled: raw!, dims: w.dims, sizes: w.sizes, ordinal: ordinalOf(site) });
     }
     const plates = vectorizedFrames(site).filter((f) => f.time !== true);
     const ordinal = ordinalOf(site);
@@ -156,26 +159,13 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
       names.set(plateDim(f.name), `plate '${f.name}'`);
     }
     if (!dependsOnEnum) {
-      if (includeCosts) costs.push({ data: scaleAndMask(lp ?? pre!.rows.get(pre!.row), site.scale, true), dims, sizes, ordinal });
+      if (includeCosts) {
+        const unscaled = lp ?? pre!.rows.get(pre!.row);
+        costs.push({ data: scaleAndMask(unscaled, site.scale, true), site: site.name, scale: site.scale, unscaled, dims, sizes, ordinal });
+      }
       continue;
     }
-    if (typeof site.scale !== "number") {
-      throw new PPLModelError(
-        `at site '${site.name}': a tensor scale on a site that depends on enumerated variables is not supported ` +
-          "(the scale must be taken outside the log-sum-exp). Fix: use a number for scale(...)",
-        { site: site.name, expected: "a number", actual: `a tensor of shape ${formatShape(site.scale.shape)}` },
-      );
-    }
-    if (scale === undefined) {
-      scale = site.scale;
-      scaleSite = site.name;
-    } else if (Math.abs(scale - site.scale) > 1e-12 * Math.abs(scale)) {
-      throw new PPLModelError(
-        `all sites that depend on enumerated variables must share one scale, but '${scaleSite}' has ${scale} ` +
-          `and '${site.name}' has ${site.scale}. Fix: apply the same scale(...) (or subsampling) to all of them`,
-        { site: site.name, expected: String(scale), actual: String(site.scale) },
-      );
-    }
+    commonScale.add(site.name, site.scale);
     for (const d of dims) if (d.startsWith("v") && !guideDims.has(d)) sumDims.add(d);
     const factor = pre === undefined ? squeezedFactor(lp!, dims, sizes) : rowFactor(pre.rows, pre.row, dims, sizes);
     factors.push({ factor, ordinal });
@@ -183,13 +173,43 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
   }
   return {
-    factors, factorSites, sumDims, costs, guideDims, guideWeights, scale: scale ?? 1, plateSizes, label: (d) => names.get(d) ?? d,
+    factors, factorSites, sumDims, costs, guideDims, guideWeights, scale: commonScale.value, plateSizes, label: (d) => names.get(d) ?? d,
     factorChains, timeChains, varSizes,
   };
 }
 
 /** The site's vectorised plates (a sequential plate's iterations have no dim: Pyro leaves them out of ordinals too). */
 export const vectorizedFrames = (site: SampleSite): PlateFrame[] => site.condIndepStack.filter((f): f is PlateFrame => f.dim !== undefined);
+
+/** The one scale that every site depending on an enumerated variable must share (Pyro takes it outside the log-sum-exp). */
+export class CommonScale {
+  private scale: number | undefined;
+  private site = "";
+
+  get value(): number {
+    return this.scale ?? 1;
+  }
+
+  add(site: string, scale: number | tf.Tensor): void {
+    if (typeof scale !== "number") {
+      throw new PPLModelError(
+        `at site '${site}': a tensor scale on a site that depends on enumerated variables is not supported ` +
+          "(the scale must be taken outside the log-sum-exp). Fix: use a number for scale(...)",
+        { site, expected: "a number", actual: `a tensor of shape ${formatShape(scale.shape)}` },
+      );
+    }
+    if (this.scale === undefined) {
+      this.scale = scale;
+      this.site = site;
+    } else if (Math.abs(this.scale - scale) > 1e-12 * Math.abs(this.scale)) {
+      throw new PPLModelError(
+        `all sites that depend on enumerated variables must share one scale, but '${this.site}' has ${this.scale} ` +
+          `and '${site}' has ${scale}. Fix: apply the same scale(...) (or subsampling) to all of them`,
+        { site, expected: String(this.scale), actual: String(scale) },
+      );
+    }
+  }
+}
 
 /** The plates a site sits in, by name (vectorizedMarkov time axes excluded). */
 export const ordinalOf = (site: SampleSite): Dim[] => vectorizedFrames(site).filter((f) => f.time !== true).map((f) => plateDim(f.name));

@@ -150,7 +150,7 @@ function wantsEnumeration(msg: SampleMsg): boolean {
   if (msg.isObserved || msg.value !== undefined || msg.done) return false;
   if (msg.infer.enumerate === "sequential") {
     throw new PPLConfigError(
-      `site '${msg.name}': infer.enumerate = "sequential" is not implemented; use "parallel"`,
+      `site '${msg.name}': infer.enumerate = "sequential" is enumerated by TraceEnumELBO (one run per value); here (inferDiscrete, enumerate) only "parallel" is`,
       { site: msg.name, expected: "parallel", actual: "sequential" },
     );
   }

@@ -1,5 +1,5 @@
 /**
- * Sequential enumeration (Pyro's poutine.queue): a guide is run once per joint
+ * Sequential enumeration (Pyro's poutine.queue): a guide (or model) is run once per joint
  * value of its sites marked `infer.enumerate = "sequential"`. A generator runs
  * only once, so each run fixes a prefix of those sites; the first unfixed one
  * ends the run early and queues one extended prefix per value of its support
@@ -13,9 +13,10 @@ class Escape {
   constructor(readonly site: string, readonly size: number) {}
 }
 
-/** One complete run and the support size of each sequential site it fixed. */
+/** One complete run, the value index of each sequential site it fixed, and each one's support size. */
 export interface SequentialRun<T> {
   readonly result: T;
+  readonly assignment: ReadonlyMap<string, number>;
   readonly totals: ReadonlyMap<string, number>;
 }
 
@@ -27,7 +28,7 @@ export function runSequentially<T>(run: (fixer: () => Handler) => T): Sequential
     const prefix = queue.pop()!;
     const totals = new Map<string, number>();
     try {
-      out.push({ result: run(() => fixer(prefix, totals)), totals });
+      out.push({ result: run(() => fixer(prefix, totals)), assignment: prefix, totals });
     } catch (e) {
       if (!(e instanceof Escape)) throw e;
       for (let v = e.size - 1; v >= 0; v--) queue.push(new Map([...prefix, [e.site, v]]));

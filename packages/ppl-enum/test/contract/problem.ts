@@ -143,8 +143,8 @@ export function perturbed(p: Problem, factor: number, entry: number, h: number):
  * tree (a root path), mentions variables homed at that node or above, and
  * has every plate of its node as a dim, except (sometimes) a plate none of
  * its variables lives in. Each variable also gets a "prior"
- * factor at its home node; when the variable is used elsewhere too, the prior
- * may lack the node's plates (constant along them), as an enumerated
+ * factor at its home node; the prior may lack the node's plates (constant
+ * along them; a root that lacks them counts once per member), as an enumerated
  * Categorical with global logits reaches the plan from collectTerms. Sizes 1
  * to 3 (size 1 is dropped from ppl factors, as collectTerms does).
  */
@@ -188,9 +188,8 @@ export function randomProblem(seed: number, maxFlatVars = 14): Problem {
     // every variable homed at its node: one factor there mentions it
     for (const v of varNames) {
       const node = home.get(v)!;
-      const usedElsewhere = factors.some((f) => f.dims.includes(v));
       // (a size-1 variable is no dim at all: its prior would be a constant, which collectTerms sends to the costs instead)
-      const dims = usedElsewhere && sizes.get(v)! > 1 && u() < 0.5 ? [v] : [v, ...node];
+      const dims = sizes.get(v)! > 1 && u() < 0.5 ? [v] : [v, ...node];
       const n = dims.reduce((a, d) => a * sizes.get(d)!, 1);
       const values = new Float64Array(n);
       for (let i = 0; i < n; i++) values[i] = normal(u);

@@ -34,7 +34,7 @@ export function planFor(p: Problem, fuseChains = false): Plan {
   return buildPlan(sigs, new Set(varsOf(p)), plateSizes(p), label(p), { fuseChains });
 }
 
-/** The roots of a run, checked to be over plate dims only, and their total (Σ of every element, as the ELBO takes it). */
+/** The roots of a run, checked to be over plate dims only, and their total (Σ of every element times the root's multiplier, as the ELBO takes it). */
 export interface RunResult {
   readonly total: number;
   readonly rootDims: (readonly string[])[];
@@ -43,7 +43,7 @@ export interface RunResult {
 export function runRing(p: Problem, ring: Ring, plan: Plan = planFor(p)): RunResult {
   const sums = tf.tidy(() => {
     const inputs: Factor[] = p.factors.map((_, i) => pplFactor(p, i).factor);
-    return runPlan(plan, inputs, ring).map((r) => r.sum());
+    return runPlan(plan, inputs, ring).map((r, i) => r.sum().mul(plan.rootMultipliers[i]!));
   });
   const total = sums.reduce((acc, t) => acc + t.dataSync()[0]!, 0);
   tf.dispose(sums);
@@ -59,7 +59,7 @@ export function logGrad(p: Problem, fuseChains = false): Float64Array[] {
     const xs = p.factors.map((_, i) => pplFactor(p, i).factor.data);
     const f = (...ts: tf.Tensor[]) => {
       const roots = runPlan(plan, ts.map((t, i) => pplFactor(p, i, t).factor), logRing);
-      return tf.addN(roots.map((r) => r.sum()));
+      return tf.addN(roots.map((r, i) => r.sum().mul(plan.rootMultipliers[i]!)));
     };
     return tf.grads(f)(xs);
   });
