@@ -18,7 +18,7 @@ export { Effect } from "./runtime/effect.js";
 export { sample, param, factor, deterministic, type SampleOptions, type ParamOptions } from "./runtime/primitives.js";
 export { run, runGenerator, applyDefault } from "./runtime/run.js";
 export { handle, withHandler, type Handler } from "./runtime/handler.js";
-export { Trace, scaleAndMask, logProbError, type Site, type SampleSite, type ParamSite } from "./runtime/trace-struct.js";
+export { Trace, scaleAndMask, logProbError, formatFrame, type Site, type SampleSite, type ParamSite } from "./runtime/trace-struct.js";
 
 export { trace, type TracedModel } from "./handlers/trace.js";
 export { replay } from "./handlers/replay.js";

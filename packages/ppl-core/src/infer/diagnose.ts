@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { replay } from "../handlers/replay.js";
 import { trace } from "../handlers/trace.js";
 import type { Model } from "../runtime/messages.js";
-import type { Trace } from "../runtime/trace-struct.js";
+import { type Trace, formatFrame } from "../runtime/trace-struct.js";
 
 function describeParams(fn: object): string {
   const parts: string[] = [];
@@ -26,7 +26,7 @@ function firstBad(tr: Trace, which: string): NonFiniteSite | undefined {
     const data = lp.dataSync();
     const i = data.findIndex((x) => !Number.isFinite(x));
     if (i >= 0) {
-      const plates = site.condIndepStack.map((f) => `'${f.name}'@${f.dim}`).join(", ");
+      const plates = site.condIndepStack.map(formatFrame).join(", ");
       const text =
         `The first non-finite log-density is at ${which} site '${site.name}' (${site.fn.name}${plates ? `, in plates ${plates}` : ""}): ` +
         `${data[i]} at element ${i} of its log-prob (shape [${lp.shape.join(", ")}]); ` +

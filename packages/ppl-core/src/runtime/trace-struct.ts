@@ -104,7 +104,7 @@ export class Trace {
 }
 
 /** `data@-1` for a vectorised plate, `data[3]` for iteration 3 of a sequential one. */
-function formatFrame(f: CondIndepFrame): string {
+export function formatFrame(f: CondIndepFrame): string {
   return f.dim === undefined ? `${f.name}[${f.index}]` : `${f.name}@${f.dim}`;
 }
 

@@ -6,7 +6,8 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import {
-  PPLModelError, PPLShapeError, TapeMemo, distributions, formatShape, logProbError, normalLogProb, scaleAndMask, vindex,
+  PPLModelError, PPLShapeError, TapeMemo, distributions, formatFrame, formatShape, isVectorizedFrame, logProbError, normalLogProb,
+  scaleAndMask, vindex,
 } from "ppl-core";
 import type { MarkovTag, PlateFrame, SampleSite, Trace } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
@@ -179,7 +180,7 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
 }
 
 /** The site's vectorised plates (a sequential plate's iterations have no dim: Pyro leaves them out of ordinals too). */
-export const vectorizedFrames = (site: SampleSite): PlateFrame[] => site.condIndepStack.filter((f): f is PlateFrame => f.dim !== undefined);
+export const vectorizedFrames = (site: SampleSite): PlateFrame[] => site.condIndepStack.filter(isVectorizedFrame);
 
 /** The one scale that every site depending on an enumerated variable must share (Pyro takes it outside the log-sum-exp). */
 export class CommonScale {
@@ -267,7 +268,7 @@ function unknownDimError(
   scope: ReadonlyMap<number, number>,
   allocator: EnumAllocator,
 ): PPLShapeError {
-  const plates = site.condIndepStack.map((f) => `${f.name}@${f.dim} (size ${f.subsampleSize})`).join(", ") || "none";
+  const plates = site.condIndepStack.map((f) => `${formatFrame(f)} (size ${f.subsampleSize})`).join(", ") || "none";
   const vars = [...scope].map(([d, id]) => {
     const v = allocator.vars.get(id)!;
     return `${v.name}@${d} (size ${v.size})`;
