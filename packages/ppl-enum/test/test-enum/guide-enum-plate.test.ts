@@ -1,0 +1,101 @@
+// Pyro's test_elbo_enumerate_plate_3: enumeration in the guide inside a plate
+// (and masked), plus its smallest case, a guide-enumerated Categorical in a
+// plate, whose log q must count once per plate member (ppl once scored it once
+// in all: loss = truth + (N - 1) * H(q)).
+import * as tf from "@tensorflow/tfjs";
+import { describe, it } from "vitest";
+import { dist, mask, plate, sample, scale, vindex } from "ppl-core";
+import type { Model } from "ppl-core";
+import { configEnumerate } from "ppl-enum";
+import { checkLossAndGrads } from "./check.js";
+import { expect as expectation, lg, lse } from "./oracle.js";
+import { Params } from "./params.js";
+
+const en = { infer: { enumerate: "parallel" as const } };
+const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const enumParams = (probsZ: number[] | number[][]) => new Params()
+  .add("guide_probs_x", [0.1, 0.9], "simplex")
+  .add("model_probs_x", [0.4, 0.6], "simplex")
+  .add("model_probs_y", [[0.75, 0.25], [0.55, 0.45]], "simplex")
+  .add("model_probs_z", probsZ, "simplex");
+const plateData = [1, 0, 1];
+const cases = [["single", 1, 1], ["batch", 2, 2], ["masked", 3, 2]] as const;
+const maskOf = (n: number, m: number) => tf.tensor1d(range(n).map((i) => i < m), "bool");
+const names4 = ["guide_probs_x", "model_probs_x", "model_probs_y", "model_probs_z"];
+
+describe("test_elbo_enumerate_plate_3", () => {
+  //  +-----------------------+
+  //  | x ----> y ----> z     |
+  //  |                     N |
+  //  +-----------------------+
+  const params = enumParams([[0.3, 0.7], [0.2, 0.8]]);
+  for (const s of [1, 10]) {
+    for (const [id, n, m] of cases) {
+      it(`${id} scale=${s}`, () => {
+        const data = plateData.slice(0, n);
+        checkLossAndGrads({
+          params,
+          maxPlateNesting: 1,
+          model: (theta) => scaled(function* () {
+            yield* plate("data", n, function* () {
+              const xyz = function* () {
+                const x = yield* sample("x", dist.Categorical(params.tensor(theta, "model_probs_x")));
+                const y = yield* sample("y", dist.Categorical(vindex(params.tensor(theta, "model_probs_y"), "...", x, ":")), en);
+                yield* sample("z", dist.Categorical(vindex(params.tensor(theta, "model_probs_z"), "...", y, ":")), { obs: data });
+              };
+              yield* (m === n ? xyz() : mask(xyz, maskOf(n, m))());
+            });
+          }, s),
+          guide: (theta) => scaled(configEnumerate(function* () {
+            yield* plate("data", n, function* () {
+              const x = function* () {
+                yield* sample("x", dist.Categorical(params.tensor(theta, "guide_probs_x")));
+              };
+              yield* (m === n ? x() : mask(x, maskOf(n, m))());
+            });
+          }), s),
+          oracle: (th) => {
+            const [gx, px, py, pz] = names4.map((k) => params.value(th, k));
+            return s * data.slice(0, m).reduce((a, d) => a + expectation([2], ([x]) => lg(gx!(x!)), ([x]) =>
+              lg(px!(x!)) - lg(gx!(x!)) + lse([2], ([y]) => lg(py!(x!, y!)) + lg(pz!(y!, d)))), 0);
+          },
+        });
+      });
+    }
+  }
+});
+
+
+describe("a guide-enumerated Categorical in a plate (the smallest case of test_elbo_enumerate_plate_3 batch)", () => {
+  // model: plate N { x ~ Cat(px); z ~ Cat(pz[x]) obs }   guide: plate N { x ~ Cat(gx) enumerated }
+  const params = new Params()
+    .add("gx", [0.1, 0.9], "simplex")
+    .add("px", [0.4, 0.6], "simplex")
+    .add("pz", [[0.3, 0.7], [0.2, 0.8]], "simplex");
+  for (const n of [2, 3]) {
+    it(`N=${n}`, () => {
+      const data = plateData.slice(0, n);
+      checkLossAndGrads({
+        params,
+        maxPlateNesting: 1,
+        model: (theta) => function* () {
+          yield* plate("data", n, function* () {
+            const x = yield* sample("x", dist.Categorical(params.tensor(theta, "px")));
+            yield* sample("z", dist.Categorical(vindex(params.tensor(theta, "pz"), "...", x, ":")), { obs: data });
+          });
+        },
+        guide: (theta) => function* () {
+          yield* plate("data", n, function* () {
+            yield* sample("x", dist.Categorical(params.tensor(theta, "gx")), en);
+          });
+        },
+        oracle: (th) => {
+          const [gx, px, pz] = ["gx", "px", "pz"].map((k) => params.value(th, k));
+          return data.reduce((a, d) => a + expectation([2], ([x]) => lg(gx!(x!)), ([x]) =>
+            lg(px!(x!)) - lg(gx!(x!)) + lg(pz!(x!, d))), 0);
+        },
+      });
+    });
+  }
+});
