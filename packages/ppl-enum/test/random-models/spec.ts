@@ -252,20 +252,6 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
       ...(enumerate === "model" ? (f.masksOnEnumerated ? { mask: mask(node, true)! } : {}) : f.masks ? { mask: mask(node, true)! } : {}),
     });
   }
-  // Pyro's rule (_check_model_guide_enumeration_constraint): every model-enumerated site lies in every plate of
-  // every guide-enumerated site; a guide-enumerated site that would break it becomes model-enumerated
-  for (;;) {
-    const modelPaths = sites.filter((o) => o.role === "latent" && o.enumerate === "model").map((o) => pathOf(plates, o.node));
-    const i = sites.findIndex((s) => s.enumerate === "guide" && pathOf(plates, s.node).some((p) => modelPaths.some((mp) => !mp.includes(p))));
-    if (i < 0) break;
-    const s = sites[i]!;
-    sites[i] = { ...s, enumerate: "model", mask: undefined };
-    // its children that were guide-enumerated keep a guide-enumerated parent only: re-check them on the next pass
-    for (let j = i + 1; j < sites.length; j++) {
-      const c = sites[j]!;
-      if (c.enumerate === "guide" && c.parents.includes(i)) sites[j] = { ...c, enumerate: "model", mask: undefined };
-    }
-  }
   dropUndefinedMasks(sites);
 
   const obsSite = (name: string, node: number | null, parents: number[], family: ObsFamily, param: string, chain?: { id: number; step: number }, fixedK?: number): SiteSpec => {
@@ -308,6 +294,21 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     }
     chains.push({ name, T, history, node });
   }
+  // Pyro's rule (_check_model_guide_enumeration_constraint): every model-enumerated site lies in every plate of
+  // every guide-enumerated site; a guide-enumerated site that would break it becomes model-enumerated
+  for (;;) {
+    const modelPaths = sites.filter((o) => o.role === "latent" && o.enumerate === "model").map((o) => pathOf(plates, o.node));
+    const i = sites.findIndex((s) => s.enumerate === "guide" && pathOf(plates, s.node).some((p) => modelPaths.some((mp) => !mp.includes(p))));
+    if (i < 0) break;
+    const s = sites[i]!;
+    sites[i] = { ...s, enumerate: "model", mask: undefined };
+    // its children that were guide-enumerated keep a guide-enumerated parent only: re-check them on the next pass
+    for (let j = i + 1; j < sites.length; j++) {
+      const c = sites[j]!;
+      if (c.enumerate === "guide" && c.parents.includes(i)) sites[j] = { ...c, enumerate: "model", mask: undefined };
+    }
+  }
+  dropUndefinedMasks(sites);
 
   const nObs = int(1, 3);
   // a chain's variables are out of scope after its markov loop (their dims are recycled): plain latents only
