@@ -5,9 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError } from "../errors.js";
-import { type Handler, handle, withHandler } from "../runtime/handler.js";
+import type { Handler } from "../runtime/handler.js";
 import type { Model, ModelGenerator } from "../runtime/messages.js";
-import { tracked } from "../runtime/pending.js";
+import { describe, modelOrBlock } from "./two-forms.js";
 
 export type MaskValue = tf.Tensor | boolean;
 
@@ -32,9 +32,6 @@ function checkMask(m: unknown, where: string): asserts m is MaskValue {
   );
 }
 
-function describe(x: unknown): string {
-  return x === null || x === undefined ? String(x) : typeof x === "object" ? `an object (${x.constructor?.name ?? "Object"})` : `a ${typeof x}`;
-}
 
 /** Zero the log-density of sample sites inside where `maskValue` is false (broadcast over the batch). */
 export function mask<A extends unknown[], R>(model: Model<A, R>, maskValue: MaskValue): Model<A, R>;
@@ -44,21 +41,5 @@ export function mask<A extends unknown[], R>(
   first: Model<A, R> | MaskValue,
   second: MaskValue | (() => ModelGenerator<R>),
 ): Model<A, R> | ModelGenerator<R> {
-  if (typeof first === "function") {
-    checkMask(second, "mask(model, m)");
-    const m = second;
-    return withHandler(first, () => maskHandler(m));
-  }
-  checkMask(first, "mask(m, body)");
-  if (typeof second !== "function") {
-    throw new PPLConfigError(
-      `mask(m, body): the second argument must be the block's generator function, got ${describe(second)}`,
-      { expected: "a generator function", actual: describe(second) },
-    );
-  }
-  const body = second as () => ModelGenerator<R>;
-  const m = first;
-  return tracked("mask(...)", (function* () {
-    return yield* handle(body(), maskHandler(m));
-  })());
+  return modelOrBlock("mask", "m", first, second, checkMask, maskHandler);
 }

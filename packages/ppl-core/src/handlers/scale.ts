@@ -5,9 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError } from "../errors.js";
-import { type Handler, handle, withHandler } from "../runtime/handler.js";
+import type { Handler } from "../runtime/handler.js";
 import type { Model, ModelGenerator } from "../runtime/messages.js";
-import { tracked } from "../runtime/pending.js";
+import { describe, modelOrBlock } from "./two-forms.js";
 
 export type ScaleFactor = number | tf.Tensor;
 
@@ -20,9 +20,6 @@ function scaleHandler(factor: ScaleFactor): Handler {
   };
 }
 
-function describe(x: unknown): string {
-  return x === null || x === undefined ? String(x) : typeof x === "object" ? `an object (${x.constructor?.name ?? "Object"})` : `a ${typeof x}`;
-}
 
 function checkFactor(factor: unknown, where: string): asserts factor is ScaleFactor {
   if (factor instanceof tf.Tensor) return;
@@ -49,21 +46,5 @@ export function scale<A extends unknown[], R>(
   first: Model<A, R> | ScaleFactor,
   second: ScaleFactor | (() => ModelGenerator<R>),
 ): Model<A, R> | ModelGenerator<R> {
-  if (typeof first === "function") {
-    checkFactor(second, "scale(model, s)");
-    const s = second;
-    return withHandler(first, () => scaleHandler(s));
-  }
-  checkFactor(first, "scale(s, body)");
-  if (typeof second !== "function") {
-    throw new PPLConfigError(
-      `scale(s, body): the second argument must be the block's generator function, got ${describe(second)}`,
-      { expected: "a generator function", actual: describe(second) },
-    );
-  }
-  const body = second as () => ModelGenerator<R>;
-  const s = first;
-  return tracked("scale(...)", (function* () {
-    return yield* handle(body(), scaleHandler(s));
-  })());
+  return modelOrBlock("scale", "s", first, second, checkFactor, scaleHandler);
 }
