@@ -20,10 +20,10 @@ describe("a tensor mask around an enumerated site inside a plate", () => {
     const m = tf.tensor1d([1, 1, 0], "bool");
     function* model() {
       yield* plate("s", 3, { dim: -1 }, function* () {
-        yield* mask(function* () {
+        yield* mask(m, function* () {
           const x = yield* sample("x", dist.Categorical(w), en);
           yield* sample("y", dist.Normal(vindex(tf.tensor1d(locs), "...", x), 1), { obs });
-        }, m)();
+        });
       });
     }
     const truth = mixture(obs[0]!) + mixture(obs[1]!);
@@ -39,10 +39,10 @@ describe("a tensor mask around an enumerated site inside a plate", () => {
     function* model() {
       yield* plate("a", 2, { dim: -2 }, function* () {
         yield* plate("b", 3, { dim: -1 }, function* () {
-          yield* mask(function* () {
+          yield* mask(m, function* () {
             const x = yield* sample("x", dist.Categorical(w), en);
             yield* sample("y", dist.Normal(vindex(tf.tensor1d(locs), "...", x), 1), { obs: ys });
-          }, m)();
+          });
         });
       });
     }
