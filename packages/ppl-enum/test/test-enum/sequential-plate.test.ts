@@ -6,11 +6,12 @@
 // as their plain-loop versions.
 import type * as tf from "@tensorflow/tfjs";
 import { describe, it } from "vitest";
-import { dist, plate, sample, vindex } from "ppl-core";
+import { dist, plate, sample, scale, vindex } from "ppl-core";
+import type { Model } from "ppl-core";
 import { configEnumerate } from "ppl-enum";
 import { checkLossAndGrads, rightOrRankLimit } from "./check.js";
 import { elboIplate, elboIplateIplate, elboIplatePlate, elboPlateIplate } from "./guide-cases.js";
-import { expect as expectation, lg, lse } from "./oracle.js";
+import { expect as expectation, lg, lse, normalLogPdf } from "./oracle.js";
 import { Params } from "./params.js";
 
 const P = "parallel" as const;
@@ -315,4 +316,169 @@ describe("test_elbo_enumerate_plates_8", () => {
     guide: guideIplate,
     oracle,
   }));
+});
+
+// Pyro's hand models of the model-side plate tests, which unroll each plate
+// with `for i in pyro.plate(...)`, run through ppl with its sequential plate
+// (max_plate_nesting=0) against the same float64 brute force as the
+// vectorised auto models in plates.test.ts.
+const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
+
+describe("test_elbo_enumerate_plate_4 (hand_model)", () => {
+  const params = new Params()
+    .add("probs_a", [0.4, 0.6], "simplex")
+    .add("probs_b", [0.6, 0.4], "simplex")
+    .add("locs", [-1, 1])
+    .add("scales", [1, 2], "positive");
+  const outerData = 2.0;
+  const innerData = [0.5, 1.5];
+  for (const s of [1, 10]) {
+    it(`outer_obs=true inner_obs=true scale=${s}`, () => checkLossAndGrads({
+      params,
+      maxPlateNesting: 0,
+      model: (theta) => scaled(function* () {
+        const locs = params.tensor(theta, "locs");
+        const scales = params.tensor(theta, "scales");
+        const a = yield* sample("a", dist.Categorical(params.tensor(theta, "probs_a")), { infer: { enumerate: P } });
+        yield* sample("outer_obs", dist.Normal(0, vindex(scales, "...", a)), { obs: outerData });
+        yield* plate("inner", 2, seq, function* (i) {
+          const b = yield* sample(`b_${i}`, dist.Categorical(params.tensor(theta, "probs_b")), { infer: { enumerate: P } });
+          yield* sample(`inner_obs_${i}`, dist.Normal(vindex(locs, "...", b), vindex(scales, "...", a)), { obs: innerData[i]! });
+        });
+      }, s),
+      oracle: (th) => {
+        const [pa, pb, locs, scales] = ["probs_a", "probs_b", "locs", "scales"].map((n) => params.value(th, n));
+        return s * lse([2, 2, 2], ([a, b0, b1]) =>
+          lg(pa!(a!)) + lg(pb!(b0!)) + lg(pb!(b1!)) + normalLogPdf(outerData, 0, scales!(a!)) +
+          [b0!, b1!].reduce((x, b, i) => x + normalLogPdf(innerData[i]!, locs!(b), scales!(a!)), 0));
+      },
+    }));
+  }
+});
+
+describe("test_elbo_enumerate_plates_1 (hand_model)", () => {
+  const params = new Params()
+    .add("probs_a", [0.45, 0.55], "simplex")
+    .add("probs_b", [[0.6, 0.4], [0.4, 0.6]], "simplex")
+    .add("probs_c", [0.75, 0.25], "simplex")
+    .add("probs_d", [[0.4, 0.6], [0.3, 0.7]], "simplex");
+  const bData = [0, 1];
+  const dData = [0, 0, 1];
+  const names = ["probs_a", "probs_b", "probs_c", "probs_d"];
+  for (const s of [1, 10]) {
+    it(`scale=${s}`, () => checkLossAndGrads({
+      params,
+      maxPlateNesting: 0,
+      model: (theta) => configEnumerate(scaled(function* () {
+        const [pa, pb, pc, pd] = names.map((n) => params.tensor(theta, n));
+        yield* plate("a_axis", 2, seq, function* (i) {
+          const a = yield* sample(`a_${i}`, dist.Categorical(pa!));
+          yield* sample(`b_${i}`, dist.Categorical(vindex(pb!, "...", a, ":")), { obs: bData[i]! });
+        });
+        yield* plate("c_axis", 3, seq, function* (j) {
+          const c = yield* sample(`c_${j}`, dist.Categorical(pc!));
+          yield* sample(`d_${j}`, dist.Categorical(vindex(pd!, "...", c, ":")), { obs: dData[j]! });
+        });
+      }, s)),
+      oracle: (th) => {
+        const [pa, pb, pc, pd] = names.map((n) => params.value(th, n));
+        return s * lse([2, 2, 2, 2, 2], ([a0, a1, c0, c1, c2]) =>
+          [a0!, a1!].reduce((x, a, i) => x + lg(pa!(a)) + lg(pb!(a, bData[i]!)), 0) +
+          [c0!, c1!, c2!].reduce((x, c, j) => x + lg(pc!(c)) + lg(pd!(c, dData[j]!)), 0));
+      },
+    }));
+  }
+});
+
+describe("test_elbo_enumerate_plates_2 (hand_model)", () => {
+  const params = new Params()
+    .add("probs_a", [0.45, 0.55], "simplex")
+    .add("probs_b", [[0.6, 0.4], [0.4, 0.6]], "simplex")
+    .add("probs_c", [[0.75, 0.25], [0.55, 0.45]], "simplex");
+  const bData = [0, 1];
+  const cData = [0, 0, 1];
+  const names = ["probs_a", "probs_b", "probs_c"];
+  for (const s of [1, 10]) {
+    it(`scale=${s}`, () => checkLossAndGrads({
+      params,
+      maxPlateNesting: 0,
+      model: (theta) => configEnumerate(scaled(function* () {
+        const [pa, pb, pc] = names.map((n) => params.tensor(theta, n));
+        const a = yield* sample("a", dist.Categorical(pa!));
+        yield* plate("b_axis", 2, seq, function* (i) {
+          yield* sample(`b_${i}`, dist.Categorical(vindex(pb!, "...", a, ":")), { obs: bData[i]! });
+        });
+        yield* plate("c_axis", 3, seq, function* (j) {
+          yield* sample(`c_${j}`, dist.Categorical(vindex(pc!, "...", a, ":")), { obs: cData[j]! });
+        });
+      }, s)),
+      oracle: (th) => {
+        const [pa, pb, pc] = names.map((n) => params.value(th, n));
+        return s * lse([2], ([a]) =>
+          lg(pa!(a!)) + bData.reduce((x, v) => x + lg(pb!(a!, v)), 0) + cData.reduce((x, v) => x + lg(pc!(a!, v)), 0));
+      },
+    }));
+  }
+});
+
+describe("test_elbo_enumerate_plates_4 (hand_model)", () => {
+  const params = new Params()
+    .add("probs_a", [0.45, 0.55], "simplex")
+    .add("probs_b", [[0.6, 0.4], [0.4, 0.6]], "simplex")
+    .add("probs_c", [[0.4, 0.6], [0.3, 0.7]], "simplex");
+  const data = [[0, 1], [0, 0]];
+  const names = ["probs_a", "probs_b", "probs_c"];
+  for (const s of [1, 10]) {
+    it(`scale=${s}`, () => checkLossAndGrads({
+      params,
+      maxPlateNesting: 0,
+      model: (theta) => configEnumerate(scaled(function* () {
+        const [pa, pb, pc] = names.map((n) => params.tensor(theta, n));
+        const a = yield* sample("a", dist.Categorical(pa!));
+        yield* plate("outer", 2, seq, function* (i) {
+          const b = yield* sample(`b_${i}`, dist.Categorical(vindex(pb!, "...", a, ":")));
+          yield* plate("inner", 2, seq, function* (j) {
+            yield* sample(`c_${i}_${j}`, dist.Categorical(vindex(pc!, "...", b, ":")), { obs: data[i]![j]! });
+          });
+        });
+      }, s)),
+      oracle: (th) => {
+        const [pa, pb, pc] = names.map((n) => params.value(th, n));
+        return s * lse([2, 2, 2], ([a, b0, b1]) =>
+          lg(pa!(a!)) + [b0!, b1!].reduce((x, b, i) =>
+            x + lg(pb!(a!, b)) + [0, 1].reduce((y, j) => y + lg(pc!(b, data[i]![j]!)), 0), 0));
+      },
+    }));
+  }
+});
+
+describe("test_elbo_enumerate_plates_5 (hand_model)", () => {
+  const params = new Params()
+    .add("probs_a", [0.45, 0.55], "simplex")
+    .add("probs_b", [[0.6, 0.4], [0.4, 0.6]], "simplex")
+    .add("probs_c", [[[0.4, 0.6], [0.3, 0.7]], [[0.2, 0.8], [0.1, 0.9]]], "simplex");
+  const data = [[0, 1], [0, 0]];
+  const names = ["probs_a", "probs_b", "probs_c"];
+  for (const s of [1, 10]) {
+    it(`scale=${s}`, () => checkLossAndGrads({
+      params,
+      maxPlateNesting: 0,
+      model: (theta) => configEnumerate(scaled(function* () {
+        const [pa, pb, pc] = names.map((n) => params.tensor(theta, n));
+        const a = yield* sample("a", dist.Categorical(pa!));
+        yield* plate("outer", 2, seq, function* (i) {
+          const b = yield* sample(`b_${i}`, dist.Categorical(vindex(pb!, "...", a, ":")));
+          yield* plate("inner", 2, seq, function* (j) {
+            yield* sample(`c_${i}_${j}`, dist.Categorical(vindex(pc!, "...", a, b, ":")), { obs: data[i]![j]! });
+          });
+        });
+      }, s)),
+      oracle: (th) => {
+        const [pa, pb, pc] = names.map((n) => params.value(th, n));
+        return s * lse([2, 2, 2], ([a, b0, b1]) =>
+          lg(pa!(a!)) + [b0!, b1!].reduce((x, b, i) =>
+            x + lg(pb!(a!, b)) + [0, 1].reduce((y, j) => y + lg(pc!(a!, b, data[i]![j]!)), 0), 0));
+      },
+    }));
+  }
 });
