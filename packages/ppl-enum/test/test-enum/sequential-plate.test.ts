@@ -482,3 +482,74 @@ describe("test_elbo_enumerate_plates_5 (hand_model)", () => {
     }));
   }
 });
+
+// Pyro's hand models of test_elbo_enumerate_plate_2 and _3: the masked
+// plate replaced by a sequential plate over the unmasked members only.
+const enumParams = () => new Params()
+  .add("guide_probs_x", [0.1, 0.9], "simplex")
+  .add("model_probs_x", [0.4, 0.6], "simplex")
+  .add("model_probs_y", [[0.75, 0.25], [0.55, 0.45]], "simplex")
+  .add("model_probs_z", [[0.3, 0.7], [0.2, 0.8]], "simplex");
+const plateData = [1, 0, 1];
+const names4 = ["guide_probs_x", "model_probs_x", "model_probs_y", "model_probs_z"];
+const cases = [["single", 1, 1], ["batch", 2, 2], ["masked", 3, 2]] as const;
+
+describe("test_elbo_enumerate_plate_2 (hand_model)", () => {
+  const params = enumParams();
+  for (const s of [1, 10]) {
+    for (const [id, , m] of cases) {
+      it(`${id} scale=${s}`, () => checkLossAndGrads({
+        params,
+        maxPlateNesting: 0,
+        model: (theta) => function* () {
+          const x = yield* sample("x", dist.Categorical(params.tensor(theta, "model_probs_x")));
+          yield* scaled(function* () {
+            yield* plate("data", m, seq, function* (i) {
+              const y = yield* sample(`y_${i}`, dist.Categorical(vindex(params.tensor(theta, "model_probs_y"), "...", x, ":")),
+                { infer: { enumerate: P } });
+              yield* sample(`z_${i}`, dist.Categorical(vindex(params.tensor(theta, "model_probs_z"), "...", y, ":")), { obs: plateData[i]! });
+            });
+          }, s)();
+        },
+        guide: (theta) => configEnumerate(function* () {
+          yield* sample("x", dist.Categorical(params.tensor(theta, "guide_probs_x")));
+        }),
+        oracle: (th) => {
+          const [gx, px, py, pz] = names4.map((k) => params.value(th, k));
+          return expectation([2], ([x]) => lg(gx!(x!)), ([x]) => lg(px!(x!)) - lg(gx!(x!)) +
+            s * plateData.slice(0, m).reduce((a, d) => a + lse([2], ([y]) => lg(py!(x!, y!)) + lg(pz!(y!, d))), 0));
+        },
+      }));
+    }
+  }
+});
+
+describe("test_elbo_enumerate_plate_3 (hand_model/hand_guide)", () => {
+  const params = enumParams();
+  for (const s of [1, 10]) {
+    for (const [id, , m] of cases) {
+      it(`${id} scale=${s}`, () => checkLossAndGrads({
+        params,
+        maxPlateNesting: 0,
+        model: (theta) => scaled(function* () {
+          yield* plate("data", m, seq, function* (i) {
+            const x = yield* sample(`x_${i}`, dist.Categorical(params.tensor(theta, "model_probs_x")));
+            const y = yield* sample(`y_${i}`, dist.Categorical(vindex(params.tensor(theta, "model_probs_y"), "...", x, ":")),
+              { infer: { enumerate: P } });
+            yield* sample(`z_${i}`, dist.Categorical(vindex(params.tensor(theta, "model_probs_z"), "...", y, ":")), { obs: plateData[i]! });
+          });
+        }, s),
+        guide: (theta) => scaled(configEnumerate(function* () {
+          yield* plate("data", m, seq, function* (i) {
+            yield* sample(`x_${i}`, dist.Categorical(params.tensor(theta, "guide_probs_x")));
+          });
+        }), s),
+        oracle: (th) => {
+          const [gx, px, py, pz] = names4.map((k) => params.value(th, k));
+          return s * plateData.slice(0, m).reduce((a, d) => a + expectation([2], ([x]) => lg(gx!(x!)), ([x]) =>
+            lg(px!(x!)) - lg(gx!(x!)) + lse([2], ([y]) => lg(py!(x!, y!)) + lg(pz!(y!, d)))), 0);
+        },
+      }));
+    }
+  }
+});
