@@ -62,7 +62,7 @@ function decode<A extends unknown[], R>(
   const messenger = new EnumMessenger(firstAvailableDim);
   const tr = trace(withHandler(model, () => messenger)).getTrace(...args);
   checkVectorizedMarkovSites(tr);
-  const terms = collectTerms(tr, messenger.allocator, false);
+  const terms = collectTerms(tr, messenger.allocator, "decode");
   const { factors, sumDims, chains } = separateTimeChains(terms);
   const rng = makeRng(seed);
   let decided = new Map<string, Assignment>();

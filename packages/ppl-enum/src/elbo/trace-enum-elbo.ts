@@ -80,7 +80,7 @@ export class TraceEnumELBO implements ELBO {
         const modelTrace = trace(withHandler(withHandler(replay(model, { trace: guideTrace }), modelFixer), () => modelEnum)).getTrace(...args);
         checkModelGuideMatch(modelTrace, guideTrace, (site) => site.enumInfo !== undefined || site.infer.enumerate === "sequential");
         checkVectorizedMarkovSites(modelTrace);
-        return collectTerms(modelTrace, modelEnum.allocator, true);
+        return collectTerms(modelTrace, modelEnum.allocator, "elbo");
       });
       const terms = modelRuns.length === 1 && modelRuns[0]!.totals.size === 0
         ? modelRuns[0]!.result
@@ -140,7 +140,7 @@ export class TraceEnumELBO implements ELBO {
    * Dice expectation). `totals`: the support sizes of this run's sequential sites.
    */
   private expectedParticle(terms: CollectedTerms, guideTrace: Trace, guideEnum: EnumMessenger, totals: ReadonlyMap<string, number>): tf.Tensor {
-    const q = collectTerms(guideTrace, guideEnum.allocator, true);
+    const q = collectTerms(guideTrace, guideEnum.allocator, "elbo");
     checkGuideEnumerationIsGlobalEnough(terms, q);
     const { factors, sumDims, chains } = separateTimeChains(terms);
     const sizes = new Map([...terms.varSizes, ...terms.plateSizes, ...q.varSizes, ...q.plateSizes]);

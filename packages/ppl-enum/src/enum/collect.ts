@@ -81,7 +81,15 @@ export interface CollectedTerms {
   readonly varSizes: Map<Dim, number>;
 }
 
-export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCosts: boolean): CollectedTerms {
+/**
+ * `purpose`: "elbo" keeps the costs and, as Pyro's TraceEnum_ELBO, leaves an
+ * enumerated site's own log-prob unmasked; "decode" drops the costs and masks
+ * every site, as Pyro's infer_discrete scores a trace.
+ */
+export type CollectPurpose = "elbo" | "decode";
+
+export function collectTerms(trace: Trace, allocator: EnumAllocator, purpose: CollectPurpose): CollectedTerms {
+  const includeCosts = purpose === "elbo";
   const factors: PlacedFactor[] = [];
   const factorSites: string[] = [];
   const sumDims = new Set<Dim>();
@@ -141,11 +149,11 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, includeCost
     }
     const pre = batched.get(site.name);
     // a batched site's log-prob is a row of its batch (squeezed, unmasked): only its full shape is read here.
-    // Pyro's semantics: an enumerated site's own log-prob is never masked (it stays normalised over its
-    // support, so a masked one adds no log K); every other site is masked before its dims are read, since
-    // a mask may broadcast the log-prob up to plate dims it lacked.
+    // Pyro's ELBO semantics: an enumerated site's own log-prob is not masked (it stays normalised over its
+    // support, so a masked one adds no log K; decoding masks it, as infer_discrete does); every other site
+    // is masked before its dims are read, since a mask may broadcast the log-prob up to plate dims it lacked.
     const raw = pre === undefined ? (own === undefined ? logProbOf(site) : (enumeratedCategoricalLogProb(site) ?? logProbOf(site))) : undefined;
-    const lp = raw === undefined || own?.side === "model" ? raw : scaleAndMask(raw, 1, site.mask);
+    const lp = raw === undefined || (own?.side === "model" && includeCosts) ? raw : scaleAndMask(raw, 1, site.mask);
     const shape = pre?.shape ?? lp!.shape;
     const { dims, sizes, dependsOnEnum } = named(site, shape);
     if (own?.side === "guide") {
