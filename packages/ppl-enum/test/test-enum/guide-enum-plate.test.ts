@@ -44,7 +44,7 @@ describe("test_elbo_enumerate_plate_3", () => {
                 const y = yield* sample("y", dist.Categorical(vindex(params.tensor(theta, "model_probs_y"), "...", x, ":")), en);
                 yield* sample("z", dist.Categorical(vindex(params.tensor(theta, "model_probs_z"), "...", y, ":")), { obs: data });
               };
-              yield* (m === n ? xyz() : mask(xyz, maskOf(n, m))());
+              yield* (m === n ? xyz() : mask(maskOf(n, m), xyz));
             });
           }, s),
           guide: (theta) => scaled(configEnumerate(function* () {
@@ -52,7 +52,7 @@ describe("test_elbo_enumerate_plate_3", () => {
               const x = function* () {
                 yield* sample("x", dist.Categorical(params.tensor(theta, "guide_probs_x")));
               };
-              yield* (m === n ? x() : mask(x, maskOf(n, m))());
+              yield* (m === n ? x() : mask(maskOf(n, m), x));
             });
           }), s),
           oracle: (th) => {

@@ -185,10 +185,10 @@ describe("test_elbo_enumerate_3", () => {
       params,
       model: (theta) => function* () {
         const x = yield* sample("x", dist.Categorical(params.tensor(theta, "model_probs_x")));
-        yield* scaled(function* () {
+        yield* scale(s, function* () {
           const y = yield* sample("y", dist.Categorical(vindex(params.tensor(theta, "model_probs_y"), "...", x, ":")), en);
           yield* sample("z", dist.Categorical(vindex(params.tensor(theta, "model_probs_z"), "...", y, ":")), { obs: 0 });
-        }, s)();
+        });
       },
       guide: (theta) => configEnumerate(function* () {
         yield* sample("x", dist.Categorical(params.tensor(theta, "guide_probs_x")));
@@ -223,15 +223,15 @@ describe("test_elbo_enumerate_plate_1", () => {
           maxPlateNesting: 1,
           model: (theta) => function* () {
             const x = yield* sample("x", dist.Categorical(params.tensor(theta, "model_probs_x")));
-            yield* scaled(function* () {
+            yield* scale(s, function* () {
               const y = yield* sample("y", dist.Categorical(vindex(params.tensor(theta, "model_probs_y"), "...", x, ":")), en);
               yield* plate("data", n, function* () {
                 const z = function* () {
                   yield* sample("z", dist.Categorical(vindex(params.tensor(theta, "model_probs_z"), "...", y, ":")), { obs: data });
                 };
-                yield* (m === n ? z() : mask(z, maskOf(n, m))());
+                yield* (m === n ? z() : mask(maskOf(n, m), z));
               });
-            }, s)();
+            });
           },
           guide: (theta) => configEnumerate(function* () {
             yield* sample("x", dist.Categorical(params.tensor(theta, "guide_probs_x")));
@@ -262,15 +262,15 @@ describe("test_elbo_enumerate_plate_2", () => {
           maxPlateNesting: 1,
           model: (theta) => function* () {
             const x = yield* sample("x", dist.Categorical(params.tensor(theta, "model_probs_x")));
-            yield* scaled(function* () {
+            yield* scale(s, function* () {
               yield* plate("data", n, function* () {
                 const yz = function* () {
                   const y = yield* sample("y", dist.Categorical(vindex(params.tensor(theta, "model_probs_y"), "...", x, ":")), en);
                   yield* sample("z", dist.Categorical(vindex(params.tensor(theta, "model_probs_z"), "...", y, ":")), { obs: data });
                 };
-                yield* (m === n ? yz() : mask(yz, maskOf(n, m))());
+                yield* (m === n ? yz() : mask(maskOf(n, m), yz));
               });
-            }, s)();
+            });
           },
           guide: (theta) => configEnumerate(function* () {
             yield* sample("x", dist.Categorical(params.tensor(theta, "guide_probs_x")));

@@ -57,9 +57,9 @@ describe("test_mixture_of_diag_normals (hand_model: mask = which == component)",
           yield* plate("data", data.length, { dim: -2 }, function* () {
             const which = yield* sample("mask", dist.Categorical({ logits }), en);
             yield* plate("components", 3, { dim: -1 }, function* (ind) {
-              yield* mask(function* () {
+              yield* mask(which.equal(ind), function* () {
                 yield* sample("obs", dist.Normal(locs, sc).toEvent(1), { obs: tf.tensor3d(data.map((r) => [r])) });
-              }, which.equal(ind))();
+              });
             });
           });
         },
@@ -90,12 +90,12 @@ describe("test_elbo_zip (composite_model: the MaskedMixture as two masked observ
             const r = params.tensor(theta, "rate");
             yield* plate("data", data.length, function* () {
               const m = yield* sample("mask", dist.Bernoulli(params.tensor(theta, "gate")), en);
-              yield* mask(function* () {
+              yield* mask(m.equal(0), function* () {
                 yield* sample("obs_poisson", dist.Poisson(r), { obs: data });
-              }, m.equal(0))();
-              yield* mask(function* () {
+              });
+              yield* mask(m.equal(1), function* () {
                 yield* sample("obs_zero", dist.Delta(tf.scalar(0)), { obs: data });
-              }, m.equal(1))();
+              });
             });
           },
           // ZeroInflatedPoisson(gate, rate): gate * [d = 0] + (1 - gate) * Poisson(d; rate).
@@ -121,10 +121,10 @@ describe("a mask around an enumerated site and its observation in a plate (issue
     model: (theta) => function* () {
       const locs = params.tensor(theta, "locs");
       yield* plate("s", 3, { dim: -1 }, function* () {
-        yield* mask(function* () {
+        yield* mask(tf.tensor1d(keep, "bool"), function* () {
           const x = yield* sample("x", dist.Categorical(params.tensor(theta, "probs")), en);
           yield* sample("y", dist.Normal(vindex(locs, "...", x), 1), { obs });
-        }, tf.tensor1d(keep, "bool"))();
+        });
       });
     },
     oracle: (th) => {

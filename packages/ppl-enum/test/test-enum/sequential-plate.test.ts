@@ -503,13 +503,13 @@ describe("test_elbo_enumerate_plate_2 (hand_model)", () => {
         maxPlateNesting: 0,
         model: (theta) => function* () {
           const x = yield* sample("x", dist.Categorical(params.tensor(theta, "model_probs_x")));
-          yield* scaled(function* () {
+          yield* scale(s, function* () {
             yield* plate("data", m, seq, function* (i) {
               const y = yield* sample(`y_${i}`, dist.Categorical(vindex(params.tensor(theta, "model_probs_y"), "...", x, ":")),
                 { infer: { enumerate: P } });
               yield* sample(`z_${i}`, dist.Categorical(vindex(params.tensor(theta, "model_probs_z"), "...", y, ":")), { obs: plateData[i]! });
             });
-          }, s)();
+          });
         },
         guide: (theta) => configEnumerate(function* () {
           yield* sample("x", dist.Categorical(params.tensor(theta, "guide_probs_x")));
