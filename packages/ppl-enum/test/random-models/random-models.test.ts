@@ -53,6 +53,8 @@ function note(spec: Spec): void {
     if (s.blockForm === true && (s.mask !== undefined || s.scale !== 1)) tags.add("block-form mask/scale");
   }
   for (const c of spec.chains) tags.add(`markov history ${c.history}`);
+  if (spec.chains.some((c) => c.width === 2)) tags.add("factorial chain");
+  if (spec.chains.length === 2) tags.add("two markov loops");
   if (spec.modelScale !== 1) tags.add("model scale");
   if (spec.maxPlateNesting !== undefined) tags.add("given maxPlateNesting");
   for (const t of tags) coverage.set(t, (coverage.get(t) ?? 0) + 1);
@@ -88,7 +90,7 @@ describe("random models against brute force", () => {
     const refused = [...refusals.values()].reduce((a, b) => a + b, 0);
     expect(refused).toBeLessThanOrEqual(0.05 * checked);
     if (ONE !== undefined) return;
-    const atLeast = (tag: string) => expect(coverage.get(tag) ?? 0, tag).toBeGreaterThanOrEqual(0.03 * seeds.length);
+    const atLeast = (tag: string, share = 0.03) => expect(coverage.get(tag) ?? 0, tag).toBeGreaterThanOrEqual(share * seeds.length);
     atLeast("plates=0");
     atLeast(`plates=${FEATURES.maxPlates}`);
     if (FEATURES.nestedPlates) atLeast("nested plates");
@@ -99,10 +101,12 @@ describe("random models against brute force", () => {
     if (FEATURES.guideEnum) atLeast("guide enumeration");
     if (FEATURES.bernoulliLatents) atLeast("bernoulli latent");
     for (const f of FEATURES.obsFamilies) atLeast(`obs ${f}`);
-    if (FEATURES.scales) ["site scale", "model scale"].forEach(atLeast);
+    if (FEATURES.scales) ["site scale", "model scale"].forEach((t) => atLeast(t));
     if (FEATURES.blockHandlers) atLeast("block-form mask/scale");
     if (FEATURES.markov) atLeast("markov history 1");
     if (FEATURES.history2) atLeast("markov history 2");
+    if (FEATURES.factorialChains) atLeast("factorial chain", 0.02);
+    if (FEATURES.maxChains > 1) atLeast("two markov loops", 0.01);
     if (FEATURES.givenMaxPlateNesting) atLeast("given maxPlateNesting");
   });
 

@@ -59,6 +59,8 @@ export interface ChainSpec {
   readonly T: number;
   readonly history: 1 | 2;
   readonly node: number | null;
+  /** Latents per step (2: a factorial chain). */
+  readonly width: number;
 }
 
 export interface Spec {
@@ -95,6 +97,10 @@ export interface Features {
   readonly scales: boolean;
   readonly markov: boolean;
   readonly history2: boolean;
+  /** Two latents per markov step. */
+  readonly factorialChains: boolean;
+  /** Up to this many markov loops, one after the other (they recycle the same dims). */
+  readonly maxChains: number;
   readonly guideEnum: boolean;
   /** Guide-enumerated sites inside plates (else only outside every plate). */
   readonly guideEnumInPlates: boolean;
@@ -111,7 +117,7 @@ export const ALL_FEATURES: Features = {
   maxPlates: 3, nestedPlates: true, explicitDims: true, autoDims: true,
   maxLatents: 4, bernoulliLatents: true, obsFamilies: ["normal", "bernoulli", "categorical", "poisson"],
   masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true, blockHandlers: true,
-  markov: true, history2: true, guideEnum: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
+  markov: true, history2: true, factorialChains: true, maxChains: 2, guideEnum: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
   maxRank: 6, maxJoint: 4096,
 };
 
@@ -179,7 +185,7 @@ export function neededPlateNesting(spec: Pick<Spec, "plates" | "sites">): number
 /** How many enumerated dims can be live at once: every plain enumerated site, and history + 1 per chain. */
 function enumDims(spec: Pick<Spec, "sites" | "chains">): number {
   const plain = spec.sites.filter((s) => s.role === "latent" && s.chain === undefined).length;
-  return plain + spec.chains.reduce((n, c) => n + Math.min(c.T, c.history + 1), 0);
+  return plain + spec.chains.reduce((n, c) => n + c.width * Math.min(c.T, c.history + 1), 0);
 }
 
 /** A random spec; resamples (from the same stream) until it fits the size and rank bounds. */
@@ -235,9 +241,9 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     pool.filter((i) => isAncestorOrSelf(plates, sites[i]!.node, node));
   const subset = (xs: number[], p: number, max: number) => xs.filter(() => chance(p)).slice(0, max);
   const latentIdx = () => sites.flatMap((s, i) => (s.role === "latent" && s.chain === undefined ? [i] : []));
-  const withChain = f.markov && chance(0.35);
+  const nChains = !f.markov || !chance(0.45) ? 0 : f.maxChains > 1 && chance(0.4) ? 2 : 1;
 
-  const nLatents = int(withChain ? 0 : 1, f.maxLatents);
+  const nLatents = nChains > 0 ? int(0, Math.min(2, f.maxLatents)) : int(1, f.maxLatents);
   for (let i = 0; i < nLatents; i++) {
     const node = pick(nodes);
     const bern = f.bernoulliLatents && chance(0.3);
@@ -268,31 +274,39 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     };
   };
 
-  if (withChain) {
+  for (let id = 0; id < nChains; id++) {
     const node = pick(nodes);
     const history: 1 | 2 = f.history2 && chance(0.5) ? 2 : 1;
     const T = int(2, history === 2 ? 4 : 3);
-    const id = chains.length;
+    // width 2: a factorial step (hmm.py's model_3), the second chain optionally reading the first (model_4)
+    const width = f.factorialChains && chance(0.5) ? 2 : 1;
+    const coupled = width === 2 && chance(0.5);
     const name = `c${id}`;
     const extra = subset(visible(node, latentIdx()).filter((j) => sites[j]!.enumerate === "model"), 0.4, 1);
     const family = pick(f.obsFamilies);
     const obsK = family === "categorical" ? int(2, 3) : family === "bernoulli" ? 2 : 1;
-    const zs: number[] = [];
+    const lanes = width === 1 ? [""] : ["a", "b"];
+    const zs: number[][] = lanes.map(() => []);
     for (let t = 0; t < T; t++) {
-      const prev = history === 2 ? zs.slice(-2) : zs.slice(-1);
       const stepMask = mask(node, f.masksOnEnumerated);
       const table = t === 0 ? "init" : history === 1 ? "trans" : t === 1 ? "trans1" : "trans2";
-      sites.push({
-        name: `${name}_${t}`, role: "latent", family: "categorical", K: 2, node, parents: [...extra, ...prev],
-        param: `p_${name}_${table}`, enumerate: "model", viaLogits: false, scale: 1, sd: 1, chain: { id, step: t },
-        ...(stepMask === undefined ? {} : { mask: stepMask }),
+      const now: number[] = [];
+      lanes.forEach((lane, l) => {
+        const prev = history === 2 ? zs[l]!.slice(-2) : zs[l]!.slice(-1);
+        const cross = l === 1 && coupled ? [now[0]!] : [];
+        sites.push({
+          name: `${name}${lane}_${t}`, role: "latent", family: "categorical", K: 2, node, parents: [...extra, ...cross, ...prev],
+          param: `p_${name}${lane}_${table}`, enumerate: "model", viaLogits: false, scale: 1, sd: 1, chain: { id, step: t },
+          ...(stepMask === undefined ? {} : { mask: stepMask }),
+        });
+        now.push(sites.length - 1);
       });
-      zs.push(sites.length - 1);
-      const y = obsSite(`${name}y_${t}`, node, [...extra, sites.length - 1], family, `p_${name}_emit`, { id, step: t }, obsK);
+      now.forEach((z, l) => zs[l]!.push(z));
+      const y = obsSite(`${name}y_${t}`, node, [...extra, ...now], family, `p_${name}_emit`, { id, step: t }, obsK);
       // hmm.py's idiom: one mask around the step's latent and its observation
       sites.push(stepMask === undefined || !f.masks ? y : { ...y, mask: stepMask });
     }
-    chains.push({ name, T, history, node });
+    chains.push({ name, T, history, node, width });
   }
   // Pyro's rule (_check_model_guide_enumeration_constraint): every model-enumerated site lies in every plate of
   // every guide-enumerated site; a guide-enumerated site that would break it becomes model-enumerated
