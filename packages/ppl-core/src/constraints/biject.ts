@@ -2,9 +2,10 @@
  * bijectTo: the transform from unconstrained reals onto a constraint's
  * support, bijective so that densities can be pushed through it (guides,
  * TransformedDistribution). transformTo: the map Pyro's transform_to gives,
- * through which the ParamStore keeps `param(..., { constraint })`; it differs
- * only where a smoother map exists. Today that is the simplex alone:
- * softmax-centered (transformTo) rather than stick-breaking (bijectTo).
+ * through which the ParamStore keeps `param(..., { constraint })`; it need not
+ * be bijective. The two differ on the simplex alone: softmax of K numbers
+ * (transformTo, torch's SoftmaxTransform) rather than stick-breaking of K-1
+ * (bijectTo).
  */
 import {
   Constraint, GreaterThan, GreaterThanEq, IndependentConstraint, Interval, LowerCholesky, PositiveDefinite, Real,
@@ -12,7 +13,7 @@ import {
 } from "./constraint.js";
 import {
   AffineTransform, CholeskyTransform, ComposeTransform, ExpTransform, IdentityTransform, LowerCholeskyTransform,
-  SigmoidTransform, SoftmaxCenteredTransform, StickBreakingTransform, type Transform,
+  SigmoidTransform, SoftmaxTransform, StickBreakingTransform, type Transform,
 } from "./transforms.js";
 import { PPLConfigError } from "../errors.js";
 
@@ -35,7 +36,7 @@ function onto(constraint: Constraint, which: Which): Transform {
     const { lowerBound: a, upperBound: b } = constraint;
     return new ComposeTransform([new SigmoidTransform(), new AffineTransform(a, b.sub(a))], constraint);
   }
-  if (constraint instanceof Simplex) return which === "bijectTo" ? new StickBreakingTransform() : new SoftmaxCenteredTransform();
+  if (constraint instanceof Simplex) return which === "bijectTo" ? new StickBreakingTransform() : new SoftmaxTransform();
   if (constraint instanceof LowerCholesky) return new LowerCholeskyTransform();
   if (constraint instanceof PositiveDefinite) {
     return new ComposeTransform([new LowerCholeskyTransform(), new CholeskyTransform().inv], constraint);

@@ -1,12 +1,14 @@
 /**
- * Bijective transforms between unconstrained reals and a constrained space,
- * with the log |det J| of the forward map. `eventDim` is how many rightmost
- * dims the Jacobian couples (1 for stick-breaking).
+ * Transforms between unconstrained reals and a constrained space, with the
+ * log |det J| of the forward map. `eventDim` is how many rightmost dims the
+ * Jacobian couples (1 for stick-breaking). All are bijective except
+ * SoftmaxTransform, which only keeps params (transformTo).
  */
 import * as tf from "@tensorflow/tfjs";
 import { cholesky, matrixDiag, outerSelf, tril } from "../ops/linalg.js";
 import { stickBreaking } from "../ops/stick-breaking.js";
 import { cumsumLast, logSigmoid, type TensorLike, toTensor } from "../ops/tensor.js";
+import { PPLConfigError } from "../errors.js";
 import {
   type Constraint, independent, lowerCholesky, positive, positiveDefinite, real, simplex, unitInterval,
 } from "./constraint.js";
@@ -14,6 +16,8 @@ import {
 export abstract class Transform {
   abstract readonly name: string;
   readonly eventDim: number = 0;
+  /** False for a map that keeps params but cannot carry a density (Pyro's `bijective`). */
+  readonly bijective: boolean = true;
   /** Where x lives; where y lives. TransformedDistribution takes its support from the last codomain. */
   readonly domain: Constraint = real;
   readonly codomain: Constraint = real;
@@ -159,6 +163,7 @@ export class StickBreakingTransform extends Transform {
 export class ComposeTransform extends Transform {
   readonly name: string;
   override readonly eventDim: number;
+  override readonly bijective: boolean;
   override readonly domain: Constraint;
   override readonly codomain: Constraint;
   /** `codomain` overrides the last part's, e.g. an interval for sigmoid-then-affine. */
@@ -166,6 +171,7 @@ export class ComposeTransform extends Transform {
     super();
     this.name = `compose(${parts.map((p) => p.name).join(", ")})`;
     this.eventDim = Math.max(0, ...parts.map((p) => p.eventDim));
+    this.bijective = parts.every((p) => p.bijective);
     this.domain = parts[0]?.domain ?? real;
     this.codomain = codomain ?? parts[parts.length - 1]?.codomain ?? real;
   }
@@ -247,6 +253,37 @@ export class SoftmaxCenteredTransform extends Transform {
 }
 
 /**
+ * Pyro's transform_to(simplex) (torch's SoftmaxTransform): K unconstrained
+ * numbers -> the K-simplex by softmax over the last dim; the inverse is log.
+ * Not a bijection (adding a constant to x leaves y unchanged), so it keeps
+ * params, which need no density, but has no log|det J|: a density pushed onto
+ * the simplex needs bijectTo (stick-breaking). Its inverse accepts any
+ * positive vector, and softmax(log y) = y / sum(y): an unnormalised init is
+ * normalised, as in Pyro.
+ */
+export class SoftmaxTransform extends Transform {
+  readonly name = "softmax";
+  override readonly bijective = false;
+  override readonly eventDim = 1;
+  override readonly domain: Constraint = independent(real, 1);
+  override readonly codomain: Constraint = simplex;
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.softmax(x, -1);
+  }
+  inverse(y: tf.Tensor): tf.Tensor {
+    return y.log();
+  }
+  logAbsDetJacobian(): tf.Tensor {
+    throw new PPLConfigError(
+      "SoftmaxTransform (transformTo(simplex)) is not bijective, so it has no log|det J|: " +
+        "use bijectTo(simplex) (stick-breaking) to push a density onto the simplex",
+      { expected: "a bijective transform (bijectTo)", actual: this.name },
+    );
+  }
+}
+
+/**
  * Square matrix -> Cholesky factor, as Pyro's LowerCholeskyTransform: the
  * strict lower triangle is kept, the diagonal exponentiated, the upper
  * triangle dropped (so the inverse leaves it zero). The Jacobian is taken
@@ -305,12 +342,14 @@ export class CholeskyTransform extends Transform {
 export class InverseTransform extends Transform {
   readonly name: string;
   override readonly eventDim: number;
+  override readonly bijective: boolean;
   override readonly domain: Constraint;
   override readonly codomain: Constraint;
   constructor(readonly base: Transform) {
     super();
     this.name = `inv(${base.name})`;
     this.eventDim = base.eventDim;
+    this.bijective = base.bijective;
     this.domain = base.codomain;
     this.codomain = base.domain;
   }

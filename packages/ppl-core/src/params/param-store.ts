@@ -3,7 +3,8 @@
  * with the constraint that maps it back. `param(...)` reads from it.
  *
  * A param is kept through `transformTo(constraint)`, as Pyro's param store
- * does (softmax for the simplex). Autoguides ask for `bijectTo` instead
+ * does (softmax of K numbers for the simplex, so an unnormalised positive init
+ * is accepted and normalised). Autoguides ask for `bijectTo` instead
  * (stick-breaking), through the store's `mapping` option, so their
  * parameterisation (and every SVI trajectory) stays what it was.
  */
@@ -14,7 +15,7 @@ import {
   type Constraint, greaterThan, independent, interval, positive, real, simplex, unitInterval,
   GreaterThan, IndependentConstraint, Interval,
 } from "../constraints/constraint.js";
-import type { Transform } from "../constraints/transforms.js";
+import { SoftmaxTransform, type Transform } from "../constraints/transforms.js";
 import { PPLConfigError, PPLModelError, formatShape } from "../errors.js";
 import { shapesEqual } from "../ops/tensor.js";
 
@@ -87,6 +88,38 @@ function constraintFromJSON(j: z.infer<typeof constraintJSON>): Constraint {
   return c;
 }
 
+/**
+ * The init must be one the transform's inverse maps to a finite unconstrained
+ * value. For the softmax (transformTo(simplex)) that is any nonnegative finite
+ * vector with a positive sum: Pyro's store keeps log(init) and the param is
+ * the init normalised (hmm.py initialises simplex params with torch.rand).
+ * Every other map needs the init in the support.
+ */
+function checkInit(name: string, init: tf.Tensor, constraint: Constraint, transform: Transform): void {
+  if (transform instanceof SoftmaxTransform) {
+    const ok = init.rank >= 1 && tf.tidy(() => {
+      const v = init.cast("float32");
+      const entries = tf.logicalAnd(v.greaterEqual(0), tf.isFinite(v)).all();
+      return tf.logicalAnd(entries, v.sum(-1).greater(0).all()).dataSync()[0] === 1;
+    });
+    if (!ok) {
+      throw new PPLModelError(
+        `param('${name}'): a ${constraint.name} param's initial value must be nonnegative and finite, with a positive ` +
+          `sum along its last dim (it need not sum to 1: it is normalised, as in Pyro); got shape ${formatShape(init.shape)}`,
+        { site: name, expected: "nonnegative finite entries, positive sum along the last dim", actual: formatShape(init.shape) },
+      );
+    }
+    return;
+  }
+  const ok = tf.tidy(() => constraint.check(init).all().dataSync()[0]);
+  if (!ok) {
+    throw new PPLModelError(
+      `param('${name}'): the initial value is not in the support ${constraint.name}`,
+      { site: name, expected: constraint.name },
+    );
+  }
+}
+
 let variableCounter = 0;
 
 export class ParamStore {
@@ -137,13 +170,7 @@ export class ParamStore {
 
   private create(name: string, init: tf.Tensor, constraint: Constraint, mapping: ParamMapping): Entry {
     const transform = mapTo[mapping](constraint);
-    const check = tf.tidy(() => constraint.check(init).all().dataSync()[0]);
-    if (!check) {
-      throw new PPLModelError(
-        `param('${name}'): the initial value is not in the support ${constraint.name}`,
-        { site: name, expected: constraint.name },
-      );
-    }
+    checkInit(name, init, constraint, transform);
     const unconstrained = tf.tidy(() => tf.variable(transform.inverse(init.cast("float32")), true, `ppl/${name}/${variableCounter++}`));
     const entry: Entry = { unconstrained, constraint, mapping, transform, shape: [...init.shape] };
     this.entries.set(name, entry);

@@ -113,8 +113,44 @@ describe("transforms", () => {
   });
 });
 
+describe("SoftmaxTransform (torch's, not bijective)", () => {
+  const t = new transforms.SoftmaxTransform();
+  const x = [[0.3, -1.2, 0.8, 2.1], [-0.5, 0, 0.5, -3]];
+
+  it("forward is softmax over the last dim, inverse is log; an unnormalised y comes back normalised", () => {
+    tf.tidy(() => {
+      const y = t.forward(tf.tensor2d(x)).arraySync() as number[][];
+      x.forEach((row, i) => {
+        const e = row.map(Math.exp);
+        const s = e.reduce((a, b) => a + b, 0);
+        expectClose(y[i]!, e.map((v) => v / s), 1e-6, 1e-5, `row ${i}`);
+      });
+      const raw = [0.42, 0.9, 0.15, 1.3];
+      expectClose(vals(t.inverse(tf.tensor1d(raw))), raw.map(Math.log), 1e-6, 1e-6, "inverse");
+      const sum = raw.reduce((a, b) => a + b, 0);
+      expectClose(vals(t.forward(t.inverse(tf.tensor1d(raw)))), raw.map((v) => v / sum), 1e-6, 1e-5, "normalised");
+      // not injective: a constant shift of x gives the same y
+      expectClose(vals(t.forward(tf.tensor2d(x).add(5))), y.flat(), 1e-6, 1e-5, "shift");
+      expect(t.forwardShape([2, 4])).toEqual([2, 4]);
+      expect(t.inverseShape([2, 4])).toEqual([2, 4]);
+    });
+  });
+
+  it("has no log|det J|: the error says it is not bijective and to use bijectTo", () => {
+    const xt = tf.tensor2d(x);
+    const y = t.forward(xt);
+    for (const tr of [t, t.inv]) {
+      expect(tr.bijective).toBe(false);
+      expect(() => tr.logAbsDetJacobian(xt, y)).toThrow(PPLConfigError);
+      expect(() => tr.logAbsDetJacobian(xt, y)).toThrow(/not bijective.*use bijectTo\(simplex\)/);
+    }
+    tf.dispose([xt, y]);
+  });
+});
+
 describe("bijectTo and transformTo", () => {
-  const targets: [string, constraints.Constraint, number[], number[]][] = [
+  // name, constraint, bijectTo's unconstrained shape, the constrained shape, transformTo's unconstrained shape if other
+  const targets: [string, constraints.Constraint, number[], number[], number[]?][] = [
     ["real", constraints.real, [3], [3]],
     ["positive", constraints.positive, [3], [3]],
     ["nonnegative", constraints.nonnegative, [3], [3]],
@@ -122,13 +158,13 @@ describe("bijectTo and transformTo", () => {
     ["unitInterval", constraints.unitInterval, [3], [3]],
     ["interval(-1, 4)", constraints.interval(-1, 4), [3], [3]],
     ["interval(tensor, tensor)", constraints.interval(tf.tensor1d([0, 1, 2]), tf.tensor1d([1, 5, 2.5])), [3], [3]],
-    ["simplex", constraints.simplex, [3], [4]],
+    ["simplex", constraints.simplex, [3], [4], [4]],
     ["lowerCholesky", constraints.lowerCholesky, [3, 3], [3, 3]],
     ["positiveDefinite", constraints.positiveDefinite, [3, 3], [3, 3]],
   ];
-  for (const [name, c, inShape, outShape] of targets) {
+  for (const [name, c, bijectShape, outShape, transformShape] of targets) {
     it(`maps unconstrained values into ${name} and back`, () => {
-      for (const t of [bijectTo(c), transformTo(c)]) {
+      for (const [t, inShape] of [[bijectTo(c), bijectShape], [transformTo(c), transformShape ?? bijectShape]] as const) {
         tf.tidy(() => {
           const u = tf.randomNormal(inShape, 0, 1, "float32", 3);
           const y = t.forward(u);
@@ -144,9 +180,12 @@ describe("bijectTo and transformTo", () => {
     });
   }
 
-  it("transformTo(simplex) is softmax-centered, bijectTo(simplex) stick-breaking", () => {
-    expect(transformTo(constraints.simplex)).toBeInstanceOf(transforms.SoftmaxCenteredTransform);
+  it("transformTo(simplex) is Pyro's softmax of K numbers, bijectTo(simplex) stick-breaking", () => {
+    expect(transformTo(constraints.simplex)).toBeInstanceOf(transforms.SoftmaxTransform);
+    expect(transformTo(constraints.independent(constraints.simplex, 1))).toBeInstanceOf(transforms.SoftmaxTransform);
     expect(bijectTo(constraints.simplex)).toBeInstanceOf(transforms.StickBreakingTransform);
+    expect(transformTo(constraints.simplex).bijective).toBe(false);
+    expect(bijectTo(constraints.simplex).bijective).toBe(true);
   });
 
   it("discrete constraints have no bijection, and the error says to enumerate", () => {

@@ -27,8 +27,8 @@ describe("param", () => {
     const store = getParamStore();
     expect(store.names()).toEqual(["loc", "scale", "probs", "frac"]);
     expectClose(vals(store.unconstrained("scale")), [Math.log(0.2), Math.log(3)], 1e-6);
-    // stick-breaking stores K-1 numbers for a K-simplex
-    expect(store.unconstrained("probs").shape).toEqual([2]);
+    // a simplex param is kept as Pyro keeps it: K numbers, the log of the init (softmax maps them back)
+    expectClose(vals(store.unconstrained("probs")), [0.1, 0.6, 0.3].map(Math.log), 1e-6);
     // interval(-1, 1): y = -1 + 2 sigmoid(x), so x = logit((y + 1) / 2)
     expectClose(vals(store.unconstrained("frac")), [Math.log(0.625 / 0.375)], 1e-5);
     expect(store.constraint("scale").name).toBe("positive");
@@ -38,13 +38,16 @@ describe("param", () => {
     run(declare);
     const store = getParamStore();
     store.unconstrained("scale").assign(tf.tensor1d([-30, 4]));
-    store.unconstrained("probs").assign(tf.tensor1d([25, -25]));
+    store.unconstrained("probs").assign(tf.tensor1d([25, -25, 0]));
     const v = run(declare);
     for (const s of vals(v.scale)) expect(s).toBeGreaterThan(0);
     expectClose(vals(v.scale), [Math.exp(-30), Math.exp(4)], 1e-12, 1e-5);
     const p = vals(v.probs);
     expect(Math.abs(p.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
     for (const x of p) expect(x).toBeGreaterThanOrEqual(0);
+    // softmax([25, -25, 0]) in float64
+    const z = 1 + Math.exp(-50) + Math.exp(-25);
+    expectClose(p, [1 / z, Math.exp(-50) / z, Math.exp(-25) / z], 1e-12, 1e-5);
   });
 
   it("ignores init after the first declaration and returns the stored value", () => {
