@@ -102,3 +102,26 @@ export function rightOrRankLimit(c: EnumCase): void {
   }
   checkLossAndGrads(c);
 }
+
+/** A Monte-Carlo case: ppl's loss and gradient per particle against a closed form, to an absolute tolerance. */
+export interface McCase {
+  params: Params;
+  n: number;
+  model: (theta: tf.Tensor1D) => Model<[]>;
+  guide: (theta: tf.Tensor1D) => Model<[]>;
+  lossPerParticle: (theta: number[]) => number;
+}
+
+export function checkMonteCarlo(c: McCase, tol: number): void {
+  const theta0 = c.params.theta0;
+  const elbo = new TraceEnumELBO();
+  const { loss, grad } = tf.tidy(() => {
+    const { value, grad: g } = tf.valueAndGrad((t: tf.Tensor) =>
+      elbo.differentiableLoss(c.model(t as tf.Tensor1D), c.guide(t as tf.Tensor1D)))(tf.tensor1d(theta0));
+    return { loss: value.dataSync()[0]! / c.n, grad: Array.from(g.dataSync()).map((x) => x / c.n) };
+  });
+  const want = c.lossPerParticle(theta0);
+  const fd = finiteDiff(c.lossPerParticle, theta0);
+  expect(Math.abs(loss - want), `loss per particle ${loss}, closed form ${want}`).toBeLessThan(tol);
+  grad.forEach((g, i) => expect(Math.abs(g - fd[i]!), `gradient ${fmt(grad)}, closed form ${fmt(fd)}`).toBeLessThan(tol));
+}

@@ -399,3 +399,38 @@ export function enumeratePlate6(e: Strategy): EnumCase {
     },
   };
 }
+
+/**
+ * test_non_mean_field_bern_normal_elbo_gradient: y enumerated in the guide, z a
+ * reparameterised Normal drawn once per particle in a plate of 10000; the
+ * oracle is Pyro's closed form (KLs of Bernoullis and of unit-variance Normals),
+ * per particle, and the check a Monte-Carlo tolerance as Pyro's.
+ */
+export function nonMeanFieldBernNormal(e: Strategy, pi1: number, pi2: number, pi3: number, n = 10000) {
+  const params = new Params().add("q1", pi1).add("q2", pi2).add("q3", pi3);
+  const klNormal = (m1: number, m2: number) => ((m1 - m2) ** 2) / 2;
+  return {
+    params,
+    n,
+    model: (theta: Parameters<typeof params.tensor>[0]) => function* () {
+      const q3 = params.tensor(theta, "q3");
+      yield* plate("particles", n, function* () {
+        const y = yield* sample("y", dist.Bernoulli(q3).expandBy([n]));
+        yield* sample("z", dist.Normal(y.mul(0.55).add(q3), 1));
+      });
+    },
+    guide: (theta: Parameters<typeof params.tensor>[0]) => function* () {
+      const q1 = params.tensor(theta, "q1");
+      const q2 = params.tensor(theta, "q2");
+      yield* plate("particles", n, function* () {
+        const y = yield* sample("y", dist.Bernoulli(q1).expandBy([n]), inf(e));
+        yield* sample("z", dist.Normal(q2.mul(y).add(0.1), 1));
+      });
+    },
+    /** Minus the ELBO per particle. */
+    lossPerParticle: (th: number[]) => {
+      const [q1, q2, q3] = ["q1", "q2", "q3"].map((k) => params.value(th, k)());
+      return klBern(q1!, q3!) + q1! * klNormal(q2! + 0.1, q3! + 0.55) + (1 - q1!) * klNormal(0.1, q3!);
+    },
+  };
+}

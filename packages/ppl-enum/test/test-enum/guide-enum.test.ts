@@ -6,13 +6,13 @@
 // they check an estimate, not an exact value (see ../README.md).
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { dist, mask, plate, sample, scale, vindex } from "ppl-core";
+import { dist, mask, plate, sample, scale, setRngSeed, vindex } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO, configEnumerate } from "ppl-enum";
-import { checkLossAndGrads, pplLoss, refusedOrRight, rightOrRankLimit } from "./check.js";
+import { checkLossAndGrads, checkMonteCarlo, pplLoss, refusedOrRight, rightOrRankLimit } from "./check.js";
 import {
   bernoulliNonTree, bernoulliPyramid, elboBern, elboBernBern, elboBerns, elboCategoricals, elboIplate, elboIplateIplate,
-  elboIplatePlate, elboPlate, elboPlateIplate, elboPlatePlate, enumeratePlate6, nonMeanFieldBernBern,
+  elboIplatePlate, elboPlate, elboPlateIplate, elboPlatePlate, enumeratePlate6, nonMeanFieldBernBern, nonMeanFieldBernNormal,
 } from "./guide-cases.js";
 import { expect as expectation, lg, lse, normalLogPdf } from "./oracle.js";
 import { Params } from "./params.js";
@@ -75,6 +75,20 @@ describe("test_non_mean_field_bern_bern_elbo_gradient", () => {
   for (const pi1 of [0.33, 0.43]) {
     for (const pi2 of [0.55, 0.27]) {
       it(`enumerate1=parallel pi1=${pi1} pi2=${pi2}`, () => checkLossAndGrads(nonMeanFieldBernBern(P, pi1, pi2)));
+    }
+  }
+});
+
+describe("test_non_mean_field_bern_normal_elbo_gradient", () => {
+  // Pyro's prec 0.02 for the enumerated cases; a fixed seed.
+  for (const pi1 of [0.33, 0.44]) {
+    for (const pi2 of [0.55, 0.39]) {
+      for (const pi3 of [0.22, 0.29]) {
+        it(`enumerate1=parallel pi1=${pi1} pi2=${pi2} pi3=${pi3}`, () => {
+          setRngSeed(0);
+          checkMonteCarlo(nonMeanFieldBernNormal(P, pi1, pi2, pi3), 0.02);
+        });
+      }
     }
   }
 });

@@ -3,10 +3,11 @@
 // ELBO is the same exact expectation as with "parallel" (Pyro's semantics),
 // checked against the same float64 oracle as guide-enum.test.ts.
 import { describe, it } from "vitest";
-import { checkLossAndGrads } from "./check.js";
+import { setRngSeed } from "ppl-core";
+import { checkLossAndGrads, checkMonteCarlo } from "./check.js";
 import {
   bernoulliNonTree, bernoulliPyramid, elboBern, elboBernBern, elboBerns, elboCategoricals, elboIplate, elboPlate,
-  elboPlateIplate, elboPlatePlate, enumeratePlate6, nonMeanFieldBernBern, type Strategy,
+  elboPlateIplate, elboPlatePlate, enumeratePlate6, nonMeanFieldBernBern, nonMeanFieldBernNormal, type Strategy,
 } from "./guide-cases.js";
 
 const S = "sequential" as const;
@@ -66,6 +67,16 @@ describe("test_non_mean_field_bern_bern_elbo_gradient", () => {
 });
 
 // Two of Pyro's eight parametrisations here (all eight run in parallel in guide-enum.test.ts).
+describe("test_non_mean_field_bern_normal_elbo_gradient", () => {
+  // Two of Pyro's eight (pi1, pi2, pi3); Pyro's prec 0.02; a fixed seed.
+  for (const [pi1, pi2, pi3] of [[0.33, 0.55, 0.22], [0.44, 0.39, 0.29]] as const) {
+    it(`enumerate1=sequential pi1=${pi1} pi2=${pi2} pi3=${pi3}`, () => {
+      setRngSeed(0);
+      checkMonteCarlo(nonMeanFieldBernNormal(S, pi1, pi2, pi3), 0.02);
+    });
+  }
+});
+
 describe("test_bernoulli_non_tree_elbo_gradient", () => {
   for (const [expand, bf, cf] of [[true, 0.03, 0.04], [false, 0.04, 0.06]] as const) {
     it(`enumerate1=sequential expand=${expand} b_factor=${bf} c_factor=${cf}`, () =>
