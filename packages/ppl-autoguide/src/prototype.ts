@@ -70,8 +70,6 @@ export function runPrototype<A extends unknown[]>(
       });
     }
   });
-  if (sites.length === 0) {
-    throw new PPLModelError(`${guideName}: the model has no latent continuous sample sites to fit`);
-  }
+  // no latent sites (a model whose only learnables are params): an empty guide, silently, as in Pyro
   return sites;
 }
