@@ -3,6 +3,7 @@ import { type Constraint, integerInterval, real, simplex } from "../constraints/
 import { PPLConfigError } from "../errors.js";
 import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, cumsumLast, foldedRowwise, type TensorLike } from "../ops/tensor.js";
 import { vindex } from "../ops/vindex.js";
+import { customGradient } from "../ops/custom-grad.js";
 import { TapeMemo } from "../ops/tape-memo.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
@@ -11,6 +12,41 @@ import { asFloat, checkParam } from "./validate.js";
 /** A markov chain builds a Categorical per step from the same transition rows: normalise them once per step of SVI. */
 const logOfProbs = new TapeMemo<tf.Tensor>();
 const normalizedLogits = new TapeMemo<tf.Tensor>();
+
+/**
+ * log p_k - log Σ_j p_j over the last axis, as one op computed in float64 JS:
+ * as tfjs kernels it is four forward and about six backward per transition
+ * matrix per step, and it works on flat rows, so rank 7 (6 batch dims) is no
+ * concern. Gradient: dy_k / p_k - Σ_j dy_j / Σ_j p_j, with a zero dy giving
+ * a zero term even where p_k = 0 (an impossible category nobody scores).
+ */
+const logNormalized = customGradient<[tf.Tensor]>(([p]) => {
+  const K = p.shape[p.rank - 1]!;
+  const x = p.dataSync();
+  const out = new Float32Array(x.length);
+  const inverseSums = new Float64Array(x.length / K);
+  for (let r = 0, o = 0; o < x.length; r++, o += K) {
+    let s = 0;
+    for (let k = o; k < o + K; k++) s += x[k]!;
+    inverseSums[r] = 1 / s;
+    const logS = Math.log(s);
+    for (let k = o; k < o + K; k++) out[k] = Math.log(x[k]!) - logS;
+  }
+  return {
+    value: tf.tensor(out, p.shape),
+    gradFunc: (dy: tf.Tensor) => {
+      const g = dy.dataSync();
+      const gx = new Float32Array(x.length);
+      for (let r = 0, o = 0; o < x.length; r++, o += K) {
+        let total = 0;
+        for (let k = o; k < o + K; k++) total += g[k]!;
+        const shift = total * inverseSums[r]!;
+        for (let k = o; k < o + K; k++) gx[k] = (g[k] === 0 ? 0 : g[k]! / x[k]!) - shift;
+      }
+      return tf.tensor(gx, p.shape);
+    },
+  };
+});
 
 export type CategoricalParams = { probs: TensorLike; logits?: never } | { logits: TensorLike; probs?: never };
 
@@ -42,10 +78,9 @@ export class Categorical extends Distribution {
       const probs = asFloat(p.probs);
       this.checkRank(probs, "probs");
       checkParam(this.name, "probs", probs, simplex);
-      // Normalised as torch does, log p_k - log Σ_j p_j, so that with validation off an
-      // unnormalised row scores (and differentiates) as Pyro's does. An enumerated
-      // model's params can reach rank 7 (6 batch dims + categories): fold them.
-      this.logits = logOfProbs.get(probs, () => foldedRowwise(probs, 1, (x) => x.log().sub(x.sum(-1, true).log())));
+      // Normalised as torch does, so that with validation off an unnormalised row
+      // scores (and differentiates) as Pyro's does.
+      this.logits = logOfProbs.get(probs, () => logNormalized(probs));
     } else {
       const logits = asFloat(p.logits!);
       this.checkRank(logits, "logits");
