@@ -41,6 +41,9 @@ onEachBackend((backend) => {
       );
       const expected = rows.flatMap((r, i) => r.map((p, j) => w[i]! * ((j === value[i] ? 1 / p : 0) - 1 / sums[i]!)));
       expectGradClose(g, expected, 1e-5, "d log p / d probs");
+      // a zero entry keeps a finite gradient, -1 / sum p, as torch's (clamped) probs_to_logits gives
+      const z = tf.tidy(() => Array.from(tf.grad((p: tf.Tensor) => dist.Categorical(p).logProb(tf.tensor1d([1], "int32")).sum())(tf.tensor1d([0, 1, 3])).dataSync()));
+      expectGradClose(z, [-0.25, 1 - 0.25, -0.25], 1e-6, "d/dprobs with a zero entry");
     });
 
     it(`two Categoricals of the same probs under one tape share one normalisation, and the gradient adds up (${backend})`, () => {
