@@ -6,16 +6,16 @@
  * Plates are ordinary dims here: the weights and costs are elementwise along them.
  */
 import * as tf from "@tensorflow/tfjs";
-import { PPLShapeError, stopGradient } from "ppl-core";
+import { runPlan } from "./execute.js";
 import type { Dim, Factor } from "./factor.js";
-
-/** tfjs wasm computes elementwise ops wrongly above rank 6 (TFJS-NOTES §4 in the design notes). */
-const MAX_JOINT_RANK = 6;
-
-const MOST_NEGATIVE = -3.4e38;
+import type { PlanCache } from "./plan-cache.js";
+import { logRing } from "./rings.js";
 
 /**
- * log Σ_{dims not in target} exp(Σ_i weights_i), with axes in `target`'s order.
+ * log Σ_{dims not in target} exp(Σ_i weights_i), with axes in `target`'s order:
+ * Pyro's sumproduct of the Dice factors, plates being ordinary dims. It is one
+ * more contraction, so it runs through a plan (greedy elimination: on a guide's
+ * chain that is the forward algorithm), never through the joint of every weight.
  * Every target dim must occur in some weight.
  */
 export function logMarginal(
@@ -23,29 +23,20 @@ export function logMarginal(
   target: readonly Dim[],
   sizes: ReadonlyMap<Dim, number>,
   label: (d: Dim) => string,
+  plans: PlanCache,
 ): tf.Tensor {
-  const others = [...new Set(weights.flatMap((w) => w.dims))].filter((d) => !target.includes(d));
-  const joint = [...target, ...others];
-  if (joint.length > MAX_JOINT_RANK) {
-    throw new PPLShapeError(
-      `the guide's enumerated variables and plates ${joint.map(label).join(", ")} would need a tensor of rank ${joint.length} ` +
-        `for one expectation; tfjs wasm is silently wrong above rank ${MAX_JOINT_RANK}. Fix: enumerate fewer coupled guide variables`,
-      { expected: `rank <= ${MAX_JOINT_RANK}`, actual: String(joint.length) },
-    );
-  }
-  const shape = joint.map((d) => sizes.get(d)!);
-  let sum: tf.Tensor | undefined;
-  for (const w of weights) {
-    const a = alignTo(w, joint, sizes);
-    sum = sum === undefined ? a : sum.add(a);
-  }
-  if (sum === undefined) return tf.zeros(target.map((d) => sizes.get(d)!));
-  if (sum.shape.some((s, i) => s !== shape[i])) sum = sum.add(tf.zeros(shape));
-  if (others.length === 0) return sum;
-  const axes = others.map((_, i) => target.length + i);
-  // a constant shift: its gradient cancels, so it needs none
-  const m = tf.maximum(stopGradient(sum.max(axes, true)), MOST_NEGATIVE);
-  return sum.sub(m).exp().sum(axes).log().add(m.reshape(target.map((d) => sizes.get(d)!)));
+  const targetShape = target.map((d) => sizes.get(d)!);
+  if (weights.length === 0) return tf.zeros(targetShape);
+  const sumDims = new Set(weights.flatMap((w) => w.dims).filter((d) => !target.includes(d)));
+  // no ordinals: plates are plain dims here, summed (in probability space) only when the target lacks them
+  const sigs = weights.map((w) => ({ dims: w.dims, sizes: w.dims.map((d) => sizes.get(d)!), ordinal: [] }));
+  const plan = plans.get(sigs, sumDims, new Map(), label);
+  let out: tf.Tensor | undefined;
+  runPlan(plan, weights, logRing).forEach((root, i) => {
+    const aligned = alignTo({ data: root, dims: plan.slotDims[plan.roots[i]!]! }, target, sizes);
+    out = out === undefined ? aligned : out.add(aligned);
+  });
+  return out!.shape.length === targetShape.length && out!.shape.every((n, i) => n === targetShape[i]) ? out! : out!.add(tf.zeros(targetShape));
 }
 
 /** Σ over every element of exp(logProb) · cost, `logProb` over `target` ⊆ cost's dims; a cost where P = 0 counts 0 (even -∞). */

@@ -45,6 +45,8 @@ export class TraceEnumELBO implements ELBO {
   private readonly plans: PlanCache;
   /** Plans whose factors carry a guide's enumerated variables (left free; no fused chain steps). */
   private readonly freePlans = new PlanCache();
+  /** Plans of the guide's marginals under each cost (the expectation's weights). */
+  private readonly marginalPlans = new PlanCache({}, 256);
 
   constructor(options: TraceEnumELBOOptions = {}) {
     const o = parseOptions("TraceEnumELBO", traceEnumELBOOptions, options);
@@ -186,7 +188,7 @@ export class TraceEnumELBO implements ELBO {
       // a sequential site not upstream of the cost: the cost is counted once in each of its runs
       const logDenominator = denominators.filter((d) => !upstream(d.ordinal, c.ordinal)).reduce((s, d) => s + d.logTotal, 0);
       const target = c.factor.dims.filter((d) => ws.some((w) => w.dims.includes(d)));
-      const logP = logMarginal(ws, target, sizes, label);
+      const logP = logMarginal(ws, target, sizes, label, this.marginalPlans);
       const expected = expectedCost(logDenominator === 0 ? logP : logP.sub(logDenominator), target, c.factor, sizes);
       // plates of the cost's ordinal that neither it nor its weights vary along: it counts once per member
       const constantAlong = c.ordinal.filter((p) => !c.factor.dims.includes(p) && !ws.some((w) => w.dims.includes(p)));
