@@ -64,7 +64,7 @@ export function buildGuide(spec: Spec): Model<[]> {
       yield* inPlates(spec, s.node, function* () {
         const q = yield* param(`q_${s.name}`, () => initOf(spec, `q_${s.name}`));
         const d = s.family === "categorical" ? dist.Categorical({ logits: q }) : dist.Bernoulli({ logits: q });
-        yield* sample(s.name, d, { infer: { enumerate: "parallel" } });
+        yield* sample(s.name, d, { infer: { enumerate: s.sequential === true ? "sequential" : "parallel" } });
       });
     }
   };
@@ -112,7 +112,7 @@ function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, o: Buil
   const enumerated = s.role === "latent" && s.enumerate === "model";
   const options = s.role === "obs"
     ? { obs: onPlateDims(spec, path, path, s.data!, s.family === "categorical" ? "int32" : "float32") }
-    : enumerated ? { infer: { enumerate: "parallel" as const } } : {};
+    : enumerated ? { infer: { enumerate: s.sequential === true ? "sequential" as const : "parallel" as const } } : {};
   const siteScale = o.scaleOverride?.get(s.name) ?? s.scale;
   const m = s.mask === undefined ? undefined : maskValue(spec, s, s.mask);
   let v: tf.Tensor;

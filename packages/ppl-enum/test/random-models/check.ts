@@ -16,8 +16,8 @@ export type Outcome =
   | { readonly check: string; readonly status: "refused"; readonly kind: string; readonly message: string }
   | { readonly check: string; readonly status: "mismatch"; readonly detail: string };
 
-export const LOSS_TOL = 2e-4;
-export const GRAD_TOL = 2e-3;
+export const LOSS_TOL = 2e-5;
+export const GRAD_TOL = 2e-4;
 
 /** A refusal's kind: the error class and its message with names and numbers blanked out. */
 export function refusalKind(e: PPLError): string {

@@ -10,8 +10,8 @@ import { checkElbo, checkMap, refusalKind, type Outcome } from "./check.js";
 import { Oracle, thetaOf } from "./oracle.js";
 import { ALL_FEATURES, generateSpec, type Features, type Spec } from "./spec.js";
 
-/** The committed configuration: every feature (each can be switched off for bisecting, see featuresFromEnv). */
-const PASSING: Features = ALL_FEATURES;
+/** The committed configuration: every feature but those that fail today (README.md, "What fails"). */
+const PASSING: Features = { ...ALL_FEATURES, sequentialInPlates: false, sequentialMasks: false };
 
 /** RANDOM_MODELS_FEATURES: "all", or overrides of PASSING such as "guideEnum=false,maxRank=4". */
 function featuresFromEnv(env: string | undefined): Features {
@@ -44,6 +44,7 @@ function note(spec: Spec): void {
   for (const s of spec.sites) {
     if (s.mask !== undefined) tags.add(s.role === "latent" && s.enumerate === "model" ? "mask on enumerated" : "mask");
     if (s.enumerate === "guide") tags.add("guide enumeration");
+    if (s.sequential === true) tags.add(s.enumerate === "guide" ? "sequential in guide" : "sequential in model");
     if (s.role === "latent" && s.family === "bernoulli") tags.add("bernoulli latent");
     if (s.role === "obs") tags.add(`obs ${s.family}`);
     if (s.scale !== 1) tags.add("site scale");
@@ -96,6 +97,8 @@ describe("random models against brute force", () => {
     if (FEATURES.masks) atLeast("mask");
     if (FEATURES.masksOnEnumerated) atLeast("mask on enumerated");
     if (FEATURES.guideEnum) atLeast("guide enumeration");
+    if (FEATURES.sequentialEnum) atLeast("sequential in model");
+    if (FEATURES.sequentialEnum && FEATURES.guideEnum) atLeast("sequential in guide");
     if (FEATURES.bernoulliLatents) atLeast("bernoulli latent");
     for (const f of FEATURES.obsFamilies) atLeast(`obs ${f}`);
     if (FEATURES.scales) ["site scale", "model scale"].forEach((t) => atLeast(t));
@@ -119,7 +122,7 @@ describe("the common scale of enumeration-dependent sites", () => {
     let tried = 0;
     for (let seed = 10_000; tried < 20; seed++) {
       const spec = generateSpec(seed, PASSING);
-      const dep = spec.sites.find((s) => s.role === "obs" && s.parents.some((p) => spec.sites[p]!.enumerate === "model"));
+      const dep = spec.sites.find((s) => s.role === "obs" && s.parents.some((p) => spec.sites[p]!.enumerate === "model" && spec.sites[p]!.sequential !== true));
       if (dep === undefined) continue;
       tried++;
       clearParamStore();

@@ -50,6 +50,8 @@ export interface SiteSpec {
   readonly data?: number[];
   /** mask/scale written as blocks (`yield* mask(m, function* () {...})`) rather than model transformers. */
   readonly blockForm?: boolean;
+  /** Enumerated one run per value (Pyro's "sequential") rather than in parallel. */
+  readonly sequential?: boolean;
   /** Markov chains: the chain's index and the step. */
   readonly chain?: { readonly id: number; readonly step: number };
 }
@@ -102,6 +104,12 @@ export interface Features {
   /** Up to this many markov loops, one after the other (they recycle the same dims). */
   readonly maxChains: number;
   readonly guideEnum: boolean;
+  /** Some plain enumerated sites (model or guide) marked "sequential". */
+  readonly sequentialEnum: boolean;
+  /** ... also inside plates. */
+  readonly sequentialInPlates: boolean;
+  /** ... also on masked sites. */
+  readonly sequentialMasks: boolean;
   /** Guide-enumerated sites inside plates (else only outside every plate). */
   readonly guideEnumInPlates: boolean;
   /** inferDiscrete checked with the masks on latent sites kept (else dropped for the MAP check only). */
@@ -117,7 +125,7 @@ export const ALL_FEATURES: Features = {
   maxPlates: 3, nestedPlates: true, explicitDims: true, autoDims: true,
   maxLatents: 4, bernoulliLatents: true, obsFamilies: ["normal", "bernoulli", "categorical", "poisson"],
   masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true, blockHandlers: true,
-  markov: true, history2: true, factorialChains: true, maxChains: 2, guideEnum: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
+  markov: true, history2: true, factorialChains: true, maxChains: 2, guideEnum: true, sequentialEnum: true, sequentialInPlates: true, sequentialMasks: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
   maxRank: 6, maxJoint: 4096,
 };
 
@@ -334,6 +342,14 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     sites.push(obsSite(`x${i}`, node, parents, family, `p_x${i}`));
   }
 
+  if (f.sequentialEnum) {
+    for (let i = 0; i < sites.length; i++) {
+      const x = sites[i]!;
+      if (x.role !== "latent" || x.chain !== undefined || (x.node !== null && !f.sequentialInPlates)) continue;
+      if (x.mask !== undefined && !f.sequentialMasks) continue;
+      if (chance(0.25)) sites[i] = { ...x, sequential: true };
+    }
+  }
   if (f.blockHandlers) {
     for (let i = 0; i < sites.length; i++) if (chance(0.5)) sites[i] = { ...sites[i]!, blockForm: true };
   }
@@ -371,7 +387,8 @@ function dropUndefinedMasks(sites: SiteSpec[]): void {
 /** The spec for inferDiscrete: every latent enumerated in the model, so no site-only scale on a site with latent parents. */
 export function mapSpecOf(spec: Spec, keepLatentMasks: boolean): Spec {
   const sites = spec.sites.map((s): SiteSpec => {
-    const t: SiteSpec = { ...s, ...(s.role === "latent" ? { enumerate: "model" as const } : {}), scale: s.parents.length > 0 ? 1 : s.scale };
+    // inferDiscrete decodes parallel sites only (as Pyro's infer_discrete)
+    const t: SiteSpec = { ...s, ...(s.role === "latent" ? { enumerate: "model" as const, sequential: false } : {}), scale: s.parents.length > 0 ? 1 : s.scale };
     if (s.role !== "latent" || keepLatentMasks || t.mask === undefined) return t;
     const { mask: _dropped, ...rest } = t;
     return rest;
