@@ -44,13 +44,11 @@ export interface TrainResult {
 export const exposeProbs = (msg: Msg): boolean => msg.name.startsWith("probs_");
 
 export function makeGuide(model: ModelNumber, initLocFn?: InitLocFn): Model<TrainArgs> {
-  // model_6's probs_* are params, not sample sites: Pyro's AutoDelta is then an empty guide, ppl's refuses to be built
-  if (model === 6) return emptyGuide;
+  // model_6's probs_* are params, not sample sites: its AutoDelta is an empty guide, as in Pyro
   return new AutoDelta(block(MODELS[model], { exposeFn: exposeProbs }), initLocFn ? { initLocFn } : {});
 }
 
 type TrainArgs = [tf.Tensor3D, tf.Tensor1D, ModelArgs, boolean?];
-function* emptyGuide(): ModelGenerator<void> {}
 
 const observations = (lengths: tf.Tensor1D): number => Array.from(lengths.dataSync()).reduce((a, b) => a + b, 0);
 

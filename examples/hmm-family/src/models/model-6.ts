@@ -20,16 +20,9 @@ import type { HmmModel } from "./types.js";
 
 const enumerate = { infer: { enumerate: "parallel" as const } };
 
-/**
- * torch.rand made a valid initial value: hmm.py hands unnormalised rows to a
- * simplex param (Pyro's store normalises them through its softmax
- * transform); ppl's store requires the initial value to be in the support.
- */
+/** hmm.py's torch.rand rows: a simplex param takes them unnormalised (the store keeps their log, as Pyro's softmax transform). */
 function randomRows(shape: number[]): () => tf.Tensor {
-  return () => tf.tidy(() => {
-    const r = tf.randomUniform(shape, 0.05, 1);
-    return r.div(r.sum(-1, true));
-  });
+  return () => tf.randomUniform(shape, 0.05, 1);
 }
 
 export const model6: HmmModel = function* (sequences, lengths, args) {

@@ -116,8 +116,15 @@ describe("Categorical", () => {
       [{ values: logits, shape: [4] }],
     );
     const p = [0.1, 0.2, 0.3, 0.4];
-    // probs are used as given (assumed normalised), so d log p_k / d p_j = [j = k] / p_k
-    checkGradients((q) => dist.Categorical(q).logProb(x), ([q]) => [2, 0, 3].map((k) => Math.log(q![k]!)), [{ values: p, shape: [4] }]);
+    // probs are normalised as torch does (log p_k - log Σ p), so the gradient has the -1/Σp term
+    checkGradients(
+      (q) => dist.Categorical(q).logProb(x),
+      ([q]) => {
+        const s = q!.reduce((a, b) => a + b, 0);
+        return [2, 0, 3].map((k) => Math.log(q![k]! / s));
+      },
+      [{ values: p, shape: [4] }],
+    );
     x.dispose();
   });
 });

@@ -25,8 +25,11 @@ export function enumerate<A extends unknown[], R>(model: Model<A, R>, options: E
  * Mark every unobserved discrete site with enumerable support and no explicit
  * `infer.enumerate` for enumeration (Pyro's config_enumerate).
  */
-export function configEnumerate<A extends unknown[], R>(model: Model<A, R>, strategy: "parallel" = "parallel"): Model<A, R> {
-  parseOptions("configEnumerate", z.object({ strategy: z.literal("parallel") }).strict(), { strategy });
+export function configEnumerate<A extends unknown[], R>(
+  model: Model<A, R>,
+  strategy: "parallel" | "sequential" = "parallel",
+): Model<A, R> {
+  parseOptions("configEnumerate", z.object({ strategy: z.enum(["parallel", "sequential"]) }).strict(), { strategy });
   return withHandler(model, () => ({
     process(msg) {
       if (msg.type !== "sample" || msg.role !== "sample" || msg.isObserved || msg.value !== undefined) return;

@@ -128,11 +128,11 @@ describe("what gets enumerated", () => {
     expect(Number.isFinite(tf.tidy(() => enumLoss(configEnumerate(model), 0)))).toBe(true);
   });
 
-  it("sequential enumeration (not implemented)", () => {
+  it("sequential enumeration outside TraceEnumELBO (inferDiscrete lays supports out in parallel only)", () => {
     function* model() {
       yield* sample("z", dist.Categorical([0.5, 0.5]), { infer: { enumerate: "sequential" } });
     }
-    expectError(() => enumLoss(model, 0), PPLConfigError, ["site 'z'", "\"sequential\" is not implemented", "parallel"], {
+    expectError(() => trace(inferDiscrete(model, { temperature: 0 })).getTrace(), PPLConfigError, ["site 'z'", "\"sequential\" is enumerated by TraceEnumELBO", "parallel"], {
       site: "z", expected: "parallel", actual: "sequential",
     });
   });
@@ -193,7 +193,7 @@ describe("options", () => {
     expectError(() => new TraceEnumELBO({ maxPlateNesting: -1 }), PPLConfigError, ["maxPlateNesting"], { actual: "maxPlateNesting=-1" });
     expectError(() => inferDiscrete(emptyGuide, { temperature: 0.5 as never }), PPLConfigError, ["temperature"], { actual: "temperature=0.5" });
     expectError(() => enumerate(emptyGuide, { firstAvailableDim: 1 }), PPLConfigError, ["firstAvailableDim"], { actual: "firstAvailableDim=1" });
-    expectError(() => configEnumerate(emptyGuide, "sequential" as never), PPLConfigError, ["configEnumerate", "strategy"]);
+    expectError(() => configEnumerate(emptyGuide, "sampled" as never), PPLConfigError, ["configEnumerate", "strategy"]);
   });
 });
 
@@ -249,6 +249,6 @@ describe("guides under TraceEnumELBO", () => {
     }
     const guide = new AutoDelta(block(model, { expose: ["nothing"] }));
     const svi = new SVI(model, guide, new Adam({ lr: 0.01 }), new TraceEnumELBO({ maxPlateNesting: 0 }));
-    expectError(() => svi.step(), PPLModelError, ["AutoDelta", "no latent continuous sample sites"]);
+    expectError(() => svi.step(), PPLModelError, ["SVI.step", "nothing to learn"]);
   });
 });
