@@ -41,7 +41,8 @@ export class Oracle {
   private guideList: number[][] | undefined;
   private modelList: number[][] | undefined;
 
-  constructor(private readonly spec: Spec) {
+  /** `maskEnumeratedSelf`: the naive semantics (a masked enumerated site drops out, adding log K), for the suite's self-check. */
+  constructor(private readonly spec: Spec, private readonly maskEnumeratedSelf = false) {
     const { plates, sites } = spec;
     const slots = this.slots;
     sites.forEach((s, i) => {
@@ -120,7 +121,9 @@ export class Oracle {
       const row = new Float64Array(models.length);
       models.forEach((m, mi) => {
         let lp = 0;
-        for (const u of units) if (u.kind === "enum" || (u.kind === "dep" && u.mask)) lp += this.logProb(u, theta, m, g);
+        for (const u of units) {
+          if ((u.kind === "enum" && (u.mask || !this.maskEnumeratedSelf)) || (u.kind === "dep" && u.mask)) lp += this.logProb(u, theta, m, g);
+        }
         row[mi] = lp;
       });
       return row;
