@@ -14,6 +14,7 @@ import { z } from "zod";
 import type { Distribution } from "../distributions/distribution.js";
 import { Subsample } from "../distributions/subsample.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";
+import { MAX_SAFE_RANK } from "../ops/tensor.js";
 import { handle } from "../runtime/handler.js";
 import { tracked } from "../runtime/pending.js";
 import type { CondIndepFrame, ModelGenerator, PlateFrame, PlateMsg, SampleMsg, SequentialFrame } from "../runtime/messages.js";
@@ -45,7 +46,7 @@ export function isVectorizedFrame(f: CondIndepFrame): f is PlateFrame {
 }
 
 /** The highest tensor rank ppl supports (tfjs wasm is wrong above it; TFJS-NOTES §4). */
-const MAX_PLATE_RANK = 6;
+const MAX_PLATE_RANK = MAX_SAFE_RANK;
 
 export type PlateBody<R> = (indices: tf.Tensor) => ModelGenerator<R>;
 /** The body of a sequential plate: run once per member, given its index. */

@@ -8,7 +8,7 @@ import { Delta } from "../distributions/delta.js";
 import type { Distribution } from "../distributions/distribution.js";
 import { Unit } from "../distributions/unit.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
-import { toTensor, type TensorLike } from "../ops/tensor.js";
+import { MAX_SAFE_RANK, toTensor, type TensorLike } from "../ops/tensor.js";
 import { isValidationEnabled } from "../validation.js";
 import { Effect } from "./effect.js";
 import type { InferConfig, ParamMsg, SampleMsg, SampleRole } from "./messages.js";
@@ -103,7 +103,7 @@ export function checkObservedEventShape(name: string, fn: Distribution, value: t
 }
 
 /** Structural, always checked: tfjs wasm computes elementwise ops wrongly above rank 6. */
-const MAX_RANK = 6;
+const MAX_RANK = MAX_SAFE_RANK;
 
 function checkRank(name: string, fn: Distribution, obs: tf.Tensor | undefined): void {
   const rank = fn.batchShape.length + fn.eventShape.length;

@@ -2,7 +2,7 @@
 // against float64 closed forms, normalisation, seeded moments, gradients.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { dist } from "ppl-core";
+import { PPLShapeError, dist } from "ppl-core";
 import { LOG_2PI, checkGradients, expectClose, lgamma64, vals } from "./helpers.js";
 
 /** float64 MVN log-density with a lower-triangular factor L (row-major D x D). */
@@ -144,5 +144,16 @@ describe("Dirichlet", () => {
     for (let i = 1; i < n; i++) xs.push(i / n, 1 - i / n);
     const p = tf.tidy(() => vals(d.logProb(tf.tensor2d(xs, [n - 1, 2])).exp()));
     expect(p.reduce((s, v) => s + v, 0) / n).toBeCloseTo(1, 3);
+  });
+});
+
+describe("MultivariateNormal at the rank limit", () => {
+  it("a batch of rank 5 (rank-7 matrices) is a PPLShapeError, not a silently wrong number", () => {
+    const d = dist.MultivariateNormal(tf.zeros([2]), { scaleTril: tf.eye(2) });
+    const value = tf.zeros([2, 1, 1, 1, 2, 2]);
+    expect(() => d.logProb(value)).toThrow(PPLShapeError);
+    expect(() => d.logProb(value)).toThrow(/rank-7 matrices/);
+    // rank 4 is fine: log N(0; 0, I) = -log(2π)
+    expect(d.logProb(tf.zeros([2, 1, 1, 2, 2])).dataSync()[0]).toBeCloseTo(-Math.log(2 * Math.PI), 5);
   });
 });
