@@ -263,10 +263,9 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     sites.push({
       name: `z${i}`, role: "latent", family: bern ? "bernoulli" : "categorical", K: bern ? 2 : int(2, 3), node, parents,
       param: `p_z${i}`, enumerate, viaLogits: chance(0.5), scale: 1, sd: 1,
-      ...(enumerate === "model" ? (f.masksOnEnumerated ? { mask: mask(node, true)! } : {}) : f.masks ? { mask: mask(node, true)! } : {}),
+      ...withMask(mask(node, enumerate === "model" ? f.masksOnEnumerated : f.masks)),
     });
   }
-  dropUndefinedMasks(sites);
 
   const obsSite = (name: string, node: number | null, parents: number[], family: ObsFamily, param: string, chain?: { id: number; step: number }, fixedK?: number): SiteSpec => {
     const K = fixedK ?? (family === "categorical" ? int(2, 3) : family === "bernoulli" ? 2 : 1);
@@ -323,14 +322,13 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     const i = sites.findIndex((s) => s.enumerate === "guide" && pathOf(plates, s.node).some((p) => modelPaths.some((mp) => !mp.includes(p))));
     if (i < 0) break;
     const s = sites[i]!;
-    sites[i] = { ...s, enumerate: "model", mask: undefined };
+    sites[i] = { ...unmasked(s), enumerate: "model" };
     // its children that were guide-enumerated keep a guide-enumerated parent only: re-check them on the next pass
     for (let j = i + 1; j < sites.length; j++) {
       const c = sites[j]!;
-      if (c.enumerate === "guide" && c.parents.includes(i)) sites[j] = { ...c, enumerate: "model", mask: undefined };
+      if (c.enumerate === "guide" && c.parents.includes(i)) sites[j] = { ...unmasked(c), enumerate: "model" };
     }
   }
-  dropUndefinedMasks(sites);
 
   const nObs = int(1, 3);
   // a chain's variables are out of scope after its markov loop (their dims are recycled): plain latents only
@@ -374,14 +372,12 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
   };
 }
 
-function dropUndefinedMasks(sites: SiteSpec[]): void {
-  for (let i = 0; i < sites.length; i++) {
-    const s = sites[i]!;
-    if ("mask" in s && s.mask === undefined) {
-      const { mask: _drop, ...rest } = s;
-      sites[i] = rest;
-    }
-  }
+const withMask = (m: MaskSpec | undefined) => (m === undefined ? {} : { mask: m });
+
+/** The site without its mask (a guide-side mask does not carry over when the site moves to the model). */
+function unmasked(s: SiteSpec): SiteSpec {
+  const { mask: _dropped, ...rest } = s;
+  return rest;
 }
 
 /** The spec for inferDiscrete: every latent enumerated in the model, so no site-only scale on a site with latent parents. */
