@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError } from "./errors.js";
-import { registerKernelGaps } from "./ops/wasm-kernels.js";
+import { registerKernelGaps, replaceBrokenWasmKernels } from "./ops/wasm-kernels.js";
 import { registerComparisonGradients } from "./ops/zero-gradients.js";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -43,6 +43,7 @@ async function tryWasm(): Promise<boolean> {
   };
   try {
     await import("@tensorflow/tfjs-backend-wasm");
+    replaceBrokenWasmKernels();
     return await tf.setBackend("wasm");
   } catch {
     return false;

@@ -79,6 +79,25 @@ function viaCpuLoops(name: string): tf.KernelFunc {
   };
 }
 
+/**
+ * tfjs-backend-wasm 4.22's OneHot writes onValue/offValue as int32 bits
+ * whatever the dtype, so `tf.oneHot(i, n, 1, 0, "float32")` reads back 1.4e-45
+ * for 1: silently wrong, so it is replaced (not just filled in).
+ */
+function oneHot({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const b = asWasm(backend, "OneHot");
+  const indices = input(inputs, "indices");
+  const { depth, onValue, offValue, dtype } = attrs as unknown as tf.OneHotAttrs;
+  const idx = b.readSync(indices.dataId) as Values;
+  const out = dtype === "float32" ? new Float32Array(idx.length * depth) : new Int32Array(idx.length * depth);
+  if (offValue !== 0) out.fill(offValue);
+  for (let r = 0; r < idx.length; r++) {
+    const k = idx[r]!;
+    if (k >= 0 && k < depth) out[r * depth + k] = onValue;
+  }
+  return b.makeOutput([...indices.shape, depth], dtype, undefined, out);
+}
+
 /** Einsum has no wasm kernel (and no gradient anywhere): say what to write instead of tfjs's "not registered". */
 function einsumUnavailable(): never {
   throw new PPLSupportError(
@@ -97,6 +116,9 @@ const WASM_KERNELS: readonly { name: string; kernelFunc: tf.KernelFunc }[] = [
   { name: tf.Einsum, kernelFunc: einsumUnavailable },
 ];
 
+/** Kernels tfjs's wasm backend has but computes wrongly. */
+const WASM_REPLACEMENTS: readonly { name: string; kernelFunc: tf.KernelFunc }[] = [{ name: tf.OneHot, kernelFunc: oneHot }];
+
 let done = false;
 
 /** Register the missing wasm kernels and the gradient fixes (idempotent; a kernel tfjs already has is kept). */
@@ -107,5 +129,14 @@ export function registerKernelGaps(): void {
   const present = new Set(tf.getKernelsForBackend("wasm").map((k) => k.kernelName));
   for (const { name, kernelFunc } of WASM_KERNELS) {
     if (!present.has(name)) tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc });
+  }
+}
+
+/** Replace the wasm kernels that compute wrongly; call after the wasm backend's module has registered its own. */
+export function replaceBrokenWasmKernels(): void {
+  for (const { name, kernelFunc } of WASM_REPLACEMENTS) {
+    if (tf.getKernel(name, "wasm")?.kernelFunc === kernelFunc) continue;
+    if (tf.getKernel(name, "wasm") !== undefined) tf.unregisterKernel(name, "wasm");
+    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc });
   }
 }

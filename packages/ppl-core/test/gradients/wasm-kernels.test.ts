@@ -131,6 +131,15 @@ onEachBackend((backend) => {
     expectGradClose(got2, segmentSum64(x, 2, high, 3), 1e-6, "unsortedSegmentSum, an id >= numSegments");
   });
 
+  it(`oneHot gives onValue/offValue in the asked dtype (wasm wrote int32 bits into float32) (${backend})`, () => {
+    const idx = tf.tensor1d([0, 2, 1], "int32");
+    expect(Array.from(tf.oneHot(idx, 3, 1, 0, "float32").dataSync())).toEqual([1, 0, 0, 0, 0, 1, 0, 1, 0]);
+    expect(Array.from(tf.oneHot(idx, 3, 2.5, -1, "float32").dataSync())).toEqual([2.5, -1, -1, -1, -1, 2.5, -1, 2.5, -1]);
+    expect(Array.from(tf.oneHot(idx, 3).dataSync())).toEqual([1, 0, 0, 0, 0, 1, 0, 1, 0]);
+    expect(tf.oneHot(tf.tensor2d([[0], [1]], [2, 1], "int32"), 2).shape).toEqual([2, 1, 2]);
+    idx.dispose();
+  });
+
   for (const depthwise of [false, true]) {
     it(`${depthwise ? "depthwiseConv2d" : "conv2d"}: value and gradients in input and filter match float64 (${backend})`, () => {
       const xs = [2, 4, 4, 2];
