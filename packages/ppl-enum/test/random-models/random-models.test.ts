@@ -1,7 +1,8 @@
 // Random small models (spec.ts) against a float64 brute-force enumeration
 // (oracle.ts): TraceEnumELBO's loss and gradients, inferDiscrete's MAP.
 // Replay one case: RANDOM_MODELS_SEED=123 pnpm vitest run packages/ppl-enum/test/random-models
-// Switch features off to bisect a failure: RANDOM_MODELS_FEATURES=guideEnum=false,maxRank=4
+// (with the same RANDOM_MODELS_FEATURES as the failing run), or from the printed spec:
+// RANDOM_MODELS_SPEC='{"seed":...}'. Switch features off to bisect: RANDOM_MODELS_FEATURES=guideEnum=false,maxRank=4
 import { afterAll, describe, expect, it } from "vitest";
 import { PPLError, clearParamStore, setValidation } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
@@ -26,7 +27,8 @@ function featuresFromEnv(env: string | undefined): Features {
   return out as unknown as Features;
 }
 const FEATURES = featuresFromEnv(process.env.RANDOM_MODELS_FEATURES);
-const ONE = process.env.RANDOM_MODELS_SEED;
+const GIVEN = process.env.RANDOM_MODELS_SPEC === undefined ? undefined : (JSON.parse(process.env.RANDOM_MODELS_SPEC) as Spec);
+const ONE = GIVEN === undefined ? process.env.RANDOM_MODELS_SEED : String(GIVEN.seed);
 const N = Number(process.env.RANDOM_MODELS_N ?? 500);
 const GROUP = 100;
 const seeds = ONE === undefined ? Array.from({ length: N }, (_, i) => i) : [Number(ONE)];
@@ -59,7 +61,7 @@ function note(spec: Spec): void {
 }
 
 function runSeed(seed: number): string[] {
-  const spec = generateSpec(seed, FEATURES);
+  const spec = GIVEN ?? generateSpec(seed, FEATURES);
   note(spec);
   const outcomes: Outcome[] = [...checkElbo(spec, true), checkMap(spec, FEATURES.mapLatentMasks)];
   if (ONE !== undefined) console.log(`spec: ${JSON.stringify(spec, null, 1)}\noutcomes: ${JSON.stringify(outcomes, null, 1)}`);
@@ -68,7 +70,7 @@ function runSeed(seed: number): string[] {
     checked++;
     if (o.status === "ok") worst[o.check as keyof typeof worst] = Math.max(worst[o.check as keyof typeof worst], o.error);
     else if (o.status === "refused") refusals.set(`${o.check}: ${o.kind}`, (refusals.get(`${o.check}: ${o.kind}`) ?? 0) + 1);
-    else failures.push(`seed ${seed} ${o.check}: ${o.detail}\n  spec: ${JSON.stringify(spec)}`);
+    else failures.push(`seed ${seed} ${o.check}: ${o.detail}\n  features: ${process.env.RANDOM_MODELS_FEATURES ?? "default"}; spec: ${JSON.stringify(spec)}`);
   }
   return failures;
 }
