@@ -67,8 +67,10 @@ export class EnumMessenger implements Handler {
         { site: msg.name, expected: "a distribution with enumerable support", actual: fn.name },
       );
     }
-    const categorical = categoricalSize(fn);
-    const support = categorical === undefined ? fn.enumerateSupport(false) : undefined;
+    // infer.expand: the support spelled out over the whole batch shape (Pyro's expand=True)
+    const expand = msg.infer.expand === true;
+    const categorical = expand ? undefined : categoricalSize(fn);
+    const support = categorical === undefined ? fn.enumerateSupport(expand) : undefined;
     const size = categorical ?? support!.shape[0]!;
     const v = this.allocator.allocate(msg.name, size, msg.markov, scope);
     if (v.dim < -MAX_RANK) {
@@ -85,7 +87,8 @@ export class EnumMessenger implements Handler {
     let value: tf.Tensor;
     if (support === undefined) value = this.arange(size, v.dim);
     else {
-      value = support.reshape([size, ...new Array<number>(-v.dim - 1).fill(1), ...eventShape]);
+      const batch = support.shape.slice(1, support.rank - eventShape.length);
+      value = support.reshape([size, ...new Array<number>(-v.dim - 1 - batch.length).fill(1), ...batch, ...eventShape]);
       // vindex with an arange index is a reshape: no gather, and a free gradient
       if (eventShape.length === 0 && value.dtype === "int32" && isArange(value)) markArangeIndex(value);
     }

@@ -49,7 +49,7 @@ function fixer(prefix: ReadonlyMap<string, number>, totals: Map<string, number>)
           { site: msg.name, expected: "a distribution with enumerable support", actual: msg.fn.name },
         );
       }
-      const support = msg.fn.enumerateSupport(false);
+      const support = msg.fn.enumerateSupport(msg.infer.expand === true);
       const size = support.shape[0]!;
       const v = prefix.get(msg.name);
       if (v === undefined) throw new Escape(msg.name, size);
