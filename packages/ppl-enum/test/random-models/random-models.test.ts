@@ -47,6 +47,7 @@ function note(spec: Spec): void {
     if (s.mask !== undefined) tags.add(s.role === "latent" && s.enumerate === "model" ? "mask on enumerated" : "mask");
     if (s.enumerate === "guide") tags.add("guide enumeration");
     if (s.sequential === true) tags.add(s.enumerate === "guide" ? "sequential in guide" : "sequential in model");
+    if (s.sequential === true && s.enumerate === "guide" && s.node !== null) tags.add("sequential in guide, in a plate");
     if (s.role === "latent" && s.family === "bernoulli") tags.add("bernoulli latent");
     if (s.role === "obs") tags.add(`obs ${s.family}`);
     if (s.scale !== 1) tags.add("site scale");
@@ -101,6 +102,7 @@ describe("random models against brute force", () => {
     if (FEATURES.guideEnum) atLeast("guide enumeration");
     if (FEATURES.sequentialEnum) atLeast("sequential in model");
     if (FEATURES.sequentialEnum && FEATURES.guideEnum) atLeast("sequential in guide");
+    if (FEATURES.sequentialEnum && FEATURES.sequentialInPlates && FEATURES.guideEnum) atLeast("sequential in guide, in a plate", 0.003);
     if (FEATURES.bernoulliLatents) atLeast("bernoulli latent");
     for (const f of FEATURES.obsFamilies) atLeast(`obs ${f}`);
     if (FEATURES.scales) ["site scale", "model scale"].forEach((t) => atLeast(t));
