@@ -77,7 +77,10 @@ export class EnumMessenger implements Handler {
       throw new PPLShapeError(
         `site '${msg.name}' needs enumeration dim ${v.dim}, but tfjs wasm is silently wrong above rank ${MAX_RANK}. ` +
           `In scope are ${scope.size} other enumerated dims and the plates use ${-1 - this.firstAvailableDim}. ` +
-          "Fix: wrap the loop in markov(...) so dims are recycled, lower maxPlateNesting, or enumerate fewer variables at once",
+          "Fix: wrap the loop in markov(...) so dims are recycled, lower maxPlateNesting, or enumerate fewer variables at once" +
+          (msg.condIndepStack.some((f) => f.dim === undefined)
+            ? "; the iterations of a sequential plate each keep their own dims: a vectorised plate enumerates all members in one dim"
+            : ""),
         { site: msg.name, expected: `dim >= ${-MAX_RANK}`, actual: String(v.dim) },
       );
     }
