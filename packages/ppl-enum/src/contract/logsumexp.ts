@@ -49,7 +49,16 @@ export function logSumProduct(terms: readonly tf.Tensor[], jointShape: readonly 
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [j, l] = saved as [tf.Tensor, tf.Tensor];
         const w = j.sub(tf.maximum(l, MOST_NEGATIVE)).exp().mul(dy.reshape([...outShape, 1]));
-        return xs.map((x) => reduceTo(w, x.shape));
+        // each input gets its own tensor: the tape disposes an input's gradient once it is accumulated,
+        // so one tensor handed to two inputs would be disposed under the other
+        let handedOut = false;
+        return xs.map((x) => {
+          const g = reduceTo(w, x.shape);
+          if (g !== w) return g;
+          if (handedOut) return w.clone();
+          handedOut = true;
+          return w;
+        });
       },
     };
   }) as Parameters<typeof tf.customGrad>[0]);

@@ -82,8 +82,8 @@ export class TraceEnumELBO implements ELBO {
         const modelTrace = trace(withHandler(withHandler(replay(model, { trace: guideTrace }), modelFixer), () => modelEnum)).getTrace(...args);
         checkModelGuideMatch(modelTrace, guideTrace, (site) => site.enumInfo !== undefined || site.infer.enumerate === "sequential");
         checkVectorizedMarkovSites(modelTrace);
-        return collectTerms(modelTrace, modelEnum.allocator, "elbo");
-      });
+        return { modelTrace, modelEnum };
+      }).map((r) => ({ ...r, result: collectTerms(r.result.modelTrace, r.result.modelEnum.allocator, "elbo", new Set(r.totals.keys())) }));
       const terms = modelRuns.length === 1 && modelRuns[0]!.totals.size === 0
         ? modelRuns[0]!.result
         : stackSequentialRuns(modelRuns.map((r) => ({ terms: r.result, assignment: r.assignment, totals: r.totals })));
@@ -99,8 +99,8 @@ export class TraceEnumELBO implements ELBO {
       // each run's sampled (not enumerated) guide sites get their own score-function terms
       const surrogate = withScoreFunctionTerms(particle, guideTrace, exact);
       total = total === undefined ? surrogate : total.add(surrogate);
-      guideTrace.dispose();
     }
+    for (const r of runs) r.result.guideTrace.dispose();
     return total!;
   }
 

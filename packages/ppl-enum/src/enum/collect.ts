@@ -88,7 +88,17 @@ export interface CollectedTerms {
  */
 export type CollectPurpose = "elbo" | "decode";
 
-export function collectTerms(trace: Trace, allocator: EnumAllocator, purpose: CollectPurpose): CollectedTerms {
+/**
+ * `sequential`: the model's own sequentially enumerated sites in this run
+ * (fixed to one value each); like enumerated sites, their own log-prob is not
+ * masked in the ELBO.
+ */
+export function collectTerms(
+  trace: Trace,
+  allocator: EnumAllocator,
+  purpose: CollectPurpose,
+  sequential: ReadonlySet<string> = new Set(),
+): CollectedTerms {
   const includeCosts = purpose === "elbo";
   const factors: PlacedFactor[] = [];
   const factorSites: string[] = [];
@@ -153,7 +163,8 @@ export function collectTerms(trace: Trace, allocator: EnumAllocator, purpose: Co
     // support, so a masked one adds no log K; decoding masks it, as infer_discrete does); every other site
     // is masked before its dims are read, since a mask may broadcast the log-prob up to plate dims it lacked.
     const raw = pre === undefined ? (own === undefined ? logProbOf(site) : (enumeratedCategoricalLogProb(site) ?? logProbOf(site))) : undefined;
-    const lp = raw === undefined || (own?.side === "model" && includeCosts) ? raw : scaleAndMask(raw, 1, site.mask);
+    const unmasked = includeCosts && (own?.side === "model" || sequential.has(site.name));
+    const lp = raw === undefined || unmasked ? raw : scaleAndMask(raw, 1, site.mask);
     const shape = pre?.shape ?? lp!.shape;
     const { dims, sizes, dependsOnEnum } = named(site, shape);
     if (own?.side === "guide") {

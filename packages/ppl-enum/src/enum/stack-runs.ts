@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLModelError } from "ppl-core";
-import type { Dim, PlacedFactor } from "../contract/factor.js";
+import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
 import { type CollectedTerms, CommonScale, type CostTerm, type FactorChain } from "./collect.js";
 
 export interface SequentialModelRun {
@@ -47,8 +47,17 @@ export function stackSequentialRuns(runs: readonly SequentialModelRun[]): Collec
     if (t.factors.length !== first.terms.factors.length || t.costs.length !== first.terms.costs.length) throw structureError(names);
   }
 
-  const stack = (ts: readonly tf.Tensor[], shape: readonly number[]) =>
-    ts.every((x) => x === ts[0]) ? undefined : tf.stack([...ts]).reshape([...seqSizes, ...shape]);
+  // a term gets the dim of each sequential site it really varies with, and no other: an extra dim
+  // would tie the site to the term's plates (a global term would make a site in a plate global)
+  const stack = (ts: readonly tf.Tensor[], shape: readonly number[], dims: readonly Dim[]): Factor | undefined => {
+    if (ts.every((x) => x === ts[0] || sameValues(x, ts[0]!))) return undefined;
+    const stacked = tf.stack([...ts]).reshape([...seqSizes, ...shape]);
+    const varies = seqSizes.map((_, k) => variesAlong(stacked.dataSync(), seqSizes, shape, k));
+    const begin = stacked.shape.map(() => 0);
+    const size = stacked.shape.map((n, i) => (i < seqSizes.length && !varies[i] ? 1 : n));
+    const kept = tf.slice(stacked, begin, size).reshape([...seqSizes.filter((_, k) => varies[k]), ...shape]);
+    return { data: kept, dims: [...seqDims.filter((_, k) => varies[k]), ...dims] };
+  };
   const factors: PlacedFactor[] = [];
   const factorSites: string[] = [...first.terms.factorSites];
   const factorChains: (FactorChain | undefined)[] = [...first.terms.factorChains];
@@ -58,21 +67,21 @@ export function stackSequentialRuns(runs: readonly SequentialModelRun[]): Collec
     const data = all.map((t) => t.factors[j]!.factor.data);
     const shape = data[0]!.shape;
     if (all.some((t) => t.factorSites[j] !== factorSites[j] || !sameDims(t.factors[j]!.factor.dims, f.factor.dims))) throw structureError(names);
-    const stacked = stack(data, shape);
-    factors.push(stacked === undefined ? f : { factor: { data: stacked, dims: [...seqDims, ...f.factor.dims] }, ordinal: f.ordinal });
+    const stacked = stack(data, shape, f.factor.dims);
+    factors.push(stacked === undefined ? f : { factor: stacked, ordinal: f.ordinal });
   });
   const costs: CostTerm[] = [];
   first.terms.costs.forEach((c, j) => {
     const each = all.map((t) => t.costs[j]!);
     if (each.some((e) => e.site !== c.site || !sameDims(e.dims, c.dims))) throw structureError(names);
-    if (each.every((e) => sameValues(e.data, c.data))) {
+    const stacked = stack(each.map((e) => e.unscaled.reshape([...e.sizes])), c.sizes, c.dims);
+    if (stacked === undefined) {
       costs.push(c);
       return;
     }
     // it depends on a sequential site: a factor of the contraction, its scale the common one
     scale.add(c.site, c.scale);
-    const data = tf.stack(each.map((e) => e.unscaled)).reshape([...seqSizes, ...c.sizes]);
-    factors.push({ factor: { data, dims: [...seqDims, ...c.dims] }, ordinal: c.ordinal });
+    factors.push({ factor: stacked, ordinal: c.ordinal });
     factorSites.push(c.site);
     factorChains.push(undefined);
   });
@@ -89,6 +98,23 @@ export function stackSequentialRuns(runs: readonly SequentialModelRun[]): Collec
 
 function sameDims(a: readonly Dim[], b: readonly Dim[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Whether `data` (row-major over seqSizes ++ shape) changes along sequential axis k. */
+function variesAlong(data: ArrayLike<number>, seqSizes: readonly number[], shape: readonly number[], k: number): boolean {
+  const inner = [...seqSizes.slice(k + 1), ...shape].reduce((a, b) => a * b, 1);
+  const n = seqSizes[k]!;
+  const outer = data.length / (inner * n);
+  for (let o = 0; o < outer; o++) {
+    for (let v = 1; v < n; v++) {
+      for (let i = 0; i < inner; i++) {
+        const a = data[(o * n) * inner + i]!;
+        const b = data[(o * n + v) * inner + i]!;
+        if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) return true;
+      }
+    }
+  }
+  return false;
 }
 
 function sameValues(a: tf.Tensor, b: tf.Tensor): boolean {

@@ -28,6 +28,7 @@ export function refusalKind(e: PPLError): string {
 function caught(check: string, e: unknown): Outcome {
   if (e instanceof PPLError) return { check, status: "refused", kind: refusalKind(e), message: e.message };
   const err = e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e);
+  if (process.env.RANDOM_MODELS_STACK) console.log((e as Error).stack);
   return { check, status: "mismatch", detail: `raw error (not a PPLError): ${err.split("\n")[0]}` };
 }
 

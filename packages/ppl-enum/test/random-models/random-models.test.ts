@@ -2,7 +2,9 @@
 // (oracle.ts): TraceEnumELBO's loss and gradients, inferDiscrete's MAP.
 // Replay one case: RANDOM_MODELS_SEED=123 pnpm vitest run packages/ppl-enum/test/random-models
 // (with the same RANDOM_MODELS_FEATURES as the failing run), or from the printed spec:
-// RANDOM_MODELS_SPEC='{"seed":...}'. Switch features off to bisect: RANDOM_MODELS_FEATURES=guideEnum=false,maxRank=4
+// RANDOM_MODELS_SPEC='{"seed":...}'. Switch features off to bisect: RANDOM_MODELS_FEATURES=guideEnum=false,maxRank=4.
+// RANDOM_MODELS_STACK=1 prints the stack of a raw (non-PPL) error.
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { PPLError, clearParamStore, setValidation } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
@@ -11,8 +13,8 @@ import { checkElbo, checkMap, refusalKind, type Outcome } from "./check.js";
 import { Oracle, thetaOf } from "./oracle.js";
 import { ALL_FEATURES, generateSpec, type Features, type Spec } from "./spec.js";
 
-/** The committed configuration: every feature but those that fail today (README.md, "What fails"). */
-const PASSING: Features = { ...ALL_FEATURES, sequentialInPlates: false, sequentialMasks: false };
+/** The committed configuration: every feature (README.md says what each is). */
+const PASSING: Features = ALL_FEATURES;
 
 /** RANDOM_MODELS_FEATURES: "all", or overrides of PASSING such as "guideEnum=false,maxRank=4". */
 function featuresFromEnv(env: string | undefined): Features {
@@ -180,5 +182,12 @@ describe("the oracle itself", () => {
     const byHand = -[0.1, 0.2].reduce((s, o) => s + Math.log(0.3 * Math.exp(-0.5 * o * o) + 0.7 * Math.exp(-0.5 * (o - 1) ** 2)) - 0.5 * Math.log(2 * Math.PI), 0);
     expect(-new Oracle(spec).elbo(thetaOf(spec))).toBeCloseTo(byHand, 10);
     expect(byHand).toBeCloseTo(2.3254, 4); // the value the issue gives
+  });
+});
+
+describe("recorded cases", () => {
+  it("two sequential guide sites beside a parallel model site in a plate (a gradient handed to two inputs was disposed)", () => {
+    const spec = JSON.parse(readFileSync(new URL("./cases/sequential-guide-grad-crash.json", import.meta.url), "utf8")) as Spec;
+    expect(checkElbo(spec, true).filter((o) => o.status !== "ok")).toEqual([]);
   });
 });
