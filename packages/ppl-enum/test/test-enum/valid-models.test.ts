@@ -95,7 +95,7 @@ describe("test_enum_discrete_parallel_nested_ok (Categorical for OneHotCategoric
 });
 
 describe("test_enumerate_parallel_plate_ok", () => {
-  // The expand=true cases are in valid-models-pending.test.ts (ppl ignores infer.expand today).
+  // The expand=true cases are in valid-models-expand.test.ts.
   const cases: [E, boolean][] = [[undefined, false], ["sequential", false], ["parallel", false]];
   for (const [e, expand] of cases) {
     it(`enumerate_=${e ?? "None"} expand=${expand}`, () => {
