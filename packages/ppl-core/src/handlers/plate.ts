@@ -106,29 +106,25 @@ function* runPlate<R>(
   const dim = yield* claimDim(name, options.dim);
   const frame: PlateFrame = { name, size, subsampleSize, dim };
 
-  let indices: tf.Tensor;
-  if (subsampleSize < size) {
-    const msg = makeSampleMsg(name, new Subsample(size, subsampleSize), "subsample", undefined);
-    yield msg;
-    indices = msg.value!;
-  } else {
-    indices = tf.range(0, size, 1, "int32");
-  }
-
+  const indices = yield* drawIndices(name, size, subsampleSize);
   return yield* withFrame((body as PlateBody<R>)(indices), frame, subsampleSize < size ? size / subsampleSize : 1);
+}
+
+/** The members this run sees: a subsample site (replayable, like Pyro's) when subsampling, else all of them. */
+function* drawIndices(name: string, size: number, subsampleSize: number): ModelGenerator<tf.Tensor> {
+  if (subsampleSize >= size) return tf.range(0, size, 1, "int32");
+  const msg = makeSampleMsg(name, new Subsample(size, subsampleSize), "subsample", undefined);
+  yield msg;
+  return msg.value!;
 }
 
 /** Pyro's `for i in plate(...)`: the body once per (subsampled) member, each run its own frame. */
 function* runSequential<R>(name: string, size: number, subsampleSize: number, body: SequentialPlateBody<R>): ModelGenerator<R[]> {
   yield* checkName(name, "plate");
-  let indices: number[];
-  if (subsampleSize < size) {
-    const msg = makeSampleMsg(name, new Subsample(size, subsampleSize), "subsample", undefined);
-    yield msg;
-    indices = Array.from(msg.value!.dataSync());
-  } else {
-    indices = Array.from({ length: size }, (_, i) => i);
-  }
+  // no tensor when every member runs: nothing would own it
+  const indices = subsampleSize < size
+    ? Array.from((yield* drawIndices(name, size, subsampleSize)).dataSync())
+    : Array.from({ length: size }, (_, i) => i);
   const scale = subsampleSize < size ? size / subsampleSize : 1;
   const results: R[] = [];
   for (const index of indices) {
