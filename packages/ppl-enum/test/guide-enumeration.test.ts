@@ -4,7 +4,7 @@
 // against central finite differences of that oracle.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { clearParamStore, dist, param, plate, sample, vindex } from "ppl-core";
+import { Adam, SVI, clearParamStore, dist, param, plate, sample, vindex } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { logSumExp, normalLogPdf, relErr } from "./helpers.js";
 
@@ -74,6 +74,20 @@ describe("enumeration in the guide (test_elbo_enumerate_plate_* style, guide sid
         }
       }
       tf.dispose(grads);
+    });
+  }
+});
+
+describe("enumeration in the guide keeps memory flat", () => {
+  for (const strategy of ["parallel", "sequential"] as const) {
+    it(`${strategy}: tensors alive after 20 SVI steps equal those after 1`, () => {
+      clearParamStore();
+      const svi = new SVI(model, guideWith(strategy), new Adam({ lr: 0.05 }), new TraceEnumELBO({ maxPlateNesting: 1 }));
+      svi.step();
+      const after1 = tf.memory().numTensors;
+      for (let i = 0; i < 20; i++) svi.step();
+      expect(tf.memory().numTensors).toBe(after1);
+      clearParamStore();
     });
   }
 });
