@@ -1,5 +1,5 @@
 /**
- * pnpm bench: speed and memory of ppl on the seed HMM workload.
+ * pnpm bench: speed and memory of ppl on the seed HMM workload and on Pyro's hmm.py models.
  * Prints a table and writes bench/results/latest.json. Nothing here is
  * asserted; targets and Pyro's figures are printed beside the measurements.
  */
@@ -14,6 +14,7 @@ import { decode } from "hmm-gaussian/decode";
 import { type ModelForm, learnBest, modelAndLoss, sortByLocs } from "hmm-gaussian/learn";
 import { GLOBAL_SITES } from "hmm-gaussian/model";
 import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
+import { HMM_ROWS, type HmmSize, gflops, hmmStepTimes } from "./hmm-family.js";
 
 interface Row {
   name: string;
@@ -31,6 +32,8 @@ interface Row {
 const rows: Row[] = [];
 const quick = process.argv.includes("--quick");
 const validate = process.argv.includes("--validate");
+/** `--only=<row name prefix>` runs only the hmm.py rows it matches (for profiling) and writes no results file. */
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 
 function stats(xs: number[]): { median: number; min: number; max: number; n: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -92,11 +95,45 @@ function stepTimes(form: ModelForm, obs: number[][], K: number, minSteps: number
   return times;
 }
 
+/** Pyro's examples/hmm.py models (from examples/hmm-family) at issue 13's sizes. */
+function hmmRows(): void {
+  const size: HmmSize = { S: 32, T: 64, D: 32, hidden: 16 };
+  for (const spec of HMM_ROWS) {
+    const name = `svi-step/hmm-py/model_${spec.model}`;
+    if (only !== undefined && !name.startsWith(only)) continue;
+    const config = { S: size.S, T: size.T, tones: size.D, hidden: spec.states(size) };
+    const common = { name, config, unit: "ms" as const, target: `≤ ${spec.targetMs} ms`, pyro: `${spec.pyroMs} ms` };
+    let r;
+    try {
+      r = hmmStepTimes(spec.model, size, quick ? { warmup: 2, timed: 3 } : { warmup: 5, timed: 10 });
+    } catch (err) {
+      // a model that fails is a row of the table too (issue 13 lists several as crashing); --only also shows where
+      if (only !== undefined) console.error((err as Error).stack);
+      record({ ...common, median: NaN, min: NaN, max: NaN, n: 0, note: `failed: ${(err as Error).name}: ${(err as Error).message.split("\n")[0]}` });
+      continue;
+    }
+    const st = stats(r.times);
+    record({
+      ...common, ...st,
+      note: [
+        `${gflops(spec, size, st.median).toPrecision(3)} GFLOP/s (estimate: 6 × ${(spec.forwardMadds(size) / 1e6).toFixed(2)} M forward multiply-adds / median)`,
+        `${(st.median / spec.pyroMs).toFixed(1)}× Pyro`,
+        `loss/obs ${r.lossPerObservation.toFixed(3)}`,
+        ...(r.reduced ? [`over 3 s a step: ${r.warmup} warm-up + ${r.times.length} timed steps only`] : []),
+      ].join("; "),
+    });
+  }
+}
+
 async function main(): Promise<void> {
   await ready();
   setValidation(validate);
   console.log(describeBackend());
-  console.log(`node ${process.version}; validation ${validate ? "on" : "off"}${quick ? "; quick mode" : ""}\n`);
+  console.log(`node ${process.version}; validation ${validate ? "on" : "off"}${quick ? "; quick mode" : ""}${only ? `; only ${only}` : ""}\n`);
+  if (only !== undefined) {
+    hmmRows();
+    return;
+  }
   const data = generate(30, 120, 1);
   const test = generate(1, 160, 77);
   const seedCfg = { S: 30, T: 120, K: 3 };
@@ -166,7 +203,10 @@ async function main(): Promise<void> {
     record({ name: "scaling/markov-loop", config: { S: 30, T, K: 3 }, unit: "ms", ...stats(stepTimes("markov", d.obs, 3, 10, quick ? 10 : 30)) });
   }
 
-  // 4. Decoding.
+  // 4. hmm.py's models.
+  hmmRows();
+
+  // 5. Decoding.
   const params = TRUE_PARAMS;
   const tDecode: number[] = [];
   for (let i = 0; i < (quick ? 2 : 5); i++) {
@@ -183,7 +223,7 @@ async function main(): Promise<void> {
     record({ name: "inferDiscrete/30x1000", config: { S: 30, T: 1000, K: 3 }, unit: "ms", median: ms, min: ms, max: ms, n: 1 });
   }
 
-  // 5. Memory.
+  // 6. Memory.
   const rssMiB = process.resourceUsage().maxRSS / 1024;
   record({ name: "memory/peak-rss-all", config: {}, unit: "MiB", median: rssMiB, min: rssMiB, max: rssMiB, n: 1, note: "including the largest scaling configurations" });
   const alive = tf.memory().numTensors;
