@@ -70,12 +70,8 @@ export interface HmmTiming {
   readonly reduced: boolean;
 }
 
-/** SVI step times (ms) after warm-up; a warm-up step (after the first) slower than `slowMs` ends the warm-up and cuts the timed steps to `slowSteps`. */
-export function hmmStepTimes(
-  model: ModelNumber, n: HmmSize, counts: { warmup: number; timed: number; slowMs?: number; slowSteps?: number },
-): HmmTiming {
-  const slowMs = counts.slowMs ?? 3000;
-  const slowSteps = counts.slowSteps ?? 3;
+/** One SVI step of hmm.py's model at size n (the example's synthetic data, seed 0), and what to dispose after. */
+export function hmmStep(model: ModelNumber, n: HmmSize): { step: () => number; observations: number; dispose: () => void } {
   clearParamStore();
   setRngSeed(0);
   const truth = randomChordHmm(4, n.D, 0);
@@ -84,32 +80,50 @@ export function hmmStepTimes(
   const args: ModelArgs = { hiddenDim: n.hidden, nnDim: 8, nnChannels: 2, raftery: false };
   const optim = new Adam({ lr: 0.05 });
   const svi = new SVI(MODELS[model]!, makeGuide(model), optim, new TraceEnumELBO({ maxPlateNesting: maxPlateNesting(model) }));
-  const step = () => svi.step(data.sequences, data.lengths, args, true);
+  return {
+    step: () => svi.step(data.sequences, data.lengths, args, true),
+    observations,
+    dispose: () => {
+      data.sequences.dispose();
+      data.lengths.dispose();
+      optim.reset();
+      clearParamStore();
+    },
+  };
+}
+
+/** SVI step times (ms) after warm-up; a warm-up step (after the first) slower than `slowMs` ends the warm-up and cuts the timed steps to `slowSteps`. */
+export function hmmStepTimes(
+  model: ModelNumber, n: HmmSize, counts: { warmup: number; timed: number; slowMs?: number; slowSteps?: number },
+): HmmTiming {
+  const slowMs = counts.slowMs ?? 3000;
+  const slowSteps = counts.slowSteps ?? 3;
+  const { step, observations, dispose } = hmmStep(model, n);
   let warmup = 0;
   let reduced = false;
   let timed = counts.timed;
-  while (warmup < counts.warmup) {
-    const s = performance.now();
-    step();
-    warmup++;
-    // the first step pays the one-off costs (kernel set-up, tape shapes), so judge from the second
-    if (warmup >= 2 && performance.now() - s > slowMs) {
-      // at seconds a step, more warm-up would not change the figure
-      reduced = true;
-      timed = Math.min(timed, slowSteps);
-      break;
+  try {
+    while (warmup < counts.warmup) {
+      const s = performance.now();
+      step();
+      warmup++;
+      // the first step pays the one-off costs (kernel set-up, tape shapes), so judge from the second
+      if (warmup >= 2 && performance.now() - s > slowMs) {
+        // at seconds a step, more warm-up would not change the figure
+        reduced = true;
+        timed = Math.min(timed, slowSteps);
+        break;
+      }
     }
+    const times: number[] = [];
+    let loss = NaN;
+    for (let i = 0; i < timed; i++) {
+      const s = performance.now();
+      loss = step();
+      times.push(performance.now() - s);
+    }
+    return { times, warmup, lossPerObservation: loss / observations, reduced };
+  } finally {
+    dispose();
   }
-  const times: number[] = [];
-  let loss = NaN;
-  for (let i = 0; i < timed; i++) {
-    const s = performance.now();
-    loss = step();
-    times.push(performance.now() - s);
-  }
-  data.sequences.dispose();
-  data.lengths.dispose();
-  optim.reset();
-  clearParamStore();
-  return { times, warmup, lossPerObservation: loss / observations, reduced };
 }
