@@ -35,6 +35,9 @@ export interface HmmRowSpec {
   readonly forwardMadds: (n: HmmSize) => number;
 }
 
+/** Issue 13's sizes: 32 sequences of up to 64 steps × 32 tones, hidden 16. */
+export const HMM_SIZE: HmmSize = { S: 32, T: 64, D: 32, hidden: 16 };
+
 const h = (n: HmmSize) => Math.floor(Math.sqrt(n.hidden));
 
 export const HMM_ROWS: readonly HmmRowSpec[] = [

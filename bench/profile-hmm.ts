@@ -9,13 +9,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { ready, setValidation } from "ppl-core";
 import type { ModelNumber } from "hmm-family/models";
-import { hmmStep } from "./hmm-family.js";
+import { HMM_SIZE, hmmStep } from "./hmm-family.js";
 
 const model = Number(process.argv[2] ?? 1) as ModelNumber;
 const top = Number(process.argv[3] ?? 15);
 await ready();
 setValidation(false);
-const { step, dispose } = hmmStep(model, { S: 32, T: 64, D: 32, hidden: 16 });
+const { step, dispose } = hmmStep(model, HMM_SIZE);
 for (let i = 0; i < 3; i++) step();
 const t0 = performance.now();
 const info = await tf.profile(() => {

@@ -14,7 +14,7 @@ import { decode } from "hmm-gaussian/decode";
 import { type ModelForm, learnBest, modelAndLoss, sortByLocs } from "hmm-gaussian/learn";
 import { GLOBAL_SITES } from "hmm-gaussian/model";
 import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
-import { HMM_ROWS, type HmmSize, gflops, hmmStepTimes } from "./hmm-family.js";
+import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes } from "./hmm-family.js";
 
 interface Row {
   name: string;
@@ -95,9 +95,34 @@ function stepTimes(form: ModelForm, obs: number[][], K: number, minSteps: number
   return times;
 }
 
+/** One hmm.py row in a child process (see hmm-job.ts), or in this one under --only, so a profiler sees it. */
+function hmmTiming(model: number, warmup: number, timed: number): HmmTiming {
+  if (only !== undefined) {
+    try {
+      return hmmStepTimes(model as (typeof HMM_ROWS)[number]["model"], HMM_SIZE, { warmup, timed });
+    } catch (e) {
+      const err = e as Error;
+      const named = new Error(`${err.name}: ${err.message.split("\n")[0]}`);
+      named.stack = err.stack;
+      throw named;
+    }
+  }
+  const script = join(dirname(fileURLToPath(import.meta.url)), "hmm-job.js");
+  const r = spawnSync(process.execPath, ["--conditions=ppl-compiled", script, String(model), String(warmup), String(timed)], { encoding: "utf8" });
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  let out: (HmmTiming & { error?: undefined }) | { error: string };
+  try {
+    out = JSON.parse(last) as typeof out;
+  } catch {
+    throw new Error(`the job died (status ${r.status}): ${r.stderr.trim().split("\n").filter(Boolean).slice(-3).join(" | ")}`);
+  }
+  if (out.error !== undefined) throw new Error(out.error);
+  return out;
+}
+
 /** Pyro's examples/hmm.py models (from examples/hmm-family) at issue 13's sizes. */
 function hmmRows(): void {
-  const size: HmmSize = { S: 32, T: 64, D: 32, hidden: 16 };
+  const size = HMM_SIZE;
   for (const spec of HMM_ROWS) {
     const name = `svi-step/hmm-py/model_${spec.model}`;
     if (only !== undefined && !name.startsWith(only)) continue;
@@ -105,11 +130,11 @@ function hmmRows(): void {
     const common = { name, config, unit: "ms" as const, target: `≤ ${spec.targetMs} ms`, pyro: `${spec.pyroMs} ms` };
     let r;
     try {
-      r = hmmStepTimes(spec.model, size, quick ? { warmup: 2, timed: 3 } : { warmup: 5, timed: 10 });
+      r = quick ? hmmTiming(spec.model, 2, 3) : hmmTiming(spec.model, 5, 10);
     } catch (err) {
       // a model that fails is a row of the table too (issue 13 lists several as crashing); --only also shows where
       if (only !== undefined) console.error((err as Error).stack);
-      record({ ...common, median: NaN, min: NaN, max: NaN, n: 0, note: `failed: ${(err as Error).name}: ${(err as Error).message.split("\n")[0]}` });
+      record({ ...common, median: NaN, min: NaN, max: NaN, n: 0, note: `failed: ${(err as Error).message.split("\n")[0]}` });
       continue;
     }
     const st = stats(r.times);
