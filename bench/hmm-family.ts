@@ -3,6 +3,7 @@
  * TraceEnumELBO, Adam) of Pyro's examples/hmm.py models at the sizes of issue
  * 13's targets, on the example's synthetic polyphonic data.
  */
+import * as tf from "@tensorflow/tfjs";
 import { Adam, SVI, clearParamStore, setRngSeed } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { randomChordHmm, sampleSequences, toTensors } from "hmm-family/data";
@@ -71,6 +72,27 @@ export interface HmmTiming {
   readonly lossPerObservation: number;
   /** true when the step was too slow (> 3 s) for the full count */
   readonly reduced: boolean;
+}
+
+/**
+ * The backend's own float32 matMul rate on n×n matrices (2n³ flops a product,
+ * median of `reps`): a practical ceiling for the GFLOP/s column.
+ */
+export function matMulGflops(n: number, reps: number): { gflops: number; ms: number } {
+  const a = tf.randomUniform([n, n]);
+  const b = tf.randomUniform([n, n]);
+  const times: number[] = [];
+  for (let i = 0; i < reps + 2; i++) {
+    const s = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+    if (i >= 2) times.push(performance.now() - s);
+  }
+  a.dispose();
+  b.dispose();
+  const ms = [...times].sort((x, y) => x - y)[Math.floor((times.length - 1) / 2)]!;
+  return { gflops: (2 * n ** 3) / (ms * 1e-3) / 1e9, ms };
 }
 
 /** One SVI step of hmm.py's model at size n (the example's synthetic data, seed 0), and what to dispose after. */

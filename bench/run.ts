@@ -14,7 +14,7 @@ import { decode } from "hmm-gaussian/decode";
 import { type ModelForm, learnBest, modelAndLoss, sortByLocs } from "hmm-gaussian/learn";
 import { GLOBAL_SITES } from "hmm-gaussian/model";
 import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
-import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes } from "./hmm-family.js";
+import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes, matMulGflops } from "./hmm-family.js";
 
 interface Row {
   name: string;
@@ -123,6 +123,13 @@ function hmmTiming(model: number, warmup: number, timed: number): HmmTiming {
 /** Pyro's examples/hmm.py models (from examples/hmm-family) at issue 13's sizes. */
 function hmmRows(): void {
   const size = HMM_SIZE;
+  if (only === undefined) {
+    const m = matMulGflops(512, quick ? 5 : 20);
+    record({
+      name: "ceiling/matmul-512", config: { n: 512 }, unit: "ms", median: m.ms, min: m.ms, max: m.ms, n: 1,
+      note: `${m.gflops.toPrecision(3)} GFLOP/s: this backend's float32 matMul, one thread, a practical limit for the hmm.py rows' GFLOP/s`,
+    });
+  }
   for (const spec of HMM_ROWS) {
     const name = `svi-step/hmm-py/model_${spec.model}`;
     if (only !== undefined && !name.startsWith(only)) continue;
@@ -141,7 +148,8 @@ function hmmRows(): void {
     record({
       ...common, ...st,
       note: [
-        `${gflops(spec, size, st.median).toPrecision(3)} GFLOP/s (estimate: 6 × ${(spec.forwardMadds(size) / 1e6).toFixed(2)} M forward multiply-adds / median)`,
+        `${gflops(spec, size, st.median).toPrecision(3)} GFLOP/s (Pyro ${gflops(spec, size, spec.pyroMs).toPrecision(3)}, target ${gflops(spec, size, spec.targetMs).toPrecision(3)}; ` +
+          `an estimate: 6 × ${(spec.forwardMadds(size) / 1e6).toFixed(2)} M forward multiply-adds / median)`,
         `${(st.median / spec.pyroMs).toFixed(1)}× Pyro`,
         `loss/obs ${r.lossPerObservation.toFixed(3)}`,
         ...(r.reduced ? [`over 3 s a step: ${r.warmup} warm-up + ${r.times.length} timed steps only`] : []),
