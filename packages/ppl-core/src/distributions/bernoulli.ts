@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, boolean, real, unitInterval } from "../constraints/constraint.js";
-import { xlog1py, xlogy } from "../ops/special.js";
-import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
+import { bernoulliLogProb } from "../ops/bernoulli-logprob.js";
+import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
 import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
@@ -40,13 +40,7 @@ export class Bernoulli extends Distribution {
   }
 
   logProb(value: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const v = value.cast("float32");
-      const notV = tf.scalar(1).sub(v);
-      if (this.param.kind === "probs") return xlogy(v, this.param.value).add(xlog1py(notV, this.param.value.neg()));
-      const l = this.param.value;
-      return v.mul(logSigmoid(l)).add(notV.mul(logSigmoid(l.neg())));
-    });
+    return bernoulliLogProb(value, this.param.value, this.param.kind);
   }
 
   override enumerateSupport(expand = true): tf.Tensor {

@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import {
-  dirichletLogProb, logNormalLogProb, normalLogProb, stickBreaking, sumRightmost, weightedSum,
+  dirichletLogProb, dist, logNormalLogProb, normalLogProb, stickBreaking, sumRightmost, weightedSum,
 } from "ppl-core";
 import { LOG_2PI, at, checkGradients, expectClose, lgamma64, vals } from "./helpers.js";
 
@@ -171,5 +171,17 @@ describe("weightedSum and sumRightmost", () => {
       1e-3,
       "sumRightmost",
     );
+  });
+});
+
+describe("Bernoulli's fused log-mass at the edges of its support", () => {
+  it("0 · log 0 = 0 in the value and the gradient; an impossible value is -Infinity", () => {
+    const p = tf.tensor1d([0, 1, 0.25]);
+    const lp = (v: number[]) => Array.from(dist.Bernoulli(p).logProb(tf.tensor1d(v)).dataSync());
+    expect(lp([0, 1, 1])).toEqual([0, 0, Math.fround(Math.log(0.25))]);
+    expect(lp([1, 0, 0])).toEqual([-Infinity, -Infinity, Math.fround(Math.log(0.75))]);
+    // d/dp of v log p + (1-v) log(1-p) at (v, p) = (0, 0), (1, 1), (1, 0.25): -1/(1-0), 1/1, 1/0.25
+    const g = tf.grad((q: tf.Tensor) => dist.Bernoulli(q).logProb(tf.tensor1d([0, 1, 1])).sum())(p).dataSync();
+    expect(Array.from(g)).toEqual([-1, 1, 4]);
   });
 });
