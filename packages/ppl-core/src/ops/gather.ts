@@ -1,7 +1,8 @@
 /**
- * Gather from a flat tensor with a gradient on every backend. The wasm
- * backend has no gather gradient (no UnsortedSegmentSum kernel), so the
- * backward pass scatters through a one-hot matMul, which all backends have.
+ * Gather from a flat tensor with a gradient on every backend: the backward
+ * pass scatter-adds dy into x's shape in a JS loop (float64 sums). A one-hot
+ * matMul did it before; its [indices, n] matrix ran wasm out of memory for
+ * hmm.py's larger tables (16 M entries a step).
  */
 import * as tf from "@tensorflow/tfjs";
 import { customGradient } from "./custom-grad.js";
@@ -16,11 +17,15 @@ export function gatherFlat(x: tf.Tensor1D, idx: tf.Tensor): tf.Tensor {
     save([flat]);
     return {
       value: tf.gather(values, flat),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const hot = tf.oneHot(saved[0]!, n).cast("float32");
-        return tf.matMul(hot, dy.reshape([-1, 1]), true, false).reshape([n]);
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor1d(scatterAdd(saved[0]!.dataSync(), dy.dataSync(), n)),
     };
   });
   return op(x).reshape(idx.shape);
+}
+
+/** g[idx[i]] += dy[i], summed in float64. */
+function scatterAdd(idx: ArrayLike<number>, dy: ArrayLike<number>, n: number): Float32Array {
+  const g = new Float64Array(n);
+  for (let i = 0; i < idx.length; i++) g[idx[i]!]! += dy[i]!;
+  return Float32Array.from(g);
 }
