@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import {
   PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLShapeError, PPLSupportError, formatShape,
 } from "../errors.js";
+import { maskedLogProb } from "../ops/masked.js";
 import { broadcastShapes } from "../ops/tensor.js";
 import type { CondIndepFrame, ParamMsg, SampleMsg } from "./messages.js";
 
@@ -150,11 +151,7 @@ export function logProbError(site: SampleSite, err: unknown, trace?: Trace): Err
 export function scaleAndMask(lp: tf.Tensor, scale: number | tf.Tensor, mask: tf.Tensor | boolean): tf.Tensor {
   let out = lp;
   if (mask === false) out = tf.zerosLike(out);
-  else if (mask !== true) {
-    broadcastShapes([out.shape, mask.shape], "log-prob and mask shapes");
-    // tf.where broadcasts mask and log-prob itself (an any-rank Tile gradient, see ops/gradient-fixes.ts)
-    out = tf.where(mask.dtype === "bool" ? mask : mask.cast("bool"), out, tf.scalar(0, out.dtype));
-  }
+  else if (mask !== true) out = maskedLogProb(out, mask);
   if (scale !== 1) out = out.mul(scale);
   return out;
 }
