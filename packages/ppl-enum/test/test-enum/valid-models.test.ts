@@ -95,8 +95,7 @@ describe("test_enum_discrete_parallel_nested_ok (Categorical for OneHotCategoric
 });
 
 describe("test_enumerate_parallel_plate_ok", () => {
-  // The expand=true cases are in valid-models-expand.test.ts.
-  const cases: [E, boolean][] = [[undefined, false], ["sequential", false], ["parallel", false]];
+  const cases: [E, boolean][] = [[undefined, false], ["sequential", false], ["parallel", false], ["sequential", true], ["parallel", true]];
   for (const [e, expand] of cases) {
     it(`enumerate_=${e ?? "None"} expand=${expand}`, () => {
       let shapes: number[][] = [];
@@ -120,8 +119,6 @@ describe("test_enumerate_parallel_plate_ok", () => {
     });
   }
 });
-
-
 
 describe("test_enum_discrete_non_enumerated_plate_ok", () => {
   for (const e of [undefined, "sequential", "parallel"] as E[]) {
