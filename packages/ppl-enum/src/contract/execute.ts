@@ -6,7 +6,7 @@ import type { Align, Plan } from "./plan.js";
 import type { Ring } from "./rings.js";
 import { Slots } from "./slots.js";
 
-function align(x: tf.Tensor, a: Align): tf.Tensor {
+export function align(x: tf.Tensor, a: Align): tf.Tensor {
   let y = a.perm === null ? x : x.transpose([...a.perm]);
   if (a.shape !== null) y = y.reshape([...a.shape]);
   return y;

@@ -6,9 +6,10 @@
  * Plates are ordinary dims here: the weights and costs are elementwise along them.
  */
 import * as tf from "@tensorflow/tfjs";
-import { runPlan } from "./execute.js";
+import { align, runPlan } from "./execute.js";
 import type { Dim, Factor } from "./factor.js";
 import type { PlanCache } from "./plan-cache.js";
+import { alignTo as planAlign } from "./plan.js";
 import { logRing } from "./rings.js";
 
 /**
@@ -42,7 +43,7 @@ export function logMarginal(
 /** Σ over every element of exp(logProb) · cost, `logProb` over `target` ⊆ cost's dims; a cost where P = 0 counts 0 (even -∞). */
 export function expectedCost(logProb: tf.Tensor, target: readonly Dim[], cost: Factor, sizes: ReadonlyMap<Dim, number>): tf.Scalar {
   const dims = [...cost.dims, ...target.filter((d) => !cost.dims.includes(d))];
-  // broadcast by adding zeros (tfjs has no Tile gradient above rank 4)
+  // broadcast by adding zeros (wasm's Tile, which tf.broadcastTo runs, is slow)
   const full = tf.zeros(dims.map((d) => sizes.get(d)!));
   const p = alignTo({ data: logProb, dims: target }, dims, sizes).exp().add(full);
   const c = alignTo(cost, dims, sizes).add(full);
@@ -51,11 +52,7 @@ export function expectedCost(logProb: tf.Tensor, target: readonly Dim[], cost: F
   return p.mul(safe).sum() as tf.Scalar;
 }
 
-/** Transpose and reshape `f` so its axes follow `joint` (size 1 where it lacks a dim). */
+/** Transpose and reshape `f` so its axes follow `joint` (size 1 where it lacks a dim), as a plan step aligns its inputs. */
 function alignTo(f: Factor, joint: readonly Dim[], sizes: ReadonlyMap<Dim, number>): tf.Tensor {
-  const order = joint.filter((d) => f.dims.includes(d));
-  const perm = order.map((d) => f.dims.indexOf(d));
-  const x = perm.some((p, i) => p !== i) ? f.data.transpose(perm) : f.data;
-  const shape = joint.map((d) => (f.dims.includes(d) ? sizes.get(d)! : 1));
-  return x.rank === shape.length ? x : x.reshape(shape);
+  return align(f.data, planAlign(f.dims, joint, joint.map((d) => sizes.get(d)!)));
 }

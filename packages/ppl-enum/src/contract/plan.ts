@@ -205,7 +205,7 @@ class PlanBuilder {
   }
 }
 
-function alignTo(dims: readonly Dim[], joint: readonly Dim[], jointShape: readonly number[]): Align {
+export function alignTo(dims: readonly Dim[], joint: readonly Dim[], jointShape: readonly number[]): Align {
   const positions = dims.map((d) => joint.indexOf(d));
   const order = positions.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
   const perm = order.map(([, i]) => i);

@@ -17,7 +17,7 @@ import { runPlan } from "../contract/execute.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
 import { contractTimeChain } from "../contract/time-chain.js";
-import { type CollectedTerms, type CostTerm, collectTerms, ordinalOf, plateDim, vectorizedFrames } from "../enum/collect.js";
+import { type CollectedTerms, type CostTerm, collectTerms, ordinalOf } from "../enum/collect.js";
 import { stackSequentialRuns } from "../enum/stack-runs.js";
 import { runSequentially } from "../enum/sequential.js";
 import { separateTimeChains } from "../enum/time-chains.js";
@@ -142,8 +142,8 @@ export class TraceEnumELBO implements ELBO {
    * Dice expectation). `totals`: the support sizes of this run's sequential sites.
    */
   private expectedParticle(terms: CollectedTerms, guideTrace: Trace, guideEnum: EnumMessenger, totals: ReadonlyMap<string, number>): tf.Tensor {
-    const q = collectTerms(guideTrace, guideEnum.allocator, "elbo");
-    checkGuideEnumerationIsGlobalEnough(terms, q);
+    const q = collectTerms(guideTrace, guideEnum.allocator, "elbo", new Set(totals.keys()));
+    checkGuideEnumerationIsGlobalEnough(terms, q, totals);
     const { factors, sumDims, chains } = separateTimeChains(terms);
     const sizes = new Map([...terms.varSizes, ...terms.plateSizes, ...q.varSizes, ...q.plateSizes]);
     const label = (d: Dim) => (terms.label(d) === d ? q.label(d) : terms.label(d));
@@ -164,23 +164,7 @@ export class TraceEnumELBO implements ELBO {
     }
     // the expectation's weights: log q of every enumerated guide site, and of every sequential site at its fixed value
     const weights: { factor: Factor; ordinal: readonly Dim[] }[] = q.guideWeights.map((w) => ({ factor: squeezedCost(w), ordinal: w.ordinal }));
-    const denominators: { ordinal: readonly Dim[]; logTotal: number }[] = [];
-    for (const [name, total] of totals) {
-      const site = guideTrace.sampleSite(name);
-      const ordinal = ordinalOf(site);
-      const lq = site.fn.logProb(site.value);
-      const dims: Dim[] = [];
-      const keep: number[] = [];
-      lq.shape.forEach((n, i) => {
-        if (n === 1) return;
-        const frame = vectorizedFrames(site).find((f) => f.dim === i - lq.rank);
-        if (frame === undefined) throw new Error(`internal: sequential site '${name}' varies along dim ${i - lq.rank}, which is not a plate`);
-        dims.push(plateDim(frame.name));
-        keep.push(n);
-      });
-      weights.push({ factor: { data: lq.rank === keep.length ? lq : lq.reshape(keep), dims }, ordinal });
-      denominators.push({ ordinal, logTotal: Math.log(total) });
-    }
+    const denominators = [...totals].map(([name, total]) => ({ ordinal: ordinalOf(guideTrace.sampleSite(name)), logTotal: Math.log(total) }));
     const upstream = (of: readonly Dim[], cost: readonly Dim[]) => of.every((p) => cost.includes(p));
     let elbo: tf.Tensor = tf.scalar(0);
     for (const c of costs) {
@@ -204,11 +188,13 @@ export class TraceEnumELBO implements ELBO {
  * plate of every model-enumerated site, or the model's marginal would couple
  * all its members (exponential cost).
  */
-function checkGuideEnumerationIsGlobalEnough(model: CollectedTerms, guide: CollectedTerms): void {
+function checkGuideEnumerationIsGlobalEnough(model: CollectedTerms, guide: CollectedTerms, sequential: ReadonlyMap<string, number>): void {
   if (model.factors.length === 0) return;
   const common = new Set(model.factors[0]!.ordinal);
   for (const f of model.factors) for (const p of [...common]) if (!f.ordinal.includes(p)) common.delete(p);
+  // as Pyro's, the check is on parallel guide sites only (a sequential one has no enumeration dim)
   for (const w of guide.guideWeights) {
+    if (sequential.has(w.site)) continue;
     const p = w.ordinal.find((d) => !common.has(d));
     if (p === undefined) continue;
     throw new PPLModelError(

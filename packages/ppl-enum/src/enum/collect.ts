@@ -89,9 +89,9 @@ export interface CollectedTerms {
 export type CollectPurpose = "elbo" | "decode";
 
 /**
- * `sequential`: the model's own sequentially enumerated sites in this run
- * (fixed to one value each); like enumerated sites, their own log-prob is not
- * masked in the ELBO.
+ * `sequential`: this run's sequentially enumerated sites (fixed to one value
+ * each). In a model trace, like enumerated sites, their own log-prob is not
+ * masked in the ELBO; in a guide trace, their log q weighs the expectation.
  */
 export function collectTerms(
   trace: Trace,
@@ -163,12 +163,12 @@ export function collectTerms(
     // support, so a masked one adds no log K; decoding masks it, as infer_discrete does); every other site
     // is masked before its dims are read, since a mask may broadcast the log-prob up to plate dims it lacked.
     const raw = pre === undefined ? (own === undefined ? logProbOf(site) : (enumeratedCategoricalLogProb(site) ?? logProbOf(site))) : undefined;
-    const unmasked = includeCosts && (own?.side === "model" || sequential.has(site.name));
-    const lp = raw === undefined || unmasked ? raw : scaleAndMask(raw, 1, site.mask);
+    const side = own?.side ?? (sequential.has(site.name) ? allocator.side : undefined);
+    const lp = raw === undefined || (includeCosts && side === "model") ? raw : scaleAndMask(raw, 1, site.mask);
     const shape = pre?.shape ?? lp!.shape;
     const { dims, sizes, dependsOnEnum } = named(site, shape);
-    if (own?.side === "guide") {
-      // the guide's own enumerated site: its normalised log q weighs the expectation (unscaled, unmasked)
+    if (side === "guide") {
+      // the guide's own enumerated (or sequential) site: its normalised log q weighs the expectation (unscaled, unmasked)
       const w = named(site, raw!.shape);
       guideWeights.push({ data: raw!, site: site.name, scale: 1, unscaled: raw!, dims: w.dims, sizes: w.sizes, ordinal: ordinalOf(site) });
     }
