@@ -32,7 +32,7 @@ export class EnumAllocator {
   readonly vars: Map<number, EnumVar>;
   /** For every sample site: the enumerated dims its log-prob may carry, dim -> id (own dim included). */
   readonly scopes = new Map<string, ReadonlyMap<number, number>>();
-  /** This run's enumerated sites by name (a model run replaying the guide adopts the guide's). */
+  /** This run's enumerated sites by name (a model run replaying a guide run finds the guide's here). */
   readonly byName = new Map<string, EnumVar>();
   readonly side: EnumSide;
   private nextGlobalDim: number;
@@ -60,10 +60,6 @@ export class EnumAllocator {
     this.nextGlobalDim = this.leftmost - 1;
   }
 
-  /** A model site replays the value of the guide's enumerated site `v`: it carries v's dim from here on. */
-  adopt(name: string, v: EnumVar): void {
-    this.byName.set(name, v);
-  }
 
   /**
    * The enumerated dims visible to a site with these markov tags: every

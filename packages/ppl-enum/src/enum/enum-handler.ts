@@ -40,8 +40,8 @@ export class EnumMessenger implements Handler {
     const scope = this.allocator.scopeOf(msg.markov);
     const replayed = this.guide?.byName.get(msg.name);
     if (replayed !== undefined && msg.value !== undefined) {
+      // the replayed value carries the guide variable's dim from here on
       scope.set(replayed.dim, replayed.id);
-      this.allocator.adopt(msg.name, replayed);
     } else if (wantsEnumeration(msg)) {
       const v = this.enumerateSite(msg, scope);
       scope.set(v.dim, v.id);

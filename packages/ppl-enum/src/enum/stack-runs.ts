@@ -52,7 +52,8 @@ export function stackSequentialRuns(runs: readonly SequentialModelRun[]): Collec
   const stack = (ts: readonly tf.Tensor[], shape: readonly number[], dims: readonly Dim[]): Factor | undefined => {
     if (ts.every((x) => x === ts[0] || sameValues(x, ts[0]!))) return undefined;
     const stacked = tf.stack([...ts]).reshape([...seqSizes, ...shape]);
-    const varies = seqSizes.map((_, k) => variesAlong(stacked.dataSync(), seqSizes, shape, k));
+    const values = stacked.dataSync();
+    const varies = seqSizes.map((_, k) => variesAlong(values, seqSizes, shape, k));
     const begin = stacked.shape.map(() => 0);
     const size = stacked.shape.map((n, i) => (i < seqSizes.length && !varies[i] ? 1 : n));
     const kept = tf.slice(stacked, begin, size).reshape([...seqSizes.filter((_, k) => varies[k]), ...shape]);
