@@ -66,8 +66,6 @@ export interface CollectedTerms {
   readonly sumDims: Set<Dim>;
   /** Sites that depend on no model-enumerated variable: their scaled and masked log-densities (to be summed). */
   readonly costs: CostTerm[];
-  /** The guide's enumerated variables that some term carries (not summed by the model's contraction). */
-  readonly guideDims: Set<Dim>;
   /** In a guide trace: each enumerated site's normalised log q over its support (the expectation's weights). */
   readonly guideWeights: CostTerm[];
   /** The one scale every enumeration-dependent site shares (taken outside the log-sum-exp). */
@@ -104,6 +102,7 @@ export function collectTerms(
   const factorSites: string[] = [];
   const sumDims = new Set<Dim>();
   const costs: CostTerm[] = [];
+  // the guide's enumerated variables that some term carries: not summed by the model's contraction
   const guideDims = new Set<Dim>();
   const guideWeights: CostTerm[] = [];
   const plateSizes = new Map<Dim, number>();
@@ -193,7 +192,7 @@ export function collectTerms(
     factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
   }
   return {
-    factors, factorSites, sumDims, costs, guideDims, guideWeights, scale: commonScale.value, plateSizes, label: (d) => names.get(d) ?? d,
+    factors, factorSites, sumDims, costs, guideWeights, scale: commonScale.value, plateSizes, label: (d) => names.get(d) ?? d,
     factorChains, timeChains, varSizes,
   };
 }
