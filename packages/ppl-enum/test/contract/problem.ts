@@ -4,6 +4,7 @@
  * unrolled for the oracle (naive_ubersum's flattening), and how they become
  * ppl PlacedFactors.
  */
+import { makeRng } from "ppl-core";
 import type { FlatFactor, FlatProblem } from "./oracle.js";
 
 export interface PFactor {
@@ -22,17 +23,8 @@ export interface Problem {
   readonly factors: readonly PFactor[];
 }
 
-/** mulberry32: a small seeded uniform generator. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms in [0, 1): ppl-core's mulberry32. */
+export const rng = makeRng;
 
 export function normal(u: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());

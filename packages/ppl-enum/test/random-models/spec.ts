@@ -7,6 +7,7 @@
  * `step`), in program order. Parents are indices of earlier latent sites.
  */
 
+import { makeRng } from "ppl-core";
 export type LatentFamily = "categorical" | "bernoulli";
 export type ObsFamily = "normal" | "bernoulli" | "categorical" | "poisson";
 
@@ -129,16 +130,9 @@ export const ALL_FEATURES: Features = {
   maxRank: 6, maxJoint: 4096,
 };
 
-/** mulberry32: a small seeded generator of uniforms in [0, 1). */
+/** Seeded uniforms in [0, 1): ppl-core's mulberry32, the seed spread so neighbouring seeds start far apart. */
 export function makeRandom(seed: number): () => number {
-  let a = (seed * 2654435761 + 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return makeRng((seed * 2654435761 + 0x9e3779b9) >>> 0);
 }
 
 /** Plate indices from the outermost to `node`. */
