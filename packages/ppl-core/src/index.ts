@@ -11,7 +11,7 @@ export { setRngSeed, hashSeed, nextSeed, makeRng } from "./rng.js";
 export { setValidation, isValidationEnabled } from "./validation.js";
 
 export type {
-  Msg, SampleMsg, ParamMsg, PlateMsg, PlateFrame, SequentialFrame, CondIndepFrame, MarkovTag, InferConfig, EnumInfo, Model,
+  Msg, SampleMsg, ParamMsg, PlateMsg, PlateFrame, SequentialFrame, CondIndepFrame, MarkovTag, InferConfig, EnumInfo, EnumScope, EnumVariable, EnumSide, Model,
   ModelGenerator, SampleRole,
 } from "./runtime/messages.js";
 export { Effect } from "./runtime/effect.js";

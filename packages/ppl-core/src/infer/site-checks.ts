@@ -80,7 +80,7 @@ export function checkSiteShape(
  */
 export function checkVectorizedMarkovSites(modelTrace: Trace): void {
   for (const site of modelTrace.latentSites()) {
-    if (site.role !== "sample" || site.enumInfo !== undefined) continue;
+    if (site.role !== "sample" || site.enumInfo?.kind === "parallel") continue;
     const tag = site.markov.find((m) => m.time !== undefined);
     if (tag === undefined) continue;
     throw new PPLModelError(

@@ -64,14 +64,37 @@ export interface InferConfig {
   expand?: boolean;
 }
 
-/** Bookkeeping the enumeration handler adds to a site (set by ppl-enum). */
-export interface EnumInfo {
-  /** The batch dim (negative) holding this site's support. */
-  readonly dim: number;
-  /** A unique id of this enumerated variable; never reused, even when the dim is. */
+/** Which run enumerated a variable: a guide's are averaged under q by the ELBO, a model's summed by its contraction. */
+export type EnumSide = "model" | "guide";
+
+/** An enumerated variable as the contraction names it. */
+export interface EnumVariable {
+  /** Unique in one model-and-guide run; never reused, even when its dim is. */
   readonly id: number;
-  /** For every enumerated dim this site's log-prob may carry: the id of the variable there. */
-  readonly dimToId: ReadonlyMap<number, number>;
+  /** The site that enumerated it. */
+  readonly name: string;
+  /** Its support size. */
+  readonly size: number;
+  readonly side: EnumSide;
+}
+
+/**
+ * How a site itself is enumerated (set by ppl-enum): in parallel, its whole
+ * support laid out along `dim`; or sequentially, fixed to one of `total`
+ * values in this run (the model or guide runs once per value).
+ */
+export type EnumInfo =
+  | { readonly kind: "parallel"; readonly dim: number; readonly variable: EnumVariable }
+  | { readonly kind: "sequential"; readonly total: number };
+
+/**
+ * What the enumeration handler writes on every sample site it sees (Pyro's
+ * `_dim_to_id`): all a contraction needs to name the site's log-prob dims.
+ */
+export interface EnumScope {
+  readonly side: EnumSide;
+  /** For every enumerated dim this site's log-prob may carry (its own included): the variable there. */
+  readonly dimToVar: ReadonlyMap<number, EnumVariable>;
 }
 
 export type SampleRole = "sample" | "factor" | "deterministic" | "subsample";
@@ -93,6 +116,7 @@ export interface SampleMsg {
   /** Enclosing markov steps, innermost first. */
   markov: MarkovTag[];
   enumInfo: EnumInfo | undefined;
+  enumScope: EnumScope | undefined;
   /** Seed for the default draw, set by the `seed` handler. */
   seed: number | undefined;
   /** The value is final: the runner must not draw it. */

@@ -129,7 +129,7 @@ export function makeSampleMsg(
 ): SampleMsg {
   return {
     type: "sample", name, role, fn, value, isObserved: value !== undefined, infer,
-    scale: 1, mask: true, condIndepStack: [], markov: [], enumInfo: undefined, seed: undefined,
+    scale: 1, mask: true, condIndepStack: [], markov: [], enumInfo: undefined, enumScope: undefined, seed: undefined,
     done: false, stop: false,
   };
 }

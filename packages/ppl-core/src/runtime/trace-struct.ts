@@ -85,7 +85,7 @@ export class Trace {
       const lp = this.logProbs.get(site.name);
       rows.push([
         site.name,
-        site.role === "sample" ? (site.isObserved ? "obs" : site.enumInfo ? `enum@${site.enumInfo.dim}` : "latent") : site.role,
+        site.role === "sample" ? (site.isObserved ? "obs" : site.enumInfo === undefined ? "latent" : site.enumInfo.kind === "parallel" ? `enum@${site.enumInfo.dim}` : "enum:sequential") : site.role,
         site.fn.name,
         `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`,
         formatShape(site.value.shape),

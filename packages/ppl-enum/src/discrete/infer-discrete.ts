@@ -62,7 +62,7 @@ function decode<A extends unknown[], R>(
   const messenger = new EnumMessenger(firstAvailableDim);
   const tr = trace(withHandler(model, () => messenger)).getTrace(...args);
   checkVectorizedMarkovSites(tr);
-  const terms = collectTerms(tr, messenger.allocator, "decode");
+  const terms = collectTerms(tr, "decode");
   const { factors, sumDims, chains } = separateTimeChains(terms);
   const rng = makeRng(seed);
   let decided = new Map<string, Assignment>();
@@ -79,7 +79,7 @@ function decode<A extends unknown[], R>(
   }
   const out: Record<string, tf.Tensor> = {};
   for (const site of tr.latentSites()) {
-    out[site.name] = site.enumInfo === undefined ? site.value : valueOf(site, decided.get(varDim(site.enumInfo.id)));
+    out[site.name] = site.enumInfo?.kind === "parallel" ? valueOf(site, decided.get(varDim(site.enumInfo.variable.id))) : site.value;
   }
   return out;
 }

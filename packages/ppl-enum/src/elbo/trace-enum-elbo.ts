@@ -80,24 +80,23 @@ export class TraceEnumELBO implements ELBO {
       const modelRuns = runSequentially((modelFixer) => {
         const modelEnum = new EnumMessenger(firstAvailableDim, { guide: guideEnum });
         const modelTrace = trace(withHandler(withHandler(replay(model, { trace: guideTrace }), modelFixer), () => modelEnum)).getTrace(...args);
-        checkModelGuideMatch(modelTrace, guideTrace, (site) => site.enumInfo !== undefined || site.infer.enumerate === "sequential");
+        checkModelGuideMatch(modelTrace, guideTrace, isEnumerated);
         checkVectorizedMarkovSites(modelTrace);
-        return { modelTrace, modelEnum };
-      }).map((r) => ({ ...r, result: collectTerms(r.result.modelTrace, r.result.modelEnum.allocator, "elbo", new Set(r.totals.keys())) }));
+        return collectTerms(modelTrace, "elbo");
+      });
       const terms = modelRuns.length === 1 && modelRuns[0]!.totals.size === 0
         ? modelRuns[0]!.result
         : stackSequentialRuns(modelRuns.map((r) => ({ terms: r.result, assignment: r.assignment, totals: r.totals })));
-      return { guideTrace, guideEnum, terms };
+      return { guideTrace, terms };
     });
-    const exact = (site: SampleSite) => site.enumInfo !== undefined || site.infer.enumerate === "sequential";
     let total: tf.Tensor | undefined;
-    for (const { result, totals } of runs) {
-      const { guideTrace, guideEnum, terms } = result;
-      const particle = guideEnum.allocator.vars.size === 0 && totals.size === 0
-        ? this.plainParticle(terms, guideTrace)
-        : this.expectedParticle(terms, guideTrace, guideEnum, totals);
+    for (const { result } of runs) {
+      const { guideTrace, terms } = result;
+      const particle = [...guideTrace.sampleSites()].some(isEnumerated)
+        ? this.expectedParticle(terms, guideTrace)
+        : this.plainParticle(terms, guideTrace);
       // each run's sampled (not enumerated) guide sites get their own score-function terms
-      const surrogate = withScoreFunctionTerms(particle, guideTrace, exact);
+      const surrogate = withScoreFunctionTerms(particle, guideTrace, isEnumerated);
       total = total === undefined ? surrogate : total.add(surrogate);
     }
     for (const r of runs) r.result.guideTrace.dispose();
@@ -139,11 +138,11 @@ export class TraceEnumELBO implements ELBO {
    * The guide enumerates: the model's own enumerated variables are contracted
    * with the guide's left free, and every term (model costs, contracted parts,
    * -log q) is averaged exactly over the guide's enumerated values (Pyro's
-   * Dice expectation). `totals`: the support sizes of this run's sequential sites.
+   * Dice expectation), the guide's sequential sites read from its trace.
    */
-  private expectedParticle(terms: CollectedTerms, guideTrace: Trace, guideEnum: EnumMessenger, totals: ReadonlyMap<string, number>): tf.Tensor {
-    const q = collectTerms(guideTrace, guideEnum.allocator, "elbo", new Set(totals.keys()));
-    checkGuideEnumerationIsGlobalEnough(terms, q, totals);
+  private expectedParticle(terms: CollectedTerms, guideTrace: Trace): tf.Tensor {
+    const q = collectTerms(guideTrace, "elbo");
+    checkGuideEnumerationIsGlobalEnough(terms, q, guideTrace);
     const { factors, sumDims, chains } = separateTimeChains(terms);
     const sizes = new Map([...terms.varSizes, ...terms.plateSizes, ...q.varSizes, ...q.plateSizes]);
     const label = (d: Dim) => (terms.label(d) === d ? q.label(d) : terms.label(d));
@@ -164,7 +163,8 @@ export class TraceEnumELBO implements ELBO {
     }
     // the expectation's weights: log q of every enumerated guide site, and of every sequential site at its fixed value
     const weights: { factor: Factor; ordinal: readonly Dim[] }[] = q.guideWeights.map((w) => ({ factor: squeezedCost(w), ordinal: w.ordinal }));
-    const denominators = [...totals].map(([name, total]) => ({ ordinal: ordinalOf(guideTrace.sampleSite(name)), logTotal: Math.log(total) }));
+    const denominators = [...guideTrace.sampleSites()].flatMap((site) =>
+      site.enumInfo?.kind === "sequential" ? [{ ordinal: ordinalOf(site), logTotal: Math.log(site.enumInfo.total) }] : []);
     const upstream = (of: readonly Dim[], cost: readonly Dim[]) => of.every((p) => cost.includes(p));
     let elbo: tf.Tensor = tf.scalar(0);
     for (const c of costs) {
@@ -183,18 +183,21 @@ export class TraceEnumELBO implements ELBO {
   }
 }
 
+/** Enumerated exactly (in parallel, or sequentially: one run per value), so not a score-function site. */
+const isEnumerated = (site: SampleSite): boolean => site.enumInfo !== undefined;
+
 /**
  * Pyro's restriction: a guide variable enumerated in a plate must sit in every
  * plate of every model-enumerated site, or the model's marginal would couple
  * all its members (exponential cost).
  */
-function checkGuideEnumerationIsGlobalEnough(model: CollectedTerms, guide: CollectedTerms, sequential: ReadonlyMap<string, number>): void {
+function checkGuideEnumerationIsGlobalEnough(model: CollectedTerms, guide: CollectedTerms, guideTrace: Trace): void {
   if (model.factors.length === 0) return;
   const common = new Set(model.factors[0]!.ordinal);
   for (const f of model.factors) for (const p of [...common]) if (!f.ordinal.includes(p)) common.delete(p);
   // as Pyro's, the check is on parallel guide sites only (a sequential one has no enumeration dim)
   for (const w of guide.guideWeights) {
-    if (sequential.has(w.site)) continue;
+    if (guideTrace.sampleSite(w.site).enumInfo?.kind === "sequential") continue;
     const p = w.ordinal.find((d) => !common.has(d));
     if (p === undefined) continue;
     throw new PPLModelError(

@@ -3,24 +3,14 @@
  * variable got, and which variables each later site can see. One instance
  * lives inside one enumerate-handler run; nothing here is module-level.
  */
-import type { MarkovTag } from "ppl-core";
+import type { EnumSide, EnumVariable, MarkovTag } from "ppl-core";
 
-/** An enumerated variable, as the allocator saw it. */
-export interface EnumVar {
-  readonly name: string;
-  readonly id: number;
+/** An enumerated variable, as the allocator saw it: where it lives, for this run's bookkeeping and messages. */
+export interface EnumVar extends EnumVariable {
   readonly dim: number;
-  readonly size: number;
   /** The innermost markov tag, for error messages (undefined: global). */
   readonly markov: MarkovTag | undefined;
-  /**
-   * Who enumerated it. A guide's variables are summed out by the ELBO's exact
-   * expectation under q, never by the model's contraction.
-   */
-  readonly side: EnumSide;
 }
-
-export type EnumSide = "model" | "guide";
 
 interface StepEntry {
   /** dim -> id of the enumerated variables this site's value varies along. */
@@ -30,8 +20,6 @@ interface StepEntry {
 export class EnumAllocator {
   /** Every enumerated variable of this run (the guide's too, when this allocator continues the guide's), by id. */
   readonly vars: Map<number, EnumVar>;
-  /** For every sample site: the enumerated dims its log-prob may carry, dim -> id (own dim included). */
-  readonly scopes = new Map<string, ReadonlyMap<number, number>>();
   /** This run's enumerated sites by name (a model run replaying a guide run finds the guide's here). */
   readonly byName = new Map<string, EnumVar>();
   readonly side: EnumSide;

@@ -9,13 +9,13 @@ import {
   PPLModelError, PPLShapeError, TapeMemo, distributions, formatFrame, formatShape, isVectorizedFrame, logProbError, normalLogProb,
   scaleAndMask, vindex,
 } from "ppl-core";
-import type { MarkovTag, PlateFrame, SampleSite, Trace } from "ppl-core";
+import type { EnumVariable, MarkovTag, PlateFrame, SampleSite, Trace } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
 import { rowFactor } from "../contract/rows.js";
-import type { EnumAllocator } from "./allocator.js";
 import { batchedNormalLogProbs, fusedNormal } from "./batched-normal.js";
 
 export const varDim = (id: number): Dim => `v${id}`;
+const noScope: ReadonlyMap<number, EnumVariable> = new Map();
 
 /** Sites of one markov parity share their log-prob tensor (memoised vindex): squeeze it once, so the chain sees one tensor. */
 const squeezed = new TapeMemo<tf.Tensor>();
@@ -87,16 +87,13 @@ export interface CollectedTerms {
 export type CollectPurpose = "elbo" | "decode";
 
 /**
- * `sequential`: this run's sequentially enumerated sites (fixed to one value
- * each). In a model trace, like enumerated sites, their own log-prob is not
- * masked in the ELBO; in a guide trace, their log q weighs the expectation.
+ * Reads the trace alone: each site's `enumScope` (written by the enumeration
+ * handler) names its enumerated dims, its `enumInfo` says how it is itself
+ * enumerated. A sequentially enumerated site (fixed to one value in this run)
+ * is treated like a parallel one: in a model trace its own log-prob is not
+ * masked in the ELBO; in a guide trace its log q weighs the expectation.
  */
-export function collectTerms(
-  trace: Trace,
-  allocator: EnumAllocator,
-  purpose: CollectPurpose,
-  sequential: ReadonlySet<string> = new Set(),
-): CollectedTerms {
+export function collectTerms(trace: Trace, purpose: CollectPurpose): CollectedTerms {
   const includeCosts = purpose === "elbo";
   const factors: PlacedFactor[] = [];
   const factorSites: string[] = [];
@@ -115,7 +112,7 @@ export function collectTerms(
 
   // positional dims -> named dims (plates, enumerated variables in the site's scope), size-1 dims dropped
   const named = (site: SampleSite, shape: readonly number[]) => {
-    const scope = allocator.scopes.get(site.name) ?? new Map<number, number>();
+    const scope = site.enumScope?.dimToVar ?? noScope;
     const dims: Dim[] = [];
     const sizes: number[] = [];
     let dependsOnEnum = false;
@@ -125,7 +122,7 @@ export function collectTerms(
       const d = i - shape.length;
       const frame = site.condIndepStack.find((f) => f.dim === d);
       if (frame !== undefined) {
-        if (size !== frame.subsampleSize) throw unknownDimError(trace, site, shape, d, scope, allocator);
+        if (size !== frame.subsampleSize) throw unknownDimError(trace, site, shape, d, scope);
         const pd = frame.time === true ? timeDim(frame.name) : plateDim(frame.name);
         if (frame.time !== true) {
           plateSizes.set(pd, size);
@@ -133,9 +130,8 @@ export function collectTerms(
         }
         dims.push(pd);
       } else {
-        const id = scope.get(d);
-        const v = id === undefined ? undefined : allocator.vars.get(id);
-        if (v === undefined || v.size !== size) throw unknownDimError(trace, site, shape, d, scope, allocator);
+        const v = scope.get(d);
+        if (v === undefined || v.size !== size) throw unknownDimError(trace, site, shape, d, scope);
         const vd = varDim(v.id);
         names.set(vd, `'${v.name}'`);
         dims.push(vd);
@@ -151,10 +147,10 @@ export function collectTerms(
   for (const site of trace.sampleSites()) {
     if (site.role === "deterministic") continue;
     const tag = site.markov.find((m) => m.time !== undefined);
-    const own = site.enumInfo === undefined ? undefined : allocator.vars.get(site.enumInfo.id)!;
+    const own = site.enumInfo?.kind === "parallel" ? site.enumInfo.variable : undefined;
     if (own !== undefined) {
       varSizes.set(varDim(own.id), own.size);
-      if (tag !== undefined) noteChainVar(timeChains, tag, site);
+      if (tag !== undefined) noteChainVar(timeChains, tag, site, own);
     }
     const pre = batched.get(site.name);
     // a batched site's log-prob is a row of its batch (squeezed, unmasked): only its full shape is read here.
@@ -162,7 +158,7 @@ export function collectTerms(
     // support, so a masked one adds no log K; decoding masks it, as infer_discrete does); every other site
     // is masked before its dims are read, since a mask may broadcast the log-prob up to plate dims it lacked.
     const raw = pre === undefined ? (own === undefined ? logProbOf(site) : (enumeratedCategoricalLogProb(site) ?? logProbOf(site))) : undefined;
-    const side = own?.side ?? (sequential.has(site.name) ? allocator.side : undefined);
+    const side = own?.side ?? (site.enumInfo?.kind === "sequential" ? site.enumScope?.side : undefined);
     const lp = raw === undefined || (includeCosts && side === "model") ? raw : scaleAndMask(raw, 1, site.mask);
     const shape = pre?.shape ?? lp!.shape;
     const { dims, sizes, dependsOnEnum } = named(site, shape);
@@ -237,7 +233,7 @@ function squeezedFactor(lp: tf.Tensor, dims: Dim[], sizes: number[]): Factor {
   return { data: sizes.length === lp.rank ? lp : squeezed.get(lp, () => lp.reshape(sizes)), dims };
 }
 
-function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site: SampleSite): void {
+function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site: SampleSite, own: EnumVariable): void {
   const frame = tag.time!;
   let c = chains.get(tag.chain);
   if (c === undefined) {
@@ -245,7 +241,7 @@ function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site:
     chains.set(tag.chain, c);
   }
   const step = tag.step === 0 ? 0 : 1;
-  c.vars[step].push(varDim(site.enumInfo!.id));
+  c.vars[step].push(varDim(own.id));
   c.sites[step].push(site.name);
   c.plates.push(ordinalOf(site));
 }
@@ -257,7 +253,7 @@ function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site:
  * size 1 here; the contraction treats a missing plate dim as constant along it.
  */
 function enumeratedCategoricalLogProb(site: SampleSite): tf.Tensor | undefined {
-  if (site.enumInfo === undefined) return undefined;
+  if (site.enumInfo?.kind !== "parallel") return undefined;
   let fn: distributions.Distribution = site.fn;
   while (fn instanceof distributions.Expanded) fn = fn.base;
   if (!(fn instanceof distributions.Categorical)) return undefined;
@@ -283,14 +279,10 @@ function unknownDimError(
   site: SampleSite,
   shape: readonly number[],
   dim: number,
-  scope: ReadonlyMap<number, number>,
-  allocator: EnumAllocator,
+  scope: ReadonlyMap<number, EnumVariable>,
 ): PPLShapeError {
   const plates = site.condIndepStack.map((f) => `${formatFrame(f)} (size ${f.subsampleSize})`).join(", ") || "none";
-  const vars = [...scope].map(([d, id]) => {
-    const v = allocator.vars.get(id)!;
-    return `${v.name}@${d} (size ${v.size})`;
-  }).join(", ") || "none";
+  const vars = [...scope].map(([d, v]) => `${v.name}@${d} (size ${v.size})`).join(", ") || "none";
   return new PPLShapeError(
     `at site '${site.name}': invalid log-prob shape ${formatShape(shape)}: dim ${dim} has size ${shape[shape.length + dim]}, ` +
       `but it is neither a plate of this site (plates: ${plates}) nor an enumerated variable in scope (${vars}).\n` +

@@ -6,8 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError, PPLModelError, PPLShapeError, distributions, formatShape, markArangeIndex } from "ppl-core";
-import type { Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
-import { EnumAllocator, type EnumSide, type EnumVar } from "./allocator.js";
+import type { EnumSide, EnumVariable, Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
+import { EnumAllocator, type EnumVar } from "./allocator.js";
 
 /** tfjs wasm computes elementwise ops wrongly above rank 6 (TFJS-NOTES §4). */
 export const MAX_RANK = 6;
@@ -45,14 +45,17 @@ export class EnumMessenger implements Handler {
     } else if (wantsEnumeration(msg)) {
       const v = this.enumerateSite(msg, scope);
       scope.set(v.dim, v.id);
-      msg.enumInfo = { dim: v.dim, id: v.id, dimToId: scope };
+      msg.enumInfo = { kind: "parallel", dim: v.dim, variable: this.allocator.vars.get(v.id)! };
     }
-    this.allocator.scopes.set(msg.name, scope);
+    // the trace is the interface: a contraction names this site's dims from what is written here
+    const dimToVar = new Map<number, EnumVariable>();
+    for (const [d, id] of scope) dimToVar.set(d, this.allocator.vars.get(id)!);
+    msg.enumScope = { side: this.allocator.side, dimToVar };
   }
 
   postprocess(msg: Msg): void {
     if (msg.type !== "sample" || msg.markov.length === 0 || msg.value === undefined) return;
-    const scope = this.allocator.scopes.get(msg.name);
+    const scope = msg.enumScope?.dimToVar;
     if (scope === undefined || scope.size === 0) return;
     this.allocator.noteValueDims(msg.markov, valueDims(msg.value, msg.fn.eventShape.length, scope));
   }
@@ -175,13 +178,13 @@ function isArange(t: tf.Tensor): boolean {
   return true;
 }
 
-/** The enumerated dims (among `scope`) along which a value has size > 1. */
-function valueDims(value: tf.Tensor, eventRank: number, scope: ReadonlyMap<number, number>): Map<number, number> {
+/** The enumerated dims (among `scope`) along which a value has size > 1, dim -> id. */
+function valueDims(value: tf.Tensor, eventRank: number, scope: ReadonlyMap<number, EnumVariable>): Map<number, number> {
   const out = new Map<number, number>();
   const batchRank = value.rank - eventRank;
-  for (const [d, id] of scope) {
+  for (const [d, v] of scope) {
     const at = batchRank + d;
-    if (at >= 0 && value.shape[at]! > 1) out.set(d, id);
+    if (at >= 0 && value.shape[at]! > 1) out.set(d, v.id);
   }
   return out;
 }

@@ -55,6 +55,7 @@ function fixer(prefix: ReadonlyMap<string, number>, totals: Map<string, number>)
       if (v === undefined) throw new Escape(msg.name, size);
       totals.set(msg.name, size);
       msg.value = tf.squeeze(support.slice([v], [1]), [0]);
+      msg.enumInfo = { kind: "sequential", total: size };
       msg.done = true;
     },
   };
