@@ -8,7 +8,8 @@
  * they were before user params moved to transformTo (docs/decisions.md).
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Model, type ModelGenerator, dist, getParamStore, param, parseOptions, sample } from "ppl-core";
+import { type Model, type ModelGenerator, dist, getParamStore, param, sample } from "ppl-core";
+import { parseOptions } from "ppl-core/internal";
 import { z } from "zod";
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";

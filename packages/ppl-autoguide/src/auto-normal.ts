@@ -4,7 +4,8 @@
  * mapped onto each site's support.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Model, type ModelGenerator, bijectTo, constraints, getParamStore, param, parseOptions, sample } from "ppl-core";
+import { type Model, type ModelGenerator, bijectTo, constraints, getParamStore, param, sample } from "ppl-core";
+import { parseOptions } from "ppl-core/internal";
 import { z } from "zod";
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
 import { type InitLocFn, initToFeasible } from "./init-strategies.js";

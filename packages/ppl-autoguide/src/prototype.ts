@@ -4,9 +4,8 @@
  * data is kept (no tensors), so a prototype outlives the step that made it.
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  type Constraint, type Model, type PlateFrame, PPLModelError, block, isVectorizedFrame, trace, withHandler,
-} from "ppl-core";
+import { type Constraint, type Model, type PlateFrame, PPLModelError, block, trace, withHandler } from "ppl-core";
+import { isVectorizedFrame } from "ppl-core/internal";
 import type { InitLocFn } from "./init-strategies.js";
 
 export interface PrototypeSite {

@@ -4,3 +4,22 @@
  * limits. Not a stable interface; users import "ppl-core".
  */
 export { MAX_SAFE_RANK } from "./ops/tensor.js";
+export { chainLogSumExp } from "./ops/chain-op.js";
+export { chainForward, chainLayout, chainSample, chainViterbi } from "./ops/chain-kernel.js";
+export type { ChainLayout, ChainSweep, ChainViterbi } from "./ops/chain-kernel.js";
+export { parseOptions } from "./optim/adam.js";
+export { applyDefault, runGenerator } from "./runtime/run.js";
+export { scaleAndMask, logProbError, formatFrame } from "./runtime/trace-struct.js";
+export { isVectorizedFrame } from "./handlers/plate.js";
+export { markArangeIndex } from "./ops/vindex.js";
+export { gatherFlat } from "./ops/gather.js";
+export { TapeMemo } from "./ops/tape-memo.js";
+export { lgammaNumber, digammaNumber, gammaincNumber, logMultivariateBeta, xlogy, xlog1py } from "./ops/special.js";
+export { cholesky, invLower } from "./ops/linalg.js";
+export { stopGradient, shapesEqual, sizeOf, scalarOf } from "./ops/tensor.js";
+export { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./infer/site-checks.js";
+export { withScoreFunctionTerms } from "./infer/score-function.js";
+export { normalLogProb, logNormalLogProb } from "./ops/normal-logprob.js";
+export { dirichletLogProb } from "./ops/dirichlet-logprob.js";
+export { stickBreaking } from "./ops/stick-breaking.js";
+export { weightedSum } from "./ops/weighted-sum.js";
