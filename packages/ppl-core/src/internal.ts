@@ -7,7 +7,7 @@ export { MAX_SAFE_RANK } from "./ops/tensor.js";
 export { chainLogSumExp } from "./ops/chain-op.js";
 export { chainForward, chainLayout, chainSample, chainViterbi } from "./ops/chain-kernel.js";
 export type { ChainLayout, ChainSweep, ChainViterbi } from "./ops/chain-kernel.js";
-export { parseOptions } from "./optim/adam.js";
+export { parseOptions } from "./options.js";
 export { applyDefault, runGenerator } from "./runtime/run.js";
 export { scaleAndMask, logProbError, formatFrame } from "./runtime/trace-struct.js";
 export { isVectorizedFrame } from "./handlers/plate.js";

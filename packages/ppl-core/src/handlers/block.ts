@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PPLConfigError } from "../errors.js";
-import { parseOptions } from "../optim/adam.js";
+import { parseOptions } from "../options.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model, ParamMsg, SampleMsg } from "../runtime/messages.js";
 

@@ -14,6 +14,7 @@ import { z } from "zod";
 import type { Distribution } from "../distributions/distribution.js";
 import { Subsample } from "../distributions/subsample.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";
+import { parseOptions } from "../options.js";
 import { MAX_SAFE_RANK } from "../ops/tensor.js";
 import { handle } from "../runtime/handler.js";
 import { tracked } from "../runtime/pending.js";
@@ -78,19 +79,10 @@ function* runPlate<R>(
       plate: name, expected: "positive integer", actual: String(size),
     });
   }
-  const parsed = plateOptions.safeParse(rawOptions);
-  if (!parsed.success) {
-    throw new PPLConfigError(
-      `plate('${name}'): invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` +
-        "; valid options are dim (a negative integer), subsampleSize (a positive integer) and sequential (a boolean)",
-      {
-        plate: name,
-        expected: "dim, subsampleSize, sequential",
-        actual: parsed.error.issues.map((i) => (i.code === "unrecognized_keys" ? i.keys.join(", ") : i.path.join("."))).join(", "),
-      },
-    );
-  }
-  const options = parsed.data;
+  const options = parseOptions(`plate('${name}')`, plateOptions, rawOptions, {
+    valid: "dim (a negative integer), subsampleSize (a positive integer) and sequential (a boolean)",
+    fields: { plate: name },
+  });
   const subsampleSize = Math.min(options.subsampleSize ?? size, size);
   if (options.sequential === true) {
     if (options.dim !== undefined) {

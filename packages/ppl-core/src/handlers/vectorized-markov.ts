@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { PPLConfigError, PPLModelError } from "../errors.js";
+import { parseOptions } from "../options.js";
 import { handle } from "../runtime/handler.js";
 import { tracked } from "../runtime/pending.js";
 import type { MarkovTag, ModelGenerator, PlateFrame } from "../runtime/messages.js";
@@ -76,15 +77,10 @@ function* runVectorizedMarkov(
     });
   }
   if (typeof body !== "function") throw new PPLConfigError(`vectorizedMarkov('${name}'): body must be a generator function`);
-  const parsed = vectorizedMarkovOptions.safeParse(rawOptions ?? {});
-  if (!parsed.success) {
-    throw new PPLConfigError(
-      `vectorizedMarkov('${name}'): invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` +
-        "; valid options are dim (a negative integer) and history (only 1 is supported; use markov(...) for longer histories)",
-      { expected: "dim, history: 1", actual: JSON.stringify(rawOptions) },
-    );
-  }
-  const dim = yield* claimDim(name, parsed.data.dim, "vectorizedMarkov");
+  const options = parseOptions(`vectorizedMarkov('${name}')`, vectorizedMarkovOptions, rawOptions, {
+    valid: "dim (a negative integer) and history (only 1 is supported; use markov(...) for longer histories)",
+  });
+  const dim = yield* claimDim(name, options.dim, "vectorizedMarkov");
   const frame: PlateFrame = { name, size: size - 1, subsampleSize: size - 1, dim, time: true };
   const chain = {};
   const tag = (step: number): MarkovTag => ({ chain, chainName: name, step, history: 1, time: frame });

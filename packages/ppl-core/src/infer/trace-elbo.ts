@@ -7,7 +7,7 @@ import { z } from "zod";
 import { trace } from "../handlers/trace.js";
 import { replay } from "../handlers/replay.js";
 import { weightedSum } from "../ops/weighted-sum.js";
-import { parseOptions } from "../optim/adam.js";
+import { parseOptions } from "../options.js";
 import type { Model } from "../runtime/messages.js";
 import type { ELBO } from "./elbo.js";
 import { withScoreFunctionTerms } from "./score-function.js";

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { PPLConfigError } from "../errors.js";
+import { parseOptions } from "../options.js";
 import type { Optimizer } from "./optimizer.js";
 
 const adamOptions = z.object({
@@ -20,31 +20,6 @@ const clippedAdamOptions = adamOptions.extend({
 
 export type AdamOptions = z.input<typeof adamOptions>;
 export type ClippedAdamOptions = z.input<typeof clippedAdamOptions>;
-
-export function parseOptions<S extends z.ZodType>(who: string, schema: S, options: unknown): z.infer<S> {
-  const parsed = schema.safeParse(options ?? {});
-  if (!parsed.success) {
-    const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape as object).join(", ") : "";
-    throw new PPLConfigError(
-      `${who}: invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}` +
-        (keys ? `; valid options are ${keys}` : ""),
-      { expected: keys, actual: describeIssues(parsed.error.issues, options) },
-    );
-  }
-  return parsed.data;
-}
-
-/** The unknown keys, or each bad option with the value given. */
-function describeIssues(issues: readonly z.core.$ZodIssue[], options: unknown): string {
-  const unknown = issues.flatMap((i) => (i.code === "unrecognized_keys" ? i.keys : []));
-  if (unknown.length > 0) return unknown.join(", ");
-  return issues.map((i) => {
-    let v: unknown = options;
-    for (const k of i.path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-    const shown = typeof v === "function" ? "a function" : Array.isArray(v) || typeof v !== "object" ? JSON.stringify(v) : String(v);
-    return `${i.path.join(".") || "(root)"}=${shown}`;
-  }).join(", ");
-}
 
 interface Moments {
   readonly m: Float32Array;
