@@ -3,10 +3,13 @@
  * eliminations in reverse, and for every setting of the plates involved pick
  * the eliminated variable given the variables already decided (they were
  * eliminated later, so they are exactly the record's out dims). MAP reads
- * the back-pointer; sampling draws from the record's conditional.
+ * the back-pointer; sampling draws from the record's conditional. A chain
+ * record decides all its variables at once: the Viterbi path, or a path
+ * drawn backward from the forward filter (ppl-core's chain kernel).
  */
+import { chainSample } from "ppl-core/internal";
 import type { Dim } from "./factor.js";
-import type { EliminationRecord } from "./rings.js";
+import type { ChainRecord, EliminationRecord, PlanRecord } from "./rings.js";
 
 /** A decided variable: one value per setting of the plates it varies along (row-major). */
 export interface Assignment {
@@ -15,11 +18,26 @@ export interface Assignment {
   readonly values: Int32Array;
 }
 
-export type Chooser = (rec: EliminationRecord, outFlat: number) => number;
+export interface Chooser {
+  /** The eliminated variable's value for one setting (row-major) of the record's out dims. */
+  pick(rec: EliminationRecord, outFlat: number): number;
+  /** Chain member b's path, into out[offset .. offset + n). */
+  path(rec: ChainRecord, b: number, out: Int32Array, offset: number): void;
+}
 
-export const chooseMax: Chooser = (rec, outFlat) => rec.backPointers![outFlat]!;
+export const chooseMax: Chooser = {
+  pick: (rec, outFlat) => rec.backPointers![outFlat]!,
+  path: (rec, b, out, offset) => {
+    const n = rec.vars.length;
+    out.set(rec.paths!.subarray(b * n, (b + 1) * n), offset);
+  },
+};
 
 export function sampleChooser(rng: () => number): Chooser {
+  return { pick: samplePick(rng), path: (rec, b, out, offset) => chainSample(rec.sweep!, b, rng, out, offset) };
+}
+
+function samplePick(rng: () => number): Chooser["pick"] {
   return (rec, outFlat) => {
     const n = rec.elimSize;
     const logits = rec.logits!;
@@ -49,13 +67,17 @@ function stridesOf(shape: readonly number[]): number[] {
 }
 
 export function backward(
-  records: readonly EliminationRecord[],
+  records: readonly PlanRecord[],
   plateSizes: ReadonlyMap<Dim, number>,
   choose: Chooser,
 ): Map<Dim, Assignment> {
   const decided = new Map<Dim, Assignment>();
   for (let r = records.length - 1; r >= 0; r--) {
     const rec = records[r]!;
+    if (rec.kind === "chain") {
+      for (const [d, a] of decideChain(rec, plateSizes, choose)) decided.set(d, a);
+      continue;
+    }
     // plates to iterate: the record's own, the variable's (it may be constant along some), and those its decided inputs vary along
     const plates: Dim[] = rec.outDims.filter((d) => plateSizes.has(d));
     for (const p of rec.elimPlates) if (!plates.includes(p) && plateSizes.has(p)) plates.push(p);
@@ -96,9 +118,39 @@ export function backward(
         }
         outFlat += idx * rd.stride;
       }
-      values[c] = choose(rec, outFlat);
+      values[c] = choose.pick(rec, outFlat);
     }
     decided.set(rec.elim, { plates, sizes, values });
   }
   return decided;
+}
+
+/**
+ * Every variable of a chain, over the plates they live in: one path per
+ * member of those plates, read from (MAP) or drawn for (sampling) the
+ * kernel's batch entry it falls in. A plate the chain's factors lack gets
+ * the same path (MAP) or independent draws (sampling) along it.
+ */
+function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, choose: Chooser): Map<Dim, Assignment> {
+  const plates = [...rec.elimPlates];
+  for (const p of rec.plates) if (!plates.includes(p)) plates.push(p);
+  const sizes = plates.map((p) => plateSizes.get(p)!);
+  const total = sizes.reduce((x, y) => x * y, 1);
+  const n = rec.vars.length;
+  const coordStrides = stridesOf(sizes);
+  const batchStrides = stridesOf(rec.plates.map((p) => plateSizes.get(p)!));
+  const at = rec.plates.map((p) => plates.indexOf(p));
+  const paths = new Int32Array(total * n);
+  for (let c = 0; c < total; c++) {
+    let b = 0;
+    for (let i = 0; i < at.length; i++) b += (Math.floor(c / coordStrides[at[i]!]!) % sizes[at[i]!]!) * batchStrides[i]!;
+    choose.path(rec, b, paths, c * n);
+  }
+  const out = new Map<Dim, Assignment>();
+  rec.vars.forEach((v, t) => {
+    const values = new Int32Array(total);
+    for (let c = 0; c < total; c++) values[c] = paths[c * n + t]!;
+    out.set(v, { plates, sizes, values });
+  });
+  return out;
 }

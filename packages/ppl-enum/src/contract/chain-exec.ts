@@ -1,17 +1,28 @@
-/** Run a ChainStep: stack each layout group's per-step factors (one concat, or one broadcast when every step holds the same tensor), then one fused chain op. */
+/**
+ * Run a ChainStep: stack each layout group's per-step factors (one concat, or
+ * one broadcast when every step holds the same tensor) into the chain
+ * kernel's layout, then eliminate the chain with the ring's chain operation.
+ */
 import * as tf from "@tensorflow/tfjs";
-import { chainLogSumExp } from "./chain-op.js";
 import type { ChainGroup, ChainStep } from "./chain-plan.js";
+import type { Ring } from "./rings.js";
 import type { RowOf } from "./rows.js";
 import type { Slots } from "./slots.js";
 
-/** [B or 1, steps, K(, K)] from one group: a concat, a reshape and at most a transpose and a broadcast. */
-function stackGroup(g: ChainGroup, slots: Slots, plateShape: readonly number[]): tf.Tensor {
+/**
+ * [B or 1, steps, K(, K)] from one group: a concat, a reshape and at most a
+ * transpose and a broadcast. A pair group whose every transition is the same
+ * tensor stays one transition, [B or 1, 1, K, K] (the kernel's Tp = 1).
+ */
+function stackGroup(g: ChainGroup, slots: Slots, plateShape: readonly number[], oneStepIfShared: boolean): tf.Tensor {
   // checked first: it never makes the row tensors
   const woven = interleavedSources(g, slots);
   if (woven !== undefined) return finish(g, woven, plateShape);
   const shared = sharedPiece(g, slots);
-  if (shared !== undefined) return finish(g, spreadOverSteps(g, shared), plateShape);
+  if (shared !== undefined) {
+    if (oneStepIfShared && g.slots.every((s) => s >= 0)) return finish(g, shared, plateShape, 1);
+    return finish(g, spreadOverSteps(g, shared), plateShape);
+  }
   const pieces: tf.Tensor[] = [];
   const rest = g.pieceShape.slice(1);
   let missing = 0;
@@ -85,25 +96,29 @@ function spreadOverSteps(g: ChainGroup, x: tf.Tensor): tf.Tensor {
   return tf.where(present, spread, tf.zerosLike(spread)).reshape([steps * g.pieceShape[0]!, ...g.pieceShape.slice(1)]);
 }
 
-function finish(g: ChainGroup, stacked: tf.Tensor, plateShape: readonly number[]): tf.Tensor {
+/** The stacked factors laid out as g.flat, with `steps` time steps (g's own count, or 1 for a shared transition). */
+function finish(g: ChainGroup, stacked: tf.Tensor, plateShape: readonly number[], steps = g.slots.length): tf.Tensor {
+  const withSteps = (shape: readonly number[], at: number) => shape.map((d, i) => (i === at ? steps : d));
+  const shape = withSteps(g.shape, g.shape.length - g.flat.length + 1);
+  const flat = withSteps(g.flat, 1);
   let x = stacked;
-  if (g.perm !== null) x = x.reshape([g.slots.length, ...g.pieceShape]).transpose([...g.perm]);
-  if (g.broadcast) x = tf.broadcastTo(x.reshape([...g.shape]), [...plateShape, ...g.flat.slice(1)]);
-  return x.reshape([...g.flat]);
+  if (g.perm !== null) x = x.reshape([steps, ...g.pieceShape]).transpose([...g.perm]);
+  if (g.broadcast) x = tf.broadcastTo(x.reshape(shape), [...plateShape, ...flat.slice(1)]);
+  return x.reshape(flat);
 }
 
-function addGroups(groups: readonly ChainGroup[], slots: Slots, step: ChainStep): tf.Tensor | undefined {
+function addGroups(groups: readonly ChainGroup[], slots: Slots, step: ChainStep, oneStepIfShared: boolean): tf.Tensor | undefined {
   let sum: tf.Tensor | undefined;
   for (const g of groups) {
-    const x = stackGroup(g, slots, step.plateShape);
+    const x = stackGroup(g, slots, step.plateShape, oneStepIfShared);
     sum = sum === undefined ? x : sum.add(x);
   }
   return sum;
 }
 
-/** log Σ over the chain's variables, over the chain's plates (shape `step.plateShape`). */
-export function runChain(step: ChainStep, slots: Slots): tf.Tensor {
-  const unary = addGroups(step.unary, slots, step) ?? tf.zeros([1, step.length, step.size]);
-  const pair = addGroups(step.pair, slots, step)!;
-  return chainLogSumExp(unary, pair).reshape([...step.plateShape]);
+/** The chain's variables eliminated by `ring`: a tensor over the chain's plates (shape `step.plateShape`). */
+export function runChain(step: ChainStep, slots: Slots, ring: Ring): tf.Tensor {
+  const unary = addGroups(step.unary, slots, step, false) ?? tf.zeros([1, step.length, step.size]);
+  const pair = addGroups(step.pair, slots, step, true)!;
+  return ring.chain(unary, pair, step);
 }

@@ -4,10 +4,10 @@
  * variable or two neighbours, all variables the same size, nothing outside
  * the leaf), the n greedy log-sum-exp eliminations are replaced by one
  * ChainStep: the per-step factors are stacked along a time axis (one concat
- * per layout group) and contracted by the fused forward–backward op
- * (chain-op.ts). The result is the same as the generic elimination's; only
- * the number of tfjs ops changes. Pure structure, no tensors: cached with
- * the plan.
+ * per layout group) and eliminated by the ring's chain operation (one pass
+ * of ppl-core's chain kernel: forward–backward, Viterbi or FFBS). The result
+ * is the same as the generic elimination's; only the number of tfjs ops
+ * changes. Pure structure, no tensors: cached with the plan.
  */
 import type { Dim } from "./factor.js";
 
@@ -32,6 +32,10 @@ export interface ChainGroup {
 
 export interface ChainStep {
   readonly kind: "chain";
+  /** The chain's variables in path order (v_0 first). */
+  readonly vars: readonly Dim[];
+  /** The plates the variables live in (a decoder picks them once per member of each); the chain's `plates` are among them. */
+  readonly elimPlates: readonly Dim[];
   /** Number of variables in the chain. */
   readonly length: number;
   /** Their common size. */
@@ -53,7 +57,7 @@ export interface ChainContext {
 }
 
 /** The chain step for eliminating `local` from `slots`, or undefined when they are not a chain. */
-export function detectChain(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): Omit<ChainStep, "out"> | undefined {
+export function detectChain(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): Omit<ChainStep, "out" | "elimPlates"> | undefined {
   const n = local.size;
   if (n < CHAIN_MIN_LENGTH) return undefined;
   const vars = ctx.sorted(local);
@@ -94,7 +98,7 @@ export function detectChain(ctx: ChainContext, slots: readonly number[], local: 
       pair.add(s, prev, sym, pieceShape);
     }
   });
-  return { kind: "chain", length: n, size: K, plates, plateShape, unary: unary.groups(), pair: pair.groups() };
+  return { kind: "chain", vars: order, length: n, size: K, plates, plateShape, unary: unary.groups(), pair: pair.groups() };
 }
 
 /** The variables in path order (starting from the end that sorts first), or undefined if the graph is not one simple path. */

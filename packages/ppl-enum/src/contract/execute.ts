@@ -20,8 +20,7 @@ export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.T
       const aligned = step.inputs.map((s, i) => align(slots.get(s), step.aligns[i]!));
       slots.set(step.out, ring.combine(aligned, step));
     } else if (step.kind === "chain") {
-      if (!ring.fusesChains) throw new Error("internal: a chain step in a plan run with a ring that needs per-elimination records");
-      slots.set(step.out, runChain(step, slots));
+      slots.set(step.out, runChain(step, slots, ring));
     } else {
       const x = slots.get(step.input);
       const summed = step.axes.length > 0 ? x.sum([...step.axes]) : x;

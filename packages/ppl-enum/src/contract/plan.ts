@@ -12,7 +12,7 @@
  * (a product in probability space) and the message moves to the parent.
  */
 import { PPLModelError, PPLShapeError } from "ppl-core";
-import { MAX_RANK } from "../enum/enum-handler.js";
+import { MAX_SAFE_RANK as MAX_RANK } from "ppl-core/internal";
 import { type ChainStep, detectChain } from "./chain-plan.js";
 import type { Dim, FactorSignature } from "./factor.js";
 
@@ -54,9 +54,9 @@ export type Step = CombineStep | ProductStep | ChainStep;
 
 export interface PlanOptions {
   /**
-   * Contract first-order chains with one fused op (ChainStep) instead of
-   * eliminating their variables one by one. Only the log-sum-product ring
-   * runs chain steps; decoders, which need per-elimination records, leave it off.
+   * Contract first-order chains with one fused step (ChainStep, the ring's
+   * chain operation) instead of eliminating their variables one by one.
+   * Default true; false gives the step-by-step elimination (a reference for tests).
    */
   readonly fuseChains?: boolean;
 }
@@ -173,7 +173,8 @@ class PlanBuilder {
     const found = detectChain(ctx, slots, vars);
     if (found === undefined) return undefined;
     const out = this.newSlot([...found.plates]);
-    this.steps.push({ ...found, out });
+    const elimPlates = [...(this.varOrdinals.get(found.vars[0]!) ?? [])].sort();
+    this.steps.push({ ...found, elimPlates, out });
     return out;
   }
 
@@ -258,7 +259,7 @@ export function buildPlan(
   const ordinals = sigs.map((s) => new Set(s.ordinal));
   const all = sigs.map((_, i) => i);
   for (const component of connected(all, b.slotDims, sumDims)) {
-    contractComponent(b, component, ordinals, sumDims, label, options.fuseChains === true);
+    contractComponent(b, component, ordinals, sumDims, label, options.fuseChains !== false);
   }
   return {
     steps: b.steps, roots: b.roots, rootOrdinals: b.rootOrdinals, rootMultipliers: b.rootMultipliers, slotDims: b.slotDims, sizes: b.sizes,

@@ -1,12 +1,12 @@
 /**
  * Sum a vectorizedMarkov chain out: the step-0 factors make the unary term
  * of the first state, the step-1 factors (stacked along time) the pairwise
- * term of every transition, and the fused forward–backward op of chain-op.ts
- * contracts them, one op for the whole time axis. A state of several
- * variables is their product space (prev and curr flattened alike).
+ * term of every transition, and ppl-core's chain kernel contracts them, one
+ * op for the whole time axis. A state of several variables is their product
+ * space (prev and curr flattened alike).
  */
 import * as tf from "@tensorflow/tfjs";
-import { chainLogSumExp } from "./chain-op.js";
+import { chainLogSumExp } from "ppl-core/internal";
 import type { Dim, Factor } from "./factor.js";
 
 /** A vectorizedMarkov chain's factors and dims, as the contraction needs them. */
@@ -49,7 +49,7 @@ function total(factors: readonly Factor[], target: readonly Dim[], shape: readon
 export interface ChainTerms {
   /** [Bu, T, K]: the step-0 factors at t = 0, then step 1's factors on the current state alone (emissions). */
   readonly unary: tf.Tensor;
-  /** [Bp, T-1, K, K]: step 1's factors on the previous state (transitions), previous state first. */
+  /** [Bp, T-1 or 1, K, K]: step 1's factors on the previous state (transitions), previous state first; 1 step when none varies along time. */
   readonly pair: tf.Tensor;
   /** The number of batch entries (the product of the batch dims' sizes). */
   readonly B: number;
@@ -77,11 +77,13 @@ export function timeChainTerms(c: TimeChainShape, sizes: ReadonlyMap<Dim, number
   const [prevShape, currShape] = [c.prev.map(size), c.curr.map(size)];
   const init = total(c.init, [...c.batch, ...c.prev], [...lead(c.init), ...prevShape]);
   const curr = total(currFactors, [...c.batch, c.time, ...c.curr], [...lead(currFactors), c.steps, ...currShape]);
-  const pair = total(pairFactors, [...c.batch, c.time, ...c.prev, ...c.curr], [...lead(pairFactors), c.steps, ...prevShape, ...currShape]);
+  // a transition constant along time stays one transition (the kernel's Tp = 1), never copied T-1 times
+  const Tp = pairFactors.some((f) => f.dims.includes(c.time)) ? c.steps : 1;
+  const pair = total(pairFactors, [...c.batch, c.time, ...c.prev, ...c.curr], [...lead(pairFactors), Tp, ...prevShape, ...currShape]);
   const Bu = varies(c.init) || varies(currFactors) ? B : 1;
   const toBatch = (x: tf.Tensor) => (x.shape[0] === Bu ? x : x.add(tf.zeros([Bu, ...x.shape.slice(1)])));
   const unary = tf.concat([toBatch(init.reshape([-1, 1, K])), toBatch(curr.reshape([-1, T - 1, K]))], 1);
-  return { unary, pair: pair.reshape([varies(pairFactors) ? B : 1, T - 1, K, K]), B, batchShape };
+  return { unary, pair: pair.reshape([varies(pairFactors) ? B : 1, Tp, K, K]), B, batchShape };
 }
 
 /** The log-sum over all state paths, one value per batch entry: a tensor on `c.batch`. */

@@ -1,15 +1,28 @@
 /**
  * inferDiscrete for a vectorizedMarkov chain: its terms are decoded as one
- * chain over the flattened state (contract/chain-decode.ts), then every
+ * chain over the flattened state (ppl-core's chain kernel), then every
  * state variable gets its component: step 0's variables at t = 0 over the
  * chain's plates, step 1's at t = 1..T-1 along the time dim as well.
  */
 import { PPLModelError } from "ppl-core";
+import { chainForward, chainLayout, chainSample, chainViterbi } from "ppl-core/internal";
 import type { Assignment } from "../contract/backward.js";
-import { type ChainMode, decodeChain } from "../contract/chain-decode.js";
+import type * as tf from "@tensorflow/tfjs";
 import type { Dim } from "../contract/factor.js";
 import { timeChainTerms } from "../contract/time-chain.js";
 import type { TimeChainProblem } from "../enum/time-chains.js";
+
+export type ChainMode = { readonly kind: "max" } | { readonly kind: "sample"; readonly rng: () => number };
+
+/** The paths [B, n] of the chain: Viterbi, or one FFBS draw per member. */
+function decodePaths(unary: tf.Tensor, pair: tf.Tensor, mode: ChainMode): Int32Array {
+  const L = chainLayout(unary.shape, pair.shape, "inferDiscrete");
+  if (mode.kind === "max") return chainViterbi(L, unary.dataSync(), pair.dataSync()).paths;
+  const sweep = chainForward(L, unary.dataSync(), pair.dataSync());
+  const paths = new Int32Array(L.B * L.n);
+  for (let b = 0; b < L.B; b++) chainSample(sweep, b, mode.rng, paths, b * L.n);
+  return paths;
+}
 
 export function decodeTimeChain(c: TimeChainProblem, sizes: ReadonlyMap<Dim, number>, mode: ChainMode): Map<Dim, Assignment> {
   if (c.batch.length > c.plates.length) {
@@ -24,7 +37,7 @@ export function decodeTimeChain(c: TimeChainProblem, sizes: ReadonlyMap<Dim, num
   const T = c.steps + 1;
   const stateSizes = c.prev.map((d) => sizes.get(d)!);
   const K = stateSizes.reduce((a, b) => a * b, 1);
-  const paths = decodeChain({ B, n: T, K, Bu: unary.shape[0]!, Bp: pair.shape[0]! }, unary.dataSync(), pair.dataSync(), mode);
+  const paths = decodePaths(unary, pair, mode);
   const plateSizes = c.plates.map((d) => sizes.get(d)!);
   const out = new Map<Dim, Assignment>();
   let stride = K;

@@ -22,12 +22,12 @@ export function checkLog(p: Problem, fuseChains = false): number {
 }
 
 /** Max ring: the max total, and the decoded assignment attains it in float64. */
-export function checkMax(p: Problem): void {
+export function checkMax(p: Problem, fuseChains = false): void {
   const u = unroll(p);
   const best = maxAssignment(u.flat).value;
-  const { total, assignment } = mapDecode(p, u);
-  expectClose(total, best, "max total");
-  expectClose(evaluate(u.flat, assignment), best, "value of the decoded MAP assignment");
+  const { total, assignment } = mapDecode(p, u, fuseChains);
+  expectClose(total, best, `max total (fuseChains ${fuseChains})`);
+  expectClose(evaluate(u.flat, assignment), best, `value of the decoded MAP assignment (fuseChains ${fuseChains})`);
 }
 
 /**
@@ -37,10 +37,10 @@ export function checkMax(p: Problem): void {
  * pair of flat variables sharing a factor (the dependence backward sampling
  * must get right).
  */
-export function checkSample(p: Problem, seed: number, n = 4000, jointLimit = 256): void {
+export function checkSample(p: Problem, seed: number, n = 4000, jointLimit = 256, fuseChains = false): void {
   const u = unroll(p);
   const flat = u.flat;
-  const draws = sampleDraws(p, u, n, rng(seed));
+  const draws = sampleDraws(p, u, n, rng(seed), fuseChains);
   const total = logZ(flat);
   const within = (count: number, prob: number, what: string) => {
     const f = count / n;

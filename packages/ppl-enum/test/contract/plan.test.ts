@@ -1,12 +1,13 @@
 // ppl-specific parts of the contraction that Pyro's test_contract has no case
-// for: the fused first-order chain step (chain-plan.ts, chain-op.ts) against
-// the unrolled oracle (value and gradient), the plan cache, and the rank limit.
+// for: the fused first-order chain step (chain-plan.ts, ppl-core's chain kernel) against
+// the unrolled oracle with every ring (value and gradient; the MAP value and
+// assignment; joint sample frequencies), the plan cache, and the rank limit.
 import { describe, expect, it } from "vitest";
 import { PPLShapeError } from "ppl-core";
 import { PlanCache } from "../../src/contract/plan-cache.js";
 import { buildPlan } from "../../src/contract/plan.js";
 import { checkGrad, checkLog, checkMax, checkSample } from "./check.js";
-import { fromEquation, randomChain } from "./problem.js";
+import { type Problem, fromEquation, normal, randomChain, rng } from "./problem.js";
 import { planFor } from "./run.js";
 
 describe("fused chain steps against the unrolled oracle", () => {
@@ -22,8 +23,25 @@ describe("fused chain steps against the unrolled oracle", () => {
         checkMax(p);
         checkSample(p, 20_000 + seed, 2000);
       }
+      // the chain step under the max and sample rings (Viterbi and FFBS records)
+      checkMax(p, true);
+      if (seed % 4 === 2) checkSample(p, 30_000 + seed, 2000, 256, true);
     });
   }
+
+  it("a chain in a plate its factors do not vary along: one MAP path, independent draws per member", () => {
+    const u = rng(41);
+    const dims = [["v0"], ["v0", "v1"], ["v1", "v2"], ["v1"], ["v2"]];
+    const sizes = new Map([["i", 2], ["v0", 2], ["v1", 2], ["v2", 2]]);
+    const factors = dims.map((d) => ({ dims: d, ordinal: ["i"], values: Float64Array.from({ length: 2 ** d.length }, () => normal(u)) }));
+    const p: Problem = { sizes, plates: new Set(["i"]), factors };
+    const plan = planFor(p, true);
+    expect(plan.steps.map((s) => s.kind)).toEqual(["chain"]);
+    checkLog(p, true);
+    checkMax(p, true);
+    // the oracle's joint over both members' copies: the draws must be independent along i
+    checkSample(p, 43, 4000, 256, true);
+  });
 
   it("a chain among other factors: 'a,ab,bc,cd,de,ei->' with all variables of size 3", () => {
     const p = fromEquation("a,ab,bc,cd,de,ei->", "i", { seed: 31, cycle: [3] });

@@ -97,16 +97,16 @@ export function flatAssignment(p: Problem, u: Unrolled, decided: ReadonlyMap<str
 }
 
 /** MAP: the max ring's total and its decoded assignment. */
-export function mapDecode(p: Problem, u: Unrolled): { total: number; assignment: Int32Array } {
+export function mapDecode(p: Problem, u: Unrolled, fuseChains = false): { total: number; assignment: Int32Array } {
   const ring = new MapRing();
-  const { total } = runRing(p, ring);
+  const { total } = runRing(p, ring, planFor(p, fuseChains));
   return { total, assignment: flatAssignment(p, u, backward(ring.records, plateSizes(p), chooseMax)) };
 }
 
 /** `n` joint posterior draws by the sample ring (one forward run, n backward passes). */
-export function sampleDraws(p: Problem, u: Unrolled, n: number, random: () => number): Int32Array[] {
+export function sampleDraws(p: Problem, u: Unrolled, n: number, random: () => number, fuseChains = false): Int32Array[] {
   const ring = new SampleRing();
-  runRing(p, ring);
+  runRing(p, ring, planFor(p, fuseChains));
   const chooser = sampleChooser(random);
   const draws: Int32Array[] = [];
   for (let s = 0; s < n; s++) draws.push(flatAssignment(p, u, backward(ring.records, plateSizes(p), chooser)));
