@@ -4,6 +4,7 @@
  * gives NaN) and the gradient there is 0, not NaN.
  */
 import * as tf from "@tensorflow/tfjs";
+import { logMatMulForward, logMatMulPlan, reduceTo } from "./log-matmul.js";
 
 const MOST_NEGATIVE = -3.4e38;
 
@@ -32,43 +33,45 @@ export function jointOf(terms: readonly tf.Tensor[], jointShape: readonly number
 /**
  * log Σ_last exp(Σ_i terms_i) as one differentiable op: the tape records one
  * node instead of ~10, which matters because the seed HMM runs hundreds of
- * these per step. Gradient to each term: the softmax weights summed over the
- * axes that term was broadcast along.
+ * these per step. Large joints whose terms split in two groups go through a
+ * scaled matMul (log-matmul.ts) and never build the joint; the rest build it.
  */
 export function logSumProduct(terms: readonly tf.Tensor[], jointShape: readonly number[]): tf.Tensor {
   const outShape = jointShape.slice(0, -1);
+  const plan = logMatMulPlan(terms.map((t) => t.shape), jointShape);
   const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const xs = args.slice(0, -1) as tf.Tensor[];
-    const joint = jointOf(xs, jointShape);
-    const m = tf.maximum(joint.max(-1, true), MOST_NEGATIVE);
-    const lse = joint.sub(m).exp().sum(-1, true).log().add(m);
-    save([joint, lse]);
-    return {
-      value: lse.reshape(outShape),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [j, l] = saved as [tf.Tensor, tf.Tensor];
-        const w = j.sub(tf.maximum(l, MOST_NEGATIVE)).exp().mul(dy.reshape([...outShape, 1]));
-        // each input gets its own tensor: the tape disposes an input's gradient once it is accumulated,
-        // so one tensor handed to two inputs would be disposed under the other
-        let handedOut = false;
-        return xs.map((x) => {
-          const g = reduceTo(w, x.shape);
-          if (g !== w) return g;
-          if (handedOut) return w.clone();
-          handedOut = true;
-          return w;
-        });
-      },
-    };
+    return (plan !== null ? logMatMulForward(xs, plan, outShape, save) : null) ?? jointForward(xs, jointShape, save);
   }) as Parameters<typeof tf.customGrad>[0]);
   return (op as unknown as (...xs: tf.Tensor[]) => tf.Tensor)(...terms);
 }
 
-/** Sum `g` over the axes where `shape` has size 1 (same rank), giving `shape`. */
-function reduceTo(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
-  const axes: number[] = [];
-  for (let i = 0; i < shape.length; i++) if (shape[i] === 1 && g.shape[i]! > 1) axes.push(i);
-  const r = axes.length > 0 ? g.sum(axes, true) : g;
-  return r.shape.length === shape.length ? r : r.reshape([...shape]);
+/**
+ * The joint built and reduced. Gradient to each term: the softmax weights
+ * summed over the axes that term was broadcast along.
+ */
+function jointForward(xs: readonly tf.Tensor[], jointShape: readonly number[], save: tf.GradSaveFunc): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] } {
+  const outShape = jointShape.slice(0, -1);
+  const joint = jointOf(xs, jointShape);
+  const m = tf.maximum(joint.max(-1, true), MOST_NEGATIVE);
+  const lse = joint.sub(m).exp().sum(-1, true).log().add(m);
+  save([joint, lse]);
+  return {
+    value: lse.reshape(outShape),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [j, l] = saved as [tf.Tensor, tf.Tensor];
+      const w = j.sub(tf.maximum(l, MOST_NEGATIVE)).exp().mul(dy.reshape([...outShape, 1]));
+      // each input gets its own tensor: the tape disposes an input's gradient once it is accumulated,
+      // so one tensor handed to two inputs would be disposed under the other
+      let handedOut = false;
+      return xs.map((x) => {
+        const g = reduceTo(w, x.shape);
+        if (g !== w) return g;
+        if (handedOut) return w.clone();
+        handedOut = true;
+        return w;
+      });
+    },
+  };
 }
