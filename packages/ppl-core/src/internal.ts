@@ -23,3 +23,4 @@ export { normalLogProb, logNormalLogProb } from "./ops/normal-logprob.js";
 export { dirichletLogProb } from "./ops/dirichlet-logprob.js";
 export { stickBreaking } from "./ops/stick-breaking.js";
 export { weightedSum } from "./ops/weighted-sum.js";
+export { splitRows } from "./ops/split-rows.js";

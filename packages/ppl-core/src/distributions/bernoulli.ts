@@ -3,6 +3,7 @@ import { type Constraint, boolean, real, unitInterval } from "../constraints/con
 import { bernoulliLogProb } from "../ops/bernoulli-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
+import { batchedLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 
@@ -41,6 +42,21 @@ export class Bernoulli extends Distribution {
 
   logProb(value: tf.Tensor): tf.Tensor {
     return bernoulliLogProb(value, this.param.value, this.param.kind);
+  }
+
+  /** Only for Bernoulli itself: a subclass that changes logProb must not be scored by this formula. */
+  override batchKey(): readonly unknown[] | undefined {
+    return this.constructor === Bernoulli ? [Bernoulli, this.param.kind, this.param.value] : undefined;
+  }
+
+  /** One fused op over all rows (a chain's emissions): the parameter is read once and gets one gradient. */
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    const layout = batchedLayout(this.name, values, [batchShape, this.batchShape]);
+    return bernoulliLogProb(layout.values, this.param.value, this.param.kind, layout.outShape);
+  }
+
+  override supportSize(): number {
+    return 2;
   }
 
   override enumerateSupport(expand = true): tf.Tensor {

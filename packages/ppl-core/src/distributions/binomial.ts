@@ -5,6 +5,7 @@ import { lgamma, xlog1py, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { sampleBinomial } from "./discrete-samplers.js";
+import { logProbOnLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam, paramBatchShape, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 
@@ -66,6 +67,21 @@ export class Binomial extends Distribution {
       const l = this.param.value;
       return logChoose.add(k.mul(logSigmoid(l))).add(nMinusK.mul(logSigmoid(l.neg())));
     });
+  }
+
+  /** Only for Binomial itself: a subclass that changes logProb must not be scored by this formula. */
+  override batchKey(): readonly unknown[] | undefined {
+    return this.constructor === Binomial ? [Binomial, this.totalCount, this.param.kind, this.param.value] : undefined;
+  }
+
+  /** All rows in one pass of the tensor expression: one gradient for the probs or logits. */
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    return logProbOnLayout(this.name, values, [batchShape, this.batchShape], (v) => this.logProb(v));
+  }
+
+  override supportSize(): number {
+    if (this.homogeneousCount === undefined) return super.supportSize(); // enumerateSupport's error
+    return this.homogeneousCount + 1;
   }
 
   override enumerateSupport(expand = true): tf.Tensor {

@@ -2,12 +2,23 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, integerInterval, real, simplex } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
 import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, cumsumLast, foldedRowwise, type TensorLike } from "../ops/tensor.js";
-import { vindex } from "../ops/vindex.js";
+import { isArangeIndex, markArangeIndex, vindex } from "../ops/vindex.js";
 import { customGradient } from "../ops/custom-grad.js";
 import { TapeMemo } from "../ops/tape-memo.js";
 import { nextSeed } from "../rng.js";
+import { batchedLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam } from "./validate.js";
+
+/**
+ * The unexpanded support of K categories at enumeration dim d is the same
+ * int32 arange [K, 1, ..., 1] for every Categorical: one cached tensor per
+ * (K, d), tagged as an arange at creation. A markov chain's steps of one
+ * parity then hand vindex and logProb the same support, so their memoised
+ * views (a transition's reshape, an emission's locs[z]) are shared along the
+ * chain. Remade once a tf.tidy scope has disposed it.
+ */
+const supports = new Map<string, tf.Tensor>();
 
 /** A markov chain builds a Categorical per step from the same transition rows: normalise them once per step of SVI. */
 const logOfProbs = new TapeMemo<tf.Tensor>();
@@ -118,6 +129,9 @@ export class Categorical extends Distribution {
   }
 
   logProb(value: tf.Tensor): tf.Tensor {
+    // the enumerated support (Pyro's _pyro_categorical_support): the logits with the category axis moved to the
+    // enumeration dim, one reshape (or transpose), no gather or one-hot; constant along the plate dims it lacks
+    if (isArangeIndex(value) && value.shape[0] === this.numCategories) return vindex(this.logits, "...", value);
     return tf.tidy(() => {
       const K = this.numCategories;
       const shape = broadcastShapes([value.shape, this.batchShape], "Categorical value and batch shapes");
@@ -129,10 +143,42 @@ export class Categorical extends Distribution {
     });
   }
 
+  /** Only for Categorical itself: a subclass that changes logProb must not be scored by this formula. */
+  override batchKey(): readonly unknown[] | undefined {
+    return this.constructor === Categorical ? [Categorical, this.logits] : undefined;
+  }
+
+  /** One gather over all rows (a rank-safe flat gather): the logits get one gradient. */
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    return tf.tidy(() => {
+      const layout = batchedLayout(this.name, values, [batchShape, this.batchShape]);
+      const index = layout.values.dtype === "int32" ? layout.values : layout.values.cast("int32");
+      return broadcastTo(vindex(this.logits, "...", index), layout.outShape);
+    });
+  }
+
+  override supportSize(): number {
+    return this.numCategories;
+  }
+
   override enumerateSupport(expand = true): tf.Tensor {
     const K = this.numCategories;
     const values = tf.range(0, K, 1, "int32").reshape([K, ...this.batchShape.map(() => 1)]);
+    markArangeIndex(values);
     return expand ? broadcastTo(values, [K, ...this.batchShape]) : values;
+  }
+
+  override enumerateSupportAt(dim: number, expand = false): tf.Tensor {
+    if (expand || !Number.isInteger(dim) || dim >= 0) return super.enumerateSupportAt(dim, expand);
+    const K = this.numCategories;
+    const key = `${K}@${dim}`;
+    let t = supports.get(key);
+    if (t === undefined || t.isDisposed) {
+      t = tf.tensor(Int32Array.from({ length: K }, (_, i) => i), [K, ...new Array<number>(-dim - 1).fill(1)], "int32");
+      markArangeIndex(t);
+      supports.set(key, t);
+    }
+    return t;
   }
 
   override get mean(): tf.Tensor {

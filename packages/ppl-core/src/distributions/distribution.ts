@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent } from "../constraints/constraint.js";
 import { PPLShapeError, formatShape, PPLModelError } from "../errors.js";
 import { broadcastShapes, broadcastTo, shapesEqual, sumRightmost } from "../ops/tensor.js";
+import { isArangeIndex } from "../ops/vindex.js";
 
 export abstract class Distribution {
   /** The distribution's name in error messages. */
@@ -22,8 +23,43 @@ export abstract class Distribution {
 
   /** Draw a sample of shape sampleShape ++ batchShape ++ eventShape. */
   abstract sample(sampleShape?: readonly number[], seed?: number): tf.Tensor;
-  /** Log-density of `value`; shape is the broadcast of value's batch part with batchShape. */
+  /**
+   * Log-density of `value`; shape is the broadcast of value's batch part with
+   * batchShape. One exception: at an enumerated support (a tagged arange, see
+   * `enumerateSupportAt`) a batch dim the result is constant along may stay
+   * size 1 (an Expanded distribution does not copy its result along the dims
+   * it added): the contraction that reads such values treats a missing dim as
+   * constant.
+   */
   abstract logProb(value: tf.Tensor): tf.Tensor;
+
+  /**
+   * The batching hook. Sites whose keys are element-wise `===` (and whose
+   * values have equal shapes and dtypes) may be scored together by the first
+   * one's `logProbBatched`: the key must name everything the log-density
+   * depends on besides the value (the class, the parameter tensors, an
+   * expanded batch shape). Undefined (the default): never batched.
+   */
+  batchKey(): readonly unknown[] | undefined {
+    return undefined;
+  }
+
+  /**
+   * Log-densities of n values stacked on a new leading axis: [n, ...valueShape]
+   * -> [n, ...logProbShape], row i equal to `logProb(values[i])` broadcast to
+   * `batchShape` (default this.batchShape; Expanded and Independent pass their
+   * target down, so a family's fused op writes the full shape at once). The
+   * default loops over logProb; a family overrides it with one op, so its
+   * parameters get one gradient instead of a sum of n.
+   */
+  logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    checkBatchedValues(this.name, values);
+    return tf.tidy(() => {
+      const rows = tf.unstack(values).map((v) => this.logProb(v));
+      const shape = broadcastShapes([...rows.map((r) => r.shape), batchShape], `${this.name} log-density`);
+      return tf.stack(rows.map((r) => broadcastTo(r, shape)));
+    });
+  }
 
   get mean(): tf.Tensor {
     throw new PPLModelError(`${this.name} has no closed-form mean; estimate it from samples (.sample([n]).mean(0))`);
@@ -41,6 +77,34 @@ export abstract class Distribution {
     throw new PPLModelError(
       `${this.name} has no finite support to enumerate: only discrete distributions (Categorical, Bernoulli, Binomial) can be enumerated`,
     );
+  }
+
+  /** How many values `enumerateSupport` lists (default: it lists them and counts). */
+  supportSize(): number {
+    return tf.tidy(() => this.enumerateSupport(false).shape[0]!);
+  }
+
+  /**
+   * The support laid out for an enumeration dim `dim` (< 0): shape
+   * [n, 1, ..., 1] ++ eventShape with -dim - 1 ones, or with the batch shape
+   * spelled out on the right when `expand` is true. A reshape of
+   * `enumerateSupport`, so a support's arange tag (which lets Categorical and
+   * vindex index by a reshape) is carried; a family may return a cached tensor.
+   */
+  enumerateSupportAt(dim: number, expand = false): tf.Tensor {
+    return tf.tidy(() => {
+      const support = this.enumerateSupport(expand);
+      const n = support.shape[0]!;
+      const batch = expand ? support.shape.slice(1, support.rank - this.eventShape.length) : [];
+      const lead = -dim - 1 - batch.length;
+      if (!Number.isInteger(dim) || lead < 0) {
+        throw new PPLShapeError(
+          `${this.name}.enumerateSupportAt(${dim}): the enumeration dim must be an integer left of the ${batch.length} batch dims`,
+          { expected: `an integer <= ${-1 - batch.length}`, actual: String(dim) },
+        );
+      }
+      return support.reshape([n, ...new Array<number>(lead).fill(1), ...batch, ...this.eventShape]);
+    });
   }
 
   /** Same distribution with a larger batch shape (broadcast, not copied). */
@@ -112,6 +176,14 @@ export class Independent extends Distribution {
   }
   logProb(value: tf.Tensor): tf.Tensor {
     return sumRightmost(this.base.logProb(value), this.reinterpreted);
+  }
+  override batchKey(): readonly unknown[] | undefined {
+    const key = this.base.batchKey();
+    return key === undefined ? undefined : [Independent, this.reinterpreted, ...key];
+  }
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    const inner = this.base.batchShape.slice(this.base.batchShape.length - this.reinterpreted);
+    return sumRightmost(this.base.logProbBatched(values, [...batchShape, ...inner]), this.reinterpreted);
   }
   override get mean(): tf.Tensor {
     return this.base.mean;
@@ -190,8 +262,24 @@ export class Expanded extends Distribution {
 
   logProb(value: tf.Tensor): tf.Tensor {
     const lp = this.base.logProb(value);
+    // at an enumerated support the result is constant along the added dims: left at size 1, not copied (see Distribution.logProb)
+    if (isArangeIndex(value)) return lp;
     const target = broadcastShapes([lp.shape, this.batchShape], `${this.name} log-density`);
     return broadcastTo(lp, target);
+  }
+  override batchKey(): readonly unknown[] | undefined {
+    const key = this.base.batchKey();
+    return key === undefined ? undefined : [Expanded, this.batchShape.join(","), ...key];
+  }
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    return this.base.logProbBatched(values, batchShape);
+  }
+  override supportSize(): number {
+    return this.base.supportSize();
+  }
+  override enumerateSupportAt(dim: number, expand = false): tf.Tensor {
+    // unexpanded, the layout depends on the dim alone: the base's (possibly cached) tensor serves
+    return expand ? super.enumerateSupportAt(dim, true) : this.base.enumerateSupportAt(dim, false);
   }
 
   override enumerateSupport(expand = true): tf.Tensor {
@@ -247,6 +335,12 @@ export class Masked extends Distribution {
   override enumerateSupport(expand = true): tf.Tensor {
     return this.base.expand(this.batchShape).enumerateSupport(expand);
   }
+  override supportSize(): number {
+    return this.base.supportSize();
+  }
+  override enumerateSupportAt(dim: number, expand = false): tf.Tensor {
+    return expand ? super.enumerateSupportAt(dim, true) : this.base.enumerateSupportAt(dim, false);
+  }
   override get mean(): tf.Tensor {
     return this.base.mean;
   }
@@ -256,5 +350,15 @@ export class Masked extends Distribution {
   override expand(batchShape: readonly number[]): Distribution {
     if (shapesEqual(batchShape, this.batchShape)) return this;
     return new Masked(this.base.expand(batchShape), this.maskValue);
+  }
+}
+
+/** logProbBatched's values need the leading batch axis. */
+export function checkBatchedValues(name: string, values: tf.Tensor): void {
+  if (values.rank === 0) {
+    throw new PPLShapeError(`${name}.logProbBatched: the values must be stacked on a leading axis, got a scalar`, {
+      expected: "shape [n, ...valueShape]",
+      actual: "[]",
+    });
   }
 }

@@ -3,6 +3,7 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { normalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
+import { batchedLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam, paramBatchShape } from "./validate.js";
 
@@ -33,6 +34,17 @@ export class Normal extends Distribution {
 
   logProb(value: tf.Tensor): tf.Tensor {
     return normalLogProb(value, this.loc, this.scale);
+  }
+
+  /** Only for Normal itself: a subclass that changes logProb must not be scored by this formula. */
+  override batchKey(): readonly unknown[] | undefined {
+    return this.constructor === Normal ? [Normal, this.loc, this.scale] : undefined;
+  }
+
+  /** One fused op over all rows: loc and scale are read once and get one gradient each. */
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    const layout = batchedLayout(this.name, values, [batchShape, this.batchShape]);
+    return normalLogProb(layout.values, this.loc, this.scale, layout.outShape);
   }
 
   override get mean(): tf.Tensor {

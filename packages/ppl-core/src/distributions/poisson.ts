@@ -4,6 +4,7 @@ import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { samplePoisson } from "./discrete-samplers.js";
+import { logProbOnLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam } from "./validate.js";
 
@@ -34,6 +35,16 @@ export class Poisson extends Distribution {
       const k = value.cast("float32");
       return xlogy(k, this.rate).sub(this.rate).sub(lgamma(k.add(1)));
     });
+  }
+
+  /** Only for Poisson itself: a subclass that changes logProb must not be scored by this formula. */
+  override batchKey(): readonly unknown[] | undefined {
+    return this.constructor === Poisson ? [Poisson, this.rate] : undefined;
+  }
+
+  /** All rows in one pass of the tensor expression: one gradient for the rate. */
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    return logProbOnLayout(this.name, values, [batchShape, this.batchShape], (v) => this.logProb(v));
   }
 
   override get mean(): tf.Tensor {

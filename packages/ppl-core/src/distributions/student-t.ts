@@ -3,6 +3,7 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { lgamma } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
+import { logProbOnLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { rsampleStandardGamma } from "./gamma-sampler.js";
 import { asFloat, checkParam, paramBatchShape } from "./validate.js";
@@ -51,6 +52,16 @@ export class StudentT extends Distribution {
         .sub(this.scale.log())
         .sub(halfDfPlusHalf.mul(z.square().div(df).log1p()));
     });
+  }
+
+  /** Only for StudentT itself: a subclass that changes logProb must not be scored by this formula. */
+  override batchKey(): readonly unknown[] | undefined {
+    return this.constructor === StudentT ? [StudentT, this.df, this.loc, this.scale] : undefined;
+  }
+
+  /** All rows in one pass of the tensor expression: one gradient each for df, loc and scale. */
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    return logProbOnLayout(this.name, values, [batchShape, this.batchShape], (v) => this.logProb(v));
   }
 
   /** loc where df > 1, NaN otherwise (the mean does not exist). */

@@ -13,9 +13,13 @@ import { type BroadcastRows, broadcastRows } from "./broadcast-index.js";
 import { customGradient } from "./custom-grad.js";
 import { broadcastShapes } from "./tensor.js";
 
-/** log Bern(value | param), broadcast; `param` is probs or logits. The value gets no gradient (it is discrete). */
-export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: "probs" | "logits"): tf.Tensor {
-  const out = broadcastShapes([value.shape, param.shape]);
+/**
+ * log Bern(value | param), broadcast to `outShape` (default: the inputs' broadcast shape; a larger one is
+ * an expanded distribution's target, written at once instead of copied); `param` is probs or logits. The
+ * value gets no gradient (it is discrete).
+ */
+export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: "probs" | "logits", outShape?: readonly number[]): tf.Tensor {
+  const out = outShape === undefined ? broadcastShapes([value.shape, param.shape]) : [...outShape];
   const op = customGradient<[tf.Tensor, tf.Tensor]>(([v, p]) => {
     const vs = v.dataSync();
     const ps = p.dataSync();

@@ -17,36 +17,43 @@ import { broadcastShapes } from "./tensor.js";
 export type VindexArg = "..." | ":" | number | tf.Tensor;
 
 /**
- * Int32 tensors known to hold arange(n) along their first axis, size 1
- * elsewhere (the values an enumeration handler creates). Indexing with one is
- * a transpose/reshape, with no gather and a free gradient. A WeakSet tag on
- * the tensor object, not allocator state: it dies with the tensor.
+ * Int32 data known to hold 0..n-1 (an enumerated support, tagged by whoever
+ * makes it, at creation). The tag sits on the tensor's data id, which tfjs
+ * reshapes, squeezes and expandDims share with their input: a model's
+ * `x.squeeze(-1)` of an enumerated value keeps the tag, with no readback. A
+ * view of shape [n, 1, ..., 1] holds 0..n-1 along its first axis, and
+ * indexing with it is a transpose/reshape, with no gather and a free
+ * gradient. A WeakSet on the data id, not allocator state: it dies with the data.
  */
-const arangeIndices = new WeakSet<tf.Tensor>();
+const arangeData = new WeakSet<object>();
 
-/** Declare that `t` (int32, shape [n, 1, ..., 1]) holds 0..n-1 along its first axis. */
+/** Declare that `t` (int32) holds 0, 1, ..., size - 1 in order; views of it share the tag. */
 export function markArangeIndex(t: tf.Tensor): void {
-  arangeIndices.add(t);
+  if (t.dtype === "int32") arangeData.add(t.dataId);
+}
+
+/** True when `t` is (a view of) int32 data tagged by markArangeIndex, laid out as [n, 1, ..., 1]. */
+export function isArangeIndex(t: tf.Tensor): boolean {
+  return arangeData.has(t.dataId) && t.rank > 0 && t.shape.every((d, i) => i === 0 || d === 1);
 }
 
 /**
- * Results of the arange fast path, per index tensor, per source tensor and
- * layout. A markov chain's enumerated values alternate between two dims, so
- * the enumeration handler hands every step of one parity the same arange
- * tensor, and `vindex(locs, "...", z)` at step t is the very same view as at
- * step t-2: one reshape (and its gradient) per chain, not per step. The
- * WeakMap entries die with the index tensor (one model run); TapeMemo
- * decides when a kept result may be reused.
+ * Results of the arange fast path, per index data, per source tensor and
+ * layout. A markov chain's enumerated values alternate between two dims, and
+ * a distribution caches its support per dim, so `vindex(locs, "...", z)` at
+ * step t is the very same view as at step t-2: one reshape (and its
+ * gradient) per chain, not per step. The WeakMap entries die with the data;
+ * TapeMemo decides when a kept result may be reused.
  */
-const arangeSlots = new WeakMap<tf.Tensor, WeakMap<tf.Tensor, Map<string, object>>>();
+const arangeSlots = new WeakMap<object, WeakMap<tf.Tensor, Map<string, object>>>();
 const arangeResults = new TapeMemo<object>();
 
 function memoArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor | undefined {
   const idx = indexArgs.find((a): a is tf.Tensor => a instanceof tf.Tensor);
-  if (idx === undefined || !arangeIndices.has(idx)) return vindexArange(x, indexArgs, batchRank);
-  const key = `${batchRank}:${indexArgs.map((a) => (a === idx ? "i" : String(a))).join(",")}`;
-  let byX = arangeSlots.get(idx);
-  if (byX === undefined) arangeSlots.set(idx, (byX = new WeakMap()));
+  if (idx === undefined || !isArangeIndex(idx)) return vindexArange(x, indexArgs, batchRank);
+  const key = `${batchRank}:${indexArgs.map((a) => (a === idx ? `i${idx.rank}` : String(a))).join(",")}`;
+  let byX = arangeSlots.get(idx.dataId);
+  if (byX === undefined) arangeSlots.set(idx.dataId, (byX = new WeakMap()));
   let byKey = byX.get(x);
   if (byKey === undefined) byX.set(x, (byKey = new Map()));
   let slot = byKey.get(key);
@@ -64,7 +71,7 @@ function vindexArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: 
   for (let j = 0; j < indexArgs.length; j++) {
     const a = indexArgs[j];
     if (a === ":") continue;
-    if (k >= 0 || !(a instanceof tf.Tensor) || !arangeIndices.has(a)) return undefined;
+    if (k >= 0 || !(a instanceof tf.Tensor) || !isArangeIndex(a)) return undefined;
     k = j;
   }
   if (k < 0) return undefined;
