@@ -6,13 +6,12 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import {
-  PPLModelError, PPLShapeError, TapeMemo, distributions, formatFrame, formatShape, isVectorizedFrame, logProbError, normalLogProb,
-  scaleAndMask, vindex,
+  PPLModelError, PPLShapeError, TapeMemo, formatFrame, formatShape, isVectorizedFrame, logProbError, scaleAndMask,
 } from "ppl-core";
 import type { EnumVariable, MarkovTag, PlateFrame, SampleSite, Trace } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
 import { rowFactor } from "../contract/rows.js";
-import { batchedNormalLogProbs, fusedNormal } from "./batched-normal.js";
+import { batchedLogProbs } from "./batched-log-probs.js";
 
 export const varDim = (id: number): Dim => `v${id}`;
 const noScope: ReadonlyMap<number, EnumVariable> = new Map();
@@ -108,7 +107,7 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose): CollectedTe
   const timeChains = new Map<object, TimeChainSites>();
   const varSizes = new Map<Dim, number>();
   const commonScale = new CommonScale();
-  const batched = batchedNormalLogProbs(trace);
+  const batched = batchedLogProbs(trace);
 
   // positional dims -> named dims (plates, enumerated variables in the site's scope), size-1 dims dropped
   const named = (site: SampleSite, shape: readonly number[]) => {
@@ -153,11 +152,13 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose): CollectedTe
       if (tag !== undefined) noteChainVar(timeChains, tag, site, own);
     }
     const pre = batched.get(site.name);
-    // a batched site's log-prob is a row of its batch (squeezed, unmasked): only its full shape is read here.
+    // a batched site's log-prob is a row of its batch (squeezed, masked): only its full shape is read here.
     // Pyro's ELBO semantics: an enumerated site's own log-prob is not masked (it stays normalised over its
     // support, so a masked one adds no log K; decoding masks it, as infer_discrete does); every other site
     // is masked before its dims are read, since a mask may broadcast the log-prob up to plate dims it lacked.
-    const raw = pre === undefined ? (own === undefined ? logProbOf(site) : (enumeratedCategoricalLogProb(site) ?? logProbOf(site))) : undefined;
+    // At its own (tagged) support a distribution may leave out plate dims it is constant along: the
+    // contraction treats a missing dim as constant.
+    const raw = pre === undefined ? logProbOf(site) : undefined;
     const side = own?.side ?? (site.enumInfo?.kind === "sequential" ? site.enumScope?.side : undefined);
     const lp = raw === undefined || (includeCosts && side === "model") ? raw : scaleAndMask(raw, 1, site.mask);
     const shape = pre?.shape ?? lp!.shape;
@@ -246,29 +247,9 @@ function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site:
   c.plates.push(ordinalOf(site));
 }
 
-/**
- * An enumerated Categorical's log-prob at its own support is its logits with
- * the category axis moved to the enumeration dim: one reshape instead of a
- * one-hot select over the plate-broadcast shape. The plate dims it lacks are
- * size 1 here; the contraction treats a missing plate dim as constant along it.
- */
-function enumeratedCategoricalLogProb(site: SampleSite): tf.Tensor | undefined {
-  if (site.enumInfo?.kind !== "parallel") return undefined;
-  let fn: distributions.Distribution = site.fn;
-  while (fn instanceof distributions.Expanded) fn = fn.base;
-  if (!(fn instanceof distributions.Categorical)) return undefined;
-  return vindex(fn.logits, "...", site.value);
-}
-
-/** A Normal site's log-density as one fused op instead of ~7 tfjs kernels and their gradients. */
-function fusedNormalLogProb(site: SampleSite): tf.Tensor | undefined {
-  const n = fusedNormal(site);
-  return n === undefined ? undefined : normalLogProb(site.value, n.normal.loc, n.normal.scale, n.shape);
-}
-
 function logProbOf(site: SampleSite): tf.Tensor {
   try {
-    return fusedNormalLogProb(site) ?? site.fn.logProb(site.value);
+    return site.fn.logProb(site.value);
   } catch (err) {
     throw logProbError(site, err);
   }

@@ -4,8 +4,8 @@
  * out along a fresh batch dim left of the plates. `markov` tags let local
  * sites reuse dims, so a chain of any length needs bounded rank.
  */
-import * as tf from "@tensorflow/tfjs";
-import { PPLConfigError, PPLModelError, PPLShapeError, distributions, formatShape, markArangeIndex } from "ppl-core";
+import type * as tf from "@tensorflow/tfjs";
+import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "ppl-core";
 import type { EnumSide, EnumVariable, Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
 import { EnumAllocator, type EnumVar } from "./allocator.js";
 
@@ -14,13 +14,6 @@ export const MAX_RANK = 6;
 
 export class EnumMessenger implements Handler {
   readonly allocator: EnumAllocator;
-  /**
-   * A Categorical's support laid out at a dim is the same int32 arange for
-   * every site of this run with that size and dim (a markov chain alternates
-   * between two dims): made once per run instead of 3 ops and a read per site.
-   */
-  private readonly aranges = new Map<string, tf.Tensor>();
-
   /**
    * `side: "guide"` enumerates a guide (its variables are summed by the ELBO's
    * expectation under q). `guide`: the messenger that enumerated the guide this
@@ -72,9 +65,7 @@ export class EnumMessenger implements Handler {
     }
     // infer.expand: the support spelled out over the whole batch shape (Pyro's expand=True)
     const expand = msg.infer.expand === true;
-    const categorical = expand ? undefined : categoricalSize(fn);
-    const support = categorical === undefined ? fn.enumerateSupport(expand) : undefined;
-    const size = categorical ?? support!.shape[0]!;
+    const size = fn.supportSize();
     const v = this.allocator.allocate(msg.name, size, msg.markov, scope);
     if (v.dim < -MAX_RANK) {
       throw new PPLShapeError(
@@ -89,29 +80,11 @@ export class EnumMessenger implements Handler {
     }
     this.checkNoLeak(msg, v);
     this.allocator.commit(v);
-    const eventShape = fn.eventShape;
-    let value: tf.Tensor;
-    if (support === undefined) value = this.arange(size, v.dim);
-    else {
-      const batch = support.shape.slice(1, support.rank - eventShape.length);
-      value = support.reshape([size, ...new Array<number>(-v.dim - 1 - batch.length).fill(1), ...batch, ...eventShape]);
-      // vindex with an arange index is a reshape: no gather, and a free gradient
-      if (eventShape.length === 0 && value.dtype === "int32" && isArange(value)) markArangeIndex(value);
-    }
+    // the distribution lays its support out at the dim (a family may hand back a cached, arange-tagged tensor)
+    const value = fn.enumerateSupportAt(v.dim, expand);
     msg.value = value;
     msg.done = true;
     return v;
-  }
-
-  private arange(size: number, dim: number): tf.Tensor {
-    const key = `${size}@${dim}`;
-    let t = this.aranges.get(key);
-    if (t === undefined || t.isDisposed) {
-      t = tf.tensor(Int32Array.from({ length: size }, (_, i) => i), [size, ...new Array<number>(-dim - 1).fill(1)], "int32");
-      markArangeIndex(t);
-      this.aranges.set(key, t);
-    }
-    return t;
   }
 
   /** The distribution must not already vary along the dim we give the variable: that would be an out-of-window dependency. */
@@ -163,18 +136,6 @@ function wantsEnumeration(msg: SampleMsg): boolean {
       { site: msg.name, expected: "parallel", actual: "sequential" },
     );
   }
-  return true;
-}
-
-/** K when `fn` is a (plate-expanded) Categorical, whose support is 0..K-1; undefined otherwise. */
-function categoricalSize(fn: distributions.Distribution): number | undefined {
-  while (fn instanceof distributions.Expanded) fn = fn.base;
-  return fn instanceof distributions.Categorical ? fn.numCategories : undefined;
-}
-
-function isArange(t: tf.Tensor): boolean {
-  const data = t.dataSync();
-  for (let i = 0; i < data.length; i++) if (data[i] !== i) return false;
   return true;
 }
 

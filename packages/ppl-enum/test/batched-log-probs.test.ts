@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { TraceELBO, dist, markov, mask, plate, range, sample, trace, vindex, withHandler } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
-import { batchedNormalLogProbs } from "../src/enum/batched-normal.js";
+import { batchedLogProbs } from "../src/enum/batched-log-probs.js";
 import { EnumMessenger } from "../src/enum/enum-handler.js";
 import { errorOf, forwardLogLik, normalLogPdf, relErr, type HMMParams } from "./helpers.js";
 
@@ -68,7 +68,7 @@ describe("batched Normal emissions", () => {
     const groups = tf.tidy(() => {
       const messenger = new EnumMessenger(-2);
       const tr = trace(withHandler(model, () => messenger)).getTrace();
-      const batched = batchedNormalLogProbs(tr);
+      const batched = batchedLogProbs(tr);
       const sources = [...new Set([...batched.values()].map((b) => b.rows))];
       return sources.map((rows) => [...batched].filter(([, b]) => b.rows === rows).map(([name, b]) => `${name}#${b.row}`));
     });
