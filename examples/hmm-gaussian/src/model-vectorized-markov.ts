@@ -7,7 +7,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { dist, plate, sample, vectorizedMarkov, vindex } from "ppl-core";
-import { type HmmParams, globalPriors } from "./model.js";
+import { globalPriors } from "./model.js";
 
 export function* vectorizedMarkovModel(obs: tf.Tensor2D, K: number) {
   const [S, T] = obs.shape;
@@ -19,19 +19,5 @@ export function* vectorizedMarkovModel(obs: tf.Tensor2D, K: number) {
       z = yield* sample(`z_${t}`, dist.Categorical(probs), { infer: { enumerate: "parallel" } });
       yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z), vindex(scales, "...", z)), { obs: vindex(obs, seqs, i) });
     });
-  });
-}
-
-/**
- * One sequence with known parameters, time vectorised (no plate, so time is
- * dim -1): the model `inferDiscrete` decodes. The Viterbi path comes back as
- * `z_0` and `z_1:T`.
- */
-export function* decodeModel(y: tf.Tensor1D, params: HmmParams) {
-  let z: tf.Tensor | undefined;
-  yield* vectorizedMarkov("time", y.shape[0], { dim: -1 }, function* (t, i) {
-    const probs = z === undefined ? params.probsInit : vindex(params.probsTrans, "...", z, ":");
-    z = yield* sample(`z_${t}`, dist.Categorical(probs), { infer: { enumerate: "parallel" } });
-    yield* sample(`y_${t}`, dist.Normal(vindex(params.locs, "...", z), vindex(params.scales, "...", z)), { obs: vindex(y, i) });
   });
 }

@@ -35,24 +35,19 @@ export function* globalPriors(obs: tf.Tensor2D, K: number) {
   return { probsInit, probsTrans, locs, scales };
 }
 
-export interface HmmParams {
-  probsInit: tf.Tensor1D;
-  probsTrans: tf.Tensor2D;
-  locs: tf.Tensor1D;
-  scales: tf.Tensor1D;
-}
-
 const locsPriors = new WeakMap<tf.Tensor, { loc: number; scale: number }>();
 
 /**
  * The locs prior's centre and spread, the data's mean and 3 × std: computed
  * once per data tensor (they are constants of the model, and as tensor ops
- * every SVI step would pay ~20 kernels for them).
+ * every SVI step would pay ~20 kernels for them). One observation has no
+ * sample spread (torch's std is NaN there too): the scale is then 1, so the
+ * model still runs on a one-step sequence (decoding one does).
  */
 export function locsPrior(obs: tf.Tensor): { loc: number; scale: number } {
   let p = locsPriors.get(obs);
   if (p === undefined) {
-    p = tf.tidy(() => ({ loc: obs.mean().dataSync()[0]!, scale: unbiasedStd(obs).mul(3).dataSync()[0]! }));
+    p = tf.tidy(() => ({ loc: obs.mean().dataSync()[0]!, scale: obs.size > 1 ? unbiasedStd(obs).mul(3).dataSync()[0]! : 1 }));
     locsPriors.set(obs, p);
   }
   return p;

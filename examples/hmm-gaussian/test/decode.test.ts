@@ -1,4 +1,4 @@
-// decode(): Viterbi by inferDiscrete on the vectorizedMarkov model, against Pyro's
+// decode(): Viterbi by inferDiscrete on the markov-loop model the example trains, against Pyro's
 // Viterbi path of the seed test sequence and a float64 brute force on short ones.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
