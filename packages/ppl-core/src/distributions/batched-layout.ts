@@ -40,3 +40,12 @@ export function logProbOnLayout(
   const layout = batchedLayout(name, values, batchShapes);
   return broadcastTo(logProb(layout.values), layout.outShape);
 }
+
+/**
+ * A parameter's part of a batch key: a JS number stands for itself (every
+ * `Normal(loc[z], 1)` of a chain makes a fresh scalar tensor of the same 1),
+ * a tensor for its identity.
+ */
+export function paramKey(given: unknown, tensor: tf.Tensor): unknown {
+  return typeof given === "number" ? given : tensor;
+}

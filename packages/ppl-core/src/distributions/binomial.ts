@@ -71,7 +71,9 @@ export class Binomial extends Distribution {
 
   /** Only for Binomial itself: a subclass that changes logProb must not be scored by this formula. */
   override batchKey(): readonly unknown[] | undefined {
-    return this.constructor === Binomial ? [Binomial, this.totalCount, this.param.kind, this.param.value] : undefined;
+    return this.constructor === Binomial ? [
+      Binomial, this.homogeneousCount ?? this.totalCount, this.batchShape.join(","), this.param.kind, this.param.value,
+    ] : undefined;
   }
 
   /** All rows in one pass of the tensor expression: one gradient for the probs or logits. */

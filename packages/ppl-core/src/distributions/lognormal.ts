@@ -3,7 +3,7 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { logNormalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { batchedLayout } from "./batched-layout.js";
+import { batchedLayout, paramKey } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam, paramBatchShape } from "./validate.js";
 
@@ -16,11 +16,13 @@ export class LogNormal extends Distribution {
   readonly eventShape: readonly number[] = [];
   readonly support: Constraint = positive;
   override readonly hasRsample = true;
+  private readonly key: readonly unknown[];
 
   constructor(loc: TensorLike, scale: TensorLike) {
     super();
     this.loc = asFloat(loc);
     this.scale = asFloat(scale);
+    this.key = [paramKey(loc, this.loc), paramKey(scale, this.scale)];
     this.batchShape = paramBatchShape(this.name, { loc: this.loc.shape, scale: this.scale.shape });
     checkParam(this.name, "loc", this.loc, real);
     checkParam(this.name, "scale", this.scale, positive);
@@ -36,7 +38,7 @@ export class LogNormal extends Distribution {
 
   /** Only for LogNormal itself: a subclass that changes logProb must not be scored by this formula. */
   override batchKey(): readonly unknown[] | undefined {
-    return this.constructor === LogNormal ? [LogNormal, this.loc, this.scale] : undefined;
+    return this.constructor === LogNormal ? [LogNormal, ...this.key] : undefined;
   }
 
   /** One fused op over all rows: loc and scale are read once and get one gradient each. */

@@ -4,7 +4,7 @@ import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { samplePoisson } from "./discrete-samplers.js";
-import { logProbOnLayout } from "./batched-layout.js";
+import { logProbOnLayout, paramKey } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam } from "./validate.js";
 
@@ -15,10 +15,12 @@ export class Poisson extends Distribution {
   readonly batchShape: readonly number[];
   readonly eventShape: readonly number[] = [];
   readonly support: Constraint = nonnegativeInteger;
+  private readonly key: unknown;
 
   constructor(rate: TensorLike) {
     super();
     this.rate = asFloat(rate);
+    this.key = paramKey(rate, this.rate);
     this.batchShape = this.rate.shape;
     checkParam(this.name, "rate", this.rate, positive);
   }
@@ -39,7 +41,7 @@ export class Poisson extends Distribution {
 
   /** Only for Poisson itself: a subclass that changes logProb must not be scored by this formula. */
   override batchKey(): readonly unknown[] | undefined {
-    return this.constructor === Poisson ? [Poisson, this.rate] : undefined;
+    return this.constructor === Poisson ? [Poisson, this.key] : undefined;
   }
 
   /** All rows in one pass of the tensor expression: one gradient for the rate. */

@@ -3,7 +3,7 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { lgamma } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
-import { logProbOnLayout } from "./batched-layout.js";
+import { logProbOnLayout, paramKey } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { rsampleStandardGamma } from "./gamma-sampler.js";
 import { asFloat, checkParam, paramBatchShape } from "./validate.js";
@@ -18,12 +18,14 @@ export class StudentT extends Distribution {
   readonly eventShape: readonly number[] = [];
   readonly support: Constraint = real;
   override readonly hasRsample = true;
+  private readonly key: readonly unknown[];
 
   constructor(df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) {
     super();
     this.df = asFloat(df);
     this.loc = asFloat(loc);
     this.scale = asFloat(scale);
+    this.key = [paramKey(df, this.df), paramKey(loc, this.loc), paramKey(scale, this.scale)];
     this.batchShape = paramBatchShape(this.name, { df: this.df.shape, loc: this.loc.shape, scale: this.scale.shape });
     checkParam(this.name, "df", this.df, positive);
     checkParam(this.name, "loc", this.loc, real);
@@ -56,7 +58,7 @@ export class StudentT extends Distribution {
 
   /** Only for StudentT itself: a subclass that changes logProb must not be scored by this formula. */
   override batchKey(): readonly unknown[] | undefined {
-    return this.constructor === StudentT ? [StudentT, this.df, this.loc, this.scale] : undefined;
+    return this.constructor === StudentT ? [StudentT, ...this.key] : undefined;
   }
 
   /** All rows in one pass of the tensor expression: one gradient each for df, loc and scale. */
