@@ -1,26 +1,45 @@
 /**
- * Gather from a flat tensor with a gradient on every backend: the backward
- * pass scatter-adds dy into x's shape in a JS loop (float64 sums). A one-hot
- * matMul did it before; its [indices, n] matrix ran wasm out of memory for
- * hmm.py's larger tables (16 M entries a step).
+ * Gather from a flat tensor with a gradient on every backend, both passes as
+ * JS loops: the backward pass scatter-adds dy into x's shape (float64 sums;
+ * a one-hot matMul did it before, and its [indices, n] matrix ran wasm out
+ * of memory for hmm.py's larger tables, 16 M entries a step), and the forward
+ * pass reads x[idx] directly: wasm's GatherV2 checks every index through a
+ * closure in JS and cost ~1.2 ms for hmm.py model_6's 4 096-entry tables,
+ * 64 of them a step.
  */
 import * as tf from "@tensorflow/tfjs";
+import { PPLShapeError } from "../errors.js";
 import { customGradient } from "./custom-grad.js";
 
 /** `x[idx]` for a 1-D x and int32 idx of any shape; differentiable in x. */
 export function gatherFlat(x: tf.Tensor1D, idx: tf.Tensor): tf.Tensor {
-  const flat = idx.reshape([-1]);
   const n = x.shape[0];
-  // idx is saved, not passed as an input: customGrad would treat an input as
-  // differentiable, and a closure would see it disposed by an enclosing tidy.
-  const op = customGradient<[tf.Tensor]>(([values], save) => {
-    save([flat]);
-    return {
-      value: tf.gather(values, flat),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor1d(scatterAdd(saved[0]!.dataSync(), dy.dataSync(), n)),
-    };
-  });
-  return op(x).reshape(idx.shape);
+  if (x.dtype !== "float32") return tf.gather(x, idx.reshape([-1])).reshape(idx.shape);
+  // the indices are read now, as plain data: they get no gradient, and a tensor
+  // kept for the backward pass could be disposed by an enclosing tidy first
+  const flat = idx.dataSync();
+  const shape = idx.shape;
+  const op = customGradient<[tf.Tensor]>(([values]) => ({
+    value: tf.tensor(gathered(values.dataSync(), flat, n), shape, "float32"),
+    gradFunc: (dy: tf.Tensor) => tf.tensor1d(scatterAdd(flat, dy.dataSync(), n)),
+  }));
+  return op(x);
+}
+
+/** out[i] = x[idx[i]]; an index that is not an integer in [0, n) is an error (tf.gather checks the range too). */
+function gathered(x: ArrayLike<number>, idx: ArrayLike<number>, n: number): Float32Array {
+  const out = new Float32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    const j = idx[i]!;
+    if (!(j >= 0 && j < n && Number.isInteger(j))) {
+      throw new PPLShapeError(`gatherFlat: index ${j} (flat element ${i}) is out of range for a table of ${n} entries`, {
+        expected: `integers in [0, ${n - 1}]`,
+        actual: String(j),
+      });
+    }
+    out[i] = x[j]!;
+  }
+  return out;
 }
 
 /** g[idx[i]] += dy[i], summed in float64. */
