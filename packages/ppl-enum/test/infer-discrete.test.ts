@@ -71,6 +71,35 @@ describe("inferDiscrete, temperature 0 (Viterbi)", () => {
   });
 });
 
+describe("inferDiscrete on a markov loop in a plate (the fused chain, one Viterbi per member)", () => {
+  it("decodes each sequence of the plate to a hand-written float64 Viterbi path", () => {
+    const p: HMMParams = { pi: [0.5, 0.3, 0.2], A: [[0.7, 0.2, 0.1], [0.15, 0.7, 0.15], [0.1, 0.2, 0.7]], locs: [0, 1.5, 3], scales: [0.8, 1, 1.2] };
+    const S = 4;
+    const T = 12;
+    const ys = Array.from({ length: S }, (_, s) => Array.from({ length: T }, (_, t) => 1.5 + 1.6 * Math.sin(0.7 * t + 1.9 * s)));
+    const pi = tf.tensor1d(p.pi);
+    const A = tf.tensor2d(p.A);
+    const locs = tf.tensor1d(p.locs);
+    const scales = tf.tensor1d(p.scales);
+    const obs = tf.tensor2d(ys);
+    function* model() {
+      yield* plate("seqs", S, function* () {
+        let z: tf.Tensor | undefined;
+        yield* markov(range(T), function* (t) {
+          const probs = t === 0 ? pi : vindex(A, "...", z!, ":");
+          z = yield* sample(`z_${t}`, dist.Categorical(probs), { infer: { enumerate: "parallel" } });
+          yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z), vindex(scales, "...", z)), { obs: obs.slice([0, t], [S, 1]).reshape([S]) });
+        });
+      });
+    }
+    const paths = tf.tidy(() => {
+      const tr = trace(inferDiscrete(model, { firstAvailableDim: -2, temperature: 0 })).getTrace();
+      return Array.from({ length: T }, (_, t) => Array.from(tr.sampleSite(`z_${t}`).value.dataSync()));
+    });
+    for (let s = 0; s < S; s++) expect(paths.map((zt) => zt[s])).toEqual(viterbi(ys[s]!, p));
+  });
+});
+
 describe("inferDiscrete, temperature 1 (forward filtering, backward sampling)", () => {
   it("sample frequencies match the exact posterior marginals and pairwise joint (4 sigma)", () => {
     // z_0 -> z_1 -> z_2 with observations, in a plate of N independent copies of the same data
