@@ -1,16 +1,19 @@
-// Normal sites that share their loc and scale tensors are scored by one fused op and
-// handed to the plan as rows of that batch. Checked against the step-by-step
+// Sites whose distributions give equal batch keys (Normal emissions sharing the memoised
+// locs[z], scales[z]; masked Bernoulli emissions probs_y[x] as in hmm.py) are scored by one
+// logProbBatched and handed to the plan as rows of that batch; a distribution without the
+// hook is scored site by site. Checked against the step-by-step
 // contraction (whose generic elimination reads every row), a float64 forward
 // algorithm, TraceELBO on sites that depend on nothing enumerated, and the shapes
 // where the rows cannot be woven back in one stack (odd length, masked sites).
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { TraceELBO, dist, markov, mask, plate, range, sample, trace, vindex, withHandler } from "ppl-core";
+import { Distribution, TraceELBO, constraints, dist, markov, mask, plate, range, sample, trace, vindex, withHandler } from "ppl-core";
+import type { Constraint } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { batchedLogProbs } from "../src/enum/batched-log-probs.js";
 import { EnumMessenger } from "../src/enum/enum-handler.js";
-import { errorOf, forwardLogLik, normalLogPdf, relErr, type HMMParams } from "./helpers.js";
+import { bruteForce, errorOf, forwardLogLik, normalLogPdf, relErr, type HMMParams } from "./helpers.js";
 
 const en = { infer: { enumerate: "parallel" as const } };
 function* emptyGuide() {}
@@ -118,5 +121,120 @@ describe("batched Normal emissions", () => {
     expect(relErr(a, b)).toBeLessThan(1e-6);
     const truth = [0, 1, 2, 3, 4].reduce((s, t) => s + normalLogPdf(t * 0.3, 0.5, 1.2) + normalLogPdf(-t * 0.2, -0.5, 0.8), 0);
     expect(relErr(-a, truth)).toBeLessThan(1e-6);
+  });
+});
+
+/**
+ * hmm.py's model_1 in small: x_t ~ Categorical(probs_x[x_{t-1}]) per sequence, tones
+ * y_t ~ Bernoulli(probs_y[x_t]) in a tones plate, every step under the mask t < length.
+ *
+ *   plate sequences (dim -2) [ markov t [ x_t -> plate tones (dim -1) [ y_t ] ] ]
+ */
+describe("batched masked Bernoulli emissions", () => {
+  const probsX = [[0.7, 0.2, 0.1], [0.15, 0.7, 0.15], [0.2, 0.2, 0.6]];
+  const probsY = [[0.9, 0.1], [0.3, 0.6], [0.05, 0.8]];
+  const tones = [
+    [[1, 0], [1, 1], [0, 1], [0, 0], [1, 0]],
+    [[0, 1], [0, 0], [1, 1], [1, 0], [0, 1]],
+  ];
+  const lengths = [5, 3];
+  const T = 5;
+
+  function model() {
+    const px = tf.tensor2d(probsX);
+    const py = tf.variable(tf.tensor2d(probsY));
+    const data = tf.tensor3d(tones);
+    const lens = tf.tensor1d(lengths);
+    const m: Model<[]> = function* () {
+      yield* plate("sequences", 2, { dim: -2 }, function* () {
+        let x: tf.Tensor | number = 0;
+        yield* markov(range(T), function* (t) {
+          yield* mask(tf.less(t, lens).expandDims(-1), function* () {
+            x = yield* sample(`x_${t}`, dist.Categorical(vindex(px, x)), en);
+            const xt = x.rank === 0 ? x : x.squeeze([x.rank - 1]);
+            yield* plate("tones", 2, { dim: -1 }, function* () {
+              yield* sample(`y_${t}`, dist.Bernoulli(vindex(py, xt)), { obs: data.slice([0, t, 0], [2, 1, 2]).reshape([2, 2]) });
+            });
+          });
+        });
+      });
+    };
+    return { m, py };
+  }
+
+  /** Brute force over every path of each sequence's first `length` states, in float64. */
+  const truth = (py: number[][]) =>
+    tones.reduce((sum, seq, s) => sum + bruteForce(new Array<number>(lengths[s]!).fill(3), (xs) => {
+      let lp = 0;
+      xs.forEach((x, t) => {
+        lp += Math.log(probsX[t === 0 ? 0 : xs[t - 1]!]![x]!);
+        seq[t]!.forEach((y, d) => (lp += Math.log(y === 1 ? py[x]![d]! : 1 - py[x]![d]!)));
+      });
+      return lp;
+    }), 0);
+
+  it("the emissions of one parity form one batch, masks and all", () => {
+    const { m } = model();
+    const groups = tf.tidy(() => {
+      const tr = trace(withHandler(m, () => new EnumMessenger(-3))).getTrace();
+      const batched = batchedLogProbs(tr);
+      const sources = [...new Set([...batched.values()].map((b) => b.rows))];
+      return sources.map((rows) => [...batched].filter(([, b]) => b.rows === rows).map(([name, b]) => `${name}#${b.row}`));
+    });
+    expect(groups).toEqual([["y_0#0", "y_2#1", "y_4#2"], ["y_1#0", "y_3#1"]]);
+  });
+
+  it("loss and gradient in probs_y equal a float64 brute force over the unmasked steps", () => {
+    const { m, py } = model();
+    const elbo = new TraceEnumELBO({ maxPlateNesting: 2 });
+    const { value, grads } = tf.variableGrads(() => elbo.differentiableLoss(m, emptyGuide), [py]);
+    expect(relErr(-value.dataSync()[0]!, truth(probsY))).toBeLessThan(1e-5);
+    const g = Array.from(grads[py.name]!.dataSync());
+    const h = 1e-6;
+    probsY.flat().forEach((v, i) => {
+      const bump = (d: number) => probsY.map((row, r) => row.map((q, c) => (r * 2 + c === i ? q + d : q)));
+      const fd = -(truth(bump(h)) - truth(bump(-h))) / (2 * h);
+      expect(Math.abs(g[i]! - fd)).toBeLessThan(1e-3 * Math.max(1, Math.abs(fd)));
+    });
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+});
+
+/** Written as a user writes one (examples/custom-distribution): no batching hook, no registration. */
+class Laplace2 extends Distribution {
+  readonly name = "Laplace2";
+  readonly batchShape: readonly number[];
+  readonly eventShape: readonly number[] = [];
+  readonly support: Constraint = constraints.real;
+  constructor(readonly loc: tf.Tensor, readonly scale: number) {
+    super();
+    this.batchShape = loc.shape;
+  }
+  sample(): tf.Tensor {
+    throw new Error("not needed here");
+  }
+  logProb(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => value.sub(this.loc).abs().div(-this.scale).sub(Math.log(2 * this.scale)));
+  }
+}
+
+describe("a user-written emission distribution (no hook)", () => {
+  it("an enumerated HMM with its emissions: the same loss as a float64 brute force", () => {
+    const A = [[0.8, 0.2], [0.3, 0.7]];
+    const locs = [-1, 1.5];
+    const ys = [-0.7, 1.2, 2.0, -1.5, 0.1];
+    const [pA, pl] = [tf.tensor2d(A), tf.tensor1d(locs)];
+    const m: Model<[]> = function* () {
+      let z: tf.Tensor | undefined;
+      yield* markov(range(ys.length), function* (t) {
+        z = yield* sample(`z_${t}`, dist.Categorical(t === 0 ? tf.tensor1d([0.5, 0.5]) : vindex(pA, "...", z!, ":")), en);
+        yield* sample(`y_${t}`, new Laplace2(vindex(pl, "...", z), 0.8), { obs: tf.scalar(ys[t]!) });
+      });
+    };
+    const loss = new TraceEnumELBO({ maxPlateNesting: 0 }).loss(m, emptyGuide);
+    const laplace = (y: number, mu: number) => -Math.abs(y - mu) / 0.8 - Math.log(1.6);
+    const want = bruteForce(ys.map(() => 2), (zs) =>
+      zs.reduce((lp, z, t) => lp + Math.log(t === 0 ? 0.5 : A[zs[t - 1]!]![z]!) + laplace(ys[t]!, locs[z]!), 0));
+    expect(relErr(-loss, want)).toBeLessThan(1e-5);
   });
 });

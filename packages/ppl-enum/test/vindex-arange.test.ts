@@ -1,7 +1,7 @@
 // The vindex fast path for enumerated (arange) indices agrees with the general gather path.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { markArangeIndex, vindex } from "ppl-core";
+import { dist, markArangeIndex, vindex } from "ppl-core";
 
 const cases: [string, number[], number, number][] = [
   // name, x shape, index rank (enum dim = -rank), event position of the index among the indexed dims
@@ -49,5 +49,24 @@ describe("vindex memo for enumeration aranges", () => {
     const g = tf.grad((y: tf.Tensor) => vindex(y, "...", idx, ":").sum())(x);
     expect(Array.from(g.dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
     tf.dispose([x, idx, b, g]);
+  });
+});
+
+describe("the arange tag lives on the data, so a model's view of an enumerated value keeps it", () => {
+  it("x.squeeze(-1) of a cached support (hmm.py's probs_y[x.squeeze(-1)]) indexes by a reshape, the same view every time", () => {
+    tf.tidy(() => {
+      const K = 3;
+      const support = dist.Categorical({ logits: tf.zeros([K]) }).enumerateSupportAt(-3);
+      const again = dist.Categorical({ logits: tf.ones([2, K]) }).enumerateSupportAt(-3);
+      expect(again).toBe(support);
+      const probsY = tf.tensor2d([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]);
+      const a = vindex(probsY, support.squeeze([2]));
+      const b = vindex(probsY, support.squeeze([2]));
+      expect(b).toBe(a);
+      // the same values as a gather with an untagged index
+      const plain = vindex(probsY, tf.tensor(Int32Array.from([0, 1, 2]), [K, 1], "int32"));
+      expect(a.shape).toEqual([K, 1, 2]);
+      expect(Array.from(a.dataSync())).toEqual(Array.from(plain.dataSync()));
+    });
   });
 });
