@@ -27,10 +27,7 @@ export interface Chooser {
 
 export const chooseMax: Chooser = {
   pick: (rec, outFlat) => rec.backPointers![outFlat]!,
-  path: (rec, b, out, offset) => {
-    const n = rec.vars.length;
-    out.set(rec.paths!.subarray(b * n, (b + 1) * n), offset);
-  },
+  path: (rec, b, out, offset) => out.set(rec.paths!.subarray(b * rec.n, (b + 1) * rec.n), offset),
 };
 
 export function sampleChooser(rng: () => number): Chooser {
@@ -75,7 +72,7 @@ export function backward(
   for (let r = records.length - 1; r >= 0; r--) {
     const rec = records[r]!;
     if (rec.kind === "chain") {
-      for (const [d, a] of decideChain(rec, plateSizes, choose)) decided.set(d, a);
+      for (const [d, a] of decideChain(rec, plateSizes, decided, choose)) decided.set(d, a);
       continue;
     }
     // plates to iterate: the record's own, the variable's (it may be constant along some), and those its decided inputs vary along
@@ -126,31 +123,71 @@ export function backward(
 }
 
 /**
- * Every variable of a chain, over the plates they live in: one path per
- * member of those plates, read from (MAP) or drawn for (sampling) the
- * kernel's batch entry it falls in. A plate the chain's factors lack gets
- * the same path (MAP) or independent draws (sampling) along it.
+ * Every variable of a chain, over the plates they live in (and those of
+ * the decided variables in the chain's batch): one path per member of those
+ * plates, read from (MAP) or drawn for (sampling) the kernel's batch entry
+ * it falls in. A plate the chain's factors lack gets the same path (MAP) or
+ * independent draws (sampling) along it.
  */
-function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, choose: Chooser): Map<Dim, Assignment> {
-  const plates = [...rec.elimPlates];
-  for (const p of rec.plates) if (!plates.includes(p)) plates.push(p);
+function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, decided: ReadonlyMap<Dim, Assignment>, choose: Chooser): Map<Dim, Assignment> {
+  const { spec, n } = rec;
+  const plates = spec.elimPlates.filter((p) => plateSizes.has(p));
+  for (const d of spec.batch) {
+    const a = decided.get(d);
+    if (a !== undefined) {
+      for (const p of a.plates) if (!plates.includes(p)) plates.push(p);
+    } else if (plateSizes.has(d) && !plates.includes(d)) {
+      plates.push(d);
+    }
+  }
   const sizes = plates.map((p) => plateSizes.get(p)!);
   const total = sizes.reduce((x, y) => x * y, 1);
-  const n = rec.vars.length;
   const coordStrides = stridesOf(sizes);
-  const batchStrides = stridesOf(rec.plates.map((p) => plateSizes.get(p)!));
-  const at = rec.plates.map((p) => plates.indexOf(p));
+  const batchStrides = stridesOf(spec.batchShape);
+  // per batch dim: a plate coordinate, or a decided variable read at the coordinate
+  const readers = spec.batch.map((d, k) => {
+    const a = decided.get(d);
+    if (a === undefined) {
+      const at = plates.indexOf(d);
+      if (at < 0) throw new Error(`internal: chain batch dim ${d} is neither a plate nor decided`);
+      return { stride: batchStrides[k]!, plateAt: at, a, map: [] as number[], aStrides: [] as number[] };
+    }
+    return { stride: batchStrides[k]!, plateAt: -1, a, map: a.plates.map((p) => plates.indexOf(p)), aStrides: stridesOf(a.sizes) };
+  });
+  const coord = new Array<number>(plates.length).fill(0);
   const paths = new Int32Array(total * n);
   for (let c = 0; c < total; c++) {
+    let rem = c;
+    for (let i = 0; i < plates.length; i++) {
+      coord[i] = Math.floor(rem / coordStrides[i]!);
+      rem -= coord[i]! * coordStrides[i]!;
+    }
     let b = 0;
-    for (let i = 0; i < at.length; i++) b += (Math.floor(c / coordStrides[at[i]!]!) % sizes[at[i]!]!) * batchStrides[i]!;
-    choose.path(rec, b, paths, c * n);
+    for (const rd of readers) {
+      let idx: number;
+      if (rd.a === undefined) idx = coord[rd.plateAt]!;
+      else {
+        let flat = 0;
+        for (let i = 0; i < rd.map.length; i++) flat += coord[rd.map[i]!]! * rd.aStrides[i]!;
+        idx = rd.a.values[flat]!;
+      }
+      b += idx * rd.stride;
+    }
+    choose.path(rec, rec.B === 1 ? 0 : b, paths, c * n);
   }
   const out = new Map<Dim, Assignment>();
-  rec.vars.forEach((v, t) => {
-    const values = new Int32Array(total);
-    for (let c = 0; c < total; c++) values[c] = paths[c * n + t]!;
-    out.set(v, { plates, sizes, values });
-  });
+  for (const o of spec.outputs) {
+    const component = (state: number) => Math.floor(state / o.stride) % o.size;
+    if (o.time === undefined) {
+      const values = new Int32Array(total);
+      for (let c = 0; c < total; c++) values[c] = component(paths[c * n + o.step]!);
+      out.set(o.dim, { plates, sizes, values });
+    } else {
+      const steps = n - o.step;
+      const values = new Int32Array(total * steps);
+      for (let c = 0; c < total; c++) for (let t = 0; t < steps; t++) values[c * steps + t] = component(paths[c * n + o.step + t]!);
+      out.set(o.dim, { plates: [...plates, o.time], sizes: [...sizes, steps], values });
+    }
+  }
   return out;
 }

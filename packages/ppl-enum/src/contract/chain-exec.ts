@@ -120,5 +120,5 @@ function addGroups(groups: readonly ChainGroup[], slots: Slots, step: ChainStep,
 export function runChain(step: ChainStep, slots: Slots, ring: Ring): tf.Tensor {
   const unary = addGroups(step.unary, slots, step, false) ?? tf.zeros([1, step.length, step.size]);
   const pair = addGroups(step.pair, slots, step, true)!;
-  return ring.chain(unary, pair, step);
+  return ring.chain(unary, pair, step.spec);
 }

@@ -30,12 +30,36 @@ export interface ChainGroup {
   readonly flat: readonly number[];
 }
 
+/**
+ * Where a decoded chain's path goes: variable `dim` is the component
+ * ⌊state / stride⌋ mod size of the chain's state at step `step`, or, with
+ * `time`, of every state from `step` on, along that time dim (a
+ * vectorizedMarkov body's variables, whose state is several of them).
+ */
+export interface ChainOutput {
+  readonly dim: Dim;
+  readonly stride: number;
+  readonly size: number;
+  readonly step: number;
+  readonly time?: Dim;
+}
+
+/** What a ring needs besides the chain's terms: the kernel's batch and where the decoded paths go. */
+export interface ChainSpec {
+  /** The dims of the kernel's batch, row-major: plates, or (a vectorizedMarkov chain) enumerated variables outside it. */
+  readonly batch: readonly Dim[];
+  readonly batchShape: readonly number[];
+  /** The plates the chain's variables live in (a decoder picks them once per member of each). */
+  readonly elimPlates: readonly Dim[];
+  readonly outputs: readonly ChainOutput[];
+}
+
 export interface ChainStep {
   readonly kind: "chain";
   /** The chain's variables in path order (v_0 first). */
   readonly vars: readonly Dim[];
-  /** The plates the variables live in (a decoder picks them once per member of each); the chain's `plates` are among them. */
-  readonly elimPlates: readonly Dim[];
+  /** The ring's view: batch = the chain's plates, one output per variable. */
+  readonly spec: ChainSpec;
   /** Number of variables in the chain. */
   readonly length: number;
   /** Their common size. */
@@ -57,7 +81,7 @@ export interface ChainContext {
 }
 
 /** The chain step for eliminating `local` from `slots`, or undefined when they are not a chain. */
-export function detectChain(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): Omit<ChainStep, "out" | "elimPlates"> | undefined {
+export function detectChain(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): Omit<ChainStep, "out" | "spec"> | undefined {
   const n = local.size;
   if (n < CHAIN_MIN_LENGTH) return undefined;
   const vars = ctx.sorted(local);

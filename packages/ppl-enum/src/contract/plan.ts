@@ -174,7 +174,8 @@ class PlanBuilder {
     if (found === undefined) return undefined;
     const out = this.newSlot([...found.plates]);
     const elimPlates = [...(this.varOrdinals.get(found.vars[0]!) ?? [])].sort();
-    this.steps.push({ ...found, elimPlates, out });
+    const outputs = found.vars.map((dim, step) => ({ dim, stride: 1, size: found.size, step }));
+    this.steps.push({ ...found, spec: { batch: found.plates, batchShape: found.plateShape, elimPlates, outputs }, out });
     return out;
   }
 

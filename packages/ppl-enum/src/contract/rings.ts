@@ -7,8 +7,8 @@
  * needs to choose the eliminated variables given everything decided after them.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type ChainSweep, chainForward, chainLayout, chainLogSumExp, chainViterbi } from "ppl-core/internal";
-import type { ChainStep } from "./chain-plan.js";
+import { type ChainLayout, type ChainSweep, chainForward, chainLayout, chainLogSumExp, chainViterbi } from "ppl-core/internal";
+import type { ChainSpec } from "./chain-plan.js";
 import type { Dim } from "./factor.js";
 import { jointOf, logSumExpLast, logSumProduct } from "./logsumexp.js";
 import type { CombineStep } from "./plan.js";
@@ -18,9 +18,10 @@ export interface Ring {
   combine(aligned: readonly tf.Tensor[], step: CombineStep): tf.Tensor;
   /**
    * Eliminate every variable of a chain: unary [Bu, n, K], pair [Bp, Tp, K, K]
-   * (the chain kernel's layout, B = Π step.plateShape); the result is over the chain's plates.
+   * (the chain kernel's layout; its batch is spec.batch, or 1 when no term
+   * varies along it). The result has shape spec.batchShape.
    */
-  chain(unary: tf.Tensor, pair: tf.Tensor, step: ChainStep): tf.Tensor;
+  chain(unary: tf.Tensor, pair: tf.Tensor, spec: ChainSpec): tf.Tensor;
 }
 
 /** What the backward pass needs from one elimination: for each setting of the out dims, how to choose `elim`. */
@@ -39,17 +40,16 @@ export interface EliminationRecord {
 }
 
 /**
- * What the backward pass needs from one chain step. The chain's result has
- * plate dims only, so its variables depend on nothing decided later: MAP has
- * its paths already, sampling draws them from the forward filter.
+ * What the backward pass needs from one chain. Given its batch (plates, and
+ * variables decided later), the chain's variables depend on nothing else:
+ * MAP has its paths already, sampling draws them from the forward filter.
  */
 export interface ChainRecord {
   readonly kind: "chain";
-  /** The variables in path order. */
-  readonly vars: readonly Dim[];
-  /** The kernel's batch: the chain's plates (row-major), and the plates the variables live in (a superset). */
-  readonly plates: readonly Dim[];
-  readonly elimPlates: readonly Dim[];
+  readonly spec: ChainSpec;
+  /** The chain's length and the kernel's batch size (1: every batch entry has the same chain). */
+  readonly n: number;
+  readonly B: number;
   /** MAP: the Viterbi paths, [B, n]. */
   readonly paths?: Int32Array;
   /** Sampling: the forward filter. */
@@ -58,12 +58,16 @@ export interface ChainRecord {
 
 export type PlanRecord = EliminationRecord | ChainRecord;
 
-const toPlates = (x: tf.Tensor, step: ChainStep) => x.reshape([...step.plateShape]);
+/** The kernel's [B] result over spec.batchShape: a reshape, or a broadcast when B is 1. */
+function toBatch(x: tf.Tensor, spec: ChainSpec): tf.Tensor {
+  const size = spec.batchShape.reduce((a, b) => a * b, 1);
+  return (x.shape[0] === size ? x : x.add(tf.zeros([size]))).reshape([...spec.batchShape]);
+}
 
 /** Sum-product in log space: the ELBO's ring. */
 export const logRing: Ring = {
   combine: (aligned, step) => logSumProduct(aligned, step.jointShape),
-  chain: (unary, pair, step) => toPlates(chainLogSumExp(unary, pair), step),
+  chain: (unary, pair, spec) => toBatch(chainLogSumExp(unary, pair), spec),
 };
 
 function eliminationRecord(step: CombineStep): Omit<EliminationRecord, "backPointers" | "logits"> {
@@ -73,8 +77,8 @@ function eliminationRecord(step: CombineStep): Omit<EliminationRecord, "backPoin
   };
 }
 
-function chainRecord(step: ChainStep): Omit<ChainRecord, "paths" | "sweep"> {
-  return { kind: "chain", vars: step.vars, plates: step.plates, elimPlates: step.elimPlates };
+function chainRecord(spec: ChainSpec, L: ChainLayout): Omit<ChainRecord, "paths" | "sweep"> {
+  return { kind: "chain", spec, n: L.n, B: L.B };
 }
 
 /** Max-product with back-pointers (temperature 0: Viterbi on a chain). */
@@ -89,10 +93,11 @@ export class MapRing implements Ring {
     });
   }
 
-  chain(unary: tf.Tensor, pair: tf.Tensor, step: ChainStep): tf.Tensor {
-    const v = chainViterbi(chainLayout(unary.shape, pair.shape, "MapRing.chain"), unary.dataSync(), pair.dataSync());
-    this.records.push({ ...chainRecord(step), paths: v.paths });
-    return tf.tensor(Float32Array.from(v.scores), [...step.plateShape]);
+  chain(unary: tf.Tensor, pair: tf.Tensor, spec: ChainSpec): tf.Tensor {
+    const L = chainLayout(unary.shape, pair.shape, "MapRing.chain");
+    const v = chainViterbi(L, unary.dataSync(), pair.dataSync());
+    this.records.push({ ...chainRecord(spec, L), paths: v.paths });
+    return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(v.scores)), spec));
   }
 }
 
@@ -107,9 +112,10 @@ export class SampleRing implements Ring {
     });
   }
 
-  chain(unary: tf.Tensor, pair: tf.Tensor, step: ChainStep): tf.Tensor {
-    const sweep = chainForward(chainLayout(unary.shape, pair.shape, "SampleRing.chain"), unary.dataSync(), pair.dataSync());
-    this.records.push({ ...chainRecord(step), sweep });
-    return tf.tensor(Float32Array.from(sweep.logZ), [...step.plateShape]);
+  chain(unary: tf.Tensor, pair: tf.Tensor, spec: ChainSpec): tf.Tensor {
+    const L = chainLayout(unary.shape, pair.shape, "SampleRing.chain");
+    const sweep = chainForward(L, unary.dataSync(), pair.dataSync());
+    this.records.push({ ...chainRecord(spec, L), sweep });
+    return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(sweep.logZ)), spec));
   }
 }

@@ -1,13 +1,17 @@
 /**
- * Sum a vectorizedMarkov chain out: the step-0 factors make the unary term
- * of the first state, the step-1 factors (stacked along time) the pairwise
- * term of every transition, and ppl-core's chain kernel contracts them, one
- * op for the whole time axis. A state of several variables is their product
- * space (prev and curr flattened alike).
+ * A vectorizedMarkov chain as the ring's chain operation: the step-0 factors
+ * make the unary term of the first state, the step-1 factors (stacked along
+ * time) the unary terms of the later states and the pairwise term of every
+ * transition, and the ring eliminates them in one pass of ppl-core's chain
+ * kernel, as it does a markov loop's fused plan step: forward–backward for
+ * the ELBO, Viterbi or FFBS (with a record for backward.ts) for inferDiscrete.
+ * A state of several variables is their product space (prev and curr
+ * flattened alike).
  */
 import * as tf from "@tensorflow/tfjs";
-import { chainLogSumExp } from "ppl-core/internal";
+import type { ChainOutput, ChainSpec } from "./chain-plan.js";
 import type { Dim, Factor } from "./factor.js";
+import type { Ring } from "./rings.js";
 
 /** A vectorizedMarkov chain's factors and dims, as the contraction needs them. */
 export interface TimeChainShape {
@@ -19,6 +23,8 @@ export interface TimeChainShape {
   readonly curr: readonly Dim[];
   /** Dims the result keeps: enumerated variables from outside the chain, then the chain's plates. */
   readonly batch: readonly Dim[];
+  /** The chain's plates (the result's ordinal). */
+  readonly plates: readonly Dim[];
   /** Step 0's factors (on the state at t = 0) and step 1's (stacked along `time`). */
   readonly init: readonly Factor[];
   readonly step: readonly Factor[];
@@ -86,10 +92,21 @@ export function timeChainTerms(c: TimeChainShape, sizes: ReadonlyMap<Dim, number
   return { unary, pair: pair.reshape([varies(pairFactors) ? B : 1, Tp, K, K]), B, batchShape };
 }
 
-/** The log-sum over all state paths, one value per batch entry: a tensor on `c.batch`. */
-export function contractTimeChain(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>): tf.Tensor {
-  const { unary, pair, B, batchShape } = timeChainTerms(c, sizes);
-  const out = chainLogSumExp(unary, pair);
-  // no term varies along the batch: every member's chain is the same
-  return (out.shape[0] === B ? out : out.add(tf.zeros([B]))).reshape([...batchShape]);
+/** The ring's view of the chain: its batch, and each state variable's component of the flattened state (step 0's at t = 0, step 1's along time). */
+export function timeChainSpec(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>): ChainSpec {
+  const stateSizes = c.prev.map((d) => sizes.get(d)!);
+  const outputs: ChainOutput[] = [];
+  let stride = stateSizes.reduce((a, b) => a * b, 1);
+  stateSizes.forEach((size, v) => {
+    stride /= size;
+    outputs.push({ dim: c.prev[v]!, stride, size, step: 0 });
+    outputs.push({ dim: c.curr[v]!, stride, size, step: 1, time: c.time });
+  });
+  return { batch: c.batch, batchShape: c.batch.map((d) => sizes.get(d)!), elimPlates: c.plates, outputs };
+}
+
+/** The chain eliminated by `ring`: a tensor on `c.batch` (the log-sum, or the max, over all state paths per batch entry). */
+export function contractTimeChain(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>, ring: Ring): tf.Tensor {
+  const { unary, pair } = timeChainTerms(c, sizes);
+  return ring.chain(unary, pair, timeChainSpec(c, sizes));
 }

@@ -13,9 +13,9 @@ import { runPlan } from "../contract/execute.js";
 import { signatureOf } from "../contract/factor.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { MapRing, SampleRing } from "../contract/rings.js";
+import { contractTimeChain } from "../contract/time-chain.js";
 import { collectTerms, plateDim, timeDim, varDim, vectorizedFrames } from "../enum/collect.js";
 import { separateTimeChains } from "../enum/time-chains.js";
-import { decodeTimeChain } from "./decode-time-chain.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { guessMaxPlateNesting } from "../elbo/max-plate-nesting.js";
 
@@ -64,19 +64,19 @@ function decode<A extends unknown[], R>(
   checkVectorizedMarkovSites(tr);
   const terms = collectTerms(tr, "decode");
   const { factors, sumDims, chains } = separateTimeChains(terms);
-  const rng = makeRng(seed);
-  let decided = new Map<string, Assignment>();
+  const ring = temperature === 0 ? new MapRing() : new SampleRing();
+  const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
+  // vectorizedMarkov chains first: the ring records them, and one that depends on enumerated variables outside it
+  // is one more factor of the plan (the backward pass then decides those variables before the chain)
+  for (const chain of chains) {
+    const data = contractTimeChain(chain, sizes, ring);
+    if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
+  }
   if (factors.length > 0) {
     const plan = plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
-    const ring = temperature === 0 ? new MapRing() : new SampleRing();
     runPlan(plan, factors.map((f) => f.factor), ring);
-    decided = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(rng));
   }
-  const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
-  for (const chain of chains) {
-    const mode = temperature === 0 ? { kind: "max" as const } : { kind: "sample" as const, rng };
-    for (const [d, a] of decodeTimeChain(chain, sizes, mode)) decided.set(d, a);
-  }
+  const decided: Map<string, Assignment> = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(makeRng(seed)));
   const out: Record<string, tf.Tensor> = {};
   for (const site of tr.latentSites()) {
     out[site.name] = site.enumInfo?.kind === "parallel" ? valueOf(site, decided.get(varDim(site.enumInfo.variable.id))) : site.value;

@@ -115,7 +115,7 @@ export class TraceEnumELBO implements ELBO {
     };
     const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
     for (const chain of chains) {
-      const data = contractTimeChain(chain, sizes);
+      const data = contractTimeChain(chain, sizes, logRing);
       // a chain that depends on enumerated variables outside it is one more factor for the plan
       if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
       else contracted(data);
@@ -151,7 +151,7 @@ export class TraceEnumELBO implements ELBO {
     for (const c of terms.costs) costs.push({ factor: squeezedCost(c), ordinal: c.ordinal, weight: 1 });
     for (const c of q.costs) costs.push({ factor: squeezedCost(c), ordinal: c.ordinal, weight: -1 });
     for (const chain of chains) {
-      const data = contractTimeChain(chain, sizes);
+      const data = contractTimeChain(chain, sizes, logRing);
       if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
       else costs.push({ factor: { data, dims: chain.plates }, ordinal: chain.plates, weight: terms.scale });
     }

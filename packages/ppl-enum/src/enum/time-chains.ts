@@ -2,8 +2,8 @@
  * Take the factors of each vectorizedMarkov chain out of the collected terms:
  * step 0's factors (on the state at t = 0) and step 1's (on the states at
  * t-1 and t, stacked along the time axis) become one TimeChainProblem that
- * contract/time-chain.ts sums out in one fused op; everything else stays for
- * the generic plan. Only structure and checks here, no arithmetic.
+ * contract/time-chain.ts eliminates with the ring's chain operation (one
+ * kernel pass); everything else stays for the generic plan. Only structure and checks here, no arithmetic.
  */
 import { PPLModelError } from "ppl-core";
 import type { Dim, PlacedFactor } from "../contract/factor.js";
@@ -12,8 +12,6 @@ import type { CollectedTerms, TimeChainSites } from "./collect.js";
 
 export interface TimeChainProblem extends TimeChainShape {
   readonly name: string;
-  /** The chain's plates (the result's ordinal). */
-  readonly plates: readonly Dim[];
 }
 
 export interface SeparatedTerms {
