@@ -52,9 +52,9 @@ const globals = {
 };
 const loopDecoder = inferDiscrete(condition(model, globals), { firstAvailableDim: -2, temperature: 0 });
 const obs = tf.tensor2d([y]);
-const loopMs = time(() => tf.tidy(() => void trace(loopDecoder).getTrace(obs, 3)));
+const loopMs = time(() => tf.tidy(() => void trace(loopDecoder).getTrace(obs, 3)), 30);
 console.log(`inferDiscrete, markov-loop model, T=160: ${loopMs.toFixed(2)} ms`);
-console.log(`decode() (the example's), T=160: ${time(() => void decode(y, p)).toFixed(2)} ms`);
+console.log(`decode() (the example's), T=160: ${time(() => void decode(y, p), 30).toFixed(2)} ms`);
 const data = generate(30, 120, 1);
 for (const form of ["markov", "vectorized", "vectorizedMarkov"] as const) {
   console.log(`svi-step/${form} S=30 T=120 K=3: ${sviStep(form, data.obs).toFixed(2)} ms`);
