@@ -16,34 +16,48 @@ export function maskedLogProb(lp: tf.Tensor, mask: tf.Tensor): tf.Tensor {
   const op = customGradient<[tf.Tensor]>(([x], save) => {
     save([m]);
     const rows = broadcastRows(out, [x.shape, m.shape]);
-    const xs = x.dataSync();
+    const xs = x.dataSync() as Float32Array;
     const shape = x.shape;
     return {
       value: tf.tensor(masked(xs, m.dataSync(), rows), out),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor(maskedGradient(saved[0]!.dataSync(), rows, dy.dataSync(), xs.length), shape),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor(maskedGradient(saved[0]!.dataSync(), rows, dy.dataSync() as Float32Array, xs.length), shape),
     };
   });
   return op(lp);
 }
 
 // Loops in module-level functions ending in a return of a local (see normal-logprob.ts for why).
+// A mask usually varies along outer dims only (the sequences, a time step) and is constant along a
+// run of the output: such a run is copied or left zero whole.
 
-function masked(x: ArrayLike<number>, m: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows): Float32Array {
+function masked(x: Float32Array, m: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows): Float32Array {
   const [bx, bm] = base as [Int32Array, Int32Array];
   const [sx, sm] = step as [number, number];
   const outv = new Float32Array(rows * inner);
-  for (let r = 0, o = 0; r < rows; r++) {
-    for (let c = 0, ix = bx[r]!, im = bm[r]!; c < inner; c++, o++, ix += sx, im += sm) outv[o] = m[im] ? x[ix]! : 0;
+  for (let r = 0, o = 0; r < rows; r++, o += inner) {
+    if (sm === 0 && sx === 1) {
+      if (m[bm[r]!]) outv.set(x.subarray(bx[r]!, bx[r]! + inner), o);
+      continue;
+    }
+    for (let c = 0, ix = bx[r]!, im = bm[r]!; c < inner; c++, ix += sx, im += sm) outv[o + c] = m[im] ? x[ix]! : 0;
   }
   return outv;
 }
 
-function maskedGradient(m: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, dy: ArrayLike<number>, n: number): Float32Array {
+function maskedGradient(m: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, dy: Float32Array, n: number): Float32Array {
   const [bx, bm] = base as [Int32Array, Int32Array];
   const [sx, sm] = step as [number, number];
+  // lp at the output's own shape: each element gets its own dy or 0, nothing to sum
+  if (n === rows * inner && sx === 1 && sm === 0 && bx.every((b, r) => b === r * inner)) return passedRows(m, bm, rows, inner, dy);
   const g = new Float64Array(n);
   for (let r = 0, o = 0; r < rows; r++) {
     for (let c = 0, ix = bx[r]!, im = bm[r]!; c < inner; c++, o++, ix += sx, im += sm) if (m[im]) g[ix]! += dy[o]!;
   }
   return Float32Array.from(g);
+}
+
+function passedRows(m: ArrayLike<number>, bm: Int32Array, rows: number, inner: number, dy: Float32Array): Float32Array {
+  const g = new Float32Array(rows * inner);
+  for (let r = 0, o = 0; r < rows; r++, o += inner) if (m[bm[r]!]) g.set(dy.subarray(o, o + inner), o);
+  return g;
 }
