@@ -50,7 +50,7 @@ export interface LogMatMulPlan {
 
 /** Joints smaller than this stay on the direct path: ten small kernels cost more than an Exp of this size. */
 const MIN_JOINT = 1024;
-/** The groups and the product must be at most this share of the joint's size to be worth it. */
+/** The two groups together must be at most this share of the joint's size to be worth it. */
 const MAX_SHARE = 0.5;
 const MAX_TERMS = 10;
 
@@ -83,8 +83,8 @@ function choosePlan(rawShapes: readonly (readonly number[])[], jointShape: reado
     const right = kTerms.filter((_, j) => !((mask >> j) & 1));
     const ls = groupShape(shapes, left, jointShape);
     const rs = groupShape(shapes, right, jointShape);
-    const product = sizeOf(jointShape.slice(0, -1).map((d, j) => (ls[j]! > 1 || rs[j]! > 1 ? d : 1)));
-    const cost = sizeOf(ls) + sizeOf(rs) + product;
+    // elementwise work on the groups; the matMul itself and the output's log are cheap next to an Exp over the joint
+    const cost = sizeOf(ls) + sizeOf(rs);
     if (best === null || cost < best.cost) best = { cost, mask };
   }
   if (best === null || best.cost > MAX_SHARE * joint) return null;
