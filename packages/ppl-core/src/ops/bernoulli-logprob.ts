@@ -24,12 +24,13 @@ export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: "prob
     const vs = v.dataSync();
     const ps = p.dataSync();
     const rows = broadcastRows(out, [v.shape, p.shape]);
+    const t = tables(ps, kind);
     const shapes = [v.shape, p.shape];
     return {
-      value: tf.tensor(kind === "probs" ? probsLogMass(vs, ps, rows) : logitsLogMass(vs, ps, rows), out),
+      value: tf.tensor(logMass(vs, t, rows), out),
       gradFunc: (dy: tf.Tensor) => {
         const g = new Float64Array(ps.length);
-        (kind === "probs" ? probsGradient : logitsGradient)(vs, ps, rows, dy.dataSync(), g);
+        logMassGradient(vs, t, rows, dy.dataSync(), g);
         return [tf.zeros(shapes[0]!), tf.tensor(Float32Array.from(g), shapes[1])];
       },
     };
@@ -39,57 +40,66 @@ export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: "prob
 
 // Loops in module-level functions ending in a return of a local (see normal-logprob.ts for why).
 
-const xlog = (x: number, y: number): number => (x === 0 ? 0 : x * Math.log(y));
-
-function probsLogMass(v: ArrayLike<number>, p: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows): Float32Array {
-  const [bv, bp] = base as [Int32Array, Int32Array];
-  const [sv, sp] = step as [number, number];
-  const lp = new Float32Array(rows * inner);
-  for (let r = 0, o = 0; r < rows; r++) {
-    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
-      const x = v[iv]!;
-      const q = p[ip]!;
-      lp[o] = xlog(x, q) + xlog(1 - x, 1 - q);
-    }
-  }
-  return lp;
-}
-
-function probsGradient(v: ArrayLike<number>, p: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, dy: ArrayLike<number>, g: Float64Array): void {
-  const [bv, bp] = base as [Int32Array, Int32Array];
-  const [sv, sp] = step as [number, number];
-  for (let r = 0, o = 0; r < rows; r++) {
-    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
-      const x = v[iv]!;
-      const q = p[ip]!;
-      g[ip]! += dy[o]! * ((x === 0 ? 0 : x / q) - (x === 1 ? 0 : (1 - x) / (1 - q)));
-    }
-  }
+/**
+ * Per parameter element, the log-mass at 1 and at 0 and their derivatives in
+ * the parameter: the emissions broadcast each parameter over many values, so
+ * the logs and divisions are done once per parameter, and per value a select
+ * (or, for a value strictly between 0 and 1, a weighted sum) remains.
+ *   probs q:  log q, log(1 - q);  1/q, -1/(1 - q)
+ *   logits l: log σ(l), log σ(-l);  1 - σ(l), -σ(l)
+ */
+interface Tables {
+  at1: Float64Array;
+  at0: Float64Array;
+  d1: Float64Array;
+  d0: Float64Array;
 }
 
 /** log σ(l), stable for large |l|. */
 const logSigmoid = (l: number): number => (l >= 0 ? -Math.log1p(Math.exp(-l)) : l - Math.log1p(Math.exp(l)));
 
-function logitsLogMass(v: ArrayLike<number>, l: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows): Float32Array {
-  const [bv, bl] = base as [Int32Array, Int32Array];
-  const [sv, sl] = step as [number, number];
+function tables(p: ArrayLike<number>, kind: "probs" | "logits"): Tables {
+  const n = p.length;
+  const t: Tables = { at1: new Float64Array(n), at0: new Float64Array(n), d1: new Float64Array(n), d0: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const a = p[i]!;
+    if (kind === "probs") {
+      t.at1[i] = Math.log(a);
+      t.at0[i] = Math.log(1 - a);
+      t.d1[i] = 1 / a;
+      t.d0[i] = -1 / (1 - a);
+    } else {
+      const sig = 1 / (1 + Math.exp(-a));
+      t.at1[i] = logSigmoid(a);
+      t.at0[i] = logSigmoid(-a);
+      t.d1[i] = 1 - sig;
+      t.d0[i] = -sig;
+    }
+  }
+  return t;
+}
+
+/** 0 · log 0 = 0: a value of exactly 1 or 0 reads only its own term. */
+function logMass(v: ArrayLike<number>, { at1, at0 }: Tables, { rows, inner, base, step }: BroadcastRows): Float32Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
   const lp = new Float32Array(rows * inner);
   for (let r = 0, o = 0; r < rows; r++) {
-    for (let c = 0, iv = bv[r]!, il = bl[r]!; c < inner; c++, o++, iv += sv, il += sl) {
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
       const x = v[iv]!;
-      const a = l[il]!;
-      lp[o] = (x === 0 ? 0 : x * logSigmoid(a)) + (x === 1 ? 0 : (1 - x) * logSigmoid(-a));
+      lp[o] = x === 1 ? at1[ip]! : x === 0 ? at0[ip]! : x * at1[ip]! + (1 - x) * at0[ip]!;
     }
   }
   return lp;
 }
 
-function logitsGradient(v: ArrayLike<number>, l: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, dy: ArrayLike<number>, g: Float64Array): void {
-  const [bv, bl] = base as [Int32Array, Int32Array];
-  const [sv, sl] = step as [number, number];
+function logMassGradient(v: ArrayLike<number>, { d1, d0 }: Tables, { rows, inner, base, step }: BroadcastRows, dy: ArrayLike<number>, g: Float64Array): void {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
   for (let r = 0, o = 0; r < rows; r++) {
-    for (let c = 0, iv = bv[r]!, il = bl[r]!; c < inner; c++, o++, iv += sv, il += sl) {
-      g[il]! += dy[o]! * (v[iv]! - 1 / (1 + Math.exp(-l[il]!)));
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
+      const x = v[iv]!;
+      g[ip]! += dy[o]! * (x === 1 ? d1[ip]! : x === 0 ? d0[ip]! : x * d1[ip]! + (1 - x) * d0[ip]!);
     }
   }
 }
