@@ -226,7 +226,10 @@ function productState(p: ArrayLike<number>): ProductState {
 
 /** Whether every zero product has no finite term pair (so it is -∞ exactly, not an underflow). */
 function zerosAreExact(p: ArrayLike<number>, a: tf.Tensor3D, b: tf.Tensor3D): boolean {
-  const finitePairs = tf.tidy(() => tf.matMul(tf.isFinite(a).cast("float32"), tf.isFinite(b).cast("float32"), false, true).dataSync());
+  // read outside tidy: tidy walks a returned typed array element by element, looking for tensors
+  const pairs = tf.tidy(() => tf.matMul(tf.isFinite(a).cast("float32"), tf.isFinite(b).cast("float32"), false, true));
+  const finitePairs = pairs.dataSync();
+  pairs.dispose();
   for (let i = 0; i < p.length; i++) if (p[i] === 0 && finitePairs[i]! > 0) return false;
   return true;
 }

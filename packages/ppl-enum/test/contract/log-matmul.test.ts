@@ -86,7 +86,9 @@ function weightedTotal(terms: readonly Term[], joint: readonly number[], w: Floa
 function ppl(terms: readonly Term[], joint: readonly number[], w: Float64Array): { out: Float32Array; grads: Float32Array[] } {
   const xs = terms.map((t) => tf.tensor(Float32Array.from(t.data), [...t.shape]));
   const wt = tf.tensor(Float32Array.from(w), joint.slice(0, -1));
-  const out = tf.tidy(() => logSumProduct(xs, joint).dataSync() as Float32Array);
+  const value = logSumProduct(xs, joint);
+  const out = value.dataSync() as Float32Array;
+  value.dispose();
   const grads = tf.grads((...ins: tf.Tensor[]) => logSumProduct(ins, joint).mul(wt).sum())(xs);
   const gv = grads.map((g) => g.dataSync() as Float32Array);
   tf.dispose([...xs, wt, ...grads]);
@@ -157,7 +159,12 @@ function check(terms: readonly Term[], joint: readonly number[], seed: number): 
 async function buildsJoint(terms: readonly Term[], joint: readonly number[]): Promise<boolean> {
   const xs = terms.map((t) => tf.tensor(Float32Array.from(t.data), [...t.shape]));
   const size = joint.reduce((a, b) => a * b, 1);
-  const info = await tf.profile(() => tf.tidy(() => logSumProduct(xs, joint).dataSync()).length);
+  const info = await tf.profile(() => {
+    const value = logSumProduct(xs, joint);
+    value.dataSync();
+    value.dispose();
+    return [];
+  });
   tf.dispose(xs);
   return info.kernels.some((k) => k.outputShapes.some((s) => (s ?? []).reduce((a, b) => a * b, 1) === size));
 }
