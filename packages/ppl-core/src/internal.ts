@@ -24,3 +24,4 @@ export { dirichletLogProb } from "./ops/dirichlet-logprob.js";
 export { stickBreaking } from "./ops/stick-breaking.js";
 export { weightedSum } from "./ops/weighted-sum.js";
 export { splitRows } from "./ops/split-rows.js";
+export { hmmLogLikelihood, hmmViterbi, type HmmLogLikelihoodOptions } from "./ops/hmm-forward.js";
