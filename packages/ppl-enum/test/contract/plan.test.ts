@@ -2,13 +2,17 @@
 // for: the fused first-order chain step (chain-plan.ts, ppl-core's chain kernel) against
 // the unrolled oracle with every ring (value and gradient; the MAP value and
 // assignment; joint sample frequencies), the plan cache, and the rank limit.
+import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { PPLShapeError } from "ppl-core";
+import { runPlan } from "../../src/contract/execute.js";
+import { MapRing, type Ring, logRing } from "../../src/contract/rings.js";
+import { logZ, maxAssignment } from "./oracle.js";
 import { PlanCache } from "../../src/contract/plan-cache.js";
 import { buildPlan } from "../../src/contract/plan.js";
 import { checkGrad, checkLog, checkMax, checkSample } from "./check.js";
-import { type Problem, fromEquation, normal, randomChain, rng } from "./problem.js";
-import { planFor } from "./run.js";
+import { type Problem, fromEquation, normal, randomChain, rng, unroll } from "./problem.js";
+import { planFor, pplFactor } from "./run.js";
 
 describe("fused chain steps against the unrolled oracle", () => {
   for (let seed = 0; seed < 24; seed++) {
@@ -41,6 +45,35 @@ describe("fused chain steps against the unrolled oracle", () => {
     checkMax(p, true);
     // the oracle's joint over both members' copies: the draws must be independent along i
     checkSample(p, 43, 4000, 256, true);
+  });
+
+  it("one tensor for every transition stays one kernel transition (Tp = 1): log total, its gradient and the max", () => {
+    const u = rng(53);
+    const n = 5;
+    const sizes = new Map<string, number>([["p", 2], ...Array.from({ length: n }, (_, t) => [`v${t}`, 3] as [string, number])]);
+    const shared = Float64Array.from({ length: 9 }, () => normal(u));
+    const factors = [
+      ...Array.from({ length: n }, (_, t) => ({ dims: [`v${t}`, "p"], ordinal: ["p"], values: Float64Array.from({ length: 6 }, () => normal(u)) })),
+      ...Array.from({ length: n - 1 }, (_, t) => ({ dims: [`v${t}`, `v${t + 1}`], ordinal: ["p"], values: shared })),
+    ];
+    const p: Problem = { sizes, plates: new Set(["p"]), factors };
+    const plan = planFor(p, true);
+    expect(plan.steps.map((st) => st.kind)).toEqual(["chain"]);
+    const flat = unroll(p).flat;
+    const A = tf.tensor2d(Array.from(shared), [3, 3]);
+    // the same tensor object in every transition slot (what the chain step recognises)
+    const inputs = (a: tf.Tensor) => factors.map((f, i) => (f.values === shared ? { data: a, dims: f.dims } : pplFactor(p, i).factor));
+    const total = (ring: Ring, a: tf.Tensor) =>
+      runPlan(plan, inputs(a), ring).reduce((acc, r, i) => acc.add(r.sum().mul(plan.rootMultipliers[i]!)), tf.scalar(0));
+    const pairShapes: number[][] = [];
+    const watched: Ring = { combine: logRing.combine, chain: (un, pr, spec) => (pairShapes.push(pr.shape), logRing.chain(un, pr, spec)) };
+    expect(total(watched, A).dataSync()[0]).toBeCloseTo(logZ(flat), 4);
+    expect(pairShapes).toEqual([[1, 1, 3, 3]]);
+    expect(total(new MapRing(), A).dataSync()[0]).toBeCloseTo(maxAssignment(flat).value, 4);
+    const g = Array.from(tf.grad((a: tf.Tensor) => total(logRing, a))(A).dataSync());
+    const h = 1e-5;
+    const at = (e: number, d: number) => logZ(unroll({ ...p, factors: factors.map((f) => (f.values === shared ? { ...f, values: shared.map((x, j) => (j === e ? x + d : x)) } : f)) }).flat);
+    g.forEach((ge, e) => expect(Math.abs(ge - (at(e, h) - at(e, -h)) / (2 * h))).toBeLessThan(1e-4));
   });
 
   it("a chain among other factors: 'a,ab,bc,cd,de,ei->' with all variables of size 3", () => {
