@@ -50,8 +50,9 @@ const arangeResults = new TapeMemo<object>();
 
 function memoArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor | undefined {
   const idx = indexArgs.find((a): a is tf.Tensor => a instanceof tf.Tensor);
-  if (idx === undefined || !isArangeIndex(idx)) return vindexArange(x, indexArgs, batchRank);
-  const key = `${batchRank}:${indexArgs.map((a) => (a === idx ? `i${idx.rank}` : String(a))).join(",")}`;
+  // the fast path needs the tagged index alone among ':'s; anything else (another tensor, a number) gathers
+  if (idx === undefined || !isArangeIndex(idx) || indexArgs.some((a) => a !== ":" && a !== idx)) return undefined;
+  const key = `${batchRank}:${indexArgs.indexOf(idx)}/${indexArgs.length}:${idx.rank}`;
   let byX = arangeSlots.get(idx.dataId);
   if (byX === undefined) arangeSlots.set(idx.dataId, (byX = new WeakMap()));
   let byKey = byX.get(x);
