@@ -1,8 +1,9 @@
 /**
  * Viterbi segmentation: inferDiscrete at temperature 0 on the model the
  * example trains (the tutorial's markov loop), its globals fixed at the
- * learned values, for one sequence. The plan fuses the loop's chain, so the
- * whole path is one Viterbi pass of ppl-core's chain kernel.
+ * learned values. The plan fuses the loop's chain, so every path is one
+ * Viterbi pass of ppl-core's chain kernel; sequences of one length share one
+ * run of the model (its plate over sequences), which costs more than the passes.
  */
 import * as tf from "@tensorflow/tfjs";
 import { condition, trace } from "ppl-core";
@@ -18,7 +19,25 @@ function* withGlobals(obs: tf.Tensor2D, K: number, globals: Record<string, tf.Te
 // one decoder for every call: its contraction plan is cached per sequence length
 const viterbi = inferDiscrete(withGlobals, { firstAvailableDim: -2, temperature: 0 });
 
+/** The Viterbi path of one sequence. */
 export function decode(y: readonly number[], p: PlainParams): number[] {
+  return decodeAll([y], p)[0]!;
+}
+
+/** The Viterbi path of each sequence. */
+export function decodeAll(ys: readonly (readonly number[])[], p: PlainParams): number[][] {
+  const out: number[][] = new Array<number[]>(ys.length);
+  const byLength = new Map<number, number[]>();
+  ys.forEach((y, i) => byLength.set(y.length, [...(byLength.get(y.length) ?? []), i]));
+  for (const [T, members] of byLength) {
+    const paths = decodeRectangular(members.map((i) => ys[i]!), T, p);
+    members.forEach((i, s) => (out[i] = paths[s]!));
+  }
+  return out;
+}
+
+/** S sequences of length T in one run: z_t has the sequence plate's shape, [S]. */
+function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: PlainParams): number[][] {
   return tf.tidy(() => {
     const globals = {
       probs_init: tf.tensor1d(p.probsInit),
@@ -26,9 +45,11 @@ export function decode(y: readonly number[], p: PlainParams): number[] {
       locs: tf.tensor1d(p.locs),
       scales: tf.tensor1d(p.scales),
     };
-    const tr = trace(viterbi).getTrace(tf.tensor2d([[...y]]), p.probsInit.length, globals);
-    // z_t has the sequence plate's shape, [1]
-    return Array.from(tf.concat(y.map((_, t) => tr.sampleSite(`z_${t}`).value.reshape([1]))).dataSync());
+    const tr = trace(viterbi).getTrace(tf.tensor2d(ys.map((y) => [...y])), p.probsInit.length, globals);
+    const S = ys.length;
+    // [T, S] in one read
+    const zs = tf.stack(Array.from({ length: T }, (_, t) => tr.sampleSite(`z_${t}`).value.reshape([S]))).dataSync();
+    return ys.map((_, s) => Array.from({ length: T }, (_, t) => zs[t * S + s]!));
   });
 }
 

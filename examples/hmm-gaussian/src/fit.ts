@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo } from "ppl-core";
-import { accuracy, decode } from "./decode.js";
+import { accuracy, decode, decodeAll } from "./decode.js";
 import { MODEL_FORMS, learnBest, sortByLocs } from "./learn.js";
 import type { RunOptions } from "./options.js";
 import { densityFigure, lossFigure, segmentationFigure, sequenceFigure, writeFigure } from "./plots.js";
@@ -63,8 +63,9 @@ export async function fit(input: FitInput, options: RunOptions, progress?: Progr
 
   const params = sortByLocs(best.params);
   const targets: DecodeTarget[] = input.decodeTargets ?? input.obs.map((y, s) => ({ y, label: `seq${s + 1}` }));
-  const decoded = targets.map((target) => {
-    const states = decode(target.y, params);
+  const paths = decodeAll(targets.map((t) => t.y), params);
+  const decoded = targets.map((target, i) => {
+    const states = paths[i]!;
     return { label: target.label, states, ...(target.z ? { accuracy: accuracy(states, target.z) } : {}) };
   });
   const tDecode = performance.now();

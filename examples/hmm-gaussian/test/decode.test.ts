@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decode } from "../src/decode.js";
+import { decode, decodeAll } from "../src/decode.js";
 import { TRUE_PARAMS } from "../src/truth.js";
 import { exampleDir } from "./run.js";
 
@@ -27,17 +27,26 @@ describe("decode", () => {
     expect(decode(test.y, TRUE_PARAMS)).toEqual(golden.viterbi_test.path);
   });
 
+  function bruteForceArgmax(y: readonly number[]): number[] {
+    let best: number[] = [];
+    let bestLp = -Infinity;
+    const T = y.length;
+    for (let c = 0; c < 3 ** T; c++) {
+      const z = Array.from({ length: T }, (_, t) => Math.floor(c / 3 ** (T - 1 - t)) % 3);
+      const lp = logJoint(y, z);
+      if (lp > bestLp) [best, bestLp] = [z, lp];
+    }
+    return best;
+  }
+
   for (const y of [[4.2], [0.3, 5.1], [9.8, 5.5, 4.9, 0.4, 9.9]]) {
     it(`gives the brute-force argmax for T=${y.length}`, () => {
-      let best: number[] = [];
-      let bestLp = -Infinity;
-      const T = y.length;
-      for (let c = 0; c < 3 ** T; c++) {
-        const z = Array.from({ length: T }, (_, t) => Math.floor(c / 3 ** (T - 1 - t)) % 3);
-        const lp = logJoint(y, z);
-        if (lp > bestLp) [best, bestLp] = [z, lp];
-      }
-      expect(decode(y, TRUE_PARAMS)).toEqual(best);
+      expect(decode(y, TRUE_PARAMS)).toEqual(bruteForceArgmax(y));
     });
   }
+
+  it("decodes several sequences at once (one run per length), each to its brute-force argmax", () => {
+    const ys = [[9.8, 5.5, 4.9, 0.4, 9.9], [0.3, 5.1], [0.1, 0.2, 5.3, 9.7, 10.4], [4.6, 5.2, 9.1, 9.6, 0.2], [7.4]];
+    expect(decodeAll(ys, TRUE_PARAMS)).toEqual(ys.map(bruteForceArgmax));
+  });
 });
