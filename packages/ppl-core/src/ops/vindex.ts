@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { isValidationEnabled } from "../validation.js";
-import { broadcastIndex } from "./broadcast-index.js";
+import { broadcastRows } from "./broadcast-index.js";
 import { gatherFlat } from "./gather.js";
 import { TapeMemo } from "./tape-memo.js";
 import { broadcastShapes } from "./tensor.js";
@@ -187,24 +187,47 @@ export function vindex(x: tf.Tensor, ...args: VindexArg[]): tf.Tensor {
     }
     // The flat source position of every output element, computed in JS: the
     // indices are int32 data (no gradient), and as tensor ops the index
-    // arithmetic cost a dozen kernels per call.
-    const N = outShape.reduce((p, q) => p * q, 1);
-    const flat = new Int32Array(N);
-    const outStride = (d: number) => outShape.slice(d + 1).reduce((p, q) => p * q, 1);
-    // batch dims of x run along their (right-aligned) output dims, ':' dims along the trailing ones
-    const ranges = [
-      ...batchShape.map((n, d) => ({ n, step: strides[d]!, every: outStride(nb - batchRank + d) })),
-      ...colonPositions.map((p, c) => ({ n: dimSizes[p]!, step: strides[p]!, every: outStride(nb + c) })),
-    ].filter((r) => r.n > 1);
-    for (const r of ranges) for (let o = 0; o < N; o++) flat[o]! += (Math.floor(o / r.every) % r.n) * r.step;
+    // arithmetic cost a dozen kernels per call. Each batch and ':' dim of x
+    // adds coordinate × stride along its output dim, each tensor index its
+    // values × stride, broadcast.
+    const outRank = outShape.length;
+    const along = (d: number, n: number) => outShape.map((_, i) => (i === d ? n : 1));
+    const parts: { values: ArrayLike<number>; shape: number[] }[] = [];
+    const coordinate = (n: number, step: number) => Int32Array.from({ length: n }, (_, c) => c * step);
+    batchShape.forEach((n, d) => {
+      if (n > 1) parts.push({ values: coordinate(n, strides[d]!), shape: along(nb - batchRank + d, n) });
+    });
+    colonPositions.forEach((p, c) => {
+      const n = dimSizes[p]!;
+      if (n > 1) parts.push({ values: coordinate(n, strides[p]!), shape: along(nb + c, n) });
+    });
     for (const { pos, t } of tensors) {
-      const data = t.dataSync();
-      const at = broadcastIndex([...new Array<number>(nb - t.rank).fill(1), ...t.shape, ...new Array<number>(nc).fill(1)], outShape);
       const step = strides[pos]!;
-      for (let o = 0; o < N; o++) flat[o]! += data[at === null ? o : at[o]!]! * step;
+      const data = t.dataSync();
+      const values = step === 1 ? data : Int32Array.from(data, (v) => v * step);
+      parts.push({ values, shape: [...new Array<number>(nb - t.rank).fill(1), ...t.shape, ...new Array<number>(outRank - nb).fill(1)] });
     }
+    const flat = sumBroadcast(outShape, parts);
     return gatherFlat(x.reshape([-1]) as tf.Tensor1D, tf.tensor(flat, outShape, "int32"));
   });
+}
+
+/** Σ of int parts broadcast to `out`, row by row (no per-element index arrays or divisions). */
+function sumBroadcast(out: readonly number[], parts: readonly { values: ArrayLike<number>; shape: readonly number[] }[]): Int32Array {
+  const N = out.reduce((a, b) => a * b, 1);
+  const flat = new Int32Array(N);
+  if (parts.length === 0) return flat;
+  const { rows, inner, base, step } = broadcastRows(out, parts.map((q) => q.shape));
+  for (let i = 0; i < parts.length; i++) addRows(flat, parts[i]!.values, base[i]!, step[i]!, rows, inner);
+  return flat;
+}
+
+function addRows(flat: Int32Array, values: ArrayLike<number>, base: Int32Array, step: number, rows: number, inner: number): void {
+  for (let r = 0; r < rows; r++) {
+    const b = base[r]!;
+    const o = r * inner;
+    for (let c = 0; c < inner; c++) flat[o + c]! += values[b + c * step]!;
+  }
 }
 
 function checkRange(t: tf.Tensor, n: number, k: number): void {
