@@ -43,15 +43,18 @@ export class TraceEnumELBO implements ELBO {
   private inferredPlateNesting: number | undefined;
   private readonly givenPlateNesting: number | undefined;
   private readonly plans: PlanCache;
-  /** Plans whose factors carry a guide's enumerated variables (left free; no fused chain steps). */
-  private readonly freePlans = new PlanCache();
+  /** Plans whose factors carry a guide's enumerated variables (left free: a fused chain runs once per their values). */
+  private readonly freePlans: PlanCache;
   /** Plans of the guide's marginals under each cost (the expectation's weights). */
-  private readonly marginalPlans = new PlanCache({}, 256);
+  private readonly marginalPlans: PlanCache;
 
   constructor(options: TraceEnumELBOOptions = {}) {
     const o = parseOptions("TraceEnumELBO", traceEnumELBOOptions, options);
     this.givenPlateNesting = o.maxPlateNesting;
+    // fuseChains means the same for every contraction of the ELBO
     this.plans = new PlanCache({ fuseChains: o.fuseChains });
+    this.freePlans = new PlanCache({ fuseChains: o.fuseChains });
+    this.marginalPlans = new PlanCache({ fuseChains: o.fuseChains }, 256);
   }
 
   /** The maxPlateNesting in use (given, or inferred by the first call). */
