@@ -17,6 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLSupportError } from "../errors.js";
 import { registerGradientFixes } from "./gradient-fixes.js";
+import { spanSliceKernels } from "./wasm-slice.js";
 
 type Values = Float32Array | Int32Array | Uint8Array;
 
@@ -116,8 +117,23 @@ const WASM_KERNELS: readonly { name: string; kernelFunc: tf.KernelFunc }[] = [
   { name: tf.Einsum, kernelFunc: einsumUnavailable },
 ];
 
-/** Kernels tfjs's wasm backend has but computes wrongly. */
-const WASM_REPLACEMENTS: readonly { name: string; kernelFunc: tf.KernelFunc }[] = [{ name: tf.OneHot, kernelFunc: oneHot }];
+/** tfjs's own wasm kernels that a replacement hands some cases back to (captured before they are unregistered). */
+const stockWasm = new Map<string, tf.KernelConfig>();
+
+function stockKernel(name: string): tf.KernelFunc {
+  const config = stockWasm.get(name);
+  if (config === undefined) throw new PPLSupportError(`tfjs's wasm backend has no '${name}' kernel for ppl's replacement to fall back to`);
+  return config.kernelFunc;
+}
+
+/**
+ * Kernels tfjs's wasm backend has but computes wrongly (OneHot) or far too
+ * slowly (the slices, which read the whole input back per slice; wasm-slice.ts).
+ */
+const WASM_REPLACEMENTS: readonly { name: string; kernelFunc: tf.KernelFunc }[] = [
+  { name: tf.OneHot, kernelFunc: oneHot },
+  ...spanSliceKernels(stockKernel),
+];
 
 let done = false;
 
@@ -132,11 +148,26 @@ export function registerKernelGaps(): void {
   }
 }
 
-/** Replace the wasm kernels that compute wrongly; call after the wasm backend's module has registered its own. */
+/**
+ * Replace the wasm kernels that compute wrongly or slowly; call after the wasm
+ * backend's module has registered its own and before the backend initialises
+ * (a stock kernel's setupFunc, e.g. StridedSlice's, is kept and runs then).
+ */
 export function replaceBrokenWasmKernels(): void {
   for (const { name, kernelFunc } of WASM_REPLACEMENTS) {
-    if (tf.getKernel(name, "wasm")?.kernelFunc === kernelFunc) continue;
-    if (tf.getKernel(name, "wasm") !== undefined) tf.unregisterKernel(name, "wasm");
-    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc });
+    const current = tf.getKernel(name, "wasm");
+    if (current?.kernelFunc === kernelFunc) continue;
+    if (current !== undefined) {
+      stockWasm.set(name, { ...current });
+      tf.unregisterKernel(name, "wasm");
+    }
+    const { setupFunc, disposeFunc } = current ?? {};
+    tf.registerKernel({
+      kernelName: name,
+      backendName: "wasm",
+      kernelFunc,
+      ...(setupFunc === undefined ? {} : { setupFunc }),
+      ...(disposeFunc === undefined ? {} : { disposeFunc }),
+    });
   }
 }
