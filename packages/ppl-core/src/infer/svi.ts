@@ -9,6 +9,7 @@ import { PPLConfigError, PPLError, PPLModelError, PPLNumericalError } from "../e
 import type { Optimizer } from "../optim/optimizer.js";
 import { getParamStore } from "../params/param-store.js";
 import type { Model } from "../runtime/messages.js";
+import { recordingOnlyFrom } from "../runtime/tape-filter.js";
 import { findNonFiniteSite } from "./diagnose.js";
 import type { ELBO } from "./elbo.js";
 
@@ -72,7 +73,9 @@ export class SVI<A extends unknown[]> {
     let out: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {
       // inside a tidy so that the loss tfjs leaves behind when it throws below is released too
-      out = tf.tidy(() => tf.variableGrads(f, [...variables.values()]));
+      // only kernels on a path from the params go on the tape (the model's data handling stays off it)
+      const xs = [...variables.values()];
+      out = tf.tidy(() => recordingOnlyFrom(xs, () => tf.variableGrads(f, xs)));
     } catch (err) {
       releaseAbandonedTape();
       // tfjs: "Cannot find a connection between any variable and the result of the loss function"
