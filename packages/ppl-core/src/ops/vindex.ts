@@ -59,7 +59,7 @@ function memoArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: nu
   if (byKey === undefined) byX.set(x, (byKey = new Map()));
   let slot = byKey.get(key);
   if (slot === undefined) byKey.set(key, (slot = {}));
-  return arangeResults.get(slot, () => vindexArange(x, indexArgs, batchRank));
+  return arangeResults.get(slot, () => tf.tidy(() => vindexArange(x, indexArgs, batchRank)));
 }
 
 /**
@@ -110,106 +110,115 @@ function vindexArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: 
 }
 
 export function vindex(x: tf.Tensor, ...args: VindexArg[]): tf.Tensor {
-  return tf.tidy(() => {
-    let indexArgs: VindexArg[];
-    let batchRank: number;
-    if (args[0] === "...") {
-      indexArgs = args.slice(1);
-      if (indexArgs.includes("...")) throw new PPLConfigError("vindex: only a leading '...' is supported");
-      batchRank = x.rank - indexArgs.length;
-      if (batchRank < 0) {
-        throw new PPLShapeError(
-          `vindex: ${indexArgs.length} indices after '...' but the tensor has only ${x.rank} dims (shape ${formatShape(x.shape)})`,
-          { expected: `at most ${x.rank} indices`, actual: String(indexArgs.length) },
-        );
-      }
-    } else {
-      if (args.includes("...")) throw new PPLConfigError("vindex: only a leading '...' is supported");
-      if (args.length > x.rank) {
-        throw new PPLShapeError(
-          `vindex: ${args.length} indices for a tensor of shape ${formatShape(x.shape)}`,
-          { expected: `at most ${x.rank} indices`, actual: String(args.length) },
-        );
-      }
-      indexArgs = [...args, ...new Array<VindexArg>(x.rank - args.length).fill(":")];
-      batchRank = 0;
-    }
+  const { indexArgs, batchRank } = indexLayout(x, args);
+  // a hit of the arange memo makes no tensor, so it needs no tidy scope (a scope's bookkeeping cost more than
+  // the lookup: a markov chain's steps all hit it, 3 calls a step in the seed HMM)
+  const fast = memoArange(x, indexArgs, batchRank);
+  if (fast !== undefined) return fast;
+  return tf.tidy(() => gathered(x, indexArgs, batchRank));
+}
 
-    const fast = memoArange(x, indexArgs, batchRank);
-    if (fast !== undefined) return fast;
-
-    const dimSizes = x.shape;
-    const batchShape = dimSizes.slice(0, batchRank);
-    const tensors: { pos: number; t: tf.Tensor }[] = [];
-    indexArgs.forEach((a, k) => {
-      const pos = batchRank + k;
-      const n = dimSizes[pos]!;
-      if (a === ":") return;
-      if (typeof a === "number") {
-        if (!Number.isInteger(a) || a < 0 || a >= n) {
-          throw new PPLShapeError(`vindex: index ${a} at position ${k} is out of range for a dim of size ${n}`, {
-            expected: `an integer in [0, ${n - 1}]`,
-            actual: String(a),
-          });
-        }
-        tensors.push({ pos, t: tf.scalar(a, "int32") });
-        return;
-      }
-      if (!(a instanceof tf.Tensor)) {
-        throw new PPLConfigError(`vindex: argument ${k} must be '...', ':', an integer or an int32 tensor, got ${String(a)}`);
-      }
-      if (a.dtype !== "int32") {
-        throw new PPLConfigError(
-          `vindex: the tensor index at position ${k} has dtype ${a.dtype}; indices must be int32 (use .toInt())`,
-          { expected: "int32", actual: a.dtype },
-        );
-      }
-      if (isValidationEnabled()) checkRange(a, n, k);
-      tensors.push({ pos, t: a });
-    });
-    if (tensors.length === 0) {
-      // only ':' — plain slicing is already right
-      return x.clone();
+/** The index arguments with the leading '...' resolved (or trailing ':'s filled in), and x's batch rank. */
+function indexLayout(x: tf.Tensor, args: readonly VindexArg[]): { indexArgs: VindexArg[]; batchRank: number } {
+  let indexArgs: VindexArg[];
+  let batchRank: number;
+  if (args[0] === "...") {
+    indexArgs = args.slice(1);
+    if (indexArgs.includes("...")) throw new PPLConfigError("vindex: only a leading '...' is supported");
+    batchRank = x.rank - indexArgs.length;
+    if (batchRank < 0) {
+      throw new PPLShapeError(
+        `vindex: ${indexArgs.length} indices after '...' but the tensor has only ${x.rank} dims (shape ${formatShape(x.shape)})`,
+        { expected: `at most ${x.rank} indices`, actual: String(indexArgs.length) },
+      );
     }
-
-    const colonPositions = indexArgs.map((a, k) => (a === ":" ? batchRank + k : -1)).filter((p) => p >= 0);
-    const colonSizes = colonPositions.map((p) => dimSizes[p]!);
-    const outBatch = broadcastShapes([batchShape, ...tensors.map((e) => e.t.shape)], "vindex index shapes");
-    const nb = outBatch.length;
-    const nc = colonSizes.length;
-    const outShape = [...outBatch, ...colonSizes];
-
-    const strides = new Array<number>(x.rank);
-    let acc = 1;
-    for (let d = x.rank - 1; d >= 0; d--) {
-      strides[d] = acc;
-      acc *= dimSizes[d]!;
+  } else {
+    if (args.includes("...")) throw new PPLConfigError("vindex: only a leading '...' is supported");
+    if (args.length > x.rank) {
+      throw new PPLShapeError(
+        `vindex: ${args.length} indices for a tensor of shape ${formatShape(x.shape)}`,
+        { expected: `at most ${x.rank} indices`, actual: String(args.length) },
+      );
     }
-    // The flat source position of every output element, computed in JS: the
-    // indices are int32 data (no gradient), and as tensor ops the index
-    // arithmetic cost a dozen kernels per call. Each batch and ':' dim of x
-    // adds coordinate × stride along its output dim, each tensor index its
-    // values × stride, broadcast.
-    const outRank = outShape.length;
-    const along = (d: number, n: number) => outShape.map((_, i) => (i === d ? n : 1));
-    const parts: { values: ArrayLike<number>; shape: number[] }[] = [];
-    const coordinate = (n: number, step: number) => Int32Array.from({ length: n }, (_, c) => c * step);
-    batchShape.forEach((n, d) => {
-      if (n > 1) parts.push({ values: coordinate(n, strides[d]!), shape: along(nb - batchRank + d, n) });
-    });
-    colonPositions.forEach((p, c) => {
-      const n = dimSizes[p]!;
-      if (n > 1) parts.push({ values: coordinate(n, strides[p]!), shape: along(nb + c, n) });
-    });
-    for (const { pos, t } of tensors) {
-      const step = strides[pos]!;
-      const data = t.dataSync();
-      const values = step === 1 ? data : Int32Array.from(data, (v) => v * step);
-      parts.push({ values, shape: [...new Array<number>(nb - t.rank).fill(1), ...t.shape, ...new Array<number>(outRank - nb).fill(1)] });
+    indexArgs = [...args, ...new Array<VindexArg>(x.rank - args.length).fill(":")];
+    batchRank = 0;
+  }
+  return { indexArgs, batchRank };
+}
+
+/** The general path: one gather at flat positions computed in JS. */
+function gathered(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor {
+  const dimSizes = x.shape;
+  const batchShape = dimSizes.slice(0, batchRank);
+  const tensors: { pos: number; t: tf.Tensor }[] = [];
+  indexArgs.forEach((a, k) => {
+    const pos = batchRank + k;
+    const n = dimSizes[pos]!;
+    if (a === ":") return;
+    if (typeof a === "number") {
+      if (!Number.isInteger(a) || a < 0 || a >= n) {
+        throw new PPLShapeError(`vindex: index ${a} at position ${k} is out of range for a dim of size ${n}`, {
+          expected: `an integer in [0, ${n - 1}]`,
+          actual: String(a),
+        });
+      }
+      tensors.push({ pos, t: tf.scalar(a, "int32") });
+      return;
     }
-    const flat = sumBroadcast(outShape, parts);
-    return gatherFlat(x.reshape([-1]) as tf.Tensor1D, tf.tensor(flat, outShape, "int32"));
+    if (!(a instanceof tf.Tensor)) {
+      throw new PPLConfigError(`vindex: argument ${k} must be '...', ':', an integer or an int32 tensor, got ${String(a)}`);
+    }
+    if (a.dtype !== "int32") {
+      throw new PPLConfigError(
+        `vindex: the tensor index at position ${k} has dtype ${a.dtype}; indices must be int32 (use .toInt())`,
+        { expected: "int32", actual: a.dtype },
+      );
+    }
+    if (isValidationEnabled()) checkRange(a, n, k);
+    tensors.push({ pos, t: a });
   });
+  if (tensors.length === 0) {
+    // only ':' — plain slicing is already right
+    return x.clone();
+  }
+
+  const colonPositions = indexArgs.map((a, k) => (a === ":" ? batchRank + k : -1)).filter((p) => p >= 0);
+  const colonSizes = colonPositions.map((p) => dimSizes[p]!);
+  const outBatch = broadcastShapes([batchShape, ...tensors.map((e) => e.t.shape)], "vindex index shapes");
+  const nb = outBatch.length;
+  const nc = colonSizes.length;
+  const outShape = [...outBatch, ...colonSizes];
+
+  const strides = new Array<number>(x.rank);
+  let acc = 1;
+  for (let d = x.rank - 1; d >= 0; d--) {
+    strides[d] = acc;
+    acc *= dimSizes[d]!;
+  }
+  // The flat source position of every output element, computed in JS: the
+  // indices are int32 data (no gradient), and as tensor ops the index
+  // arithmetic cost a dozen kernels per call. Each batch and ':' dim of x
+  // adds coordinate × stride along its output dim, each tensor index its
+  // values × stride, broadcast.
+  const outRank = outShape.length;
+  const along = (d: number, n: number) => outShape.map((_, i) => (i === d ? n : 1));
+  const parts: { values: ArrayLike<number>; shape: number[] }[] = [];
+  const coordinate = (n: number, step: number) => Int32Array.from({ length: n }, (_, c) => c * step);
+  batchShape.forEach((n, d) => {
+    if (n > 1) parts.push({ values: coordinate(n, strides[d]!), shape: along(nb - batchRank + d, n) });
+  });
+  colonPositions.forEach((p, c) => {
+    const n = dimSizes[p]!;
+    if (n > 1) parts.push({ values: coordinate(n, strides[p]!), shape: along(nb + c, n) });
+  });
+  for (const { pos, t } of tensors) {
+    const step = strides[pos]!;
+    const data = t.dataSync();
+    const values = step === 1 ? data : Int32Array.from(data, (v) => v * step);
+    parts.push({ values, shape: [...new Array<number>(nb - t.rank).fill(1), ...t.shape, ...new Array<number>(outRank - nb).fill(1)] });
+  }
+  const flat = sumBroadcast(outShape, parts);
+  return gatherFlat(x.reshape([-1]) as tf.Tensor1D, tf.tensor(flat, outShape, "int32"));
 }
 
 /** Σ of int parts broadcast to `out`, row by row (no per-element index arrays or divisions). */
