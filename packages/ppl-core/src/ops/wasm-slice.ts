@@ -9,10 +9,15 @@
  * (~200 ms) to return 4 MiB. These kernels read the input through a view of
  * the heap (`typedArrayFromHeap`) and copy the span row run by row run.
  *
+ * StridedSlice's strided (non-contiguous) path is also wrong for int32 and
+ * bool: it always makes a float32 output and copies the input's bits into it;
+ * here those dtypes are picked in JS.
+ *
  * Only the kernels are replaced: the gradients are registered by kernel name
  * (Slice's is a Pad, Unpack's a Stack, ...) and stay tfjs's. Strings, and
- * StridedSlice's non-contiguous and identity paths, go to the stock kernel,
- * which does not read the input back in those cases (or, for strings, has to).
+ * StridedSlice's identity path and float32 strided path, go to the stock
+ * kernel, which does not read the input back in those cases (or, for strings,
+ * has to).
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLSupportError } from "../errors.js";
@@ -87,6 +92,31 @@ export function copySpan(src: HeapView, shape: readonly number[], begin: readonl
   }
 }
 
+/** dst[o] = x[begin + o · step] over the output's row-major multi-indices o (StridedSlice's general case). */
+export function copyStrided(
+  src: HeapView, shape: readonly number[], begin: readonly number[], step: readonly number[], outShape: readonly number[], dst: HeapView,
+): void {
+  const rank = shape.length;
+  const strides = new Array<number>(rank);
+  let stride = 1;
+  for (let a = rank - 1; a >= 0; a--) {
+    strides[a] = stride;
+    stride *= shape[a]!;
+  }
+  const idx = new Array<number>(rank).fill(0);
+  let from = 0;
+  for (let a = 0; a < rank; a++) from += begin[a]! * strides[a]!;
+  for (let o = 0; o < dst.length; o++) {
+    dst[o] = src[from]!;
+    for (let a = rank - 1; a >= 0; a--) {
+      from += step[a]! * strides[a]!;
+      if (++idx[a]! < outShape[a]!) break;
+      from -= outShape[a]! * step[a]! * strides[a]!;
+      idx[a] = 0;
+    }
+  }
+}
+
 /** A new wasm tensor of shape outShape holding x[begin : begin + size]. */
 function sliceOut(b: HeapBackend, x: tf.TensorInfo, begin: readonly number[], size: readonly number[], outShape: number[]): tf.TensorInfo {
   // Allocate before taking views: malloc may grow the heap, which detaches every view of it.
@@ -113,11 +143,19 @@ export function spanSliceKernels(stock: (name: string) => tf.KernelFunc): { name
     const info = tf.slice_util.sliceInfo(
       x.shape, a.begin, a.end, a.strides, a.beginMask, a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask,
     );
-    // Identity is a reshape and a strided pick runs in wasm's C++: neither reads the input back.
-    if (info.isIdentity || !(info.sliceDim0 || info.isSimpleSlice)) return stock(tf.StridedSlice)(args);
+    // Identity is a reshape: it does not read the input back.
+    if (info.isIdentity) return stock(tf.StridedSlice)(args);
     const b = asHeap(args.backend, tf.StridedSlice);
     const n = tf.util.sizeFromShape(info.finalShape);
     if (n === 0) return b.makeOutput(info.finalShape, x.dtype);
+    if (!(info.sliceDim0 || info.isSimpleSlice)) {
+      // tfjs's strided pick runs in wasm's C++ and is right for float32; for int32 and bool it
+      // returns a float32 tensor holding the input's bits (int32 [1, 3, 5] read back as 1.4e-45, ...).
+      if (x.dtype === "float32" || info.finalShapeSparse.length !== x.shape.length) return stock(tf.StridedSlice)(args);
+      const out = b.makeOutput(info.finalShape, x.dtype);
+      copyStrided(b.typedArrayFromHeap(x), x.shape, info.begin, info.strides, info.finalShapeSparse, b.typedArrayFromHeap(out));
+      return out;
+    }
     const size = tf.slice_util.computeOutShape(info.begin, info.end, info.strides);
     if (size.some((s) => s < 0) || tf.util.sizeFromShape(size) !== n) return stock(tf.StridedSlice)(args);
     return sliceOut(b, x, info.begin, size, info.finalShape);
