@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ChainGroup, ChainStep } from "./chain-plan.js";
 import type { Ring } from "./rings.js";
-import type { RowOf } from "./rows.js";
+import type { LazyRows, RowOf } from "./rows.js";
 import type { Slots } from "./slots.js";
 
 /**
@@ -71,15 +71,16 @@ function interleavedSources(g: ChainGroup, slots: Slots): tf.Tensor | undefined 
     if (r === undefined) return undefined;
     rows.push(r);
   }
-  const sources: tf.Tensor[] = [];
+  const sources: LazyRows[] = [];
   for (const r of rows) {
-    if (sources.includes(r.source)) break;
-    sources.push(r.source);
+    if (sources.includes(r.rows)) break;
+    sources.push(r.rows);
   }
   const k = sources.length;
-  if (n % k !== 0 || sources.some((x) => x.shape[0] !== n / k)) return undefined;
-  if (rows.some((r, t) => r.source !== sources[t % k] || r.row !== Math.floor(t / k))) return undefined;
-  const woven = k === 1 ? sources[0]! : tf.stack(sources, 1);
+  const fits = (x: tf.Tensor) => x.shape[0] === n / k && x.rank === g.pieceShape.length + 1 && g.pieceShape.every((d, i) => x.shape[i + 1] === d);
+  if (n % k !== 0 || !sources.every((x) => fits(x.source))) return undefined;
+  if (rows.some((r, t) => r.rows !== sources[t % k] || r.row !== Math.floor(t / k))) return undefined;
+  const woven = k === 1 ? sources[0]!.source : tf.stack(sources.map((x) => x.source), 1);
   return woven.reshape([n * g.pieceShape[0]!, ...g.pieceShape.slice(1)]);
 }
 

@@ -2,8 +2,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { runChain } from "./chain-exec.js";
 import type { Factor } from "./factor.js";
-import type { Align, Plan } from "./plan.js";
+import type { Align, Plan, ProductStep } from "./plan.js";
 import type { Ring } from "./rings.js";
+import { LazyRows, type RowOf } from "./rows.js";
 import { Slots } from "./slots.js";
 
 export function align(x: tf.Tensor, a: Align): tf.Tensor {
@@ -15,6 +16,7 @@ export function align(x: tf.Tensor, a: Align): tf.Tensor {
 /** Returns one tensor per plan root, each over plate dims only (`plan.slotDims[root]`). */
 export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.Tensor[] {
   const slots = new Slots(inputs);
+  const rowProducts = new RowProducts();
   for (const step of plan.steps) {
     if (step.kind === "combine") {
       const aligned = step.inputs.map((s, i) => align(slots.get(s), step.aligns[i]!));
@@ -22,10 +24,44 @@ export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.T
     } else if (step.kind === "chain") {
       slots.set(step.out, runChain(step, slots, ring));
     } else {
-      const x = slots.get(step.input);
-      const summed = step.axes.length > 0 ? x.sum([...step.axes]) : x;
-      slots.set(step.out, step.multiplier === 1 ? summed : summed.mul(step.multiplier));
+      const r = slots.row(step.input);
+      if (r !== undefined && isRowOf(plan, step.input, r)) slots.setRow(step.out, { rows: rowProducts.of(r.rows, step), row: r.row });
+      else slots.set(step.out, product(slots.get(step.input), step.axes, step.multiplier));
     }
   }
   return plan.roots.map((r) => slots.get(r));
+}
+
+function product(x: tf.Tensor, axes: readonly number[], multiplier: number): tf.Tensor {
+  const summed = axes.length > 0 ? x.sum([...axes]) : x;
+  return multiplier === 1 ? summed : summed.mul(multiplier);
+}
+
+/** The batch's rows have the slot's shape (the batch is [rows, ...slot shape]). */
+function isRowOf(plan: Plan, slot: number, r: RowOf): boolean {
+  const dims = plan.slotDims[slot]!;
+  const shape = r.rows.source.shape;
+  return shape.length === dims.length + 1 && dims.every((d, i) => plan.sizes.get(d) === shape[i + 1]);
+}
+
+/**
+ * A plate product of a row is that row of the batch's plate product: the
+ * product steps of every row of one batch (a markov chain's emissions, one
+ * step each) run as ONE sum over the whole batch, and their results stay rows
+ * of it, which the chain step weaves back along time without splitting them.
+ */
+class RowProducts {
+  private readonly made = new Map<LazyRows, Map<string, LazyRows>>();
+
+  of(rows: LazyRows, step: ProductStep): LazyRows {
+    let byStep = this.made.get(rows);
+    if (byStep === undefined) this.made.set(rows, (byStep = new Map()));
+    const key = `${step.axes.join(",")}*${step.multiplier}`;
+    let out = byStep.get(key);
+    if (out === undefined) {
+      out = new LazyRows(product(rows.source, step.axes.map((a) => a + 1), step.multiplier));
+      byStep.set(key, out);
+    }
+    return out;
+  }
 }
