@@ -8,6 +8,7 @@ import type { ChainGroup, ChainStep } from "./chain-plan.js";
 import type { Ring } from "./rings.js";
 import type { LazyRows, RowOf } from "./rows.js";
 import type { Slots } from "./slots.js";
+import { spreadOverSteps } from "./spread-steps.js";
 
 /**
  * [B or 1, steps, K(, K)] from one group: a concat, a reshape and at most a
@@ -21,7 +22,7 @@ function stackGroup(g: ChainGroup, slots: Slots, plateShape: readonly number[], 
   const shared = sharedPiece(g, slots);
   if (shared !== undefined) {
     if (oneStepIfShared && g.slots.every((s) => s >= 0)) return finish(g, shared, plateShape, 1);
-    return finish(g, spreadOverSteps(g, shared), plateShape);
+    return finish(g, spreadShared(g, shared), plateShape);
   }
   const pieces: tf.Tensor[] = [];
   const rest = g.pieceShape.slice(1);
@@ -84,17 +85,9 @@ function interleavedSources(g: ChainGroup, slots: Slots): tf.Tensor | undefined 
   return woven.reshape([n * g.pieceShape[0]!, ...g.pieceShape.slice(1)]);
 }
 
-/**
- * The shared piece at its steps and 0 (the log of 1) elsewhere: a broadcast
- * and a select, whose gradient is one masked sum over the steps instead of a
- * concat's split and a sum of as many gradients. (A select, not a multiply
- * by a 0/1 mask: 0 · -Infinity would be NaN.)
- */
-function spreadOverSteps(g: ChainGroup, x: tf.Tensor): tf.Tensor {
-  const steps = g.slots.length;
-  const present = tf.tensor(g.slots.map((s) => s >= 0), [steps, ...g.pieceShape.map(() => 1)], "bool");
-  const spread = x.reshape([1, ...g.pieceShape]).add(tf.zeros([steps, ...g.pieceShape]));
-  return tf.where(present, spread, tf.zerosLike(spread)).reshape([steps * g.pieceShape[0]!, ...g.pieceShape.slice(1)]);
+/** The shared piece at its steps and 0 elsewhere, [steps · pieceShape[0], ...]. */
+function spreadShared(g: ChainGroup, x: tf.Tensor): tf.Tensor {
+  return spreadOverSteps(x, g.slots.map((s) => s >= 0)).reshape([g.slots.length * g.pieceShape[0]!, ...g.pieceShape.slice(1)]);
 }
 
 /** The stacked factors laid out as g.flat, with `steps` time steps (g's own count, or 1 for a shared transition). */

@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { runChain } from "./chain-exec.js";
 import type { Factor } from "./factor.js";
 import type { Align, Plan, ProductStep } from "./plan.js";
+import { plateSum } from "./plate-sum.js";
 import type { Ring } from "./rings.js";
 import { LazyRows, type RowOf } from "./rows.js";
 import { Slots } from "./slots.js";
@@ -33,7 +34,7 @@ export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.T
 }
 
 function product(x: tf.Tensor, axes: readonly number[], multiplier: number): tf.Tensor {
-  const summed = axes.length > 0 ? x.sum([...axes]) : x;
+  const summed = plateSum(x, axes);
   return multiplier === 1 ? summed : summed.mul(multiplier);
 }
 
