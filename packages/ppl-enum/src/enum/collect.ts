@@ -13,12 +13,19 @@ import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
 import { rowFactor } from "../contract/rows.js";
 import { batchedLogProbs } from "./batched-log-probs.js";
 
-export const varDim = (id: number): Dim => `v${id}`;
+// Dim names are interned: every site of every step names the same few dims (a markov loop's 240 sites a step)
+const varDims: Dim[] = [];
+export const varDim = (id: number): Dim => (varDims[id] ??= `v${id}`);
 const noScope: ReadonlyMap<number, EnumVariable> = new Map();
 
 /** Sites of one markov parity share their log-prob tensor (memoised vindex): squeeze it once, so the chain sees one tensor. */
 const squeezed = new TapeMemo<tf.Tensor>();
-export const plateDim = (name: string): Dim => `p:${name}`;
+const plateDims = new Map<string, Dim>();
+export const plateDim = (name: string): Dim => {
+  let d = plateDims.get(name);
+  if (d === undefined) plateDims.set(name, (d = `p:${name}`));
+  return d;
+};
 export const timeDim = (name: string): Dim => `t:${name}`;
 
 /** What collectTerms saw of one vectorizedMarkov chain. */
@@ -125,14 +132,14 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose): CollectedTe
         const pd = frame.time === true ? timeDim(frame.name) : plateDim(frame.name);
         if (frame.time !== true) {
           plateSizes.set(pd, size);
-          names.set(pd, `plate '${frame.name}'`);
+          if (!names.has(pd)) names.set(pd, `plate '${frame.name}'`);
         }
         dims.push(pd);
       } else {
         const v = scope.get(d);
         if (v === undefined || v.size !== size) throw unknownDimError(trace, site, shape, d, scope);
         const vd = varDim(v.id);
-        names.set(vd, `'${v.name}'`);
+        if (!names.has(vd)) names.set(vd, `'${v.name}'`);
         dims.push(vd);
         varSizes.set(vd, v.size);
         if (v.side === "guide") guideDims.add(vd);
@@ -168,11 +175,12 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose): CollectedTe
       const w = named(site, raw!.shape);
       guideWeights.push({ data: raw!, site: site.name, scale: 1, unscaled: raw!, dims: w.dims, sizes: w.sizes, ordinal: ordinalOf(site) });
     }
-    const plates = vectorizedFrames(site).filter((f) => f.time !== true);
     const ordinal = ordinalOf(site);
-    for (const f of plates) {
-      plateSizes.set(plateDim(f.name), f.subsampleSize);
-      names.set(plateDim(f.name), `plate '${f.name}'`);
+    for (const f of site.condIndepStack) {
+      if (!isVectorizedFrame(f) || f.time === true) continue;
+      const pd = plateDim(f.name);
+      plateSizes.set(pd, f.subsampleSize);
+      if (!names.has(pd)) names.set(pd, `plate '${f.name}'`);
     }
     if (!dependsOnEnum) {
       if (includeCosts) {
