@@ -16,7 +16,7 @@ export function align(x: tf.Tensor, a: Align): tf.Tensor {
 
 /** Returns one tensor per plan root, each over plate dims only (`plan.slotDims[root]`). */
 export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.Tensor[] {
-  const slots = new Slots(inputs);
+  const slots = new Slots(inputs, ring);
   const rowProducts = new RowProducts();
   for (const step of plan.steps) {
     if (step.kind === "combine") {

@@ -110,3 +110,20 @@ export function contractTimeChain(c: TimeChainShape, sizes: ReadonlyMap<Dim, num
   const { unary, pair } = timeChainTerms(c, sizes);
   return ring.chain(unary, pair, timeChainSpec(c, sizes));
 }
+
+/**
+ * The chain as one more input of the plan: a factor over its batch that the
+ * plan's ring eliminates when a step reads it (so MAP and sampling record it
+ * in the order the plan needs it: before the variables outside it that it
+ * depends on are eliminated).
+ */
+export function timeChainFactor(c: TimeChainShape, sizes: ReadonlyMap<Dim, number>): Factor {
+  return {
+    dims: c.batch,
+    shape: c.batch.map((d) => sizes.get(d)!),
+    byRing: (ring) => contractTimeChain(c, sizes, ring),
+    get data(): tf.Tensor {
+      throw new Error(`internal: the time chain over ${c.time} is eliminated by a plan's ring, not read as data`);
+    },
+  };
+}

@@ -13,9 +13,8 @@ import { runPlan } from "../contract/execute.js";
 import { signatureOf } from "../contract/factor.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { MapRing, SampleRing } from "../contract/rings.js";
-import { contractTimeChain } from "../contract/time-chain.js";
 import { collectTerms, plateDim, timeDim, varDim, vectorizedFrames } from "../enum/collect.js";
-import { separateTimeChains } from "../enum/time-chains.js";
+import { planFactors } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { guessMaxPlateNesting } from "../elbo/max-plate-nesting.js";
 
@@ -63,15 +62,10 @@ function decode<A extends unknown[], R>(
   const tr = trace(withHandler(model, () => messenger)).getTrace(...args);
   checkVectorizedMarkovSites(tr);
   const terms = collectTerms(tr, "decode");
-  const { factors, sumDims, chains } = separateTimeChains(terms);
   const ring = temperature === 0 ? new MapRing() : new SampleRing();
-  const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
-  // vectorizedMarkov chains first: the ring records them, and one that depends on enumerated variables outside it
-  // is one more factor of the plan (the backward pass then decides those variables before the chain)
-  for (const chain of chains) {
-    const data = contractTimeChain(chain, sizes, ring);
-    if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
-  }
+  // a vectorizedMarkov chain is one more input of the plan: the ring records it when the plan reads it, before the
+  // enumerated variables outside it that it depends on are eliminated (the backward pass decides those first)
+  const { factors, sumDims } = planFactors(terms, new Map([...terms.varSizes, ...terms.plateSizes]));
   if (factors.length > 0) {
     const plan = plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
     runPlan(plan, factors.map((f) => f.factor), ring);

@@ -3,11 +3,12 @@
  * step 0's factors (on the state at t = 0) and step 1's (on the states at
  * t-1 and t, stacked along the time axis) become one TimeChainProblem that
  * contract/time-chain.ts eliminates with the ring's chain operation (one
- * kernel pass); everything else stays for the generic plan. Only structure and checks here, no arithmetic.
+ * kernel pass) as one more input of the plan (`planFactors`); everything
+ * else stays as it is. Only structure and checks here, no arithmetic.
  */
 import { PPLModelError } from "ppl-core";
 import type { Dim, PlacedFactor } from "../contract/factor.js";
-import type { TimeChainShape } from "../contract/time-chain.js";
+import { type TimeChainShape, timeChainFactor } from "../contract/time-chain.js";
 import type { CollectedTerms, TimeChainSites } from "./collect.js";
 
 export interface TimeChainProblem extends TimeChainShape {
@@ -84,4 +85,16 @@ function chainPlates(sites: TimeChainSites): Dim[] {
     );
   });
   return [...first].sort();
+}
+
+/**
+ * The factors the plan contracts: the terms' factors outside every
+ * vectorizedMarkov chain, and each chain as one more factor over its batch
+ * (its enumerated outer variables and plates), which the plan's ring
+ * eliminates in one chain-kernel pass.
+ */
+export function planFactors(terms: CollectedTerms, sizes: ReadonlyMap<Dim, number>): { factors: PlacedFactor[]; sumDims: Set<Dim> } {
+  const { factors, sumDims, chains } = separateTimeChains(terms);
+  for (const c of chains) factors.push({ factor: timeChainFactor(c, sizes), ordinal: c.plates });
+  return { factors, sumDims };
 }
