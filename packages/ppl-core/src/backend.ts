@@ -10,6 +10,13 @@ import { PPLConfigError } from "./errors.js";
 import { registerKernelGaps, replaceBrokenWasmKernels } from "./ops/wasm-kernels.js";
 import { registerComparisonGradients } from "./ops/zero-gradients.js";
 
+/**
+ * The highest tensor rank ppl lets a computation reach: tfjs wasm computes
+ * elementwise ops silently wrong above rank 6 (TFJS-NOTES §4). The one
+ * definition; plates, enumeration dims and contraction plans all check it.
+ */
+export const MAX_SAFE_RANK = 6;
+
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 
 export interface BackendInfo {

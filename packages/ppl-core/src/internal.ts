@@ -3,7 +3,7 @@
  * beyond the user API: fused ops, trace plumbing, option parsing and backend
  * limits. Not a stable interface; users import "ppl-core".
  */
-export { MAX_SAFE_RANK } from "./ops/tensor.js";
+export { MAX_SAFE_RANK } from "./backend.js";
 export { chainLogSumExp } from "./ops/chain-op.js";
 export { chainForward, chainLayout, chainSample, chainViterbi } from "./ops/chain-kernel.js";
 export type { ChainLayout, ChainSweep, ChainViterbi } from "./ops/chain-kernel.js";

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { customGradient } from "./custom-grad.js";
+import { MAX_SAFE_RANK } from "../backend.js";
 
 export type TensorLike = tf.Tensor | number | number[] | number[][] | number[][][];
 
@@ -97,8 +98,7 @@ export function logSumExp(x: tf.Tensor, axis: number | number[], keepDims = fals
   });
 }
 
-/** The highest rank at which tfjs wasm computes elementwise ops correctly (TFJS-NOTES §4). */
-export const MAX_SAFE_RANK = 6;
+export { MAX_SAFE_RANK };
 
 /**
  * `f` applied to `x` with its leading dims folded into one when x's rank is
