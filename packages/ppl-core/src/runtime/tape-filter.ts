@@ -35,6 +35,9 @@ export function recordingOnlyFrom<T>(xs: readonly tf.Tensor[], f: () => T): T {
   const own = Object.prototype.hasOwnProperty;
   // the engine's own (prototype) methods: the patch shadows them on the instance and is removed after
   if (own.call(engine, "runKernelFunc") || own.call(engine, "gradients")) return f();
+  // tfjs internals this relies on (4.x): if a tfjs version lays them out otherwise, record everything (same gradients, slower)
+  if (typeof engine.runKernelFunc !== "function" || typeof engine.gradients !== "function"
+    || typeof engine.state?.gradientDepth !== "number" || typeof engine.state.kernelDepth !== "number") return f();
   const runKernelFunc = engine.runKernelFunc;
   const gradients = engine.gradients;
   const ids = new Set(xs.map((x) => x.id));

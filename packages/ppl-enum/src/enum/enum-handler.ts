@@ -7,10 +7,11 @@
 import type * as tf from "@tensorflow/tfjs";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "ppl-core";
 import type { EnumSide, EnumVariable, Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
+import { MAX_SAFE_RANK } from "ppl-core/internal";
 import { EnumAllocator, type EnumVar } from "./allocator.js";
 
-/** tfjs wasm computes elementwise ops wrongly above rank 6 (TFJS-NOTES §4). */
-export const MAX_RANK = 6;
+/** The backend's rank limit (ppl-core defines it once): enumeration dims may reach -MAX_RANK. */
+export const MAX_RANK = MAX_SAFE_RANK;
 
 export class EnumMessenger implements Handler {
   readonly allocator: EnumAllocator;
