@@ -17,7 +17,7 @@ export class LazyRows {
   constructor(readonly source: tf.Tensor) {}
 
   get(i: number): tf.Tensor {
-    // splitRows, not tf.unstack: wasm's Slice reads the whole input back for every row
+    // splitRows, not tf.unstack: tfjs's Unpack gradient fails when some rows have no gradient (it stacks undefined)
     this.rows ??= splitRows(this.source);
     return this.rows[i]!;
   }

@@ -16,11 +16,10 @@ import { type Dim, type Factor, signatureOf } from "../contract/factor.js";
 import { runPlan } from "../contract/execute.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
-import { contractTimeChain } from "../contract/time-chain.js";
 import { type CollectedTerms, type CostTerm, collectTerms, ordinalOf } from "../enum/collect.js";
 import { stackSequentialRuns } from "../enum/stack-runs.js";
 import { runSequentially } from "../enum/sequential.js";
-import { separateTimeChains } from "../enum/time-chains.js";
+import { planFactors } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { guessMaxPlateNesting } from "./max-plate-nesting.js";
 
@@ -108,21 +107,11 @@ export class TraceEnumELBO implements ELBO {
 
   /** No enumeration in the guide: the model's factors contracted and every term summed in one weighted sum. */
   private plainParticle(terms: CollectedTerms, guideTrace: Trace): tf.Tensor {
-    const { factors, sumDims, chains } = separateTimeChains(terms);
+    const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
+    const { factors, sumDims } = planFactors(terms, sizes);
     // every term enters one weighted sum (one op): the costs, the contracted parts times the shared scale, minus log q
     const parts: tf.Tensor[] = terms.costs.map((c) => c.data);
     const weights: number[] = terms.costs.map(() => 1);
-    const contracted = (t: tf.Tensor) => {
-      parts.push(t);
-      weights.push(terms.scale);
-    };
-    const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
-    for (const chain of chains) {
-      const data = contractTimeChain(chain, sizes, logRing);
-      // a chain that depends on enumerated variables outside it is one more factor for the plan
-      if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
-      else contracted(data);
-    }
     if (factors.length > 0) {
       const plan = this.plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
       runPlan(plan, factors.map((f) => f.factor), logRing).forEach((root, i) => {
@@ -146,18 +135,13 @@ export class TraceEnumELBO implements ELBO {
   private expectedParticle(terms: CollectedTerms, guideTrace: Trace): tf.Tensor {
     const q = collectTerms(guideTrace, "elbo");
     checkGuideEnumerationIsGlobalEnough(terms, q, guideTrace);
-    const { factors, sumDims, chains } = separateTimeChains(terms);
     const sizes = new Map([...terms.varSizes, ...terms.plateSizes, ...q.varSizes, ...q.plateSizes]);
+    const { factors, sumDims } = planFactors(terms, sizes);
     const label = (d: Dim) => (terms.label(d) === d ? q.label(d) : terms.label(d));
     const costs: { factor: Factor; ordinal: readonly Dim[]; weight: number }[] = [];
     const squeezedCost = (c: CostTerm): Factor => ({ data: c.data.rank === c.sizes.length ? c.data : c.data.reshape([...c.sizes]), dims: c.dims });
     for (const c of terms.costs) costs.push({ factor: squeezedCost(c), ordinal: c.ordinal, weight: 1 });
     for (const c of q.costs) costs.push({ factor: squeezedCost(c), ordinal: c.ordinal, weight: -1 });
-    for (const chain of chains) {
-      const data = contractTimeChain(chain, sizes, logRing);
-      if (chain.batch.length > chain.plates.length) factors.push({ factor: { data, dims: chain.batch }, ordinal: chain.plates });
-      else costs.push({ factor: { data, dims: chain.plates }, ordinal: chain.plates, weight: terms.scale });
-    }
     if (factors.length > 0) {
       const plan = this.freePlans.get(factors.map(signatureOf), sumDims, terms.plateSizes, label);
       runPlan(plan, factors.map((f) => f.factor), logRing).forEach((data, i) => {

@@ -12,7 +12,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { broadcastShapes, scaleAndMask } from "ppl-core";
 import type { SampleSite, Trace } from "ppl-core";
-import { splitRows } from "ppl-core/internal";
 import { LazyRows } from "../contract/rows.js";
 import { MAX_RANK } from "./enum-handler.js";
 
@@ -91,17 +90,8 @@ function batch(list: readonly SampleSite[], out: Map<string, BatchedLogProb>): v
     lp = scaleAndMask(pad(lp), 1, pad(masks));
   }
   const shape = lp.shape.slice(1);
-  const rows = new SplitRows(lp.reshape([n, ...shape.filter((s) => s !== 1)]));
+  const rows = new LazyRows(lp.reshape([n, ...shape.filter((s) => s !== 1)]));
   list.forEach((s, row) => out.set(s.name, { shape, rows, row }));
-}
-
-/** LazyRows split by one read of the batch (tf.unstack's wasm slices each read all of it back). */
-class SplitRows extends LazyRows {
-  private split: tf.Tensor[] | undefined;
-  override get(i: number): tf.Tensor {
-    this.split ??= splitRows(this.source);
-    return this.split[i]!;
-  }
 }
 
 /** Values that need no gradient (observations, masks): copied into one tensor in JS, outside the tape (tf.stack would keep a copy of each for its backward pass). */
