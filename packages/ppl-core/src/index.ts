@@ -1,6 +1,7 @@
 /**
  * ppl-core: effects, handlers, traces, distributions, constraints, params,
- * SVI with Trace_ELBO, optimisers and the backend choice.
+ * SVI with Trace_ELBO, optimisers and the backend choice: what a user calls.
+ * What the sibling packages need beyond it is in "ppl-core/internal".
  */
 export { ready, backendInfo, describeBackend, isReady, type BackendInfo, type BackendName } from "./backend.js";
 export {
@@ -16,9 +17,9 @@ export type {
 } from "./runtime/messages.js";
 export { Effect } from "./runtime/effect.js";
 export { sample, param, factor, deterministic, type SampleOptions, type ParamOptions } from "./runtime/primitives.js";
-export { run, runGenerator, applyDefault } from "./runtime/run.js";
+export { run } from "./runtime/run.js";
 export { handle, withHandler, type Handler } from "./runtime/handler.js";
-export { Trace, scaleAndMask, logProbError, formatFrame, type Site, type SampleSite, type ParamSite } from "./runtime/trace-struct.js";
+export { Trace, type Site, type SampleSite, type ParamSite } from "./runtime/trace-struct.js";
 
 export { trace, type TracedModel } from "./handlers/trace.js";
 export { replay } from "./handlers/replay.js";
@@ -29,24 +30,16 @@ export { seed } from "./handlers/seed.js";
 export { scale, type ScaleFactor } from "./handlers/scale.js";
 export { mask, type MaskValue } from "./handlers/mask.js";
 export {
-  plate, isVectorizedFrame, type PlateOptions, type PlateBody, type SequentialPlateOptions, type SequentialPlateBody,
+  plate, type PlateOptions, type PlateBody, type SequentialPlateOptions, type SequentialPlateBody,
 } from "./handlers/plate.js";
 export { markov, range, type MarkovOptions } from "./handlers/markov.js";
 export {
   vectorizedMarkov, TimeSlice, type VectorizedMarkovOptions, type VectorizedMarkovBody,
 } from "./handlers/vectorized-markov.js";
 
-export { vindex, markArangeIndex, type VindexArg } from "./ops/vindex.js";
-export { gatherFlat } from "./ops/gather.js";
-export { TapeMemo } from "./ops/tape-memo.js";
-export {
-  lgamma, digamma, logMultivariateBeta, lgammaNumber, logBeta, xlogy, xlog1py, digammaNumber, gammaincNumber,
-} from "./ops/special.js";
-export { cholesky, invLower } from "./ops/linalg.js";
-export {
-  broadcastShapes, broadcastTo, logSumExp, stopGradient, sumRightmost, toTensor, shapesEqual, sizeOf, scalarOf,
-  type TensorLike,
-} from "./ops/tensor.js";
+export { vindex, type VindexArg } from "./ops/vindex.js";
+export { lgamma, digamma, logBeta, xlogy, xlog1py } from "./ops/special.js";
+export { broadcastShapes, broadcastTo, logSumExp, sumRightmost, toTensor, type TensorLike } from "./ops/tensor.js";
 
 export * as constraints from "./constraints/index.js";
 export { Constraint } from "./constraints/constraint.js";
@@ -71,15 +64,7 @@ export {
 export type { ELBO } from "./infer/elbo.js";
 export { TraceELBO, type TraceELBOOptions } from "./infer/trace-elbo.js";
 export { SVI } from "./infer/svi.js";
-export { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./infer/site-checks.js";
-export { parseOptions } from "./options.js";
 export { Adam, ClippedAdam, type AdamOptions, type ClippedAdamOptions } from "./optim/adam.js";
 export type { Optimizer } from "./optim/optimizer.js";
 export { DiscreteHMM, type DiscreteHMMOptions } from "./distributions/discrete-hmm.js";
-export { hmmLogLikelihood, hmmViterbi } from "./ops/hmm-forward.js";
-export { withScoreFunctionTerms } from "./infer/score-function.js";
-export { normalLogProb, logNormalLogProb } from "./ops/normal-logprob.js";
-export { dirichletLogProb } from "./ops/dirichlet-logprob.js";
-export { stickBreaking } from "./ops/stick-breaking.js";
-export { weightedSum } from "./ops/weighted-sum.js";
-export { type HmmLogLikelihoodOptions } from "./ops/hmm-forward.js";
+export { hmmViterbi } from "./ops/hmm-forward.js";

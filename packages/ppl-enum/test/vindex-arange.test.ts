@@ -1,7 +1,8 @@
 // The vindex fast path for enumerated (arange) indices agrees with the general gather path.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { dist, markArangeIndex, vindex } from "ppl-core";
+import { dist, vindex } from "ppl-core";
+import { markArangeIndex } from "ppl-core/internal";
 
 const cases: [string, number[], number, number][] = [
   // name, x shape, index rank (enum dim = -rank), event position of the index among the indexed dims

@@ -3,7 +3,8 @@
 // finite differences on both the cpu and the wasm backend.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { PPLConfigError, PPLShapeError, markArangeIndex, vindex, type VindexArg } from "ppl-core";
+import { PPLConfigError, PPLShapeError, vindex, type VindexArg } from "ppl-core";
+import { markArangeIndex } from "ppl-core/internal";
 import { thrown, vals } from "./helpers.js";
 
 /** An index spec: "...", ":", an integer, or { idx: shape } for an int32 tensor of that shape. */

@@ -6,7 +6,8 @@
 // finite differences of Σ w·f written in plain JS below.
 import * as tf from "@tensorflow/tfjs";
 import { expect, it } from "vitest";
-import { broadcastTo, logSumExp, markArangeIndex, scaleAndMask, sumRightmost, vindex } from "ppl-core";
+import { broadcastTo, logSumExp, sumRightmost, vindex } from "ppl-core";
+import { markArangeIndex, scaleAndMask } from "ppl-core/internal";
 import { logSumProduct } from "../../../ppl-enum/src/contract/logsumexp.js";
 import { broadcast, centralDiff, expectGradClose, fixed, offset, onEachBackend, size } from "./fd.js";
 

@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { DiscreteHMM, dist, hmmLogLikelihood, hmmViterbi } from "ppl-core";
+import { DiscreteHMM, dist, hmmViterbi } from "ppl-core";
+import { hmmLogLikelihood } from "ppl-core/internal";
 
 const dataDir = join(dirname(fileURLToPath(import.meta.url)), "../../../../data");
 

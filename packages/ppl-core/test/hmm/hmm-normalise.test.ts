@@ -3,7 +3,8 @@
 // path, and central differences in the raw logits.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { DiscreteHMM, dist, hmmLogLikelihood } from "ppl-core";
+import { DiscreteHMM, dist } from "ppl-core";
+import { hmmLogLikelihood } from "ppl-core/internal";
 import { checkGradients, expectClose, vals } from "../distributions/helpers.js";
 
 const K = 3;

@@ -6,7 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { checkVectorizedMarkovSites, handle, hashSeed, makeRng, nextSeed, parseOptions, trace, withHandler } from "ppl-core";
+import { handle, hashSeed, makeRng, nextSeed, trace, withHandler } from "ppl-core";
+import { checkVectorizedMarkovSites, parseOptions } from "ppl-core/internal";
 import type { Model, ModelGenerator, SampleSite } from "ppl-core";
 import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
 import { runPlan } from "../contract/execute.js";

@@ -6,10 +6,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
+import { PPLModelError, replay, trace, withHandler } from "ppl-core";
 import {
-  PPLModelError, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions, replay, trace, weightedSum, withHandler,
-  withScoreFunctionTerms,
-} from "ppl-core";
+  checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions, weightedSum, withScoreFunctionTerms,
+} from "ppl-core/internal";
 import type { ELBO, Model, SampleSite, Trace } from "ppl-core";
 import { expectedCost, logMarginal } from "../contract/expectation.js";
 import { type Dim, type Factor, signatureOf } from "../contract/factor.js";

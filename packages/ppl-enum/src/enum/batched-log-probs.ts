@@ -10,7 +10,8 @@
  * family.
  */
 import * as tf from "@tensorflow/tfjs";
-import { broadcastShapes, scaleAndMask } from "ppl-core";
+import { broadcastShapes } from "ppl-core";
+import { scaleAndMask } from "ppl-core/internal";
 import type { SampleSite, Trace } from "ppl-core";
 import { LazyRows } from "../contract/rows.js";
 import { MAX_RANK } from "./enum-handler.js";

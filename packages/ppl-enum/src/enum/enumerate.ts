@@ -1,6 +1,7 @@
 /** The user-facing model transformers `enumerate` and `configEnumerate`. */
 import { z } from "zod";
-import { parseOptions, withHandler } from "ppl-core";
+import { withHandler } from "ppl-core";
+import { parseOptions } from "ppl-core/internal";
 import type { Model } from "ppl-core";
 import { EnumMessenger } from "./enum-handler.js";
 
