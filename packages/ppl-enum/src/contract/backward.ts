@@ -63,6 +63,51 @@ function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
+/**
+ * For every member of `plates` (row-major over `sizes`), the flat position in
+ * a tensor over `dims` (strides `strides`) it reads: each dim is either one of
+ * the plates (its coordinate) or a decided variable (its value there).
+ */
+function positionsOf(
+  dims: readonly Dim[],
+  strides: readonly number[],
+  plates: readonly Dim[],
+  sizes: readonly number[],
+  decided: ReadonlyMap<Dim, Assignment>,
+): Int32Array {
+  const readers = dims.map((d, k) => {
+    const a = decided.get(d);
+    if (a !== undefined) return { stride: strides[k]!, plateAt: -1, a, map: a.plates.map((p) => plates.indexOf(p)), aStrides: stridesOf(a.sizes) };
+    const at = plates.indexOf(d);
+    if (at < 0) throw new Error(`internal: dim ${d} is neither a plate nor decided`);
+    return { stride: strides[k]!, plateAt: at, a, map: [] as number[], aStrides: [] as number[] };
+  });
+  const coordStrides = stridesOf(sizes);
+  const total = sizes.reduce((x, y) => x * y, 1);
+  const out = new Int32Array(total);
+  const coord = new Array<number>(plates.length).fill(0);
+  for (let c = 0; c < total; c++) {
+    let rem = c;
+    for (let i = 0; i < plates.length; i++) {
+      coord[i] = Math.floor(rem / coordStrides[i]!);
+      rem -= coord[i]! * coordStrides[i]!;
+    }
+    let flat = 0;
+    for (const rd of readers) {
+      let idx: number;
+      if (rd.a === undefined) idx = coord[rd.plateAt]!;
+      else {
+        let f = 0;
+        for (let i = 0; i < rd.map.length; i++) f += coord[rd.map[i]!]! * rd.aStrides[i]!;
+        idx = rd.a.values[f]!;
+      }
+      flat += idx * rd.stride;
+    }
+    out[c] = flat;
+  }
+  return out;
+}
+
 export function backward(
   records: readonly PlanRecord[],
   plateSizes: ReadonlyMap<Dim, number>,
@@ -83,40 +128,9 @@ export function backward(
       if (a !== undefined) for (const p of a.plates) if (!plates.includes(p)) plates.push(p);
     }
     const sizes = plates.map((p) => plateSizes.get(p)!);
-    const coordStrides = stridesOf(sizes);
-    const outStrides = stridesOf(rec.outShape);
-    // per out dim: either a plate coordinate or a decided variable read at the coordinate
-    const readers = rec.outDims.map((d, k) => {
-      const a = decided.get(d);
-      if (a === undefined) {
-        const at = plates.indexOf(d);
-        if (at < 0) throw new Error(`internal: variable ${d} used before it was decided`);
-        return { stride: outStrides[k]!, plateAt: at, a: undefined, map: [] as number[], aStrides: [] as number[] };
-      }
-      return { stride: outStrides[k]!, plateAt: -1, a, map: a.plates.map((p) => plates.indexOf(p)), aStrides: stridesOf(a.sizes) };
-    });
-    const total = sizes.reduce((x, y) => x * y, 1);
-    const values = new Int32Array(total);
-    const coord = new Array<number>(plates.length).fill(0);
-    for (let c = 0; c < total; c++) {
-      let rem = c;
-      for (let i = 0; i < plates.length; i++) {
-        coord[i] = Math.floor(rem / coordStrides[i]!);
-        rem -= coord[i]! * coordStrides[i]!;
-      }
-      let outFlat = 0;
-      for (const rd of readers) {
-        let idx: number;
-        if (rd.a === undefined) idx = coord[rd.plateAt]!;
-        else {
-          let flat = 0;
-          for (let i = 0; i < rd.map.length; i++) flat += coord[rd.map[i]!]! * rd.aStrides[i]!;
-          idx = rd.a.values[flat]!;
-        }
-        outFlat += idx * rd.stride;
-      }
-      values[c] = choose.pick(rec, outFlat);
-    }
+    const at = positionsOf(rec.outDims, stridesOf(rec.outShape), plates, sizes, decided);
+    const values = new Int32Array(at.length);
+    for (let c = 0; c < at.length; c++) values[c] = choose.pick(rec, at[c]!);
     decided.set(rec.elim, { plates, sizes, values });
   }
   return decided;
@@ -141,40 +155,10 @@ function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, dec
     }
   }
   const sizes = plates.map((p) => plateSizes.get(p)!);
-  const total = sizes.reduce((x, y) => x * y, 1);
-  const coordStrides = stridesOf(sizes);
-  const batchStrides = stridesOf(spec.batchShape);
-  // per batch dim: a plate coordinate, or a decided variable read at the coordinate
-  const readers = spec.batch.map((d, k) => {
-    const a = decided.get(d);
-    if (a === undefined) {
-      const at = plates.indexOf(d);
-      if (at < 0) throw new Error(`internal: chain batch dim ${d} is neither a plate nor decided`);
-      return { stride: batchStrides[k]!, plateAt: at, a, map: [] as number[], aStrides: [] as number[] };
-    }
-    return { stride: batchStrides[k]!, plateAt: -1, a, map: a.plates.map((p) => plates.indexOf(p)), aStrides: stridesOf(a.sizes) };
-  });
-  const coord = new Array<number>(plates.length).fill(0);
+  const at = positionsOf(spec.batch, stridesOf(spec.batchShape), plates, sizes, decided);
+  const total = at.length;
   const paths = new Int32Array(total * n);
-  for (let c = 0; c < total; c++) {
-    let rem = c;
-    for (let i = 0; i < plates.length; i++) {
-      coord[i] = Math.floor(rem / coordStrides[i]!);
-      rem -= coord[i]! * coordStrides[i]!;
-    }
-    let b = 0;
-    for (const rd of readers) {
-      let idx: number;
-      if (rd.a === undefined) idx = coord[rd.plateAt]!;
-      else {
-        let flat = 0;
-        for (let i = 0; i < rd.map.length; i++) flat += coord[rd.map[i]!]! * rd.aStrides[i]!;
-        idx = rd.a.values[flat]!;
-      }
-      b += idx * rd.stride;
-    }
-    choose.path(rec, rec.B === 1 ? 0 : b, paths, c * n);
-  }
+  for (let c = 0; c < total; c++) choose.path(rec, rec.B === 1 ? 0 : at[c]!, paths, c * n);
   const out = new Map<Dim, Assignment>();
   for (const o of spec.outputs) {
     const component = (state: number) => Math.floor(state / o.stride) % o.size;
