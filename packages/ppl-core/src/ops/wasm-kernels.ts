@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLSupportError } from "../errors.js";
 import { registerGradientFixes } from "./gradient-fixes.js";
-import { spanSliceKernels } from "./wasm-slice.js";
+import { input, spanSliceKernels } from "./wasm-slice.js";
 
 type Values = Float32Array | Int32Array | Uint8Array;
 
@@ -35,11 +35,6 @@ function asWasm(backend: unknown, kernel: string): WasmBackend {
   return b as WasmBackend;
 }
 
-function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
-  const t = inputs[name];
-  if (t === undefined) throw new PPLSupportError(`tfjs called a kernel without its input '${name}'`);
-  return t;
-}
 
 /**
  * out[s, ...] = Σ over rows r with segmentIds[r] = s of x[r, ...]; ids outside

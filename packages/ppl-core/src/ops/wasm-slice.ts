@@ -40,7 +40,8 @@ function asHeap(backend: unknown, kernel: string): HeapBackend {
   return b as HeapBackend;
 }
 
-function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
+/** A kernel's named input (tfjs passes them by name; a missing one is tfjs's bug, said plainly). */
+export function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   const t = inputs[name];
   if (t === undefined) throw new PPLSupportError(`tfjs called a kernel without its input '${name}'`);
   return t;
