@@ -25,3 +25,4 @@ export { stickBreaking } from "./ops/stick-breaking.js";
 export { weightedSum } from "./ops/weighted-sum.js";
 export { splitRows } from "./ops/split-rows.js";
 export { hmmLogLikelihood, type HmmLogLikelihoodOptions } from "./ops/hmm-forward.js";
+export { customGradient, type CustomGradResult } from "./ops/custom-grad.js";

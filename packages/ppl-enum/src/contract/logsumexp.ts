@@ -4,6 +4,7 @@
  * gives NaN) and the gradient there is 0, not NaN.
  */
 import * as tf from "@tensorflow/tfjs";
+import { customGradient } from "ppl-core/internal";
 import { logMatMulForward, logMatMulPlan, reduceTo } from "./log-matmul.js";
 
 const MOST_NEGATIVE = -3.4e38;
@@ -39,12 +40,9 @@ export function jointOf(terms: readonly tf.Tensor[], jointShape: readonly number
 export function logSumProduct(terms: readonly tf.Tensor[], jointShape: readonly number[]): tf.Tensor {
   const outShape = jointShape.slice(0, -1);
   const plan = logMatMulPlan(terms.map((t) => t.shape), jointShape);
-  const op = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const save = args[args.length - 1] as tf.GradSaveFunc;
-    const xs = args.slice(0, -1) as tf.Tensor[];
-    return (plan !== null ? logMatMulForward(xs, plan, outShape, save) : null) ?? jointForward(xs, jointShape, save);
-  }) as Parameters<typeof tf.customGrad>[0]);
-  return (op as unknown as (...xs: tf.Tensor[]) => tf.Tensor)(...terms);
+  const op = customGradient<tf.Tensor[]>((xs, save) =>
+    (plan !== null ? logMatMulForward(xs, plan, outShape, save) : null) ?? jointForward(xs, jointShape, save));
+  return op(...terms);
 }
 
 /**

@@ -9,14 +9,15 @@
  * wasm heap costs as much as the broadcast).
  */
 import * as tf from "@tensorflow/tfjs";
+import { customGradient } from "ppl-core/internal";
 
 export function plateSum(x: tf.Tensor, axes: readonly number[]): tf.Tensor {
   if (axes.length === 0) return x;
   const shape = x.shape;
   const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const op = tf.customGrad(((input: tf.Tensor) => ({
+  const op = customGradient<[tf.Tensor]>(([input]) => ({
     value: input.sum([...axes]),
     gradFunc: (dy: tf.Tensor) => dy.reshape(kept).add(tf.zeros(shape)),
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return (op as unknown as (t: tf.Tensor) => tf.Tensor)(x);
+  }));
+  return op(x);
 }

@@ -8,11 +8,12 @@
  * and the gradient's sum over the present steps touch each entry once.
  */
 import * as tf from "@tensorflow/tfjs";
+import { customGradient } from "ppl-core/internal";
 
 export function spreadOverSteps(x: tf.Tensor, present: readonly boolean[]): tf.Tensor {
   const steps = present.length;
   const size = x.size;
-  const op = tf.customGrad(((input: tf.Tensor) => {
+  const op = customGradient<[tf.Tensor]>(([input]) => {
     const v = input.dataSync() as Float32Array;
     const out = new Float32Array(steps * size);
     for (let t = 0; t < steps; t++) if (present[t]) out.set(v, t * size);
@@ -25,8 +26,8 @@ export function spreadOverSteps(x: tf.Tensor, present: readonly boolean[]): tf.T
         return tf.tensor(Float32Array.from(g), input.shape);
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return (op as unknown as (t: tf.Tensor) => tf.Tensor)(x);
+  });
+  return op(x);
 }
 
 function addRow(g: Float64Array, d: Float32Array, at: number): void {
