@@ -421,67 +421,48 @@ describe("test_elbo_enumerate_plates_2 (hand_model)", () => {
   }
 });
 
-describe("test_elbo_enumerate_plates_4 (hand_model)", () => {
-  const params = new Params()
-    .add("probs_a", [0.45, 0.55], "simplex")
-    .add("probs_b", [[0.6, 0.4], [0.4, 0.6]], "simplex")
-    .add("probs_c", [[0.4, 0.6], [0.3, 0.7]], "simplex");
-  const data = [[0, 1], [0, 0]];
-  const names = ["probs_a", "probs_b", "probs_c"];
-  for (const s of [1, 10]) {
-    it(`scale=${s}`, () => checkLossAndGrads({
-      params,
-      maxPlateNesting: 0,
-      model: (theta) => configEnumerate(scaled(function* () {
-        const [pa, pb, pc] = names.map((n) => params.tensor(theta, n));
-        const a = yield* sample("a", dist.Categorical(pa!));
-        yield* plate("outer", 2, seq, function* (i) {
-          const b = yield* sample(`b_${i}`, dist.Categorical(vindex(pb!, "...", a, ":")));
-          yield* plate("inner", 2, seq, function* (j) {
-            yield* sample(`c_${i}_${j}`, dist.Categorical(vindex(pc!, "...", b, ":")), { obs: data[i]![j]! });
+/**
+ * Pyro's hand models of plates_4 and plates_5: a global a, b per member of a
+ * sequential outer plate, observed c in a sequential inner plate; c's parents
+ * are b alone (plates_4) or a and b (plates_5).
+ */
+function handPlatesModel(title: string, probsC: number[][] | number[][][], cDependsOnA: boolean): void {
+  describe(title, () => {
+    const params = new Params()
+      .add("probs_a", [0.45, 0.55], "simplex")
+      .add("probs_b", [[0.6, 0.4], [0.4, 0.6]], "simplex")
+      .add("probs_c", probsC, "simplex");
+    const data = [[0, 1], [0, 0]];
+    const names = ["probs_a", "probs_b", "probs_c"];
+    for (const s of [1, 10]) {
+      it(`scale=${s}`, () => checkLossAndGrads({
+        params,
+        maxPlateNesting: 0,
+        model: (theta) => configEnumerate(scaled(function* () {
+          const [pa, pb, pc] = names.map((n) => params.tensor(theta, n));
+          const a = yield* sample("a", dist.Categorical(pa!));
+          yield* plate("outer", 2, seq, function* (i) {
+            const b = yield* sample(`b_${i}`, dist.Categorical(vindex(pb!, "...", a, ":")));
+            yield* plate("inner", 2, seq, function* (j) {
+              const probs = cDependsOnA ? vindex(pc!, "...", a, b, ":") : vindex(pc!, "...", b, ":");
+              yield* sample(`c_${i}_${j}`, dist.Categorical(probs), { obs: data[i]![j]! });
+            });
           });
-        });
-      }, s)),
-      oracle: (th) => {
-        const [pa, pb, pc] = names.map((n) => params.value(th, n));
-        return s * lse([2, 2, 2], ([a, b0, b1]) =>
-          lg(pa!(a!)) + [b0!, b1!].reduce((x, b, i) =>
-            x + lg(pb!(a!, b)) + [0, 1].reduce((y, j) => y + lg(pc!(b, data[i]![j]!)), 0), 0));
-      },
-    }));
-  }
-});
+        }, s)),
+        oracle: (th) => {
+          const [pa, pb, pc] = names.map((n) => params.value(th, n));
+          const lc = (a: number, b: number, c: number) => lg(cDependsOnA ? pc!(a, b, c) : pc!(b, c));
+          return s * lse([2, 2, 2], ([a, b0, b1]) =>
+            lg(pa!(a!)) + [b0!, b1!].reduce((x, b, i) =>
+              x + lg(pb!(a!, b)) + [0, 1].reduce((y, j) => y + lc(a!, b, data[i]![j]!), 0), 0));
+        },
+      }));
+    }
+  });
+}
 
-describe("test_elbo_enumerate_plates_5 (hand_model)", () => {
-  const params = new Params()
-    .add("probs_a", [0.45, 0.55], "simplex")
-    .add("probs_b", [[0.6, 0.4], [0.4, 0.6]], "simplex")
-    .add("probs_c", [[[0.4, 0.6], [0.3, 0.7]], [[0.2, 0.8], [0.1, 0.9]]], "simplex");
-  const data = [[0, 1], [0, 0]];
-  const names = ["probs_a", "probs_b", "probs_c"];
-  for (const s of [1, 10]) {
-    it(`scale=${s}`, () => checkLossAndGrads({
-      params,
-      maxPlateNesting: 0,
-      model: (theta) => configEnumerate(scaled(function* () {
-        const [pa, pb, pc] = names.map((n) => params.tensor(theta, n));
-        const a = yield* sample("a", dist.Categorical(pa!));
-        yield* plate("outer", 2, seq, function* (i) {
-          const b = yield* sample(`b_${i}`, dist.Categorical(vindex(pb!, "...", a, ":")));
-          yield* plate("inner", 2, seq, function* (j) {
-            yield* sample(`c_${i}_${j}`, dist.Categorical(vindex(pc!, "...", a, b, ":")), { obs: data[i]![j]! });
-          });
-        });
-      }, s)),
-      oracle: (th) => {
-        const [pa, pb, pc] = names.map((n) => params.value(th, n));
-        return s * lse([2, 2, 2], ([a, b0, b1]) =>
-          lg(pa!(a!)) + [b0!, b1!].reduce((x, b, i) =>
-            x + lg(pb!(a!, b)) + [0, 1].reduce((y, j) => y + lg(pc!(a!, b, data[i]![j]!)), 0), 0));
-      },
-    }));
-  }
-});
+handPlatesModel("test_elbo_enumerate_plates_4 (hand_model)", [[0.4, 0.6], [0.3, 0.7]], false);
+handPlatesModel("test_elbo_enumerate_plates_5 (hand_model)", [[[0.4, 0.6], [0.3, 0.7]], [[0.2, 0.8], [0.1, 0.9]]], true);
 
 // Pyro's hand models of test_elbo_enumerate_plate_2 and _3: the masked
 // plate replaced by a sequential plate over the unmasked members only.
