@@ -8,15 +8,15 @@
  * Pyro's `config_enumerate(guide, default=e)` is written as `infer: { enumerate: e }`
  * on each site; Pyro's sequential plates as plain loops over named sites.
  */
-import { dist, plate, sample, scale, vindex } from "ppl-core";
-import type { Model, ModelGenerator, SampleOptions } from "ppl-core";
+import { dist, plate, sample, vindex } from "ppl-core";
+import type { ModelGenerator, SampleOptions } from "ppl-core";
 import type { EnumCase } from "./check.js";
 import { bernLog, expect as expectation, klBern, klCat, lse } from "./oracle.js";
+import { scaled } from "./fixtures.js";
 import { Params } from "./params.js";
 
 export type Strategy = "parallel" | "sequential";
 const inf = (e: Strategy) => ({ infer: { enumerate: e } });
-const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
 /**
  * Pyro's `for i in pyro.plate(name, n)`: ppl's sequential plate when `seq`,
  * else a plain loop (the same joint density, without the independence tags).

@@ -2,27 +2,15 @@
 // (and masked), plus its smallest case, a guide-enumerated Categorical in a
 // plate, whose log q must count once per plate member (ppl once scored it once
 // in all: loss = truth + (N - 1) * H(q)).
-import * as tf from "@tensorflow/tfjs";
 import { describe, it } from "vitest";
-import { dist, mask, plate, sample, scale, vindex } from "ppl-core";
-import type { Model } from "ppl-core";
+import { dist, mask, plate, sample, vindex } from "ppl-core";
 import { configEnumerate } from "ppl-enum";
 import { checkLossAndGrads } from "./check.js";
 import { expect as expectation, lg, lse } from "./oracle.js";
 import { Params } from "./params.js";
+import { cases, enumParams, maskOf, names4, plateData, scaled } from "./fixtures.js";
 
 const en = { infer: { enumerate: "parallel" as const } };
-const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const enumParams = (probsZ: number[] | number[][]) => new Params()
-  .add("guide_probs_x", [0.1, 0.9], "simplex")
-  .add("model_probs_x", [0.4, 0.6], "simplex")
-  .add("model_probs_y", [[0.75, 0.25], [0.55, 0.45]], "simplex")
-  .add("model_probs_z", probsZ, "simplex");
-const plateData = [1, 0, 1];
-const cases = [["single", 1, 1], ["batch", 2, 2], ["masked", 3, 2]] as const;
-const maskOf = (n: number, m: number) => tf.tensor1d(range(n).map((i) => i < m), "bool");
-const names4 = ["guide_probs_x", "model_probs_x", "model_probs_y", "model_probs_z"];
 
 describe("test_elbo_enumerate_plate_3", () => {
   //  +-----------------------+

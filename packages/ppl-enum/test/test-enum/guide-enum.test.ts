@@ -7,7 +7,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { dist, mask, plate, sample, scale, setRngSeed, vindex } from "ppl-core";
-import type { Model } from "ppl-core";
 import { TraceEnumELBO, configEnumerate } from "ppl-enum";
 import { checkLossAndGrads, checkMonteCarlo, pplLoss, refusedOrRight, rightOrRankLimit } from "./check.js";
 import {
@@ -16,11 +15,10 @@ import {
 } from "./guide-cases.js";
 import { expect as expectation, lg, lse, normalLogPdf } from "./oracle.js";
 import { Params } from "./params.js";
+import { cases, enumParams, maskOf, names4, plateData, range, scaled } from "./fixtures.js";
 
 const P = "parallel" as const;
 const en = { infer: { enumerate: P } };
-const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe("test_elbo_bern", () => {
   for (const s of [1, 10]) {
@@ -142,11 +140,6 @@ describe("test_avoid_nan", () => {
 });
 
 // The guide's x is enumerated (Pyro: @config_enumerate on the guide).
-const enumParams = (probsZ: number[] | number[][]) => new Params()
-  .add("guide_probs_x", [0.1, 0.9], "simplex")
-  .add("model_probs_x", [0.4, 0.6], "simplex")
-  .add("model_probs_y", [[0.75, 0.25], [0.55, 0.45]], "simplex")
-  .add("model_probs_z", probsZ, "simplex");
 
 describe("test_elbo_enumerate_1", () => {
   const params = enumParams([0.3, 0.7]);
@@ -216,11 +209,6 @@ describe("test_elbo_enumerate_3", () => {
   }
 });
 
-// Pyro draws the data from Categorical([0.3, 0.7]); a fixed draw here.
-const plateData = [1, 0, 1];
-const cases = [["single", 1, 1], ["batch", 2, 2], ["masked", 3, 2]] as const;
-const maskOf = (n: number, m: number) => tf.tensor1d(range(n).map((i) => i < m), "bool");
-const names4 = ["guide_probs_x", "model_probs_x", "model_probs_y", "model_probs_z"];
 
 describe("test_elbo_enumerate_plate_1", () => {
   //              +---------+

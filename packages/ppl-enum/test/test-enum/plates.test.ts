@@ -7,15 +7,14 @@
 // loops over differently named sites, which has the same joint density.
 import * as tf from "@tensorflow/tfjs";
 import { describe, it } from "vitest";
-import { dist, plate, sample, scale, vindex } from "ppl-core";
-import type { Model } from "ppl-core";
+import { dist, plate, sample, vindex } from "ppl-core";
 import { TraceEnumELBO, configEnumerate } from "ppl-enum";
 import { checkLossAndGrads, refusedOrRight } from "./check.js";
 import { lg, lse, normalLogPdf } from "./oracle.js";
 import { Params } from "./params.js";
+import { scaled } from "./fixtures.js";
 
 const en = { infer: { enumerate: "parallel" as const } };
-const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
 
 describe("test_elbo_enumerate_plate_4", () => {
   //    a ---> outer_obs

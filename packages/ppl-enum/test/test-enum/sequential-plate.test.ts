@@ -7,12 +7,12 @@
 import type * as tf from "@tensorflow/tfjs";
 import { describe, it } from "vitest";
 import { dist, plate, sample, scale, vindex } from "ppl-core";
-import type { Model } from "ppl-core";
 import { configEnumerate } from "ppl-enum";
 import { checkLossAndGrads, rightOrRankLimit } from "./check.js";
 import { elboIplate, elboIplateIplate, elboIplatePlate, elboPlateIplate } from "./guide-cases.js";
 import { expect as expectation, lg, lse, normalLogPdf } from "./oracle.js";
 import { Params } from "./params.js";
+import { cases, enumParams, names4, plateData, scaled } from "./fixtures.js";
 
 const P = "parallel" as const;
 const seq = { sequential: true as const };
@@ -322,7 +322,6 @@ describe("test_elbo_enumerate_plates_8", () => {
 // with `for i in pyro.plate(...)`, run through ppl with its sequential plate
 // (max_plate_nesting=0) against the same float64 brute force as the
 // vectorised auto models in plates.test.ts.
-const scaled = (model: Model<[]>, s: number): Model<[]> => (s === 1 ? model : scale(model, s));
 
 describe("test_elbo_enumerate_plate_4 (hand_model)", () => {
   const params = new Params()
@@ -466,14 +465,6 @@ handPlatesModel("test_elbo_enumerate_plates_5 (hand_model)", [[[0.4, 0.6], [0.3,
 
 // Pyro's hand models of test_elbo_enumerate_plate_2 and _3: the masked
 // plate replaced by a sequential plate over the unmasked members only.
-const enumParams = () => new Params()
-  .add("guide_probs_x", [0.1, 0.9], "simplex")
-  .add("model_probs_x", [0.4, 0.6], "simplex")
-  .add("model_probs_y", [[0.75, 0.25], [0.55, 0.45]], "simplex")
-  .add("model_probs_z", [[0.3, 0.7], [0.2, 0.8]], "simplex");
-const plateData = [1, 0, 1];
-const names4 = ["guide_probs_x", "model_probs_x", "model_probs_y", "model_probs_z"];
-const cases = [["single", 1, 1], ["batch", 2, 2], ["masked", 3, 2]] as const;
 
 describe("test_elbo_enumerate_plate_2 (hand_model)", () => {
   const params = enumParams();
