@@ -64,7 +64,15 @@ export {
 export type { ELBO } from "./infer/elbo.js";
 export { TraceELBO, type TraceELBOOptions } from "./infer/trace-elbo.js";
 export { SVI } from "./infer/svi.js";
-export { Adam, ClippedAdam, type AdamOptions, type ClippedAdamOptions } from "./optim/adam.js";
-export type { Optimizer } from "./optim/optimizer.js";
+export type { SVIRunOptions, SVIRunResult } from "./infer/svi-run.js";
+export { Adam, AdamW, ClippedAdam, type AdamOptions, type AdamWOptions, type ClippedAdamOptions } from "./optim/adam.js";
+export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
+export {
+  CosineAnnealingLR, ExponentialLR, LRScheduler, ReduceLROnPlateau, StepLR,
+  type CosineAnnealingLROptions, type ExponentialLROptions, type ReduceLROnPlateauOptions, type StepLROptions,
+} from "./optim/lr-schedulers.js";
+export type { LearningRateOptimizer, Optimizer } from "./optim/optimizer.js";
+export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
+export { SGD, type SGDOptions } from "./optim/sgd.js";
 export { DiscreteHMM, type DiscreteHMMOptions } from "./distributions/discrete-hmm.js";
 export { hmmViterbi } from "./ops/hmm-forward.js";

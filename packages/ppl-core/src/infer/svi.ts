@@ -10,9 +10,20 @@ import type { Optimizer } from "../optim/optimizer.js";
 import { getParamStore } from "../params/param-store.js";
 import type { Model } from "../runtime/messages.js";
 import { recordingOnlyFrom } from "../runtime/tape-filter.js";
+import { relativeLossChange } from "./convergence.js";
 import { findNonFiniteSite } from "./diagnose.js";
 import type { ELBO } from "./elbo.js";
+import { type SVIRunOptions, type SVIRunResult, parseRunOptions } from "./svi-run.js";
 
+/**
+ * Stochastic variational inference (Pyro's `SVI`): `step(...args)` takes one
+ * optimiser step on the loss of `model` against `guide`; `run` takes many,
+ * with a callback, early stopping and the loss history.
+ *
+ * @example
+ * const svi = new SVI(model, guide, new Adam({ lr: 0.05 }), new TraceELBO());
+ * const { losses } = svi.run(1000, [data], { tolerance: 1e-4 });
+ */
 export class SVI<A extends unknown[]> {
   constructor(
     readonly model: Model<A>,
@@ -56,6 +67,28 @@ export class SVI<A extends unknown[]> {
     this.optim.apply(result.grads, store.variables());
     tf.dispose([result.value, ...result.grads.values()]);
     return lossValue;
+  }
+
+  /**
+   * Up to `numSteps` steps with the same `args`. Stops early when
+   * `onStep(step, loss)` returns false, or with `tolerance` when the mean
+   * loss of the last `window` steps changed by less than `tolerance`
+   * relative to max(|mean|, 1) from the `window` before. Returns every
+   * step's loss and why it stopped.
+   */
+  run(numSteps: number, args: A, options: SVIRunOptions = {}): SVIRunResult {
+    const o = parseRunOptions(numSteps, args, options);
+    const losses: number[] = [];
+    for (let i = 0; i < numSteps; i++) {
+      const loss = this.step(...args);
+      losses.push(loss);
+      if (o.onStep?.(i, loss) === false) return { losses, stoppedBy: "callback" };
+      if (o.tolerance !== undefined) {
+        const change = relativeLossChange(losses, o.window);
+        if (change !== undefined && change < o.tolerance) return { losses, stoppedBy: "converged" };
+      }
+    }
+    return { losses, stoppedBy: "steps" };
   }
 
   /** The loss without a gradient step. */

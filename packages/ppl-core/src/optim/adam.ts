@@ -1,11 +1,11 @@
 /**
  * Adam (Kingma & Ba), bias-corrected, one moment pair per param. ClippedAdam
- * adds Pyro's elementwise gradient clipping and per-step lr decay.
+ * adds Pyro's elementwise gradient clipping and per-step lr decay; AdamW
+ * (Loshchilov & Hutter) decays the weights apart from the gradient.
  */
-import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { parseOptions } from "../options.js";
-import type { Optimizer } from "./optimizer.js";
+import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 
 const adamOptions = z.object({
   lr: z.number().positive().finite().default(1e-3),
@@ -18,38 +18,49 @@ const clippedAdamOptions = adamOptions.extend({
   lrd: z.number().positive().max(1).default(1),
 }).strict();
 
-export type AdamOptions = z.input<typeof adamOptions>;
-export type ClippedAdamOptions = z.input<typeof clippedAdamOptions>;
+const adamWOptions = adamOptions.extend({
+  weightDecay: z.number().min(0).finite().default(1e-2),
+}).strict();
 
-interface Moments {
+/** Options of {@link Adam}: `lr` (default 1e-3), `betas` (default [0.9, 0.999]), `eps` (default 1e-8). */
+export type AdamOptions = z.input<typeof adamOptions>;
+/** Options of {@link ClippedAdam}: Adam's plus `clipNorm` (default 10) and the per-step lr decay `lrd` (default 1). */
+export type ClippedAdamOptions = z.input<typeof clippedAdamOptions>;
+/** Options of {@link AdamW}: Adam's plus the decoupled `weightDecay` (default 1e-2, as torch.optim.AdamW). */
+export type AdamWOptions = z.input<typeof adamWOptions>;
+
+interface Moments extends StepState {
   readonly m: Float32Array;
   readonly v: Float32Array;
-  t: number;
 }
 
 const f32 = Math.fround;
 
 /**
- * The update runs in JS on each param's values: per element it is a dozen
- * arithmetic ops, and as tfjs ops each of them was a kernel per param per
- * step. Every operation is rounded to float32 exactly as a float32 tensor op
+ * Adam: m = b1 m + (1-b1) g, v = b2 v + (1-b2) g², x -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps).
+ *
+ * Every operation is rounded to float32 exactly as a float32 tensor op
  * rounds it (the float64 result of one +, -, *, / or sqrt of float32 inputs
  * rounds to the correctly rounded float32), so the values are bit-for-bit
- * those of the tensor formula m = b1 m + (1-b1) g, v = b2 v + (1-b2) g²,
- * x -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps).
+ * those of the tensor formula.
+ *
+ * @example
+ * const svi = new SVI(model, guide, new Adam({ lr: 0.05 }), new TraceELBO());
  */
-export class Adam implements Optimizer {
-  protected readonly lr0: number;
+export class Adam extends ElementwiseOptimizer<Moments> {
   protected readonly beta1: number;
   protected readonly beta2: number;
   protected readonly eps: number;
-  private readonly moments = new Map<tf.Variable, Moments>();
 
   constructor(options: AdamOptions = {}) {
     const o = parseOptions("Adam", adamOptions, options);
-    this.lr0 = o.lr;
+    super(o.lr);
     [this.beta1, this.beta2] = o.betas;
     this.eps = o.eps;
+  }
+
+  protected initState(size: number): Moments {
+    return { t: 0, m: new Float32Array(size), v: new Float32Array(size) };
   }
 
   /** Hook for ClippedAdam: the gradient actually used (may modify `g`, which is a copy). */
@@ -60,49 +71,39 @@ export class Adam implements Optimizer {
   /** Hook for ClippedAdam: the lr at step t (1-based). */
   protected lrAt(t: number): number {
     void t;
-    return this.lr0;
+    return this.lr;
   }
 
-  apply(grads: ReadonlyMap<string, tf.Tensor>, variables: ReadonlyMap<string, tf.Variable>): void {
-    for (const [name, g] of grads) {
-      const variable = variables.get(name);
-      if (variable === undefined) continue;
-      let st = this.moments.get(variable);
-      if (st === undefined) {
-        st = { m: new Float32Array(variable.size), v: new Float32Array(variable.size), t: 0 };
-        this.moments.set(variable, st);
-      }
-      st.t += 1;
-      const t = st.t;
-      const grad = this.transformGrad(Float32Array.from(g.dataSync()));
-      const x = Float32Array.from(variable.dataSync());
-      const { m, v } = st;
-      const b1 = f32(this.beta1);
-      const b2 = f32(this.beta2);
-      const c1 = f32(1 - this.beta1);
-      const c2 = f32(1 - this.beta2);
-      const bc1 = f32(1 - this.beta1 ** t);
-      const bc2 = f32(1 - this.beta2 ** t);
-      const lr = f32(this.lrAt(t));
-      const eps = f32(this.eps);
-      for (let i = 0; i < x.length; i++) {
-        const gi = grad[i]!;
-        m[i] = f32(m[i]! * b1) + f32(gi * c1);
-        v[i] = f32(v[i]! * b2) + f32(f32(gi * gi) * c2);
-        const mHat = f32(m[i]! / bc1);
-        const vHat = f32(v[i]! / bc2);
-        x[i] = x[i]! - f32(f32(mHat * lr) / f32(f32(Math.sqrt(vHat)) + eps));
-      }
-      tf.tidy(() => variable.assign(tf.tensor(x, variable.shape, "float32")));
+  /** Hook for AdamW: decay `x` before the moment update. */
+  protected decay(x: Float32Array, lr: number): void {
+    void x;
+    void lr;
+  }
+
+  protected update(x: Float32Array, g: Float32Array, st: Moments): void {
+    const { m, v, t } = st;
+    const grad = this.transformGrad(g);
+    const b1 = f32(this.beta1);
+    const b2 = f32(this.beta2);
+    const c1 = f32(1 - this.beta1);
+    const c2 = f32(1 - this.beta2);
+    const bc1 = f32(1 - this.beta1 ** t);
+    const bc2 = f32(1 - this.beta2 ** t);
+    const lr = f32(this.lrAt(t));
+    const eps = f32(this.eps);
+    this.decay(x, lr);
+    for (let i = 0; i < x.length; i++) {
+      const gi = grad[i]!;
+      m[i] = f32(m[i]! * b1) + f32(gi * c1);
+      v[i] = f32(v[i]! * b2) + f32(f32(gi * gi) * c2);
+      const mHat = f32(m[i]! / bc1);
+      const vHat = f32(v[i]! / bc2);
+      x[i] = x[i]! - f32(f32(mHat * lr) / f32(f32(Math.sqrt(vHat)) + eps));
     }
-  }
-
-  reset(): void {
-    this.moments.clear();
   }
 }
 
-/** Adam with each gradient element clipped to [-clipNorm, clipNorm] and lr multiplied by lrd every step. */
+/** Adam with each gradient element clipped to [-clipNorm, clipNorm] and lr multiplied by lrd every step (Pyro's ClippedAdam). */
 export class ClippedAdam extends Adam {
   private readonly clipNorm: number;
   private readonly lrd: number;
@@ -119,6 +120,25 @@ export class ClippedAdam extends Adam {
     return g;
   }
   protected override lrAt(t: number): number {
-    return this.lr0 * this.lrd ** (t - 1);
+    return this.lr * this.lrd ** (t - 1);
+  }
+}
+
+/**
+ * AdamW (torch.optim.AdamW): x ← x (1 − lr·weightDecay), then the Adam
+ * update. Unlike an L2 penalty in the loss, the decay does not pass through
+ * the moment estimates.
+ */
+export class AdamW extends Adam {
+  private readonly weightDecay: number;
+  constructor(options: AdamWOptions = {}) {
+    const o = parseOptions("AdamW", adamWOptions, options);
+    super({ lr: o.lr, betas: o.betas, eps: o.eps });
+    this.weightDecay = o.weightDecay;
+  }
+  protected override decay(x: Float32Array, lr: number): void {
+    if (this.weightDecay === 0) return;
+    const keep = 1 - lr * this.weightDecay;
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! * keep;
   }
 }

@@ -7,3 +7,12 @@ export interface Optimizer {
   /** Forget all state (moments, step counts). */
   reset(): void;
 }
+
+/**
+ * An optimiser whose learning rate a scheduler may change between steps
+ * (every optimiser of ppl; a user-written one opts in by having `lr`).
+ */
+export interface LearningRateOptimizer extends Optimizer {
+  /** The base learning rate used by the next update. */
+  lr: number;
+}

@@ -1,0 +1,42 @@
+/** The options and result of `SVI.run`, parsed with zod like every user-supplied option. */
+import { z } from "zod";
+import { PPLConfigError } from "../errors.js";
+import { parseOptions } from "../options.js";
+
+/** Options of `SVI.run`. */
+export interface SVIRunOptions {
+  /** Called after every step with its 0-based index and loss; returning `false` stops the run. */
+  readonly onStep?: (step: number, loss: number) => boolean | void;
+  /** Stop when the windowed relative change of the loss is below this (default: never stop early). */
+  readonly tolerance?: number;
+  /** Steps per window of the early-stopping rule (default 50; the first check is after 2·window steps). */
+  readonly window?: number;
+}
+
+/** What `SVI.run` returns: every step's loss, and why the run stopped. */
+export interface SVIRunResult {
+  readonly losses: number[];
+  readonly stoppedBy: "steps" | "converged" | "callback";
+}
+
+const runOptions = z.object({
+  onStep: z.custom<(step: number, loss: number) => boolean | void>((v) => typeof v === "function", "expected a function").optional(),
+  tolerance: z.number().positive().finite().optional(),
+  window: z.number().int().positive().default(50),
+}).strict();
+
+export function parseRunOptions(numSteps: number, args: unknown, options: SVIRunOptions): z.infer<typeof runOptions> {
+  if (!Number.isInteger(numSteps) || numSteps < 1) {
+    throw new PPLConfigError(`SVI.run(numSteps, args, options): numSteps must be a positive integer, got ${String(numSteps)}`, {
+      expected: "an integer ≥ 1",
+      actual: String(numSteps),
+    });
+  }
+  if (!Array.isArray(args)) {
+    throw new PPLConfigError("SVI.run(numSteps, args, options): args must be the array of the model's arguments, e.g. [data]", {
+      expected: "an array",
+      actual: typeof args,
+    });
+  }
+  return parseOptions("SVI.run", runOptions, options);
+}

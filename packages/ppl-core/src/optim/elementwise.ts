@@ -1,0 +1,50 @@
+/**
+ * The plumbing shared by every elementwise update rule: one state per param
+ * (made on first use), the param's values and gradient read into JS arrays
+ * once, the rule run over them, the result written back. An update is a
+ * dozen arithmetic ops per element; as tfjs ops each would be a kernel per
+ * param per step.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { LearningRateOptimizer } from "./optimizer.js";
+
+/** The per-param state every rule has: how many updates it has seen (1-based inside `update`). */
+export interface StepState {
+  t: number;
+}
+
+export abstract class ElementwiseOptimizer<S extends StepState> implements LearningRateOptimizer {
+  /** The base learning rate; a scheduler may change it between steps. */
+  lr: number;
+  private readonly states = new Map<tf.Variable, S>();
+
+  protected constructor(lr: number) {
+    this.lr = lr;
+  }
+
+  /** Fresh state for a param of `size` elements. */
+  protected abstract initState(size: number): S;
+
+  /** Update `x` in place from `grad` (a copy the rule may modify); `state.t` already counts this update. */
+  protected abstract update(x: Float32Array, grad: Float32Array, state: S): void;
+
+  apply(grads: ReadonlyMap<string, tf.Tensor>, variables: ReadonlyMap<string, tf.Variable>): void {
+    for (const [name, g] of grads) {
+      const variable = variables.get(name);
+      if (variable === undefined) continue;
+      let state = this.states.get(variable);
+      if (state === undefined) {
+        state = this.initState(variable.size);
+        this.states.set(variable, state);
+      }
+      state.t += 1;
+      const x = Float32Array.from(variable.dataSync());
+      this.update(x, Float32Array.from(g.dataSync()), state);
+      tf.tidy(() => variable.assign(tf.tensor(x, variable.shape, "float32")));
+    }
+  }
+
+  reset(): void {
+    this.states.clear();
+  }
+}
