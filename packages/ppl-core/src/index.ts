@@ -63,6 +63,7 @@ export {
 
 export type { ELBO } from "./infer/elbo.js";
 export { TraceELBO, type TraceELBOOptions } from "./infer/trace-elbo.js";
+export { Predictive, PREDICTIVE_PLATE, type PredictiveOptions, type PredictiveSamples } from "./infer/predictive.js";
 export { SVI } from "./infer/svi.js";
 export type { SVIRunOptions, SVIRunResult } from "./infer/svi-run.js";
 export { Adam, AdamW, ClippedAdam, type AdamOptions, type AdamWOptions, type ClippedAdamOptions } from "./optim/adam.js";
