@@ -1,0 +1,130 @@
+// Every TypeScript code block in README.md and docs/*.md is type-checked (one strict tsc
+// program for all of them, against the workspace packages) and the runnable ones are run,
+// so the docs cannot drift from the API. Info strings (see docs/README.md):
+//   ```ts            a whole program with its imports: type-checked and run
+//   ```ts norun      a whole program: type-checked only (it is slow, or writes files)
+//   ```ts fragment   a piece of a program: type-checked with the hidden context written in
+//                    an HTML comment right above the fence, `<!-- context ... -->` (imports
+//                    and `declare const` lines), and not run
+//   ```ts fragment body   the same, for lines of a model body (`yield* ...`): checked inside a
+//                    generator function
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import ts from "typescript";
+import { clearParamStore } from "ppl-core";
+import { describe, expect, it } from "vitest";
+
+interface Block {
+  readonly source: string; // markdown file, relative to the repository root
+  readonly line: number; // 1-based line of the opening fence
+  readonly kind: "run" | "norun" | "fragment";
+  readonly file: string; // the extracted .ts file
+  readonly prefixLines: number; // lines of hidden context before the block's own code
+}
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const outDir = join(root, "docs", ".doc-blocks");
+
+function markdownFiles(): string[] {
+  const docs = readdirSync(join(root, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => join("docs", f));
+  return ["README.md", ...docs.sort()];
+}
+
+const fence = /^```(ts|typescript)\b\s*(.*)$/;
+
+function extract(source: string): Block[] {
+  const lines = readFileSync(join(root, source), "utf8").split("\n");
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = fence.exec(lines[i]!);
+    if (!m) continue;
+    const words = m[2]!.trim().split(/\s+/).filter((w) => w.length > 0);
+    const kind = words.includes("fragment") ? "fragment" : words.includes("norun") ? "norun" : "run";
+    const unknown = words.filter((w) => w !== "fragment" && w !== "norun" && w !== "body");
+    if (words.includes("body") && kind !== "fragment") throw new Error(`${source}:${i + 1}: "body" goes with "fragment"`);
+    if (unknown.length > 0) throw new Error(`${source}:${i + 1}: unknown code-block option(s) ${unknown.join(" ")}`);
+    let end = i + 1;
+    while (end < lines.length && !lines[end]!.startsWith("```")) end++;
+    if (end === lines.length) throw new Error(`${source}:${i + 1}: unterminated code block`);
+    const own = lines.slice(i + 1, end);
+    const code = words.includes("body") ? ["function* __body(): Generator<unknown, unknown, unknown> {", ...own, "}"] : own;
+    const context = kind === "fragment" ? contextAbove(lines, i, source) : [];
+    const name = `${source.replace(/[/.]/g, "_")}_L${i + 1}.ts`;
+    const file = join(outDir, name);
+    // `export {}` makes every block a module, so blocks' top-level names do not collide.
+    writeFileSync(file, [...context, ...code, "export {};", ""].join("\n"));
+    blocks.push({ source, line: i + 1, kind, file, prefixLines: context.length + (words.includes("body") ? 1 : 0) });
+    i = end;
+  }
+  return blocks;
+}
+
+/** The `<!-- context ... -->` comment directly above a fragment's fence (blank lines allowed). */
+function contextAbove(lines: readonly string[], fenceLine: number, source: string): string[] {
+  let j = fenceLine - 1;
+  while (j >= 0 && lines[j]!.trim() === "") j--;
+  if (j < 0 || lines[j]!.trim() !== "-->") return [];
+  let start = j;
+  while (start >= 0 && !lines[start]!.trimStart().startsWith("<!-- context")) start--;
+  if (start < 0) throw new Error(`${source}:${fenceLine + 1}: a comment ends above the fragment but no "<!-- context" opens it`);
+  const first = lines[start]!.trimStart().slice("<!-- context".length);
+  return [first, ...lines.slice(start + 1, j)];
+}
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+const blocks = markdownFiles().flatMap(extract);
+
+describe("code blocks in README.md and docs/*.md", () => {
+  it("there are blocks to check, and every kind is used", () => {
+    expect(blocks.length).toBeGreaterThan(10);
+    expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(["run", "norun", "fragment"]));
+  });
+
+  it("every block type-checks under tsc --strict against the workspace packages", () => {
+    const program = ts.createProgram(
+      blocks.map((b) => b.file),
+      {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        lib: ["lib.es2022.d.ts"],
+        types: ["node"],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        esModuleInterop: true,
+        allowImportingTsExtensions: false,
+      },
+    );
+    const byFile = new Map(blocks.map((b) => [b.file, b]));
+    // diagnostics of the blocks only: the packages' own sources are checked by `pnpm typecheck`
+    const problems = blocks
+      .flatMap((b) => {
+        const sf = program.getSourceFile(b.file)!;
+        return [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+      })
+      .filter((d) => d.file !== undefined && byFile.has(d.file.fileName))
+      .map((d) => {
+        const block = byFile.get(d.file!.fileName)!;
+        const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
+        const where =
+          line < block.prefixLines
+            ? `${block.source}:${block.line} (context line ${line + 1})`
+            : `${block.source}:${block.line + 1 + line - block.prefixLines}`;
+        return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+      });
+    expect(problems).toEqual([]);
+  });
+
+  for (const block of blocks.filter((b) => b.kind === "run")) {
+    it(`runs ${block.source}:${block.line}`, async () => {
+      clearParamStore(); // each block starts as a fresh program would
+      await import(pathToFileURL(block.file).href);
+    });
+  }
+});
+
