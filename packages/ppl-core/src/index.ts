@@ -51,6 +51,9 @@ export { dist } from "./distributions/index.js";
 export * as distributions from "./distributions/index.js";
 export { Distribution, Independent, Expanded, Masked } from "./distributions/distribution.js";
 export {
+  Parameterized, ParameterizedDistribution, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues, type ParameterizedClass,
+} from "./distributions/parameterized.js";
+export {
   Normal, LogNormal, HalfNormal, Uniform, Beta, Gamma, Exponential, Dirichlet, Categorical, Bernoulli, Poisson, Binomial,
   Delta, MultivariateNormal, StudentT, Laplace, TransformedDistribution,
   type ProbsOrLogits, type MultivariateNormalParams, type TransformedDistributionOptions,

@@ -1,36 +1,23 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive, unitInterval } from "../constraints/constraint.js";
-import { logBeta, xlog1py, xlogy } from "../ops/special.js";
+import { digamma, logBeta, xlog1py, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
 import { TINY } from "./gamma.js";
 import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+import { Parameterized } from "./parameterized.js";
 
 /** Largest float32 below 1: draws are clamped to it so log1p(-x) stays finite. */
 const ONE_MINUS_EPS = 1 - 2 ** -24;
 
 /** Beta(concentration1, concentration0): density x^(c1-1) (1-x)^(c0-1) / B(c1, c0). */
-export class Beta extends Distribution {
-  readonly name = "Beta";
-  readonly concentration1: tf.Tensor;
-  readonly concentration0: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+export class Beta extends Parameterized("Beta", { concentration1: positive, concentration0: positive }) {
   readonly support: Constraint = unitInterval;
   override readonly hasRsample = true;
 
+  /** @param concentration1 alpha (> 0, the weight of 1); @param concentration0 beta (> 0), broadcasting. */
   constructor(concentration1: TensorLike, concentration0: TensorLike) {
-    super();
-    this.concentration1 = asFloat(concentration1);
-    this.concentration0 = asFloat(concentration0);
-    this.batchShape = paramBatchShape(this.name, {
-      concentration1: this.concentration1.shape,
-      concentration0: this.concentration0.shape,
-    });
-    checkParam(this.name, "concentration1", this.concentration1, positive);
-    checkParam(this.name, "concentration0", this.concentration0, positive);
+    super({ concentration1, concentration0 });
   }
 
   /** x = G1 / (G1 + G0) with independent Gamma draws: reparameterised through both. */
@@ -58,6 +45,18 @@ export class Beta extends Distribution {
     return tf.tidy(() => {
       const total = this.concentration1.add(this.concentration0);
       return broadcastTo(this.concentration1.mul(this.concentration0).div(total.square().mul(total.add(1))), this.batchShape);
+    });
+  }
+  /** log B(a, b) - (a - 1) psi(a) - (b - 1) psi(b) + (a + b - 2) psi(a + b). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const a = this.concentration1;
+      const b = this.concentration0;
+      const h = logBeta(a, b)
+        .sub(a.sub(1).mul(digamma(a)))
+        .sub(b.sub(1).mul(digamma(b)))
+        .add(a.add(b).sub(2).mul(digamma(a.add(b))));
+      return broadcastTo(h, this.batchShape);
     });
   }
 }

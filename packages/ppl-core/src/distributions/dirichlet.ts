@@ -1,29 +1,23 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive, simplex } from "../constraints/constraint.js";
 import { dirichletLogProb } from "../ops/dirichlet-logprob.js";
+import { digamma, logMultivariateBeta } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
 import { TINY } from "./gamma.js";
 import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { asFloat, checkMinRank, checkParam } from "./validate.js";
+import { Parameterized } from "./parameterized.js";
 
-/** Dirichlet over the simplex of the last axis of `concentration`. */
-export class Dirichlet extends Distribution {
-  readonly name = "Dirichlet";
-  readonly concentration: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[];
+/** Dirichlet over the simplex of the last axis of `concentration`; reparameterised. */
+export class Dirichlet extends Parameterized("Dirichlet", {
+  concentration: { constraint: positive, eventDim: 1, shape: "[..., K]" },
+}) {
   readonly support: Constraint = simplex;
   override readonly hasRsample = true;
 
+  /** @param concentration shape [..., K], every element > 0: batch shape [...], event shape [K]. */
   constructor(concentration: TensorLike) {
-    super();
-    this.concentration = asFloat(concentration);
-    checkMinRank(this.name, "concentration", this.concentration, 1, "[..., K]");
-    checkParam(this.name, "concentration", this.concentration, positive);
-    this.batchShape = this.concentration.shape.slice(0, -1);
-    this.eventShape = this.concentration.shape.slice(-1);
+    super({ concentration });
   }
 
   /** Normalised Gamma draws, reparameterised through the Gammas' implicit gradient. */
@@ -46,6 +40,15 @@ export class Dirichlet extends Distribution {
       const a0 = this.concentration.sum(-1, true);
       const m = this.concentration.div(a0);
       return m.mul(tf.scalar(1).sub(m)).div(a0.add(1));
+    });
+  }
+  /** log B(alpha) + (alpha0 - K) psi(alpha0) - sum_j (alpha_j - 1) psi(alpha_j), alpha0 = sum_j alpha_j. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const a = this.concentration;
+      const K = a.shape[a.rank - 1]!;
+      const a0 = a.sum(-1);
+      return logMultivariateBeta(a).add(a0.sub(K).mul(digamma(a0))).sub(a.sub(1).mul(digamma(a)).sum(-1));
     });
   }
 }

@@ -68,6 +68,23 @@ export abstract class Distribution {
     throw new PPLModelError(`${this.name} has no closed-form variance; estimate it from samples`);
   }
 
+  /** Differential (or discrete) entropy per batch element, shape batchShape, where a closed form exists. */
+  entropy(): tf.Tensor {
+    throw new PPLModelError(`${this.name} has no closed-form entropy; estimate it from samples (-logProb(sample).mean)`);
+  }
+
+  /** P(X <= value), elementwise over a scalar event; shape the broadcast of value with batchShape. */
+  cdf(value: tf.Tensor): tf.Tensor {
+    void value;
+    throw new PPLModelError(`${this.name} has no closed-form cdf`);
+  }
+
+  /** The inverse of `cdf`: the value x with cdf(x) = q, for q in [0, 1]; shape the broadcast of q with batchShape. */
+  icdf(q: tf.Tensor): tf.Tensor {
+    void q;
+    throw new PPLModelError(`${this.name} has no closed-form icdf (quantile function)`);
+  }
+
   /**
    * Every value of a finite support. Shape [n, 1, ..., 1] ++ eventShape with one 1
    * per batch dim, or [n] ++ batchShape ++ eventShape when `expand` is true.
@@ -191,6 +208,10 @@ export class Independent extends Distribution {
   override get variance(): tf.Tensor {
     return this.base.variance;
   }
+  /** The base's entropies summed over the reinterpreted dims. */
+  override entropy(): tf.Tensor {
+    return sumRightmost(this.base.entropy(), this.reinterpreted);
+  }
   override expand(batchShape: readonly number[]): Distribution {
     if (shapesEqual(batchShape, this.batchShape)) return this;
     const inner = this.base.batchShape.slice(this.base.batchShape.length - this.reinterpreted);
@@ -294,6 +315,17 @@ export class Expanded extends Distribution {
   }
   override get variance(): tf.Tensor {
     return broadcastTo(this.base.variance, this.shape());
+  }
+  override entropy(): tf.Tensor {
+    return broadcastTo(this.base.entropy(), this.batchShape);
+  }
+  override cdf(value: tf.Tensor): tf.Tensor {
+    const c = this.base.cdf(value);
+    return broadcastTo(c, broadcastShapes([c.shape, this.batchShape], `${this.name} cdf`));
+  }
+  override icdf(q: tf.Tensor): tf.Tensor {
+    const x = this.base.icdf(q);
+    return broadcastTo(x, broadcastShapes([x.shape, this.batchShape], `${this.name} icdf`));
   }
   override expand(batchShape: readonly number[]): Distribution {
     if (shapesEqual(batchShape, this.batchShape)) return this;

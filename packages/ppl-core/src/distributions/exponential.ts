@@ -2,23 +2,16 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, nonnegative, positive } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, checkParam } from "./validate.js";
+import { Parameterized } from "./parameterized.js";
 
-/** Exponential(rate), density rate e^(-rate x) on x >= 0. */
-export class Exponential extends Distribution {
-  readonly name = "Exponential";
-  readonly rate: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+/** Exponential(rate): density rate e^(-rate x) on x >= 0; reparameterised. */
+export class Exponential extends Parameterized("Exponential", { rate: positive }) {
   readonly support: Constraint = nonnegative;
   override readonly hasRsample = true;
 
+  /** @param rate inverse mean (> 0), any shape. */
   constructor(rate: TensorLike) {
-    super();
-    this.rate = asFloat(rate);
-    this.batchShape = this.rate.shape;
-    checkParam(this.name, "rate", this.rate, positive);
+    super({ rate });
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Exponential")): tf.Tensor {
@@ -35,5 +28,17 @@ export class Exponential extends Distribution {
   }
   override get variance(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.rate.square().reciprocal(), this.batchShape));
+  }
+  /** 1 - log(rate). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => broadcastTo(this.rate.log().neg().add(1), this.batchShape));
+  }
+  /** 1 - e^(-rate value); 0 below 0. */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.rate.mul(value.maximum(0)).neg().expm1().neg());
+  }
+  /** -log(1 - q) / rate. */
+  override icdf(q: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => q.neg().log1p().neg().div(this.rate));
   }
 }

@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive } from "../constraints/constraint.js";
-import { lgamma, xlogy } from "../ops/special.js";
+import { digamma, lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
 import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+import { Parameterized } from "./parameterized.js";
 
 /** float32's smallest normal number: draws are clamped to it so log(x) stays finite. */
 export const TINY = 1.1754944e-38;
@@ -14,22 +13,13 @@ export const TINY = 1.1754944e-38;
  * Gamma(concentration, rate), density x^(a-1) e^(-rate x) rate^a / Gamma(a).
  * Reparameterised by implicit differentiation of the CDF (gamma-sampler.ts).
  */
-export class Gamma extends Distribution {
-  readonly name = "Gamma";
-  readonly concentration: tf.Tensor;
-  readonly rate: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+export class Gamma extends Parameterized("Gamma", { concentration: positive, rate: positive }) {
   readonly support: Constraint = positive;
   override readonly hasRsample = true;
 
+  /** @param concentration shape a (> 0); @param rate inverse scale (> 0), broadcasting with it. */
   constructor(concentration: TensorLike, rate: TensorLike) {
-    super();
-    this.concentration = asFloat(concentration);
-    this.rate = asFloat(rate);
-    this.batchShape = paramBatchShape(this.name, { concentration: this.concentration.shape, rate: this.rate.shape });
-    checkParam(this.name, "concentration", this.concentration, positive);
-    checkParam(this.name, "rate", this.rate, positive);
+    super({ concentration, rate });
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Gamma")): tf.Tensor {
@@ -51,5 +41,13 @@ export class Gamma extends Distribution {
   }
   override get variance(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.concentration.div(this.rate.square()), this.batchShape));
+  }
+  /** a - log rate + lgamma(a) + (1 - a) psi(a). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const a = this.concentration;
+      const h = a.sub(this.rate.log()).add(lgamma(a)).add(tf.scalar(1).sub(a).mul(digamma(a)));
+      return broadcastTo(h, this.batchShape);
+    });
   }
 }

@@ -2,25 +2,19 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, nonnegative, positive } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, checkParam } from "./validate.js";
+import { ndtr, ndtri } from "./normal-quantile.js";
+import { Parameterized } from "./parameterized.js";
 
 const LOG_2_OVER_SQRT_2PI = Math.log(2) - 0.5 * Math.log(2 * Math.PI);
 
-/** |X| for X ~ Normal(0, scale). */
-export class HalfNormal extends Distribution {
-  readonly name = "HalfNormal";
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+/** HalfNormal(scale): |X| for X ~ Normal(0, scale), on x >= 0; reparameterised. */
+export class HalfNormal extends Parameterized("HalfNormal", { scale: positive }) {
   readonly support: Constraint = nonnegative;
   override readonly hasRsample = true;
 
+  /** @param scale the underlying Normal's standard deviation (> 0), any shape. */
   constructor(scale: TensorLike) {
-    super();
-    this.scale = asFloat(scale);
-    this.batchShape = this.scale.shape;
-    checkParam(this.name, "scale", this.scale, positive);
+    super({ scale });
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("HalfNormal")): tf.Tensor {
@@ -40,5 +34,17 @@ export class HalfNormal extends Distribution {
   }
   override get variance(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.scale.square().mul(1 - 2 / Math.PI), this.batchShape));
+  }
+  /** log(scale sqrt(pi e / 2)). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => broadcastTo(this.scale.log().add(0.5 * Math.log((Math.PI * Math.E) / 2)), this.batchShape));
+  }
+  /** 2 Phi(value / scale) - 1 (= erf(value / (scale sqrt 2))); 0 below 0. */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => ndtr(value.maximum(0).div(this.scale)).mul(2).sub(1));
+  }
+  /** scale Phi^-1((1 + q) / 2). */
+  override icdf(q: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => ndtri(q.add(1).mul(0.5)).mul(this.scale));
   }
 }

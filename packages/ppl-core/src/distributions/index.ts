@@ -27,6 +27,9 @@ import type { ProbsOrLogits } from "./validate.js";
 
 export { Distribution, Expanded, Independent, Masked } from "./distribution.js";
 export {
+  Parameterized, ParameterizedDistribution, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues, type ParameterizedClass,
+} from "./parameterized.js";
+export {
   Bernoulli, Beta, Binomial, Categorical, Delta, Dirichlet, Exponential, Gamma, HalfNormal, Laplace, LogNormal,
   MultivariateNormal, Normal, Poisson, StudentT, TransformedDistribution, Uniform,
 };

@@ -2,29 +2,19 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+import { Parameterized } from "./parameterized.js";
 
 /** Largest float32 below 1, so |u| < 1 and log1p(-|u|) stays finite. */
 const U_MAX = 1 - 2 ** -24;
 
-/** Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale). */
-export class Laplace extends Distribution {
-  readonly name = "Laplace";
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+/** Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale); reparameterised. */
+export class Laplace extends Parameterized("Laplace", { loc: real, scale: positive }) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
 
+  /** @param loc median, any shape; @param scale (> 0), broadcasting with loc. */
   constructor(loc: TensorLike, scale: TensorLike) {
-    super();
-    this.loc = asFloat(loc);
-    this.scale = asFloat(scale);
-    this.batchShape = paramBatchShape(this.name, { loc: this.loc.shape, scale: this.scale.shape });
-    checkParam(this.name, "loc", this.loc, real);
-    checkParam(this.name, "scale", this.scale, positive);
+    super({ loc, scale });
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Laplace")): tf.Tensor {
@@ -44,5 +34,23 @@ export class Laplace extends Distribution {
   }
   override get variance(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.scale.square().mul(2), this.batchShape));
+  }
+  /** 1 + log(2 scale). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => broadcastTo(this.scale.mul(2).log().add(1), this.batchShape));
+  }
+  /** 1/2 + sign(z) (1 - e^-|z|) / 2 with z = (value - loc) / scale. */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const z = value.sub(this.loc).div(this.scale);
+      return z.sign().mul(z.abs().neg().expm1()).mul(-0.5).add(0.5);
+    });
+  }
+  /** loc - scale sign(q - 1/2) log(1 - 2 |q - 1/2|). */
+  override icdf(q: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const t = q.sub(0.5);
+      return t.sign().mul(t.abs().mul(-2).log1p()).mul(this.scale).neg().add(this.loc);
+    });
   }
 }

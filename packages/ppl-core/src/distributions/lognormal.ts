@@ -3,29 +3,24 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { logNormalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { batchedLayout, paramKey } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+import { batchedLayout } from "./batched-layout.js";
+import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./normal-quantile.js";
+import { Parameterized } from "./parameterized.js";
 
-/** exp of a Normal(loc, scale) variable. */
-export class LogNormal extends Distribution {
-  readonly name = "LogNormal";
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+/**
+ * LogNormal(loc, scale): exp of a Normal(loc, scale) variable, on x > 0.
+ * @example
+ * ```ts
+ * const income = sample("income", dist.LogNormal(10, 0.5));
+ * ```
+ */
+export class LogNormal extends Parameterized("LogNormal", { loc: real, scale: positive }) {
   readonly support: Constraint = positive;
   override readonly hasRsample = true;
-  private readonly key: readonly unknown[];
 
+  /** @param loc mean of log x; @param scale standard deviation of log x (> 0), broadcasting with loc. */
   constructor(loc: TensorLike, scale: TensorLike) {
-    super();
-    this.loc = asFloat(loc);
-    this.scale = asFloat(scale);
-    this.key = [paramKey(loc, this.loc), paramKey(scale, this.scale)];
-    this.batchShape = paramBatchShape(this.name, { loc: this.loc.shape, scale: this.scale.shape });
-    checkParam(this.name, "loc", this.loc, real);
-    checkParam(this.name, "scale", this.scale, positive);
+    super({ loc, scale });
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("LogNormal")): tf.Tensor {
@@ -38,7 +33,7 @@ export class LogNormal extends Distribution {
 
   /** Only for LogNormal itself: a subclass that changes logProb must not be scored by this formula. */
   override batchKey(): readonly unknown[] | undefined {
-    return this.constructor === LogNormal ? [LogNormal, ...this.key] : undefined;
+    return this.keyFor(LogNormal);
   }
 
   /** One fused op over all rows: loc and scale are read once and get one gradient each. */
@@ -55,5 +50,17 @@ export class LogNormal extends Distribution {
       const s2 = this.scale.square();
       return broadcastTo(s2.exp().sub(1).mul(this.loc.mul(2).add(s2).exp()), this.batchShape);
     });
+  }
+  /** loc + log(scale sqrt(2 pi e)). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => broadcastTo(this.loc.add(this.scale.log()).add(LOG_SQRT_2PI_E), this.batchShape));
+  }
+  /** Phi((log value - loc) / scale); 0 at value <= 0. */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => ndtr(value.maximum(0).log().sub(this.loc).div(this.scale)));
+  }
+  /** exp(loc + scale Phi^-1(q)). */
+  override icdf(q: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => ndtri(q).mul(this.scale).add(this.loc).exp());
   }
 }

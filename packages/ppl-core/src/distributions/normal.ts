@@ -3,28 +3,25 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { normalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { batchedLayout, paramKey } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+import { batchedLayout } from "./batched-layout.js";
+import { Parameterized } from "./parameterized.js";
+import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./normal-quantile.js";
 
-export class Normal extends Distribution {
-  readonly name = "Normal";
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+/**
+ * Normal(loc, scale): density exp(-((x - loc) / scale)^2 / 2) / (scale sqrt(2 pi)).
+ * `loc` and `scale` broadcast to the batch shape; reparameterised.
+ * @example
+ * ```ts
+ * const x = sample("x", dist.Normal(0, 1));
+ * ```
+ */
+export class Normal extends Parameterized("Normal", { loc: real, scale: positive }) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
-  private readonly key: readonly unknown[];
 
+  /** @param loc mean, any shape; @param scale standard deviation (> 0), broadcasting with loc. */
   constructor(loc: TensorLike, scale: TensorLike) {
-    super();
-    this.loc = asFloat(loc);
-    this.scale = asFloat(scale);
-    this.key = [paramKey(loc, this.loc), paramKey(scale, this.scale)];
-    this.batchShape = paramBatchShape(this.name, { loc: this.loc.shape, scale: this.scale.shape });
-    checkParam(this.name, "loc", this.loc, real);
-    checkParam(this.name, "scale", this.scale, positive);
+    super({ loc, scale });
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Normal")): tf.Tensor {
@@ -40,7 +37,7 @@ export class Normal extends Distribution {
 
   /** Only for Normal itself: a subclass that changes logProb must not be scored by this formula. */
   override batchKey(): readonly unknown[] | undefined {
-    return this.constructor === Normal ? [Normal, ...this.key] : undefined;
+    return this.keyFor(Normal);
   }
 
   /** One fused op over all rows: loc and scale are read once and get one gradient each. */
@@ -54,5 +51,17 @@ export class Normal extends Distribution {
   }
   override get variance(): tf.Tensor {
     return broadcastTo(this.scale.square(), this.batchShape);
+  }
+  /** log(scale sqrt(2 pi e)). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => broadcastTo(this.scale.log().add(LOG_SQRT_2PI_E), this.batchShape));
+  }
+  /** Phi((value - loc) / scale). */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => ndtr(value.sub(this.loc).div(this.scale)));
+  }
+  /** loc + scale Phi^-1(q). */
+  override icdf(q: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => ndtri(q).mul(this.scale).add(this.loc));
   }
 }

@@ -1,35 +1,20 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
-import { lgamma } from "../ops/special.js";
+import { digamma, lgamma, logBeta } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
-import { logProbOnLayout, paramKey } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
+import { logProbOnLayout } from "./batched-layout.js";
 import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+import { Parameterized } from "./parameterized.js";
 
-/** Student's t with `df` degrees of freedom, location and scale. */
-export class StudentT extends Distribution {
-  readonly name = "StudentT";
-  readonly df: tf.Tensor;
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+/** Student's t with `df` degrees of freedom, location and scale; reparameterised in all three. */
+export class StudentT extends Parameterized("StudentT", { df: positive, loc: real, scale: positive }) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
-  private readonly key: readonly unknown[];
 
+  /** @param df degrees of freedom (> 0); @param loc (default 0); @param scale (> 0, default 1); all broadcasting. */
   constructor(df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1) {
-    super();
-    this.df = asFloat(df);
-    this.loc = asFloat(loc);
-    this.scale = asFloat(scale);
-    this.key = [paramKey(df, this.df), paramKey(loc, this.loc), paramKey(scale, this.scale)];
-    this.batchShape = paramBatchShape(this.name, { df: this.df.shape, loc: this.loc.shape, scale: this.scale.shape });
-    checkParam(this.name, "df", this.df, positive);
-    checkParam(this.name, "loc", this.loc, real);
-    checkParam(this.name, "scale", this.scale, positive);
+    super({ df, loc, scale });
   }
 
   /** loc + scale Z / sqrt(V / df) with V = 2 Gamma(df / 2) ~ chi-square(df): reparameterised in all three. */
@@ -58,7 +43,7 @@ export class StudentT extends Distribution {
 
   /** Only for StudentT itself: a subclass that changes logProb must not be scored by this formula. */
   override batchKey(): readonly unknown[] | undefined {
-    return this.constructor === StudentT ? [StudentT, ...this.key] : undefined;
+    return this.keyFor(StudentT);
   }
 
   /** All rows in one pass of the tensor expression: one gradient each for df, loc and scale. */
@@ -80,6 +65,19 @@ export class StudentT extends Distribution {
       const v = broadcastTo(this.scale.square().mul(this.df).div(this.df.sub(2)), this.batchShape);
       const inf = tf.fill(df.shape, Infinity);
       return tf.where(df.greater(2), v, tf.where(df.greater(1), inf, tf.fill(df.shape, NaN)));
+    });
+  }
+  /** (df+1)/2 (psi((df+1)/2) - psi(df/2)) + log(sqrt(df) B(df/2, 1/2)) + log scale. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const half = this.df.mul(0.5);
+      const halfPlus = this.df.add(1).mul(0.5);
+      const h = halfPlus
+        .mul(digamma(halfPlus).sub(digamma(half)))
+        .add(this.df.log().mul(0.5))
+        .add(logBeta(half, tf.onesLike(half).mul(0.5)))
+        .add(this.scale.log());
+      return broadcastTo(h, this.batchShape);
     });
   }
 }

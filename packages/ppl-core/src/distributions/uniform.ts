@@ -2,26 +2,17 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, interval, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, checkOrdered, checkParam, paramBatchShape } from "./validate.js";
+import { Parameterized } from "./parameterized.js";
+import { checkOrdered } from "./validate.js";
 
-/** Uniform on [low, high). */
-export class Uniform extends Distribution {
-  readonly name = "Uniform";
-  readonly low: tf.Tensor;
-  readonly high: tf.Tensor;
-  readonly batchShape: readonly number[];
-  readonly eventShape: readonly number[] = [];
+/** Uniform on [low, high); reparameterised. */
+export class Uniform extends Parameterized("Uniform", { low: real, high: real }) {
   readonly support: Constraint;
   override readonly hasRsample = true;
 
+  /** @param low lower bound; @param high upper bound (> low), broadcasting with low. */
   constructor(low: TensorLike, high: TensorLike) {
-    super();
-    this.low = asFloat(low);
-    this.high = asFloat(high);
-    this.batchShape = paramBatchShape(this.name, { low: this.low.shape, high: this.high.shape });
-    checkParam(this.name, "low", this.low, real);
-    checkParam(this.name, "high", this.high, real);
+    super({ low, high });
     checkOrdered(this.name, "low", this.low, "high", this.high);
     // JS-number bounds when they are scalars, so bijectTo and the ParamStore see a plain interval
     this.support =
@@ -47,5 +38,17 @@ export class Uniform extends Distribution {
   }
   override get variance(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.high.sub(this.low).square().div(12), this.batchShape));
+  }
+  /** log(high - low). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => broadcastTo(this.high.sub(this.low).log(), this.batchShape));
+  }
+  /** (value - low) / (high - low), clamped to [0, 1]. */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => value.sub(this.low).div(this.high.sub(this.low)).clipByValue(0, 1));
+  }
+  /** low + q (high - low). */
+  override icdf(q: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => q.mul(this.high.sub(this.low)).add(this.low));
   }
 }
