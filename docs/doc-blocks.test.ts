@@ -8,6 +8,8 @@
 //                    and `declare const` lines), and not run
 //   ```ts fragment body   the same, for lines of a model body (`yield* ...`): checked inside a
 //                    generator function
+//   ```ts file=examples/x/src/y.ts   a copy of (part of) a repository file, which its own package
+//                    type-checks and tests: the block must appear in that file verbatim
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -18,7 +20,7 @@ import { describe, expect, it } from "vitest";
 interface Block {
   readonly source: string; // markdown file, relative to the repository root
   readonly line: number; // 1-based line of the opening fence
-  readonly kind: "run" | "norun" | "fragment";
+  readonly kind: "run" | "norun" | "fragment" | "file";
   readonly file: string; // the extracted .ts file
   readonly prefixLines: number; // lines of hidden context before the block's own code
 }
@@ -35,6 +37,9 @@ function markdownFiles(): string[] {
 
 const fence = /^```(ts|typescript)\b\s*(.*)$/;
 
+/** Blocks that quote a repository file (`ts file=...`). */
+const copies: { source: string; line: number; path: string; text: string }[] = [];
+
 function extract(source: string): Block[] {
   const lines = readFileSync(join(root, source), "utf8").split("\n");
   const blocks: Block[] = [];
@@ -42,15 +47,21 @@ function extract(source: string): Block[] {
     const m = fence.exec(lines[i]!);
     if (!m) continue;
     const words = m[2]!.trim().split(/\s+/).filter((w) => w.length > 0);
-    const kind = words.includes("fragment") ? "fragment" : words.includes("norun") ? "norun" : "run";
-    const unknown = words.filter((w) => w !== "fragment" && w !== "norun" && w !== "body");
+    const copyOf = words.find((w) => w.startsWith("file="))?.slice("file=".length);
+    const kind = copyOf !== undefined ? "file" : words.includes("fragment") ? "fragment" : words.includes("norun") ? "norun" : "run";
+    const unknown = words.filter((w) => w !== "fragment" && w !== "norun" && w !== "body" && !w.startsWith("file="));
     if (words.includes("body") && kind !== "fragment") throw new Error(`${source}:${i + 1}: "body" goes with "fragment"`);
     if (unknown.length > 0) throw new Error(`${source}:${i + 1}: unknown code-block option(s) ${unknown.join(" ")}`);
     let end = i + 1;
     while (end < lines.length && !lines[end]!.startsWith("```")) end++;
     if (end === lines.length) throw new Error(`${source}:${i + 1}: unterminated code block`);
     const own = lines.slice(i + 1, end);
-    const code = words.includes("body") ? ["function* __body(): Generator<unknown, unknown, unknown> {", ...own, "}"] : own;
+    if (copyOf !== undefined) {
+      copies.push({ source, line: i + 1, path: copyOf, text: own.join("\n") });
+      i = end;
+      continue;
+    }
+    const code = words.includes("body") ? ["function* __body(): Generator<unknown, void, unknown> {", ...own, "}"] : own;
     const context = kind === "fragment" ? contextAbove(lines, i, source) : [];
     const name = `${source.replace(/[/.]/g, "_")}_L${i + 1}.ts`;
     const file = join(outDir, name);
@@ -82,6 +93,32 @@ describe("code blocks in README.md and docs/*.md", () => {
   it("there are blocks to check, and every kind is used", () => {
     expect(blocks.length).toBeGreaterThan(10);
     expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(["run", "norun", "fragment"]));
+  });
+
+  it("every block quoting a repository file (ts file=...) matches that file", () => {
+    const stale = copies
+      .filter((c) => {
+        let text: string;
+        try {
+          text = readFileSync(join(root, c.path), "utf8");
+        } catch {
+          return true;
+        }
+        return !text.includes(c.text);
+      })
+      .map((c) => `${c.source}:${c.line}: the block is not a verbatim part of ${c.path}`);
+    expect(stale).toEqual([]);
+  });
+
+  it("every runnable block that runs inference awaits ready() itself (the test's setup already did, a user's program has not)", () => {
+    const missing = blocks
+      .filter((b) => b.kind !== "fragment")
+      .filter((b) => {
+        const code = readFileSync(b.file, "utf8");
+        return /new (SVI|Predictive)\b/.test(code) && !/await ready\(\)/.test(code);
+      })
+      .map((b) => `${b.source}:${b.line}`);
+    expect(missing).toEqual([]);
   });
 
   it("every block type-checks under tsc --strict against the workspace packages", () => {
@@ -117,7 +154,7 @@ describe("code blocks in README.md and docs/*.md", () => {
             : `${block.source}:${block.line + 1 + line - block.prefixLines}`;
         return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
       });
-    expect(problems).toEqual([]);
+    expect(problems.join("\n")).toBe("");
   });
 
   for (const block of blocks.filter((b) => b.kind === "run")) {
