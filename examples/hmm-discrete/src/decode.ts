@@ -1,0 +1,61 @@
+/**
+ * Viterbi decoding: inferDiscrete at temperature 0 on the model the example
+ * trains (the markov loop), its globals fixed at given values. Sequences of
+ * one length share one run of the model (its plate over sequences).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { condition, trace } from "ppl-core";
+import { inferDiscrete } from "ppl-enum";
+import { model } from "./model.js";
+import type { PlainParams } from "./truth.js";
+
+/** The trained model with its global sites observed at `globals`. */
+function* withGlobals(obs: tf.Tensor2D, K: number, V: number, globals: Record<string, tf.Tensor>) {
+  return yield* condition(model, globals)(obs, K, V);
+}
+
+// one decoder for every call: its contraction plan is cached per sequence length
+const viterbi = inferDiscrete(withGlobals, { firstAvailableDim: -2, temperature: 0 });
+
+/** The Viterbi path (most probable state sequence) of each symbol sequence under `p`. */
+export function decodeAll(ys: readonly (readonly number[])[], p: PlainParams): number[][] {
+  const out: number[][] = new Array<number[]>(ys.length);
+  const byLength = new Map<number, number[]>();
+  ys.forEach((y, i) => byLength.set(y.length, [...(byLength.get(y.length) ?? []), i]));
+  for (const [T, members] of byLength) {
+    const paths = decodeRectangular(members.map((i) => ys[i]!), T, p);
+    members.forEach((i, s) => (out[i] = paths[s]!));
+  }
+  return out;
+}
+
+/** The Viterbi path of one sequence. */
+export function decode(y: readonly number[], p: PlainParams): number[] {
+  return decodeAll([y], p)[0]!;
+}
+
+/** S sequences of length T in one run: z_t has the sequence plate's shape, [S]. */
+function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: PlainParams): number[][] {
+  return tf.tidy(() => {
+    const globals = {
+      probs_init: tf.tensor1d(p.probsInit),
+      probs_trans: tf.tensor2d(p.probsTrans),
+      probs_emit: tf.tensor2d(p.probsEmit),
+    };
+    const obs = tf.tensor2d(ys.map((y) => [...y]), [ys.length, T], "int32");
+    const tr = trace(viterbi).getTrace(obs, p.probsInit.length, p.probsEmit[0]!.length, globals);
+    const S = ys.length;
+    // [T, S] in one read
+    const zs = tf.stack(Array.from({ length: T }, (_, t) => tr.sampleSite(`z_${t}`).value.reshape([S]))).dataSync();
+    return ys.map((_, s) => Array.from({ length: T }, (_, t) => zs[t * S + s]!));
+  });
+}
+
+/** The fraction of time steps where `decoded` equals `truth`. */
+export function accuracy(decoded: readonly number[], truth: readonly number[]): number {
+  let hits = 0;
+  decoded.forEach((z, t) => {
+    if (z === truth[t]) hits++;
+  });
+  return hits / truth.length;
+}

@@ -1,0 +1,140 @@
+/**
+ * The four figures of the Gaussian example, for symbols: Vega-Lite specs
+ * rendered headless to SVG by vega and to PNG by resvg (writeFigure is
+ * hmm-gaussian's, copied: see the README's note on sharing it).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { SYMBOLS, type PlainParams } from "./truth.js";
+
+const WIDTH = 640;
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+
+/** Colour by state name, the legend in state order (rainy, sunny) rather than alphabetical. */
+function stateColor(names: readonly string[], title = "hidden state") {
+  return { field: "state", type: "nominal" as const, title, scale: { domain: [...names] } };
+}
+
+const symbolAxis = { field: "symbol", type: "nominal" as const, title: "observation", scale: { domain: [...SYMBOLS] }, sort: [...SYMBOLS] };
+
+/**
+ * Figure 1: the first `window` steps of a training sequence, its symbols as
+ * points over bands coloured by the hidden state, with the symbol counts per state.
+ */
+export function sequenceFigure(y: readonly number[], z: readonly number[], names: readonly string[], window = 100): TopLevelSpec {
+  const steps = y.slice(0, window).map((v, t) => ({ t, t1: t + 1, symbol: SYMBOLS[v]!, state: names[z[t]!]! }));
+  const all = y.map((v, t) => ({ symbol: SYMBOLS[v]!, state: names[z[t]!]! }));
+  return {
+    $schema: SCHEMA,
+    title: "A training sequence and its hidden states",
+    hconcat: [
+      {
+        width: WIDTH,
+        height: 160,
+        data: { values: steps },
+        layer: [
+          { mark: { type: "rect", opacity: 0.35 }, encoding: { x: { field: "t", type: "quantitative", title: "day" }, x2: { field: "t1" }, color: stateColor(names) } },
+          { mark: { type: "point", filled: true, size: 40, color: "#333" }, encoding: { x: { field: "t", type: "quantitative" }, y: symbolAxis } },
+        ],
+      },
+      {
+        width: 160,
+        height: 160,
+        title: "whole sequence",
+        data: { values: all },
+        mark: { type: "bar" },
+        encoding: {
+          y: symbolAxis,
+          x: { aggregate: "count", type: "quantitative", title: "count" },
+          color: stateColor(names),
+        },
+      },
+    ],
+  };
+}
+
+/** Figure 2: the training loss of the best restart. */
+export function lossFigure(losses: readonly number[]): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    title: "Training loss (best restart)",
+    width: WIDTH,
+    height: 260,
+    data: { values: losses.map((loss, step) => ({ step, loss })) },
+    mark: { type: "line" },
+    encoding: {
+      x: { field: "step", type: "quantitative", title: "SVI step" },
+      y: { field: "loss", type: "quantitative", title: "loss (−ELBO)", scale: { zero: false } },
+    },
+  };
+}
+
+/** Figure 3: each state's emission probabilities, learned next to true, one panel per state. */
+export function emissionFigure(learned: PlainParams, truth: PlainParams, names: readonly string[]): TopLevelSpec {
+  const rows: { state: string; symbol: string; p: number; which: string }[] = [];
+  const add = (p: PlainParams, which: string) =>
+    p.probsEmit.forEach((row, k) => row.forEach((q, v) => rows.push({ state: names[k]!, symbol: SYMBOLS[v]!, p: q, which })));
+  add(truth, "true");
+  add(learned, "learned");
+  return {
+    $schema: SCHEMA,
+    title: "Emission probabilities: true vs learned",
+    data: { values: rows },
+    facet: { column: { field: "state", type: "nominal", title: null, sort: [...names] } },
+    spec: {
+      width: Math.floor(WIDTH / names.length) - 20,
+      height: 220,
+      mark: { type: "bar" },
+      encoding: {
+        x: { ...symbolAxis, title: null, axis: { labelAngle: 0 } },
+        xOffset: { field: "which", type: "nominal", sort: ["true", "learned"] },
+        y: { field: "p", type: "quantitative", title: "P(observation | state)", scale: { domain: [0, 1] } },
+        color: { field: "which", type: "nominal", title: "", sort: ["true", "learned"], scale: { range: ["#9ecae1", "#3182bd"] } },
+      },
+    },
+  };
+}
+
+/** Figure 4: the first `window` steps of the held-out sequence, true states against the decoded ones. */
+export function decodeFigure(
+  rows: readonly { label: string; states: readonly number[] }[],
+  names: readonly string[],
+  window = 200,
+): TopLevelSpec {
+  const values = rows.flatMap((r) => r.states.slice(0, window).map((z, t) => ({ t, t1: t + 1, which: r.label, state: names[z]! })));
+  return {
+    $schema: SCHEMA,
+    title: "Held-out sequence: true vs decoded states",
+    width: WIDTH,
+    height: 30 * rows.length,
+    data: { values },
+    mark: { type: "rect" },
+    encoding: {
+      x: { field: "t", type: "quantitative", title: "day" },
+      x2: { field: "t1" },
+      y: { field: "which", type: "nominal", title: null, sort: rows.map((r) => r.label) },
+      color: stateColor(names),
+    },
+  };
+}
+
+/** Render a spec to `<dir>/<name>.svg` and `.png`; returns the paths written. */
+export async function writeFigure(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  const svgPath = join(dir, `${name}.svg`);
+  const pngPath = join(dir, `${name}.png`);
+  writeFileSync(svgPath, svg);
+  const png = new Resvg(svg, {
+    background: "white",
+    fitTo: { mode: "zoom", value: 2 },
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+  }).render().asPng();
+  writeFileSync(pngPath, png);
+  return [svgPath, pngPath];
+}

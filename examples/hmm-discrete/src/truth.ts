@@ -1,0 +1,96 @@
+/**
+ * The true parameters the data are generated from, and the generator, on
+ * ppl's seeded RNG. K = 2 is the textbook weather HMM (Wikipedia's "Hidden
+ * Markov model" example: a friend's daily walk / shop / clean tells you about
+ * the weather where they live); K = 3 adds a cloudy day between the two and
+ * makes the weather stickier, so three states stay identifiable from three symbols.
+ */
+import { hashSeed, makeRng } from "ppl-core";
+
+/** The observed categories, in their index order (0, 1, 2). */
+export const SYMBOLS = ["walk", "shop", "clean"] as const;
+
+/** Start, transition and emission probabilities: every row a simplex. */
+export interface PlainParams {
+  /** probsInit[k]: P(z_0 = k), length K. */
+  probsInit: number[];
+  /** probsTrans[i][j]: P(z_t = j | z_{t-1} = i), K × K. */
+  probsTrans: number[][];
+  /** probsEmit[k][v]: P(y_t = v | z_t = k), K × V (V = 3 symbols). */
+  probsEmit: number[][];
+}
+
+/** A truth: its parameters and the names of its states, in state order. */
+export interface Truth {
+  params: PlainParams;
+  names: readonly string[];
+}
+
+/** The true parameters for each supported number of hidden states. */
+export const TRUTHS: Readonly<Record<2 | 3, Truth>> = {
+  2: {
+    names: ["rainy", "sunny"],
+    params: {
+      probsInit: [0.6, 0.4],
+      probsTrans: [
+        [0.7, 0.3],
+        [0.4, 0.6],
+      ],
+      probsEmit: [
+        [0.1, 0.4, 0.5],
+        [0.6, 0.3, 0.1],
+      ],
+    },
+  },
+  3: {
+    names: ["rainy", "cloudy", "sunny"],
+    params: {
+      probsInit: [0.4, 0.3, 0.3],
+      probsTrans: [
+        [0.8, 0.15, 0.05],
+        [0.1, 0.8, 0.1],
+        [0.05, 0.15, 0.8],
+      ],
+      probsEmit: [
+        [0.1, 0.2, 0.7],
+        [0.2, 0.7, 0.1],
+        [0.7, 0.2, 0.1],
+      ],
+    },
+  },
+};
+
+/** Sequences of symbols (`obs`, indices into SYMBOLS) and the hidden states that made them. */
+export interface Dataset {
+  obs: number[][];
+  states: number[][];
+}
+
+function draw(probs: readonly number[], u: number): number {
+  let acc = 0;
+  for (let k = 0; k < probs.length; k++) {
+    acc += probs[k]!;
+    if (u < acc) return k;
+  }
+  return probs.length - 1;
+}
+
+/** `numSeqs` sequences of length T from the HMM with `params`, reproducible from `seed`. */
+export function generate(numSeqs: number, T: number, seed: number, params: PlainParams): Dataset {
+  const rng = makeRng(hashSeed("hmm-discrete/generate", seed));
+  const obs: number[][] = [];
+  const states: number[][] = [];
+  for (let s = 0; s < numSeqs; s++) {
+    const zs: number[] = [];
+    const ys: number[] = [];
+    let z = draw(params.probsInit, rng());
+    for (let t = 0; t < T; t++) {
+      if (t > 0) z = draw(params.probsTrans[z]!, rng());
+      zs.push(z);
+      ys.push(draw(params.probsEmit[z]!, rng()));
+    }
+    obs.push(ys);
+    states.push(zs);
+  }
+  return { obs, states };
+}
