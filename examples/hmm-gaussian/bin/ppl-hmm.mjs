@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader so the package needs no build step.
+// ppl-hmm's entry point: runs the TypeScript CLI through tsx's loader, so the package needs no build step.
 import { register } from "tsx/esm/api";
 
 register();

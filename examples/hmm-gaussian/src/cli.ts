@@ -1,58 +1,98 @@
 /**
  * ppl-hmm: fit a Gaussian HMM to your own signal.
  *
- *   ppl-hmm fit data.csv --states 3 [--steps N --lr X --restarts N --seed N --out DIR --no-figures --json]
- *   ppl-hmm fit --data file.json ...
+ *   ppl-hmm fit data.csv --states 3 [options]      (ppl-hmm --help lists them all)
  *
- * CSV: one numeric column per sequence (optional header row), or a long form
- * with the header `sequence,value`. JSON: { "obs": number[][] }.
- * Writes DIR/params.json, DIR/states.csv and the figures. Bad input: one
- * error line, exit code 2.
+ * Exit codes: 0 done, 2 bad data or options (one error line, before any
+ * training), 1 an internal fault.
  */
-import { PPLError, describeBackend, ready } from "ppl-core";
-import { DataError, readSignal } from "./data-io.js";
-import { fit, writeOutputs } from "./fit.js";
-import { parseOptions, userPath } from "./options.js";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { describeBackend, ready } from "ppl-core";
+import { type CliOptions, OptionError, helpText, parseCliOptions, userPath } from "./cli-options.js";
+import { type ReadSignal, readSignalFile } from "./cli-read.js";
+import { runFit } from "./cli-run.js";
+import { DataError } from "./data-io.js";
 import { makeProgress } from "./progress.js";
 import { paramsTable } from "./report.js";
 
-const USAGE = "usage: ppl-hmm fit <data.csv | --data file.json> [--states K] [--steps N] [--lr X] [--restarts N] [--seed N] [--out DIR] [--no-figures] [--json]";
+const USAGE = "usage: ppl-hmm fit <data.csv | data.json | --data FILE> [options]   (ppl-hmm --help)";
 
-async function main(argv: string[]): Promise<void> {
-  // `pnpm ppl-hmm -- fit ...` hands the program a literal "--" first
-  const [command, ...rest] = argv[0] === "--" ? argv.slice(1) : argv;
-  if (command === undefined || command === "--help" || command === "-h") {
-    console.log(USAGE);
+/** The output folder, made before any work: a file in the way is the user's error, now rather than after the fit. */
+function prepareOut(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new OptionError(`--out ${dir}: is a file, expected a folder (or a path to create one)`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new OptionError(`--out ${dir}: cannot create the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** The one line saying what was read. */
+export function describeRead(path: string, sig: ReadSignal): string {
+  const lengths = sig.seqs.map((y) => y.length);
+  const min = Math.min(...lengths);
+  const max = Math.max(...lengths);
+  const steps = min === max ? `${min} steps` : `${min}–${max} steps (${lengths.reduce((a, b) => a + b, 0)} values)`;
+  const droppedTotal = [...sig.dropped.values()].reduce((a, b) => a + b, 0);
+  const dropped = droppedTotal === 0 ? "no missing values" : `dropped ${droppedTotal} missing value(s) (${[...sig.dropped].map(([l, n]) => `${l}: ${n}`).join(", ")})`;
+  const header = sig.format === "JSON" ? "" : `header: ${sig.header.used ? "yes" : "no"} (${sig.header.why}); `;
+  return `read ${path}: ${sig.format}, ${sig.seqs.length} sequence(s) × ${steps}; ${header}${dropped}`;
+}
+
+async function fitCommand(rest: string[]): Promise<void> {
+  const parsed = parseCliOptions(rest);
+  if (parsed === undefined) {
+    console.log(helpText());
     return;
   }
-  if (command !== "fit") throw new DataError(`unknown command '${command}'; ${USAGE}`);
-  const { options, positionals } = parseOptions(rest, { out: "ppl-hmm-out" });
+  const { options, positionals } = parsed;
   const path = options.data ?? (positionals[0] === undefined ? undefined : userPath(positionals[0]));
-  if (path === undefined) throw new DataError(`no data file given; ${USAGE}`);
-  if (positionals.length > (options.data ? 0 : 1)) throw new DataError(`unexpected arguments: ${positionals.join(" ")}`);
-  const signal = readSignal(path);
+  if (path === undefined) throw new OptionError(`no data file given; ${USAGE}`);
+  const extra = positionals.slice(options.data ? 0 : 1);
+  if (extra.length > 0) throw new OptionError(`unexpected argument(s) '${extra.join(" ")}'; ${USAGE}`);
+  prepareOut(options.out);
+  const sig = readSignalFile(path, { header: options.header, missing: options.missing, ...(options.columns ? { columns: options.columns } : {}) });
+  const say = options.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => process.stdout.write(`${s}\n`);
+  say(describeRead(path, sig));
   await ready();
-  const say = options.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => console.log(s);
   say(describeBackend());
-  say(`${path}: ${signal.obs.length} sequence(s) × ${signal.obs[0]!.length} steps; K=${options.states}`);
-  const input = { obs: signal.obs, decodeTargets: signal.obs.map((y, s) => ({ y, label: signal.labels[s]! })) };
-  const result = await fit(input, options, makeProgress(options.restarts, options.steps));
-  const files = writeOutputs(result, input, options.out);
+  say(`fitting K=${options.states} states: up to ${options.restarts} restart(s) × ${options.maxSteps} steps of Adam(lr=${options.lr}), form ${options.form}, on standardised data`);
+  const tty = process.stderr.isTTY === true;
+  const result = await runFit(sig, options, say, tty ? () => makeProgress(options.restarts, options.maxSteps) : undefined);
   if (options.json) {
     process.stdout.write(JSON.stringify(result) + "\n");
     return;
   }
   say(paramsTable(result.params));
-  say(`best loss ${result.bestLoss.toFixed(3)} (restart ${result.bestRestart + 1} of ${options.restarts})`);
-  say(`wrote ${[...files, ...result.figures].join(", ")}`);
+  say(`log-likelihood ${result.logLikelihood.toFixed(3)} nats (data units, ${result.numValues} values); chosen restart ${result.chosenRestart + 1} of ${options.restarts}; fit ${result.seconds.fit.toFixed(1)} s`);
+  say(`wrote ${result.files.join(", ")}`);
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof DataError || err instanceof PPLError) {
-    process.stderr.write(`ppl-hmm: error: ${err.message.split("\n")[0]}\n`);
-    process.exit(2);
+export async function main(argv: string[]): Promise<void> {
+  // `pnpm ppl-hmm -- fit ...` hands the program a literal "--" first
+  const [command, ...rest] = argv[0] === "--" ? argv.slice(1) : argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    console.log(helpText());
+    return;
   }
-  process.stderr.write(`ppl-hmm: internal error: ${(err as Error).message ?? String(err)}\n`);
-  if (process.env.PPL_DEBUG) process.stderr.write(`${(err as Error).stack ?? ""}\n`);
-  process.exit(1);
-});
+  if (command !== "fit") throw new OptionError(`unknown command '${command}'; ${USAGE}`);
+  await fitCommand(rest);
+}
+
+/** The process's exit code for an error: 2 for the user's data and options, 1 for a fault of ours. */
+export function report(err: unknown): number {
+  if (err instanceof DataError) {
+    process.stderr.write(`ppl-hmm: error: ${err.message.split("\n")[0]}\n`);
+    return 2;
+  }
+  process.stderr.write(`ppl-hmm: internal error: ${(err as Error)?.message?.split("\n")[0] ?? String(err)} (please report it; PPL_DEBUG=1 prints the stack)\n`);
+  if (process.env.PPL_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
+  return 1;
+}
+
+export type { CliOptions };
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => process.exit(report(err)),
+);

@@ -26,11 +26,11 @@ function stateColor(K: number, names: readonly string[] | undefined, title = "st
 }
 
 /** Figure 1: one sequence over time coloured by hidden state, with per-state histograms. */
-export function sequenceFigure(y: readonly number[], z: readonly number[], K: number, names?: readonly string[]): TopLevelSpec {
+export function sequenceFigure(y: readonly number[], z: readonly number[], K: number, names?: readonly string[], title = "A training sequence and its hidden states"): TopLevelSpec {
   const values = y.map((v, t) => ({ t, y: v, state: stateName(names, z[t]!) }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: "A training sequence and its hidden states",
+    title,
     data: { values },
     hconcat: [
       {
@@ -132,6 +132,52 @@ export function segmentationFigure(
         { mark: { type: "point", filled: true, size: 24 }, encoding: { x: { field: "t", type: "quantitative" }, y: { field: "y", type: "quantitative" }, color: stateColor(K, names) } },
       ],
     },
+  };
+}
+
+/**
+ * Figure 5, for a long sequence: the signal downsampled to at most `bins`
+ * columns (each column's min–max as a band and its mean as a line) over
+ * coloured bands, one per run of a decoded state (runs shorter than a
+ * column merge into the column's most frequent state).
+ */
+export function overviewFigure(y: readonly number[], z: readonly number[], K: number, label: string, bins = 800): TopLevelSpec {
+  const T = y.length;
+  const width = Math.max(1, Math.ceil(T / bins));
+  const cols: { t0: number; t1: number; lo: number; hi: number; mean: number; state: string }[] = [];
+  for (let a = 0; a < T; a += width) {
+    const b = Math.min(T, a + width);
+    let lo = Infinity;
+    let hi = -Infinity;
+    let sum = 0;
+    const counts = new Array<number>(K).fill(0);
+    for (let t = a; t < b; t++) {
+      lo = Math.min(lo, y[t]!);
+      hi = Math.max(hi, y[t]!);
+      sum += y[t]!;
+      counts[z[t]!]! += 1;
+    }
+    const state = counts.indexOf(Math.max(...counts));
+    cols.push({ t0: a, t1: b, lo, hi, mean: sum / (b - a), state: stateName(undefined, state) });
+  }
+  // consecutive columns of one state become one band
+  const bands: { t0: number; t1: number; state: string }[] = [];
+  for (const c of cols) {
+    const last = bands[bands.length - 1];
+    if (last && last.state === c.state) last.t1 = c.t1;
+    else bands.push({ t0: c.t0, t1: c.t1, state: c.state });
+  }
+  const x = { field: "t0", type: "quantitative" as const, title: "time step" };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: `Overview of ${label}: ${T} steps in ${cols.length} columns of ${width}, decoded states as bands`,
+    width: 900,
+    height: 260,
+    layer: [
+      { data: { values: bands }, mark: { type: "rect", opacity: 0.25 }, encoding: { x, x2: { field: "t1" }, color: stateColor(K, undefined) } },
+      { data: { values: cols }, mark: { type: "area", color: "#888", opacity: 0.6 }, encoding: { x, y: { field: "lo", type: "quantitative", title: "observation (column min–max, mean)", scale: { zero: false } }, y2: { field: "hi" } } },
+      { data: { values: cols }, mark: { type: "line", color: "#222", strokeWidth: 0.8 }, encoding: { x, y: { field: "mean", type: "quantitative" } } },
+    ],
   };
 }
 

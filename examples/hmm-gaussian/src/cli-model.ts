@@ -1,0 +1,80 @@
+/**
+ * The model ppl-hmm fits: the tutorial's HMM (same four global sites and
+ * priors, model.ts `globalPriors`) on standardised data, with two changes a
+ * user's signal needs:
+ *
+ * * sequences of different lengths: one group of equal-length sequences per
+ *   plate (a file's columns rarely all have the same length);
+ * * a floor under every state's sd: each emission sd is √(scale² + floor²).
+ *   Without it a state that sits on repeated values (daily rainfall: most
+ *   days exactly 0) has no maximum a posteriori fit: its likelihood grows
+ *   without bound as its sd shrinks. hmmlearn adds `min_covar` for the same
+ *   reason.
+ *
+ * Two forms sum the hidden states out. "discrete-hmm" (the default): one
+ * DiscreteHMM site per group, ppl-core's fused forward pass. "markov": the
+ * tutorial's markov loop under TraceEnumELBO.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { DiscreteHMM, dist, factor, markov, plate, range, sample, vindex } from "ppl-core";
+import { globalPriors } from "./model.js";
+
+/** The data a fit sees: standardised values, grouped by sequence length. */
+export interface CliData {
+  /** Groups of equal-length sequences, each [S_g, T_g], T_g ≥ 2. */
+  groups: tf.Tensor2D[];
+  /** Every value in one row [1, N]: the locs prior's centre and spread come from it. */
+  all: tf.Tensor2D;
+  /** The sd floor in standardised units (≥ 0). */
+  sdFloor: number;
+}
+
+/** Each state's emission sd: √(scale² + floor²). */
+function emissionSd(scales: tf.Tensor, floor: number): tf.Tensor {
+  return floor > 0 ? scales.square().add(floor * floor).sqrt() : scales;
+}
+
+/**
+ * The DiscreteHMM form. DiscreteHMM transitions before its first emission,
+ * so z_0 ~ probs_init is written as: u_0 = log probs_init + log N(y_0 | ·)
+ * is the initial logits of a DiscreteHMM over y_1…; DiscreteHMM normalises
+ * them, so its density is p(y_1… | y_0), and log p(y_0) = log Σ exp u_0 is
+ * a factor. Exact, and no [T, K, K] transition tensor.
+ */
+export function* discreteHmmModel(data: CliData, K: number) {
+  const { probsInit, probsTrans, locs, scales } = yield* globalPriors(data.all, K);
+  const emission = dist.Normal(locs, emissionSd(scales, data.sdFloor));
+  const logInit = probsInit.log();
+  const logTrans = probsTrans.log();
+  for (let g = 0; g < data.groups.length; g++) {
+    const y = data.groups[g]!;
+    const [S, T] = y.shape;
+    // u_0 [S, K]: log p(z_0 = k) + log p(y_0 | z_0 = k)
+    const u0 = emission.logProb(y.slice([0, 0], [S, 1])).add(logInit);
+    const rest = y.slice([0, 1], [S, T - 1]);
+    yield* plate(`seqs_${g}`, S, { dim: -1 }, function* () {
+      yield* factor(`y0_${g}`, tf.logSumExp(u0, -1));
+      yield* sample(`obs_${g}`, new DiscreteHMM(u0, logTrans.expandDims(0), emission, { duration: T - 1 }), { obs: rest });
+    });
+  }
+}
+
+/** The tutorial's markov loop over each group (model.ts `model`, with the floor and groups). */
+export function* markovModel(data: CliData, K: number) {
+  const { probsInit, probsTrans, locs, scales } = yield* globalPriors(data.all, K);
+  const sd = emissionSd(scales, data.sdFloor);
+  for (let g = 0; g < data.groups.length; g++) {
+    const y = data.groups[g]!;
+    const [S, T] = y.shape;
+    yield* plate(`seqs_${g}`, S, { dim: -1 }, function* () {
+      let z: tf.Tensor | undefined;
+      yield* markov(range(T), function* (t) {
+        const probs = t === 0 ? probsInit : vindex(probsTrans, "...", z!, ":");
+        z = yield* sample(`z_${g}_${t}`, dist.Categorical(probs), { infer: { enumerate: "parallel" } });
+        yield* sample(`y_${g}_${t}`, dist.Normal(vindex(locs, "...", z), vindex(sd, "...", z)), {
+          obs: y.slice([0, t], [S, 1]).reshape([S]),
+        });
+      });
+    });
+  }
+}
