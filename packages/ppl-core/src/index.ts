@@ -58,6 +58,10 @@ export {
   Delta, MultivariateNormal, StudentT, Laplace, TransformedDistribution,
   type ProbsOrLogits, type MultivariateNormalParams, type TransformedDistributionOptions,
 } from "./distributions/index.js";
+export {
+  GammaPoisson, Geometric, LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, Multinomial, NegativeBinomial,
+  OneHotCategorical, ZeroInflatedPoisson, type ZeroInflatedGate,
+} from "./distributions/index.js";
 export { checkParam, paramBatchShape } from "./distributions/validate.js";
 
 export {

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, boolean, real, unitInterval } from "../constraints/constraint.js";
 import { bernoulliLogProb } from "../ops/bernoulli-logprob.js";
-import { broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { xlog1py, xlogy } from "../ops/special.js";
+import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { batchedLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
@@ -63,6 +64,28 @@ export class Bernoulli extends Distribution {
     return tf.tidy(() => {
       const values = tf.tensor1d([0, 1]).reshape([2, ...this.batchShape.map(() => 1)]);
       return expand ? broadcastTo(values, [2, ...this.batchShape]) : values;
+    });
+  }
+
+  /** -p log p - (1 - p) log(1 - p), in nats, computed in the given parameterisation (0 log 0 = 0). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const v = this.param.value;
+      if (this.param.kind === "probs") return xlogy(v, v).add(xlog1py(tf.scalar(1).sub(v), v.neg())).neg();
+      // with p = sigmoid(l): H = softplus(l) - l p
+      return tf.softplus(v).sub(v.mul(tf.sigmoid(v)));
+    });
+  }
+
+  /** P(X <= x): 0 below 0, 1 - p on [0, 1), 1 from 1 on. */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const x = value.cast("float32");
+      const q = tf.scalar(1).sub(this.probs);
+      const shape = broadcastShapes([x.shape, q.shape]);
+      const mid = broadcastTo(q, shape);
+      const xb = broadcastTo(x, shape);
+      return tf.where(xb.less(0), tf.zerosLike(mid), tf.where(xb.less(1), mid, tf.onesLike(mid)));
     });
   }
 

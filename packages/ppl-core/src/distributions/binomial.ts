@@ -1,13 +1,59 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, integerInterval, nonnegativeInteger, real, unitInterval } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
-import { lgamma, xlog1py, xlogy } from "../ops/special.js";
-import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
+import { customGradient } from "../ops/custom-grad.js";
+import { lgamma, lgammaNumber, xlog1py, xlogy } from "../ops/special.js";
+import { broadcastShapes, broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { sampleBinomial } from "./discrete-samplers.js";
 import { logProbOnLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam, paramBatchShape, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+
+/**
+ * P(X <= value) for X ~ Binomial(n, p), elementwise with broadcasting: the
+ * pmf summed in float64 JS up to floor(value) (from the nearer end, so the
+ * cost is at most n / 2 terms), 0 below 0 and 1 from n on. Differentiable in
+ * p: d/dp P(X <= k) = -n p(k; n - 1, p).
+ */
+export function binomialCdf(value: tf.Tensor, totalCount: tf.Tensor, probs: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const shape = broadcastShapes([value.shape, totalCount.shape, probs.shape], "Binomial.cdf value and parameter shapes");
+    const ks = broadcastTo(value.cast("float32"), shape).dataSync();
+    const ns = broadcastTo(totalCount, shape).dataSync();
+    const logPmf = (n: number, k: number, p: number): number =>
+      lgammaNumber(n + 1) - lgammaNumber(k + 1) - lgammaNumber(n - k + 1) + (k === 0 ? 0 : k * Math.log(p)) + (n === k ? 0 : (n - k) * Math.log1p(-p));
+    const cdfOne = (n: number, k: number, p: number): number => {
+      if (k < 0) return 0;
+      if (k >= n) return 1;
+      let s = 0;
+      if (k < n / 2) for (let j = 0; j <= k; j++) s += Math.exp(logPmf(n, j, p));
+      else {
+        for (let j = k + 1; j <= n; j++) s += Math.exp(logPmf(n, j, p));
+        s = 1 - s;
+      }
+      return Math.min(1, Math.max(0, s));
+    };
+    const op = customGradient<[tf.Tensor]>(([pt]) => {
+      const ps = pt.dataSync();
+      const out = new Float32Array(ps.length);
+      for (let i = 0; i < ps.length; i++) out[i] = cdfOne(ns[i]!, Math.floor(ks[i]!), ps[i]!);
+      return {
+        value: tf.tensor(out, pt.shape, "float32"),
+        gradFunc: (dy: tf.Tensor) => {
+          const g = new Float32Array(ps.length);
+          for (let i = 0; i < ps.length; i++) {
+            const n = ns[i]!;
+            const k = Math.floor(ks[i]!);
+            g[i] = k < 0 || k >= n ? 0 : -n * Math.exp(logPmf(n - 1, k, ps[i]!));
+          }
+          return dy.mul(tf.tensor(g, pt.shape, "float32"));
+        },
+      };
+    });
+    return op(broadcastTo(probs, shape));
+  });
+}
 
 /**
  * Binomial(totalCount, probs | logits): successes in totalCount trials.
@@ -98,6 +144,22 @@ export class Binomial extends Distribution {
     return tf.tidy(() => {
       const values = tf.range(0, n, 1, "float32").reshape([n, ...this.batchShape.map(() => 1)]);
       return expand ? broadcastTo(values, [n, ...this.batchShape]) : values;
+    });
+  }
+
+  /** P(X <= value) (see {@link binomialCdf}), differentiable in the probs or logits. */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => binomialCdf(value, this.totalCount, this.probs));
+  }
+
+  /** -Σ_k p(k) log p(k) over the support 0..n, as torch computes it; needs one totalCount for the batch (as enumerateSupport). */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const lp = this.logProb(this.enumerateSupport(false));
+      // 0 log 0 = 0 where a count is impossible (p = 0 or 1)
+      const possible = lp.equal(-Infinity).logicalNot();
+      const safe = tf.where(possible, lp, tf.zerosLike(lp));
+      return broadcastTo(safe.exp().mul(safe).mul(possible.cast("float32")).sum(0).neg(), this.batchShape);
     });
   }
 

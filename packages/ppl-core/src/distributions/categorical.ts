@@ -59,6 +59,18 @@ const logNormalized = customGradient<[tf.Tensor]>(([p]) => {
   };
 });
 
+/**
+ * -Σ_k p_k log p_k over the last axis of normalised log-probabilities, with
+ * 0 log 0 = 0 for impossible categories (logit -inf).
+ */
+export function categoricalEntropy(logits: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const finite = logits.equal(-Infinity).logicalNot();
+    const safe = tf.where(finite, logits, tf.zerosLike(logits));
+    return safe.exp().mul(safe).mul(finite.cast("float32")).sum(-1).neg();
+  });
+}
+
 export type CategoricalParams = { probs: TensorLike; logits?: never } | { logits: TensorLike; probs?: never };
 
 /**
@@ -179,6 +191,11 @@ export class Categorical extends Distribution {
       supports.set(key, t);
     }
     return t;
+  }
+
+  /** -Σ p log p over the categories, in nats (see {@link categoricalEntropy}). */
+  override entropy(): tf.Tensor {
+    return categoricalEntropy(this.logits);
   }
 
   override get mean(): tf.Tensor {

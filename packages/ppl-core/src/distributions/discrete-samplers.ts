@@ -97,3 +97,29 @@ function binomialOne(n: number, p: number, rng: () => number): number {
     if (logV <= logFm - lgammaNumber(k + 1) - lgammaNumber(n - k + 1) + (k - m) * logR) return k;
   }
 }
+
+/**
+ * Multinomial draws: for each of the rows of `probs` (K entries each, not
+ * necessarily normalised), `totalCount` trials split by conditional binomials
+ * x_j ~ Binomial(n - x_1 - ... - x_{j-1}, p_j / (p_j + ... + p_K)), so a draw
+ * costs O(K) binomials however large the count.
+ */
+export function sampleMultinomial(totalCount: number, probs: ArrayLike<number>, K: number, seed: number): Float32Array {
+  const rng = makeRng(seed);
+  const out = new Float32Array(probs.length);
+  for (let o = 0; o < probs.length; o += K) {
+    let rest = 0;
+    for (let j = 0; j < K; j++) rest += Math.max(0, probs[o + j]!);
+    let left = totalCount;
+    for (let j = 0; j < K - 1 && left > 0; j++) {
+      const pj = Math.max(0, probs[o + j]!);
+      const q = rest > 0 ? Math.min(1, pj / rest) : 0;
+      const x = q >= 1 ? left : q <= 0.5 ? binomialOne(left, q, rng) : left - binomialOne(left, 1 - q, rng);
+      out[o + j] = x;
+      left -= x;
+      rest -= pj;
+    }
+    if (left > 0) out[o + K - 1] = left;
+  }
+  return out;
+}

@@ -23,6 +23,15 @@ import { Poisson } from "./poisson.js";
 import { StudentT } from "./student-t.js";
 import { TransformedDistribution, type TransformedDistributionOptions } from "./transformed-distribution.js";
 import { Uniform } from "./uniform.js";
+import { GammaPoisson } from "./gamma-poisson.js";
+import { Geometric } from "./geometric.js";
+import { Multinomial } from "./multinomial.js";
+import { NegativeBinomial } from "./negative-binomial.js";
+import { OneHotCategorical } from "./one-hot-categorical.js";
+import { ZeroInflatedPoisson, type ZeroInflatedGate } from "./zero-inflated-poisson.js";
+import { LKJCholesky } from "./lkj-cholesky.js";
+import { LowRankMultivariateNormal } from "./low-rank-multivariate-normal.js";
+import { MixtureSameFamily } from "./mixture-same-family.js";
 import type { ProbsOrLogits } from "./validate.js";
 
 export { Distribution, Expanded, Independent, Masked } from "./distribution.js";
@@ -34,6 +43,11 @@ export {
   MultivariateNormal, Normal, Poisson, StudentT, TransformedDistribution, Uniform,
 };
 export { Unit } from "./unit.js";
+export {
+  GammaPoisson, Geometric, LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, Multinomial, NegativeBinomial,
+  OneHotCategorical, ZeroInflatedPoisson,
+};
+export type { ZeroInflatedGate };
 export type { CategoricalParams, DeltaOptions, MultivariateNormalParams, ProbsOrLogits, TransformedDistributionOptions };
 
 export const dist = {
@@ -61,6 +75,17 @@ export const dist = {
   ): TransformedDistribution => new TransformedDistribution(base, transforms, options),
   Independent: (base: Distribution, reinterpretedBatchNdims: number): Independent =>
     new Independent(base, reinterpretedBatchNdims),
+  Geometric: (params: ProbsOrLogits | TensorLike): Geometric => new Geometric(params),
+  NegativeBinomial: (totalCount: TensorLike, params: ProbsOrLogits | TensorLike): NegativeBinomial =>
+    new NegativeBinomial(totalCount, params),
+  GammaPoisson: (concentration: TensorLike, rate: TensorLike): GammaPoisson => new GammaPoisson(concentration, rate),
+  ZeroInflatedPoisson: (rate: TensorLike, gate: ZeroInflatedGate): ZeroInflatedPoisson => new ZeroInflatedPoisson(rate, gate),
+  Multinomial: (totalCount: number, params: ProbsOrLogits | TensorLike): Multinomial => new Multinomial(totalCount, params),
+  OneHotCategorical: (params: CategoricalParams | TensorLike): OneHotCategorical => new OneHotCategorical(params),
+  LowRankMultivariateNormal: (loc: TensorLike, covFactor: TensorLike, covDiag: TensorLike): LowRankMultivariateNormal =>
+    new LowRankMultivariateNormal(loc, covFactor, covDiag),
+  LKJCholesky: (dim: number, concentration: TensorLike = 1): LKJCholesky => new LKJCholesky(dim, concentration),
+  MixtureSameFamily: (mixture: Categorical, component: Distribution): MixtureSameFamily => new MixtureSameFamily(mixture, component),
   DiscreteHMM: (
     initialLogits: TensorLike,
     transitionLogits: TensorLike,

@@ -1,12 +1,47 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, nonnegativeInteger, positive } from "../constraints/constraint.js";
-import { lgamma, xlogy } from "../ops/special.js";
-import { broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { customGradient } from "../ops/custom-grad.js";
+import { gammaincPair, lgamma, lgammaNumber, xlogy } from "../ops/special.js";
+import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { samplePoisson } from "./discrete-samplers.js";
 import { logProbOnLayout, paramKey } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkParam } from "./validate.js";
+
+/**
+ * P(X <= value) for X ~ Poisson(rate), elementwise with broadcasting: the
+ * regularised upper incomplete gamma Q(floor(value) + 1, rate), computed in
+ * float64 JS, 0 below the support. Differentiable in the rate: d/dλ
+ * P(X <= k) = -p(k; λ), the pmf at k. `value` gets no gradient (it is a count).
+ */
+export function poissonCdf(value: tf.Tensor, rate: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const shape = broadcastShapes([value.shape, rate.shape], "Poisson.cdf value and rate shapes");
+    const ks = broadcastTo(value.cast("float32"), shape).dataSync();
+    const op = customGradient<[tf.Tensor]>(([lam]) => {
+      const ls = lam.dataSync();
+      const out = new Float32Array(ls.length);
+      for (let i = 0; i < ls.length; i++) {
+        const k = Math.floor(ks[i]!);
+        out[i] = k < 0 ? 0 : gammaincPair(k + 1, ls[i]!)[1];
+      }
+      return {
+        value: tf.tensor(out, lam.shape, "float32"),
+        gradFunc: (dy: tf.Tensor) => {
+          const g = new Float32Array(ls.length);
+          for (let i = 0; i < ls.length; i++) {
+            const k = Math.floor(ks[i]!);
+            const l = ls[i]!;
+            g[i] = k < 0 ? 0 : -Math.exp((k === 0 ? 0 : k * Math.log(l)) - l - lgammaNumber(k + 1));
+          }
+          return dy.mul(tf.tensor(g, lam.shape, "float32"));
+        },
+      };
+    });
+    return op(broadcastTo(rate, shape));
+  });
+}
 
 /** Poisson(rate) over {0, 1, 2, ...}; values are float32 counts. */
 export class Poisson extends Distribution {
@@ -47,6 +82,11 @@ export class Poisson extends Distribution {
   /** All rows in one pass of the tensor expression: one gradient for the rate. */
   override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
     return logProbOnLayout(this.name, values, [batchShape, this.batchShape], (v) => this.logProb(v));
+  }
+
+  /** P(X <= value) = Q(floor(value) + 1, rate) (see {@link poissonCdf}), differentiable in the rate. */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return poissonCdf(value, this.rate);
   }
 
   override get mean(): tf.Tensor {
