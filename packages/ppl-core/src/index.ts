@@ -54,6 +54,9 @@ export {
   Parameterized, ParameterizedDistribution, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues, type ParameterizedClass,
 } from "./distributions/parameterized.js";
 export {
+  Cauchy, Chi2, Gumbel, HalfCauchy, InverseGamma, Logistic, TruncatedNormal, VonMises, Weibull,
+} from "./distributions/index.js";
+export {
   Normal, LogNormal, HalfNormal, Uniform, Beta, Gamma, Exponential, Dirichlet, Categorical, Bernoulli, Poisson, Binomial,
   Delta, MultivariateNormal, StudentT, Laplace, TransformedDistribution,
   type ProbsOrLogits, type MultivariateNormalParams, type TransformedDistributionOptions,

@@ -23,6 +23,15 @@ import { Poisson } from "./poisson.js";
 import { StudentT } from "./student-t.js";
 import { TransformedDistribution, type TransformedDistributionOptions } from "./transformed-distribution.js";
 import { Uniform } from "./uniform.js";
+import { Cauchy } from "./cauchy.js";
+import { Chi2 } from "./chi2.js";
+import { Gumbel } from "./gumbel.js";
+import { HalfCauchy } from "./half-cauchy.js";
+import { InverseGamma } from "./inverse-gamma.js";
+import { Logistic } from "./logistic.js";
+import { TruncatedNormal } from "./truncated-normal.js";
+import { VonMises } from "./von-mises.js";
+import { Weibull } from "./weibull.js";
 import { GammaPoisson } from "./gamma-poisson.js";
 import { Geometric } from "./geometric.js";
 import { Multinomial } from "./multinomial.js";
@@ -43,6 +52,7 @@ export {
   MultivariateNormal, Normal, Poisson, StudentT, TransformedDistribution, Uniform,
 };
 export { Unit } from "./unit.js";
+export { Cauchy, Chi2, Gumbel, HalfCauchy, InverseGamma, Logistic, TruncatedNormal, VonMises, Weibull };
 export {
   GammaPoisson, Geometric, LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, Multinomial, NegativeBinomial,
   OneHotCategorical, ZeroInflatedPoisson,
@@ -68,6 +78,16 @@ export const dist = {
     new MultivariateNormal(loc, params),
   StudentT: (df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1): StudentT => new StudentT(df, loc, scale),
   Laplace: (loc: TensorLike, scale: TensorLike): Laplace => new Laplace(loc, scale),
+  Cauchy: (loc: TensorLike, scale: TensorLike): Cauchy => new Cauchy(loc, scale),
+  HalfCauchy: (scale: TensorLike): HalfCauchy => new HalfCauchy(scale),
+  InverseGamma: (concentration: TensorLike, rate: TensorLike): InverseGamma => new InverseGamma(concentration, rate),
+  Chi2: (df: TensorLike): Chi2 => new Chi2(df),
+  Weibull: (scale: TensorLike, concentration: TensorLike): Weibull => new Weibull(scale, concentration),
+  Gumbel: (loc: TensorLike, scale: TensorLike): Gumbel => new Gumbel(loc, scale),
+  Logistic: (loc: TensorLike, scale: TensorLike): Logistic => new Logistic(loc, scale),
+  VonMises: (loc: TensorLike, concentration: TensorLike): VonMises => new VonMises(loc, concentration),
+  TruncatedNormal: (loc: TensorLike, scale: TensorLike, low: TensorLike, high: TensorLike): TruncatedNormal =>
+    new TruncatedNormal(loc, scale, low, high),
   TransformedDistribution: (
     base: Distribution,
     transforms: Transform | readonly Transform[],
