@@ -12,6 +12,7 @@ import { type Model, type ModelGenerator, dist, getParamStore, param, sample } f
 import { parseOptions } from "ppl-core/internal";
 import { z } from "zod";
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
+import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 import type { PrototypeSite } from "./prototype.js";
 
@@ -19,15 +20,27 @@ const options = z.object({
   initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
 }).strict();
 
+/** Options of {@link AutoDelta}: the init strategy (default `initToMedian`). */
 export type AutoDeltaOptions = z.input<typeof options>;
 
 const BIJECT = { mapping: "bijectTo" } as const;
 
 const locName = (site: PrototypeSite) => `AutoDelta.locs.${site.name}`;
 
+/**
+ * A MAP guide: a point estimate per latent site (Pyro's `AutoDelta`).
+ *
+ * ```ts
+ * const guide = new AutoDelta(block(model, { expose: ["locs", "scales"] }), { initLocFn: initToSample });
+ * ```
+ */
 export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
   protected readonly prefix = "AutoDelta";
 
+  /**
+   * @param model the model (block it to the sites this guide should cover)
+   * @param opts {@link AutoDeltaOptions}
+   */
   constructor(model: Model<A>, opts: AutoDeltaOptions = {}) {
     const o = parseOptions("AutoDelta", options, opts);
     super(model, o.initLocFn ?? initToMedian());
@@ -46,6 +59,38 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
       });
     }
     return values;
+  }
+
+  /**
+   * The point estimates as quantiles: every quantile of a point mass is the point.
+   * @param qs probabilities in (0, 1)
+   * @param args the model's arguments (used only before the guide's first run)
+   * @returns a tensor `[qs.length, ...site shape]` per site
+   */
+  quantiles(qs: readonly number[], ...args: A): GuideValues {
+    checkQuantiles(this.prefix, qs);
+    return this.repeated(qs.length, args);
+  }
+
+  /**
+   * Draws from the point masses: `numSamples` copies of the point estimates.
+   * @param numSamples how many draws
+   * @param args the model's arguments (used only before the guide's first run)
+   * @returns a tensor `[numSamples, ...site shape]` per site
+   */
+  sample(numSamples: number, ...args: A): GuideValues {
+    checkNumSamples(this.prefix, numSamples);
+    return this.repeated(numSamples, args);
+  }
+
+  private repeated(n: number, args: A): GuideValues {
+    const median = this.median(...args);
+    return tf.tidy(() => {
+      const out: GuideValues = {};
+      for (const [name, v] of Object.entries(median)) out[name] = tf.stack(new Array<tf.Tensor>(n).fill(v));
+      tf.dispose(Object.values(median));
+      return out;
+    });
   }
 
   /** The point estimates in constrained space, by site name (tensors the caller owns). */

@@ -7,6 +7,7 @@ import { type Model, type ModelGenerator, type PlateFrame, plate } from "ppl-cor
 import { type InitLocFn } from "./init-strategies.js";
 import { type PrototypeSite, runPrototype } from "./prototype.js";
 
+/** Values by site name (what a guide returns, and its `median`, `quantiles` and `sample`). */
 export type GuideValues = Record<string, tf.Tensor>;
 
 // A guide instance is also its generator function, so SVI takes it directly.
@@ -15,6 +16,11 @@ export interface AutoGuide<A extends unknown[]> {
   (...args: A): ModelGenerator<GuideValues>;
 }
 
+/**
+ * The base of every autoguide: a guide (a generator function, passed to SVI
+ * as is) that builds its prototype from the model on its first call, with
+ * `median`, `quantiles` and `sample` in constrained space.
+ */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AutoGuide<A extends unknown[]> {
   declare readonly model: Model<A>;
@@ -44,6 +50,29 @@ export abstract class AutoGuide<A extends unknown[]> {
     this.prototypeSites ??= runPrototype(this.prefix, this.model, this.initLocFn, args);
     return this.prototypeSites;
   }
+
+  /**
+   * The posterior median of each latent site, in constrained space.
+   * @param args the model's arguments (used only before the guide's first run)
+   * @returns a tensor per site, of the site's shape; the caller owns them
+   */
+  abstract median(...args: A): GuideValues;
+
+  /**
+   * Marginal quantiles of each latent site, in constrained space.
+   * @param qs probabilities strictly between 0 and 1, e.g. `[0.05, 0.5, 0.95]`
+   * @param args the model's arguments (used only before the guide's first run)
+   * @returns a tensor `[qs.length, ...site shape]` per site
+   */
+  abstract quantiles(qs: readonly number[], ...args: A): GuideValues;
+
+  /**
+   * Draws from the guide, in constrained space (joint across sites where the guide is).
+   * @param numSamples how many draws
+   * @param args the model's arguments (used only before the guide's first run)
+   * @returns a tensor `[numSamples, ...site shape]` per site, e.g. for `Predictive`'s `posteriorSamples`
+   */
+  abstract sample(numSamples: number, ...args: A): GuideValues;
 
   /** Names of the latent sites this guide covers (after the first call or `median`). */
   get siteNames(): string[] {

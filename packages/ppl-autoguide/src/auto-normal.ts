@@ -4,7 +4,9 @@
  * mapped onto each site's support.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Model, type ModelGenerator, bijectTo, constraints, getParamStore, param, sample } from "ppl-core";
+import { type Model, type ModelGenerator, bijectTo, constraints, getParamStore, nextSeed, param, sample } from "ppl-core";
+import { checkNumSamples, checkQuantiles } from "./checks.js";
+import { normalIcdf } from "./normal-icdf.js";
 import { parseOptions } from "ppl-core/internal";
 import { z } from "zod";
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
@@ -17,12 +19,26 @@ const options = z.object({
   initScale: z.number().positive().finite().default(0.1),
 }).strict();
 
+/** Options of {@link AutoNormal}: the init strategy (default `initToFeasible`) and the initial scale (default 0.1). */
 export type AutoNormalOptions = z.input<typeof options>;
 
+/**
+ * A mean-field Normal guide, one (loc, scale) pair per latent site in
+ * unconstrained space (Pyro's `AutoNormal`).
+ *
+ * ```ts
+ * const guide = new AutoNormal(model, { initScale: 0.05 });
+ * ```
+ */
 export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
   protected readonly prefix = "AutoNormal";
+  /** The initial scale of every unconstrained coordinate. */
   declare readonly initScale: number;
 
+  /**
+   * @param model the model (block it to the sites this guide should cover)
+   * @param opts {@link AutoNormalOptions}
+   */
   constructor(model: Model<A>, opts: AutoNormalOptions = {}) {
     const o = parseOptions("AutoNormal", options, opts);
     super(model, o.initLocFn ?? initToFeasible());
@@ -60,6 +76,49 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
       for (const site of sites) {
         out[site.name] = bijectTo(site.support).forward(store.get(`AutoNormal.locs.${site.name}`, () => this.unconstrainedInit(site)));
       }
+      return out;
+    });
+  }
+
+  /**
+   * Marginal quantiles of each site in constrained space: the unconstrained
+   * Normal's quantile pushed through the site's transform (Pyro's `quantiles`).
+   * @param qs probabilities in (0, 1)
+   * @param args the model's arguments (used only before the guide's first run)
+   * @returns a tensor `[qs.length, ...site shape]` per site
+   */
+  quantiles(qs: readonly number[], ...args: A): GuideValues {
+    checkQuantiles(this.prefix, qs);
+    return this.pushed(args, (loc, scale) => {
+      const z = tf.tensor1d(qs.map(normalIcdf)).reshape([qs.length, ...loc.shape.map(() => 1)]);
+      return loc.expandDims(0).add(z.mul(scale.expandDims(0)));
+    });
+  }
+
+  /**
+   * Independent draws of every site from the guide, in constrained space.
+   * @param numSamples how many draws
+   * @param args the model's arguments (used only before the guide's first run)
+   * @returns a tensor `[numSamples, ...site shape]` per site
+   */
+  sample(numSamples: number, ...args: A): GuideValues {
+    checkNumSamples(this.prefix, numSamples);
+    return this.pushed(args, (loc, scale) =>
+      tf.randomNormal([numSamples, ...loc.shape], 0, 1, "float32", nextSeed(`${this.prefix}.sample`)).mul(scale).add(loc));
+  }
+
+  /** f(loc, scale) per site in unconstrained space, pushed onto the site's support. */
+  private pushed(args: A, f: (loc: tf.Tensor, scale: tf.Tensor) => tf.Tensor): GuideValues {
+    const sites = this.setup(args);
+    const locs = this.median(...args);
+    const scales = this.scales(...args);
+    return tf.tidy(() => {
+      const out: GuideValues = {};
+      for (const site of sites) {
+        const t = bijectTo(site.support);
+        out[site.name] = t.forward(f(t.inverse(locs[site.name]!), scales[site.name]!));
+      }
+      tf.dispose([...Object.values(locs), ...Object.values(scales)]);
       return out;
     });
   }

@@ -1,0 +1,60 @@
+/**
+ * AutoMultivariateNormal: a full-covariance Normal over the whole
+ * unconstrained latent vector (Pyro's params `AutoMultivariateNormal.loc`,
+ * `AutoMultivariateNormal.scale_tril`, a lower Cholesky factor).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type Model, type ModelGenerator, constraints, dist, param } from "ppl-core";
+import { parseOptions } from "ppl-core/internal";
+import { z } from "zod";
+import { AutoContinuous, type LatentPosterior } from "./auto-continuous.js";
+import { type InitLocFn, initToMedian } from "./init-strategies.js";
+
+const options = z.object({
+  initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
+  initScale: z.number().positive().finite().default(0.1),
+}).strict();
+
+/** Options of {@link AutoMultivariateNormal}: the init strategy (default `initToMedian`) and the initial scale (default 0.1). */
+export type AutoMultivariateNormalOptions = z.input<typeof options>;
+
+/**
+ * A multivariate-Normal guide over every latent site at once: it learns the
+ * posterior correlations between all latent coordinates (D² params).
+ *
+ * ```ts
+ * const guide = new AutoMultivariateNormal(model);
+ * // ... SVI ...
+ * const { beta } = guide.quantiles([0.05, 0.5, 0.95], x, y); // beta: [3, ...shape of beta]
+ * ```
+ */
+export class AutoMultivariateNormal<A extends unknown[]> extends AutoContinuous<A> {
+  protected readonly prefix = "AutoMultivariateNormal";
+  /** The initial scale (the Cholesky factor starts at initScale times the identity). */
+  declare readonly initScale: number;
+
+  /**
+   * @param model the model (block it to the sites this guide should cover)
+   * @param opts {@link AutoMultivariateNormalOptions}
+   */
+  constructor(model: Model<A>, opts: AutoMultivariateNormalOptions = {}) {
+    const o = parseOptions("AutoMultivariateNormal", options, opts);
+    super(model, o.initLocFn ?? initToMedian());
+    Object.defineProperty(this, "initScale", { value: o.initScale });
+  }
+
+  protected *latentPosterior(D: number, initLoc: () => tf.Tensor): ModelGenerator<LatentPosterior> {
+    const loc = yield* param(`${this.prefix}.loc`, initLoc);
+    const scaleTril = yield* param(`${this.prefix}.scale_tril`, () => tf.eye(D).mul(this.initScale), {
+      constraint: constraints.lowerCholesky,
+    });
+    const q = dist.MultivariateNormal(loc, { scaleTril });
+    return {
+      sample: (shape, seed) => q.sample(shape, seed),
+      logProb: (x) => q.logProb(x),
+      loc,
+      marginalScale: scaleTril.square().sum(-1).sqrt(),
+      covariance: () => scaleTril.matMul(scaleTril, false, true),
+    };
+  }
+}
