@@ -4,8 +4,8 @@
  * friend does each day (walk / shop / clean), learned back from generated
  * data and used to decode a held-out sequence.
  *
- *   pnpm example:discrete                 two states, 4 restarts × 400 steps, figures in out/hmm-discrete
- *   pnpm example:discrete --states 3      the three-state truth
+ *   pnpm example:discrete                 three states, 3 restarts × 300 steps, figures in out/hmm-discrete
+ *   pnpm example:discrete --states 2      the textbook two-state truth
  *   pnpm example:discrete --json          one JSON result object on stdout, nothing else
  */
 import { describeBackend, ready } from "ppl-core";

@@ -26,8 +26,11 @@ const schema = z.object({
 /** The validated options of one run. */
 export type RunOptions = Omit<z.infer<typeof schema>, "states"> & { states: 2 | 3 };
 
-/** The example's defaults: the textbook two-state weather HMM, 4 restarts of 400 Adam steps. */
-export const DEFAULTS = { states: 2, steps: 400, lr: 0.05, restarts: 4, seed: 0, out: "out/hmm-discrete" } as const;
+/**
+ * The example's defaults: the three-state truth (well identified from 5 000 days), 3 restarts of 300
+ * Adam steps at lr 0.1 (a restart reaches the optimum in 150–400 steps; the best of three has, at seed 0).
+ */
+export const DEFAULTS = { states: 3, steps: 300, lr: 0.1, restarts: 3, seed: 0, out: "out/hmm-discrete" } as const;
 
 const OPTION_LIST = "--states --steps --lr --restarts --seed --out --json --no-figures";
 
