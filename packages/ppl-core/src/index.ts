@@ -73,6 +73,10 @@ export {
 
 export type { ELBO } from "./infer/elbo.js";
 export { TraceELBO, type TraceELBOOptions } from "./infer/trace-elbo.js";
+export { TraceGraphELBO, type TraceGraphELBOOptions } from "./infer/trace-graph-elbo.js";
+export { TraceMeanFieldELBO, type TraceMeanFieldELBOOptions } from "./infer/trace-mean-field-elbo.js";
+export { type KLFormula, klDivergence, registerKL } from "./infer/kl.js";
+export type { ParticleOptions } from "./infer/particle-elbo.js";
 export { Predictive, PREDICTIVE_PLATE, type PredictiveOptions, type PredictiveSamples } from "./infer/predictive.js";
 export { SVI } from "./infer/svi.js";
 export type { SVIRunOptions, SVIRunResult } from "./infer/svi-run.js";

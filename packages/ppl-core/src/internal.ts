@@ -19,6 +19,8 @@ export { cholesky, invLower } from "./ops/linalg.js";
 export { stopGradient, shapesEqual, sizeOf, scalarOf } from "./ops/tensor.js";
 export { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./infer/site-checks.js";
 export { withScoreFunctionTerms } from "./infer/score-function.js";
+export { guessMaxPlateNesting } from "./infer/max-plate-nesting.js";
+export { ParticleELBO, type ParticleOptions, particleOptions } from "./infer/particle-elbo.js";
 export { normalLogProb, logNormalLogProb } from "./ops/normal-logprob.js";
 export { dirichletLogProb } from "./ops/dirichlet-logprob.js";
 export { stickBreaking } from "./ops/stick-breaking.js";

@@ -87,7 +87,7 @@ describe("enumeration errors", () => {
   });
 
   it("options are parsed: unknown keys list the valid ones; temperature must be 0 or 1", () => {
-    expect(() => new TraceEnumELBO({ maxPlateNestin: 1 } as never)).toThrow(/valid options are maxPlateNesting/);
+    expect(() => new TraceEnumELBO({ maxPlateNestin: 1 } as never)).toThrow(/valid options are numParticles, vectorizeParticles, maxPlateNesting, fuseChains/);
     expect(() => new TraceEnumELBO({ maxPlateNesting: -1 })).toThrow(PPLConfigError);
     expect(() => inferDiscrete(emptyGuide, { temperature: 0.5 as never })).toThrow(/valid options are firstAvailableDim, temperature, seed/);
     expect(() => enumerate(emptyGuide, { firstAvailableDim: 1 })).toThrow(PPLConfigError);

@@ -1,75 +1,63 @@
 /**
- * Trace_ELBO: the Monte Carlo ELBO from one (or more) guide draws, with a
- * score-function term for guide sites that cannot be reparameterised.
+ * Trace_ELBO: the Monte Carlo ELBO from guide draws, with a score-function
+ * term for guide sites that cannot be reparameterised.
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { trace } from "../handlers/trace.js";
 import { replay } from "../handlers/replay.js";
+import { trace } from "../handlers/trace.js";
 import { weightedSum } from "../ops/weighted-sum.js";
 import { parseOptions } from "../options.js";
 import type { Model } from "../runtime/messages.js";
-import type { ELBO } from "./elbo.js";
+import type { Trace } from "../runtime/trace-struct.js";
+import { ParticleELBO, type ParticleOptions, particleOptions } from "./particle-elbo.js";
 import { withScoreFunctionTerms } from "./score-function.js";
 import { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./site-checks.js";
 
-const traceELBOOptions = z.object({
-  numParticles: z.number().int().positive().default(1),
-  maxPlateNesting: z.number().int().nonnegative().optional(),
-}).strict();
+const traceELBOOptions = z.object(particleOptions).strict();
 
-export type TraceELBOOptions = z.input<typeof traceELBOOptions>;
+/** Options of {@link TraceELBO}: `numParticles` (1), `vectorizeParticles` (false), `maxPlateNesting`. */
+export type TraceELBOOptions = ParticleOptions;
 
-export class TraceELBO implements ELBO {
-  readonly numParticles: number;
-  readonly maxPlateNesting: number | undefined;
-
+/**
+ * Pyro's Trace_ELBO: log p(x, z) − log q(z) at guide draws z; a guide site
+ * that cannot be reparameterised adds log q · ELBO (REINFORCE).
+ *
+ * @example
+ * const svi = new SVI(model, guide, new Adam({ lr: 0.01 }), new TraceELBO({ numParticles: 8, vectorizeParticles: true }));
+ */
+export class TraceELBO extends ParticleELBO {
   constructor(options: TraceELBOOptions = {}) {
-    const o = parseOptions("TraceELBO", traceELBOOptions, options);
-    this.numParticles = o.numParticles;
-    this.maxPlateNesting = o.maxPlateNesting;
+    super(parseOptions("TraceELBO", traceELBOOptions, options));
   }
 
-  differentiableLoss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): tf.Scalar {
-    return tf.tidy(() => {
-      // each particle's share of -ELBO / numParticles; one particle needs no further op
-      let total: tf.Tensor | undefined;
-      for (let p = 0; p < this.numParticles; p++) {
-        const share = this.particle(model, guide, args, -1 / this.numParticles);
-        total = total === undefined ? share : total.add(share);
-      }
-      return total as tf.Scalar;
-    });
-  }
-
-  loss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): number {
-    const t = this.differentiableLoss(model, guide, ...args);
-    const v = t.dataSync()[0]!;
-    t.dispose();
-    return v;
-  }
-
-  /** One particle's surrogate ELBO times `weight` (value = weight * ELBO). */
-  private particle<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, weight: number): tf.Tensor {
-    const guideTrace = trace(guide).getTrace(...args);
-    const modelTrace = trace(replay(model, { trace: guideTrace })).getTrace(...args);
-    checkModelGuideMatch(modelTrace, guideTrace, () => false);
-    checkVectorizedMarkovSites(modelTrace);
-    for (const tr of [modelTrace, guideTrace]) {
-      for (const site of tr.sampleSites()) checkSiteShape(site, tr.logProb(site.name).shape, this.maxPlateNesting, tr);
-    }
+  protected surrogate<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined): tf.Tensor {
+    const { modelTrace, guideTrace } = checkedTraces(model, guide, args, maxPlateNesting);
     // log p - log q summed in one op (Trace.logProbSum would be a sum and an add per site)
     const terms: tf.Tensor[] = [];
     const weights: number[] = [];
     for (const site of modelTrace.sampleSites()) {
       terms.push(modelTrace.logProb(site.name));
-      weights.push(weight);
+      weights.push(1);
     }
     for (const site of guideTrace.latentSites()) {
       terms.push(guideTrace.logProb(site.name));
-      weights.push(-weight);
+      weights.push(-1);
     }
-    // the surrogate is linear in the ELBO's scale, so scaling first leaves its gradient scaled alike
     return withScoreFunctionTerms(weightedSum(terms, weights), guideTrace);
   }
+}
+
+/** The guide's trace and the model's replayed against it, with the checks every trace-based ELBO makes. */
+export function checkedTraces<A extends unknown[]>(
+  model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined,
+): { modelTrace: Trace; guideTrace: Trace } {
+  const guideTrace = trace(guide).getTrace(...args);
+  const modelTrace = trace(replay(model, { trace: guideTrace })).getTrace(...args);
+  checkModelGuideMatch(modelTrace, guideTrace, () => false);
+  checkVectorizedMarkovSites(modelTrace);
+  for (const tr of [modelTrace, guideTrace]) {
+    for (const site of tr.sampleSites()) checkSiteShape(site, tr.logProb(site.name).shape, maxPlateNesting, tr);
+  }
+  return { modelTrace, guideTrace };
 }

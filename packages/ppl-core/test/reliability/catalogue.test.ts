@@ -369,7 +369,7 @@ describe("wrong option names", () => {
   const cases: [string, () => unknown, string, string][] = [
     ["Adam", () => new Adam({ learningRate: 0.1 } as never), "learningRate", "lr, betas, eps"],
     ["ClippedAdam", () => new ClippedAdam({ clip_norm: 5 } as never), "clip_norm", "lr, betas, eps, clipNorm, lrd"],
-    ["TraceELBO", () => new TraceELBO({ num_particles: 2 } as never), "num_particles", "numParticles, maxPlateNesting"],
+    ["TraceELBO", () => new TraceELBO({ num_particles: 2 } as never), "num_particles", "numParticles, vectorizeParticles, maxPlateNesting"],
     ["block", () => block(emptyGuide, { expose: ["a"], hides: ["b"] } as never), "hides", "expose, hide, exposeTypes, hideTypes, hideFn"],
   ];
   for (const [who, make, bad, valid] of cases) {

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { handle, hashSeed, makeRng, nextSeed, trace, withHandler } from "ppl-core";
-import { checkVectorizedMarkovSites, parseOptions } from "ppl-core/internal";
+import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions } from "ppl-core/internal";
 import type { Model, ModelGenerator, SampleSite } from "ppl-core";
 import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
 import { runPlan } from "../contract/execute.js";
@@ -17,7 +17,6 @@ import { MapRing, SampleRing } from "../contract/rings.js";
 import { collectTerms, plateDim, timeDim, varDim, vectorizedFrames } from "../enum/collect.js";
 import { planFactors } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
-import { guessMaxPlateNesting } from "../elbo/max-plate-nesting.js";
 
 const inferDiscreteOptions = z.object({
   /** The rightmost dim enumeration may use (-1 - maxPlateNesting); inferred from a plain run when left out. */

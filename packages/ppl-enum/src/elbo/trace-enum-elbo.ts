@@ -8,9 +8,10 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { PPLModelError, replay, trace, withHandler } from "ppl-core";
 import {
-  checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions, weightedSum, withScoreFunctionTerms,
+  ParticleELBO, type ParticleOptions, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions,
+  particleOptions, weightedSum, withScoreFunctionTerms,
 } from "ppl-core/internal";
-import type { ELBO, Model, SampleSite, Trace } from "ppl-core";
+import type { Model, SampleSite, Trace } from "ppl-core";
 import { expectedCost, logMarginal } from "../contract/expectation.js";
 import { type Dim, type Factor, signatureOf } from "../contract/factor.js";
 import { runPlan } from "../contract/execute.js";
@@ -21,11 +22,9 @@ import { stackSequentialRuns } from "../enum/stack-runs.js";
 import { runSequentially } from "../enum/sequential.js";
 import { planFactors } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
-import { guessMaxPlateNesting } from "./max-plate-nesting.js";
 
 const traceEnumELBOOptions = z.object({
-  /** How many plate dims (from the right) the model uses; inferred from a first run when left out. */
-  maxPlateNesting: z.number().int().nonnegative().optional(),
+  ...particleOptions,
   /**
    * Sum out markov chains (first-order, one size per step) with one fused
    * forward–backward op instead of one log-sum-exp per step. Same value;
@@ -36,11 +35,22 @@ const traceEnumELBOOptions = z.object({
   fuseChains: z.boolean().default(true),
 }).strict();
 
-export type TraceEnumELBOOptions = z.input<typeof traceEnumELBOOptions>;
+/**
+ * Options of {@link TraceEnumELBO}: the particle options (`numParticles`, `vectorizeParticles`,
+ * `maxPlateNesting`, inferred from a first run when left out) and `fuseChains` (default true).
+ */
+export type TraceEnumELBOOptions = ParticleOptions & { readonly fuseChains?: boolean };
 
-export class TraceEnumELBO implements ELBO {
-  private inferredPlateNesting: number | undefined;
-  private readonly givenPlateNesting: number | undefined;
+/**
+ * Pyro's TraceEnum_ELBO: sites marked `infer: { enumerate: "parallel" }` (or
+ * "sequential") are summed out exactly, in the model and in the guide; the
+ * rest is Monte Carlo as in TraceELBO.
+ *
+ * @example
+ * const elbo = new TraceEnumELBO({ maxPlateNesting: 1 });
+ * const svi = new SVI(model, new AutoDelta(block(model, { expose: ["locs", "scales"] })), new Adam({ lr: 0.05 }), elbo);
+ */
+export class TraceEnumELBO extends ParticleELBO {
   private readonly plans: PlanCache;
   /** Plans whose factors carry a guide's enumerated variables (left free: a fused chain runs once per their values). */
   private readonly freePlans: PlanCache;
@@ -49,29 +59,20 @@ export class TraceEnumELBO implements ELBO {
 
   constructor(options: TraceEnumELBOOptions = {}) {
     const o = parseOptions("TraceEnumELBO", traceEnumELBOOptions, options);
-    this.givenPlateNesting = o.maxPlateNesting;
+    super(o);
     // fuseChains means the same for every contraction of the ELBO
     this.plans = new PlanCache({ fuseChains: o.fuseChains });
     this.freePlans = new PlanCache({ fuseChains: o.fuseChains });
     this.marginalPlans = new PlanCache({ fuseChains: o.fuseChains }, 256);
   }
 
-  /** The maxPlateNesting in use (given, or inferred by the first call). */
-  get maxPlateNesting(): number | undefined {
-    return this.givenPlateNesting ?? this.inferredPlateNesting;
-  }
-
-  differentiableLoss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): tf.Scalar {
-    return tf.tidy(() => this.elbo(model, guide, args).neg() as tf.Scalar);
-  }
-
-  loss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): number {
-    return tf.tidy(() => this.differentiableLoss(model, guide, ...args).dataSync()[0]!);
+  protected override needsPlateNesting(): boolean {
+    return true;
   }
 
   /** The surrogate ELBO: its value is the ELBO, its gradient the ELBO's gradient estimate. */
-  private elbo<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A): tf.Tensor {
-    const maxPlateNesting = this.maxPlateNesting ?? (this.inferredPlateNesting = guessMaxPlateNesting(model, guide, args));
+  protected surrogate<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, nesting: number | undefined): tf.Tensor {
+    const maxPlateNesting = nesting!;
     const firstAvailableDim = -1 - maxPlateNesting;
     // one run per joint value of the guide's sequentially enumerated sites (just one run when it has none)
     const runs = runSequentially((guideFixer) => {

@@ -3,8 +3,10 @@
  * model, as Pyro does: the deepest plate dim any site sits in.
  */
 import * as tf from "@tensorflow/tfjs";
-import { replay, trace } from "ppl-core";
-import type { Model, Trace } from "ppl-core";
+import { replay } from "../handlers/replay.js";
+import { trace } from "../handlers/trace.js";
+import type { Model } from "../runtime/messages.js";
+import type { Trace } from "../runtime/trace-struct.js";
 
 function deepest(tr: Trace): number {
   let n = 0;
@@ -12,6 +14,7 @@ function deepest(tr: Trace): number {
   return n;
 }
 
+/** The deepest plate dim used by one plain run of `guide` (if given) and `model` replayed against it. */
 export function guessMaxPlateNesting<A extends unknown[]>(model: Model<A>, guide: Model<A> | undefined, args: A): number {
   return tf.tidy(() => {
     let n = 0;

@@ -1,0 +1,92 @@
+/**
+ * What every ELBO shares: averaging over `numParticles` guide draws, either
+ * one run per particle or all particles at once in an outer plate
+ * (`vectorizeParticles`, Pyro's vectorize_particles: one run, every tensor
+ * with one more batch dim left of the model's plates), and the
+ * maxPlateNesting that placement needs (given, or found by one plain run).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import { plate } from "../handlers/plate.js";
+import type { Model } from "../runtime/messages.js";
+import type { ELBO } from "./elbo.js";
+import { guessMaxPlateNesting } from "./max-plate-nesting.js";
+
+/** The zod fields of the particle options, for each ELBO's own schema. */
+export const particleOptions = {
+  numParticles: z.number().int().positive().default(1),
+  vectorizeParticles: z.boolean().default(false),
+  maxPlateNesting: z.number().int().nonnegative().optional(),
+};
+
+/** Options every ELBO takes. */
+export interface ParticleOptions {
+  /** Guide draws averaged per step (default 1). */
+  readonly numParticles?: number;
+  /** Draw all particles at once in an outer plate instead of one run each (default false). */
+  readonly vectorizeParticles?: boolean;
+  /** How many plate dims (from the right) the model uses; found by a first run when left out and needed. */
+  readonly maxPlateNesting?: number;
+}
+
+/** The outer plate of vectorised particles (Pyro's name). */
+export const PARTICLE_PLATE = "num_particles_vectorized";
+
+/** The base of ppl's ELBOs: a subclass says how one particle's surrogate ELBO is made. */
+export abstract class ParticleELBO implements ELBO {
+  /** Guide draws averaged per step. */
+  readonly numParticles: number;
+  /** Whether the particles run at once in an outer plate. */
+  readonly vectorizeParticles: boolean;
+  private readonly givenPlateNesting: number | undefined;
+  private inferredPlateNesting: number | undefined;
+
+  protected constructor(o: { numParticles: number; vectorizeParticles: boolean; maxPlateNesting?: number | undefined }) {
+    this.numParticles = o.numParticles;
+    this.vectorizeParticles = o.vectorizeParticles;
+    this.givenPlateNesting = o.maxPlateNesting;
+  }
+
+  /** The maxPlateNesting in use (given, or inferred by the first call that needed it). */
+  get maxPlateNesting(): number | undefined {
+    return this.givenPlateNesting ?? this.inferredPlateNesting;
+  }
+
+  /**
+   * One particle's surrogate ELBO: its value is the ELBO (summed over the
+   * particle plate when vectorised), its gradient the ELBO's gradient
+   * estimate. `maxPlateNesting` counts the particle plate.
+   */
+  protected abstract surrogate<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined): tf.Tensor;
+
+  /** Whether `surrogate` needs maxPlateNesting even without vectorised particles (enumeration does). */
+  protected needsPlateNesting(): boolean {
+    return false;
+  }
+
+  differentiableLoss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): tf.Scalar {
+    return tf.tidy(() => {
+      const n = this.numParticles;
+      if (this.vectorizeParticles && n > 1) {
+        const nesting = this.plateNesting(model, guide, args);
+        const inPlate = (m: Model<A>): Model<A> => function* (...a: A) {
+          return yield* plate(PARTICLE_PLATE, n, { dim: -1 - nesting }, () => m(...a));
+        };
+        return this.surrogate(inPlate(model), inPlate(guide), args, nesting + 1).mul(-1 / n) as tf.Scalar;
+      }
+      const nesting = this.needsPlateNesting() ? this.plateNesting(model, guide, args) : this.maxPlateNesting;
+      if (n === 1) return this.surrogate(model, guide, args, nesting).neg() as tf.Scalar;
+      let total = this.surrogate(model, guide, args, nesting);
+      for (let p = 1; p < n; p++) total = total.add(this.surrogate(model, guide, args, nesting));
+      return total.mul(-1 / n) as tf.Scalar;
+    });
+  }
+
+  loss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): number {
+    return tf.tidy(() => this.differentiableLoss(model, guide, ...args).dataSync()[0]!);
+  }
+
+  private plateNesting<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A): number {
+    return this.maxPlateNesting ?? (this.inferredPlateNesting = guessMaxPlateNesting(model, guide, args));
+  }
+}
