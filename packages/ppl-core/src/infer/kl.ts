@@ -70,8 +70,9 @@ function unwrapped(q: Distribution, p: Distribution): tf.Tensor | undefined {
     const shape = broadcastShapes([q.base.batchShape, p.base.batchShape], "KL batch shapes");
     return sumRightmost(broadcastTo(inner, shape), q.reinterpreted);
   }
-  // KL(δ_v ‖ p) = −log p(v): the entropy of a point mass is taken as 0, as Pyro does
-  if (q.constructor === Delta) return (p as Distribution).logProb((q as Delta).v).neg();
+  // KL(δ_v ‖ p) = log q(v) − log p(v), with the Delta's own logDensity as log q(v) (0 unless given:
+  // a point mass's entropy is taken as 0, as Pyro does; an autoguide's Delta carries its log q there)
+  if (q.constructor === Delta) return (q as Delta).logDensity.sub(p.logProb((q as Delta).v));
   const formula = table.get(q.constructor as Ctor<Distribution>)?.get(p.constructor as Ctor<Distribution>);
   return formula?.(q, p);
 }

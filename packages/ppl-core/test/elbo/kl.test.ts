@@ -137,8 +137,10 @@ describe("klDivergence: wrappers, Delta, no closed form, user pairs", () => {
     expect(Array.from(e.dataSync())).toEqual([0.5, 0.5, 0.5]);
   });
 
-  it("KL(δ_v ‖ p) = −log p(v)", () => {
+  it("KL(δ_v ‖ p) = −log p(v), plus the Delta's log-density", () => {
     expect(kl(dist.Delta(tf.scalar(0.4)), dist.Normal(0, 1))[0]).toBeCloseTo(-normalLp(0, 1)(0.4), 6);
+    // with a log-density (an autoguide's log q riding on the Delta) it is log q(v) − log p(v)
+    expect(kl(dist.Delta(tf.scalar(0.4), { logDensity: tf.scalar(-0.25) }), dist.Normal(0, 1))[0]).toBeCloseTo(-0.25 - normalLp(0, 1)(0.4), 6);
   });
 
   it("undefined for a pair without a closed form, or Independent against a plain batch", () => {
