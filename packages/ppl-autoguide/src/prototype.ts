@@ -4,10 +4,11 @@
  * data is kept (no tensors), so a prototype outlives the step that made it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Constraint, type Model, type PlateFrame, PPLModelError, block, trace, withHandler } from "ppl-core";
+import { type Constraint, type Model, type PlateFrame, PPLModelError, type SampleSite, block, trace, withHandler } from "ppl-core";
 import { isVectorizedFrame } from "ppl-core/internal";
 import type { InitLocFn } from "./init-strategies.js";
 
+/** What a guide keeps of one latent site from the prototype run (plain data, no tensors). */
 export interface PrototypeSite {
   readonly name: string;
   /** Constrained support of the site. */
@@ -19,6 +20,17 @@ export interface PrototypeSite {
   readonly plates: readonly PlateFrame[];
   /** The init value (constrained) as plain numbers. */
   readonly init: Float32Array;
+  /**
+   * Discrete sites only (`runPrototype(..., { discrete: true })`): the prior
+   * probabilities of the support values 0..K-1, `[...batch, K]`, and whether
+   * the support is boolean (a Bernoulli site).
+   */
+  readonly discrete?: { readonly probs: Float32Array; readonly size: number; readonly boolean: boolean };
+}
+
+/** Which latent sites a guide covers: continuous ones (every guide but AutoDiscreteParallel) or discrete ones. */
+export interface PrototypeOptions {
+  readonly discrete?: boolean;
 }
 
 function withInit<A extends unknown[], R>(model: Model<A, R>, initLocFn: InitLocFn): Model<A, R> {
@@ -31,11 +43,16 @@ function withInit<A extends unknown[], R>(model: Model<A, R>, initLocFn: InitLoc
   }));
 }
 
+/**
+ * Run `model` once with its latent sites at `initLocFn`'s values and return
+ * the latent sites a guide covers (continuous by default, discrete with `options.discrete`).
+ */
 export function runPrototype<A extends unknown[]>(
   guideName: string,
   model: Model<A>,
   initLocFn: InitLocFn,
   args: A,
+  options: PrototypeOptions = {},
 ): PrototypeSite[] {
   const sites: PrototypeSite[] = [];
   // tidy disposes every tensor of the run; only plain data leaves it
@@ -45,6 +62,10 @@ export function runPrototype<A extends unknown[]>(
     });
     const tr = trace(hideNonLatent).getTrace(...args);
     for (const site of tr.latentSites()) {
+      if (options.discrete === true) {
+        sites.push(discreteSite(guideName, site));
+        continue;
+      }
       if (site.fn.support.isDiscrete) {
         throw new PPLModelError(
           `${guideName}: continuous inference cannot handle discrete sample site '${site.name}'. Enumerate it ` +
@@ -71,4 +92,35 @@ export function runPrototype<A extends unknown[]>(
   });
   // no latent sites (a model whose only learnables are params): an empty guide, silently, as in Pyro
   return sites;
+}
+
+/** A discrete site's prototype: its prior probabilities over the support, read off its log-density there. */
+function discreteSite(guideName: string, site: SampleSite): PrototypeSite {
+  if (!site.fn.support.isDiscrete || site.fn.eventShape.length > 0) {
+    throw new PPLModelError(
+      `${guideName}: site '${site.name}' is ${site.fn.support.isDiscrete ? "discrete with an event shape" : "continuous"}, ` +
+        `but ${guideName} covers scalar discrete sites only (Categorical, Bernoulli). Fix: give ${guideName} ` +
+        `block(model, { expose: [...discrete sites] }) and another guide the rest (AutoGuideList)`,
+      { site: site.name, expected: "a discrete site with no event shape", actual: site.fn.name },
+    );
+  }
+  const support = site.fn.enumerateSupport(true); // [K, ...batch]
+  const K = support.shape[0]!;
+  const values = Array.from(support.reshape([K, -1]).slice([0, 0], [K, 1]).dataSync());
+  if (values.some((v, k) => v !== k)) {
+    throw new PPLModelError(`${guideName}: site '${site.name}' must have the support 0..K-1 (got ${values.join(", ")})`, {
+      site: site.name, expected: "support 0..K-1", actual: values.join(", "),
+    });
+  }
+  const probs = site.fn.logProb(support).exp(); // [K, ...batch]
+  const perm = [...Array.from({ length: probs.rank - 1 }, (_, i) => i + 1), 0];
+  return {
+    name: site.name,
+    support: site.fn.support,
+    shape: [...site.value.shape],
+    eventDim: 0,
+    plates: site.condIndepStack.filter(isVectorizedFrame).reverse(),
+    init: Float32Array.from(site.value.dataSync()),
+    discrete: { probs: Float32Array.from(probs.transpose(perm).dataSync()), size: K, boolean: site.fn.support.name === "boolean" },
+  };
 }
