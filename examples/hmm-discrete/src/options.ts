@@ -15,7 +15,7 @@ const schema = z.object({
     error: "expected 2 or 3 (the hidden states of a truth in truth.ts)",
   }),
   steps: int("a whole number of SVI steps ≥ 1").min(1, { error: "expected a whole number of SVI steps ≥ 1" }),
-  lr: z.coerce.number({ error: "expected a positive learning rate" }).positive({ error: "expected a positive learning rate" }).finite({ error: "expected a finite learning rate" }),
+  lr: z.coerce.number({ error: "expected a positive, finite learning rate" }).positive({ error: "expected a positive, finite learning rate" }),
   restarts: int("a whole number of restarts ≥ 1").min(1, { error: "expected a whole number of restarts ≥ 1" }),
   seed: int("an integer seed"),
   out: z.string().min(1, { error: "expected a directory for the figures" }),
@@ -65,7 +65,8 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     lr: v.lr ?? DEFAULTS.lr,
     restarts: v.restarts ?? DEFAULTS.restarts,
     seed: v.seed ?? DEFAULTS.seed,
-    out: userPath(v.out ?? DEFAULTS.out),
+    // an empty --out would resolve to the current folder: let the schema reject it
+    out: v.out === "" ? "" : userPath(v.out ?? DEFAULTS.out),
     json: v.json ?? false,
     figures: !(v["no-figures"] ?? false),
   };
