@@ -165,8 +165,9 @@ function samplesOf(
   const maxPlateNesting = Math.max(0, ...sites.flatMap((s) => s.condIndepStack.filter(isVectorizedFrame).map((f) => -f.dim)));
   const shapeOf = new Map(sites.map((s) => [s.name, s]));
   checkGiven(values, shapeOf);
-  const build = (vals: Record<string, tf.Tensor>) => resampleObserved(
-    (wrap ?? ((m) => m))(conditionOn(model, vals)),
+  // the model (vectorised or not) conditioned, then wrapped (inferDiscrete must see the outer plate), then re-drawn
+  const build = (vals: Record<string, tf.Tensor>, m: Model<unknown[]> = model) => resampleObserved(
+    (wrap ?? ((x) => x))(conditionOn(m, vals)),
     new Set(Object.keys(vals)),
   );
 
@@ -192,11 +193,10 @@ function samplesOf(
     const site = shapeOf.get(k);
     return [k, site === undefined ? t : t.reshape(liftedShape(site, t.shape.slice(1)))];
   }));
-  const built = build(vals);
   const vectorized = function* (...a: unknown[]): ModelGenerator<unknown> {
-    return yield* plate(PREDICTIVE_PLATE, n, { dim }, () => built(...a));
+    return yield* plate(PREDICTIVE_PLATE, n, { dim }, () => model(...a));
   };
-  const tr = trace(vectorized).getTrace(...args);
+  const tr = trace(build(vals, vectorized)).getTrace(...args);
   return Object.fromEntries(chosen.map((s) => {
     const v = tr.sampleSite(s.name).value;
     const want = [...s.value.shape];
