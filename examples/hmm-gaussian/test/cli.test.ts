@@ -19,13 +19,23 @@ function wide(): string {
 }
 
 describe("ppl-hmm fit", () => {
+  it("prints --help with every option, and reads a numeric year header with --header auto", () => {
+    const h = runTsx("cli.ts", ["--help"]);
+    expect(h.status).toBe(0);
+    for (const o of ["--states", "--restarts", "--steps", "--tol", "--window", "--lr", "--min-scale", "--seed", "--form", "--header", "--missing", "--columns", "--data", "--out", "--no-figures", "--json"]) expect(h.stdout).toContain(o);
+    const years = ["2012,2013", ...Array.from({ length: 30 }, (_, t) => `${t % 6 < 3 ? 1 : 9},${t % 4 < 2 ? 2 : 8}`)].join("\n");
+    const r = runTsx("cli.ts", ["fit", file("years.csv", years), "--states", "2", "--restarts", "1", "--steps", "5", "--out", join(dir, "out-years"), "--no-figures"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2 sequence\(s\) × 30 steps; header: yes \(auto: the first row \(2012,2013\) is increasing integers/);
+  });
+
   it("fits a wide CSV and writes params.json, states.csv", () => {
     const out = join(dir, "out-wide");
     // a leading "--", as `pnpm ppl-hmm -- fit ...` passes it, is skipped
     const r = runTsx("cli.ts", ["--", "fit", file("wide.csv", wide()), "--states", "2", "--steps", "3", "--restarts", "1", "--out", out, "--no-figures"]);
     expect(r.status, r.stderr).toBe(0);
     const params = JSON.parse(readFileSync(join(out, "params.json"), "utf8"));
-    expect(params.locs).toHaveLength(2);
+    expect(params.params.locs).toHaveLength(2);
     const states = readFileSync(join(out, "states.csv"), "utf8").trim().split("\n");
     expect(states[0]).toBe("sequence,t,value,state");
     expect(states).toHaveLength(1 + 2 * 40);
@@ -38,34 +48,42 @@ describe("ppl-hmm fit", () => {
     const r = runTsx("cli.ts", ["fit", file("long.csv", long.join("\n")), "--states", "2", "--steps", "2", "--restarts", "1", "--out", out, "--no-figures", "--json"]);
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result.decoded.map((d: { label: string }) => d.label)).toEqual(["s1", "s2"]);
+    expect(result.restarts.length).toBeGreaterThan(0);
+    const states = readFileSync(join(out, "states.csv"), "utf8");
+    expect(states).toMatch(/\ns1,0,/);
+    expect(states).toMatch(/\ns2,0,/);
     const j = runTsx("cli.ts", ["fit", "--data", file("d.json", JSON.stringify({ obs: [[0, 1, 5, 6], [6, 5, 1, 0]] })), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, "out-json"), "--no-figures"]);
     expect(j.status, j.stderr).toBe(0);
     expect(existsSync(join(dir, "out-json", "states.csv"))).toBe(true);
   });
 
   it("fits with each model form and reports which", () => {
-    for (const form of ["vectorized-markov", "discrete-hmm"]) {
+    for (const form of ["markov", "discrete-hmm"]) {
       const r = runTsx("cli.ts", ["fit", file(`forms-${form}.csv`, wide()), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, `out-${form}`), "--no-figures", "--json", "--form", form]);
       expect(r.status, r.stderr).toBe(0);
       const result = JSON.parse(r.stdout);
-      expect(result.config.form).toBe(form);
-      expect(Number.isFinite(result.bestLoss)).toBe(true);
+      expect(result.form).toBe(form);
+      expect(Number.isFinite(result.logLikelihood)).toBe(true);
     }
   });
 
   const bad: [string, string[], RegExp][] = [
     ["a missing file", ["fit", join(dir, "nope.csv")], /nope\.csv: no such file/],
     ["an empty file", ["fit", file("empty.csv", "\n\n")], /the file is empty/],
-    ["a non-numeric cell", ["fit", file("text.csv", "a,b\n1,2\n3,x\n")], /text\.csv:3, column 2: 'x' is not a number/],
-    ["ragged rows", ["fit", file("ragged.csv", "1,2\n3\n")], /ragged\.csv:2: 1 cells but the first row has 2/],
-    ["NaN", ["fit", file("nan.csv", "1\nNaN\n3\n")], /'NaN' is not a number/],
-    ["a single row", ["fit", file("one.csv", "1,2,3\n")], /needs at least 2 time steps/],
+    ["a non-numeric cell", ["fit", file("text.csv", "a,b\n1,2\n3,x\n")], /text\.csv:3, column 2 'b': 'x' is not a number/],
+    ["NaN with --missing error", ["fit", file("nan.csv", "1\nNaN\n3\n4\n")], /nan\.csv:2, column 1: missing value 'NaN'; use --missing drop/],
+    ["a sequence of length 1", ["fit", file("one.csv", "1,2,3\n")], /has 1 value; an HMM needs at least 2 time steps/],
+    ["a constant series", ["fit", file("const.csv", "5\n5\n5\n5\n"), "--states", "1"], /the data is constant/],
+    ["values beyond float32", ["fit", file("huge.csv", "1e39\n2\n3\n4\n"), "--states", "2"], /beyond the float32 range/],
+    ["fewer values than states", ["fit", file("few.csv", "1\n2\n3\n"), "--states", "5"], /3 values but --states 5/],
     ["bad JSON", ["fit", "--data", file("bad.json", "{ obs: ")], /not valid JSON/],
-    ["JSON without obs", ["fit", "--data", file("noobs.json", '{"x": 1}')], /"obs": number\[\]\[\]/],
-    ["an unknown option", ["fit", "x.csv", "--stats", "3"], /Unknown option '--stats'/],
-    ["a bad option value", ["fit", file("ok.csv", "1\n2\n3\n"), "--states", "0"], /--states: /],
-    ["an unknown model form", ["fit", file("ok2.csv", "1\n2\n3\n"), "--form", "scan"], /--form: .*"markov"\|"vectorized-markov"\|"discrete-hmm"/],
+    ["an unknown option", ["fit", "x.csv", "--stats", "3"], /unknown option '--stats'/],
+    ["--steps -1", ["fit", file("ok.csv", "1\n2\n3\n"), "--steps", "-1"], /--steps -1: expected an integer from 1 to/],
+    ["--lr -1", ["fit", file("ok1.csv", "1\n2\n3\n"), "--lr", "-1"], /--lr -1: expected a number > 0/],
+    ["a bare --states", ["fit", file("ok2.csv", "1\n2\n3\n"), "--states"], /--states needs a value: an integer from 1 to 12/],
+    ["an unknown model form", ["fit", file("ok3.csv", "1\n2\n3\n"), "--form", "scan"], /--form scan: expected one of discrete-hmm, markov/],
+    ["--out an existing file", ["fit", file("ok4.csv", "1\n2\n3\n"), "--out", file("taken", "x")], /--out .*taken: is a file, expected a folder/],
+    ["a diverging fit", ["fit", file("div.csv", wide()), "--states", "2", "--lr", "100", "--restarts", "1", "--no-figures", "--out", join(dir, "out-div")], /the fit diverged in every restart .*lower --lr/],
   ];
   for (const [what, args, message] of bad) {
     it(`rejects ${what} with one error line and exit code 2`, () => {
