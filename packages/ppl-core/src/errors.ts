@@ -2,18 +2,42 @@
  * Error classes thrown by ppl. Each carries structured fields so callers and
  * tests can inspect what went wrong without parsing the message.
  */
+/** The structured facts an error carries besides its message (see {@link PPLError}). */
 export interface PPLErrorFields {
+  /** The sample or param site concerned. */
   readonly site?: string;
+  /** The plate concerned. */
   readonly plate?: string;
+  /** What was expected, in words or as a shape such as `[3, 1]`. */
   readonly expected?: string;
+  /** What was found. */
   readonly actual?: string;
 }
 
+/**
+ * The base class of every error ppl throws on bad input; `name` is the
+ * subclass's name. The fields say the same as the message, for code and
+ * tests (docs/errors.md).
+ *
+ * @example
+ * try { svi.step(data); } catch (err) {
+ *   if (err instanceof PPLShapeError) console.error(err.site, err.expected, err.actual);
+ *   else throw err;
+ * }
+ */
 export class PPLError extends Error {
+  /** The sample or param site concerned, if any. */
   readonly site: string | undefined;
+  /** The plate concerned, if any. */
   readonly plate: string | undefined;
+  /** What was expected, if the error says. */
   readonly expected: string | undefined;
+  /** What was found, if the error says. */
   readonly actual: string | undefined;
+  /**
+   * @param message the full explanation, ideally with a fix
+   * @param fields `{ site, plate, expected, actual }`
+   */
   constructor(message: string, fields: PPLErrorFields = {}) {
     super(message);
     this.name = new.target.name;
@@ -35,6 +59,7 @@ export class PPLConfigError extends PPLError {}
 /** A loss or log-density became NaN or infinite. */
 export class PPLNumericalError extends PPLError {}
 
+/** A shape as messages print it: `[3, 1]`. */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }

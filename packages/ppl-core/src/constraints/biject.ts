@@ -52,10 +52,25 @@ function onto(constraint: Constraint, which: Which): Transform {
   );
 }
 
+/**
+ * The bijection from unconstrained reals onto `constraint` (Pyro's
+ * `biject_to`): exp for positive, sigmoid-and-affine for an interval,
+ * stick-breaking for a simplex (K − 1 reals to K). Autoguides use it.
+ *
+ * @example
+ * const t = bijectTo(constraints.simplex);
+ * const p = t.forward(tf.zeros([2]));          // [1/3, 1/3, 1/3]
+ * @throws PPLConfigError for a discrete constraint (enumerate such a site instead)
+ */
 export function bijectTo(constraint: Constraint): Transform {
   return onto(constraint, "bijectTo");
 }
 
+/**
+ * A map from unconstrained reals onto `constraint` (Pyro's `transform_to`):
+ * as {@link bijectTo}, except a softmax of K reals for a simplex (not a
+ * bijection: it keeps params, as Pyro's param store does).
+ */
 export function transformTo(constraint: Constraint): Transform {
   return onto(constraint, "transformTo");
 }

@@ -5,13 +5,24 @@
 import * as tf from "@tensorflow/tfjs";
 import { choleskyNumbers } from "../ops/linalg.js";
 
+/**
+ * Where a value lives (Pyro's `constraints.*`): a distribution's `support`, a
+ * param's `constraint`. `bijectTo(c)` / `transformTo(c)` map reals onto it.
+ *
+ * @example
+ * const scale = yield* param("scale", tf.scalar(1), { constraint: constraints.positive });
+ * constraints.interval(0, 1).check(tf.tensor1d([0.5, 2])); // [true, false]
+ */
 export abstract class Constraint {
+  /** A short name for messages (e.g. "positive", "interval(0, 1)"). */
   abstract readonly name: string;
   /** Rightmost dims that are checked jointly (1 for a simplex). */
   readonly eventDim: number = 0;
   /** Boolean tensor of the value's shape minus `eventDim` dims. */
   abstract check(value: tf.Tensor): tf.Tensor;
+  /** Whether the values are discrete (integers, booleans): such a site can be enumerated, not learned by gradient. */
   readonly isDiscrete: boolean = false;
+  /** The name. */
   toString(): string {
     return this.name;
   }
@@ -193,18 +204,31 @@ export class IndependentConstraint extends Constraint {
   }
 }
 
+/** Every real number (the default param constraint). */
 export const real: Constraint = new Real();
+/** x > 0. */
 export const positive: Constraint = new GreaterThan(0);
+/** x >= 0. */
 export const nonnegative: Constraint = new GreaterThanEq(0);
+/** 0 < x < 1 (checked as the closed interval [0, 1]). */
 export const unitInterval: Constraint = new Interval(0, 1);
+/** Nonnegative vectors that sum to 1 along the last dim (eventDim 1). */
 export const simplex: Constraint = new Simplex();
+/** A support that depends on other values (e.g. a TransformedDistribution's); cannot be checked or learned. */
 export const dependent: Constraint = new Dependent();
+/** 0 or 1. */
 export const boolean: Constraint = new BooleanConstraint();
+/** 0, 1, 2, ... */
 export const nonnegativeInteger: Constraint = new IntegerGreaterThan(0);
+/** 1, 2, 3, ... */
 export const positiveInteger: Constraint = new IntegerGreaterThan(1);
+/** Lower-triangular square matrices with a positive diagonal (eventDim 2). */
 export const lowerCholesky: Constraint = new LowerCholesky();
+/** Symmetric positive-definite matrices (eventDim 2). */
 export const positiveDefinite: Constraint = new PositiveDefinite();
+/** x > lowerBound. */
 export const greaterThan = (lowerBound: number): Constraint => new GreaterThan(lowerBound);
+/** x >= lowerBound. */
 export const greaterThanEq = (lowerBound: number): Constraint => new GreaterThanEq(lowerBound);
 /** [lowerBound, upperBound]; tensor bounds give a batch of intervals (see TensorInterval). */
 export function interval(lowerBound: number, upperBound: number): Constraint;
@@ -215,9 +239,15 @@ export function interval(lowerBound: number | tf.Tensor, upperBound: number | tf
   const hi = typeof upperBound === "number" ? tf.scalar(upperBound) : upperBound;
   return new TensorInterval(lo, hi);
 }
+/** Integers in [lowerBound, upperBound]; tensor bounds give a batch (Binomial's support). */
 export const integerInterval = (lowerBound: number | tf.Tensor, upperBound: number | tf.Tensor): Constraint =>
   new IntegerInterval(lowerBound, upperBound);
+/** Integers >= lowerBound. */
 export const integerGreaterThan = (lowerBound: number): Constraint => new IntegerGreaterThan(lowerBound);
+/**
+ * `base`, checked jointly over `n` more rightmost dims (Pyro's
+ * `constraints.independent`); `n = 0` returns `base`.
+ */
 export const independent = (base: Constraint, n: number): Constraint =>
   n === 0 ? base : new IndependentConstraint(base, n);
 

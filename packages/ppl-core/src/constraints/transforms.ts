@@ -13,15 +13,32 @@ import {
   type Constraint, independent, lowerCholesky, positive, positiveDefinite, real, simplex, unitInterval,
 } from "./constraint.js";
 
+/**
+ * A map y = f(x) from one space to another, with its inverse and log |det J|
+ * (Pyro's `torch.distributions.transforms.Transform`). `bijectTo(c)` and
+ * `transformTo(c)` pick one from unconstrained reals onto a constraint;
+ * `TransformedDistribution` pushes a base distribution through a list of them.
+ *
+ * @example
+ * const t = bijectTo(constraints.positive);     // an ExpTransform
+ * const y = t.forward(tf.tensor1d([0, 1]));      // [1, e]
+ * const x = t.inverse(y);                        // [0, 1]
+ * const ladj = t.logAbsDetJacobian(x, y);        // log |dy/dx| = x
+ */
 export abstract class Transform {
+  /** A short name for messages and for the param store's saved state (e.g. "exp"). */
   abstract readonly name: string;
+  /** How many rightmost dims the Jacobian couples: 0 for elementwise maps, 1 for a simplex map. */
   readonly eventDim: number = 0;
   /** False for a map that keeps params but cannot carry a density (Pyro's `bijective`). */
   readonly bijective: boolean = true;
   /** Where x lives; where y lives. TransformedDistribution takes its support from the last codomain. */
   readonly domain: Constraint = real;
+  /** Where y lives (the constraint this transform maps onto). */
   readonly codomain: Constraint = real;
+  /** y = f(x); a new tensor the caller owns. */
   abstract forward(x: tf.Tensor): tf.Tensor;
+  /** x = f⁻¹(y); a new tensor the caller owns. */
   abstract inverse(y: tf.Tensor): tf.Tensor;
   /** log |dy/dx|, summed over `eventDim` dims: shape is x's batch shape. */
   abstract logAbsDetJacobian(x: tf.Tensor, y: tf.Tensor): tf.Tensor;
@@ -29,6 +46,7 @@ export abstract class Transform {
   forwardShape(shape: readonly number[]): number[] {
     return [...shape];
   }
+  /** Shape of x for a y of this shape (a K-simplex has K − 1 unconstrained coordinates). */
   inverseShape(shape: readonly number[]): number[] {
     return [...shape];
   }
@@ -38,6 +56,7 @@ export abstract class Transform {
   }
 }
 
+/** y = x (the map onto `real`). */
 export class IdentityTransform extends Transform {
   readonly name = "identity";
   forward(x: tf.Tensor): tf.Tensor {
@@ -51,6 +70,7 @@ export class IdentityTransform extends Transform {
   }
 }
 
+/** y = exp(x): reals onto `positive`. */
 export class ExpTransform extends Transform {
   readonly name = "exp";
   override readonly codomain: Constraint = positive;
@@ -68,7 +88,9 @@ export class ExpTransform extends Transform {
 /** y = loc + scale * x, elementwise; loc and scale broadcast against x. */
 export class AffineTransform extends Transform {
   readonly name = "affine";
+  /** The shift (any shape that broadcasts against x). */
   readonly loc: tf.Tensor;
+  /** The factor (any shape that broadcasts against x; nonzero). */
   readonly scale: tf.Tensor;
   constructor(loc: TensorLike, scale: TensorLike) {
     super();
@@ -86,6 +108,7 @@ export class AffineTransform extends Transform {
   }
 }
 
+/** y = 1 / (1 + exp(−x)): reals onto `unitInterval`. */
 export class SigmoidTransform extends Transform {
   readonly name = "sigmoid";
   override readonly codomain: Constraint = unitInterval;
@@ -166,7 +189,10 @@ export class ComposeTransform extends Transform {
   override readonly bijective: boolean;
   override readonly domain: Constraint;
   override readonly codomain: Constraint;
-  /** `codomain` overrides the last part's, e.g. an interval for sigmoid-then-affine. */
+  /**
+   * @param parts the transforms, applied first to last
+   * @param codomain overrides the last part's, e.g. an interval for sigmoid-then-affine
+   */
   constructor(readonly parts: readonly Transform[], codomain?: Constraint) {
     super();
     this.name = `compose(${parts.map((p) => p.name).join(", ")})`;
@@ -345,6 +371,7 @@ export class InverseTransform extends Transform {
   override readonly bijective: boolean;
   override readonly domain: Constraint;
   override readonly codomain: Constraint;
+  /** @param base the transform to invert */
   constructor(readonly base: Transform) {
     super();
     this.name = `inv(${base.name})`;

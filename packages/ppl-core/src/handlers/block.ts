@@ -10,14 +10,24 @@ export type BlockSiteMsg = SampleMsg | ParamMsg;
 const siteFn = z.custom<(msg: BlockSiteMsg) => boolean>((v) => typeof v === "function", "a function (msg) => boolean");
 
 const blockOptions = z.object({
+  /** Hide every site except these names. */
   expose: z.array(z.string()).optional(),
+  /** Hide only these names. */
   hide: z.array(z.string()).optional(),
+  /** Hide every site except those of these kinds. */
   exposeTypes: z.array(z.enum(["sample", "param"])).optional(),
+  /** Hide only sites of these kinds. */
   hideTypes: z.array(z.enum(["sample", "param"])).optional(),
+  /** Hide a site when this returns true (excludes every other option; Pyro's `hide_fn`). */
   hideFn: siteFn.optional(),
+  /** Hide a site unless this returns true (excludes every other option; Pyro's `expose_fn`). */
   exposeFn: siteFn.optional(),
 }).strict();
 
+/**
+ * Options of {@link block}: `expose`/`exposeTypes` (hide all but these),
+ * `hide`/`hideTypes` (hide only these), or one of `hideFn`/`exposeFn`.
+ */
 export type BlockOptions = z.infer<typeof blockOptions>;
 
 /**
@@ -26,7 +36,12 @@ export type BlockOptions = z.infer<typeof blockOptions>;
  * `expose` / `exposeTypes` hide every site except those; `hide` / `hideTypes`
  * hide only those (both kinds may be combined when they do not overlap, as in
  * Pyro). `hideFn` or `exposeFn` decide per message instead, and exclude every
- * other option.
+ * other option (Pyro's `poutine.block`).
+ *
+ * @example
+ * // the autoguide sees the continuous globals only; z is enumerated in the model
+ * const guide = new AutoDelta(block(model, { expose: ["locs", "scales"] }));
+ * const noZ = block(model, { hide: ["z"] });
  */
 export function block<A extends unknown[], R>(model: Model<A, R>, options: BlockOptions = {}): Model<A, R> {
   const parsed = parseOptions("block", blockOptions, options);

@@ -9,6 +9,7 @@ import { handle } from "../runtime/handler.js";
 import { tracked } from "../runtime/pending.js";
 import type { MarkovTag, ModelGenerator } from "../runtime/messages.js";
 
+/** Options of {@link markov}. */
 export interface MarkovOptions {
   /** How many previous steps a step may depend on (default 1). */
   history?: number;
@@ -48,7 +49,19 @@ function checkHistory(history: number): void {
   }
 }
 
-/** Run `body(item)` for each item as successive steps of one Markov chain. */
+/**
+ * Run `body(item)` for each item as successive steps of one Markov chain
+ * (Pyro's `for t in pyro.markov(range(T))`): enumeration may reuse a step's
+ * dims once it has left the `history` window, so a chain of any length needs
+ * a bounded tensor rank.
+ *
+ * @example
+ * let z: tf.Tensor | undefined;
+ * yield* markov(range(T), function* (t) {
+ *   z = yield* sample(`z_${t}`, dist.Categorical(t === 0 ? probsInit : vindex(probsTrans, "...", z!, ":")),
+ *                     { infer: { enumerate: "parallel" } });
+ * });
+ */
 export function markov<T>(
   iterable: Iterable<T>,
   body: (item: T, step: number) => ModelGenerator<unknown>,

@@ -9,6 +9,7 @@ import type { Handler } from "../runtime/handler.js";
 import type { Model, ModelGenerator } from "../runtime/messages.js";
 import { describe, modelOrBlock } from "./two-forms.js";
 
+/** `true` (keep), `false` (zero every log-density), or a bool tensor that broadcasts against them. */
 export type MaskValue = tf.Tensor | boolean;
 
 function maskHandler(maskValue: MaskValue): Handler {

@@ -31,13 +31,17 @@ const plateOptions = z.object({
 export interface PlateOptions {
   /** The batch dim (negative); default the rightmost free one. */
   dim?: number;
+  /** Run the body on a random subset of this many members, scaling log-densities by size / subsampleSize. */
   subsampleSize?: number;
+  /** `false` or absent: vectorised. */
   sequential?: false;
 }
 
 /** Options of a sequential plate: it has no dim. */
 export interface SequentialPlateOptions {
+  /** Run the body once per member (Pyro's `for i in pyro.plate(...)`). */
   sequential: true;
+  /** Visit a random subset of this many members, scaling log-densities by size / subsampleSize. */
   subsampleSize?: number;
 }
 
@@ -46,15 +50,44 @@ export function isVectorizedFrame(f: CondIndepFrame): f is PlateFrame {
   return f.dim !== undefined;
 }
 
-/** The highest tensor rank ppl supports (tfjs wasm is wrong above it; TFJS-NOTES §4). */
+/** The highest tensor rank ppl supports (tfjs wasm is wrong above it; docs/tfjs-notes.md §4). */
 const MAX_PLATE_RANK = MAX_SAFE_RANK;
 
+/** The body of a vectorised plate, given the members' indices (int32 `[subsampleSize]`: all of them unless subsampled). */
 export type PlateBody<R> = (indices: tf.Tensor) => ModelGenerator<R>;
 /** The body of a sequential plate: run once per member, given its index. */
 export type SequentialPlateBody<R> = (index: number) => ModelGenerator<R>;
 
+/**
+ * The sites in `body` are conditionally independent along one batch dim, the
+ * rightmost free one (Pyro's `with pyro.plate(name, size):`). Returns the body's result.
+ *
+ * @example
+ * yield* plate("data", x.shape[0], function* () {
+ *   yield* sample("obs", dist.Normal(mu, 1), { obs: x });
+ * });
+ */
 export function plate<R>(name: string, size: number, body: PlateBody<R>): ModelGenerator<R>;
+/**
+ * A sequential plate (Pyro's `for i in pyro.plate(name, size):`): the body runs
+ * once per member with its index and no batch dim. Returns the bodies' results in order.
+ *
+ * @example
+ * yield* plate("data", N, { sequential: true }, function* (i) {
+ *   yield* sample(`x_${i}`, dist.Normal(mu, 1), { obs: x[i] });
+ * });
+ */
 export function plate<R>(name: string, size: number, options: SequentialPlateOptions, body: SequentialPlateBody<R>): ModelGenerator<R[]>;
+/**
+ * A vectorised plate at a given `dim`, optionally subsampled (Pyro's
+ * `with pyro.plate(name, size, dim=..., subsample_size=...) as idx:`).
+ *
+ * @example
+ * yield* plate("seqs", S, { dim: -2 }, function* () { ... });
+ * yield* plate("data", N, { subsampleSize: 32 }, function* (idx) {
+ *   yield* sample("obs", dist.Normal(mu, 1), { obs: x.gather(idx) });
+ * });
+ */
 export function plate<R>(name: string, size: number, options: PlateOptions, body: PlateBody<R>): ModelGenerator<R>;
 export function plate<R>(
   name: string,

@@ -9,6 +9,7 @@ import type { Handler } from "../runtime/handler.js";
 import type { Model, ModelGenerator } from "../runtime/messages.js";
 import { describe, modelOrBlock } from "./two-forms.js";
 
+/** A positive number, or a tensor that broadcasts against the sites' log-densities. */
 export type ScaleFactor = number | tf.Tensor;
 
 function scaleHandler(factor: ScaleFactor): Handler {

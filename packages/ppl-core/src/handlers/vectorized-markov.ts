@@ -23,6 +23,11 @@ import { claimDim, withFrame } from "./plate.js";
 
 /** The steps t = start..stop-1 of a vectorizedMarkov body run, as one batch. */
 export class TimeSlice {
+  /**
+   * @param start the first step (1 in a vectorizedMarkov body)
+   * @param stop one past the last step (T)
+   * @param index int32 [stop-start, 1, ..., 1]: the step numbers, laid out on the time dim
+   */
   constructor(
     readonly start: number,
     readonly stop: number,
@@ -30,6 +35,7 @@ export class TimeSlice {
     readonly index: tf.Tensor,
   ) {}
 
+  /** How many steps: stop − start. */
   get length(): number {
     return this.stop - this.start;
   }
@@ -47,6 +53,7 @@ const vectorizedMarkovOptions = z.object({
   history: z.literal(1).optional(),
 }).strict();
 
+/** Options of {@link vectorizedMarkov}: `dim` (the time axis's batch dim) and `history` (only 1). */
 export type VectorizedMarkovOptions = z.input<typeof vectorizedMarkovOptions>;
 
 /**
@@ -56,6 +63,25 @@ export type VectorizedMarkovOptions = z.input<typeof vectorizedMarkovOptions>;
  */
 export type VectorizedMarkovBody = (t: 0 | TimeSlice, index: 0 | tf.Tensor) => ModelGenerator<unknown>;
 
+/**
+ * A first-order chain written once and run twice (Pyro's `pyro.vectorized_markov`):
+ * with `t = 0`, then once for all of t = 1..size−1 with `t` a {@link TimeSlice}
+ * on batch dim `options.dim`. The sites are named `` `z_${t}` ``: `z_0` and `z_1:T`.
+ *
+ * @param name the time axis's name (a frame like a plate's)
+ * @param size T, the number of steps
+ * @param options `{ dim }`, the time axis's batch dim
+ * @param body `(t, index) => generator`: `index` selects the data of the steps
+ * @example
+ * yield* plate("seqs", S, { dim: -1 }, function* (seqs) {
+ *   let z: tf.Tensor | undefined;
+ *   yield* vectorizedMarkov("time", T, { dim: -2 }, function* (t, i) {
+ *     const probs = z === undefined ? probsInit : vindex(probsTrans, "...", z, ":");
+ *     z = yield* sample(`z_${t}`, dist.Categorical(probs), { infer: { enumerate: "parallel" } });
+ *     yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z), 1), { obs: vindex(obs, seqs, i) });
+ *   });
+ * });
+ */
 export function vectorizedMarkov(
   name: string,
   size: number,

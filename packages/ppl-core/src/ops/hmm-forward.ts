@@ -145,8 +145,21 @@ export function hmmLogLikelihood(logInit: tf.Tensor, logTrans: tf.Tensor, emit: 
  * The most likely state path (Viterbi) of each batch member, the state
  * before the first step maximised out: paths[b][t] is the state after step
  * t's transition, logProbs[b] the path's log joint. Rows are used as given.
+ * DiscreteHMM's convention (docs/discrete-hmm.md): a transition before the first emission.
+ *
+ * @param logInit log-probs of the state before the first step, `[B or 1, K]` or `[K]`
+ * @param logTrans log transition matrices, `[B or 1, T or 1, K, K]` or `[T or 1, K, K]` (source state on dim -2)
+ * @param emit emission log-probs, `[B or 1, T, K]`
+ * @example
+ * const emit = dist.Normal(locs, scales).logProb(y.expandDims(-1)).expandDims(0); // [1, T, K]
+ * const { paths } = hmmViterbi(logInit, logTrans.expandDims(0), emit);
  */
-export function hmmViterbi(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Tensor): { paths: Int32Array[]; logProbs: Float64Array } {
+export function hmmViterbi(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Tensor): {
+  /** One Int32Array of T states per batch member. */
+  paths: Int32Array[];
+  /** Each path's log joint probability. */
+  logProbs: Float64Array;
+} {
   const H = layoutOf("hmmViterbi", logInit, logTrans, emit);
   const v = chainViterbi(chainOf(H), unaryOf(H, logInit.dataSync(), emit.dataSync()), logTrans.dataSync());
   const n = H.T + 1;

@@ -4,8 +4,10 @@ import { PPLShapeError, formatShape } from "../errors.js";
 import { customGradient } from "./custom-grad.js";
 import { MAX_SAFE_RANK } from "../backend.js";
 
+/** What distributions and primitives accept for a tensor: a tensor, or numbers (made float32). */
 export type TensorLike = tf.Tensor | number | number[] | number[][] | number[][][];
 
+/** `x` itself if it is a tensor, else a new float32 tensor of it. */
 export function toTensor(x: TensorLike): tf.Tensor {
   return x instanceof tf.Tensor ? x : tf.tensor(x as number | number[] | number[][], undefined, "float32");
 }

@@ -14,6 +14,7 @@ import { gatherFlat } from "./gather.js";
 import { TapeMemo } from "./tape-memo.js";
 import { broadcastShapes } from "./tensor.js";
 
+/** One argument of {@link vindex}: `"..."` (the batch dims), `":"` (keep a dim), an integer, or an int32 index tensor. */
 export type VindexArg = "..." | ":" | number | tf.Tensor;
 
 /**
@@ -109,6 +110,16 @@ function vindexArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: 
   return moved.reshape(shape);
 }
 
+/**
+ * Pyro's `Vindex(x)[...]`: index `x` with tensors that broadcast against each
+ * other and against `x`'s batch dims (everything left of `"..."`). Index
+ * tensors must be int32 (a Categorical's values are).
+ *
+ * @example
+ * vindex(probsTrans, "...", z, ":") // Vindex(probs_trans)[..., z, :]: the transition row of each z
+ * vindex(locs, "...", z)            // Vindex(locs)[..., z]
+ * vindex(obs, seqs, t)              // obs[seqs, t] with seqs and t broadcast
+ */
 export function vindex(x: tf.Tensor, ...args: VindexArg[]): tf.Tensor {
   const { indexArgs, batchRank } = indexLayout(x, args);
   // a hit of the arange memo makes no tensor, so it needs no tidy scope (a scope's bookkeeping cost more than

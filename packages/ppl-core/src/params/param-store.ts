@@ -22,6 +22,7 @@ import { shapesEqual } from "../ops/tensor.js";
 /** Which map onto the constraint keeps a param unconstrained. */
 export type ParamMapping = "transformTo" | "bijectTo";
 
+/** Options of {@link ParamStore.get}. */
 export interface ParamCreateOptions {
   /**
    * For a param this call creates: keep it through bijectTo rather than the
@@ -42,25 +43,37 @@ interface Entry {
 }
 
 const constraintJSON = z.object({
+  /** The constraint's kind: real, positive, simplex, unitInterval, greaterThan, interval or independent. */
   name: z.string(),
+  /** greaterThan's and interval's lower bound. */
   lowerBound: z.number().optional(),
+  /** interval's upper bound. */
   upperBound: z.number().optional(),
+  /** independent: the kind of its base constraint. */
   base: z.string().optional(),
+  /** independent: how many dims it reinterprets. */
   reinterpreted: z.number().int().optional(),
 }).strict();
 
 const storeJSON = z.object({
+  /** The format's version (1). */
   version: z.literal(1),
+  /** Every param by name. */
   params: z.record(z.string(), z.object({
+    /** The param's constraint. */
     constraint: constraintJSON,
+    /** The constrained value's shape. */
     shape: z.array(z.number().int().nonnegative()),
+    /** The unconstrained variable's shape (a K-simplex has K − 1 coordinates through bijectTo). */
     unconstrainedShape: z.array(z.number().int().nonnegative()),
+    /** The unconstrained values, flat, row-major. */
     unconstrained: z.array(z.number()),
-    // absent in stores saved before transformTo: every param then was kept through bijectTo
+    /** How the param is mapped onto its constraint; absent in stores saved before transformTo (then bijectTo). */
     mapping: z.enum(["transformTo", "bijectTo"]).optional(),
   }).strict()),
 }).strict();
 
+/** A saved param store: what {@link ParamStore.toJSON} returns and {@link ParamStore.load} accepts (plain JSON). */
 export type ParamStoreJSON = z.infer<typeof storeJSON>;
 
 function constraintToJSON(c: Constraint): z.infer<typeof constraintJSON> {
@@ -122,13 +135,26 @@ function checkInit(name: string, init: tf.Tensor, constraint: Constraint, transf
 
 let variableCounter = 0;
 
+/**
+ * Every learnable parameter, kept unconstrained as a `tf.Variable` with the
+ * constraint that maps it back (Pyro's `ParamStoreDict`). There is one per
+ * process: {@link getParamStore}. See docs/param-store.md.
+ *
+ * @example
+ * const store = getParamStore();
+ * store.names();                                  // ["AutoDelta.locs.locs", ...]
+ * const saved = JSON.stringify(store.toJSON());
+ * store.load(JSON.parse(saved));
+ */
 export class ParamStore {
   private readonly entries = new Map<string, Entry>();
 
+  /** Whether a param named `name` exists. */
   has(name: string): boolean {
     return this.entries.has(name);
   }
 
+  /** Every param's name, in creation order. */
   names(): string[] {
     return [...this.entries.keys()];
   }
@@ -184,6 +210,7 @@ export class ParamStore {
     return e.unconstrained;
   }
 
+  /** The constraint `name` was created with. */
   constraint(name: string): Constraint {
     const e = this.entries.get(name);
     if (e === undefined) throw new PPLModelError(`no param named '${name}' in the ParamStore`, { site: name });
@@ -213,6 +240,7 @@ export class ParamStore {
     return out;
   }
 
+  /** Dispose and forget one param (nothing happens if it does not exist). */
   delete(name: string): void {
     const e = this.entries.get(name);
     if (e === undefined) return;
@@ -220,11 +248,13 @@ export class ParamStore {
     this.entries.delete(name);
   }
 
+  /** Dispose and forget every param. */
   clear(): void {
     for (const e of this.entries.values()) e.unconstrained.dispose();
     this.entries.clear();
   }
 
+  /** The whole store as plain JSON (unconstrained values, shapes, constraints, mappings): `JSON.stringify` it to save. */
   toJSON(): ParamStoreJSON {
     const params: ParamStoreJSON["params"] = {};
     for (const [name, e] of this.entries) {

@@ -7,12 +7,27 @@
 import { applyDefault, assertGenerator } from "./run.js";
 import type { Model, ModelGenerator, Msg } from "./messages.js";
 
+/**
+ * A handler (Pyro's Messenger): it sees each message of the model it wraps.
+ * Plates send their own `{ type: "plate" }` messages on the same channel, so
+ * check `msg.type` first. See docs/writing-a-handler.md.
+ *
+ * @example
+ * const logged = withHandler(model, () => ({
+ *   postprocess(msg) { if (msg.type === "sample") console.log(msg.name, msg.value?.shape); },
+ * }));
+ */
 export interface Handler {
+  /** Called on the way out, before the value is settled: set `value` and `done`, `stop`, or change `fn`, `scale`, `mask`. */
   process?(msg: Msg): void;
+  /** Called on the way back, after the value is settled. */
   postprocess?(msg: Msg): void;
 }
 
-/** Drive `gen` under handler `h`, passing messages outward unless stopped. */
+/**
+ * Drive `gen` under handler `h`, passing messages outward unless stopped. In a
+ * model body, `yield* handle(body(), h)` applies a handler to a block of sites.
+ */
 export function* handle<R>(gen: ModelGenerator<R>, h: Handler): ModelGenerator<R> {
   assertGenerator(gen);
   let step = gen.next();
@@ -33,7 +48,11 @@ export function* handle<R>(gen: ModelGenerator<R>, h: Handler): ModelGenerator<R
   return step.value;
 }
 
-/** A model transformer from a per-run handler factory (fresh state every run). */
+/**
+ * A model transformer from a per-run handler factory (fresh state every run).
+ *
+ * @param makeHandler called once per run of the returned model
+ */
 export function withHandler<A extends unknown[], R>(model: Model<A, R>, makeHandler: () => Handler): Model<A, R> {
   return function* handled(...args: A): ModelGenerator<R> {
     return yield* handle(model(...args), makeHandler());

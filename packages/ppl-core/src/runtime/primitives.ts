@@ -13,9 +13,11 @@ import { isValidationEnabled } from "../validation.js";
 import { Effect } from "./effect.js";
 import type { InferConfig, ParamMsg, SampleMsg, SampleRole } from "./messages.js";
 
+/** Options of {@link sample}. */
 export interface SampleOptions {
-  /** Observed value: the site is conditioned on it. */
+  /** Observed value: the site is conditioned on it. `undefined` (or absent): the site is latent and drawn. */
   obs?: TensorLike;
+  /** Inference options, e.g. `{ enumerate: "parallel" }` to sum the site out with TraceEnumELBO. */
   infer?: InferConfig;
 }
 
@@ -134,7 +136,19 @@ export function makeSampleMsg(
   };
 }
 
-/** Draw (or observe, with `obs`) a random variable named `name` from `fn`. */
+/**
+ * Draw (or observe, with `obs`) a random variable named `name` from `fn`
+ * (Pyro's `pyro.sample`). Use with `yield*` in a model; the value has `fn`'s
+ * batch ++ event shape, broadcast over the enclosing plates.
+ *
+ * @param name unique within one run (in a loop, put the index in it: `` `z_${t}` ``)
+ * @param fn the distribution
+ * @param options `{ obs, infer }`
+ * @example
+ * const mu = yield* sample("mu", dist.Normal(0, 1));
+ * yield* sample("y", dist.Normal(mu, 1), { obs: y });
+ * const z = yield* sample("z", dist.Categorical(probs), { infer: { enumerate: "parallel" } });
+ */
 export function sample(name: string, fn: Distribution, options: SampleOptions = {}): Effect<tf.Tensor> {
   checkName("sample", name);
   if (!(fn && typeof (fn as Distribution).logProb === "function")) {
@@ -155,7 +169,9 @@ export function sample(name: string, fn: Distribution, options: SampleOptions = 
   return new Effect<tf.Tensor>(makeSampleMsg(name, fn, "sample", obs, options.infer ? { ...options.infer } : {}));
 }
 
+/** Options of {@link param}. */
 export interface ParamOptions {
+  /** The support of the param (default `real`); it is kept unconstrained and mapped onto it. */
   constraint?: Constraint;
 }
 
@@ -163,7 +179,13 @@ const PARAM_KEYS = new Set(["constraint"]);
 
 /**
  * A learnable parameter, stored unconstrained in the ParamStore and returned
- * constrained. `init` is used the first time only.
+ * constrained (Pyro's `pyro.param`). `init` is used the first time only.
+ *
+ * @param name the key in the ParamStore
+ * @param init the initial (constrained) value, or a function making it; may be omitted once the param exists
+ * @param options `{ constraint }`
+ * @example
+ * const scale = yield* param("scale", tf.scalar(1), { constraint: constraints.positive });
  */
 export function param(name: string, init?: TensorLike | (() => tf.Tensor), options: ParamOptions = {}): Effect<tf.Tensor> {
   checkName("param", name);
@@ -181,7 +203,12 @@ export function param(name: string, init?: TensorLike | (() => tf.Tensor), optio
   return new Effect<tf.Tensor>(msg);
 }
 
-/** Add `logFactor` to the model's log-density (Pyro's `factor`). */
+/**
+ * Add `logFactor` to the model's log-density (Pyro's `pyro.factor`).
+ *
+ * @example
+ * yield* factor("penalty", w.square().sum().neg());
+ */
 export function factor(name: string, logFactor: TensorLike): Effect<tf.Tensor> {
   checkName("factor", name);
   const lf = toTensor(logFactor);
@@ -189,7 +216,14 @@ export function factor(name: string, logFactor: TensorLike): Effect<tf.Tensor> {
   return new Effect<tf.Tensor>(makeSampleMsg(name, unit, "factor", tf.zeros([...lf.shape, 0])));
 }
 
-/** Record a deterministic function of other sites in the trace; contributes nothing to the density. */
+/**
+ * Record a deterministic function of other sites in the trace (Pyro's
+ * `pyro.deterministic`); it contributes nothing to the density.
+ *
+ * @param eventDim how many rightmost dims are one event (default: all of them)
+ * @example
+ * yield* deterministic("sum", a.add(b));
+ */
 export function deterministic(name: string, value: TensorLike, eventDim?: number): Effect<tf.Tensor> {
   checkName("deterministic", name);
   const v = toTensor(value);

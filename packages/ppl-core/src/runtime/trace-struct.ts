@@ -10,14 +10,37 @@ import { maskedLogProb } from "../ops/masked.js";
 import { broadcastShapes } from "../ops/tensor.js";
 import type { CondIndepFrame, ParamMsg, SampleMsg } from "./messages.js";
 
-export type SampleSite = Readonly<SampleMsg> & { readonly value: tf.Tensor };
-export type ParamSite = Readonly<ParamMsg> & { readonly value: tf.Tensor };
+/** A sample site as a trace keeps it: its message after the run, with its value. */
+export type SampleSite = Readonly<SampleMsg> & {
+  /** The site's value (the observed value for an observed site). */
+  readonly value: tf.Tensor;
+};
+/** A param site as a trace keeps it. */
+export type ParamSite = Readonly<ParamMsg> & {
+  /** The param's constrained value in this run. */
+  readonly value: tf.Tensor;
+};
+/** Any site of a trace: check `site.type`. */
 export type Site = SampleSite | ParamSite;
 
+/**
+ * The ordered record of one run's sites (Pyro's `poutine.Trace`), made by
+ * {@link trace}. Log-probs are computed on demand, masked and scaled, and
+ * cached until `dispose()`; the site values belong to the run
+ * (docs/tensor-ownership.md).
+ *
+ * @example
+ * const tr = trace(model).getTrace(data);
+ * tr.sampleSite("z_3").value;   // Pyro: tr.nodes["z_3"]["value"]
+ * tr.logProbSum().dataSync()[0]; // log p of the whole run
+ * console.log(tr.formatShapes());
+ */
 export class Trace {
+  /** Every site by name, in run order. */
   readonly nodes = new Map<string, Site>();
   private readonly logProbs = new Map<string, tf.Tensor>();
 
+  /** Record a site (what `trace` does); a second site with the same name is an error. */
   add(site: Site): void {
     const existing = this.nodes.get(site.name);
     if (existing !== undefined) {
@@ -31,10 +54,12 @@ export class Trace {
     this.nodes.set(site.name, site);
   }
 
+  /** The site named `name`, or undefined. */
   get(name: string): Site | undefined {
     return this.nodes.get(name);
   }
 
+  /** The sample site named `name`; a PPLModelError listing the trace's sites if there is none. */
   sampleSite(name: string): SampleSite {
     const s = this.nodes.get(name);
     if (s === undefined || s.type !== "sample") {

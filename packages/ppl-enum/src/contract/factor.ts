@@ -7,17 +7,21 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Ring } from "./rings.js";
 import type { RowOf } from "./rows.js";
 
+/** The name of a factor's axis: an enumerated variable or a plate. */
 export type Dim = string;
 
+/** A log-space tensor whose axes are named dims (what the contraction multiplies and sums). */
 export interface Factor {
+  /** The log-values, one axis per entry of `dims`. */
   readonly data: tf.Tensor;
   /** One name per axis of `data`. */
   readonly dims: readonly Dim[];
   /** `data`'s shape, when known without making it (a row factor). */
   readonly shape?: readonly number[];
-  /** Set when `data` is one row of a batched tensor (see rows.ts). */
+  /** @internal Set when `data` is one row of a batched tensor (see rows.ts). */
   readonly row?: RowOf;
   /**
+   * @internal
    * Set when the factor is itself an elimination the plan's ring runs (a
    * vectorizedMarkov chain, see time-chain.ts): the plan reads it through
    * this with its own ring, never through `data`.
@@ -27,7 +31,9 @@ export interface Factor {
 
 /** A factor and the plates it sits in (its ordinal, plate dim names). */
 export interface PlacedFactor {
+  /** The factor. */
   readonly factor: Factor;
+  /** The plate dims it sits in. */
   readonly ordinal: readonly Dim[];
 }
 

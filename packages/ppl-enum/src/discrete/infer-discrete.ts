@@ -27,8 +27,20 @@ const inferDiscreteOptions = z.object({
   seed: z.number().int().optional(),
 }).strict();
 
+/** Options of {@link inferDiscrete}: `temperature` (0 or 1, default 1), `firstAvailableDim`, `seed`. */
 export type InferDiscreteOptions = z.input<typeof inferDiscreteOptions>;
 
+/**
+ * The model with its enumerated sites decided jointly given the rest of the
+ * run (Pyro's `infer_discrete`): the MAP assignment at temperature 0 (Viterbi
+ * on a chain), a posterior draw at temperature 1. Read the values off a
+ * trace of the returned model (docs/infer-discrete.md); fix the continuous
+ * sites first, e.g. with `condition(model, guide.median(...args))`.
+ *
+ * @example
+ * const decoded = trace(inferDiscrete(condition(model, learned), { temperature: 0 })).getTrace(obs, 3);
+ * decoded.sampleSite("z_0").value; // the most likely first state of each sequence
+ */
 export function inferDiscrete<A extends unknown[], R>(model: Model<A, R>, options: InferDiscreteOptions = {}): Model<A, R> {
   const o = parseOptions("inferDiscrete", inferDiscreteOptions, options);
   const plans = new PlanCache();

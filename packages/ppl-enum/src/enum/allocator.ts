@@ -6,7 +6,9 @@
 import type { EnumSide, EnumVariable, MarkovTag } from "ppl-core";
 
 /** An enumerated variable, as the allocator saw it: where it lives, for this run's bookkeeping and messages. */
+/** An enumerated variable with the dim its support lies along in this run. */
 export interface EnumVar extends EnumVariable {
+  /** The (negative) batch dim of its support. */
   readonly dim: number;
   /** The innermost markov tag, for error messages (undefined: global). */
   readonly markov: MarkovTag | undefined;

@@ -13,9 +13,23 @@ import { EnumAllocator, type EnumVar } from "./allocator.js";
 /** The backend's rank limit (ppl-core defines it once): enumeration dims may reach -MAX_RANK. */
 export const MAX_RANK = MAX_SAFE_RANK;
 
+/**
+ * The enumeration handler itself (Pyro's `EnumMessenger`). Users reach it
+ * through {@link enumerate}, `TraceEnumELBO` and `inferDiscrete`; it is
+ * exported for writing other enumeration-based inference.
+ *
+ * @example
+ * const tr = trace(withHandler(model, () => new EnumMessenger(-2))).getTrace(data);
+ */
 export class EnumMessenger implements Handler {
+  /** @internal which dims are in use; the contraction reads the variables from it */
   readonly allocator: EnumAllocator;
   /**
+   * @param firstAvailableDim the rightmost dim enumeration may use (-1 - maxPlateNesting)
+   * @param options `{ side, guide }` as below
+   *
+   * `firstAvailableDim` is kept as the readonly property of the same name.
+   *
    * `side: "guide"` enumerates a guide (its variables are summed by the ELBO's
    * expectation under q). `guide`: the messenger that enumerated the guide this
    * model run replays; model dims are allocated left of the guide's, and a
@@ -28,6 +42,7 @@ export class EnumMessenger implements Handler {
 
   private readonly guide: EnumAllocator | undefined;
 
+  /** Enumerate a marked site (its value becomes its support along a fresh dim) and record every site's enum scope. */
   process(msg: Msg): void {
     if (msg.type !== "sample" || msg.role === "subsample") return;
     this.checkPlates(msg);
@@ -47,6 +62,7 @@ export class EnumMessenger implements Handler {
     msg.enumScope = { side: this.allocator.side, dimToVar };
   }
 
+  /** Note which enumeration dims a markov step's value varies along, so later steps can recycle the others. */
   postprocess(msg: Msg): void {
     if (msg.type !== "sample" || msg.markov.length === 0 || msg.value === undefined) return;
     const scope = msg.enumScope?.dimToVar;
