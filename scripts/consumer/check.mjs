@@ -6,7 +6,8 @@
 //
 //   node scripts/consumer/check.mjs                 tfjs at the workspace's version (the range's high end)
 //   node scripts/consumer/check.mjs --tfjs=4.20.0   tfjs at another version (e.g. the range's low end)
-//   node scripts/consumer/check.mjs --tfjs=4.20.0,4.22.0 --keep
+//   node scripts/consumer/check.mjs --tfjs=4.20.0,4.22.0 --keep           keep the temp dir
+//   node scripts/consumer/check.mjs --tfjs=4.15.0 --legacy-peer-deps      probe a version outside the range
 //
 // Exits 0 when every step passed; the last line says what was checked.
 import { spawnSync } from "node:child_process";
@@ -23,6 +24,8 @@ const PACKAGES = ["ppl-core", "ppl-enum", "ppl-autoguide"];
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const keep = args.includes("--keep");
+// --legacy-peer-deps: install a tfjs outside the peer range anyway, to probe whether the range could widen
+const npmExtra = args.includes("--legacy-peer-deps") ? ["--legacy-peer-deps"] : [];
 const workspaceTfjs = JSON.parse(readFileSync(join(root, "packages/ppl-core/package.json"), "utf8")).devDependencies["@tensorflow/tfjs"];
 const tfjsVersions = (flag("tfjs") ?? workspaceTfjs).split(",");
 
@@ -75,7 +78,7 @@ if (Object.keys(tarballs).length === PACKAGES.length) {
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "ppl-consumer", private: true, type: "module", dependencies }, null, 2));
 
     let t = performance.now();
-    const install = run(`npm install (tfjs ${tfjs})`, "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-update-notifier"], { cwd: app });
+    const install = run(`npm install (tfjs ${tfjs})`, "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-update-notifier", ...npmExtra], { cwd: app });
     if (install === undefined) continue;
     // What a user must not see on install: engine warnings, peer conflicts, stack traces.
     const bad = install.split("\n").filter((l) => /EBADENGINE|Unsupported engine|ERESOLVE|peer dep|conflicting peer|^\s+at |gyp ERR/i.test(l));

@@ -61,7 +61,7 @@ export function checkTarball(file, into) {
   if (manifest.scripts?.prepack !== undefined || manifest.scripts?.prepare !== undefined) {
     problems.push("package.json ships a prepack/prepare script (it would run in the user's install)");
   }
-  for (const target of exportTargets(manifest.exports)) {
+  for (const target of [...exportTargets(manifest.exports), manifest.main, manifest.types].filter((t) => t !== undefined)) {
     if (!target.startsWith("./dist/")) problems.push(`export target ${target} is not in dist/`);
     else if (!has.has(target.slice(2))) problems.push(`export target ${target} is not in the tarball`);
   }
