@@ -23,8 +23,11 @@ export interface AutoGuide<A extends unknown[]> {
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AutoGuide<A extends unknown[]> {
+  /** The model the guide was built from (usually blocked to the sites it covers). */
   declare readonly model: Model<A>;
+  /** Where each latent site starts (an init strategy). */
   declare readonly initLocFn: InitLocFn;
+  /** The latent sites found by the prototype run (undefined before the first call). */
   declare protected prototypeSites: PrototypeSite[] | undefined;
 
   constructor(model: Model<A>, initLocFn: InitLocFn) {

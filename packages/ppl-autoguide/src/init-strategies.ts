@@ -7,7 +7,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLConfigError, PPLModelError, bijectTo, nextSeed, toTensor, type SampleMsg, type TensorLike } from "ppl-core";
 
+/** What an init strategy sees of a site: its name, its distribution (broadcast over its plates) and its seed. */
 export type InitSite = Pick<SampleMsg, "name" | "fn" | "seed">;
+/** An init strategy: the constrained starting value of a site, of the site's full shape. */
 export type InitLocFn = (site: InitSite) => tf.Tensor;
 
 function isSite(x: unknown): x is InitSite {

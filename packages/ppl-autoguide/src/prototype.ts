@@ -10,11 +10,13 @@ import type { InitLocFn } from "./init-strategies.js";
 
 /** What a guide keeps of one latent site from the prototype run (plain data, no tensors). */
 export interface PrototypeSite {
+  /** The site's name. */
   readonly name: string;
   /** Constrained support of the site. */
   readonly support: Constraint;
   /** Full value shape (batch ++ event) and the event rank. */
   readonly shape: readonly number[];
+  /** How many rightmost dims of `shape` are the event. */
   readonly eventDim: number;
   /** Enclosing plates, outermost first, to re-enter in the guide. */
   readonly plates: readonly PlateFrame[];
@@ -25,11 +27,19 @@ export interface PrototypeSite {
    * probabilities of the support values 0..K-1, `[...batch, K]`, and whether
    * the support is boolean (a Bernoulli site).
    */
-  readonly discrete?: { readonly probs: Float32Array; readonly size: number; readonly boolean: boolean };
+  readonly discrete?: {
+    /** The prior probabilities, `[...batch, size]` flattened. */
+    readonly probs: Float32Array;
+    /** The support size K. */
+    readonly size: number;
+    /** Whether the support is boolean (a Bernoulli site). */
+    readonly boolean: boolean;
+  };
 }
 
 /** Which latent sites a guide covers: continuous ones (every guide but AutoDiscreteParallel) or discrete ones. */
 export interface PrototypeOptions {
+  /** Collect the discrete latent sites (and refuse continuous ones) instead of the continuous ones. */
   readonly discrete?: boolean;
 }
 

@@ -8,17 +8,36 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed, sumRightmost } from "ppl-core";
 
+/**
+ * A diagonal Normal in unconstrained space pushed onto `support` by
+ * `bijectTo(support)`: what each AutoNormal site samples from.
+ *
+ * ```ts
+ * const d = new UnconstrainedNormal(tf.scalar(0.3), tf.scalar(0.5), constraints.positive, 0); // a LogNormal(0.3, 0.5)
+ * ```
+ */
 export class UnconstrainedNormal extends Distribution {
   readonly name = "UnconstrainedNormal";
+  /** The site's batch shape. */
   readonly batchShape: readonly number[];
+  /** The site's event shape (constrained). */
   readonly eventShape: readonly number[];
+  /** The site's support: where the draws land. */
+  readonly support: Constraint;
   override readonly hasRsample = true;
   private readonly transform: Transform;
   private readonly base: Distribution;
   private readonly cache = new WeakMap<tf.Tensor, tf.Tensor>();
 
-  constructor(loc: tf.Tensor, scale: tf.Tensor, readonly support: Constraint, private readonly siteEventDim: number) {
+  /**
+   * @param loc the unconstrained mean, shaped like the unconstrained value
+   * @param scale the unconstrained sd, same shape
+   * @param support the site's support (the value's constraint)
+   * @param siteEventDim the site's event rank
+   */
+  constructor(loc: tf.Tensor, scale: tf.Tensor, support: Constraint, private readonly siteEventDim: number) {
     super();
+    this.support = support;
     this.transform = bijectTo(support);
     this.base = dist.Normal(loc, scale).toEvent(siteEventDim);
     const shape = this.transform.forwardShape(loc.shape);
@@ -41,6 +60,7 @@ export class UnconstrainedNormal extends Distribution {
     });
   }
 
+  /** No closed form: throws (use the guide's `median()` or `sample(n)`). */
   override get mean(): tf.Tensor {
     throw new PPLModelError("UnconstrainedNormal has no closed-form mean; use the guide's median()");
   }
