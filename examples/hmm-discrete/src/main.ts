@@ -8,14 +8,17 @@
  *   pnpm example:discrete --states 2      the textbook two-state truth
  *   pnpm example:discrete --json          one JSON result object on stdout, nothing else
  */
-import { describeBackend, ready } from "ppl-core";
 import { OptionError, parseOptions } from "./options.js";
-import { makeProgress } from "./progress.js";
-import { paramsTable } from "./report.js";
-import { DATA_DEFAULTS, runExample } from "./run.js";
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  // tfjs and the model load after the options are checked, so a typo is reported at once
+  const [{ describeBackend, ready }, { makeProgress }, { paramsTable }, { DATA_DEFAULTS, runExample }] = await Promise.all([
+    import("ppl-core"),
+    import("./progress.js"),
+    import("./report.js"),
+    import("./run.js"),
+  ]);
   const say = options.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => console.log(s);
   const tStart = performance.now();
   await ready();

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { block, clearParamStore } from "ppl-core";
 import { AutoDelta, initToValue } from "ppl-autoguide";
-import { makeLoss } from "../src/learn.js";
+import { learn, makeLoss } from "../src/learn.js";
 import { GLOBAL_SITES, model } from "../src/model.js";
 import { SYMBOLS, TRUTHS, type PlainParams, generate } from "../src/truth.js";
 import { negLogJoint } from "./oracle.js";
@@ -49,5 +49,17 @@ describe("the loss at fixed parameters equals −log p(y, θ) by the float64 for
     const { obs } = generate(50, 100, 1, TRUTHS[3].params);
     const expected = negLogJoint(obs, TRUTHS[3].params);
     expect(Math.abs(pplLoss(obs, TRUTHS[3].params) - expected) / expected).toBeLessThan(1e-5);
+  });
+});
+
+describe("learning disposes what it makes", () => {
+  it("holds as many tensors after 6 SVI steps as after 2 (every step tidied, nothing cached per step)", () => {
+    const { obs } = generate(4, 10, 3, TRUTHS[3].params);
+    const data = tf.tensor2d(obs, [4, 10], "int32");
+    learn(data, 3, V, { steps: 2, lr: 0.1, seed: 0 });
+    const before = tf.memory().numTensors;
+    learn(data, 3, V, { steps: 6, lr: 0.1, seed: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    data.dispose();
   });
 });
