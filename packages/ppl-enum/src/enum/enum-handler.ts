@@ -89,6 +89,7 @@ export class EnumMessenger implements Handler {
         `site '${msg.name}' needs enumeration dim ${v.dim}, but tfjs wasm is silently wrong above rank ${MAX_RANK}. ` +
           `In scope are ${scope.size} other enumerated dims and the plates use ${-1 - this.firstAvailableDim}. ` +
           "Fix: wrap the loop in markov(...) so dims are recycled, lower maxPlateNesting, or enumerate fewer variables at once" +
+          "; a model that needs them all in scope together (M chains coupled in one markov loop hold 2M: each chain's state at t-1 and t) cannot be enumerated exactly on this backend: use an approximate method (e.g. resample one chain at a time given the others)" +
           (msg.condIndepStack.some((f) => f.dim === undefined)
             ? "; the iterations of a sequential plate each keep their own dims: a vectorised plate enumerates all members in one dim"
             : ""),
