@@ -17,8 +17,11 @@ import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 export class Bernoulli extends Distribution {
   readonly name = "Bernoulli";
   private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** `[]`: one draw is a scalar. */
   readonly eventShape: readonly number[] = [];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = boolean;
   override readonly hasEnumerateSupport = true;
 
@@ -29,9 +32,11 @@ export class Bernoulli extends Distribution {
     this.batchShape = this.param.value.shape;
   }
 
+  /** The success probability, shape of the given parameter (computed from the logits if they were given). */
   get probs(): tf.Tensor {
     return this.param.kind === "probs" ? this.param.value : tf.sigmoid(this.param.value);
   }
+  /** log(p / (1 - p)), shape of the given parameter (computed from the probs if they were given). */
   get logits(): tf.Tensor {
     const p = this.param.value;
     return this.param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
@@ -89,9 +94,11 @@ export class Bernoulli extends Distribution {
     });
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return this.param.kind === "probs" ? this.param.value : this.probs;
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs;

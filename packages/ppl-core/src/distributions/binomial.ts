@@ -61,10 +61,14 @@ export function binomialCdf(value: tf.Tensor, totalCount: tf.Tensor, probs: tf.T
  */
 export class Binomial extends Distribution {
   readonly name = "Binomial";
+  /** The number of trials n (a nonnegative integer), broadcastable to batchShape. */
   readonly totalCount: tf.Tensor;
   private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** `[]`: one draw is a scalar. */
   readonly eventShape: readonly number[] = [];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint;
   override readonly hasEnumerateSupport: boolean;
   /** The shared totalCount when every batch element has the same one. */
@@ -83,9 +87,11 @@ export class Binomial extends Distribution {
     this.support = integerInterval(0, this.homogeneousCount ?? this.totalCount);
   }
 
+  /** The success probability, shape of the given parameter (computed from the logits if they were given). */
   get probs(): tf.Tensor {
     return this.param.kind === "probs" ? this.param.value : tf.sigmoid(this.param.value);
   }
+  /** log(p / (1 - p)), shape of the given parameter (computed from the probs if they were given). */
   get logits(): tf.Tensor {
     const p = this.param.value;
     return this.param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
@@ -147,7 +153,7 @@ export class Binomial extends Distribution {
     });
   }
 
-  /** P(X <= value) (see {@link binomialCdf}), differentiable in the probs or logits. */
+  /** P(X <= value), differentiable in the probs or logits. */
   override cdf(value: tf.Tensor): tf.Tensor {
     return tf.tidy(() => binomialCdf(value, this.totalCount, this.probs));
   }
@@ -163,9 +169,11 @@ export class Binomial extends Distribution {
     });
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.totalCount.mul(this.probs), this.batchShape));
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs;

@@ -71,7 +71,20 @@ export function categoricalEntropy(logits: tf.Tensor): tf.Tensor {
   });
 }
 
-export type CategoricalParams = { probs: TensorLike; logits?: never } | { logits: TensorLike; probs?: never };
+/** The parameters of a Categorical: exactly one of `probs` (a simplex on the last axis) or unnormalised `logits`, shape [..., K]. */
+export type CategoricalParams =
+  | {
+      /** Category probabilities [..., K], summing to 1 on the last axis. */
+      probs: TensorLike;
+      /** Not with probs. */
+      logits?: never;
+    }
+  | {
+      /** Unnormalised log-probabilities [..., K]. */
+      logits: TensorLike;
+      /** Not with logits. */
+      probs?: never;
+    };
 
 /**
  * Categorical over {0, ..., K-1}, parameterised by `probs` (a simplex on the
@@ -82,10 +95,14 @@ export class Categorical extends Distribution {
   readonly name = "Categorical";
   /** Normalised log-probabilities, shape batchShape ++ [K]. */
   readonly logits: tf.Tensor;
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** `[]`: one draw is a scalar. */
   readonly eventShape: readonly number[] = [];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint;
   override readonly hasEnumerateSupport = true;
+  /** The number of categories K. */
   readonly numCategories: number;
 
   constructor(params: CategoricalParams | TensorLike) {
@@ -124,6 +141,7 @@ export class Categorical extends Distribution {
     }
   }
 
+  /** Normalised probabilities, shape batchShape ++ [K]. */
   get probs(): tf.Tensor {
     return this.logits.exp();
   }
@@ -193,14 +211,16 @@ export class Categorical extends Distribution {
     return t;
   }
 
-  /** -Σ p log p over the categories, in nats (see {@link categoricalEntropy}). */
+  /** -Σ p log p over the categories, in nats. */
   override entropy(): tf.Tensor {
     return categoricalEntropy(this.logits);
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return tf.tidy(() => this.probs.mul(tf.range(0, this.numCategories)).sum(-1));
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => {
       const k = tf.range(0, this.numCategories);

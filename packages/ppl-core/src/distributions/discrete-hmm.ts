@@ -18,6 +18,7 @@ import { Distribution } from "./distribution.js";
 import { isValidationEnabled } from "../validation.js";
 import { asFloat } from "./validate.js";
 
+/** Options of {@link DiscreteHMM}. */
 export interface DiscreteHMMOptions {
   /** Number of steps when neither the transitions nor the observations have a time dim > 1. */
   duration?: number;
@@ -75,14 +76,33 @@ function reshapeTo(x: tf.Tensor, shape: readonly number[]): tf.Tensor {
   return shapesEqual(x.shape, shape) ? x : x.reshape([...shape]);
 }
 
+/**
+ * A hidden Markov model with its discrete states summed out (Pyro's `dist.DiscreteHMM`): the value is the
+ * observation sequence [...batch, T, ...obsEvent], the log-density the HMM marginal likelihood (one fused
+ * forward pass). `initialLogits` [..., K] is the state distribution before the first step; every step
+ * transitions with `transitionLogits` [..., T or 1, K, K] (source state on dim -2) and then emits from
+ * `observationDist`, whose batch shape ends in [T or 1, K].
+ *
+ * @example
+ * ```ts
+ * const hmm = dist.DiscreteHMM(tf.zeros([2]), tf.log(tf.tensor2d([[0.9, 0.1], [0.2, 0.8]])), dist.Normal(tf.tensor1d([-1, 1]), 0.5), { duration: 50 });
+ * const lp = hmm.logProb(ys);    // ys: [50]
+ * ```
+ */
 export class DiscreteHMM extends Distribution {
   readonly name = "DiscreteHMM";
+  /** The emission distribution, batch shape [..., T or 1, K]. */
   readonly observationDist: Distribution;
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** The shape of one draw. */
   readonly eventShape: readonly number[];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint;
   override readonly hasRsample = false;
+  /** The number of hidden states K. */
   readonly numStates: number;
+  /** The number of time steps T. */
   readonly duration: number;
   private readonly rawInit: tf.Tensor;
   private readonly rawTrans: tf.Tensor;

@@ -19,7 +19,13 @@ import { Parameterized } from "./parameterized.js";
  * const d = dist.GammaPoisson(2, 0.5);
  * ```
  */
-export class GammaPoisson extends Parameterized("GammaPoisson", { concentration: positive, rate: positive }) {
+export class GammaPoisson extends Parameterized("GammaPoisson", {
+  /** The gamma's shape a > 0. */
+  concentration: positive,
+  /** The gamma's rate b > 0. */
+  rate: positive,
+}) {
+  /** {0, 1, 2, ...}. */
   readonly support: Constraint = nonnegativeInteger;
 
   /**
@@ -61,9 +67,11 @@ export class GammaPoisson extends Parameterized("GammaPoisson", { concentration:
     return logProbOnLayout(this.name, values, [batchShape, this.batchShape], (v) => this.logProb(v));
   }
 
+  /** a / b, shape batchShape. */
   override get mean(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.concentration.div(this.rate), this.batchShape));
   }
+  /** a (1 + b) / b², shape batchShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.concentration.mul(this.rate.add(1)).div(this.rate.square()), this.batchShape));
   }

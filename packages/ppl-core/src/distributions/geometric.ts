@@ -23,8 +23,11 @@ import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 export class Geometric extends Distribution {
   readonly name = "Geometric";
   private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** `[]`: one draw is a scalar. */
   readonly eventShape: readonly number[] = [];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = nonnegativeInteger;
 
   /** `params`: `{ probs }` (shape batchShape, in [0, 1]), `{ logits }` (real), or a bare probs tensor. */
@@ -116,12 +119,14 @@ export class Geometric extends Distribution {
     });
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return tf.tidy(() => {
       const [logFail, logSucceed] = this.logFailSucceed();
       return logFail.sub(logSucceed).exp();
     });
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => {
       const [logFail, logSucceed] = this.logFailSucceed();

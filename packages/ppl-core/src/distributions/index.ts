@@ -106,6 +106,26 @@ export const dist = {
     new LowRankMultivariateNormal(loc, covFactor, covDiag),
   LKJCholesky: (dim: number, concentration: TensorLike = 1): LKJCholesky => new LKJCholesky(dim, concentration),
   MixtureSameFamily: (mixture: Categorical, component: Distribution): MixtureSameFamily => new MixtureSameFamily(mixture, component),
+  /** Failures before the first success, over {0, 1, ...}: {@link Geometric}. */
+  Geometric: (params: ProbsOrLogits | TensorLike): Geometric => new Geometric(params),
+  /** Successes before totalCount failures: {@link NegativeBinomial}. */
+  NegativeBinomial: (totalCount: TensorLike, params: ProbsOrLogits | TensorLike): NegativeBinomial =>
+    new NegativeBinomial(totalCount, params),
+  /** A Poisson count with a Gamma(concentration, rate) rate integrated out: {@link GammaPoisson}. */
+  GammaPoisson: (concentration: TensorLike, rate: TensorLike): GammaPoisson => new GammaPoisson(concentration, rate),
+  /** Poisson(rate) with extra structural zeros, `{ gate }` or `{ gateLogits }`: {@link ZeroInflatedPoisson}. */
+  ZeroInflatedPoisson: (rate: TensorLike, gate: ZeroInflatedGate): ZeroInflatedPoisson => new ZeroInflatedPoisson(rate, gate),
+  /** Counts of totalCount draws over the K categories of the last axis: {@link Multinomial}. */
+  Multinomial: (totalCount: number, params: ProbsOrLogits | TensorLike): Multinomial => new Multinomial(totalCount, params),
+  /** A Categorical with one-hot [K] values: {@link OneHotCategorical}. */
+  OneHotCategorical: (params: CategoricalParams | TensorLike): OneHotCategorical => new OneHotCategorical(params),
+  /** A Gaussian with covariance W Wᵀ + diag(d): {@link LowRankMultivariateNormal}. */
+  LowRankMultivariateNormal: (loc: TensorLike, covFactor: TensorLike, covDiag: TensorLike): LowRankMultivariateNormal =>
+    new LowRankMultivariateNormal(loc, covFactor, covDiag),
+  /** The Cholesky factor of an LKJ(concentration) correlation matrix of size dim: {@link LKJCholesky}. */
+  LKJCholesky: (dim: number, concentration: TensorLike = 1): LKJCholesky => new LKJCholesky(dim, concentration),
+  /** A mixture over the rightmost batch dim of one component distribution: {@link MixtureSameFamily}. */
+  MixtureSameFamily: (mixture: Categorical, component: Distribution): MixtureSameFamily => new MixtureSameFamily(mixture, component),
   DiscreteHMM: (
     initialLogits: TensorLike,
     transitionLogits: TensorLike,

@@ -53,10 +53,15 @@ function mvlgamma(a: tf.Tensor, p: number): tf.Tensor {
  * yield* sample("y", dist.MultivariateNormal(mu, { scaleTril: cov }), { obs });
  * ```
  */
-export class LKJCholesky extends Parameterized("LKJCholesky", { concentration: positive }) {
+export class LKJCholesky extends Parameterized("LKJCholesky", {
+  /** η > 0, shape batchShape: η = 1 is uniform over correlation matrices, larger η concentrates near the identity. */
+  concentration: positive,
+}) {
   /** The matrix size D >= 2. */
   readonly dim: number;
+  /** The shape of one draw. */
   override readonly eventShape: readonly number[];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = corrCholesky;
 
   /**

@@ -4,9 +4,14 @@ import { PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag } from "../ops/linalg.js";
 import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
-import { Parameterized } from "./parameterized.js";
+import { type ArgSpec, Parameterized } from "./parameterized.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
+
+// typed as ArgSpec (not inferred literals): the declaration's documentation then names the interface
+const LOC: ArgSpec = { constraint: real, eventDim: 1, shape: "[..., D]" };
+const COV_FACTOR: ArgSpec = { constraint: real, eventDim: 2, shape: "[..., D, R]" };
+const COV_DIAG: ArgSpec = { constraint: positive, eventDim: 1, shape: "[..., D]" };
 
 /**
  * Multivariate normal over the last axis of `loc` (size D) whose covariance
@@ -23,10 +28,14 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * ```
  */
 export class LowRankMultivariateNormal extends Parameterized("LowRankMultivariateNormal", {
-  loc: { constraint: real, eventDim: 1, shape: "[..., D]" },
-  covFactor: { constraint: real, eventDim: 2, shape: "[..., D, R]" },
-  covDiag: { constraint: positive, eventDim: 1, shape: "[..., D]" },
+  /** The mean, [..., D]. */
+  loc: LOC,
+  /** W, [..., D, R]: Σ = W Wᵀ + diag(d). */
+  covFactor: COV_FACTOR,
+  /** d, [..., D], positive. */
+  covDiag: COV_DIAG,
 }) {
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = independent(real, 1);
   override readonly hasRsample = true;
 
@@ -119,6 +128,7 @@ export class LowRankMultivariateNormal extends Parameterized("LowRankMultivariat
     });
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return broadcastTo(this.loc, this.shape());
   }

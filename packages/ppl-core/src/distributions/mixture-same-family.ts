@@ -30,8 +30,11 @@ export class MixtureSameFamily extends Distribution {
   readonly mixture: Categorical;
   /** The components, batch shape [...batchShape, K]. */
   readonly component: Distribution;
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** The shape of one draw. */
   readonly eventShape: readonly number[];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint;
 
   /**

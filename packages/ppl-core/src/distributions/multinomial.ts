@@ -60,8 +60,11 @@ export class Multinomial extends Distribution {
   /** Normalised log-probabilities, shape batchShape ++ [K]. */
   readonly logits: tf.Tensor;
   private readonly given: { kind: "probs" | "logits"; value: tf.Tensor };
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** The shape of one draw. */
   readonly eventShape: readonly number[];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint;
   override readonly hasEnumerateSupport = true;
 
@@ -139,9 +142,11 @@ export class Multinomial extends Distribution {
     });
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return tf.tidy(() => this.probs.mul(this.totalCount));
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs;

@@ -46,8 +46,11 @@ export class NegativeBinomial extends Distribution {
   readonly totalCount: tf.Tensor;
   private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
   private readonly countKey: unknown;
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** `[]`: one draw is a scalar. */
   readonly eventShape: readonly number[] = [];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = nonnegativeInteger;
 
   /**
@@ -105,9 +108,11 @@ export class NegativeBinomial extends Distribution {
     return logProbOnLayout(this.name, values, [batchShape, this.batchShape], (v) => this.logProb(v));
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.totalCount.mul(this.logits.exp()), this.batchShape));
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs;

@@ -33,8 +33,11 @@ export class OneHotCategorical extends Distribution {
   readonly name = "OneHotCategorical";
   /** The equivalent Categorical over indices 0..K-1. */
   readonly categorical: Categorical;
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** The shape of one draw. */
   readonly eventShape: readonly number[];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = oneHot;
   override readonly hasEnumerateSupport = true;
 
@@ -85,9 +88,11 @@ export class OneHotCategorical extends Distribution {
     return categoricalEntropy(this.categorical.logits);
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return this.probs;
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => {
       const p = this.probs;

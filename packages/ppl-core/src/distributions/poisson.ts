@@ -46,9 +46,13 @@ export function poissonCdf(value: tf.Tensor, rate: tf.Tensor): tf.Tensor {
 /** Poisson(rate) over {0, 1, 2, ...}; values are float32 counts. */
 export class Poisson extends Distribution {
   readonly name = "Poisson";
+  /** The rate λ > 0, shape batchShape. */
   readonly rate: tf.Tensor;
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** `[]`: one draw is a scalar. */
   readonly eventShape: readonly number[] = [];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = nonnegativeInteger;
   private readonly key: unknown;
 
@@ -84,14 +88,16 @@ export class Poisson extends Distribution {
     return logProbOnLayout(this.name, values, [batchShape, this.batchShape], (v) => this.logProb(v));
   }
 
-  /** P(X <= value) = Q(floor(value) + 1, rate) (see {@link poissonCdf}), differentiable in the rate. */
+  /** P(X <= value) = Q(floor(value) + 1, rate), differentiable in the rate. */
   override cdf(value: tf.Tensor): tf.Tensor {
     return poissonCdf(value, this.rate);
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return this.rate;
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return this.rate;
   }

@@ -6,8 +6,11 @@ import { Distribution } from "./distribution.js";
 /** A uniformly random subset of {0..size-1} of `subsampleSize` indices: the value of a subsampled plate. */
 export class Subsample extends Distribution {
   readonly name = "Subsample";
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[] = [];
+  /** The shape of one draw. */
   readonly eventShape: readonly number[];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = dependent;
 
   constructor(readonly size: number, readonly subsampleSize: number) {

@@ -10,7 +10,19 @@ import { poissonCdf } from "./poisson.js";
 import { asFloat, checkParam, paramBatchShape } from "./validate.js";
 
 /** The gate of a zero-inflated distribution: exactly one of `gate` (a probability) or `gateLogits`. */
-export type ZeroInflatedGate = { gate: TensorLike; gateLogits?: never } | { gateLogits: TensorLike; gate?: never };
+export type ZeroInflatedGate =
+  | {
+      /** The probability of a structural zero, in [0, 1]. */
+      gate: TensorLike;
+      /** Not with gate. */
+      gateLogits?: never;
+    }
+  | {
+      /** log(gate / (1 - gate)), real. */
+      gateLogits: TensorLike;
+      /** Not with gateLogits. */
+      gate?: never;
+    };
 
 /** log(e^a + e^b), stable, finite gradients when one side is -inf. */
 function logAddExp(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -35,8 +47,11 @@ export class ZeroInflatedPoisson extends Distribution {
   /** The Poisson rate λ > 0. */
   readonly rate: tf.Tensor;
   private readonly gateParam: { kind: "gate" | "gateLogits"; value: tf.Tensor };
+  /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
+  /** `[]`: one draw is a scalar. */
   readonly eventShape: readonly number[] = [];
+  /** The values the distribution puts mass on (observed values are checked against it). */
   readonly support: Constraint = nonnegativeInteger;
 
   /**
@@ -107,9 +122,11 @@ export class ZeroInflatedPoisson extends Distribution {
     });
   }
 
+  /** The mean, shape batchShape ++ eventShape. */
   override get mean(): tf.Tensor {
     return tf.tidy(() => broadcastTo(tf.scalar(1).sub(this.gate).mul(this.rate), this.batchShape));
   }
+  /** The variance (elementwise over the event), shape batchShape ++ eventShape. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => {
       const g = this.gate;
