@@ -95,17 +95,6 @@ export const dist = {
   ): TransformedDistribution => new TransformedDistribution(base, transforms, options),
   Independent: (base: Distribution, reinterpretedBatchNdims: number): Independent =>
     new Independent(base, reinterpretedBatchNdims),
-  Geometric: (params: ProbsOrLogits | TensorLike): Geometric => new Geometric(params),
-  NegativeBinomial: (totalCount: TensorLike, params: ProbsOrLogits | TensorLike): NegativeBinomial =>
-    new NegativeBinomial(totalCount, params),
-  GammaPoisson: (concentration: TensorLike, rate: TensorLike): GammaPoisson => new GammaPoisson(concentration, rate),
-  ZeroInflatedPoisson: (rate: TensorLike, gate: ZeroInflatedGate): ZeroInflatedPoisson => new ZeroInflatedPoisson(rate, gate),
-  Multinomial: (totalCount: number, params: ProbsOrLogits | TensorLike): Multinomial => new Multinomial(totalCount, params),
-  OneHotCategorical: (params: CategoricalParams | TensorLike): OneHotCategorical => new OneHotCategorical(params),
-  LowRankMultivariateNormal: (loc: TensorLike, covFactor: TensorLike, covDiag: TensorLike): LowRankMultivariateNormal =>
-    new LowRankMultivariateNormal(loc, covFactor, covDiag),
-  LKJCholesky: (dim: number, concentration: TensorLike = 1): LKJCholesky => new LKJCholesky(dim, concentration),
-  MixtureSameFamily: (mixture: Categorical, component: Distribution): MixtureSameFamily => new MixtureSameFamily(mixture, component),
   /** Failures before the first success, over {0, 1, ...}: {@link Geometric}. */
   Geometric: (params: ProbsOrLogits | TensorLike): Geometric => new Geometric(params),
   /** Successes before totalCount failures: {@link NegativeBinomial}. */
