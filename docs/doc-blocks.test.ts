@@ -10,7 +10,7 @@
 //                    generator function
 //   ```ts file=examples/x/src/y.ts   a copy of (part of) a repository file, which its own package
 //                    type-checks and tests: the block must appear in that file verbatim
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
@@ -27,6 +27,12 @@ interface Block {
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "docs", ".doc-blocks");
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
+}
 
 function markdownFiles(): string[] {
   const docs = readdirSync(join(root, "docs"))
@@ -85,6 +91,33 @@ function contextAbove(lines: readonly string[], fenceLine: number, source: strin
   return [first, ...lines.slice(start + 1, j)];
 }
 
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-");
+}
+
+function anchorsOf(file: string): Set<string> {
+  const text = readFileSync(file, "utf8").replace(/```[\s\S]*?```/g, "");
+  return new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!.replace(/`/g, ""))));
+}
+
+/** Every relative link `[text](path#anchor)` of a markdown file whose target file (or heading) does not exist. */
+function brokenLinks(source: string): string[] {
+  const text = readFileSync(join(root, source), "utf8").replace(/```[\s\S]*?```/g, "");
+  const out: string[] = [];
+  for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    const target = m[1]!;
+    if (/^[a-z]+:/.test(target)) continue; // http(s):, mailto:
+    const [path, anchor] = target.split("#") as [string, string | undefined];
+    const file = path === "" ? join(root, source) : resolve(dirname(join(root, source)), path);
+    if (!existsSync(file)) out.push(`${source}: ${target} (no such file)`);
+    else if (anchor !== undefined && file.endsWith(".md") && statSync(file).isFile() && !anchorsOf(file).has(anchor)) {
+      out.push(`${source}: ${target} (no such heading)`);
+    }
+  }
+  return out;
+}
+
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 const blocks = markdownFiles().flatMap(extract);
@@ -93,6 +126,23 @@ describe("code blocks in README.md and docs/*.md", () => {
   it("there are blocks to check, and every kind is used", () => {
     expect(blocks.length).toBeGreaterThan(10);
     expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(["run", "norun", "fragment"]));
+  });
+
+  it("every relative link in README.md and docs/*.md points at a file (and heading) of the repository", () => {
+    expect(markdownFiles().flatMap(brokenLinks)).toEqual([]);
+  });
+
+  it("README.md, docs/*.md and the packages' sources cite no file outside the repository", () => {
+    // the notes the project started from are not shipped; what the docs need from them is in docs/
+    const outside = /TFJS-NOTES|DESIGN\.md|ALGORITHM\.md|STYLE\.md|\/work\/|\.\.\/shared\//;
+    const sources = [
+      ...markdownFiles(),
+      ...["ppl-core", "ppl-enum", "ppl-autoguide"].flatMap((p) => tsFiles(join("packages", p, "src"))),
+    ];
+    const hits = sources.flatMap((f) =>
+      readFileSync(join(root, f), "utf8").split("\n").flatMap((line, i) => (outside.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(hits).toEqual([]);
   });
 
   it("every block quoting a repository file (ts file=...) matches that file", () => {
