@@ -15,6 +15,7 @@ import { type ModelForm, learnBest, modelAndLoss, sortByLocs } from "hmm-gaussia
 import { GLOBAL_SITES } from "hmm-gaussian/model";
 import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
 import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes, matMulGflops } from "./hmm-family.js";
+import { nilmRows } from "./nilm.js";
 
 interface Row {
   name: string;
@@ -288,6 +289,9 @@ async function main(): Promise<void> {
     const ms = performance.now() - s;
     record({ name: "inferDiscrete/30x1000", config: { S: 30, T: 1000, K: 3 }, unit: "ms", median: ms, min: ms, max: ms, n: 1 });
   }
+
+  // 5b. NILM: disaggregating a day of an M-appliance meter, ppl exact / ppl approx / a product-state baseline (bench/nilm.ts).
+  for (const row of nilmRows(quick)) record(row);
 
   // 6. Memory.
   const rssMiB = process.resourceUsage().maxRSS / 1024;
