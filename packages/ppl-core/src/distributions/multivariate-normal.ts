@@ -96,6 +96,13 @@ export class MultivariateNormal extends Distribution {
   override get mean(): tf.Tensor {
     return broadcastTo(this.loc, this.shape());
   }
+  /** D/2 (1 + log 2 pi) + sum_i log L_ii, L = scaleTril; shape batchShape. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const D = this.eventShape[0]!;
+      return broadcastTo(matrixDiag(this.scaleTril).log().sum(-1).add(D * (0.5 + HALF_LOG_2PI)), this.batchShape);
+    });
+  }
   /** The diagonal of the covariance. */
   override get variance(): tf.Tensor {
     return tf.tidy(() => broadcastTo(this.scaleTril.square().sum(-1), this.shape()));

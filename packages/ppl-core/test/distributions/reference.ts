@@ -22,6 +22,8 @@ function clip(a: number, b: number): [number, number] {
 
 /** P(a <= Z <= b) for a standard normal Z, by quadrature of its density (keeps its digits in a tail). */
 export function normalMass64(a: number, b: number): number {
+  if (!(b > a)) return Number.isNaN(a) || Number.isNaN(b) ? NaN : 0;
+  if (a === Infinity || b === -Infinity) return 0;
   const [lo, hi] = clip(a, b);
   if (hi - lo > 16 && lo < 0 && hi > 0) {
     // split at 0 so each half is a smooth, well-resolved integral
