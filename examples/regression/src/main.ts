@@ -23,7 +23,14 @@ function parseArgs(argv: readonly string[]): { steps: number; out: string; json:
   return out;
 }
 
-const args = parseArgs(process.argv.slice(2));
+let args: ReturnType<typeof parseArgs>;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (err) {
+  // a usage error: the message alone, no stack
+  console.error((err as Error).message);
+  process.exit(2);
+}
 await ready();
 const { x, y } = makeData();
 const result = fit(x, y, TRUTH.sigma, { steps: args.steps });
