@@ -5,6 +5,7 @@ import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
 import { samplePoisson } from "./discrete-samplers.js";
+import { logProbOnLayout, paramKey } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
 import { poissonCdf } from "./poisson.js";
 import { asFloat, checkParam, paramBatchShape } from "./validate.js";
@@ -47,6 +48,7 @@ export class ZeroInflatedPoisson extends Distribution {
   /** The Poisson rate λ > 0. */
   readonly rate: tf.Tensor;
   private readonly gateParam: { kind: "gate" | "gateLogits"; value: tf.Tensor };
+  private readonly key: readonly unknown[];
   /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
   /** `[]`: one draw is a scalar. */
@@ -69,6 +71,7 @@ export class ZeroInflatedPoisson extends Distribution {
       });
     }
     this.gateParam = g.gate !== undefined ? { kind: "gate", value: asFloat(g.gate) } : { kind: "gateLogits", value: asFloat(g.gateLogits!) };
+    this.key = [paramKey(rate, this.rate), this.gateParam.kind, paramKey(g.gate ?? g.gateLogits, this.gateParam.value)];
     this.batchShape = paramBatchShape(this.name, { rate: this.rate.shape, [this.gateParam.kind]: this.gateParam.value.shape });
     checkParam(this.name, "rate", this.rate, positive);
     checkParam(this.name, this.gateParam.kind, this.gateParam.value, this.gateParam.kind === "gate" ? unitInterval : real);
@@ -111,6 +114,16 @@ export class ZeroInflatedPoisson extends Distribution {
       const shape = nonzero.shape;
       return tf.where(broadcastTo(k.equal(0), shape), broadcastTo(zero, shape), nonzero);
     });
+  }
+
+  /** Only for ZeroInflatedPoisson itself: a subclass that changes logProb must not be scored by this formula. */
+  override batchKey(): readonly unknown[] | undefined {
+    return this.constructor === ZeroInflatedPoisson ? [ZeroInflatedPoisson, ...this.key] : undefined;
+  }
+
+  /** All rows in one pass of the tensor expression: one gradient per parameter (a count emission of a markov chain). */
+  override logProbBatched(values: tf.Tensor, batchShape: readonly number[] = this.batchShape): tf.Tensor {
+    return logProbOnLayout(this.name, values, [batchShape, this.batchShape], (v) => this.logProb(v));
   }
 
   /** P(X <= value) = g + (1 - g) P_Poisson(X <= value) on the support, 0 below it; differentiable in rate and gate. */

@@ -4,7 +4,7 @@
 // sums over the support; the batching hook against logProb's closed form.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, dist, setValidation } from "ppl-core";
+import { type Distribution, PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, dist, setValidation } from "ppl-core";
 import { checkGradients, expectClose, lgamma64, thrown, vals } from "./helpers.js";
 import { describeFamily } from "./spec.js";
 
@@ -157,12 +157,13 @@ describe("cdf, icdf and entropy of the count families", () => {
     kT.dispose();
   });
 
-  it("the batching hook (batchKey, logProbBatched) of Geometric, NegativeBinomial and GammaPoisson matches the closed form", () => {
+  it("the batching hook (batchKey, logProbBatched) of Geometric, NegativeBinomial, GammaPoisson and ZeroInflatedPoisson matches the closed form", () => {
     const values = [[0, 3], [2, 1], [5, 0]];
-    const cases: [string, () => ReturnType<typeof dist.Geometric> | ReturnType<typeof dist.NegativeBinomial> | ReturnType<typeof dist.GammaPoisson>, (i: number, k: number) => number][] = [
+    const cases: [string, () => Distribution, (i: number, k: number) => number][] = [
       ["Geometric", () => dist.Geometric(tf.tensor1d([0.3, 0.6])), (i, k) => k * Math.log1p(-[0.3, 0.6][i]!) + Math.log([0.3, 0.6][i]!)],
       ["NegativeBinomial", () => dist.NegativeBinomial(2.5, tf.tensor1d([0.3, 0.6])), (i, k) => nbLogPmf(2.5, [0.3, 0.6][i]!, k)],
       ["GammaPoisson", () => dist.GammaPoisson(2, tf.tensor1d([0.5, 1.5])), (i, k) => nbLogPmf(2, 1 / (1 + [0.5, 1.5][i]!), k)],
+      ["ZeroInflatedPoisson", () => dist.ZeroInflatedPoisson(tf.tensor1d([1.5, 4]), { gate: 0.3 }), (i, k) => zipLogPmf([1.5, 4][i]!, 0.3, k)],
     ];
     for (const [name, make, ref] of cases) {
       tf.tidy(() => {
