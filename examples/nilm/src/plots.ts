@@ -36,7 +36,7 @@ export function stackFigure(mains: readonly number[], estimate: readonly (readon
           transform: [{ filter: "datum.appliance !== 'mains'" }],
           mark: { type: "area", interpolate: "step-after" },
           encoding: {
-            x: { field: "t", type: "quantitative", title: "minute" },
+            x: { field: "t", type: "quantitative", title: "minute", scale: { domain: [0, mains.length] } },
             y: { field: "w", type: "quantitative", stack: "zero", title: "power (W)" },
             color: { field: "appliance", type: "nominal", sort: names as string[], title: "appliance" },
             order: { field: "order", type: "quantitative" },
@@ -44,8 +44,8 @@ export function stackFigure(mains: readonly number[], estimate: readonly (readon
         },
         {
           transform: [{ filter: "datum.appliance === 'mains'" }],
-          mark: { type: "line", color: "black", strokeWidth: 0.6 },
-          encoding: { x: { field: "t", type: "quantitative" }, y: { field: "w", type: "quantitative" } },
+          mark: { type: "line", color: "black", strokeWidth: 0.6, interpolate: "step-after" },
+          encoding: { x: { field: "t", type: "quantitative", scale: { domain: [0, mains.length] } }, y: { field: "w", type: "quantitative" } },
         },
       ],
     },
@@ -69,7 +69,7 @@ export function statesFigure(decoded: readonly (readonly number[])[], truth: rea
       height: 60,
       mark: { type: "line", interpolate: "step-after", strokeWidth: 1 },
       encoding: {
-        x: { field: "t", type: "quantitative", title: "minute" },
+        x: { field: "t", type: "quantitative", title: "minute", scale: { domain: [0, truth[0]?.length ?? 0] } },
         y: { field: "state", type: "quantitative", title: "state", scale: { domain: [0, 2] }, axis: { values: [0, 1, 2] } },
         color: { field: "which", type: "nominal", title: "", scale: { domain: ["true", "decoded"], range: ["#999", "#d62728"] } },
         strokeDash: { field: "which", type: "nominal", scale: { domain: ["true", "decoded"], range: [[1, 0], [4, 2]] }, legend: null },
