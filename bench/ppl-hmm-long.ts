@@ -42,6 +42,7 @@ async function job(T: number): Promise<void> {
   const { generate } = await import("hmm-gaussian/truth");
   const { readSignalFile } = await import("hmm-gaussian/cli-read");
   const { runFit } = await import("hmm-gaussian/cli-run");
+  const { defaultOptions } = await import("hmm-gaussian/cli-options");
   const dir = mkdtempSync(join(tmpdir(), "ppl-hmm-long-"));
   const file = join(dir, "long.csv");
   writeFileSync(file, ["signal", ...generate(1, T, 2026, TRUE).obs[0]!.map((v) => v.toFixed(4))].join("\n") + "\n");
@@ -49,10 +50,7 @@ async function job(T: number): Promise<void> {
   await ready();
   const t0 = performance.now();
   const sig = readSignalFile(file, { header: "auto", missing: "error" });
-  const r = await runFit(sig, {
-    states: 3, restarts: 4, maxSteps: 3000, tol: 1e-6, window: 20, lr: 0.1, minScale: 0.01, seed: 0,
-    form: "discrete-hmm", header: "auto", missing: "error", out: join(dir, "out"), figures: true, json: true,
-  }, () => {});
+  const r = await runFit(sig, { ...defaultOptions(join(dir, "out")), states: 3 }, () => {});
   const seconds = (performance.now() - t0) / 1000;
   const chosen = r.restarts[r.chosenRestart]!;
   const out: PplHmmLongResult = {

@@ -1,10 +1,12 @@
 /**
- * Starting points from the data, as hmmlearn does: k-means on the pooled
- * (standardised) values gives each state's mean; each cluster's spread its
- * sd; the hard labels' transition and first-state counts (plus one, so every
- * probability is inside the simplex) the two probability tables. Restart 0
- * starts k-means at the quantiles (k + ½)/K, later restarts at k-means++
- * draws from a seeded generator.
+ * Starting points from the data: k-means on the pooled (standardised)
+ * values, as hmmlearn does, then a few EM iterations of the 1-D Gaussian
+ * mixture those clusters start (time ignored: N × K work per iteration)
+ * for unbiased means and sds (k-means clusters cut each state's tails off);
+ * the mixture's responsibilities give the expected transition and
+ * first-state counts (plus one, so every probability is inside the simplex).
+ * Restart 0 starts k-means at the quantiles (k + ½)/K, later restarts at
+ * k-means++ draws from a seeded generator.
  */
 import { hashSeed, makeRng } from "ppl-core";
 import type { PlainParams } from "./truth.js";
@@ -78,17 +80,21 @@ function plusPlusStart(values: Float64Array, K: number, seed: number): number[] 
 
 /** How a restart's starting point was made (reported in the result). */
 export interface InitReport {
-  method: "k-means from quantiles" | "k-means++";
+  /** e.g. "k-means from quantiles + mixture EM + 5 Baum–Welch iterations" */
+  method: string;
   /** In the data's units, sorted by mean. */
   params: PlainParams;
 }
 
-/**
- * A restart's starting point in standardised units: `seqs` are standardised
- * sequences, `sdFloor` the emission sd floor (the returned scales are the
- * model's `scales` site, whose emission sd is √(scale² + floor²)).
- */
-export function initFromData(seqs: readonly Float64Array[], K: number, restart: number, seed: number, sdFloor: number): { method: InitReport["method"]; params: PlainParams } {
+/** A restart's k-means clustering of the pooled standardised values (restart 0 from quantiles, later ones k-means++). */
+export interface Clusters {
+  method: "k-means from quantiles + mixture EM" | "k-means++ + mixture EM";
+  all: Float64Array;
+  centres: number[];
+  labels: Int32Array;
+}
+
+export function clustersFor(seqs: readonly Float64Array[], K: number, restart: number, seed: number): Clusters {
   const N = seqs.reduce((a, s) => a + s.length, 0);
   const all = new Float64Array(N);
   let o = 0;
@@ -97,34 +103,88 @@ export function initFromData(seqs: readonly Float64Array[], K: number, restart: 
     o += s.length;
   }
   const sorted = Float64Array.from(all).sort();
-  const method = restart === 0 ? "k-means from quantiles" : "k-means++";
+  const method = restart === 0 ? "k-means from quantiles + mixture EM" : "k-means++ + mixture EM";
   const { centres, labels } = kmeans1d(all, restart === 0 ? quantileStart(sorted, K) : plusPlusStart(all, K, seed + restart));
-  const sq = new Float64Array(K);
-  const count = new Float64Array(K);
-  for (let i = 0; i < N; i++) {
-    const k = labels[i]!;
-    sq[k]! += (all[i]! - centres[k]!) ** 2;
-    count[k]! += 1;
-  }
-  // a cluster of one value (or none) has no spread: a fraction of the spacing between centres stands in
-  const fallbackSd = 1 / (2 * K);
-  const scales = centres.map((_, k) => {
-    const sd = count[k]! > 1 ? Math.sqrt(sq[k]! / count[k]!) : fallbackSd;
-    const free = Math.max(sd * sd - sdFloor * sdFloor, 0);
-    // strictly positive: the scales site lives on the positive reals
-    return Math.max(Math.sqrt(free), 0.1 * Math.max(sdFloor, 1e-3));
-  });
+  return { method, all, centres, labels };
+}
+
+/** Two clusterings that give the same start (everything after k-means is deterministic). */
+export function sameClusters(a: Clusters, b: Clusters): boolean {
+  return a.centres.every((c, k) => Math.abs(c - b.centres[k]!) <= 1e-12 * Math.max(1, Math.abs(c)));
+}
+
+/**
+ * A restart's starting point in standardised units from its clusters: `seqs`
+ * are the standardised sequences, `sdFloor` the emission sd floor (the
+ * returned scales are the model's `scales` site, whose emission sd is
+ * √(scale² + floor²)).
+ */
+export function initFromClusters(seqs: readonly Float64Array[], cl: Clusters, sdFloor: number): PlainParams {
+  const K = cl.centres.length;
+  const { all, centres, labels } = cl;
+  let o = 0;
+  const resp = mixtureEm(all, centres, labels, K, sdFloor);
+  const scales = resp.sds.map((sd) => Math.max(Math.sqrt(Math.max(sd * sd - sdFloor * sdFloor, 0)), 0.1 * Math.max(sdFloor, 1e-3)));
   const trans = Array.from({ length: K }, () => new Array<number>(K).fill(1));
   const first = new Array<number>(K).fill(1);
+  const r = resp.r;
   o = 0;
   for (const s of seqs) {
-    first[labels[o]!]! += 1;
-    for (let t = 1; t < s.length; t++) trans[labels[o + t - 1]!]![labels[o + t]!]! += 1;
+    for (let k = 0; k < K; k++) first[k]! += r[o * K + k]!;
+    for (let t = 1; t < s.length; t++) {
+      const a = (o + t - 1) * K;
+      const b = (o + t) * K;
+      for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) trans[i]![j]! += r[a + i]! * r[b + j]!;
+    }
     o += s.length;
   }
-  const norm = (r: number[]) => {
-    const z = r.reduce((a, b) => a + b, 0);
-    return r.map((x) => x / z);
+  const norm = (row: number[]) => {
+    const z = row.reduce((x, y) => x + y, 0);
+    return row.map((x) => x / z);
   };
-  return { method, params: { probsInit: norm(first), probsTrans: trans.map(norm), locs: centres, scales } };
+  return { probsInit: norm(first), probsTrans: trans.map(norm), locs: resp.means, scales };
+}
+
+/** EM for a 1-D mixture of K Gaussians started from k-means clusters; returns means, sds (≥ floor) and responsibilities [N, K]. */
+function mixtureEm(x: Float64Array, centres: readonly number[], labels: Int32Array, K: number, sdFloor: number, iterations = 30): { means: number[]; sds: number[]; r: Float64Array } {
+  const N = x.length;
+  const minSd = Math.max(sdFloor, 1e-3);
+  const means = [...centres];
+  const sds = new Array<number>(K).fill(0);
+  const weights = new Array<number>(K).fill(0);
+  for (let i = 0; i < N; i++) (weights[labels[i]!]! += 1, (sds[labels[i]!]! += (x[i]! - centres[labels[i]!]!) ** 2));
+  for (let k = 0; k < K; k++) {
+    // a cluster of one value (or none) has no spread: a fraction of the spacing between states stands in
+    sds[k] = weights[k]! > 1 ? Math.max(Math.sqrt(sds[k]! / weights[k]!), minSd) : 1 / (2 * K);
+    weights[k] = Math.max(weights[k]!, 1) / N;
+  }
+  const r = new Float64Array(N * K);
+  const logp = new Float64Array(K);
+  for (let it = 0; it <= iterations; it++) {
+    for (let i = 0; i < N; i++) {
+      let m = -Infinity;
+      for (let k = 0; k < K; k++) {
+        const u = (x[i]! - means[k]!) / sds[k]!;
+        logp[k] = Math.log(weights[k]!) - Math.log(sds[k]!) - 0.5 * u * u;
+        m = Math.max(m, logp[k]!);
+      }
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += r[i * K + k] = Math.exp(logp[k]! - m);
+      for (let k = 0; k < K; k++) r[i * K + k]! /= sum;
+    }
+    if (it === iterations) break;
+    for (let k = 0; k < K; k++) {
+      let w = 0;
+      let wx = 0;
+      for (let i = 0; i < N; i++) (w += r[i * K + k]!, (wx += r[i * K + k]! * x[i]!));
+      if (w < 1e-9) continue;
+      const mean = wx / w;
+      let ss = 0;
+      for (let i = 0; i < N; i++) ss += r[i * K + k]! * (x[i]! - mean) ** 2;
+      means[k] = mean;
+      sds[k] = Math.max(Math.sqrt(ss / w), minSd);
+      weights[k] = w / N;
+    }
+  }
+  return { means, sds, r };
 }

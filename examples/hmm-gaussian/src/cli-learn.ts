@@ -32,7 +32,7 @@ export interface LearnSettings {
   maxSteps: number;
   /** A loss above best + divergeRatio × max(1, |best|) is a divergence. */
   divergeRatio: number;
-  /** How many times a plateau lowers the learning rate before it counts as convergence (default 3). */
+  /** How many times a plateau lowers the learning rate before it counts as convergence (default 2). */
   lrDecays?: number;
 }
 
@@ -93,7 +93,7 @@ export function learnRestart(
   let step = 0;
   for (; step < s.maxSteps; step++) {
     const before = new Map([...vars].map(([name, v]) => [name, v.clone() as tf.Tensor]));
-    const maxDecays = s.lrDecays ?? 3;
+    const maxDecays = s.lrDecays ?? 2;
     // back to the best iterate at a quarter of the rate: what a plateau, a jump and a non-finite loss all call for
     const slowDown = () => {
       decays++;

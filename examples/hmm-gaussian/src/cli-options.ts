@@ -13,6 +13,7 @@ export interface CliOptions {
   data?: string;
   states: number;
   restarts: number;
+  em: number;
   maxSteps: number;
   tol: number;
   window: number;
@@ -39,10 +40,11 @@ type Spec =
 export const OPTIONS: Record<string, Spec> = {
   states: { kind: "int", key: "states", min: 1, max: 12, def: 3, meta: "K", help: "number of hidden states" },
   restarts: { kind: "int", key: "restarts", min: 1, max: 100, def: 4, meta: "N", help: "starting points (k-means from quantiles, then k-means++); identical starts run once" },
+  em: { kind: "int", key: "em", min: 0, max: 1000, def: 5, meta: "N", help: "Baum–Welch (EM) iterations that refine each restart's k-means start before SVI (0: none)" },
   steps: { kind: "int", key: "maxSteps", min: 1, max: 1_000_000, def: 3000, meta: "N", help: "most Adam steps per restart; a warning says when a restart stops here unconverged" },
   tol: { kind: "num", key: "tol", min: 0, max: 1, def: 1e-6, meta: "X", help: "converged when the best loss improves by less than X × |loss| over --window steps" },
-  window: { kind: "int", key: "window", min: 1, max: 100_000, def: 20, meta: "N", help: "steps over which --tol is measured" },
-  lr: { kind: "num", key: "lr", min: 0, minOpen: true, max: 100, def: 0.1, meta: "X", help: "Adam learning rate on standardised data; divided by 4 (back at the best iterate) at each plateau or jump, 3 times at most" },
+  window: { kind: "int", key: "window", min: 1, max: 100_000, def: 10, meta: "N", help: "steps over which --tol is measured" },
+  lr: { kind: "num", key: "lr", min: 0, minOpen: true, max: 100, def: 0.05, meta: "X", help: "Adam learning rate on standardised data; divided by 4 (back at the best iterate) at each plateau or jump, twice at most; a plateau at the lowest rate is convergence" },
   "min-scale": { kind: "num", key: "minScale", min: 0, max: 1, def: 0.01, meta: "X", help: "floor of each state's sd, as a fraction of the data's sd (emission sd = √(scale² + floor²))" },
   seed: { kind: "int", key: "seed", min: 0, max: 2 ** 31 - 1, def: 0, meta: "N", help: "seed of the k-means++ starts" },
   form: { kind: "enum", key: "form", values: ["discrete-hmm", "markov"], def: "discrete-hmm", help: "how states are summed out: one DiscreteHMM site per group of sequences (fast), or the tutorial's markov loop (slow, same answer)" },
@@ -102,6 +104,13 @@ export function helpText(): string {
     "Run it as `pnpm exec ppl-hmm ...` (or `npx ppl-hmm ...`) in the workspace: through",
     "`pnpm ppl-hmm` errors are followed by pnpm's own failure lines.",
   ].join("\n");
+}
+
+/** Every option at its default, writing to `out` (what `ppl-hmm fit` uses when no option is given). */
+export function defaultOptions(out: string): CliOptions {
+  const o: Record<string, unknown> = { out, figures: true, json: false };
+  for (const s of Object.values(OPTIONS)) if ("def" in s && s.def !== undefined && s.key !== "out") o[s.key] = s.def;
+  return o as unknown as CliOptions;
 }
 
 /** A path the user typed, relative to where they typed it (pnpm runs scripts in the package folder). */

@@ -7,7 +7,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backendInfo } from "ppl-core";
-import { type InitReport, initFromData } from "./cli-init.js";
+import { emWarmStart } from "./cli-em.js";
+import { type Clusters, type InitReport, clustersFor, initFromClusters, sameClusters } from "./cli-init.js";
 import { type RestartRun, learnRestart } from "./cli-learn.js";
 import type { CliOptions } from "./cli-options.js";
 import { checkData, disposeData, logLikelihood, pooledScale, standardise, toCliData, toDataUnits, viterbiPath } from "./cli-prep.js";
@@ -19,7 +20,7 @@ import type { Progress } from "./progress.js";
 import type { PlainParams } from "./truth.js";
 
 /** Sequences longer than this are drawn whole only in the overview figure (figures 1 and 4 show their start). */
-export const DETAIL_STEPS = 2000;
+export const DETAIL_STEPS = 1000;
 
 export interface RestartSummary {
   restart: number;
@@ -55,13 +56,6 @@ export interface CliResult {
   files: string[];
 }
 
-function sameStart(a: PlainParams, b: PlainParams): boolean {
-  const flat = (p: PlainParams) => [...p.probsInit, ...p.probsTrans.flat(), ...p.locs, ...p.scales];
-  const x = flat(a);
-  const y = flat(b);
-  return x.every((v, i) => Math.abs(v - y[i]!) <= 1e-9 * Math.max(1, Math.abs(v)));
-}
-
 function sortedInit(p: PlainParams, scale: { mean: number; sd: number }, floor: number): PlainParams {
   return toDataUnits(sortByLocs(p), scale, floor);
 }
@@ -78,20 +72,22 @@ export async function runFit(sig: ReadSignal, o: CliOptions, say: (s: string) =>
   const settings = { K, form: o.form, lr: o.lr, tol: o.tol, window: o.window, maxSteps: o.maxSteps, divergeRatio: 1 };
   const runs: (RestartRun | undefined)[] = [];
   const summaries: RestartSummary[] = [];
-  const starts: PlainParams[] = [];
+  const starts: Clusters[] = [];
   try {
     for (let r = 0; r < o.restarts; r++) {
-      const init = initFromData(z, K, r, o.seed, floor);
-      const initReport: InitReport = { method: init.method, params: sortedInit(init.params, scale, floor) };
-      const twin = starts.findIndex((s) => sameStart(s, init.params));
-      starts.push(init.params);
+      const clusters = clustersFor(z, K, r, o.seed);
+      const twin = starts.findIndex((c) => sameClusters(c, clusters));
+      starts.push(clusters);
       if (twin >= 0) {
         const t = summaries[twin]!;
-        summaries.push({ ...t, restart: r, init: initReport, sameStartAs: twin, seconds: 0 });
+        summaries.push({ ...t, restart: r, sameStartAs: twin, seconds: 0 });
         runs.push(undefined);
-        say(`restart ${r + 1}/${o.restarts}: same start as restart ${twin + 1}, not run again`);
+        say(`restart ${r + 1}/${o.restarts}: same k-means clusters as restart ${twin + 1}, not run again`);
         continue;
       }
+      const start = initFromClusters(z, clusters, floor);
+      const init = { params: o.em > 0 ? emWarmStart(z, start, floor, o.em) : start };
+      const initReport: InitReport = { method: `${clusters.method}${o.em > 0 ? ` + ${o.em} Baum–Welch iterations` : ""}`, params: sortedInit(init.params, scale, floor) };
       const bar = progress?.(r);
       const run = learnRestart(data, init.params, r, o.seed, settings, bar ? (s, l) => bar.update(r, s, l) : undefined);
       bar?.done();
@@ -102,7 +98,7 @@ export async function runFit(sig: ReadSignal, o: CliOptions, say: (s: string) =>
       };
       summaries.push(summary);
       const state = run.diverged ? `diverged: ${run.diverged}` : run.converged ? "converged" : `NOT converged after --steps ${o.maxSteps}`;
-      say(`restart ${r + 1}/${o.restarts} (${init.method}): ${run.steps} steps, best loss ${run.bestLoss.toFixed(3)} at step ${run.bestStep + 1}, ${state} (${run.seconds.toFixed(1)} s)`);
+      say(`restart ${r + 1}/${o.restarts} (${initReport.method}): ${run.steps} steps, best loss ${run.bestLoss.toFixed(3)} at step ${run.bestStep + 1}, ${state} (${run.seconds.toFixed(1)} s)`);
     }
   } finally {
     disposeData(data);
@@ -110,7 +106,7 @@ export async function runFit(sig: ReadSignal, o: CliOptions, say: (s: string) =>
   const usable = runs.filter((r): r is RestartRun => r !== undefined && r.diverged === undefined);
   if (usable.length === 0) {
     const why = runs.find((r) => r?.diverged)?.diverged ?? "no restart finished";
-    throw new DataError(`the fit diverged in every restart (${why}); lower --lr (now ${o.lr}, default 0.1)`);
+    throw new DataError(`the fit diverged in every restart (${why}); lower --lr (now ${o.lr}, default 0.05)`);
   }
   const best = usable.reduce((a, b) => (b.bestLoss < a.bestLoss ? b : a));
   if (!best.converged) {

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ready } from "ppl-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CliOptions } from "../src/cli-options.js";
+import { type CliOptions, defaultOptions } from "../src/cli-options.js";
 import { readCsv } from "../src/cli-read.js";
 import { type CliResult, runFit } from "../src/cli-run.js";
 import { type Params, baumWelch, logLikelihood, logPrior, referenceInits } from "./baum-welch.js";
@@ -24,10 +24,7 @@ import { exampleDir } from "./run.js";
 const DATA = join(exampleDir, "node_modules", "vega-datasets", "data");
 const out = mkdtempSync(join(tmpdir(), "ppl-hmm-fit-"));
 
-const defaults: CliOptions = {
-  states: 2, restarts: 4, maxSteps: 3000, tol: 1e-6, window: 20, lr: 0.1, minScale: 0.01, seed: 0,
-  form: "discrete-hmm", header: "auto", missing: "error", out, figures: false, json: true,
-};
+const defaults: CliOptions = { ...defaultOptions(out), figures: false, json: true };
 
 /** The reference's view of ppl-hmm's result: the model's values in standardised units. */
 function siteParams(r: CliResult): Params {
