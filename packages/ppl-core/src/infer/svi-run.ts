@@ -15,7 +15,9 @@ export interface SVIRunOptions {
 
 /** What `SVI.run` returns: every step's loss, and why the run stopped. */
 export interface SVIRunResult {
+  /** The loss of every step taken, before its update. */
   readonly losses: number[];
+  /** `steps`: all numSteps ran; `converged`: the tolerance was met; `callback`: onStep returned false. */
   readonly stoppedBy: "steps" | "converged" | "callback";
 }
 

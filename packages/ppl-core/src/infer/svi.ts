@@ -26,9 +26,13 @@ import { type SVIRunOptions, type SVIRunResult, parseRunOptions } from "./svi-ru
  */
 export class SVI<A extends unknown[]> {
   constructor(
+    /** The model: a generator function of the step's arguments. */
     readonly model: Model<A>,
+    /** The guide: a generator function of the same arguments (an autoguide, or hand-written). */
     readonly guide: Model<A>,
+    /** The optimiser (or an lr scheduler wrapping one) that updates the params. */
     readonly optim: Optimizer,
+    /** The objective, such as TraceELBO or TraceEnumELBO. */
     readonly loss: ELBO,
   ) {
     if (typeof model !== "function" || typeof guide !== "function") {
@@ -47,13 +51,14 @@ export class SVI<A extends unknown[]> {
     requireBackend();
     const store = getParamStore();
     const f = () => this.loss.differentiableLoss(this.model, this.guide, ...args);
-    let known = store.names();
+    const known = store.names().length;
     let result = this.gradients(f);
     // Params created during this step (first call of a guide) had no gradient yet: redo once.
-    if (store.names().length !== known.length) {
-      tf.dispose([result.value, ...result.grads.values()]);
-      known = store.names();
+    // (`undefined`: no param known before the step reached the loss, but new ones were made.)
+    if (result === undefined || store.names().length !== known) {
+      if (result !== undefined) tf.dispose([result.value, ...result.grads.values()]);
       result = this.gradients(f);
+      if (result === undefined) throw nothingToLearn();
     }
     if (store.names().length === 0) {
       tf.dispose([result.value, ...result.grads.values()]);
@@ -99,7 +104,8 @@ export class SVI<A extends unknown[]> {
     return v;
   }
 
-  private gradients(f: () => tf.Scalar): { value: tf.Scalar; grads: Map<string, tf.Tensor> } {
+  /** The loss and its gradients, or undefined when none of the params known beforehand reaches it but the step made new ones. */
+  private gradients(f: () => tf.Scalar): { value: tf.Scalar; grads: Map<string, tf.Tensor> } | undefined {
     const variables = getParamStore().variables();
     if (variables.size === 0) return { value: tf.tidy(f), grads: new Map() };
     const byVarName = new Map([...variables].map(([name, v]) => [v.name, name]));
@@ -112,7 +118,10 @@ export class SVI<A extends unknown[]> {
     } catch (err) {
       releaseAbandonedTape();
       // tfjs: "Cannot find a connection between any variable and the result of the loss function"
-      if (err instanceof Error && !(err instanceof PPLError) && /Cannot find a connection/.test(err.message)) throw nothingToLearn();
+      if (err instanceof Error && !(err instanceof PPLError) && /Cannot find a connection/.test(err.message)) {
+        if (getParamStore().variables().size !== variables.size) return undefined;
+        throw nothingToLearn();
+      }
       throw err;
     }
     const { value, grads } = out;

@@ -48,8 +48,11 @@ const f32 = Math.fround;
  * const svi = new SVI(model, guide, new Adam({ lr: 0.05 }), new TraceELBO());
  */
 export class Adam extends ElementwiseOptimizer<Moments> {
+  /** Decay of the first-moment average. */
   protected readonly beta1: number;
+  /** Decay of the second-moment average. */
   protected readonly beta2: number;
+  /** Added to the root of the second moment, against division by zero. */
   protected readonly eps: number;
 
   constructor(options: AdamOptions = {}) {

@@ -39,7 +39,10 @@ const traceEnumELBOOptions = z.object({
  * Options of {@link TraceEnumELBO}: the particle options (`numParticles`, `vectorizeParticles`,
  * `maxPlateNesting`, inferred from a first run when left out) and `fuseChains` (default true).
  */
-export type TraceEnumELBOOptions = ParticleOptions & { readonly fuseChains?: boolean };
+export type TraceEnumELBOOptions = ParticleOptions & {
+  /** Sum out first-order markov chains with one fused forward–backward op (default true; same value, fewer ops). */
+  readonly fuseChains?: boolean;
+};
 
 /**
  * Pyro's TraceEnum_ELBO: sites marked `infer: { enumerate: "parallel" }` (or
