@@ -51,7 +51,8 @@ export { dist } from "./distributions/index.js";
 export * as distributions from "./distributions/index.js";
 export { Distribution, Independent, Expanded, Masked } from "./distributions/distribution.js";
 export {
-  Parameterized, ParameterizedDistribution, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues, type ParameterizedClass,
+  Parameterized, ParameterizedDistribution, arg, optionalArg, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues,
+  type OptionalArgSpec, type ParameterizedClass,
 } from "./distributions/parameterized.js";
 export {
   Cauchy, Chi2, Gumbel, HalfCauchy, InverseGamma, Logistic, TruncatedNormal, VonMises, Weibull,

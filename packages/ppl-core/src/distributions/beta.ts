@@ -11,7 +11,12 @@ import { Parameterized } from "./parameterized.js";
 const ONE_MINUS_EPS = 1 - 2 ** -24;
 
 /** Beta(concentration1, concentration0): density x^(c1-1) (1-x)^(c0-1) / B(c1, c0). */
-export class Beta extends Parameterized("Beta", { concentration1: positive, concentration0: positive }) {
+export class Beta extends Parameterized("Beta", {
+  /** alpha, the weight of 1 (> 0). */
+  concentration1: positive,
+  /** beta, the weight of 0 (> 0). */
+  concentration0: positive,
+}) {
   readonly support: Constraint = unitInterval;
   override readonly hasRsample = true;
 

@@ -16,7 +16,12 @@ const U_HALF = 0.5 - 2 ** -25;
  * const beta = sample("beta", dist.Cauchy(0, 2.5));
  * ```
  */
-export class Cauchy extends Parameterized("Cauchy", { loc: real, scale: positive }) {
+export class Cauchy extends Parameterized("Cauchy", {
+  /** The median. */
+  loc: real,
+  /** The half-width at half-maximum (> 0). */
+  scale: positive,
+}) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
 

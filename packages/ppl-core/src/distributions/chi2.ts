@@ -17,7 +17,10 @@ const LOG_2 = Math.log(2);
  * const q = sample("q", dist.Chi2(3));
  * ```
  */
-export class Chi2 extends Parameterized("Chi2", { df: positive }) {
+export class Chi2 extends Parameterized("Chi2", {
+  /** Degrees of freedom (> 0). */
+  df: positive,
+}) {
   readonly support: Constraint = positive;
   override readonly hasRsample = true;
 

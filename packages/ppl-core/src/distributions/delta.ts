@@ -6,6 +6,7 @@ import { broadcastShapes, broadcastTo, sizeOf, type TensorLike } from "../ops/te
 import { Distribution } from "./distribution.js";
 import { asFloat } from "./validate.js";
 
+/** Options of `Delta`. */
 export interface DeltaOptions {
   /** Log-density at the point (default 0). */
   logDensity?: TensorLike;
@@ -13,10 +14,12 @@ export interface DeltaOptions {
   eventDim?: number;
 }
 
-/** All mass at `v`. logProb is `logDensity` at v and -Infinity elsewhere. */
+/** All mass at `v`. logProb is `logDensity` at v and -Infinity elsewhere. Pyro's `dist.Delta`. */
 export class Delta extends Distribution {
   readonly name = "Delta";
+  /** The point. */
   readonly v: tf.Tensor;
+  /** The log-density at the point, shape batchShape (zeros unless given). */
   readonly logDensity: tf.Tensor;
   readonly batchShape: readonly number[];
   readonly eventShape: readonly number[];

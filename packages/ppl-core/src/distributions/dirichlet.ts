@@ -6,11 +6,12 @@ import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { TINY } from "./gamma.js";
 import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { Parameterized } from "./parameterized.js";
+import { Parameterized, arg } from "./parameterized.js";
 
 /** Dirichlet over the simplex of the last axis of `concentration`; reparameterised. */
 export class Dirichlet extends Parameterized("Dirichlet", {
-  concentration: { constraint: positive, eventDim: 1, shape: "[..., K]" },
+  /** The concentrations, shape [..., K], every element > 0. */
+  concentration: arg(positive, { eventDim: 1, shape: "[..., K]" }),
 }) {
   readonly support: Constraint = simplex;
   override readonly hasRsample = true;

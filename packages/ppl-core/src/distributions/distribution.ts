@@ -10,11 +10,19 @@ import { PPLShapeError, formatShape, PPLModelError } from "../errors.js";
 import { broadcastShapes, broadcastTo, shapesEqual, sumRightmost } from "../ops/tensor.js";
 import { isArangeIndex } from "../ops/vindex.js";
 
+/**
+ * The base of every distribution (Pyro's `TorchDistribution`): shapes, `sample`, `logProb`,
+ * moments, and the shape wrappers `expand`, `toEvent` and `mask`. A family with declared
+ * arguments extends `Parameterized(name, argConstraints)` instead of this class directly.
+ */
 export abstract class Distribution {
   /** The distribution's name in error messages. */
   abstract readonly name: string;
+  /** The shape of independent, non-identical draws (the broadcast of the arguments' batch parts). */
   abstract readonly batchShape: readonly number[];
+  /** The shape of one draw ([] for a scalar family, [K] for a Dirichlet). */
   abstract readonly eventShape: readonly number[];
+  /** The set the values live in (`bijectTo(support)` maps the reals onto it). */
   abstract readonly support: Constraint;
   /** True when `sample` is differentiable in the parameters (reparameterised). */
   readonly hasRsample: boolean = false;
@@ -61,9 +69,11 @@ export abstract class Distribution {
     });
   }
 
+  /** The mean, shape batchShape ++ eventShape; PPLModelError where there is no closed form. */
   get mean(): tf.Tensor {
     throw new PPLModelError(`${this.name} has no closed-form mean; estimate it from samples (.sample([n]).mean(0))`);
   }
+  /** The (elementwise) variance, shape batchShape ++ eventShape; PPLModelError where there is no closed form. */
   get variance(): tf.Tensor {
     throw new PPLModelError(`${this.name} has no closed-form variance; estimate it from samples`);
   }
@@ -158,6 +168,7 @@ export abstract class Distribution {
     return [...sampleShape, ...this.batchShape, ...this.eventShape];
   }
 
+  /** The number of event dims (eventShape.length). */
   get eventDim(): number {
     return this.eventShape.length;
   }
@@ -172,6 +183,10 @@ export class Independent extends Distribution {
   override readonly hasRsample: boolean;
   override readonly hasEnumerateSupport: boolean;
 
+  /**
+   * @param base the distribution whose batch dims become event dims
+   * @param reinterpreted how many of its rightmost batch dims
+   */
   constructor(readonly base: Distribution, readonly reinterpreted: number) {
     super();
     const bs = base.batchShape;
@@ -228,6 +243,10 @@ export class Expanded extends Distribution {
   override readonly hasRsample: boolean;
   override readonly hasEnumerateSupport: boolean;
 
+  /**
+   * @param base the distribution to broadcast
+   * @param batchShape the new batch shape, which base's broadcasts to
+   */
   constructor(readonly base: Distribution, batchShape: readonly number[]) {
     super();
     const bs = base.batchShape;
@@ -342,6 +361,10 @@ export class Masked extends Distribution {
   override readonly hasRsample: boolean;
   override readonly hasEnumerateSupport: boolean;
 
+  /**
+   * @param base the distribution whose log-density is masked
+   * @param maskValue a boolean tensor broadcasting with the batch shape (false: every element masked out)
+   */
   constructor(readonly base: Distribution, readonly maskValue: tf.Tensor | false) {
     super();
     this.name = base.name;

@@ -5,7 +5,10 @@ import { nextSeed } from "../rng.js";
 import { Parameterized } from "./parameterized.js";
 
 /** Exponential(rate): density rate e^(-rate x) on x >= 0; reparameterised. */
-export class Exponential extends Parameterized("Exponential", { rate: positive }) {
+export class Exponential extends Parameterized("Exponential", {
+  /** The rate, 1 / mean (> 0). */
+  rate: positive,
+}) {
   readonly support: Constraint = nonnegative;
   override readonly hasRsample = true;
 

@@ -13,7 +13,12 @@ export const TINY = 1.1754944e-38;
  * Gamma(concentration, rate), density x^(a-1) e^(-rate x) rate^a / Gamma(a).
  * Reparameterised by implicit differentiation of the CDF (gamma-sampler.ts).
  */
-export class Gamma extends Parameterized("Gamma", { concentration: positive, rate: positive }) {
+export class Gamma extends Parameterized("Gamma", {
+  /** The shape a (> 0). */
+  concentration: positive,
+  /** The rate, 1 / scale (> 0). */
+  rate: positive,
+}) {
   readonly support: Constraint = positive;
   override readonly hasRsample = true;
 

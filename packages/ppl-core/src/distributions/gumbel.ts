@@ -19,7 +19,12 @@ const U_MAX = 1 - 2 ** -24;
  * const peak = sample("peak", dist.Gumbel(10, 2));
  * ```
  */
-export class Gumbel extends Parameterized("Gumbel", { loc: real, scale: positive }) {
+export class Gumbel extends Parameterized("Gumbel", {
+  /** The mode. */
+  loc: real,
+  /** The scale (> 0). */
+  scale: positive,
+}) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
 

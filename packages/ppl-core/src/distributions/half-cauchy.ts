@@ -16,7 +16,10 @@ const U_MAX = 1 - 2 ** -24;
  * const tau = sample("tau", dist.HalfCauchy(5));
  * ```
  */
-export class HalfCauchy extends Parameterized("HalfCauchy", { scale: positive }) {
+export class HalfCauchy extends Parameterized("HalfCauchy", {
+  /** The underlying Cauchy's scale (> 0). */
+  scale: positive,
+}) {
   readonly support: Constraint = nonnegative;
   override readonly hasRsample = true;
 

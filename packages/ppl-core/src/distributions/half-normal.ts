@@ -8,7 +8,10 @@ import { Parameterized } from "./parameterized.js";
 const LOG_2_OVER_SQRT_2PI = Math.log(2) - 0.5 * Math.log(2 * Math.PI);
 
 /** HalfNormal(scale): |X| for X ~ Normal(0, scale), on x >= 0; reparameterised. */
-export class HalfNormal extends Parameterized("HalfNormal", { scale: positive }) {
+export class HalfNormal extends Parameterized("HalfNormal", {
+  /** The underlying Normal's standard deviation (> 0). */
+  scale: positive,
+}) {
   readonly support: Constraint = nonnegative;
   override readonly hasRsample = true;
 

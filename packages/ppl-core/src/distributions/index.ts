@@ -45,7 +45,8 @@ import type { ProbsOrLogits } from "./validate.js";
 
 export { Distribution, Expanded, Independent, Masked } from "./distribution.js";
 export {
-  Parameterized, ParameterizedDistribution, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues, type ParameterizedClass,
+  Parameterized, ParameterizedDistribution, arg, optionalArg, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues,
+  type OptionalArgSpec, type ParameterizedClass,
 } from "./parameterized.js";
 export {
   Bernoulli, Beta, Binomial, Categorical, Delta, Dirichlet, Exponential, Gamma, HalfNormal, Laplace, LogNormal,
@@ -60,39 +61,69 @@ export {
 export type { ZeroInflatedGate };
 export type { CategoricalParams, DeltaOptions, MultivariateNormalParams, ProbsOrLogits, TransformedDistributionOptions };
 
+/**
+ * Distribution constructors by family name, as `dist.X(...)` in Pyro.
+ * @example
+ * ```ts
+ * const z = sample("z", dist.Normal(0, 1));
+ * ```
+ */
 export const dist = {
+  /** Normal(loc, scale). `dist.Normal(0, 1)`. */
   Normal: (loc: TensorLike, scale: TensorLike): Normal => new Normal(loc, scale),
+  /** LogNormal(loc, scale): exp of a Normal(loc, scale). */
   LogNormal: (loc: TensorLike, scale: TensorLike): LogNormal => new LogNormal(loc, scale),
+  /** HalfNormal(scale): |Normal(0, scale)|. */
   HalfNormal: (scale: TensorLike): HalfNormal => new HalfNormal(scale),
+  /** Uniform(low, high) on [low, high). */
   Uniform: (low: TensorLike, high: TensorLike): Uniform => new Uniform(low, high),
+  /** Beta(concentration1, concentration0) on [0, 1]. */
   Beta: (concentration1: TensorLike, concentration0: TensorLike): Beta => new Beta(concentration1, concentration0),
+  /** Gamma(concentration, rate). */
   Gamma: (concentration: TensorLike, rate: TensorLike): Gamma => new Gamma(concentration, rate),
+  /** Exponential(rate). */
   Exponential: (rate: TensorLike): Exponential => new Exponential(rate),
+  /** Dirichlet(concentration [..., K]) on the simplex of the last axis. */
   Dirichlet: (concentration: TensorLike): Dirichlet => new Dirichlet(concentration),
   Categorical: (params: CategoricalParams | TensorLike): Categorical => new Categorical(params),
   Bernoulli: (params: ProbsOrLogits | TensorLike): Bernoulli => new Bernoulli(params),
   Poisson: (rate: TensorLike): Poisson => new Poisson(rate),
   Binomial: (totalCount: TensorLike, params: ProbsOrLogits | TensorLike): Binomial => new Binomial(totalCount, params),
+  /** Delta(v): all mass at v, with an optional log-density and event dims. */
   Delta: (v: TensorLike, options?: DeltaOptions): Delta => new Delta(v, options),
+  /** MultivariateNormal(loc [..., D], { scaleTril } | { covarianceMatrix } | covariance). */
   MultivariateNormal: (loc: TensorLike, params: MultivariateNormalParams | TensorLike): MultivariateNormal =>
     new MultivariateNormal(loc, params),
+  /** StudentT(df, loc = 0, scale = 1). */
   StudentT: (df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1): StudentT => new StudentT(df, loc, scale),
+  /** Laplace(loc, scale). */
   Laplace: (loc: TensorLike, scale: TensorLike): Laplace => new Laplace(loc, scale),
+  /** Cauchy(loc, scale). */
   Cauchy: (loc: TensorLike, scale: TensorLike): Cauchy => new Cauchy(loc, scale),
+  /** HalfCauchy(scale): |Cauchy(0, scale)|. */
   HalfCauchy: (scale: TensorLike): HalfCauchy => new HalfCauchy(scale),
+  /** InverseGamma(concentration, rate): 1 / Gamma(concentration, rate). */
   InverseGamma: (concentration: TensorLike, rate: TensorLike): InverseGamma => new InverseGamma(concentration, rate),
+  /** Chi2(df) = Gamma(df / 2, 1 / 2). */
   Chi2: (df: TensorLike): Chi2 => new Chi2(df),
+  /** Weibull(scale, concentration), Pyro's argument order. */
   Weibull: (scale: TensorLike, concentration: TensorLike): Weibull => new Weibull(scale, concentration),
+  /** Gumbel(loc, scale). */
   Gumbel: (loc: TensorLike, scale: TensorLike): Gumbel => new Gumbel(loc, scale),
+  /** Logistic(loc, scale). */
   Logistic: (loc: TensorLike, scale: TensorLike): Logistic => new Logistic(loc, scale),
+  /** VonMises(loc, concentration) on [-pi, pi). */
   VonMises: (loc: TensorLike, concentration: TensorLike): VonMises => new VonMises(loc, concentration),
+  /** TruncatedNormal(loc, scale, low, high); a bound may be infinite. */
   TruncatedNormal: (loc: TensorLike, scale: TensorLike, low: TensorLike, high: TensorLike): TruncatedNormal =>
     new TruncatedNormal(loc, scale, low, high),
+  /** The law of t(x), x ~ base, for transforms t applied left to right. */
   TransformedDistribution: (
     base: Distribution,
     transforms: Transform | readonly Transform[],
     options?: TransformedDistributionOptions,
   ): TransformedDistribution => new TransformedDistribution(base, transforms, options),
+  /** Treat the rightmost batch dims of base as event dims (same as `base.toEvent(n)`). */
   Independent: (base: Distribution, reinterpretedBatchNdims: number): Independent =>
     new Independent(base, reinterpretedBatchNdims),
   /** Failures before the first success, over {0, 1, ...}: {@link Geometric}. */

@@ -18,7 +18,12 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * const sigma2 = sample("sigma2", dist.InverseGamma(3, 2));
  * ```
  */
-export class InverseGamma extends Parameterized("InverseGamma", { concentration: positive, rate: positive }) {
+export class InverseGamma extends Parameterized("InverseGamma", {
+  /** The shape a (> 0). */
+  concentration: positive,
+  /** The scale of x (> 0): 1 / x ~ Gamma(a, rate). */
+  rate: positive,
+}) {
   readonly support: Constraint = positive;
   override readonly hasRsample = true;
 

@@ -8,7 +8,12 @@ import { Parameterized } from "./parameterized.js";
 const U_MAX = 1 - 2 ** -24;
 
 /** Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale); reparameterised. */
-export class Laplace extends Parameterized("Laplace", { loc: real, scale: positive }) {
+export class Laplace extends Parameterized("Laplace", {
+  /** The median. */
+  loc: real,
+  /** The scale (> 0); variance 2 scale^2. */
+  scale: positive,
+}) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
 

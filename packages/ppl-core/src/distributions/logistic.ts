@@ -17,7 +17,12 @@ const U_MAX = 1 - 2 ** -24;
  * const latent = sample("latent", dist.Logistic(0, 1)); // latent > 0 is a logistic regression's outcome
  * ```
  */
-export class Logistic extends Parameterized("Logistic", { loc: real, scale: positive }) {
+export class Logistic extends Parameterized("Logistic", {
+  /** The mean and median. */
+  loc: real,
+  /** The scale (> 0). */
+  scale: positive,
+}) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
 

@@ -14,7 +14,12 @@ import { Parameterized } from "./parameterized.js";
  * const income = sample("income", dist.LogNormal(10, 0.5));
  * ```
  */
-export class LogNormal extends Parameterized("LogNormal", { loc: real, scale: positive }) {
+export class LogNormal extends Parameterized("LogNormal", {
+  /** The mean of log x. */
+  loc: real,
+  /** The standard deviation of log x (> 0). */
+  scale: positive,
+}) {
   readonly support: Constraint = positive;
   override readonly hasRsample = true;
 

@@ -9,9 +9,20 @@ import { asFloat, checkMinRank, checkParam } from "./validate.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/** The covariance of a MultivariateNormal: exactly one of its lower Cholesky factor or the matrix itself. */
 export type MultivariateNormalParams =
-  | { scaleTril: TensorLike; covarianceMatrix?: never }
-  | { covarianceMatrix: TensorLike; scaleTril?: never };
+  | {
+      /** Lower-triangular factor L of the covariance L L^T, shape [..., D, D], positive diagonal. */
+      scaleTril: TensorLike;
+      /** Not with scaleTril. */
+      covarianceMatrix?: never;
+    }
+  | {
+      /** Symmetric positive-definite covariance, shape [..., D, D] (factored here, differentiably). */
+      covarianceMatrix: TensorLike;
+      /** Not with covarianceMatrix. */
+      scaleTril?: never;
+    };
 
 /**
  * Multivariate normal over the last axis of `loc`, with the covariance given
@@ -21,14 +32,20 @@ export type MultivariateNormalParams =
  */
 export class MultivariateNormal extends Distribution {
   readonly name = "MultivariateNormal";
+  /** The mean, shape [..., D]. */
   readonly loc: tf.Tensor;
+  /** The covariance's lower Cholesky factor, shape [..., D, D]. */
   readonly scaleTril: tf.Tensor;
   readonly batchShape: readonly number[];
   readonly eventShape: readonly number[];
   readonly support: Constraint = independent(real, 1);
   override readonly hasRsample = true;
 
-  /** A bare tensor as the second argument is the covariance matrix, as Pyro's positional argument is. */
+  /**
+   * A bare tensor as the second argument is the covariance matrix, as Pyro's positional argument is.
+   * @param loc the mean, shape [..., D]
+   * @param params `{ scaleTril }`, `{ covarianceMatrix }` or the covariance matrix itself
+   */
   constructor(loc: TensorLike, params: MultivariateNormalParams | TensorLike) {
     super();
     this.loc = asFloat(loc);
@@ -63,6 +80,7 @@ export class MultivariateNormal extends Distribution {
     this.eventShape = [D];
   }
 
+  /** scaleTril scaleTril^T, shape [..., D, D]. */
   get covarianceMatrix(): tf.Tensor {
     return outerSelf(this.scaleTril);
   }

@@ -15,7 +15,12 @@ import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./normal-quantile.js";
  * const x = sample("x", dist.Normal(0, 1));
  * ```
  */
-export class Normal extends Parameterized("Normal", { loc: real, scale: positive }) {
+export class Normal extends Parameterized("Normal", {
+  /** The mean. */
+  loc: real,
+  /** The standard deviation (> 0). */
+  scale: positive,
+}) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
 

@@ -25,6 +25,35 @@ export interface ArgSpec {
   readonly optional?: boolean;
 }
 
+/** An `ArgSpec` that may be left out; its field is `tf.Tensor | undefined`. */
+export interface OptionalArgSpec extends ArgSpec {
+  /** Always true: the argument may be left out. */
+  readonly optional: true;
+}
+
+/**
+ * A declared argument with more than a constraint, typed as the named `ArgSpec` (so the
+ * class's API docs show that type rather than an inline literal).
+ * @example
+ * ```ts
+ * Parameterized("Dirichlet", { concentration: arg(positive, { eventDim: 1, shape: "[..., K]" }) })
+ * ```
+ */
+export function arg(constraint: Constraint, options: { eventDim?: number; shape?: string } = {}): ArgSpec {
+  return { constraint, ...options };
+}
+
+/**
+ * A declared argument that may be left out (one of `probs` / `logits`).
+ * @example
+ * ```ts
+ * Parameterized("Geometric", { probs: optionalArg(unitInterval), logits: optionalArg(real) })
+ * ```
+ */
+export function optionalArg(constraint: Constraint, options: { eventDim?: number; shape?: string } = {}): OptionalArgSpec {
+  return { constraint, ...options, optional: true };
+}
+
 /** A family's declared arguments in constructor order: name -> constraint (or full spec). */
 export type ArgConstraints = Readonly<Record<string, Constraint | ArgSpec>>;
 
@@ -64,8 +93,11 @@ function normalize(argConstraints: ArgConstraints): NormalizedSpec[] {
  * batch shape, event shape and batch key parts, computed once at construction.
  */
 export abstract class ParameterizedDistribution extends Distribution {
+  /** The family's name, as given to `Parameterized`. */
   readonly name: string;
+  /** The broadcast of the declared arguments' batch parts. */
   readonly batchShape: readonly number[];
+  /** The event part of the first argument with eventDim > 0, else []. */
   readonly eventShape: readonly number[];
   /**
    * One entry per declared argument, in order: a JS number given for it (so

@@ -8,7 +8,14 @@ import { rsampleStandardGamma } from "./gamma-sampler.js";
 import { Parameterized } from "./parameterized.js";
 
 /** Student's t with `df` degrees of freedom, location and scale; reparameterised in all three. */
-export class StudentT extends Parameterized("StudentT", { df: positive, loc: real, scale: positive }) {
+export class StudentT extends Parameterized("StudentT", {
+  /** Degrees of freedom (> 0). */
+  df: positive,
+  /** The location. */
+  loc: real,
+  /** The scale (> 0). */
+  scale: positive,
+}) {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
 

@@ -5,6 +5,7 @@ import { PPLShapeError, formatShape } from "../errors.js";
 import { sumRightmost } from "../ops/tensor.js";
 import { Distribution } from "./distribution.js";
 
+/** Options of `TransformedDistribution`. */
 export interface TransformedDistributionOptions {
   /** The support, when the last transform's codomain does not say it (e.g. affine maps of an interval). */
   support?: Constraint;
@@ -18,14 +19,22 @@ export interface TransformedDistributionOptions {
  */
 export class TransformedDistribution extends Distribution {
   readonly name: string;
+  /** The base distribution (with extra batch dims moved to its event when the transforms couple them). */
   readonly base: Distribution;
+  /** The transforms composed into one. */
   readonly transform: Transform;
+  /** The transforms as given, applied left to right. */
   readonly transforms: readonly Transform[];
   readonly batchShape: readonly number[];
   readonly eventShape: readonly number[];
   readonly support: Constraint;
   override readonly hasRsample: boolean;
 
+  /**
+   * @param base the distribution of x
+   * @param transforms one transform or a list applied left to right
+   * @param options `support` when the last transform's codomain does not say it
+   */
   constructor(base: Distribution, transforms: Transform | readonly Transform[], options: TransformedDistributionOptions = {}) {
     super();
     this.transforms = Array.isArray(transforms) ? [...(transforms as readonly Transform[])] : [transforms as Transform];

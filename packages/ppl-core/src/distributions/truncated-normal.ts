@@ -96,9 +96,13 @@ function cdfAt(xs: readonly number[], g: number[]): number {
  * ```
  */
 export class TruncatedNormal extends Parameterized("TruncatedNormal", {
+  /** The untruncated Normal's mean. */
   loc: real,
+  /** The untruncated Normal's standard deviation (> 0). */
   scale: positive,
+  /** The lower bound (may be -Infinity). */
   low: extendedReal,
+  /** The upper bound (> low, may be Infinity). */
   high: extendedReal,
 }) {
   readonly support: Constraint;

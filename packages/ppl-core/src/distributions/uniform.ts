@@ -6,7 +6,12 @@ import { Parameterized } from "./parameterized.js";
 import { checkOrdered } from "./validate.js";
 
 /** Uniform on [low, high); reparameterised. */
-export class Uniform extends Parameterized("Uniform", { low: real, high: real }) {
+export class Uniform extends Parameterized("Uniform", {
+  /** The lower bound. */
+  low: real,
+  /** The upper bound (> low). */
+  high: real,
+}) {
   readonly support: Constraint;
   override readonly hasRsample = true;
 

@@ -11,6 +11,7 @@ export class Unit extends Distribution {
   readonly support: Constraint = real;
   override readonly hasRsample = true;
 
+  /** @param logFactor the log-factor, shape batchShape */
   constructor(readonly logFactor: tf.Tensor) {
     super();
     this.batchShape = logFactor.shape;

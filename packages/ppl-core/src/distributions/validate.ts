@@ -6,10 +6,6 @@ import { broadcastShapes, toTensor, type TensorLike } from "../ops/tensor.js";
 import { isValidationEnabled } from "../validation.js";
 
 /**
- * Throw a PPLSupportError naming the distribution, the parameter, the first
- * offending value and the constraint, if any element violates it.
- */
-/**
  * Tensors already found to satisfy a constraint. A markov chain hands the same
  * (memoised) parameter tensor to every step of one parity; tensors are
  * immutable, so one check answers for all. Variables are not remembered: they
@@ -17,6 +13,13 @@ import { isValidationEnabled } from "../validation.js";
  */
 const passed = new WeakMap<tf.Tensor, Set<Constraint>>();
 
+/**
+ * Throw a PPLSupportError naming the distribution, the parameter, the first
+ * offending element and the constraint, if any element of `value` violates it
+ * (a no-op under `setValidation(false)`).
+ * @param dist the family's name, e.g. "Normal"
+ * @param param the argument's name, e.g. "scale"
+ */
 export function checkParam(dist: string, param: string, value: tf.Tensor, constraint: Constraint): void {
   if (!isValidationEnabled()) return;
   const known = value instanceof tf.Variable ? undefined : passed.get(value);
@@ -82,7 +85,19 @@ export function checkOrdered(dist: string, lowName: string, low: tf.Tensor, high
 }
 
 /** Exactly one of `probs` or `logits`, as Pyro's discrete distributions take them. */
-export type ProbsOrLogits = { probs: TensorLike; logits?: never } | { logits: TensorLike; probs?: never };
+export type ProbsOrLogits =
+  | {
+      /** Probabilities. */
+      probs: TensorLike;
+      /** Not with probs. */
+      logits?: never;
+    }
+  | {
+      /** Log-odds (Bernoulli, Binomial) or unnormalised log-probabilities (Categorical). */
+      logits: TensorLike;
+      /** Not with logits. */
+      probs?: never;
+    };
 
 /** Read the bare-tensor short form as `{ probs }`; throw unless exactly one of the two is given. */
 export function probsOrLogits(dist: string, params: ProbsOrLogits | TensorLike): { kind: "probs" | "logits"; value: tf.Tensor } {

@@ -80,7 +80,12 @@ function vonMisesOne(k: number, rng: () => number): number {
  * const heading = sample("heading", dist.VonMises(0, 4));
  * ```
  */
-export class VonMises extends Parameterized("VonMises", { loc: real, concentration: positive }) {
+export class VonMises extends Parameterized("VonMises", {
+  /** The mode, in radians. */
+  loc: real,
+  /** The concentration k (> 0). */
+  concentration: positive,
+}) {
   readonly support: Constraint = interval(-Math.PI, Math.PI);
 
   /** @param loc the mode, in radians; @param concentration k (> 0; large k is Normal(loc, 1/sqrt(k))), broadcasting. */

@@ -15,7 +15,12 @@ import { Parameterized } from "./parameterized.js";
  * const lifetime = sample("lifetime", dist.Weibull(100, 1.5));
  * ```
  */
-export class Weibull extends Parameterized("Weibull", { scale: positive, concentration: positive }) {
+export class Weibull extends Parameterized("Weibull", {
+  /** The scale lambda (> 0). */
+  scale: positive,
+  /** The shape k (> 0). */
+  concentration: positive,
+}) {
   readonly support: Constraint = nonnegative;
   override readonly hasRsample = true;
 
