@@ -115,7 +115,7 @@ export function defaultOptions(out: string): CliOptions {
 
 /** A path the user typed, relative to where they typed it (pnpm runs scripts in the package folder). */
 export function userPath(p: string): string {
-  return isAbsolute(p) ? p : resolve(process.env.INIT_CWD ?? process.cwd(), p);
+  return isAbsolute(p) ? p : resolve(process.env.INIT_CWD || process.cwd(), p);
 }
 
 function valid(s: Spec): string {

@@ -38,7 +38,7 @@ export function checkData(what: string, seqs: readonly number[][], labels: reado
   if (distinct < K) throw new DataError(`${what}: only ${distinct} distinct value(s) but --states ${K}; use --states ${Math.max(1, distinct)} or fewer`);
   const { mean, sd } = pooledScale(seqs);
   if (!(sd > 1e-9 * Math.max(Math.abs(mean), 1e-300))) {
-    throw new DataError(`${what}: the data is constant (every value ${mean === 0 ? 0 : `≈ ${mean.toPrecision(6)}`}, sd ${sd.toPrecision(3)}); an HMM needs values that vary`);
+    throw new DataError(`${what}: constant data (every value ${mean === 0 ? 0 : `≈ ${mean.toPrecision(6)}`}, sd ${sd.toPrecision(3)}); an HMM needs values that vary`);
   }
   seqs.forEach((y, s) => {
     const first = y[0]!;

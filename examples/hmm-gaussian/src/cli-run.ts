@@ -60,10 +60,15 @@ function sortedInit(p: PlainParams, scale: { mean: number; sd: number }, floor: 
   return toDataUnits(sortByLocs(p), scale, floor);
 }
 
-export async function runFit(sig: ReadSignal, o: CliOptions, say: (s: string) => void, progress?: (restart: number) => Progress): Promise<CliResult> {
+/**
+ * Fits, decodes and writes the outputs. `checked`: the warnings of an
+ * earlier checkData of this signal (the CLI checks before it loads the
+ * backend); without it the data is checked here.
+ */
+export async function runFit(sig: ReadSignal, o: CliOptions, say: (s: string) => void, progress?: (restart: number) => Progress, checked?: string[]): Promise<CliResult> {
   const K = o.states;
-  const warnings = checkData("the data", sig.seqs, sig.labels, K);
-  for (const w of warnings) say(`warning: ${w}`);
+  const warnings = checked ?? checkData("the data", sig.seqs, sig.labels, K);
+  if (checked === undefined) for (const w of warnings) say(`warning: ${w}`);
   const t0 = performance.now();
   const scale = pooledScale(sig.seqs);
   const floor = o.minScale;

@@ -1,9 +1,14 @@
 // ppl-hmm on good and bad files: outputs written, or one error line with exit code 2.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// The bad inputs run in this process (main() and report(), what src/cli.ts wraps);
+// the process itself (exit codes, the bin, a relative path from a sub-folder) is run as a child a few times.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { runTsx } from "./run.js";
+import { spawnSync } from "node:child_process";
+import { describe, expect, it, vi } from "vitest";
+import { main, report } from "../src/cli-main.js";
+import { DataError } from "../src/data-io.js";
+import { exampleDir, runTsx } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ppl-hmm-"));
 function file(name: string, text: string): string {
@@ -73,7 +78,7 @@ describe("ppl-hmm fit", () => {
     ["a non-numeric cell", ["fit", file("text.csv", "a,b\n1,2\n3,x\n")], /text\.csv:3, column 2 'b': 'x' is not a number/],
     ["NaN with --missing error", ["fit", file("nan.csv", "1\nNaN\n3\n4\n")], /nan\.csv:2, column 1: missing value 'NaN'; use --missing drop/],
     ["a sequence of length 1", ["fit", file("one.csv", "1,2,3\n")], /has 1 value; an HMM needs at least 2 time steps/],
-    ["a constant series", ["fit", file("const.csv", "5\n5\n5\n5\n"), "--states", "1"], /the data is constant/],
+    ["a constant series", ["fit", file("const.csv", "5\n5\n5\n5\n"), "--states", "1"], /const\.csv: constant data/],
     ["values beyond float32", ["fit", file("huge.csv", "1e39\n2\n3\n4\n"), "--states", "2"], /beyond the float32 range/],
     ["fewer values than states", ["fit", file("few.csv", "1\n2\n3\n"), "--states", "5"], /3 values but --states 5/],
     ["bad JSON", ["fit", "--data", file("bad.json", "{ obs: ")], /not valid JSON/],
@@ -86,14 +91,32 @@ describe("ppl-hmm fit", () => {
     ["a diverging fit", ["fit", file("div.csv", wide()), "--states", "2", "--lr", "100", "--restarts", "1", "--no-figures", "--out", join(dir, "out-div")], /the fit diverged in every restart .*lower --lr/],
   ];
   for (const [what, args, message] of bad) {
-    it(`rejects ${what} with one error line and exit code 2`, () => {
-      const r = runTsx("cli.ts", args);
-      expect(r.status).toBe(2);
-      const lines = r.stderr.trim().split("\n");
+    it(`rejects ${what} with one error line and exit code 2`, async () => {
+      const err = await main(args).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(DataError);
+      const written: string[] = [];
+      const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+      const code = report(err);
+      spy.mockRestore();
+      expect(code).toBe(2);
+      const lines = written.join("").trim().split("\n");
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^ppl-hmm: error: /);
       expect(lines[0]).toMatch(message);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    });
+    }, 60_000);
   }
+
+  it("as a process: the bin from a sub-folder resolves relative paths there, exits 2 with one line", () => {
+    const sub = join(dir, "sub");
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, "c.csv"), "4\n4\n4\n");
+    const bin = join(exampleDir, "bin", "ppl-hmm.mjs");
+    const r = spawnSync(process.execPath, [bin, "fit", "c.csv", "--states", "1", "--out", "o"], { cwd: sub, encoding: "utf8", env: { ...process.env, INIT_CWD: "" } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split("\n"), r.stderr).toEqual([expect.stringMatching(/^ppl-hmm: error: .*c\.csv: constant data/)]);
+    expect(existsSync(join(sub, "o"))).toBe(true);
+    const o = spawnSync(process.execPath, [bin, "fit", "c.csv", "--lr", "-1"], { cwd: sub, encoding: "utf8" });
+    expect(o.status).toBe(2);
+    expect(o.stderr.trim()).toBe("ppl-hmm: error: --lr -1: expected a number > 0 and ≤ 100");
+  });
 });
