@@ -66,6 +66,7 @@ export {
   GammaPoisson, Geometric, LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, Multinomial, NegativeBinomial,
   OneHotCategorical, ZeroInflatedPoisson, type ZeroInflatedGate,
 } from "./distributions/index.js";
+export { CorrCholeskyTransform, corrCholesky } from "./distributions/lkj-cholesky.js";
 export { checkParam, paramBatchShape } from "./distributions/validate.js";
 
 export {

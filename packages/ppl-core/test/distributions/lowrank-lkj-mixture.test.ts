@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import {
-  PPLConfigError, PPLShapeError, PPLSupportError, TraceELBO, dist, plate, sample, setRngSeed, trace,
+  CorrCholeskyTransform, PPLConfigError, PPLShapeError, PPLSupportError, TraceELBO, corrCholesky, dist, plate, sample, setRngSeed, trace,
 } from "ppl-core";
 import { LOG_2PI, checkGradients, expectClose, expectMoments, lgamma64, logBeta64, thrown, vals } from "./helpers.js";
 
@@ -241,6 +241,83 @@ describe("LKJCholesky", () => {
       const s = dist.LKJCholesky(2).support;
       expect(vals(s.check(tf.tensor3d([corrChol([[0.5]]), [[1, 0], [0.5, 0.5]], [[1, 0.1], [0, 1]], [[1, 0], [0.6, -0.8]]])))).toEqual([1, 0, 0, 0]);
     });
+  });
+});
+
+/** Stan's / torch's corr-Cholesky map in float64: tanh, then each row stick-broken onto the unit sphere. */
+function corrCholForward64(x: number[]): number[][] {
+  const D = Math.round((1 + Math.sqrt(1 + 8 * x.length)) / 2);
+  const L = Array.from({ length: D }, () => new Array<number>(D).fill(0));
+  L[0]![0] = 1;
+  let o = 0;
+  for (let i = 1; i < D; i++) {
+    let left = 1;
+    for (let j = 0; j < i; j++) {
+      const z = Math.tanh(x[o++]!);
+      L[i]![j] = z * Math.sqrt(left);
+      left -= L[i]![j]! ** 2;
+    }
+    L[i]![i] = Math.sqrt(left);
+  }
+  return L;
+}
+
+/** log |det A| by Gaussian elimination with partial pivoting, float64. */
+function logAbsDet64(a: number[][]): number {
+  const m = a.map((r) => [...r]);
+  const n = m.length;
+  let s = 0;
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    s += Math.log(Math.abs(m[c]![c]!));
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k < n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return s;
+}
+
+describe("CorrCholeskyTransform (the unconstrained map onto LKJCholesky's support)", () => {
+  const x = [0.3, -1.2, 0.5, 2, -0.4, 0.9]; // D = 4
+  it("forward is the float64 tanh-and-stick-breaking map, lands in the support, and inverse undoes it", () => {
+    const t = new CorrCholeskyTransform();
+    tf.tidy(() => {
+      const y = t.forward(tf.tensor2d([x, x.map((v) => -v / 2)]));
+      expect(y.shape).toEqual([2, 4, 4]);
+      expect(t.forwardShape([2, 6])).toEqual([2, 4, 4]);
+      expect(t.inverseShape([2, 4, 4])).toEqual([2, 6]);
+      expectClose(vals(y), [...corrCholForward64(x).flat(), ...corrCholForward64(x.map((v) => -v / 2)).flat()], 1e-6, 1e-5, "forward");
+      expect(vals(corrCholesky.check(y))).toEqual([1, 1]);
+      expectClose(vals(t.inverse(y)), [...x, ...x.map((v) => -v / 2)], 1e-4, 1e-4, "inverse");
+    });
+    expect(() => t.forward(tf.zeros([5]))).toThrow(/^CorrCholeskyTransform: the last dim \(5\) must be D \(D - 1\) \/ 2/);
+  });
+
+  it("logAbsDetJacobian is log |det| of the float64 Jacobian of x -> the strict lower triangle of L", () => {
+    const lower = (v: number[]) => {
+      const L = corrCholForward64(v);
+      return L.flatMap((row, i) => row.slice(0, i));
+    };
+    const h = 1e-6;
+    const J = x.map((_, k) => {
+      const up = [...x];
+      const dn = [...x];
+      up[k]! += h;
+      dn[k]! -= h;
+      const a = lower(up);
+      const b = lower(dn);
+      return a.map((v, i) => (v - b[i]!) / (2 * h));
+    });
+    const t = new CorrCholeskyTransform();
+    tf.tidy(() => {
+      const xt = tf.tensor1d(x);
+      expectClose(vals(t.logAbsDetJacobian(xt, t.forward(xt))), [logAbsDet64(J)], 1e-4, 1e-4, "log|det J|");
+    });
+    // the forward map is differentiable: its entries' gradients against central differences of the float64 map
+    checkGradients((v) => t.forward(v!), ([v]) => corrCholForward64(v!).flat(), [{ values: x, shape: [6] }], 2e-3, "forward");
   });
 });
 
