@@ -174,8 +174,8 @@ export function overviewFigure(y: readonly number[], z: readonly number[], K: nu
     width: 900,
     height: 260,
     layer: [
-      { data: { values: bands }, mark: { type: "rect", opacity: 0.25 }, encoding: { x, x2: { field: "t1" }, color: stateColor(K, undefined) } },
-      { data: { values: cols }, mark: { type: "area", color: "#888", opacity: 0.6 }, encoding: { x, y: { field: "lo", type: "quantitative", title: "observation (column min–max, mean)", scale: { zero: false } }, y2: { field: "hi" } } },
+      { data: { values: bands }, mark: { type: "rect", opacity: 0.4 }, encoding: { x, x2: { field: "t1" }, color: stateColor(K, undefined) } },
+      { data: { values: cols }, mark: { type: "area", color: "#666", opacity: 0.35 }, encoding: { x, y: { field: "lo", type: "quantitative", title: "observation (column min–max, mean)", scale: { zero: false } }, y2: { field: "hi" } } },
       { data: { values: cols }, mark: { type: "line", color: "#222", strokeWidth: 0.8 }, encoding: { x, y: { field: "mean", type: "quantitative" } } },
     ],
   };
