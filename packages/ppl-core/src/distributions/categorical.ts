@@ -165,7 +165,7 @@ export class Categorical extends Distribution {
     return tf.tidy(() => {
       const K = this.numCategories;
       const shape = broadcastShapes([value.shape, this.batchShape], "Categorical value and batch shapes");
-      // the one-hot select below works at rank batch + 1, which wasm gets wrong from rank 7 (TFJS-NOTES §4): gather instead
+      // the one-hot select below works at rank batch + 1, which wasm gets wrong from rank 7 (docs/tfjs-notes.md §4): gather instead
       if (shape.length >= MAX_SAFE_RANK) return vindex(this.logits, "...", value.dtype === "int32" ? value : value.cast("int32"));
       const hot = tf.oneHot(broadcastTo(value.cast("int32"), shape).flatten(), K).reshape([...shape, K]).cast("bool");
       const logits = broadcastTo(this.logits, [...shape, K]);
