@@ -86,9 +86,13 @@ export const dist = {
   Exponential: (rate: TensorLike): Exponential => new Exponential(rate),
   /** Dirichlet(concentration [..., K]) on the simplex of the last axis. */
   Dirichlet: (concentration: TensorLike): Dirichlet => new Dirichlet(concentration),
+  /** Categorical over {0, ..., K-1}: probs (a simplex on the last axis), { probs } or { logits }. */
   Categorical: (params: CategoricalParams | TensorLike): Categorical => new Categorical(params),
+  /** Bernoulli over {0, 1}: probs, { probs } or { logits }. */
   Bernoulli: (params: ProbsOrLogits | TensorLike): Bernoulli => new Bernoulli(params),
+  /** Poisson(rate) over {0, 1, 2, ...}. */
   Poisson: (rate: TensorLike): Poisson => new Poisson(rate),
+  /** Binomial(totalCount, probs | { probs } | { logits }): successes in totalCount trials. */
   Binomial: (totalCount: TensorLike, params: ProbsOrLogits | TensorLike): Binomial => new Binomial(totalCount, params),
   /** Delta(v): all mass at v, with an optional log-density and event dims. */
   Delta: (v: TensorLike, options?: DeltaOptions): Delta => new Delta(v, options),
@@ -147,6 +151,7 @@ export const dist = {
   LKJCholesky: (dim: number, concentration: TensorLike = 1): LKJCholesky => new LKJCholesky(dim, concentration),
   /** A mixture over the rightmost batch dim of one component distribution: {@link MixtureSameFamily}. */
   MixtureSameFamily: (mixture: Categorical, component: Distribution): MixtureSameFamily => new MixtureSameFamily(mixture, component),
+  /** A hidden Markov model with its discrete states summed out: {@link DiscreteHMM}. */
   DiscreteHMM: (
     initialLogits: TensorLike,
     transitionLogits: TensorLike,
