@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it, vi } from "vitest";
 import { main, report } from "../src/cli-main.js";
 import { DataError } from "../src/data-io.js";
-import { exampleDir, runTsx } from "./run.js";
+import { exampleDir } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ppl-hmm-"));
 function file(name: string, text: string): string {
@@ -23,22 +23,35 @@ function wide(): string {
   return rows.join("\n");
 }
 
+/** `ppl-hmm <args>` in this process: what it prints on stdout (stderr is dropped). */
+async function runMain(args: string[]): Promise<{ stdout: string }> {
+  const chunks: string[] = [];
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => (chunks.push(String(c)), true));
+  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void chunks.push(`${a.join(" ")}\n`));
+  const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  try {
+    await main(args);
+  } finally {
+    out.mockRestore();
+    log.mockRestore();
+    err.mockRestore();
+  }
+  return { stdout: chunks.join("") };
+}
+
 describe("ppl-hmm fit", () => {
-  it("prints --help with every option, and reads a numeric year header with --header auto", () => {
-    const h = runTsx("cli.ts", ["--help"]);
-    expect(h.status).toBe(0);
+  it("prints --help with every option, and reads a numeric year header with --header auto", async () => {
+    const h = await runMain(["--help"]);
     for (const o of ["--states", "--restarts", "--steps", "--tol", "--window", "--lr", "--min-scale", "--seed", "--form", "--header", "--missing", "--columns", "--data", "--out", "--no-figures", "--json"]) expect(h.stdout).toContain(o);
     const years = ["2012,2013", ...Array.from({ length: 30 }, (_, t) => `${t % 6 < 3 ? 1 : 9},${t % 4 < 2 ? 2 : 8}`)].join("\n");
-    const r = runTsx("cli.ts", ["fit", file("years.csv", years), "--states", "2", "--restarts", "1", "--steps", "5", "--out", join(dir, "out-years"), "--no-figures"]);
-    expect(r.status, r.stderr).toBe(0);
+    const r = await runMain(["fit", file("years.csv", years), "--states", "2", "--restarts", "1", "--steps", "5", "--out", join(dir, "out-years"), "--no-figures"]);
     expect(r.stdout).toMatch(/2 sequence\(s\) × 30 steps; header: yes \(auto: the first row \(2012,2013\) is increasing integers/);
   });
 
-  it("fits a wide CSV and writes params.json, states.csv", () => {
+  it("fits a wide CSV and writes params.json, states.csv", async () => {
     const out = join(dir, "out-wide");
     // a leading "--", as `pnpm ppl-hmm -- fit ...` passes it, is skipped
-    const r = runTsx("cli.ts", ["--", "fit", file("wide.csv", wide()), "--states", "2", "--steps", "3", "--restarts", "1", "--out", out, "--no-figures"]);
-    expect(r.status, r.stderr).toBe(0);
+    const r = await runMain(["--", "fit", file("wide.csv", wide()), "--states", "2", "--steps", "3", "--restarts", "1", "--out", out, "--no-figures"]);
     const params = JSON.parse(readFileSync(join(out, "params.json"), "utf8"));
     expect(params.params.locs).toHaveLength(2);
     const states = readFileSync(join(out, "states.csv"), "utf8").trim().split("\n");
@@ -47,25 +60,22 @@ describe("ppl-hmm fit", () => {
     expect(states[1]).toMatch(/^a,0,/);
   });
 
-  it("reads the long sequence,value form and the JSON form", () => {
+  it("reads the long sequence,value form and the JSON form", async () => {
     const long = ["sequence,value", ...Array.from({ length: 30 }, (_, t) => `s1,${t % 6 < 3 ? 0 : 4}`), ...Array.from({ length: 30 }, (_, t) => `s2,${t % 4 < 2 ? 4 : 0}`)];
     const out = join(dir, "out-long");
-    const r = runTsx("cli.ts", ["fit", file("long.csv", long.join("\n")), "--states", "2", "--steps", "2", "--restarts", "1", "--out", out, "--no-figures", "--json"]);
-    expect(r.status, r.stderr).toBe(0);
+    const r = await runMain(["fit", file("long.csv", long.join("\n")), "--states", "2", "--steps", "2", "--restarts", "1", "--out", out, "--no-figures", "--json"]);
     const result = JSON.parse(r.stdout);
     expect(result.restarts.length).toBeGreaterThan(0);
     const states = readFileSync(join(out, "states.csv"), "utf8");
     expect(states).toMatch(/\ns1,0,/);
     expect(states).toMatch(/\ns2,0,/);
-    const j = runTsx("cli.ts", ["fit", "--data", file("d.json", JSON.stringify({ obs: [[0, 1, 5, 6], [6, 5, 1, 0]] })), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, "out-json"), "--no-figures"]);
-    expect(j.status, j.stderr).toBe(0);
+    const j = await runMain(["fit", "--data", file("d.json", JSON.stringify({ obs: [[0, 1, 5, 6], [6, 5, 1, 0]] })), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, "out-json"), "--no-figures"]);
     expect(existsSync(join(dir, "out-json", "states.csv"))).toBe(true);
   });
 
-  it("fits with each model form and reports which", () => {
+  it("fits with each model form and reports which", async () => {
     for (const form of ["markov", "discrete-hmm"]) {
-      const r = runTsx("cli.ts", ["fit", file(`forms-${form}.csv`, wide()), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, `out-${form}`), "--no-figures", "--json", "--form", form]);
-      expect(r.status, r.stderr).toBe(0);
+      const r = await runMain(["fit", file(`forms-${form}.csv`, wide()), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, `out-${form}`), "--no-figures", "--json", "--form", form]);
       const result = JSON.parse(r.stdout);
       expect(result.form).toBe(form);
       expect(Number.isFinite(result.logLikelihood)).toBe(true);
