@@ -31,6 +31,28 @@ const supportCases: [string, () => unknown, RegExp][] = [
     /^TruncatedNormal: parameter 'high' must be greater than 'low', but element 1 has low = 2 and high = 2/],
 ];
 
+// the constraints of the older families that validation.test.ts does not reach
+const olderCases: [string, () => unknown, RegExp][] = [
+  ["Normal loc infinite", () => dist.Normal(Infinity, 1), /^Normal: parameter 'loc' must be real, but element 0 is Infinity/],
+  ["LogNormal scale < 0", () => dist.LogNormal(0, [1, -1]), /^LogNormal: parameter 'scale' must be positive, but element 1 is -1/],
+  ["Laplace loc NaN", () => dist.Laplace(NaN, 1), /^Laplace: parameter 'loc' must be real, but element 0 is NaN/],
+  ["StudentT loc infinite", () => dist.StudentT(3, -Infinity, 1), /^StudentT: parameter 'loc' must be real, but element 0 is -Infinity/],
+  ["StudentT scale = 0", () => dist.StudentT(3, 0, 0), /^StudentT: parameter 'scale' must be positive, but element 0 is 0/],
+  ["Uniform high NaN", () => dist.Uniform(0, NaN), /^Uniform: parameter 'high' must be real, but element 0 is NaN/],
+  ["Gamma concentration < 0", () => dist.Gamma([-1, 1], 1), /^Gamma: parameter 'concentration' must be positive, but element 0 is -1/],
+  ["Dirichlet concentration NaN in a batch", () => dist.Dirichlet([[1, 2], [NaN, 1]]), /^Dirichlet: parameter 'concentration' must be positive, but element 2 is NaN/],
+];
+
+describe("the older continuous families' remaining constraints throw PPLSupportError", () => {
+  for (const [name, make, message] of olderCases) {
+    it(name, () => {
+      const err = thrown(make);
+      expect(err).toBeInstanceOf(PPLSupportError);
+      expect(err.message).toMatch(message);
+    });
+  }
+});
+
 describe("the new families' arguments out of support throw PPLSupportError", () => {
   for (const [name, make, message] of supportCases) {
     it(name, () => {
