@@ -60,7 +60,7 @@ export function beamViterbi(mains: readonly number[], probsInit: readonly (reado
       const have = bestOf.get(cKey[c]!);
       if (have === undefined || cScore[have]! < cScore[c]!) bestOf.set(cKey[c]!, c);
     }
-    const kept = [...bestOf.values()].sort((a, b) => cScore[b]! - cScore[a]!).slice(0, B);
+    const kept = topB([...bestOf.values()], cScore, B);
     const nextMean = new Float64Array(B);
     const nextVar = new Float64Array(B);
     const nextStay = new Float64Array(B);
@@ -154,4 +154,38 @@ export function beamViterbi(mains: readonly number[], probsInit: readonly (reado
     at = parents[t * B + at]!;
   }
   return out;
+}
+
+/**
+ * The `B` indices of highest score, best first: a quickselect partition (linear
+ * in the candidates) before sorting only the kept ones, so a minute costs
+ * O(C + B log B) rather than O(C log C).
+ */
+export function topB(idx: number[], score: Float64Array, B: number): number[] {
+  if (idx.length > B) {
+    let lo = 0;
+    let hi = idx.length - 1;
+    // move the B best to idx[0..B): Hoare partitions around a middle pivot, descending
+    while (lo < hi) {
+      const pivot = score[idx[(lo + hi) >> 1]!]!;
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (score[idx[i]!]! > pivot) i++;
+        while (score[idx[j]!]! < pivot) j--;
+        if (i <= j) {
+          const tmp = idx[i]!;
+          idx[i] = idx[j]!;
+          idx[j] = tmp;
+          i++;
+          j--;
+        }
+      }
+      if (B - 1 <= j) hi = j;
+      else if (B - 1 >= i) lo = i;
+      else break;
+    }
+    idx.length = B;
+  }
+  return idx.sort((a, b) => score[b]! - score[a]! || a - b);
 }
