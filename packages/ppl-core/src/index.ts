@@ -66,7 +66,7 @@ export {
   GammaPoisson, Geometric, LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, Multinomial, NegativeBinomial,
   OneHotCategorical, ZeroInflatedPoisson, type ZeroInflatedGate,
 } from "./distributions/index.js";
-export { CorrCholeskyTransform, corrCholesky } from "./distributions/lkj-cholesky.js";
+export { CorrCholeskyTransform, corrCholesky } from "./constraints/corr-cholesky.js";
 export { checkParam, paramBatchShape } from "./distributions/validate.js";
 
 export {

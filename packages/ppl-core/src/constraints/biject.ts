@@ -11,6 +11,7 @@ import {
   Constraint, GreaterThan, GreaterThanEq, IndependentConstraint, Interval, LowerCholesky, PositiveDefinite, Real,
   Simplex, TensorInterval,
 } from "./constraint.js";
+import { CorrCholesky, CorrCholeskyTransform } from "./corr-cholesky.js";
 import {
   AffineTransform, CholeskyTransform, ComposeTransform, ExpTransform, IdentityTransform, LowerCholeskyTransform,
   SigmoidTransform, SoftmaxTransform, StickBreakingTransform, type Transform,
@@ -38,6 +39,7 @@ function onto(constraint: Constraint, which: Which): Transform {
   }
   if (constraint instanceof Simplex) return which === "bijectTo" ? new StickBreakingTransform() : new SoftmaxTransform();
   if (constraint instanceof LowerCholesky) return new LowerCholeskyTransform();
+  if (constraint instanceof CorrCholesky) return new CorrCholeskyTransform();
   if (constraint instanceof PositiveDefinite) {
     return new ComposeTransform([new LowerCholeskyTransform(), new CholeskyTransform().inv], constraint);
   }

@@ -53,13 +53,13 @@ export {
   MultivariateNormal, Normal, Poisson, StudentT, TransformedDistribution, Uniform,
 };
 export { Unit } from "./unit.js";
+export { Cauchy, Chi2, Gumbel, HalfCauchy, InverseGamma, Logistic, TruncatedNormal, VonMises, Weibull };
 export {
   GammaPoisson, Geometric, LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, Multinomial, NegativeBinomial,
   OneHotCategorical, ZeroInflatedPoisson,
 };
 export type { ZeroInflatedGate };
-export { CorrCholesky, CorrCholeskyTransform, corrCholesky } from "./lkj-cholesky.js";
-export { Cauchy, Chi2, Gumbel, HalfCauchy, InverseGamma, Logistic, TruncatedNormal, VonMises, Weibull };
+export { CorrCholesky, CorrCholeskyTransform, corrCholesky } from "../constraints/corr-cholesky.js";
 export type { CategoricalParams, DeltaOptions, MultivariateNormalParams, ProbsOrLogits, TransformedDistributionOptions };
 
 /**

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import {
-  CorrCholeskyTransform, PPLConfigError, PPLShapeError, PPLSupportError, TraceELBO, corrCholesky, dist, plate, sample, setRngSeed, trace,
+  CorrCholeskyTransform, PPLConfigError, bijectTo, PPLShapeError, PPLSupportError, TraceELBO, corrCholesky, dist, plate, sample, setRngSeed, trace,
 } from "ppl-core";
 import { LOG_2PI, checkGradients, expectClose, expectMoments, lgamma64, logBeta64, thrown, vals } from "./helpers.js";
 
@@ -429,5 +429,18 @@ describe("MixtureSameFamily", () => {
     expect(() => dist.MixtureSameFamily(dist.Categorical(tf.tensor2d([[0.5, 0.5], [0.5, 0.5]])), dist.Normal(tf.zeros([3, 2]), 1))).toThrow(
       /^MixtureSameFamily mixture and component batch shapes/,
     );
+  });
+});
+
+describe("an LKJCholesky site under an autoguide's bijection", () => {
+  it("bijectTo(corrCholesky) is the CorrCholeskyTransform, round-tripping a factor", () => {
+    const t = bijectTo(corrCholesky);
+    expect(t).toBeInstanceOf(CorrCholeskyTransform);
+    // 2x2: L = [[1, 0], [r, sqrt(1 - r²)]] ← tanh(x) = r
+    const y = t.forward(tf.tensor([0.5]));
+    const r = Math.tanh(0.5);
+    const got = Array.from(y.dataSync());
+    [1, 0, r, Math.sqrt(1 - r * r)].forEach((w, i) => expect(got[i]).toBeCloseTo(w, 6));
+    expect(t.inverse(y).dataSync()[0]).toBeCloseTo(0.5, 5);
   });
 });
