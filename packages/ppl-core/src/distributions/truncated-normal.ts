@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Constraint, greaterThan, interval, positive, real } from "../constraints/constraint.js";
 import { normalLogProb } from "../ops/normal-logprob.js";
-import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { broadcastShapes, broadcastTo, stopGradient, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { elementwiseOp } from "./elementwise-op.js";
 import { logNdtrDiffNumber, ndtrNumber, ndtriNumber } from "./normal-quantile.js";
@@ -137,17 +137,27 @@ export class TruncatedNormal extends Parameterized("TruncatedNormal", {
     return broadcastTo(elementwiseOp(`${this.name} log-normaliser`, logZ, [this.loc, this.scale, this.low, this.high]), this.batchShape);
   }
 
-  /** loc + scale (phi(alpha) - phi(beta)) / Z. Values only: no gradient flows through it. */
+  /** loc + scale (phi(alpha) - phi(beta)) / Z; differentiable in all four arguments. */
   override get mean(): tf.Tensor {
-    return this.moments((m) => m.mean);
+    return tf.tidy(() => {
+      const { d } = this.tailTerms();
+      return this.exactValue(broadcastTo(this.scale.mul(d).add(this.loc), this.batchShape), (m) => m.mean);
+    });
   }
-  /** scale^2 (1 + (alpha phi(alpha) - beta phi(beta)) / Z - ((phi(alpha) - phi(beta)) / Z)^2). Values only. */
+  /** scale^2 (1 + (alpha phi(alpha) - beta phi(beta)) / Z - ((phi(alpha) - phi(beta)) / Z)^2); differentiable. */
   override get variance(): tf.Tensor {
-    return this.moments((m) => m.variance);
+    return tf.tidy(() => {
+      const { d, e } = this.tailTerms();
+      return this.exactValue(broadcastTo(this.scale.square().mul(e.add(1).sub(d.square())), this.batchShape), (m) => m.variance);
+    });
   }
-  /** log(sqrt(2 pi e) scale Z) + (alpha phi(alpha) - beta phi(beta)) / (2 Z). Values only. */
+  /** log(sqrt(2 pi e) scale Z) + (alpha phi(alpha) - beta phi(beta)) / (2 Z); differentiable. */
   override entropy(): tf.Tensor {
-    return this.moments((m) => m.entropy);
+    return tf.tidy(() => {
+      const { e, logZ: lz } = this.tailTerms();
+      const h = broadcastTo(this.scale.log().add(lz).add(e.mul(0.5)).add(0.5 * Math.log(2 * Math.PI * Math.E)), this.batchShape);
+      return this.exactValue(h, (m) => m.entropy);
+    });
   }
   /** (Phi(z) - Phi(alpha)) / Z, 0 below low and 1 above high; differentiable in value and the arguments. */
   override cdf(value: tf.Tensor): tf.Tensor {
@@ -158,26 +168,50 @@ export class TruncatedNormal extends Parameterized("TruncatedNormal", {
     return elementwiseOp(`${this.name} icdf`, quantile, [q, this.loc, this.scale, this.low, this.high]);
   }
 
-  private moments(pick: (m: { mean: number; variance: number; entropy: number }) => number): tf.Tensor {
-    return tf.tidy(() => {
-      const shape = [...this.batchShape];
-      const [loc, scale, low, high] = [this.loc, this.scale, this.low, this.high].map((t) => broadcastTo(t, shape).dataSync());
-      const out = new Float32Array(loc!.length);
-      for (let i = 0; i < out.length; i++) {
-        const s = scale![i]!;
-        const { a, b, logZ: lz } = standardise(loc![i]!, s, low![i]!, high![i]!);
-        const ra = Math.exp(logPhi(a) - lz);
-        const rb = Math.exp(logPhi(b) - lz);
-        const d = ra - rb;
-        const e = times(a, ra) - times(b, rb);
-        out[i] = pick({
-          mean: loc![i]! + s * d,
-          variance: s * s * (1 + e - d * d),
-          entropy: 0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(s) + lz + e / 2,
-        });
-      }
-      return tf.tensor(out, shape);
-    });
+  /**
+   * The float64 value of a moment (`pick`) carrying the gradient of its float32 tensor form `t`:
+   * far in a tail 1 + e - d^2 cancels to a few float32 digits, so the value comes from JS.
+   */
+  private exactValue(t: tf.Tensor, pick: (m: { mean: number; variance: number; entropy: number }) => number): tf.Tensor {
+    const shape = [...this.batchShape];
+    const [loc, scale, low, high] = [this.loc, this.scale, this.low, this.high].map((x) => tf.tidy(() => broadcastTo(x, shape).dataSync()));
+    const out = new Float32Array(loc!.length);
+    for (let i = 0; i < out.length; i++) {
+      const sd = scale![i]!;
+      const { a, b, logZ: lz } = standardise(loc![i]!, sd, low![i]!, high![i]!);
+      const ra = Math.exp(logPhi(a) - lz);
+      const rb = Math.exp(logPhi(b) - lz);
+      const d = ra - rb;
+      const e = times(a, ra) - times(b, rb);
+      out[i] = pick({
+        mean: loc![i]! + sd * d,
+        variance: sd * sd * (1 + e - d * d),
+        entropy: 0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(sd) + lz + e / 2,
+      });
+    }
+    // t - stopGradient(t) is exactly 0 forward and t's gradient backward
+    return tf.tensor(out, shape).add(t.sub(stopGradient(t)));
+  }
+
+  /**
+   * d = (phi(alpha) - phi(beta)) / Z and e = (alpha phi(alpha) - beta phi(beta)) / Z as tensors,
+   * with an infinite bound's terms 0. The bounds are replaced by 0 where infinite before they
+   * enter any op, so no Infinity * 0 reaches a gradient.
+   */
+  private tailTerms(): { d: tf.Tensor; e: tf.Tensor; logZ: tf.Tensor } {
+    const lz = this.logNormalizer();
+    const term = (bound: tf.Tensor): { r: tf.Tensor; xr: tf.Tensor } => {
+      const finite = tf.isFinite(bound);
+      const x = tf.where(finite, bound, tf.zerosLike(bound)).sub(this.loc).div(this.scale);
+      const r = x.square().mul(-0.5).sub(HALF_LOG_2PI).sub(lz).exp();
+      const shape = broadcastShapes([finite.shape, r.shape]);
+      const keep = broadcastTo(finite, shape);
+      const zero = tf.zeros(shape);
+      return { r: tf.where(keep, broadcastTo(r, shape), zero), xr: tf.where(keep, broadcastTo(x.mul(r), shape), zero) };
+    };
+    const a = term(this.low);
+    const b = term(this.high);
+    return { d: a.r.sub(b.r), e: a.xr.sub(b.xr), logZ: lz };
   }
 }
 

@@ -5,7 +5,8 @@
 // moments by quadrature (reference.ts) rather than by erf.
 import * as tf from "@tensorflow/tfjs";
 import { dist } from "ppl-core";
-import { LOG_2PI, lgamma64 } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { LOG_2PI, checkGradients, expectClose, lgamma64, vals } from "./helpers.js";
 import { EULER_GAMMA, normalMass64, truncatedMoments64 } from "./reference.js";
 import { describeFamily } from "./spec.js";
 
@@ -121,5 +122,42 @@ describeFamily({
   lpTol: [5e-5, 5e-5],
 });
 
-// keep the import used under isolatedModules when tf is only a type here
-void tf;
+describe("TruncatedNormal moments and entropy", () => {
+  // element 0 two-sided, element 1 in the far upper tail
+  const args = [
+    { values: [0.5, 0], shape: [2] },
+    { values: [1.3, 1], shape: [2] },
+    { values: [-1, 6], shape: [2] },
+    { values: [2, 9], shape: [2] },
+  ];
+  const ref = (pick: (m: number, s: number, t: ReturnType<typeof truncatedMoments64>) => number) => (vs: number[][]) =>
+    [0, 1].map((j) => {
+      const [m, s, lo, hi] = vs.map((v) => v[j]!) as [number, number, number, number];
+      return pick(m, s, truncatedMoments64((lo - m) / s, (hi - m) / s));
+    });
+  const make = (ps: tf.Tensor[]) => dist.TruncatedNormal(ps[0]!, ps[1]!, ps[2]!, ps[3]!);
+  it("mean, variance and entropy match quadrature and have its finite-difference gradients", () => {
+    checkGradients((...ps) => make(ps).mean, ref((m, s, t) => m + s * t.mean), args, 2e-3, "TruncatedNormal.mean");
+    checkGradients((...ps) => make(ps).variance, ref((_m, s, t) => s * s * t.variance), args, 2e-3, "TruncatedNormal.variance");
+    checkGradients((...ps) => make(ps).entropy(), ref((_m, s, t) => t.entropy + Math.log(s)), args, 2e-3, "TruncatedNormal.entropy");
+    tf.tidy(() => {
+      const d = make(args.map((a) => tf.tensor(a.values, a.shape)));
+      const vs = args.map((a) => a.values);
+      expectClose(vals(d.mean), ref((m, s, t) => m + s * t.mean)(vs), 1e-5, 1e-5, "mean");
+      expectClose(vals(d.variance), ref((_m, s, t) => s * s * t.variance)(vs), 1e-5, 1e-4, "variance");
+    });
+  });
+  it("an infinite bound gives the one-sided moments and finite gradients", () => {
+    const low = tf.scalar(-Infinity);
+    const high = tf.scalar(0.5);
+    const [g, mean] = tf.tidy(() => {
+      const f = (loc: tf.Tensor, scale: tf.Tensor) => dist.TruncatedNormal(loc, scale, low, high).mean;
+      const grads = tf.grads((l: tf.Tensor, s: tf.Tensor) => f(l, s))([tf.scalar(0), tf.scalar(1)]);
+      return [grads.map((t) => vals(t)[0]!), vals(f(tf.scalar(0), tf.scalar(1)))[0]!];
+    });
+    // the mean of a standard normal below 0.5: -phi(0.5) / Phi(0.5)
+    expect(mean).toBeCloseTo(truncatedMoments64(-Infinity, 0.5).mean, 5);
+    expect(g.every(Number.isFinite)).toBe(true);
+    tf.dispose([low, high]);
+  });
+});
