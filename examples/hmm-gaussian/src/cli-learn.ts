@@ -16,6 +16,7 @@ import type { PlainParams } from "./truth.js";
 /** How the hidden states are summed out (both exact; discrete-hmm is much faster). */
 export type CliForm = "discrete-hmm" | "markov";
 
+/** One restart's optimiser settings (from the command line). */
 export interface LearnSettings {
   K: number;
   form: CliForm;
@@ -36,6 +37,7 @@ export interface LearnSettings {
   lrDecays?: number;
 }
 
+/** One restart's outcome. */
 export interface RestartRun {
   restart: number;
   /** The best iterate, standardised units. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { describeBackend, ready } from "ppl-core";
-import { type CliOptions, OptionError, helpText, parseCliOptions, userPath } from "./cli-options.js";
+import { OptionError, helpText, parseCliOptions, userPath } from "./cli-options.js";
 import { type ReadSignal, readSignalFile } from "./cli-read.js";
 import { checkData } from "./cli-prep.js";
 import { runFit } from "./cli-run.js";
@@ -91,4 +91,3 @@ export function report(err: unknown): number {
   return 1;
 }
 
-export type { CliOptions };

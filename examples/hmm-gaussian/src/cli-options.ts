@@ -9,6 +9,7 @@ import { DataError } from "./data-io.js";
 /** A bad command line: exit code 2, like bad data. */
 export class OptionError extends DataError {}
 
+/** `ppl-hmm fit`'s options, parsed and checked (see OPTIONS for each one's meaning). */
 export interface CliOptions {
   data?: string;
   states: number;
@@ -73,6 +74,7 @@ function defaultText(s: Spec): string {
   }
 }
 
+/** `ppl-hmm --help`. */
 export function helpText(): string {
   const rows = Object.entries(OPTIONS).map(([name, s]) => {
     const left = `  --${name}${"meta" in s ? ` ${s.meta}` : s.kind === "enum" ? ` ${s.values.join("|")}` : ""}`;

@@ -13,6 +13,7 @@ import type { PlainParams } from "./truth.js";
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
+/** The standardisation: the fit sees (y − mean) / sd. */
 export interface Scale {
   mean: number;
   sd: number;
@@ -58,6 +59,7 @@ export function pooledScale(seqs: readonly (readonly number[])[]): Scale {
   return { mean, sd: Math.sqrt(ss / n) };
 }
 
+/** (y − mean) / sd of every value, float64. */
 export function standardise(seqs: readonly (readonly number[])[], s: Scale): Float64Array[] {
   return seqs.map((y) => Float64Array.from(y, (v) => (v - s.mean) / s.sd));
 }
@@ -78,6 +80,7 @@ export function toCliData(z: readonly Float64Array[], sdFloor: number): CliData 
   return { groups, all: tf.tensor2d(all, [1, N]), sdFloor };
 }
 
+/** Releases the tensors of `toCliData`. */
 export function disposeData(d: CliData): void {
   tf.dispose([...d.groups, d.all]);
 }

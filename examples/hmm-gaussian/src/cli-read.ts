@@ -9,9 +9,12 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { DataError } from "./data-io.js";
 
+/** `--header`: is the CSV's first row a header (auto: decided by `decideHeader`). */
 export type HeaderMode = "yes" | "no" | "auto";
+/** `--missing`: stop at a missing cell, or drop it. */
 export type MissingMode = "drop" | "error";
 
+/** How to read a file (from the command line). */
 export interface ReadOptions {
   header: HeaderMode;
   missing: MissingMode;
@@ -19,6 +22,7 @@ export interface ReadOptions {
   columns?: readonly string[];
 }
 
+/** What was read, and how: everything the "read" line reports. */
 export interface ReadSignal {
   /** seqs[s][t], in the data's units; lengths may differ. */
   seqs: number[][];
@@ -101,6 +105,7 @@ function pickColumns(path: string, header: readonly string[] | undefined, width:
   });
 }
 
+/** A wide (one column per sequence) or long (`sequence,value`) CSV. */
 export function readCsv(path: string, o: ReadOptions): ReadSignal {
   const lines = readText(path).split(/\r?\n/);
   const numbered = lines.map((l, i) => ({ line: i + 1, cells: splitLine(l) })).filter((r, i) => lines[i]!.trim() !== "");
@@ -180,6 +185,7 @@ function readLong(path: string, rows: { line: number; cells: string[] }[], o: Re
   return { seqs: labels.map((l) => bySeq.get(l)!), labels, header, dropped, format: "long CSV (sequence,value)" };
 }
 
+/** JSON `{ "obs": number[][] }`; `null` or NaN is a missing value. */
 export function readJsonSignal(path: string, o: ReadOptions): ReadSignal {
   let data: unknown;
   try {
@@ -210,6 +216,7 @@ export function readJsonSignal(path: string, o: ReadOptions): ReadSignal {
   return { seqs, labels, header: { used: false, why: "JSON has no header" }, dropped, format: "JSON" };
 }
 
+/** `.json` files as JSON, anything else as CSV. */
 export function readSignalFile(path: string, o: ReadOptions): ReadSignal {
   return path.toLowerCase().endsWith(".json") ? readJsonSignal(path, o) : readCsv(path, o);
 }

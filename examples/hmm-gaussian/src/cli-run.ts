@@ -22,6 +22,7 @@ import type { PlainParams } from "./truth.js";
 /** Sequences longer than this are drawn whole only in the overview figure (figures 1 and 4 show their start). */
 export const DETAIL_STEPS = 1000;
 
+/** One restart as params.json reports it. */
 export interface RestartSummary {
   restart: number;
   init: InitReport;

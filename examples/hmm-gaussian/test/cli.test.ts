@@ -48,6 +48,17 @@ describe("ppl-hmm fit", () => {
     expect(r.stdout).toMatch(/2 sequence\(s\) × 30 steps; header: yes \(auto: the first row \(2012,2013\) is increasing integers/);
   });
 
+  it("drops missing cells with --missing drop, says how many, and fits columns of different lengths", async () => {
+    const rows = ["a,b"];
+    for (let t = 0; t < 30; t++) rows.push(`${t === 4 ? "" : t === 7 ? "NaN" : t % 6 < 3 ? 1 : 5},${t < 20 ? (t % 4 < 2 ? 2 : 8) : ""}`);
+    const out = join(dir, "out-drop");
+    const r = await runMain(["fit", file("gaps.csv", rows.join("\n")), "--missing", "drop", "--states", "2", "--restarts", "1", "--steps", "5", "--out", out, "--no-figures"]);
+    expect(r.stdout).toMatch(/2 sequence\(s\) × 20–28 steps \(48 values\); header: yes .*; dropped 2 missing value\(s\) \(a: 2\)/);
+    const states = readFileSync(join(out, "states.csv"), "utf8").trim().split("\n").slice(1);
+    expect(states.filter((l) => l.startsWith("a,"))).toHaveLength(28);
+    expect(states.filter((l) => l.startsWith("b,"))).toHaveLength(20);
+  });
+
   it("fits a wide CSV and writes params.json, states.csv", async () => {
     const out = join(dir, "out-wide");
     // a leading "--", as `pnpm ppl-hmm -- fit ...` passes it, is skipped
