@@ -124,26 +124,34 @@ export class VonMises extends Parameterized("VonMises", {
   override get mean(): tf.Tensor {
     return broadcastTo(this.loc, this.batchShape);
   }
-  /** The circular variance 1 - I1(k) / I0(k). */
+  /** The circular variance 1 - I1(k) / I0(k); differentiable in the concentration. */
   override get variance(): tf.Tensor {
-    return tf.tidy(() => {
-      const k = this.concentration.dataSync();
-      const v = Float32Array.from(k, (x) => {
-        const [i0, i1] = besselI01Scaled(x);
-        return 1 - i1 / i0;
-      });
-      return broadcastTo(tf.tensor(v, this.concentration.shape), this.batchShape);
-    });
+    return broadcastTo(elementwiseOp(`${this.name} variance`, circularVariance, [this.concentration]), this.batchShape);
   }
-  /** log(2 pi I0(k)) - k I1(k) / I0(k). */
+  /** log(2 pi I0(k)) - k I1(k) / I0(k); differentiable in the concentration. */
   override entropy(): tf.Tensor {
-    return tf.tidy(() => {
-      const k = this.concentration.dataSync();
-      const h = Float32Array.from(k, (x) => {
-        const [i0, i1] = besselI01Scaled(x);
-        return LOG_2PI + x + Math.log(i0) - (x * i1) / i0;
-      });
-      return broadcastTo(tf.tensor(h, this.concentration.shape), this.batchShape);
-    });
+    return broadcastTo(elementwiseOp(`${this.name} entropy`, entropyAt, [this.concentration]), this.batchShape);
   }
+}
+
+/** A(k) = I1(k) / I0(k) and its derivative A'(k) = 1 - A/k - A^2. */
+function besselRatio(k: number): [number, number] {
+  const [i0, i1] = besselI01Scaled(k);
+  const a = i1 / i0;
+  return [a, 1 - a / k - a * a];
+}
+
+function circularVariance(xs: readonly number[], g: number[]): number {
+  const [a, da] = besselRatio(xs[0]!);
+  g[0] = -da;
+  return 1 - a;
+}
+
+/** H(k) = log 2 pi + log I0(k) - k A(k), so H'(k) = A - A - k A'(k). */
+function entropyAt(xs: readonly number[], g: number[]): number {
+  const k = xs[0]!;
+  const [i0] = besselI01Scaled(k);
+  const [a, da] = besselRatio(k);
+  g[0] = -k * da;
+  return LOG_2PI + k + Math.log(i0) - k * a;
 }

@@ -148,4 +148,13 @@ describe("VonMises", () => {
     checkGradients((l, k) => dist.VonMises(l!, k!).logProb(xT), ref, [loc, conc], 2e-3, "VonMises");
     xT.dispose();
   });
+
+  it("circular variance and entropy have the gradients of their quadrature values", () => {
+    const ks = { values: [0.2, 4, 45], shape: [3] };
+    const circVar = (vs: number[][]) => vs[0]!.map((k) => 1 - besselI64(1, k) / besselI64(0, k));
+    // H = -int p log p = log(2 pi I0) - k I1 / I0, with p = e^{k cos x} / (2 pi I0)
+    const entropy = (vs: number[][]) => vs[0]!.map((k) => Math.log(2 * Math.PI * besselI64(0, k)) - (k * besselI64(1, k)) / besselI64(0, k));
+    checkGradients((k) => dist.VonMises(0, k!).variance, circVar, [ks], 2e-3, "VonMises.variance");
+    checkGradients((k) => dist.VonMises(0, k!).entropy(), entropy, [ks], 2e-3, "VonMises.entropy");
+  });
 });
