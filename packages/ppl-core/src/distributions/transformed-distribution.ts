@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent } from "../constraints/constraint.js";
-import { ComposeTransform, type Transform } from "../constraints/transforms.js";
-import { PPLShapeError, formatShape } from "../errors.js";
+import {
+  AffineTransform, ComposeTransform, ExpTransform, IdentityTransform, InverseTransform, SigmoidTransform, type Transform,
+} from "../constraints/transforms.js";
+import { PPLModelError, PPLShapeError, formatShape } from "../errors.js";
 import { sumRightmost } from "../ops/tensor.js";
 import { Distribution } from "./distribution.js";
 
@@ -71,8 +73,61 @@ export class TransformedDistribution extends Distribution {
     });
   }
 
+  /**
+   * base.cdf(t^-1(value)), or 1 minus it where t decreases (an affine map with a negative
+   * scale): for a scalar base and elementwise monotone transforms (exp, sigmoid, affine,
+   * identity, their inverses and compositions), as Pyro's `TransformedDistribution.cdf`.
+   */
+  override cdf(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const sign = this.monotoneSign("cdf");
+      const c = this.base.cdf(this.transform.inverse(value));
+      return sign === 1 ? c : tf.where(sign.greater(0), c, tf.scalar(1).sub(c));
+    });
+  }
+
+  /** t(base.icdf(q)), with q replaced by 1 - q where t decreases; same transforms as `cdf`. */
+  override icdf(q: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const sign = this.monotoneSign("icdf");
+      const level = sign === 1 ? q : tf.where(sign.greater(0), q, tf.scalar(1).sub(q));
+      return this.transform.forward(this.base.icdf(level));
+    });
+  }
+
+  private monotoneSign(what: string): 1 | tf.Tensor {
+    const sign = this.base.eventDim === 0 ? signOf(this.transform) : undefined;
+    if (sign === undefined) {
+      throw new PPLModelError(
+        `${this.name}.${what}: needs a scalar base and elementwise monotone transforms (exp, sigmoid, affine, ` +
+          `identity, their inverses and compositions), got '${this.transform.name}' on event shape ${formatShape(this.base.eventShape)}`,
+      );
+    }
+    return sign;
+  }
+
   override expand(batchShape: readonly number[]): Distribution {
     if (batchShape.length === this.batchShape.length && batchShape.every((d, i) => d === this.batchShape[i])) return this;
     return new TransformedDistribution(this.base.expand(batchShape), this.transforms, { support: this.support });
   }
+}
+
+/**
+ * +1 where an elementwise transform increases, -1 where it decreases (as a tensor when
+ * that depends on an affine scale), undefined when it is not elementwise monotone.
+ */
+function signOf(t: Transform): 1 | tf.Tensor | undefined {
+  if (t instanceof IdentityTransform || t instanceof ExpTransform || t instanceof SigmoidTransform) return 1;
+  if (t instanceof AffineTransform) return t.scale.sign();
+  if (t instanceof InverseTransform) return signOf(t.base);
+  if (t instanceof ComposeTransform) {
+    let sign: 1 | tf.Tensor = 1;
+    for (const part of t.parts) {
+      const s = signOf(part);
+      if (s === undefined) return undefined;
+      sign = sign === 1 ? s : s === 1 ? sign : sign.mul(s);
+    }
+    return sign;
+  }
+  return undefined;
 }
