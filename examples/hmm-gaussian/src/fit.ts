@@ -1,9 +1,8 @@
 /**
- * The whole job, shared by the example and ppl-hmm: learn (best of restarts),
- * relabel by mean, decode, report, draw the figures.
+ * The tutorial's whole job: learn (best of restarts), relabel by mean,
+ * decode, report, draw the figures. (ppl-hmm's job is cli-run.ts.)
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo } from "ppl-core";
 import { accuracy, decode, decodeAll } from "./decode.js";
@@ -102,19 +101,4 @@ export async function fit(input: FitInput, options: RunOptions, progress?: Progr
     },
     figures,
   };
-}
-
-/** The CLI's files: learned parameters as JSON and decoded states as CSV. */
-export function writeOutputs(result: FitResult, input: FitInput, dir: string): string[] {
-  mkdirSync(dir, { recursive: true });
-  const paramsPath = join(dir, "params.json");
-  writeFileSync(paramsPath, JSON.stringify({ ...result.params, bestLoss: result.bestLoss, backend: result.backend }, null, 2) + "\n");
-  const statesPath = join(dir, "states.csv");
-  const lines = ["sequence,t,value,state"];
-  result.decoded.forEach((d, s) => {
-    const y = input.decodeTargets?.[s]?.y ?? input.obs[s]!;
-    d.states.forEach((z, t) => lines.push(`${d.label},${t},${y[t]},${z}`));
-  });
-  writeFileSync(statesPath, lines.join("\n") + "\n");
-  return [paramsPath, statesPath];
 }
