@@ -1,18 +1,19 @@
 /**
- * Approximate MAP disaggregation, linear in the number of appliances: blocked
- * Gibbs sampling, each appliance's whole chain redrawn by forward filtering,
- * backward sampling given the others (what remains of the mains once their
- * levels are taken out is, for that chain, the seed tutorial's one-chain
- * HMM), then iterated conditional modes: each chain set to its Viterbi path
- * given the others until none changes. Every pass is one run of ppl-core's
- * float64 chain kernel (the one inferDiscrete runs on a fused chain), T·K²
- * per appliance, so a sweep costs T·M·K², against the product state's
- * T·K^(2M).
+ * Approximate MAP disaggregation, linear in the number of appliances. Two
+ * stages: a starting point, then iterated conditional modes (ICM): each
+ * appliance's chain set to its exact Viterbi path given the others (what the
+ * others leave of the mains is, for that chain, the seed tutorial's one-chain
+ * HMM; one pass of ppl-core's float64 chain kernel, T·K²) until none changes.
  *
- * Gibbs explores (it leaves a local optimum that coordinate ascent alone gets
- * stuck in: a kettle's boil mistaken for two smaller appliances at once); the
- * best joint state it visits seeds the ascent, whose fixed point is what is
- * returned.
+ * The starting point (`method`):
+ *   - "beam" (default): beam Viterbi over the joint state, one appliance changing per minute (beam.ts), T·B·M·K;
+ *   - "gibbs": annealed blocked Gibbs, each chain redrawn whole by forward filtering, backward sampling given the
+ *     others, keeping the most probable joint state visited;
+ *   - "meanField": annealed structured mean-field (Ghahramani & Jordan 1997), each chain's posterior an HMM updated
+ *     by forward–backward against the others' expected residual.
+ * The chain-at-a-time methods stall where two smaller appliances together fake a larger one (a washing machine's
+ * spin plus a fridge's defrost read like a heater's low setting): every single-chain move out of it makes the fit
+ * worse. The beam changes the joint state one appliance at a time too, but keeps 64 alternatives alive.
  */
 import { hashSeed, makeRng } from "ppl-core";
 import { chainForward, chainLayout, chainSample, chainViterbi } from "ppl-core/internal";
@@ -22,14 +23,15 @@ import type { Globals } from "./model.js";
 
 /** Options of the approximate decoder. */
 export interface ApproxOptions {
-  /** Gibbs sweeps over all appliances (default 40). */
+  /** Gibbs or mean-field sweeps over all appliances (default 40; the beam ignores it). */
   readonly sweeps?: number;
   /** Seed of the sampler (default 0). */
   readonly seed?: number;
   /** The largest extra meter variance of the annealing schedule, kW² (default 1). */
   readonly anneal?: number;
-  /** "meanField" (default): structured mean-field, deterministic; "gibbs": blocked Gibbs. */
+  /** The starting point before ICM: "beam" (default), "gibbs" or "meanField" (see the file comment). */
   readonly method?: "beam" | "meanField" | "gibbs";
+  /** Joint states the beam keeps per minute (default 64). */
   readonly beamWidth?: number;
 }
 

@@ -54,7 +54,7 @@ export interface NilmRun {
  * const { result } = runHousehold({ ...parseOptions([]), figures: false });
  * result.teca; // ≈ 0.97 at the defaults
  */
-export function runHousehold(o: Pick<NilmOptions, "appliances" | "minutes" | "workflow" | "inference" | "seed" | "steps" | "lr">): NilmRun {
+export function runHousehold(o: Pick<NilmOptions, "appliances" | "minutes" | "workflow" | "inference" | "seed" | "steps" | "lr"> & { beamWidth?: number }): NilmRun {
   const types = appliances(o.appliances);
   const truth = householdParams(types, o.seed);
   const day = generate(truth, o.minutes, o.seed);
@@ -63,7 +63,7 @@ export function runHousehold(o: Pick<NilmOptions, "appliances" | "minutes" | "wo
   const learned = o.workflow === "supervised" ? learnSupervised(day.power, day.mains, prior, svi) : learnUnsupervised(day.mains, prior, svi);
   const t0 = performance.now();
   const probsInit = prior.appliances.map((a) => a.probsInit);
-  const decoded = o.inference === "exact" ? exactMap(day.mains, prior, learned.globals) : approxMap(day.mains, probsInit, learned.globals, { seed: o.seed }).states;
+  const decoded = o.inference === "exact" ? exactMap(day.mains, prior, learned.globals) : approxMap(day.mains, probsInit, learned.globals, { seed: o.seed, ...(o.beamWidth === undefined ? {} : { beamWidth: o.beamWidth }) }).states;
   const disaggregateSeconds = (performance.now() - t0) / 1000;
   const estimate = estimatedPower(decoded, learned.globals.locs);
   const reports = types.map((a, m) => ({

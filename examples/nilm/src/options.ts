@@ -19,6 +19,8 @@ const schema = z.object({
   /** SVI steps (per appliance when supervised). */
   steps: z.coerce.number().int().min(1),
   lr: z.coerce.number().positive().finite(),
+  /** Joint states the approximation's beam keeps per minute (cost linear in it). */
+  beamWidth: z.coerce.number().int().min(1).max(100_000),
   out: z.string().min(1),
   json: z.boolean(),
   figures: z.boolean(),
@@ -28,9 +30,9 @@ const schema = z.object({
 export type NilmOptions = z.infer<typeof schema>;
 
 /** The defaults: three appliances, one day, supervised learning, exact MAP. */
-export const DEFAULTS = { appliances: 3, minutes: 1440, workflow: "supervised", inference: "exact", seed: 0, steps: 100, lr: 0.01, out: "out/nilm" } as const;
+export const DEFAULTS = { appliances: 3, minutes: 1440, workflow: "supervised", inference: "exact", seed: 0, steps: 100, lr: 0.01, beamWidth: 64, out: "out/nilm" } as const;
 
-const USAGE = "options: --appliances M (2-20) --minutes T --workflow supervised|unsupervised --inference exact|approx --seed N --steps N --lr X --out DIR --json --no-figures";
+const USAGE = "options: --appliances M (2-20) --minutes T --workflow supervised|unsupervised --inference exact|approx --seed N --steps N --lr X --beam-width B --out DIR --json --no-figures";
 
 /**
  * Parse argv (without node and the script).
@@ -55,6 +57,7 @@ export function parseOptions(argv: readonly string[]): NilmOptions {
         seed: { type: "string" },
         steps: { type: "string" },
         lr: { type: "string" },
+        "beam-width": { type: "string" },
         out: { type: "string" },
         json: { type: "boolean" },
         "no-figures": { type: "boolean" },
@@ -72,13 +75,15 @@ export function parseOptions(argv: readonly string[]): NilmOptions {
     seed: v.seed ?? DEFAULTS.seed,
     steps: v.steps ?? DEFAULTS.steps,
     lr: v.lr ?? DEFAULTS.lr,
+    beamWidth: v["beam-width"] ?? DEFAULTS.beamWidth,
     out: userPath(v.out ?? DEFAULTS.out),
     json: v.json ?? false,
     figures: !(v["no-figures"] ?? false),
   });
   if (!result.success) {
     const i = result.error.issues[0]!;
-    throw new OptionsError(`--${i.path.join(".")}: ${i.message}`);
+    const flag = i.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new OptionsError(`--${flag}: ${i.message}`);
   }
   return result.data;
 }

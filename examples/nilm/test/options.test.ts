@@ -10,8 +10,8 @@ describe("nilm options", () => {
   });
 
   it("reads every option (and the '--' pnpm passes)", () => {
-    const o = parseOptions(["--", "--appliances", "8", "--minutes", "600", "--workflow", "unsupervised", "--inference", "approx", "--seed", "3", "--json", "--no-figures"]);
-    expect(o).toMatchObject({ appliances: 8, minutes: 600, workflow: "unsupervised", inference: "approx", seed: 3, json: true, figures: false });
+    const o = parseOptions(["--", "--appliances", "8", "--minutes", "600", "--workflow", "unsupervised", "--inference", "approx", "--seed", "3", "--beam-width", "256", "--json", "--no-figures"]);
+    expect(o).toMatchObject({ appliances: 8, minutes: 600, workflow: "unsupervised", inference: "approx", seed: 3, beamWidth: 256, json: true, figures: false });
   });
 
   it.each([
@@ -21,6 +21,7 @@ describe("nilm options", () => {
     [["--inference", "gibbs"], /--inference: .*"exact".*"approx"/],
     [["--workflow", "semi"], /--workflow: .*"supervised"/],
     [["--minutes", "5"], /--minutes: .*>=10/],
+    [["--beam-width", "0"], /--beam-width: .*>=1/],
     [["--colour", "red"], /Unknown option '--colour'.*--appliances M/],
   ])("%j is refused: %s", (argv, message) => {
     expect(() => parseOptions(argv)).toThrowError(OptionsError);
