@@ -113,7 +113,7 @@ describe("ppl-hmm fit", () => {
   ];
   for (const [what, args, message] of bad) {
     it(`rejects ${what} with one error line and exit code 2`, async () => {
-      const err = await main(args).then(() => undefined, (e: unknown) => e);
+      const err = await runMain(args).then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(DataError);
       const written: string[] = [];
       const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
