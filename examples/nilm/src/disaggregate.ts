@@ -6,7 +6,7 @@
 import { approxMap } from "./approx.js";
 import { type ApplianceType, appliances } from "./catalogue.js";
 import { type Household, generate, householdParams } from "./data.js";
-import { exactMap } from "./exact.js";
+import { checkExactFits, exactMap } from "./exact.js";
 import { type Learned, learnSupervised, learnUnsupervised } from "./learn.js";
 import { energyError, energyKwh, estimatedPower, onOffF1, stateAccuracy, teca } from "./metrics.js";
 import { cataloguePrior } from "./model.js";
@@ -55,6 +55,7 @@ export interface NilmRun {
  * result.teca; // ≈ 0.97 at the defaults
  */
 export function runHousehold(o: Pick<NilmOptions, "appliances" | "minutes" | "workflow" | "inference" | "seed" | "steps" | "lr"> & { beamWidth?: number }): NilmRun {
+  if (o.inference === "exact") checkExactFits(o.appliances);
   const types = appliances(o.appliances);
   const truth = householdParams(types, o.seed);
   const day = generate(truth, o.minutes, o.seed);

@@ -25,6 +25,21 @@ function* pinned(mains: tf.Tensor1D, prior: FactorialPrior, globals: Record<stri
 const viterbi = inferDiscrete(pinned, { firstAvailableDim: -1, temperature: 0 });
 
 /**
+ * Throws the refusal exact decoding gives for M appliances when 2M enumeration dims pass the backend's rank
+ * (so a caller can refuse before spending time on learning).
+ */
+export function checkExactFits(M: number): void {
+  if (M > MAX_EXACT_APPLIANCES) {
+    throw new PPLConfigError(
+      `exact disaggregation of ${M} appliances needs ${2 * M} enumeration dims (each appliance's state at t-1 and t), ` +
+        `but the ${tf.getBackend()} backend computes correctly only up to rank ${MAX_SAFE_RANK}, so at most ${MAX_EXACT_APPLIANCES} appliances. ` +
+        "Fix: use --inference approx (beam search + per-chain Viterbi, linear in the number of appliances), or fewer appliances",
+      { expected: `at most ${MAX_EXACT_APPLIANCES} appliances`, actual: String(M) },
+    );
+  }
+}
+
+/**
  * The joint MAP states [M][T] of every appliance given the mains [T] and the
  * learned globals.
  *
@@ -33,14 +48,7 @@ const viterbi = inferDiscrete(pinned, { firstAvailableDim: -1, temperature: 0 })
  */
 export function exactMap(mains: readonly number[], prior: FactorialPrior, globals: Globals): number[][] {
   const M = prior.appliances.length;
-  if (M > MAX_EXACT_APPLIANCES) {
-    throw new PPLConfigError(
-      `exact disaggregation of ${M} appliances needs ${2 * M} enumeration dims (each appliance's state at t-1 and t), ` +
-        `but the ${tf.getBackend()} backend computes correctly only up to rank ${MAX_SAFE_RANK}, so at most ${MAX_EXACT_APPLIANCES} appliances. ` +
-        "Fix: use --inference approx (blocked Gibbs, linear in the number of appliances), or fewer appliances",
-      { expected: `at most ${MAX_EXACT_APPLIANCES} appliances`, actual: String(M) },
-    );
-  }
+  checkExactFits(M);
   return tf.tidy(() => {
     const tr = trace(viterbi).getTrace(tf.tensor1d(mains as number[]), prior, globalValues(globals));
     const T = mains.length;
