@@ -14,6 +14,7 @@ import { decode } from "hmm-gaussian/decode";
 import { type ModelForm, learnBest, modelAndLoss, sortByLocs } from "hmm-gaussian/learn";
 import { GLOBAL_SITES } from "hmm-gaussian/model";
 import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
+import { pplHmmLong } from "./ppl-hmm-long.js";
 import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes, matMulGflops } from "./hmm-family.js";
 import { nilmRows } from "./nilm.js";
 
@@ -292,6 +293,13 @@ async function main(): Promise<void> {
 
   // 5b. NILM: disaggregating a day of an M-appliance meter, ppl exact / ppl approx / a product-state baseline (bench/nilm.ts).
   for (const row of nilmRows(quick)) record(row);
+
+  // ppl-hmm on one 50 000-point sequence at its defaults, in a child process (issue 14); one run, so --quick keeps it
+  {
+    const h = pplHmmLong(50_000);
+    record({ name: "ppl-hmm/long-50k", config: { T: h.T, K: h.K, restarts: h.restartsRun, steps: h.steps }, unit: "s", median: h.seconds, min: h.seconds, max: h.seconds, n: 1, ...upTo(10, "s"), note: `fit ${h.fitSeconds.toFixed(1)} s, figures ${h.figuresSeconds.toFixed(1)} s, converged ${h.converged}` });
+    record({ name: "ppl-hmm/long-50k-peak-rss", config: { T: h.T, K: h.K }, unit: "MiB", median: h.peakRssMiB, min: h.peakRssMiB, max: h.peakRssMiB, n: 1, ...upTo(300, "MiB") });
+  }
 
   // 6. Memory.
   const rssMiB = process.resourceUsage().maxRSS / 1024;
