@@ -177,7 +177,7 @@ describe("markov", () => {
 
 describe("options", () => {
   const cases: [string, () => unknown, string, string][] = [
-    ["TraceEnumELBO", () => new TraceEnumELBO({ max_plate_nesting: 1 } as never), "max_plate_nesting", "maxPlateNesting"],
+    ["TraceEnumELBO", () => new TraceEnumELBO({ max_plate_nesting: 1 } as never), "max_plate_nesting", "numParticles, vectorizeParticles, maxPlateNesting, fuseChains"],
     ["inferDiscrete", () => inferDiscrete(emptyGuide, { temp: 0 } as never), "temp", "firstAvailableDim, temperature, seed"],
     ["enumerate", () => enumerate(emptyGuide, { firstAvailableDim: -1, dim: -2 } as never), "dim", "firstAvailableDim"],
     ["AutoDelta", () => new AutoDelta(emptyGuide, { init_loc_fn: () => tf.scalar(0) } as never), "init_loc_fn", "initLocFn"],
