@@ -29,6 +29,10 @@ function onto(constraint: Constraint, which: Which): Transform {
   }
   if (constraint instanceof Interval) {
     const { lowerBound: a, upperBound: b } = constraint;
+    // an unbounded side (TruncatedNormal's low = -Infinity): the sigmoid's width b - a would be infinite
+    if (a === -Infinity && b === Infinity) return new IdentityTransform();
+    if (a === -Infinity) return new ComposeTransform([new ExpTransform(), new AffineTransform(b, -1)], constraint);
+    if (b === Infinity) return new ComposeTransform([new ExpTransform(), new AffineTransform(a, 1)], constraint);
     return a === 0 && b === 1
       ? new SigmoidTransform()
       : new ComposeTransform([new SigmoidTransform(), new AffineTransform(a, b - a)], constraint);
