@@ -47,6 +47,9 @@ function withInit<A extends unknown[], R>(model: Model<A, R>, initLocFn: InitLoc
   return withHandler(model, () => ({
     process(msg) {
       if (msg.type !== "sample" || msg.isObserved || msg.value !== undefined || msg.role !== "sample") return;
+      // a discrete site keeps a draw of its own (integer) support: an init strategy's median or mean is a
+      // float the model cannot index with, and the site is refused (or tabulated) after the run anyway
+      if (msg.fn.support.isDiscrete) return;
       msg.value = initLocFn(msg);
       msg.done = true;
     },
