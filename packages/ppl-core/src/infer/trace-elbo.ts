@@ -33,19 +33,23 @@ export class TraceELBO extends ParticleELBO {
 
   protected surrogate<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined): tf.Tensor {
     const { modelTrace, guideTrace } = checkedTraces(model, guide, args, maxPlateNesting);
-    // log p - log q summed in one op (Trace.logProbSum would be a sum and an add per site)
-    const terms: tf.Tensor[] = [];
-    const weights: number[] = [];
-    for (const site of modelTrace.sampleSites()) {
-      terms.push(modelTrace.logProb(site.name));
-      weights.push(1);
-    }
-    for (const site of guideTrace.latentSites()) {
-      terms.push(guideTrace.logProb(site.name));
-      weights.push(-1);
-    }
-    return withScoreFunctionTerms(weightedSum(terms, weights), guideTrace);
+    return withScoreFunctionTerms(logPMinusLogQ(modelTrace, guideTrace), guideTrace);
   }
+}
+
+/** Σ log p over the model's sample sites − Σ log q over the guide's latent ones, in one op (Trace.logProbSum would be a sum and an add per site). */
+export function logPMinusLogQ(modelTrace: Trace, guideTrace: Trace): tf.Tensor {
+  const terms: tf.Tensor[] = [];
+  const weights: number[] = [];
+  for (const site of modelTrace.sampleSites()) {
+    terms.push(modelTrace.logProb(site.name));
+    weights.push(1);
+  }
+  for (const site of guideTrace.latentSites()) {
+    terms.push(guideTrace.logProb(site.name));
+    weights.push(-1);
+  }
+  return weightedSum(terms, weights);
 }
 
 /** The guide's trace and the model's replayed against it, with the checks every trace-based ELBO makes. */

@@ -12,13 +12,12 @@ import type * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { isVectorizedFrame } from "../handlers/plate.js";
 import { stopGradient } from "../ops/tensor.js";
-import { weightedSum } from "../ops/weighted-sum.js";
 import { parseOptions } from "../options.js";
 import type { Model } from "../runtime/messages.js";
 import type { SampleSite, Trace } from "../runtime/trace-struct.js";
 import { ParticleELBO, type ParticleOptions, particleOptions } from "./particle-elbo.js";
 import { scoreFunction } from "./score-function.js";
-import { checkedTraces } from "./trace-elbo.js";
+import { checkedTraces, logPMinusLogQ } from "./trace-elbo.js";
 
 const traceGraphOptions = z.object(particleOptions).strict();
 
@@ -39,17 +38,7 @@ export class TraceGraphELBO extends ParticleELBO {
 
   protected surrogate<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined): tf.Tensor {
     const { modelTrace, guideTrace } = checkedTraces(model, guide, args, maxPlateNesting);
-    const terms: tf.Tensor[] = [];
-    const weights: number[] = [];
-    for (const site of modelTrace.sampleSites()) {
-      terms.push(modelTrace.logProb(site.name));
-      weights.push(1);
-    }
-    for (const site of guideTrace.latentSites()) {
-      terms.push(guideTrace.logProb(site.name));
-      weights.push(-1);
-    }
-    let surrogate: tf.Tensor = weightedSum(terms, weights);
+    let surrogate = logPMinusLogQ(modelTrace, guideTrace);
     const guideSites = [...guideTrace.latentSites()];
     const modelSites = [...modelTrace.sampleSites()];
     guideSites.forEach((site, i) => {
