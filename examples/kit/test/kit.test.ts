@@ -1,0 +1,68 @@
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { userPath, withoutPnpmSeparator } from "../src/cli.js";
+import { bestOfRestarts } from "../src/restarts.js";
+import { accuracy, mapByLength } from "../src/sequences.js";
+import { stageTimings } from "../src/timings.js";
+
+describe("cli", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("userPath resolves a relative path against INIT_CWD, keeps an absolute one", () => {
+    vi.stubEnv("INIT_CWD", "/home/user/project");
+    expect(userPath("out/figs")).toBe("/home/user/project/out/figs");
+    expect(userPath("/tmp/x")).toBe("/tmp/x");
+  });
+
+  it("userPath falls back to the current folder without INIT_CWD", () => {
+    vi.stubEnv("INIT_CWD", "");
+    expect(userPath("a")).toBe(join(process.cwd(), "a"));
+  });
+
+  it("withoutPnpmSeparator drops only a leading '--' and copies", () => {
+    const argv = ["--", "--json", "--"];
+    expect(withoutPnpmSeparator(argv)).toEqual(["--json", "--"]);
+    expect(withoutPnpmSeparator(["--json", "--"])).toEqual(["--json", "--"]);
+    const same = ["a"];
+    expect(withoutPnpmSeparator(same)).not.toBe(same);
+  });
+});
+
+describe("bestOfRestarts", () => {
+  it("keeps the lowest final loss, the earlier restart on a tie, and every run in order", () => {
+    const losses = [3, 1, 2, 1];
+    const { best, runs } = bestOfRestarts(4, (r) => ({ r, finalLoss: losses[r]! }));
+    expect(runs.map((x) => x.r)).toEqual([0, 1, 2, 3]);
+    expect(best.r).toBe(1);
+  });
+});
+
+describe("mapByLength", () => {
+  it("calls once per length with the sequences in input order and puts results back", () => {
+    const ys = [[1, 2], [3], [4, 5], [6, 7, 8], [9]];
+    const calls: [number, number[][]][] = [];
+    const out = mapByLength(ys, (group, T) => {
+      calls.push([T, group]);
+      return group.map((y) => y.reduce((a, b) => a + b, 0) * 10 + T);
+    });
+    expect(out).toEqual([32, 31, 92, 213, 91]);
+    expect(calls).toEqual([
+      [2, [[1, 2], [4, 5]]],
+      [1, [[3], [9]]],
+      [3, [[6, 7, 8]]],
+    ]);
+  });
+});
+
+describe("accuracy", () => {
+  it("is the fraction of equal steps over the truth's length", () => {
+    expect(accuracy([0, 1, 1, 2], [0, 1, 2, 2])).toBe(0.75);
+    expect(accuracy([1, 1], [0, 0])).toBe(0);
+  });
+});
+
+describe("stageTimings", () => {
+  it("turns four millisecond readings into seconds per stage", () => {
+    expect(stageTimings(1000, 3500, 4000, 9000)).toEqual({ learnSeconds: 2.5, decodeSeconds: 0.5, figuresSeconds: 5, totalSeconds: 8 });
+  });
+});
