@@ -176,7 +176,7 @@ export function nilmRows(quick: boolean): NilmRow[] {
       baselineSeconds.set(M, st.median);
       rows.push({ name: "nilm/product-state-baseline", config, unit: "s", ...st, note: `T·K^(2M) = ${(T_DAY * 9 ** M).toExponential(2)}; TECA ${teca(estimatedPower(b.result, h.globals.locs), h.day.power).toFixed(3)}` });
       // the next M costs 9× more
-      if (st.median * 9 > (quick ? 5 : 60)) baselineTooSlow = true;
+      if (st.median * 9 > (quick ? 5 : 30)) baselineTooSlow = true;
     }
     const a = timed(() => approxMap(h.day.mains, h.probsInit, h.globals), repeats);
     const four = rows.find((r) => r.name === "nilm/ppl-approx" && r.config.M === 4);
