@@ -181,27 +181,52 @@ class PlanBuilder {
 
   /** Eliminate `vars` from the factors in `slots` greedily; returns the single resulting slot. */
   eliminate(slots: number[], vars: Set<Dim>): number[] {
-    let working = new Set(slots);
-    const remaining = new Set(vars);
-    while (remaining.size > 0) {
-      let best: { v: Dim; touching: number[]; outSize: number; jointSize: number } | undefined;
-      for (const v of this.sorted(remaining)) {
-        const touching = [...working].filter((s) => this.slotDims[s]!.includes(v));
-        const union = new Set<Dim>();
-        for (const s of touching) for (const d of this.slotDims[s]!) union.add(d);
-        let jointSize = 1;
-        for (const d of union) jointSize *= this.sizes.get(d)!;
-        const outSize = jointSize / this.sizes.get(v)!;
-        if (best === undefined || outSize < best.outSize || (outSize === best.outSize && jointSize < best.jointSize)) {
-          best = { v, touching, outSize, jointSize };
-        }
+    const working = new Set(slots);
+    // which working slots mention each variable: a candidate's cost reads its own factors, not every factor
+    const touchingOf = new Map<Dim, Set<number>>();
+    for (const v of vars) touchingOf.set(v, new Set());
+    const note = (s: number, add: boolean) => {
+      for (const d of this.slotDims[s]!) {
+        const set = touchingOf.get(d);
+        if (set !== undefined) add ? set.add(s) : set.delete(s);
       }
-      const b = best!;
-      remaining.delete(b.v);
+    };
+    for (const s of working) note(s, true);
+    // each candidate's cost, recomputed only when a factor it touches changes
+    const cost = new Map<Dim, { touching: number[]; outSize: number; jointSize: number }>();
+    const costOf = (v: Dim) => {
+      const touching = [...touchingOf.get(v)!].sort((a, b) => a - b);
+      const union = new Set<Dim>();
+      for (const s of touching) for (const d of this.slotDims[s]!) union.add(d);
+      let jointSize = 1;
+      for (const d of union) jointSize *= this.sizes.get(d)!;
+      cost.set(v, { touching, outSize: jointSize / this.sizes.get(v)!, jointSize });
+    };
+    const remaining = this.sorted(vars);
+    for (const v of remaining) costOf(v);
+    while (remaining.length > 0) {
+      let at = 0;
+      for (let i = 1; i < remaining.length; i++) {
+        const c = cost.get(remaining[i]!)!;
+        const b = cost.get(remaining[at]!)!;
+        if (c.outSize < b.outSize || (c.outSize === b.outSize && c.jointSize < b.jointSize)) at = i;
+      }
+      const v = remaining[at]!;
+      const b = cost.get(v)!;
+      remaining.splice(at, 1);
+      touchingOf.delete(v);
+      cost.delete(v);
       if (b.touching.length === 0) continue;
-      const out = this.combine(b.touching, b.v);
-      working = new Set([...working].filter((s) => !b.touching.includes(s)));
+      const out = this.combine(b.touching, v);
+      const stale = new Set<Dim>();
+      for (const s of b.touching) {
+        working.delete(s);
+        note(s, false);
+        for (const d of this.slotDims[s]!) stale.add(d);
+      }
       working.add(out);
+      note(out, true);
+      for (const d of stale) if (cost.has(d)) costOf(d);
     }
     return [...working];
   }
