@@ -4,13 +4,14 @@
  * code. src/cli.ts is the process around them.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
+import { userPath, withoutPnpmSeparator } from "example-kit/cli";
+import { makeProgress } from "example-kit/progress";
 import { describeBackend, ready } from "ppl-core";
-import { OptionError, helpText, parseCliOptions, userPath } from "./cli-options.js";
+import { OptionError, helpText, parseCliOptions } from "./cli-options.js";
 import { type ReadSignal, readSignalFile } from "./cli-read.js";
 import { checkData } from "./cli-prep.js";
 import { runFit } from "./cli-run.js";
 import { DataError } from "./data-io.js";
-import { makeProgress } from "./progress.js";
 import { paramsTable } from "./report.js";
 
 const USAGE = "usage: ppl-hmm fit <data.csv | data.json | --data FILE> [options]   (ppl-hmm --help)";
@@ -71,7 +72,7 @@ async function fitCommand(rest: string[]): Promise<void> {
 /** Runs `ppl-hmm <argv>`; resolves when done, rejects with a DataError for bad data or options. */
 export async function main(argv: string[]): Promise<void> {
   // `pnpm ppl-hmm -- fit ...` hands the program a literal "--" first
-  const [command, ...rest] = argv[0] === "--" ? argv.slice(1) : argv;
+  const [command, ...rest] = withoutPnpmSeparator(argv);
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     console.log(helpText());
     return;

@@ -2,8 +2,8 @@
  * ppl-hmm's options: one table gives each option's default, range and help
  * line, so `--help` and the error messages can never disagree with the parser.
  */
-import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { userPath } from "example-kit/cli";
 import { DataError } from "./data-io.js";
 
 /** A bad command line: exit code 2, like bad data. */
@@ -113,11 +113,6 @@ export function defaultOptions(out: string): CliOptions {
   const o: Record<string, unknown> = { out, figures: true, json: false };
   for (const s of Object.values(OPTIONS)) if ("def" in s && s.def !== undefined && s.key !== "out") o[s.key] = s.def;
   return o as unknown as CliOptions;
-}
-
-/** A path the user typed, relative to where they typed it (pnpm runs scripts in the package folder). */
-export function userPath(p: string): string {
-  return isAbsolute(p) ? p : resolve(process.env.INIT_CWD || process.cwd(), p);
 }
 
 function valid(s: Spec): string {

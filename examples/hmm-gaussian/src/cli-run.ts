@@ -6,6 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFigure } from "example-kit/figure";
+import type { Progress } from "example-kit/progress";
 import { backendInfo } from "ppl-core";
 import { emWarmStart } from "./cli-em.js";
 import { type Clusters, type InitReport, clustersFor, initFromClusters, sameClusters } from "./cli-init.js";
@@ -15,8 +17,7 @@ import { checkData, disposeData, logLikelihood, pooledScale, standardise, toCliD
 import type { ReadSignal } from "./cli-read.js";
 import { DataError } from "./data-io.js";
 import { sortByLocs } from "./learn.js";
-import { densityFigure, lossFigure, overviewFigure, segmentationFigure, sequenceFigure, writeFigure } from "./plots.js";
-import type { Progress } from "./progress.js";
+import { densityFigure, lossFigure, overviewFigure, segmentationFigure, sequenceFigure } from "./plots.js";
 import type { PlainParams } from "./truth.js";
 
 /** Sequences longer than this are drawn whole only in the overview figure (figures 1 and 4 show their start). */

@@ -6,6 +6,7 @@
  * run of the model (its plate over sequences), which costs more than the passes.
  */
 import * as tf from "@tensorflow/tfjs";
+import { mapByLength } from "example-kit/sequences";
 import { condition, trace } from "ppl-core";
 import { inferDiscrete } from "ppl-enum";
 import { model } from "./model.js";
@@ -26,14 +27,7 @@ export function decode(y: readonly number[], p: PlainParams): number[] {
 
 /** The Viterbi path of each sequence. */
 export function decodeAll(ys: readonly (readonly number[])[], p: PlainParams): number[][] {
-  const out: number[][] = new Array<number[]>(ys.length);
-  const byLength = new Map<number, number[]>();
-  ys.forEach((y, i) => byLength.set(y.length, [...(byLength.get(y.length) ?? []), i]));
-  for (const [T, members] of byLength) {
-    const paths = decodeRectangular(members.map((i) => ys[i]!), T, p);
-    members.forEach((i, s) => (out[i] = paths[s]!));
-  }
-  return out;
+  return mapByLength(ys, (group, T) => decodeRectangular(group, T, p));
 }
 
 /** S sequences of length T in one run: z_t has the sequence plate's shape, [S]. */
@@ -51,12 +45,4 @@ function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: Pla
     const zs = tf.stack(Array.from({ length: T }, (_, t) => tr.sampleSite(`z_${t}`).value.reshape([S]))).dataSync();
     return ys.map((_, s) => Array.from({ length: T }, (_, t) => zs[t * S + s]!));
   });
-}
-
-export function accuracy(decoded: readonly number[], truth: readonly number[]): number {
-  let hits = 0;
-  decoded.forEach((z, t) => {
-    if (z === truth[t]) hits++;
-  });
-  return hits / truth.length;
 }

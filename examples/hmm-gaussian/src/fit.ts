@@ -4,12 +4,15 @@
  */
 import { mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
+import { writeFigure } from "example-kit/figure";
+import type { Progress } from "example-kit/progress";
+import { accuracy } from "example-kit/sequences";
+import { type StageTimings, stageTimings } from "example-kit/timings";
 import { backendInfo } from "ppl-core";
-import { accuracy, decode, decodeAll } from "./decode.js";
+import { decode, decodeAll } from "./decode.js";
 import { MODEL_FORMS, learnBest, sortByLocs } from "./learn.js";
 import type { RunOptions } from "./options.js";
-import { densityFigure, lossFigure, segmentationFigure, sequenceFigure, writeFigure } from "./plots.js";
-import { type Progress } from "./progress.js";
+import { densityFigure, lossFigure, segmentationFigure, sequenceFigure } from "./plots.js";
 import { paramErrors, roundParams, type Errors } from "./report.js";
 import type { PlainParams } from "./truth.js";
 
@@ -41,7 +44,7 @@ export interface FitResult {
   errors?: Errors;
   decoded: { label: string; states: number[]; accuracy?: number }[];
   accuracy?: number;
-  timings: { learnSeconds: number; decodeSeconds: number; figuresSeconds: number; totalSeconds: number };
+  timings: StageTimings;
   figures: string[];
 }
 
@@ -93,12 +96,7 @@ export async function fit(input: FitInput, options: RunOptions, progress?: Progr
     ...(input.truth ? { errors: paramErrors(params, input.truth) } : {}),
     decoded,
     ...(scored.length > 0 ? { accuracy: scored.reduce((a, d) => a + d.accuracy!, 0) / scored.length } : {}),
-    timings: {
-      learnSeconds: (tLearn - t0) / 1000,
-      decodeSeconds: (tDecode - tLearn) / 1000,
-      figuresSeconds: (tEnd - tDecode) / 1000,
-      totalSeconds: (tEnd - t0) / 1000,
-    },
+    timings: stageTimings(t0, tLearn, tDecode, tEnd),
     figures,
   };
 }

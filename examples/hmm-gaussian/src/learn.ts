@@ -4,6 +4,7 @@
  * restarts by final loss.
  */
 import * as tf from "@tensorflow/tfjs";
+import { type BestOfRestarts, bestOfRestarts } from "example-kit/restarts";
 import { Adam, type ELBO, type Model, SVI, TraceELBO, block, clearParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToSample } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
@@ -80,10 +81,8 @@ export function learn(obs: tf.Tensor2D, K: number, options: LearnOptions): Learn
   return { seed: options.seed, params, losses, finalLoss, seconds };
 }
 
-export interface LearnBestResult {
-  best: LearnResult;
-  runs: LearnResult[];
-}
+/** Every restart and the one with the lowest final loss. */
+export type LearnBestResult = BestOfRestarts<LearnResult>;
 
 /** `restarts` runs from different seeds; keeps the lowest final loss. */
 export function learnBest(
@@ -92,12 +91,7 @@ export function learnBest(
   options: Omit<LearnOptions, "onStep"> & { onStep?: (restart: number, step: number, loss: number) => void },
   restarts: number,
 ): LearnBestResult {
-  const runs: LearnResult[] = [];
-  for (let r = 0; r < restarts; r++) {
-    runs.push(learn(obs, K, { ...options, seed: options.seed + r, onStep: (s, l) => options.onStep?.(r, s, l) }));
-  }
-  const best = runs.reduce((a, b) => (b.finalLoss < a.finalLoss ? b : a));
-  return { best, runs };
+  return bestOfRestarts(restarts, (r) => learn(obs, K, { ...options, seed: options.seed + r, onStep: (s, l) => options.onStep?.(r, s, l) }));
 }
 
 /** Relabel states in order of increasing mean (the fix for label switching). */

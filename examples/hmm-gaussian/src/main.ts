@@ -6,11 +6,11 @@
  *   pnpm example --json               one JSON result object on stdout, nothing else
  *   pnpm example --data file.json     learn from { "obs": number[][] } instead of generated data
  */
+import { makeProgress } from "example-kit/progress";
 import { describeBackend, ready } from "ppl-core";
 import { DataError, readJson } from "./data-io.js";
 import { type FitInput, fit } from "./fit.js";
 import { parseOptions } from "./options.js";
-import { makeProgress } from "./progress.js";
 import { paramsTable } from "./report.js";
 import { STATE_NAMES, TRUE_PARAMS, generate } from "./truth.js";
 

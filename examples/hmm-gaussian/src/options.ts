@@ -1,6 +1,6 @@
 /** Command-line options shared by the example and ppl-hmm, parsed strictly and validated by zod. */
-import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { userPath, withoutPnpmSeparator } from "example-kit/cli";
 import { z } from "zod";
 import { DataError } from "./data-io.js";
 
@@ -23,8 +23,7 @@ export type RunOptions = z.infer<typeof schema>;
 export const DEFAULTS = { states: 3, steps: 250, lr: 0.05, restarts: 3, seed: 0, figures: true } as const;
 
 export function parseOptions(argv: string[], defaults: { out: string }): { options: RunOptions; positionals: string[] } {
-  // `pnpm example -- --json` hands the script a literal "--", after which parseArgs would take every option as a positional
-  const args = argv[0] === "--" ? argv.slice(1) : argv;
+  const args = withoutPnpmSeparator(argv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -65,9 +64,4 @@ export function parseOptions(argv: string[], defaults: { out: string }): { optio
     throw new DataError(`--${i.path.join(".")}: ${i.message}`);
   }
   return { options: result.data, positionals: parsed.positionals };
-}
-
-/** A path the user typed, relative to where they typed it (pnpm runs scripts in the package folder). */
-export function userPath(p: string): string {
-  return isAbsolute(p) ? p : resolve(process.env.INIT_CWD ?? process.cwd(), p);
 }

@@ -1,12 +1,8 @@
 /**
- * The tutorial's four figures as Vega-Lite specs, rendered headless to SVG
- * by vega and to PNG by resvg.
+ * The tutorial's figures as Vega-Lite specs (rendered headless to SVG and
+ * PNG by example-kit's writeFigure).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { PlainParams } from "./truth.js";
 
 const WIDTH = 640;
@@ -179,22 +175,4 @@ export function overviewFigure(y: readonly number[], z: readonly number[], K: nu
       { data: { values: cols }, mark: { type: "line", color: "#222", strokeWidth: 0.8 }, encoding: { x, y: { field: "mean", type: "quantitative" } } },
     ],
   };
-}
-
-/** Render a spec to `<dir>/<name>.svg` and `.png`; returns the paths written. */
-export async function writeFigure(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  const svgPath = join(dir, `${name}.svg`);
-  const pngPath = join(dir, `${name}.png`);
-  writeFileSync(svgPath, svg);
-  const png = new Resvg(svg, {
-    background: "white",
-    fitTo: { mode: "zoom", value: 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
-  }).render().asPng();
-  writeFileSync(pngPath, png);
-  return [svgPath, pngPath];
 }

@@ -1,17 +1,4 @@
-// Runs the example's programs as a user would: a child process, stdout and exit code.
-import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+// The example's folder, and its programs run as a user would: a child process, stdout and exit code.
+import { scriptRunner } from "example-kit/run-script";
 
-export const exampleDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-export function runTsx(script: string, args: string[], timeoutMs = 600_000) {
-  const tsx = join(exampleDir, "node_modules", ".bin", "tsx");
-  const r = spawnSync(tsx, [join(exampleDir, "src", script), ...args], {
-    cwd: exampleDir,
-    encoding: "utf8",
-    timeout: timeoutMs,
-    env: { ...process.env, FORCE_COLOR: "0" },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+export const { exampleDir, runTsx } = scriptRunner(new URL("..", import.meta.url));
