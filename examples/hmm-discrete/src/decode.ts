@@ -4,6 +4,7 @@
  * one length share one run of the model (its plate over sequences).
  */
 import * as tf from "@tensorflow/tfjs";
+import { mapByLength } from "example-kit/sequences";
 import { condition, trace } from "ppl-core";
 import { inferDiscrete } from "ppl-enum";
 import { model } from "./model.js";
@@ -19,14 +20,7 @@ const viterbi = inferDiscrete(withGlobals, { firstAvailableDim: -2, temperature:
 
 /** The Viterbi path (most probable state sequence) of each symbol sequence under `p`. */
 export function decodeAll(ys: readonly (readonly number[])[], p: PlainParams): number[][] {
-  const out: number[][] = new Array<number[]>(ys.length);
-  const byLength = new Map<number, number[]>();
-  ys.forEach((y, i) => byLength.set(y.length, [...(byLength.get(y.length) ?? []), i]));
-  for (const [T, members] of byLength) {
-    const paths = decodeRectangular(members.map((i) => ys[i]!), T, p);
-    members.forEach((i, s) => (out[i] = paths[s]!));
-  }
-  return out;
+  return mapByLength(ys, (group, T) => decodeRectangular(group, T, p));
 }
 
 /** The Viterbi path of one sequence. */
@@ -49,13 +43,4 @@ function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: Pla
     const zs = tf.stack(Array.from({ length: T }, (_, t) => tr.sampleSite(`z_${t}`).value.reshape([S]))).dataSync();
     return ys.map((_, s) => Array.from({ length: T }, (_, t) => zs[t * S + s]!));
   });
-}
-
-/** The fraction of time steps where `decoded` equals `truth`. */
-export function accuracy(decoded: readonly number[], truth: readonly number[]): number {
-  let hits = 0;
-  decoded.forEach((z, t) => {
-    if (z === truth[t]) hits++;
-  });
-  return hits / truth.length;
 }

@@ -4,6 +4,7 @@
  * several restarts by final loss.
  */
 import * as tf from "@tensorflow/tfjs";
+import { type BestOfRestarts, bestOfRestarts } from "example-kit/restarts";
 import { Adam, SVI, block, clearParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToSample } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
@@ -63,10 +64,7 @@ export function learn(obs: tf.Tensor2D, K: number, V: number, options: LearnOpti
 }
 
 /** Every restart and the one with the lowest final loss. */
-export interface LearnBestResult {
-  best: LearnResult;
-  runs: LearnResult[];
-}
+export type LearnBestResult = BestOfRestarts<LearnResult>;
 
 /** `restarts` runs from seeds seed, seed + 1, …; keeps the lowest final loss. */
 export function learnBest(
@@ -76,10 +74,5 @@ export function learnBest(
   options: Omit<LearnOptions, "onStep"> & { onStep?: (restart: number, step: number, loss: number) => void },
   restarts: number,
 ): LearnBestResult {
-  const runs: LearnResult[] = [];
-  for (let r = 0; r < restarts; r++) {
-    runs.push(learn(obs, K, V, { ...options, seed: options.seed + r, onStep: (s, l) => options.onStep?.(r, s, l) }));
-  }
-  const best = runs.reduce((a, b) => (b.finalLoss < a.finalLoss ? b : a));
-  return { best, runs };
+  return bestOfRestarts(restarts, (r) => learn(obs, K, V, { ...options, seed: options.seed + r, onStep: (s, l) => options.onStep?.(r, s, l) }));
 }

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   // tfjs and the model load after the options are checked, so a typo is reported at once
   const [{ describeBackend, ready }, { makeProgress }, { paramsTable }, { DATA_DEFAULTS, runExample }] = await Promise.all([
     import("ppl-core"),
-    import("./progress.js"),
+    import("example-kit/progress"),
     import("./report.js"),
     import("./run.js"),
   ]);

@@ -1,6 +1,6 @@
 /** Command-line options, parsed strictly by node's parseArgs and validated by zod; every error names its option. */
-import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { userPath, withoutPnpmSeparator } from "example-kit/cli";
 import { z } from "zod";
 
 /** A bad command line: the message names the option and what was expected. */
@@ -36,8 +36,7 @@ const OPTION_LIST = "--states --steps --lr --restarts --seed --out --json --no-f
 
 /** Parse `argv` (without node and the script); throws OptionError naming the bad option. */
 export function parseOptions(argv: readonly string[]): RunOptions {
-  // `pnpm example:discrete -- --json` hands the script a literal "--", after which parseArgs would take every option as a positional
-  const args = argv[0] === "--" ? argv.slice(1) : [...argv];
+  const args = withoutPnpmSeparator(argv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -79,9 +78,4 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     throw new OptionError(`--${name}: ${issue.message}${typeof given === "string" ? `, got '${given}'` : ""}`);
   }
   return { ...result.data, states: result.data.states as 2 | 3 };
-}
-
-/** A path the user typed, relative to where they typed it (pnpm runs scripts in the package folder). */
-export function userPath(p: string): string {
-  return isAbsolute(p) ? p : resolve(process.env.INIT_CWD ?? process.cwd(), p);
 }

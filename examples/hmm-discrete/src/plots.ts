@@ -1,13 +1,8 @@
 /**
  * The four figures of the Gaussian example, for symbols: Vega-Lite specs
- * rendered headless to SVG by vega and to PNG by resvg (writeFigure is
- * hmm-gaussian's, copied: see the README's note on sharing it).
+ * rendered headless to SVG and PNG by example-kit's writeFigure.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import { SYMBOLS, type PlainParams } from "./truth.js";
 
 const WIDTH = 640;
@@ -119,22 +114,4 @@ export function decodeFigure(
       color: stateColor(names),
     },
   };
-}
-
-/** Render a spec to `<dir>/<name>.svg` and `.png`; returns the paths written. */
-export async function writeFigure(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  const svgPath = join(dir, `${name}.svg`);
-  const pngPath = join(dir, `${name}.png`);
-  writeFileSync(svgPath, svg);
-  const png = new Resvg(svg, {
-    background: "white",
-    fitTo: { mode: "zoom", value: 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
-  }).render().asPng();
-  writeFileSync(pngPath, png);
-  return [svgPath, pngPath];
 }

@@ -5,12 +5,15 @@
  */
 import { mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
+import { writeFigure } from "example-kit/figure";
+import type { Progress } from "example-kit/progress";
+import { accuracy } from "example-kit/sequences";
+import { type StageTimings, stageTimings } from "example-kit/timings";
 import { backendInfo } from "ppl-core";
-import { accuracy, decodeAll } from "./decode.js";
+import { decodeAll } from "./decode.js";
 import { learnBest } from "./learn.js";
 import type { RunOptions } from "./options.js";
-import { decodeFigure, emissionFigure, lossFigure, sequenceFigure, writeFigure } from "./plots.js";
-import type { Progress } from "./progress.js";
+import { decodeFigure, emissionFigure, lossFigure, sequenceFigure } from "./plots.js";
 import { bestOrder, reorder } from "./relabel.js";
 import { type Errors, paramErrors, roundParams } from "./report.js";
 import { SYMBOLS, TRUTHS, type PlainParams, generate } from "./truth.js";
@@ -47,7 +50,7 @@ export interface RunResult {
   bestRestart: number;
   finalLossPerRestart: number[];
   lossCurve: number[];
-  timings: { learnSeconds: number; decodeSeconds: number; figuresSeconds: number; totalSeconds: number };
+  timings: StageTimings;
   figures: string[];
 }
 
@@ -100,12 +103,7 @@ export async function runExample(options: RunOptions, data: DataConfig = DATA_DE
     bestRestart: runs.indexOf(best),
     finalLossPerRestart: runs.map((r) => r.finalLoss),
     lossCurve: best.losses,
-    timings: {
-      learnSeconds: (tLearn - t0) / 1000,
-      decodeSeconds: (tDecode - tLearn) / 1000,
-      figuresSeconds: (tEnd - tDecode) / 1000,
-      totalSeconds: (tEnd - t0) / 1000,
-    },
+    timings: stageTimings(t0, tLearn, tDecode, tEnd),
     figures,
   };
 }

@@ -2,8 +2,9 @@
 // restart of 200 steps instead of the defaults' 3 × 300 (CI time): the SVI MAP against a float64 Baum–Welch MLE of
 // the same data (with flat Dirichlet priors MAP = MLE), both against the truth within sampling
 // error, and the decode of the held-out sequence against a float64 Viterbi.
+import { accuracy } from "example-kit/sequences";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accuracy, decode, decodeAll } from "../src/decode.js";
+import { decode, decodeAll } from "../src/decode.js";
 import { type RunResult, DATA_DEFAULTS, runExample } from "../src/run.js";
 import { TRUTHS, type PlainParams, generate } from "../src/truth.js";
 import { baumWelch, negLogJoint, viterbi } from "./oracle.js";
