@@ -7,7 +7,8 @@ import { ready } from "ppl-core";
 import { exactPosterior } from "./conjugate.js";
 import { TRUTH, makeData } from "./data.js";
 import { fit } from "./fit.js";
-import { bandFigure, writeFigure } from "./plots.js";
+import { writeFigure } from "example-kit/figure";
+import { bandFigure } from "./plots.js";
 
 function parseArgs(argv: readonly string[]): { steps: number; out: string; json: boolean } {
   const out = { steps: 2000, out: "out/regression", json: false };

@@ -1,12 +1,8 @@
 /**
- * The posterior predictive band over the data, as a Vega-Lite spec rendered
- * headless to SVG by vega and to PNG by resvg (as examples/hmm-gaussian does).
+ * The posterior predictive band over the data, as a Vega-Lite spec (rendered
+ * headless to SVG and PNG by example-kit's writeFigure).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { BandPoint } from "./fit.js";
 
 /** The data as points, the 90% posterior predictive band and its median line. */
@@ -38,22 +34,4 @@ export function bandFigure(xs: readonly number[], ys: readonly number[], band: r
       },
     ],
   };
-}
-
-/** Render `spec` to `<dir>/<name>.svg` and `.png`; returns the two paths. */
-export async function writeFigure(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  const svgPath = join(dir, `${name}.svg`);
-  const pngPath = join(dir, `${name}.png`);
-  writeFileSync(svgPath, svg);
-  const png = new Resvg(svg, {
-    background: "white",
-    fitTo: { mode: "zoom", value: 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
-  }).render().asPng();
-  writeFileSync(pngPath, png);
-  return [svgPath, pngPath];
 }
