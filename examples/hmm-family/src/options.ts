@@ -1,5 +1,6 @@
 /** The example's command line (hmm.py's options that apply here), parsed strictly and validated by zod. */
 import { parseArgs } from "node:util";
+import { withoutPnpmSeparator } from "example-kit/cli";
 import { z } from "zod";
 import { MODEL_NUMBERS } from "./models/index.js";
 
@@ -37,7 +38,7 @@ const FLAGS = {
 
 export function parseOptions(argv: readonly string[]): Options {
   // `pnpm example:hmm-family -- --model 3` hands the script a literal "--"
-  const args = argv[0] === "--" ? argv.slice(1) : [...argv];
+  const args = withoutPnpmSeparator(argv);
   let parsed;
   try {
     parsed = parseArgs({
