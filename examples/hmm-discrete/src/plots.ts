@@ -51,22 +51,6 @@ export function sequenceFigure(y: readonly number[], z: readonly number[], names
   };
 }
 
-/** Figure 2: the training loss of the best restart. */
-export function lossFigure(losses: readonly number[]): TopLevelSpec {
-  return {
-    $schema: SCHEMA,
-    title: "Training loss (best restart)",
-    width: WIDTH,
-    height: 260,
-    data: { values: losses.map((loss, step) => ({ step, loss })) },
-    mark: { type: "line" },
-    encoding: {
-      x: { field: "step", type: "quantitative", title: "SVI step" },
-      y: { field: "loss", type: "quantitative", title: "loss (−ELBO)", scale: { zero: false } },
-    },
-  };
-}
-
 /** Figure 3: each state's emission probabilities, learned next to true, one panel per state. */
 export function emissionFigure(learned: PlainParams, truth: PlainParams, names: readonly string[]): TopLevelSpec {
   const rows: { state: string; symbol: string; p: number; which: string }[] = [];

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { writeFigure } from "example-kit/figure";
+import { lossFigure, writeFigure } from "example-kit/figure";
 import type { Progress } from "example-kit/progress";
 import { accuracy } from "example-kit/sequences";
 import { type StageTimings, stageTimings } from "example-kit/timings";
@@ -13,7 +13,7 @@ import { backendInfo } from "ppl-core";
 import { decodeAll } from "./decode.js";
 import { learnBest } from "./learn.js";
 import type { RunOptions } from "./options.js";
-import { decodeFigure, emissionFigure, lossFigure, sequenceFigure } from "./plots.js";
+import { decodeFigure, emissionFigure, sequenceFigure } from "./plots.js";
 import { bestOrder, reorder } from "./relabel.js";
 import { type Errors, paramErrors, roundParams } from "./report.js";
 import { SYMBOLS, TRUTHS, type PlainParams, generate } from "./truth.js";

@@ -5,6 +5,7 @@
  * the weather where they live); K = 3 adds a cloudy day between the two and
  * makes the weather stickier, so three states stay identifiable from three symbols.
  */
+import { drawIndex } from "example-kit/sampling";
 import { hashSeed, makeRng } from "ppl-core";
 
 /** The observed categories, in their index order (0, 1, 2). */
@@ -66,15 +67,6 @@ export interface Dataset {
   states: number[][];
 }
 
-function draw(probs: readonly number[], u: number): number {
-  let acc = 0;
-  for (let k = 0; k < probs.length; k++) {
-    acc += probs[k]!;
-    if (u < acc) return k;
-  }
-  return probs.length - 1;
-}
-
 /** `numSeqs` sequences of length T from the HMM with `params`, reproducible from `seed`. */
 export function generate(numSeqs: number, T: number, seed: number, params: PlainParams): Dataset {
   const rng = makeRng(hashSeed("hmm-discrete/generate", seed));
@@ -83,11 +75,11 @@ export function generate(numSeqs: number, T: number, seed: number, params: Plain
   for (let s = 0; s < numSeqs; s++) {
     const zs: number[] = [];
     const ys: number[] = [];
-    let z = draw(params.probsInit, rng());
+    let z = drawIndex(params.probsInit, rng());
     for (let t = 0; t < T; t++) {
-      if (t > 0) z = draw(params.probsTrans[z]!, rng());
+      if (t > 0) z = drawIndex(params.probsTrans[z]!, rng());
       zs.push(z);
-      ys.push(draw(params.probsEmit[z]!, rng()));
+      ys.push(drawIndex(params.probsEmit[z]!, rng()));
     }
     obs.push(ys);
     states.push(zs);

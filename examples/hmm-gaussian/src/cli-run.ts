@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFigure } from "example-kit/figure";
+import { lossFigure, writeFigure } from "example-kit/figure";
 import type { Progress } from "example-kit/progress";
 import { backendInfo } from "ppl-core";
 import { emWarmStart } from "./cli-em.js";
@@ -17,7 +17,7 @@ import { checkData, disposeData, logLikelihood, pooledScale, standardise, toCliD
 import type { ReadSignal } from "./cli-read.js";
 import { DataError } from "./data-io.js";
 import { sortByLocs } from "./learn.js";
-import { densityFigure, lossFigure, overviewFigure, segmentationFigure, sequenceFigure } from "./plots.js";
+import { densityFigure, overviewFigure, segmentationFigure, sequenceFigure } from "./plots.js";
 import type { PlainParams } from "./truth.js";
 
 /** Sequences longer than this are drawn whole only in the overview figure (figures 1 and 4 show their start). */

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { writeFigure } from "example-kit/figure";
+import { lossFigure, writeFigure } from "example-kit/figure";
 import type { Progress } from "example-kit/progress";
 import { accuracy } from "example-kit/sequences";
 import { type StageTimings, stageTimings } from "example-kit/timings";
@@ -12,7 +12,7 @@ import { backendInfo } from "ppl-core";
 import { decode, decodeAll } from "./decode.js";
 import { MODEL_FORMS, learnBest, sortByLocs } from "./learn.js";
 import type { RunOptions } from "./options.js";
-import { densityFigure, lossFigure, segmentationFigure, sequenceFigure } from "./plots.js";
+import { densityFigure, segmentationFigure, sequenceFigure } from "./plots.js";
 import { paramErrors, roundParams, type Errors } from "./report.js";
 import type { PlainParams } from "./truth.js";
 

@@ -51,22 +51,6 @@ export function sequenceFigure(y: readonly number[], z: readonly number[], K: nu
   };
 }
 
-/** Figure 2: the training loss of the best restart. */
-export function lossFigure(losses: readonly number[]): TopLevelSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: "Training loss (best restart)",
-    width: WIDTH,
-    height: 260,
-    data: { values: losses.map((loss, step) => ({ step, loss })) },
-    mark: { type: "line" },
-    encoding: {
-      x: { field: "step", type: "quantitative", title: "SVI step" },
-      y: { field: "loss", type: "quantitative", title: "loss (−ELBO)", scale: { zero: false } },
-    },
-  };
-}
-
 function normalPdf(x: number, m: number, s: number): number {
   return Math.exp(-0.5 * ((x - m) / s) ** 2) / (s * Math.sqrt(2 * Math.PI));
 }

@@ -1,4 +1,5 @@
 /** The tutorial's true parameters and its data generator, on ppl's seeded RNG. */
+import { drawIndex } from "example-kit/sampling";
 import { hashSeed, makeRng } from "ppl-core";
 
 export const STATE_NAMES = ["low", "mid", "high"] as const;
@@ -26,15 +27,6 @@ export interface Dataset {
   states: number[][];
 }
 
-function draw(probs: readonly number[], u: number): number {
-  let acc = 0;
-  for (let k = 0; k < probs.length; k++) {
-    acc += probs[k]!;
-    if (u < acc) return k;
-  }
-  return probs.length - 1;
-}
-
 /** `numSeqs` sequences of length T from the HMM with `params`, reproducible from `seed`. */
 export function generate(numSeqs: number, T: number, seed: number, params: PlainParams = TRUE_PARAMS): Dataset {
   const rng = makeRng(hashSeed("hmm-gaussian/generate", seed));
@@ -44,9 +36,9 @@ export function generate(numSeqs: number, T: number, seed: number, params: Plain
   for (let s = 0; s < numSeqs; s++) {
     const zs: number[] = [];
     const ys: number[] = [];
-    let z = draw(params.probsInit, rng());
+    let z = drawIndex(params.probsInit, rng());
     for (let t = 0; t < T; t++) {
-      if (t > 0) z = draw(params.probsTrans[z]!, rng());
+      if (t > 0) z = drawIndex(params.probsTrans[z]!, rng());
       zs.push(z);
       ys.push(params.locs[z]! + params.scales[z]! * gauss());
     }

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { userPath, withoutPnpmSeparator } from "../src/cli.js";
 import { bestOfRestarts } from "../src/restarts.js";
+import { drawIndex } from "../src/sampling.js";
 import { accuracy, mapByLength } from "../src/sequences.js";
 import { stageTimings } from "../src/timings.js";
 
@@ -64,5 +65,16 @@ describe("accuracy", () => {
 describe("stageTimings", () => {
   it("turns four millisecond readings into seconds per stage", () => {
     expect(stageTimings(1000, 3500, 4000, 9000)).toEqual({ learnSeconds: 2.5, decodeSeconds: 0.5, figuresSeconds: 5, totalSeconds: 8 });
+  });
+});
+
+describe("drawIndex", () => {
+  it("inverts the CDF: [0.2, 0.5, 0.3] has edges at 0.2 and 0.7", () => {
+    const p = [0.2, 0.5, 0.3];
+    expect([0, 0.19, 0.2, 0.69, 0.7, 0.999].map((u) => drawIndex(p, u))).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+
+  it("gives the last index when rounding leaves the sum below u", () => {
+    expect(drawIndex([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1], 0.9999999999999999)).toBe(9);
   });
 });
