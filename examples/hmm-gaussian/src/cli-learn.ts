@@ -10,7 +10,7 @@ import { Adam, type ELBO, type Model, PPLError, SVI, TraceELBO, block, clearPara
 import { AutoDelta, initToValue } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
 import { type CliData, discreteHmmModel, markovModel } from "./cli-model.js";
-import { GLOBAL_SITES } from "./model.js";
+import { GLOBAL_SITES, takeParams } from "./model.js";
 import type { PlainParams } from "./truth.js";
 
 /** How the hidden states are summed out (both exact; discrete-hmm is much faster). */
@@ -156,13 +156,7 @@ export function learnRestart(
   for (const [name, v] of best ?? []) vars.get(name)!.assign(v);
   tf.dispose([...(best?.values() ?? [])]);
   const m = guide.median(data, s.K);
-  const params: PlainParams = {
-    probsInit: Array.from(m.probs_init!.dataSync()),
-    probsTrans: m.probs_trans!.arraySync() as number[][],
-    locs: Array.from(m.locs!.dataSync()),
-    scales: Array.from(m.scales!.dataSync()),
-  };
-  tf.dispose(Object.values(m));
+  const params = takeParams(m);
   clearParamStore();
   return { restart, params, bestLoss, bestStep, steps: step, converged, ...(diverged ? { diverged } : {}), losses, seconds: (performance.now() - t0) / 1000 };
 }

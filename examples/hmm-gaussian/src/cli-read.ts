@@ -6,8 +6,7 @@
  * what it read in one line. Every problem is a DataError naming the line,
  * the column and the value.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { DataError } from "./data-io.js";
+import { DataError, readText } from "./data-io.js";
 
 /** `--header`: is the CSV's first row a header (auto: decided by `decideHeader`). */
 export type HeaderMode = "yes" | "no" | "auto";
@@ -35,14 +34,6 @@ export interface ReadSignal {
 }
 
 const MISSING = new Set(["", "nan", "na", "n/a", "null", "none", "-"]);
-
-function readText(path: string): string {
-  if (!existsSync(path)) throw new DataError(`${path}: no such file`);
-  if (statSync(path).isDirectory()) throw new DataError(`${path}: is a directory, expected a data file`);
-  const text = readFileSync(path, "utf8");
-  if (text.trim() === "") throw new DataError(`${path}: the file is empty`);
-  return text;
-}
 
 function isNumber(cell: string): boolean {
   const s = cell.trim();

@@ -18,7 +18,8 @@ export interface Signal {
   states?: number[][];
 }
 
-function readText(path: string): string {
+/** The text of the data file at `path`; a DataError when it is missing, a directory or empty. */
+export function readText(path: string): string {
   if (!existsSync(path)) throw new DataError(`${path}: no such file`);
   if (statSync(path).isDirectory()) throw new DataError(`${path}: is a directory, expected a data file`);
   const text = readFileSync(path, "utf8");

@@ -8,7 +8,7 @@ import { type BestOfRestarts, bestOfRestarts } from "example-kit/restarts";
 import { Adam, type ELBO, type Model, SVI, TraceELBO, block, clearParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToSample } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
-import { GLOBAL_SITES, model } from "./model.js";
+import { GLOBAL_SITES, model, takeParams } from "./model.js";
 import { vectorizedMarkovModel } from "./model-vectorized-markov.js";
 import { vectorizedModel } from "./model-vectorized.js";
 import type { PlainParams } from "./truth.js";
@@ -67,13 +67,7 @@ export function learn(obs: tf.Tensor2D, K: number, options: LearnOptions): Learn
   }
   const seconds = (performance.now() - t0) / 1000;
   const m = guide.median(obs, K);
-  const params: PlainParams = {
-    probsInit: Array.from(m.probs_init!.dataSync()),
-    probsTrans: m.probs_trans!.arraySync() as number[][],
-    locs: Array.from(m.locs!.dataSync()),
-    scales: Array.from(m.scales!.dataSync()),
-  };
-  tf.dispose(Object.values(m));
+  const params = takeParams(m);
   // the loss after the last update, so restarts compare their end points
   const finalLoss = svi.evaluateLoss(obs, K);
   optim.reset();

@@ -6,9 +6,22 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { dist, markov, plate, range, sample, vindex } from "ppl-core";
+import type { PlainParams } from "./truth.js";
 
 /** The four global sites AutoDelta learns (everything else is enumerated or observed). */
 export const GLOBAL_SITES = ["probs_init", "probs_trans", "locs", "scales"] as const;
+
+/** The global sites' values (e.g. AutoDelta's median) as plain numbers; disposes the tensors it reads. */
+export function takeParams(m: Record<string, tf.Tensor>): PlainParams {
+  const params: PlainParams = {
+    probsInit: Array.from(m.probs_init!.dataSync()),
+    probsTrans: m.probs_trans!.arraySync() as number[][],
+    locs: Array.from(m.locs!.dataSync()),
+    scales: Array.from(m.scales!.dataSync()),
+  };
+  tf.dispose(Object.values(m));
+  return params;
+}
 
 export function* model(obs: tf.Tensor2D, K: number) {
   const [S, T] = obs.shape;
