@@ -5,7 +5,7 @@
  * the weather where they live); K = 3 adds a cloudy day between the two and
  * makes the weather stickier, so three states stay identifiable from three symbols.
  */
-import { drawIndex } from "example-kit/sampling";
+import { drawIndex, sampleHmm } from "example-kit/sampling";
 import { hashSeed, makeRng } from "ppl-core";
 
 /** The observed categories, in their index order (0, 1, 2). */
@@ -70,19 +70,5 @@ export interface Dataset {
 /** `numSeqs` sequences of length T from the HMM with `params`, reproducible from `seed`. */
 export function generate(numSeqs: number, T: number, seed: number, params: PlainParams): Dataset {
   const rng = makeRng(hashSeed("hmm-discrete/generate", seed));
-  const obs: number[][] = [];
-  const states: number[][] = [];
-  for (let s = 0; s < numSeqs; s++) {
-    const zs: number[] = [];
-    const ys: number[] = [];
-    let z = drawIndex(params.probsInit, rng());
-    for (let t = 0; t < T; t++) {
-      if (t > 0) z = drawIndex(params.probsTrans[z]!, rng());
-      zs.push(z);
-      ys.push(drawIndex(params.probsEmit[z]!, rng()));
-    }
-    obs.push(ys);
-    states.push(zs);
-  }
-  return { obs, states };
+  return sampleHmm(numSeqs, T, rng, params.probsInit, params.probsTrans, (z) => drawIndex(params.probsEmit[z]!, rng()));
 }

@@ -1,5 +1,5 @@
 /** The tutorial's true parameters and its data generator, on ppl's seeded RNG. */
-import { drawIndex } from "example-kit/sampling";
+import { sampleHmm } from "example-kit/sampling";
 import { hashSeed, makeRng } from "ppl-core";
 
 export const STATE_NAMES = ["low", "mid", "high"] as const;
@@ -31,19 +31,5 @@ export interface Dataset {
 export function generate(numSeqs: number, T: number, seed: number, params: PlainParams = TRUE_PARAMS): Dataset {
   const rng = makeRng(hashSeed("hmm-gaussian/generate", seed));
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-  const obs: number[][] = [];
-  const states: number[][] = [];
-  for (let s = 0; s < numSeqs; s++) {
-    const zs: number[] = [];
-    const ys: number[] = [];
-    let z = drawIndex(params.probsInit, rng());
-    for (let t = 0; t < T; t++) {
-      if (t > 0) z = drawIndex(params.probsTrans[z]!, rng());
-      zs.push(z);
-      ys.push(params.locs[z]! + params.scales[z]! * gauss());
-    }
-    obs.push(ys);
-    states.push(zs);
-  }
-  return { obs, states };
+  return sampleHmm(numSeqs, T, rng, params.probsInit, params.probsTrans, (z) => params.locs[z]! + params.scales[z]! * gauss());
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { userPath, withoutPnpmSeparator } from "../src/cli.js";
 import { bestOfRestarts } from "../src/restarts.js";
-import { drawIndex } from "../src/sampling.js";
+import { drawIndex, sampleHmm } from "../src/sampling.js";
 import { accuracy, mapByLength } from "../src/sequences.js";
 import { stageTimings } from "../src/timings.js";
 
@@ -76,5 +76,20 @@ describe("drawIndex", () => {
 
   it("gives the last index when rounding leaves the sum below u", () => {
     expect(drawIndex([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1], 0.9999999999999999)).toBe(9);
+  });
+});
+
+describe("sampleHmm", () => {
+  it("draws z_0, y_0, z_1, y_1, … from one rng, each sequence in turn", () => {
+    // a scripted rng: the uniforms 0.00, 0.01, 0.02, … in order
+    let i = 0;
+    const rng = () => (i++) / 100;
+    // state 0 starts below u = 0.5; from 0 the chain stays below u = 0.03, from 1 it stays below u = 0.05
+    const draws = sampleHmm(2, 3, rng, [0.5, 0.5], [[0.03, 0.97], [0.95, 0.05]], (z) => 10 * z + rng());
+    // uniforms per sequence: z_0 u0, y_0 u1, z_1 u2, y_1 u3, z_2 u4, y_2 u5; then u6 … u11
+    // seq 0: z_0 = 0 (0.00 < 0.5), z_1 = 0 (0.02 < 0.03), z_2 from row 0 at 0.04 → 1
+    // seq 1: z_0 = 0 (0.06), z_1 from row 0 at 0.08 → 1, z_2 from row 1 at 0.10 (< 0.95) → 0
+    expect(draws.states).toEqual([[0, 0, 1], [0, 1, 0]]);
+    expect(draws.obs).toEqual([[0.01, 0.03, 10.05], [0.07, 10.09, 0.11]]);
   });
 });
