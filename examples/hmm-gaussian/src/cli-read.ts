@@ -6,7 +6,7 @@
  * what it read in one line. Every problem is a DataError naming the line,
  * the column and the value.
  */
-import { DataError, readText } from "./data-io.js";
+import { DataError, readJsonFile, readText } from "./data-io.js";
 
 /** `--header`: is the CSV's first row a header (auto: decided by `decideHeader`). */
 export type HeaderMode = "yes" | "no" | "auto";
@@ -178,13 +178,7 @@ function readLong(path: string, rows: { line: number; cells: string[] }[], o: Re
 
 /** JSON `{ "obs": number[][] }`; `null` or NaN is a missing value. */
 export function readJsonSignal(path: string, o: ReadOptions): ReadSignal {
-  let data: unknown;
-  try {
-    data = JSON.parse(readText(path));
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(`${path}: not valid JSON (${(err as Error).message})`);
-  }
+  const data = readJsonFile(path);
   const obs = (data as { obs?: unknown } | null)?.obs;
   if (!Array.isArray(obs) || obs.length === 0 || !obs.every((r) => Array.isArray(r))) {
     throw new DataError(`${path}: expected an object with "obs": number[][] (one array per sequence)`);

@@ -38,14 +38,18 @@ function checkShape(path: string, obs: number[][]): void {
   if (T < 2) throw new DataError(`${path}: each sequence has ${T} value; an HMM needs at least 2 time steps`);
 }
 
-export function readJson(path: string): Signal {
-  let data: unknown;
+/** The parsed JSON file at `path`; a DataError when it cannot be read or is not JSON. */
+export function readJsonFile(path: string): unknown {
   try {
-    data = JSON.parse(readText(path));
+    return JSON.parse(readText(path));
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(`${path}: not valid JSON (${(err as Error).message})`);
   }
+}
+
+export function readJson(path: string): Signal {
+  const data = readJsonFile(path);
   const obs = (data as { obs?: unknown }).obs;
   if (!Array.isArray(obs) || obs.length === 0 || !obs.every((r) => Array.isArray(r))) {
     throw new DataError(`${path}: expected an object with "obs": number[][] (one array per sequence)`);
