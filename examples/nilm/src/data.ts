@@ -4,6 +4,7 @@
  * ppl-core's RNG, one stream per appliance and one for the meter, so adding an
  * appliance leaves the others' series unchanged.
  */
+import { drawIndex } from "example-kit/sampling";
 import { hashSeed, makeRng } from "ppl-core";
 import { type ApplianceParams, type ApplianceType, METER_NOISE, jittered, trueParams } from "./catalogue.js";
 
@@ -15,15 +16,6 @@ export interface Household {
   readonly power: number[][];
   /** [T] the mains, kW: Σ power + meter noise. */
   readonly mains: number[];
-}
-
-function draw(probs: readonly number[], u: number): number {
-  let acc = 0;
-  for (let k = 0; k < probs.length; k++) {
-    acc += probs[k]!;
-    if (u < acc) return k;
-  }
-  return probs.length - 1;
 }
 
 function gaussian(rng: () => number): () => number {
@@ -44,9 +36,9 @@ export function generate(params: readonly ApplianceParams[], T: number, seed: nu
     const gauss = gaussian(rng);
     const zs: number[] = [];
     const ws: number[] = [];
-    let z = draw(p.probsInit, rng());
+    let z = drawIndex(p.probsInit, rng());
     for (let t = 0; t < T; t++) {
-      if (t > 0) z = draw(p.probsTrans[z]!, rng());
+      if (t > 0) z = drawIndex(p.probsTrans[z]!, rng());
       zs.push(z);
       ws.push(p.locs[z]! + p.scales[z]! * gauss());
     }

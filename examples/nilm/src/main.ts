@@ -11,7 +11,8 @@
 import { PPLError, describeBackend, ready } from "ppl-core";
 import { runHousehold } from "./disaggregate.js";
 import { OptionsError, parseOptions } from "./options.js";
-import { stackFigure, statesFigure, writeFigure } from "./plots.js";
+import { writeFigure } from "example-kit/figure";
+import { stackFigure, statesFigure } from "./plots.js";
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /** The example's command line, parsed strictly and validated by zod. */
-import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { userPath, withoutPnpmSeparator } from "example-kit/cli";
 import { z } from "zod";
 
 /** A bad command line: main prints the message and exits with status 2. */
@@ -41,8 +41,7 @@ const USAGE = "options: --appliances M (2-20) --minutes T --workflow supervised|
  * parseOptions(["--appliances", "8", "--inference", "approx"]).appliances; // 8
  */
 export function parseOptions(argv: readonly string[]): NilmOptions {
-  // `pnpm example:nilm -- --json` hands the script a literal "--"
-  const args = argv[0] === "--" ? argv.slice(1) : [...argv];
+  const args = withoutPnpmSeparator(argv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -86,9 +85,4 @@ export function parseOptions(argv: readonly string[]): NilmOptions {
     throw new OptionsError(`--${flag}: ${i.message}`);
   }
   return result.data;
-}
-
-/** A path the user typed, relative to where they typed it (pnpm runs scripts in the package folder). */
-function userPath(p: string): string {
-  return isAbsolute(p) ? p : resolve(process.env.INIT_CWD ?? process.cwd(), p);
 }

@@ -1,12 +1,8 @@
 /**
- * The two NILM figures as Vega-Lite specs, rendered headless to SVG by vega
- * and to PNG by resvg (as the seed example renders its own).
+ * The two NILM figures as Vega-Lite specs (example-kit's writeFigure renders
+ * them to SVG and PNG, as it renders the other examples' figures).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
-import * as vega from "vega";
-import { type TopLevelSpec, compile } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 
 const WIDTH = 720;
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
@@ -76,18 +72,4 @@ export function statesFigure(decoded: readonly (readonly number[])[], truth: rea
       },
     },
   };
-}
-
-/** Render a spec to `<dir>/<name>.svg` and `.png`; returns the paths written. */
-export async function writeFigure(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  const svgPath = join(dir, `${name}.svg`);
-  const pngPath = join(dir, `${name}.png`);
-  writeFileSync(svgPath, svg);
-  const png = new Resvg(svg, { background: "white", fitTo: { mode: "zoom", value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" } }).render().asPng();
-  writeFileSync(pngPath, png);
-  return [svgPath, pngPath];
 }
