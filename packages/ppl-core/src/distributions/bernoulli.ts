@@ -6,7 +6,7 @@ import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js"
 import { nextSeed } from "../rng.js";
 import { batchedLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
-import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { type BinaryParam, checkParam, logitsOf, probsOf, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 
 /**
  * Bernoulli over {0, 1} (float32 values, as in Pyro), parameterised by
@@ -16,7 +16,7 @@ import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
  */
 export class Bernoulli extends Distribution {
   readonly name = "Bernoulli";
-  private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  private readonly param: BinaryParam;
   /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
   /** `[]`: one draw is a scalar. */
@@ -34,12 +34,11 @@ export class Bernoulli extends Distribution {
 
   /** The success probability, shape of the given parameter (computed from the logits if they were given). */
   get probs(): tf.Tensor {
-    return this.param.kind === "probs" ? this.param.value : tf.sigmoid(this.param.value);
+    return probsOf(this.param);
   }
   /** log(p / (1 - p)), shape of the given parameter (computed from the probs if they were given). */
   get logits(): tf.Tensor {
-    const p = this.param.value;
-    return this.param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
+    return logitsOf(this.param);
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Bernoulli")): tf.Tensor {

@@ -8,7 +8,7 @@ import { nextSeed } from "../rng.js";
 import { sampleBinomial } from "./discrete-samplers.js";
 import { logProbOnLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
-import { asFloat, checkParam, paramBatchShape, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { asFloat, type BinaryParam, checkParam, logitsOf, paramBatchShape, probsOf, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 
 /**
  * P(X <= value) for X ~ Binomial(n, p), elementwise with broadcasting: the
@@ -63,7 +63,7 @@ export class Binomial extends Distribution {
   readonly name = "Binomial";
   /** The number of trials n (a nonnegative integer), broadcastable to batchShape. */
   readonly totalCount: tf.Tensor;
-  private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  private readonly param: BinaryParam;
   /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
   /** `[]`: one draw is a scalar. */
@@ -89,12 +89,11 @@ export class Binomial extends Distribution {
 
   /** The success probability, shape of the given parameter (computed from the logits if they were given). */
   get probs(): tf.Tensor {
-    return this.param.kind === "probs" ? this.param.value : tf.sigmoid(this.param.value);
+    return probsOf(this.param);
   }
   /** log(p / (1 - p)), shape of the given parameter (computed from the probs if they were given). */
   get logits(): tf.Tensor {
-    const p = this.param.value;
-    return this.param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
+    return logitsOf(this.param);
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Binomial")): tf.Tensor {

@@ -5,7 +5,7 @@ import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { logProbOnLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
-import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { type BinaryParam, checkParam, logitsOf, probsOf, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 
 /**
  * Geometric over {0, 1, 2, ...}: the number of failures before the first
@@ -22,7 +22,7 @@ import { checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
  */
 export class Geometric extends Distribution {
   readonly name = "Geometric";
-  private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  private readonly param: BinaryParam;
   /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
   /** `[]`: one draw is a scalar. */
@@ -40,12 +40,11 @@ export class Geometric extends Distribution {
 
   /** Success probability of each trial, shape batchShape. */
   get probs(): tf.Tensor {
-    return this.param.kind === "probs" ? this.param.value : tf.sigmoid(this.param.value);
+    return probsOf(this.param);
   }
   /** log(p / (1 - p)), shape batchShape. */
   get logits(): tf.Tensor {
-    const p = this.param.value;
-    return this.param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
+    return logitsOf(this.param);
   }
 
   /** log(1 - p) and log p, each computed in the given parameterisation. */

@@ -7,7 +7,7 @@ import { logProbOnLayout, paramKey } from "./batched-layout.js";
 import { samplePoisson } from "./discrete-samplers.js";
 import { Distribution } from "./distribution.js";
 import { sampleStandardGamma } from "./gamma-sampler.js";
-import { asFloat, checkParam, paramBatchShape, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { asFloat, type BinaryParam, checkParam, logitsOf, paramBatchShape, probsOf, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 
 /** 0 <= p < 1: at p = 1 the negative binomial has no finite mass. */
 class HalfOpenUnitInterval extends Constraint {
@@ -44,7 +44,7 @@ export class NegativeBinomial extends Distribution {
   readonly name = "NegativeBinomial";
   /** The number of failures r (positive, real), broadcastable to batchShape. */
   readonly totalCount: tf.Tensor;
-  private readonly param: { kind: "probs" | "logits"; value: tf.Tensor };
+  private readonly param: BinaryParam;
   private readonly countKey: unknown;
   /** The shape of independent, non-identical copies: the broadcast batch shape of the parameters. */
   readonly batchShape: readonly number[];
@@ -69,12 +69,11 @@ export class NegativeBinomial extends Distribution {
 
   /** Success probability of each trial. */
   get probs(): tf.Tensor {
-    return this.param.kind === "probs" ? this.param.value : tf.sigmoid(this.param.value);
+    return probsOf(this.param);
   }
   /** log(p / (1 - p)). */
   get logits(): tf.Tensor {
-    const p = this.param.value;
-    return this.param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
+    return logitsOf(this.param);
   }
 
   /** A Gamma(r, scale p / (1 - p)) rate, then a Poisson count: seeded, in float64 JS. */

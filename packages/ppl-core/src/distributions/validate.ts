@@ -100,7 +100,7 @@ export type ProbsOrLogits =
     };
 
 /** Read the bare-tensor short form as `{ probs }`; throw unless exactly one of the two is given. */
-export function probsOrLogits(dist: string, params: ProbsOrLogits | TensorLike): { kind: "probs" | "logits"; value: tf.Tensor } {
+export function probsOrLogits(dist: string, params: ProbsOrLogits | TensorLike): BinaryParam {
   const p: Partial<Record<"probs" | "logits", TensorLike>> =
     params instanceof tf.Tensor || typeof params === "number" || Array.isArray(params) ? { probs: params } : params;
   if ((p.probs === undefined) === (p.logits === undefined)) {
@@ -110,6 +110,23 @@ export function probsOrLogits(dist: string, params: ProbsOrLogits | TensorLike):
     });
   }
   return p.probs !== undefined ? { kind: "probs", value: asFloat(p.probs) } : { kind: "logits", value: asFloat(p.logits!) };
+}
+
+/** A success probability as it was given: `probs` or `logits` (log-odds). */
+export interface BinaryParam {
+  readonly kind: "probs" | "logits";
+  readonly value: tf.Tensor;
+}
+
+/** The success probability of a BinaryParam: itself, or σ(logits). */
+export function probsOf(param: BinaryParam): tf.Tensor {
+  return param.kind === "probs" ? param.value : tf.sigmoid(param.value);
+}
+
+/** The log-odds log(p / (1 − p)) of a BinaryParam: itself, or computed from the probs. */
+export function logitsOf(param: BinaryParam): tf.Tensor {
+  const p = param.value;
+  return param.kind === "logits" ? p : tf.tidy(() => p.log().sub(p.neg().log1p()));
 }
 
 /** Throw a PPLShapeError naming the distribution when a parameter has fewer dims than its event needs. */
