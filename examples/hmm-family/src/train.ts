@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Adam, SVI, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
-import type { Model, ModelGenerator, Msg } from "ppl-core";
+import type { Model, Msg } from "ppl-core";
 import { AutoDelta, type InitLocFn } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
 import { MODELS, type ModelArgs, type ModelNumber, maxPlateNesting } from "./models/index.js";

@@ -62,7 +62,7 @@ describe("ppl-hmm fit", () => {
   it("fits a wide CSV and writes params.json, states.csv", async () => {
     const out = join(dir, "out-wide");
     // a leading "--", as `pnpm ppl-hmm -- fit ...` passes it, is skipped
-    const r = await runMain(["--", "fit", file("wide.csv", wide()), "--states", "2", "--steps", "3", "--restarts", "1", "--out", out, "--no-figures"]);
+    await runMain(["--", "fit", file("wide.csv", wide()), "--states", "2", "--steps", "3", "--restarts", "1", "--out", out, "--no-figures"]);
     const params = JSON.parse(readFileSync(join(out, "params.json"), "utf8"));
     expect(params.params.locs).toHaveLength(2);
     const states = readFileSync(join(out, "states.csv"), "utf8").trim().split("\n");
@@ -80,7 +80,7 @@ describe("ppl-hmm fit", () => {
     const states = readFileSync(join(out, "states.csv"), "utf8");
     expect(states).toMatch(/\ns1,0,/);
     expect(states).toMatch(/\ns2,0,/);
-    const j = await runMain(["fit", "--data", file("d.json", JSON.stringify({ obs: [[0, 1, 5, 6], [6, 5, 1, 0]] })), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, "out-json"), "--no-figures"]);
+    await runMain(["fit", "--data", file("d.json", JSON.stringify({ obs: [[0, 1, 5, 6], [6, 5, 1, 0]] })), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, "out-json"), "--no-figures"]);
     expect(existsSync(join(dir, "out-json", "states.csv"))).toBe(true);
   });
 

@@ -13,11 +13,10 @@ import * as tf from "@tensorflow/tfjs";
 import {
   type Model, type ModelGenerator, PPLShapeError, type PlateMsg, type Transform, bijectTo, dist, nextSeed, sample, sumRightmost,
 } from "ppl-core";
-import { isVectorizedFrame, runGenerator } from "ppl-core/internal";
+import { isVectorizedFrame, ndtriNumber, runGenerator } from "ppl-core/internal";
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
 import type { InitLocFn } from "./init-strategies.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
-import { normalIcdf } from "./normal-icdf.js";
 import type { PrototypeSite } from "./prototype.js";
 
 /** The posterior of the latent vector `[D]` that a subclass supplies: draws, their density, the marginals. */
@@ -150,7 +149,7 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
     checkQuantiles(this.prefix, qs);
     return tf.tidy(() => {
       const { slots, posterior } = this.currentPosterior(args);
-      const z = tf.tensor1d(qs.map(normalIcdf)).expandDims(1);
+      const z = tf.tensor1d(qs.map(ndtriNumber)).expandDims(1);
       const latent = posterior.loc.expandDims(0).add(z.mul(posterior.marginalScale.expandDims(0)));
       return this.unpackAll(slots, latent, [qs.length]);
     });

@@ -6,8 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Model, type ModelGenerator, bijectTo, constraints, getParamStore, nextSeed, param, sample } from "ppl-core";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
-import { normalIcdf } from "./normal-icdf.js";
-import { parseOptions } from "ppl-core/internal";
+import { ndtriNumber, parseOptions } from "ppl-core/internal";
 import { z } from "zod";
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
 import { type InitLocFn, initToFeasible } from "./init-strategies.js";
@@ -90,7 +89,7 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
   quantiles(qs: readonly number[], ...args: A): GuideValues {
     checkQuantiles(this.prefix, qs);
     return this.pushed(args, (loc, scale) => {
-      const z = tf.tensor1d(qs.map(normalIcdf)).reshape([qs.length, ...loc.shape.map(() => 1)]);
+      const z = tf.tensor1d(qs.map(ndtriNumber)).reshape([qs.length, ...loc.shape.map(() => 1)]);
       return loc.expandDims(0).add(z.mul(scale.expandDims(0)));
     });
   }

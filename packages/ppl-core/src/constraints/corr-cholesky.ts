@@ -90,7 +90,7 @@ export class CorrCholeskyTransform extends Transform {
       const parts: tf.Tensor[] = [];
       for (let i = 1; i < D; i++) {
         const row = y.slice([...lead.map(() => 0), i, 0], [...lead, 1, i]).squeeze([lead.length]);
-        const left = tf.scalar(1).sub(cumsumLast(row.square(), true)).maximum(1.1754944e-38);
+        const left = tf.scalar(1).sub(cumsumLast(row.square(), true)).maximum(TINY);
         const z = row.div(left.sqrt()).clipByValue(-1 + 1e-7, 1 - 1e-7);
         parts.push(tf.atanh(z));
       }

@@ -18,7 +18,7 @@ import { parseOptions } from "../options.js";
 import { MAX_SAFE_RANK } from "../ops/tensor.js";
 import { handle } from "../runtime/handler.js";
 import { tracked } from "../runtime/pending.js";
-import type { CondIndepFrame, ModelGenerator, PlateFrame, PlateMsg, SampleMsg, SequentialFrame } from "../runtime/messages.js";
+import type { CondIndepFrame, Model, ModelGenerator, PlateFrame, PlateMsg, SampleMsg, SequentialFrame } from "../runtime/messages.js";
 import { makeSampleMsg } from "../runtime/primitives.js";
 
 const plateOptions = z.object({
@@ -257,4 +257,15 @@ function broadcastOverPlates(msg: SampleMsg): void {
     return j >= 0 ? actual[j]! : 1;
   });
   if (full.length !== actual.length || full.some((s, i) => s !== actual[i])) msg.fn = fn.expand(full);
+}
+
+/**
+ * `model` run inside one more vectorised plate `name` of `size` at `dim`: how
+ * vectorised particles (the ELBOs) and vectorised predictive samples
+ * (Predictive) batch a whole model, left of its own plates.
+ */
+export function inOuterPlate<A extends unknown[], R>(model: Model<A, R>, name: string, size: number, dim: number): Model<A, R> {
+  return function* (...args: A) {
+    return yield* plate(name, size, { dim }, () => model(...args));
+  };
 }

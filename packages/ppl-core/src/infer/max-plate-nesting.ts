@@ -8,7 +8,8 @@ import { trace } from "../handlers/trace.js";
 import type { Model } from "../runtime/messages.js";
 import type { Trace } from "../runtime/trace-struct.js";
 
-function deepest(tr: Trace): number {
+/** The deepest vectorised plate dim any site of the trace sits in (0: none). */
+export function deepestPlateDim(tr: Trace): number {
   let n = 0;
   for (const site of tr.nodes.values()) for (const f of site.condIndepStack) if (f.dim !== undefined) n = Math.max(n, -f.dim);
   return n;
@@ -18,9 +19,9 @@ function deepest(tr: Trace): number {
 export function guessMaxPlateNesting<A extends unknown[]>(model: Model<A>, guide: Model<A> | undefined, args: A): number {
   return tf.tidy(() => {
     let n = 0;
-    if (guide === undefined) return deepest(trace(model).getTrace(...args));
+    if (guide === undefined) return deepestPlateDim(trace(model).getTrace(...args));
     const guideTrace = trace(guide).getTrace(...args);
-    n = Math.max(deepest(guideTrace), deepest(trace(replay(model, { trace: guideTrace })).getTrace(...args)));
+    n = Math.max(deepestPlateDim(guideTrace), deepestPlateDim(trace(replay(model, { trace: guideTrace })).getTrace(...args)));
     guideTrace.dispose();
     return n;
   });

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { plate } from "../handlers/plate.js";
+import { inOuterPlate } from "../handlers/plate.js";
 import type { Model } from "../runtime/messages.js";
 import type { ELBO } from "./elbo.js";
 import { guessMaxPlateNesting } from "./max-plate-nesting.js";
@@ -69,9 +69,7 @@ export abstract class ParticleELBO implements ELBO {
       const n = this.numParticles;
       if (this.vectorizeParticles && n > 1) {
         const nesting = this.plateNesting(model, guide, args);
-        const inPlate = (m: Model<A>): Model<A> => function* (...a: A) {
-          return yield* plate(PARTICLE_PLATE, n, { dim: -1 - nesting }, () => m(...a));
-        };
+        const inPlate = (m: Model<A>) => inOuterPlate(m, PARTICLE_PLATE, n, -1 - nesting);
         return this.surrogate(inPlate(model), inPlate(guide), args, nesting + 1).mul(-1 / n) as tf.Scalar;
       }
       const nesting = this.needsPlateNesting() ? this.plateNesting(model, guide, args) : this.maxPlateNesting;

@@ -8,12 +8,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
-import { isVectorizedFrame, plate } from "../handlers/plate.js";
+import { condition } from "../handlers/condition.js";
+import { inOuterPlate } from "../handlers/plate.js";
 import { trace } from "../handlers/trace.js";
 import { parseOptions } from "../options.js";
 import { withHandler } from "../runtime/handler.js";
-import type { Model, ModelGenerator } from "../runtime/messages.js";
+import type { Model } from "../runtime/messages.js";
 import type { SampleSite } from "../runtime/trace-struct.js";
+import { deepestPlateDim } from "./max-plate-nesting.js";
 
 /** Name of the outer plate that `parallel: true` adds (Pyro's `_num_predictive_samples`). */
 export const PREDICTIVE_PLATE = "_num_predictive_samples";
@@ -162,12 +164,12 @@ function samplesOf(
   const sites = [...prototype.sampleSites()].filter((s) => s.role === "sample" || s.role === "deterministic");
   const chosen = chooseSites(sites, returnSites, who === "guide");
   const values = given ?? {};
-  const maxPlateNesting = Math.max(0, ...sites.flatMap((s) => s.condIndepStack.filter(isVectorizedFrame).map((f) => -f.dim)));
+  const maxPlateNesting = deepestPlateDim(prototype);
   const shapeOf = new Map(sites.map((s) => [s.name, s]));
   checkGiven(values, shapeOf);
   // the model (vectorised or not) conditioned, then wrapped (inferDiscrete must see the outer plate), then re-drawn
   const build = (vals: Record<string, tf.Tensor>, m: Model<unknown[]> = model) => resampleObserved(
-    (wrap ?? ((x) => x))(conditionOn(m, vals)),
+    (wrap ?? ((x) => x))(condition(m, vals)),
     new Set(Object.keys(vals)),
   );
 
@@ -193,10 +195,7 @@ function samplesOf(
     const site = shapeOf.get(k);
     return [k, site === undefined ? t : t.reshape(liftedShape(site, t.shape.slice(1)))];
   }));
-  const vectorized = function* (...a: unknown[]): ModelGenerator<unknown> {
-    return yield* plate(PREDICTIVE_PLATE, n, { dim }, () => model(...a));
-  };
-  const tr = trace(build(vals, vectorized)).getTrace(...args);
+  const tr = trace(build(vals, inOuterPlate(model, PREDICTIVE_PLATE, n, dim))).getTrace(...args);
   return Object.fromEntries(chosen.map((s) => {
     const v = tr.sampleSite(s.name).value;
     const want = [...s.value.shape];
@@ -237,20 +236,6 @@ function checkGiven(values: Record<string, tf.Tensor>, sites: ReadonlyMap<string
       );
     }
   }
-}
-
-/** The model with the named latent sites fixed (observed, as Pyro's `condition` makes them). */
-function conditionOn<A extends unknown[], R>(model: Model<A, R>, values: Record<string, tf.Tensor>): Model<A, R> {
-  return withHandler(model, () => ({
-    process(msg) {
-      if (msg.type !== "sample" || msg.role !== "sample") return;
-      const v = values[msg.name];
-      if (v === undefined) return;
-      msg.value = v;
-      msg.isObserved = true;
-      msg.done = true;
-    },
-  }));
 }
 
 /** The model's own observed sites (not the conditioned ones) drawn from their distributions instead. */

@@ -197,7 +197,6 @@ function gathered(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: numb
   const colonSizes = colonPositions.map((p) => dimSizes[p]!);
   const outBatch = broadcastShapes([batchShape, ...tensors.map((e) => e.t.shape)], "vindex index shapes");
   const nb = outBatch.length;
-  const nc = colonSizes.length;
   const outShape = [...outBatch, ...colonSizes];
 
   const strides = new Array<number>(x.rank);

@@ -7,7 +7,6 @@ import {
   PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLShapeError, PPLSupportError, formatShape,
 } from "../errors.js";
 import { maskedLogProb } from "../ops/masked.js";
-import { broadcastShapes } from "../ops/tensor.js";
 import type { CondIndepFrame, ParamMsg, SampleMsg } from "./messages.js";
 
 /** A sample site as a trace keeps it: its message after the run, with its value. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import {
   CorrCholeskyTransform, PPLConfigError, bijectTo, PPLShapeError, PPLSupportError, TraceELBO, corrCholesky, dist, plate, sample, setRngSeed, trace,
 } from "ppl-core";
-import { LOG_2PI, checkGradients, expectClose, expectMoments, lgamma64, logBeta64, thrown, vals } from "./helpers.js";
+import { LOG_2PI, checkGradients, expectClose, expectMoments, logBeta64, thrown, vals } from "./helpers.js";
 
 /** Lower Cholesky factor of a symmetric positive-definite n x n matrix (rows), float64. */
 function chol64(a: number[][]): number[][] {
