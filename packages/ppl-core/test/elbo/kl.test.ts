@@ -5,18 +5,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { type Distribution, dist, distributions, klDivergence, registerKL } from "ppl-core";
+import { lgamma64 as lgamma } from "../distributions/helpers.js";
 
-const lgamma = (x: number): number => {
-  // Lanczos (g = 7, n = 9), float64: independent of ppl's own lgamma
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-  x -= 1;
-  let a = c[0]!;
-  const t = x + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i]! / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
-};
 
 /** ∫_lo^hi q(x) (log q(x) − log p(x)) dx by Simpson's rule on n intervals. */
 function quadKL(logQ: (x: number) => number, logP: (x: number) => number, lo: number, hi: number, n = 20000): number {
