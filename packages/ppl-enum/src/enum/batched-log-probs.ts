@@ -75,7 +75,8 @@ function fitsRank(site: SampleSite): boolean {
 
 function batch(list: readonly SampleSite[], out: Map<string, BatchedLogProb>): void {
   const n = list.length;
-  const values = list[0]!.isObserved ? stackData(list.map((s) => s.value)) : tf.stack(list.map((s) => s.value));
+  // on the tape: an observed or conditioned value may be a tensor the user differentiates
+  const values = tf.stack(list.map((s) => s.value));
   let lp: tf.Tensor;
   try {
     lp = list[0]!.fn.logProbBatched(values);
@@ -95,7 +96,7 @@ function batch(list: readonly SampleSite[], out: Map<string, BatchedLogProb>): v
   list.forEach((s, row) => out.set(s.name, { shape, rows, row }));
 }
 
-/** Values that need no gradient (observations, masks): copied into one tensor in JS, outside the tape (tf.stack would keep a copy of each for its backward pass). */
+/** Masks (bool, never differentiated): copied into one tensor in JS, outside the tape (tf.stack would keep a copy of each for its backward pass). */
 function stackData(values: readonly tf.Tensor[]): tf.Tensor {
   const first = values[0]!;
   const shape = [values.length, ...first.shape];
