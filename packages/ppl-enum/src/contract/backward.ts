@@ -31,7 +31,10 @@ export const chooseMax: Chooser = {
 };
 
 export function sampleChooser(rng: () => number): Chooser {
-  return { pick: samplePick(rng), path: (rec, b, out, offset) => chainSample(rec.sweep!, b, rng, out, offset) };
+  return {
+    pick: samplePick(rng),
+    path: (rec, b, out, offset) => (rec.draw !== undefined ? rec.draw(b, rng, out, offset) : chainSample(rec.sweep!, b, rng, out, offset)),
+  };
 }
 
 function samplePick(rng: () => number): Chooser["pick"] {

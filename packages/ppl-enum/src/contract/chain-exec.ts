@@ -15,7 +15,7 @@ import { spreadOverSteps } from "./spread-steps.js";
  * transpose and a broadcast. A pair group whose every transition is the same
  * tensor stays one transition, [B or 1, 1, K, K] (the kernel's Tp = 1).
  */
-function stackGroup(g: ChainGroup, slots: Slots, plateShape: readonly number[], oneStepIfShared: boolean): tf.Tensor {
+export function stackGroup(g: ChainGroup, slots: Slots, plateShape: readonly number[], oneStepIfShared: boolean): tf.Tensor {
   // checked first: it never makes the row tensors
   const woven = interleavedSources(g, slots);
   if (woven !== undefined) return finish(g, woven, plateShape);

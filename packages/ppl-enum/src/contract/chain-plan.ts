@@ -20,13 +20,18 @@ export interface ChainGroup {
   readonly slots: readonly number[];
   /** The shape of every slot's tensor. */
   readonly pieceShape: readonly number[];
+  /** The symbols of its variables, in the kernel's order. */
+  readonly varSyms: readonly Dim[];
   /** After concat on axis 0 and reshape to [steps, ...pieceShape]: transpose to [plates..., steps, vars...] (null: in order). */
   readonly perm: readonly number[] | null;
   /** The transposed shape, 1 for each chain plate the group lacks. */
   readonly shape: readonly number[];
   /** True when the group has some but not all chain plates: broadcast to the full plates before flattening. */
   readonly broadcast: boolean;
-  /** Final layout: [B or 1, steps, K] (unary) or [B or 1, steps, K, K] (pairwise, previous variable first). */
+  /**
+   * Final layout: [B or 1, steps, K] (unary) or [B or 1, steps, K, K] (pairwise, previous variable first);
+   * a factorial chain's term on several chains: [B or 1, steps, Π their sizes].
+   */
   readonly flat: readonly number[];
 }
 
@@ -106,8 +111,13 @@ export function detectChain(ctx: ChainContext, slots: readonly number[], local: 
   const plates = ctx.sorted(new Set(slots.flatMap((s) => ctx.slotDims[s]!.filter((d) => !ctx.isVar(d)))));
   const plateShape = plates.map((p) => ctx.sizes.get(p)!);
   const B = plateShape.reduce((a, b) => a * b, 1);
-  const unary = new GroupSet(n, K, plates, plateShape, B);
-  const pair = new GroupSet(n - 1, K, plates, plateShape, B);
+  const kVars = (sym: readonly Dim[]) => {
+    const syms = sym.includes("B") ? ["A", "B"] : ["A"];
+    const shape = syms.map(() => K);
+    return { syms, shape, flat: shape };
+  };
+  const unary = new GroupSet(n, plates, plateShape, B, kVars);
+  const pair = new GroupSet(n - 1, plates, plateShape, B, kVars);
   slots.forEach((s, i) => {
     const vs = varsOf[i]!;
     const dims = ctx.slotDims[s]!;
@@ -148,16 +158,19 @@ function pathOrder(vars: readonly Dim[], neighbours: ReadonlyMap<Dim, ReadonlySe
   return order.length === vars.length ? order : undefined;
 }
 
+/** A group's variables: their symbols in the kernel's order, their sizes, and what they flatten to. */
+export type GroupVars = (sym: readonly Dim[]) => { syms: readonly Dim[]; shape: readonly number[]; flat: readonly number[] };
+
 /** Groups factors of one kind by symbolic layout; a second factor of one layout at the same step opens another group. */
-class GroupSet {
+export class GroupSet {
   private readonly byKey = new Map<string, { sym: Dim[]; pieceShape: number[]; slots: number[] }[]>();
 
   constructor(
     private readonly steps: number,
-    private readonly K: number,
     private readonly plates: readonly Dim[],
     private readonly plateShape: readonly number[],
     private readonly B: number,
+    private readonly varsOf: GroupVars,
   ) {}
 
   add(slot: number, step: number, sym: Dim[], pieceShape: number[]): void {
@@ -173,24 +186,37 @@ class GroupSet {
     const out: ChainGroup[] = [];
     for (const list of this.byKey.values()) {
       for (const g of list) {
-        const stacked = ["\u0000T", ...g.sym];
-        const varSyms = g.sym.includes("B") ? ["A", "B"] : ["A"];
-        const present = this.plates.filter((p) => g.sym.includes(p));
-        const target = [...present, "\u0000T", ...varSyms];
-        const perm = target.map((d) => stacked.indexOf(d));
-        const varShape = varSyms.map(() => this.K);
-        const shape = [...this.plates.map((p, i) => (g.sym.includes(p) ? this.plateShape[i]! : 1)), this.steps, ...varShape];
-        const some = present.length > 0 && present.length < this.plates.length;
-        out.push({
-          slots: g.slots,
-          pieceShape: g.pieceShape,
-          perm: perm.every((p, i) => p === i) ? null : perm,
-          shape,
-          broadcast: some,
-          flat: [present.length > 0 ? this.B : 1, this.steps, ...varShape],
-        });
+        const v = this.varsOf(g.sym);
+        out.push(layoutGroup(g.sym, g.pieceShape, g.slots, this.plates, this.plateShape, this.B, v.syms, v.shape, v.flat));
       }
     }
     return out;
   }
+}
+
+/**
+ * The layout of factors stacked over steps: `sym` names each axis of a piece
+ * (a plate, or the symbol of a variable), `varSyms` the variables' symbols in
+ * the order the kernel wants them (sizes `varShape`), `flatTail` what they
+ * flatten to after the batch and step axes.
+ */
+export function layoutGroup(
+  sym: readonly Dim[], pieceShape: readonly number[], slots: readonly number[], plates: readonly Dim[], plateShape: readonly number[], B: number,
+  varSyms: readonly Dim[], varShape: readonly number[], flatTail: readonly number[],
+): ChainGroup {
+  const steps = slots.length;
+  const stacked = ["\u0000T", ...sym];
+  const present = plates.filter((p) => sym.includes(p));
+  const target = [...present, "\u0000T", ...varSyms];
+  const perm = target.map((d) => stacked.indexOf(d));
+  const shape = [...plates.map((p, i) => (sym.includes(p) ? plateShape[i]! : 1)), steps, ...varShape];
+  return {
+    slots,
+    pieceShape,
+    varSyms,
+    perm: perm.every((p, i) => p === i) ? null : perm,
+    shape,
+    broadcast: present.length > 0 && present.length < plates.length,
+    flat: [present.length > 0 ? B : 1, steps, ...flatTail],
+  };
 }

@@ -1,6 +1,7 @@
 /** Run a cached plan on this call's factor tensors with a given ring. */
 import * as tf from "@tensorflow/tfjs";
 import { runChain } from "./chain-exec.js";
+import { runFactorial } from "./factorial-exec.js";
 import type { Factor } from "./factor.js";
 import type { Align, Plan, ProductStep } from "./plan.js";
 import { plateSum } from "./plate-sum.js";
@@ -24,6 +25,8 @@ export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.T
       slots.set(step.out, ring.combine(aligned, step));
     } else if (step.kind === "chain") {
       slots.set(step.out, runChain(step, slots, ring));
+    } else if (step.kind === "factorial") {
+      slots.set(step.out, runFactorial(step, slots, ring));
     } else {
       const r = slots.row(step.input);
       if (r !== undefined && isRowOf(plan, step.input, r)) slots.setRow(step.out, { rows: rowProducts.of(r.rows, step), row: r.row });

@@ -13,8 +13,9 @@
  */
 import { PPLModelError, PPLShapeError } from "ppl-core";
 import { MAX_SAFE_RANK as MAX_RANK } from "ppl-core/internal";
-import { type ChainStep, detectChain } from "./chain-plan.js";
+import { type ChainOutput, type ChainStep, detectChain } from "./chain-plan.js";
 import type { Dim, FactorSignature } from "./factor.js";
+import { type FactorialStep, detectFactorial } from "./factorial-plan.js";
 
 /** How to lay an input out for broadcasting against a step's joint dims. */
 export interface Align {
@@ -50,7 +51,7 @@ export interface ProductStep {
   readonly out: number;
 }
 
-export type Step = CombineStep | ProductStep | ChainStep;
+export type Step = CombineStep | ProductStep | ChainStep | FactorialStep;
 
 export interface PlanOptions {
   /**
@@ -167,15 +168,26 @@ class PlanBuilder {
     return m;
   }
 
-  /** Eliminate a chain with one fused step; undefined when `slots` are not a chain over `vars`. */
+  /** Eliminate a chain, or M chains that meet only in per-step factors, with one fused step; undefined when `slots` are neither. */
   chain(slots: number[], vars: ReadonlySet<Dim>, sumDims: ReadonlySet<Dim>): number | undefined {
     const ctx = { slotDims: this.slotDims, sizes: this.sizes, isVar: (d: Dim) => sumDims.has(d), sorted: (d: Iterable<Dim>) => this.sorted(d) };
     const found = detectChain(ctx, slots, vars);
-    if (found === undefined) return undefined;
+    if (found !== undefined) {
+      const outputs = found.vars.map((dim, step) => ({ dim, stride: 1, size: found.size, step }));
+      return this.pushFused(found, outputs, found.vars[0]!);
+    }
+    const factorial = detectFactorial(ctx, slots, vars);
+    if (factorial === undefined) return undefined;
+    const { sizes } = factorial;
+    const strides = sizes.map((_, m) => sizes.slice(m + 1).reduce((a, b) => a * b, 1));
+    const outputs = factorial.vars.flatMap((slice, step) => slice.map((dim, m) => ({ dim, stride: strides[m]!, size: sizes[m]!, step })));
+    return this.pushFused(factorial, outputs, factorial.vars[0]![0]!);
+  }
+
+  private pushFused<F extends Omit<ChainStep, "out" | "spec"> | Omit<FactorialStep, "out" | "spec">>(found: F, outputs: ChainOutput[], first: Dim): number {
     const out = this.newSlot([...found.plates]);
-    const elimPlates = [...(this.varOrdinals.get(found.vars[0]!) ?? [])].sort();
-    const outputs = found.vars.map((dim, step) => ({ dim, stride: 1, size: found.size, step }));
-    this.steps.push({ ...found, spec: { batch: found.plates, batchShape: found.plateShape, elimPlates, outputs }, out });
+    const elimPlates = [...(this.varOrdinals.get(first) ?? [])].sort();
+    this.steps.push({ ...found, spec: { batch: found.plates, batchShape: found.plateShape, elimPlates, outputs }, out } as Step);
     return out;
   }
 

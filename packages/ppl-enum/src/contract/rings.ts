@@ -7,7 +7,10 @@
  * needs to choose the eliminated variables given everything decided after them.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type ChainLayout, type ChainSweep, chainForward, chainLayout, chainLogSumExp, chainViterbi } from "ppl-core/internal";
+import {
+  type ChainLayout, type ChainSweep, type FactorialTerm, chainForward, chainLayout, chainLogSumExp, chainViterbi, expandTerms, factorialForward,
+  factorialLogSumExp, factorialSample, factorialTermsLayout, factorialViterbi,
+} from "ppl-core/internal";
 import type { ChainSpec } from "./chain-plan.js";
 import type { Dim } from "./factor.js";
 import { jointOf, logSumExpLast, logSumProduct } from "./logsumexp.js";
@@ -22,6 +25,12 @@ export interface Ring {
    * varies along it). The result has shape spec.batchShape.
    */
   chain(unary: tf.Tensor, pair: tf.Tensor, spec: ChainSpec): tf.Tensor;
+  /**
+   * Eliminate every variable of M chains of `n` steps that meet only in per-step factors: `terms` on
+   * chain subsets [B|1, n, Π sizes], pairs[m] chain m's transitions [B|1, n-1|1, K_m, K_m] (ppl-core's
+   * factorial kernel; spec.outputs read each variable off the product state). The result has shape spec.batchShape.
+   */
+  factorial(n: number, terms: readonly FactorialTerm[], pairs: readonly tf.Tensor[], spec: ChainSpec): tf.Tensor;
 }
 
 /** What the backward pass needs from one elimination: for each setting of the out dims, how to choose `elim`. */
@@ -54,6 +63,8 @@ export interface ChainRecord {
   readonly paths?: Int32Array;
   /** Sampling: the forward filter. */
   readonly sweep?: ChainSweep;
+  /** Sampling a factorial chain: draws member b's path (product states) into out[offset .. offset + n). */
+  readonly draw?: (b: number, rng: () => number, out: Int32Array, offset: number) => void;
 }
 
 export type PlanRecord = EliminationRecord | ChainRecord;
@@ -68,6 +79,7 @@ function toBatch(x: tf.Tensor, spec: ChainSpec): tf.Tensor {
 export const logRing: Ring = {
   combine: (aligned, step) => logSumProduct(aligned, step.jointShape),
   chain: (unary, pair, spec) => toBatch(chainLogSumExp(unary, pair), spec),
+  factorial: (n, terms, pairs, spec) => toBatch(factorialLogSumExp(n, terms, pairs), spec),
 };
 
 function eliminationRecord(step: CombineStep): Omit<EliminationRecord, "backPointers" | "logits"> {
@@ -77,7 +89,7 @@ function eliminationRecord(step: CombineStep): Omit<EliminationRecord, "backPoin
   };
 }
 
-function chainRecord(spec: ChainSpec, L: ChainLayout): Omit<ChainRecord, "paths" | "sweep"> {
+function chainRecord(spec: ChainSpec, L: Pick<ChainLayout, "n" | "B">): Omit<ChainRecord, "paths" | "sweep"> {
   return { kind: "chain", spec, n: L.n, B: L.B };
 }
 
@@ -99,6 +111,13 @@ export class MapRing implements Ring {
     this.records.push({ ...chainRecord(spec, L), paths: v.paths });
     return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(v.scores)), spec));
   }
+
+  factorial(n: number, terms: readonly FactorialTerm[], pairs: readonly tf.Tensor[], spec: ChainSpec): tf.Tensor {
+    const L = factorialTermsLayout(n, terms, pairs, "MapRing.factorial");
+    const v = factorialViterbi(L, expandTerms(L, terms), pairs.map((p) => p.dataSync()));
+    this.records.push({ ...chainRecord(spec, L), paths: v.paths });
+    return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(v.scores)), spec));
+  }
 }
 
 /** Sum-product that keeps each joint factor for backward sampling (temperature 1: forward filtering, backward sampling). */
@@ -116,6 +135,13 @@ export class SampleRing implements Ring {
     const L = chainLayout(unary.shape, pair.shape, "SampleRing.chain");
     const sweep = chainForward(L, unary.dataSync(), pair.dataSync());
     this.records.push({ ...chainRecord(spec, L), sweep });
+    return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(sweep.logZ)), spec));
+  }
+
+  factorial(n: number, terms: readonly FactorialTerm[], pairs: readonly tf.Tensor[], spec: ChainSpec): tf.Tensor {
+    const L = factorialTermsLayout(n, terms, pairs, "SampleRing.factorial");
+    const sweep = factorialForward(L, expandTerms(L, terms), pairs.map((p) => p.dataSync()));
+    this.records.push({ ...chainRecord(spec, L), draw: (b, rng, out, offset) => factorialSample(sweep, b, rng, out, offset) });
     return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(sweep.logZ)), spec));
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * Factorial-chain detection for the plan: when the variables of one plate
+ * leaf fall, in the order they first appear, into n slices of M (a markov
+ * loop's steps, M chains written one after another in each), every factor
+ * mentions one slice or is a transition v^m_{t-1} → v^m_t between
+ * neighbouring slices, and those transitions link each slice to the next one
+ * to one, the leaf is M chains that meet only in per-step factors (a
+ * factorial HMM: the chains' transitions, and an emission on all of them).
+ * The greedy elimination would take n·M combine steps (one tfjs op each);
+ * this replaces them with one FactorialStep, eliminated by the ring's
+ * factorial operation: one pass of ppl-core's factorial kernel over the
+ * product state, each chain's transition applied on its own (n·S·Σ K_m work,
+ * S = Π K_m). Pure structure, no tensors: cached with the plan.
+ */
+import { CHAIN_MIN_LENGTH, type ChainContext, type ChainGroup, type ChainSpec, GroupSet } from "./chain-plan.js";
+import type { Dim } from "./factor.js";
+
+/** The most chains tried, and the largest product state fused (beyond it the kernel's S-vectors stop being cheap). */
+export const MAX_FACTORIAL_CHAINS = 12;
+export const MAX_FACTORIAL_STATES = 1 << 20;
+
+export interface FactorialStep {
+  readonly kind: "factorial";
+  /** vars[t][m]: chain m's variable at step t. */
+  readonly vars: readonly (readonly Dim[])[];
+  /** The ring's view: batch = the leaf's plates, one output per variable (its chain's component of the product state). */
+  readonly spec: ChainSpec;
+  /** Number of steps. */
+  readonly length: number;
+  /** Each chain's number of states. */
+  readonly sizes: readonly number[];
+  readonly plates: readonly Dim[];
+  readonly plateShape: readonly number[];
+  /** The per-step factors, each group on the chains `chains` (ascending), laid out [B or 1, n, Π their sizes]. */
+  readonly unary: readonly { readonly group: ChainGroup; readonly chains: readonly number[] }[];
+  /** Per chain, its transition factors' groups, [B or 1, n-1, K_m, K_m]. */
+  readonly pairs: readonly (readonly ChainGroup[])[];
+  readonly out: number;
+}
+
+/** The factorial step eliminating `local` from `slots`, or undefined when they are not M ≥ 2 chains of this shape. */
+export function detectFactorial(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): Omit<FactorialStep, "out" | "spec"> | undefined {
+  const vars = ctx.sorted(local);
+  const varsOf: Dim[][] = [];
+  for (const s of slots) {
+    const vs = ctx.slotDims[s]!.filter(ctx.isVar);
+    if (vs.length === 0 || vs.some((v) => !local.has(v))) return undefined;
+    varsOf.push(vs);
+  }
+  for (let M = 2; M <= MAX_FACTORIAL_CHAINS; M++) {
+    if (vars.length % M !== 0 || vars.length / M < CHAIN_MIN_LENGTH) continue;
+    const found = slicesOf(ctx, vars, varsOf, M);
+    if (found !== undefined) return layout(ctx, slots, varsOf, found.chains, found.sizes);
+  }
+  return undefined;
+}
+
+/** The chains (chains[m][t]) when consecutive blocks of M variables are the slices, else undefined. */
+function slicesOf(ctx: ChainContext, vars: readonly Dim[], varsOf: readonly Dim[][], M: number): { chains: Dim[][]; sizes: number[] } | undefined {
+  const slice = new Map(vars.map((v, i) => [v, Math.floor(i / M)]));
+  const next = new Map<Dim, Dim>();
+  const prev = new Map<Dim, Dim>();
+  for (const vs of varsOf) {
+    const ts = vs.map((v) => slice.get(v)!);
+    const lo = Math.min(...ts);
+    const hi = Math.max(...ts);
+    if (hi === lo) continue;
+    if (hi - lo > 1 || vs.length !== 2) return undefined;
+    const [a, b] = ts[0] === lo ? [vs[0]!, vs[1]!] : [vs[1]!, vs[0]!];
+    if ((next.get(a) ?? b) !== b || (prev.get(b) ?? a) !== a) return undefined;
+    next.set(a, b);
+    prev.set(b, a);
+  }
+  const n = vars.length / M;
+  if (next.size !== (n - 1) * M) return undefined;
+  const chains = vars.slice(0, M).map((v) => [v]);
+  const sizes = chains.map(([v]) => ctx.sizes.get(v!)!);
+  for (const [m, chain] of chains.entries()) {
+    for (let t = 1; t < n; t++) {
+      const v = next.get(chain[t - 1]!);
+      if (v === undefined || ctx.sizes.get(v) !== sizes[m]) return undefined;
+      chain.push(v);
+    }
+  }
+  if (sizes.reduce((a, b) => a * b, 1) > MAX_FACTORIAL_STATES) return undefined;
+  return { chains, sizes };
+}
+
+function layout(ctx: ChainContext, slots: readonly number[], varsOf: readonly Dim[][], chains: readonly Dim[][], sizes: readonly number[]): Omit<FactorialStep, "out" | "spec"> {
+  const n = chains[0]!.length;
+  const where = new Map<Dim, { m: number; t: number }>();
+  chains.forEach((c, m) => c.forEach((v, t) => where.set(v, { m, t })));
+  const plates = ctx.sorted(new Set(slots.flatMap((s) => ctx.slotDims[s]!.filter((d) => !ctx.isVar(d)))));
+  const plateShape = plates.map((p) => ctx.sizes.get(p)!);
+  const B = plateShape.reduce((a, b) => a * b, 1);
+  const chainSym = (m: number): Dim => `\u0000c${m}`;
+  const chainsIn = (sym: readonly Dim[]) => sizes.flatMap((_, m) => (sym.includes(chainSym(m)) ? [m] : []));
+  const unary = new GroupSet(n, plates, plateShape, B, (sym) => {
+    const cs = chainsIn(sym);
+    return { syms: cs.map(chainSym), shape: cs.map((m) => sizes[m]!), flat: [cs.reduce((a, m) => a * sizes[m]!, 1)] };
+  });
+  const pairs = sizes.map((K) => new GroupSet(n - 1, plates, plateShape, B, () => ({ syms: ["A", "B"], shape: [K, K], flat: [K, K] })));
+  slots.forEach((s, i) => {
+    const dims = ctx.slotDims[s]!;
+    const pieceShape = dims.map((d) => ctx.sizes.get(d)!);
+    const at = varsOf[i]!.map((v) => where.get(v)!);
+    const t0 = Math.min(...at.map((x) => x.t));
+    if (at.every((x) => x.t === t0)) {
+      unary.add(s, t0, dims.map((d) => (ctx.isVar(d) ? chainSym(where.get(d)!.m) : d)), pieceShape);
+    } else {
+      pairs[at[0]!.m]!.add(s, t0, dims.map((d) => (ctx.isVar(d) ? (where.get(d)!.t === t0 ? "A" : "B") : d)), pieceShape);
+    }
+  });
+  const unaryGroups = unary.groups().map((group) => ({ group, chains: group.varSyms.map((c) => Number(c.slice(2))) }));
+  return {
+    kind: "factorial",
+    vars: Array.from({ length: n }, (_, t) => chains.map((c) => c[t]!)),
+    length: n, sizes, plates, plateShape,
+    unary: unaryGroups,
+    pairs: pairs.map((g) => g.groups()),
+  };
+}
