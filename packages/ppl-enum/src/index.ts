@@ -8,5 +8,6 @@ export { enumerate, configEnumerate, type EnumerateOptions } from "./enum/enumer
 export { EnumMessenger, MAX_RANK } from "./enum/enum-handler.js";
 export type { EnumVar } from "./enum/allocator.js";
 export { TraceEnumELBO, type TraceEnumELBOOptions } from "./elbo/trace-enum-elbo.js";
+export type { MarginalDistribution } from "./elbo/marginals.js";
 export { inferDiscrete, type InferDiscreteOptions } from "./discrete/infer-discrete.js";
 export type { Dim, Factor, PlacedFactor } from "./contract/factor.js";

@@ -35,7 +35,9 @@ export type InferDiscreteOptions = z.input<typeof inferDiscreteOptions>;
  * run (Pyro's `infer_discrete`): the MAP assignment at temperature 0 (Viterbi
  * on a chain), a posterior draw at temperature 1. Read the values off a
  * trace of the returned model (docs/infer-discrete.md); fix the continuous
- * sites first, e.g. with `condition(model, guide.median(...args))`.
+ * sites first, e.g. with `condition(model, guide.median(...args))`. For each
+ * site's exact posterior marginal instead of a draw, use
+ * {@link TraceEnumELBO.computeMarginals}.
  *
  * @example
  * const decoded = trace(inferDiscrete(condition(model, learned), { temperature: 0 })).getTrace(obs, 3);

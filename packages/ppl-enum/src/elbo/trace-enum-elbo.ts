@@ -6,9 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { PPLModelError, replay, trace, withHandler } from "ppl-core";
+import { PPLConfigError, PPLModelError, replay, trace, withHandler } from "ppl-core";
 import {
-  ParticleELBO, type ParticleOptions, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, parseOptions,
+  ParticleELBO, type ParticleOptions, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions,
   particleOptions, weightedSum, withScoreFunctionTerms,
 } from "ppl-core/internal";
 import type { Model, SampleSite, Trace } from "ppl-core";
@@ -22,6 +22,7 @@ import { stackSequentialRuns } from "../enum/stack-runs.js";
 import { runSequentially } from "../enum/sequential.js";
 import { planFactors } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
+import { type MarginalDistribution, computeMarginals } from "./marginals.js";
 
 const traceEnumELBOOptions = z.object({
   ...particleOptions,
@@ -59,6 +60,8 @@ export class TraceEnumELBO extends ParticleELBO {
   private readonly freePlans: PlanCache;
   /** Plans of the guide's marginals under each cost (the expectation's weights). */
   private readonly marginalPlans: PlanCache;
+  /** Plans of computeMarginals' contractions (one offset factor more per enumerated site). */
+  private readonly marginalsPlans: PlanCache;
 
   constructor(options: TraceEnumELBOOptions = {}) {
     const o = parseOptions("TraceEnumELBO", traceEnumELBOOptions, options);
@@ -67,10 +70,38 @@ export class TraceEnumELBO extends ParticleELBO {
     this.plans = new PlanCache({ fuseChains: o.fuseChains });
     this.freePlans = new PlanCache({ fuseChains: o.fuseChains });
     this.marginalPlans = new PlanCache({ fuseChains: o.fuseChains }, 256);
+    this.marginalsPlans = new PlanCache({ fuseChains: o.fuseChains });
   }
 
   protected override needsPlateNesting(): boolean {
     return true;
+  }
+
+  /**
+   * Pyro's `TraceEnum_ELBO.compute_marginals`: the exact posterior marginal of
+   * every site the model enumerates (in parallel), given the guide's draws of
+   * the rest, keyed by site name in trace order. A Bernoulli site's marginal
+   * is a Bernoulli, a OneHotCategorical's a OneHotCategorical, every other
+   * family's a Categorical over the positions of its enumerated support; the
+   * batch shape covers the site's plates (dims -1 leftwards to its leftmost
+   * plate, 1 where it has none). Refused, as in Pyro, with guide enumeration
+   * or more than one particle. For a joint draw or the MAP assignment use
+   * {@link inferDiscrete} (docs/infer-discrete.md).
+   *
+   * @example
+   * const marginals = new TraceEnumELBO({ maxPlateNesting: 1 }).computeMarginals(model, guide, data);
+   * marginals.get("assignment")!.probs; // [N, K]: P(assignment_n = k | data)
+   */
+  computeMarginals<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): Map<string, MarginalDistribution> {
+    if (this.numParticles !== 1) {
+      throw new PPLConfigError(
+        `TraceEnumELBO.computeMarginals is not compatible with numParticles = ${this.numParticles}: the marginals are exact given one guide run. ` +
+          "Fix: call it on a TraceEnumELBO with numParticles 1",
+        { expected: "numParticles 1", actual: `numParticles ${this.numParticles}` },
+      );
+    }
+    const nesting = this.maxPlateNesting ?? guessMaxPlateNesting(model, guide, args);
+    return computeMarginals(model, guide, args, nesting, this.marginalsPlans);
   }
 
   /** The surrogate ELBO: its value is the ELBO, its gradient the ELBO's gradient estimate. */
