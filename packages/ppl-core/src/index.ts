@@ -3,7 +3,8 @@
  * SVI with Trace_ELBO, optimisers and the backend choice: what a user calls.
  * What the sibling packages need beyond it is in "ppl-core/internal".
  */
-export { ready, backendInfo, describeBackend, isReady, type BackendInfo, type BackendName } from "./backend.js";
+export { ready, backendInfo, describeBackend, isReady, type BackendInfo, type BackendName, type ReadyOptions } from "./backend.js";
+export type { WasmPaths } from "./wasm-files.js";
 export {
   PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, formatShape,
   type PPLErrorFields,
