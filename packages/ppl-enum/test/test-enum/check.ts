@@ -79,13 +79,23 @@ export function pplGrad(c: EnumCase): number[] {
     ));
 }
 
-/** A model Pyro rejects must be refused with a PPL error, or give the right number. */
-export function refusedOrRight(run: () => number, expected: number): void {
+/** Pyro's reason for refusing a model: the PPLError class ppl must throw and what its message must say. */
+export interface Refusal {
+  readonly error: abstract new (...args: never[]) => PPLError;
+  readonly message: RegExp;
+}
+
+/**
+ * A model Pyro rejects must be refused for Pyro's reason (the given error class and message: any
+ * other error fails), or give the right number.
+ */
+export function refusedOrRight(run: () => number, expected: number, refusal: Refusal): void {
   let got: number;
   try {
     got = run();
   } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(PPLError);
+    expect(e, String(e)).toBeInstanceOf(refusal.error);
+    expect((e as Error).message).toMatch(refusal.message);
     return;
   }
   expect(Math.abs(got - expected), `loss ${got}, oracle ${expected}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
