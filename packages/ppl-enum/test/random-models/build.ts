@@ -5,23 +5,43 @@
  * mask(...) and scale(...) around single sites.
  */
 import * as tf from "@tensorflow/tfjs";
-import { dist, mask, markov, param, plate, range, sample, scale, vindex } from "ppl-core";
+import { condition, dist, mask, markov, param, plate, range, sample, scale, vindex } from "ppl-core";
 import type { Distribution, Model, ModelGenerator } from "ppl-core";
-import { flatIndex, pathOf, tuplesOf, type MaskSpec, type SiteSpec, type Spec } from "./spec.js";
+import { pathOf, tuplesOf, type MaskSpec, type SiteSpec, type Spec } from "./spec.js";
 
-/** A tensor laid out on the dims of `plates` (size 1 elsewhere), one value per index of `path`. */
-export function onPlateDims(spec: Spec, path: readonly number[], along: readonly number[], values: readonly number[], dtype: "float32" | "int32" | "bool"): tf.Tensor {
+/** The layout of a tensor on the dims of the plates `along` (size 1 elsewhere): its shape, and where each index tuple of `path` sits. */
+function plateLayout(spec: Spec, path: readonly number[], along: readonly number[]): { shape: number[]; positions: number[] } {
   const rank = Math.max(0, ...along.map((p) => -spec.plates[p]!.dim));
   const shape = new Array<number>(rank).fill(1);
   for (const p of along) shape[rank + spec.plates[p]!.dim] = spec.plates[p]!.size;
-  const flat = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0);
   const strides = shape.map((_, j) => shape.slice(j + 1).reduce((a, b) => a * b, 1));
-  for (const tuple of tuplesOf(spec.plates, path)) {
+  const positions = tuplesOf(spec.plates, path).map((tuple) => {
     let k = 0;
     for (const p of along) k += tuple[path.indexOf(p)]! * strides[rank + spec.plates[p]!.dim]!;
-    flat[k] = values[flatIndex(spec.plates, path, tuple)]!;
-  }
+    return k;
+  });
+  return { shape, positions };
+}
+
+/** A tensor laid out on the dims of `plates` (size 1 elsewhere), one value per index of `path`. */
+export function onPlateDims(spec: Spec, path: readonly number[], along: readonly number[], values: readonly number[], dtype: "float32" | "int32" | "bool"): tf.Tensor {
+  const { shape, positions } = plateLayout(spec, path, along);
+  const flat = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0);
+  positions.forEach((k, ti) => (flat[k] = values[ti]!));
   return dtype === "bool" ? tf.tensor(flat, shape, "int32").cast("bool") : tf.tensor(flat, shape, dtype);
+}
+
+/** The inverse of onPlateDims over a site's own plates: one value per index tuple of the site (row-major). */
+export function fromPlateDims(spec: Spec, node: number | null, t: tf.Tensor): number[] {
+  const path = pathOf(spec.plates, node);
+  const data = t.dataSync();
+  return plateLayout(spec, path, path).positions.map((k) => data[k]!);
+}
+
+/** A site's observed value as the model reads it (float32 or int32, on its plates' dims). */
+export function observedValue(spec: Spec, s: SiteSpec): tf.Tensor {
+  const path = pathOf(spec.plates, s.node);
+  return onPlateDims(spec, path, path, s.data!, s.family === "categorical" ? "int32" : "float32");
 }
 
 function maskValue(spec: Spec, site: SiteSpec, m: MaskSpec): tf.Tensor | boolean {
@@ -32,6 +52,8 @@ function maskValue(spec: Spec, site: SiteSpec, m: MaskSpec): tf.Tensor | boolean
 export interface BuildOptions {
   /** Per-site scale overrides (to build models that break the common-scale rule). */
   readonly scaleOverride?: ReadonlyMap<string, number>;
+  /** Observed values to use instead of the spec's data (tensors the caller differentiates), by site name. */
+  readonly values?: ReadonlyMap<string, tf.Tensor>;
 }
 
 export function buildModel(spec: Spec, o: BuildOptions = {}): Model<[]> {
@@ -54,7 +76,14 @@ export function buildModel(spec: Spec, o: BuildOptions = {}): Model<[]> {
       }, { history: c.history }));
     }
   }
-  return spec.modelScale === 1 ? model : scale(model, spec.modelScale);
+  const scaled = spec.modelScale === 1 ? model : scale(model, spec.modelScale);
+  const conditioned = spec.sites.filter((s) => s.conditioned === true);
+  if (conditioned.length === 0) return scaled;
+  return function* (): ModelGenerator<void> {
+    // the values are made per run, as a model's arguments would be
+    const data = Object.fromEntries(conditioned.map((s) => [s.name, o.values?.get(s.name) ?? observedValue(spec, s)]));
+    yield* condition(scaled, data)();
+  };
 }
 
 export function buildGuide(spec: Spec): Model<[]> {
@@ -96,10 +125,13 @@ function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, o: Buil
   let d: Distribution;
   switch (s.family) {
     case "categorical":
-      d = s.viaLogits ? dist.Categorical({ logits: at(table, true) }) : dist.Categorical(at(tf.softmax(table), true));
+      d = s.viaLogits ? dist.Categorical({ logits: at(table, true) })
+        : dist.Categorical(at(s.unnormalised === true ? tf.exp(table) : tf.softmax(table), true));
       break;
     case "bernoulli":
-      d = s.viaLogits ? dist.Bernoulli({ logits: at(table, false) }) : dist.Bernoulli(at(tf.sigmoid(table), false));
+      // gated: p * z, z the first parent's value (0 or 1), so the probability reaches 0 exactly
+      d = s.viaLogits ? dist.Bernoulli({ logits: at(table, false) })
+        : dist.Bernoulli(s.gated === true ? at(tf.sigmoid(table), false).mul(values.get(s.parents[0]!)!.toFloat()) : at(tf.sigmoid(table), false));
       break;
     case "normal":
       d = dist.Normal(at(table, false), s.sd);
@@ -108,10 +140,9 @@ function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, o: Buil
       d = dist.Poisson(at(table, false).exp());
       break;
   }
-  const path = pathOf(spec.plates, s.node);
   const enumerated = s.role === "latent" && s.enumerate === "model";
   const options = s.role === "obs"
-    ? { obs: onPlateDims(spec, path, path, s.data!, s.family === "categorical" ? "int32" : "float32") }
+    ? (s.conditioned === true ? {} : { obs: o.values?.get(s.name) ?? observedValue(spec, s) })
     : enumerated ? { infer: { enumerate: s.sequential === true ? "sequential" as const : "parallel" as const } } : {};
   const siteScale = o.scaleOverride?.get(s.name) ?? s.scale;
   const m = s.mask === undefined ? undefined : maskValue(spec, s, s.mask);

@@ -7,8 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLError, clearParamStore, getParamStore, trace } from "ppl-core";
 import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
-import { buildGuide, buildModel } from "./build.js";
-import { Oracle, thetaOf } from "./oracle.js";
+import { buildGuide, buildModel, fromPlateDims, observedValue } from "./build.js";
+import { Oracle, type Theta, thetaOf } from "./oracle.js";
 import { mapSpecOf, neededPlateNesting, pathOf, tuplesOf, type Spec } from "./spec.js";
 
 export type Outcome =
@@ -32,12 +32,26 @@ function caught(check: string, e: unknown): Outcome {
   return { check, status: "mismatch", detail: `raw error (not a PPLError): ${err.split("\n")[0]}` };
 }
 
-export function checkElbo(spec: Spec, withGrads: boolean): Outcome[] {
+/**
+ * `valueGrads`: every Normal observation's value (obs or conditioned) is a variable the gradient is also
+ * taken in, and checked against the oracle's finite differences in the data.
+ */
+export function checkElbo(spec: Spec, withGrads: boolean, valueGrads = false): Outcome[] {
   const oracle = new Oracle(spec);
   const theta = thetaOf(spec);
   const expected = -oracle.elbo(theta);
   clearParamStore();
-  const model = buildModel(spec);
+  const observed = valueGrads ? spec.sites.filter((s) => s.role === "obs" && s.family === "normal") : [];
+  const values = new Map(observed.map((s) => [s.name, tf.variable(observedValue(spec, s))]));
+  try {
+    return checkElboWith(spec, withGrads, oracle, theta, expected, values);
+  } finally {
+    for (const v of values.values()) v.dispose();
+  }
+}
+
+function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Theta, expected: number, values: ReadonlyMap<string, tf.Variable>): Outcome[] {
+  const model = buildModel(spec, { values });
   const guide = buildGuide(spec);
   const elbo = new TraceEnumELBO(spec.maxPlateNesting === undefined ? {} : { maxPlateNesting: spec.maxPlateNesting });
   const out: Outcome[] = [];
@@ -54,18 +68,29 @@ export function checkElbo(spec: Spec, withGrads: boolean): Outcome[] {
   if (!withGrads) return out;
 
   let grads: Record<string, number[]>;
+  let valueGrads: Record<string, number[]>;
   try {
     const variables = getParamStore().variables();
-    grads = tf.tidy(() => {
-      const { value, grads: g } = tf.variableGrads(() => elbo.differentiableLoss(model, guide), [...variables.values()]);
+    [grads, valueGrads] = tf.tidy(() => {
+      const { value, grads: g } = tf.variableGrads(() => elbo.differentiableLoss(model, guide), [...variables.values(), ...values.values()]);
       value.dispose();
-      return Object.fromEntries([...variables].map(([name, v]) => [name, g[v.name] === undefined ? [] : Array.from(g[v.name]!.dataSync())]));
+      const read = (v: tf.Variable) => (g[v.name] === undefined ? [] : Array.from(g[v.name]!.dataSync()));
+      return [
+        Object.fromEntries([...variables].map(([name, v]) => [name, read(v)])),
+        Object.fromEntries([...values].map(([name, v]) => [name, g[v.name] === undefined ? [] : fromPlateDims(spec, spec.sites.find((s) => s.name === name)!.node, g[v.name]!)])),
+      ];
     });
   } catch (e) {
     out.push(caught("grad", e));
     return out;
   }
-  const fd = oracle.gradient(theta);
+  out.push(compareGrads("grad", grads, oracle.gradient(theta)));
+  if (values.size > 0) out.push(compareGrads("value grad", valueGrads, oracle.dataGradient(theta)));
+  return out;
+}
+
+/** ppl's gradient of the loss against the oracle's of the ELBO (opposite signs), relative to the largest entry. */
+function compareGrads(check: string, grads: Record<string, number[]>, fd: Record<string, number[]>): Outcome {
   const scaleOf = Math.max(1, ...Object.values(fd).flatMap((g) => g.map(Math.abs)));
   let worst = 0;
   const bad: string[] = [];
@@ -78,10 +103,9 @@ export function checkElbo(spec: Spec, withGrads: boolean): Outcome[] {
       worst = Math.max(worst, Number.isFinite(err) ? err : Infinity);
     });
   }
-  out.push(bad.length === 0
-    ? { check: "grad", status: "ok", error: worst }
-    : { check: "grad", status: "mismatch", detail: `d ELBO: ${bad.slice(0, 6).join("; ")}${bad.length > 6 ? ` (+${bad.length - 6} more)` : ""}` });
-  return out;
+  return bad.length === 0
+    ? { check, status: "ok", error: worst }
+    : { check, status: "mismatch", detail: `d ELBO: ${bad.slice(0, 6).join("; ")}${bad.length > 6 ? ` (+${bad.length - 6} more)` : ""}` };
 }
 
 export function checkMap(spec0: Spec, keepLatentMasks: boolean): Outcome {

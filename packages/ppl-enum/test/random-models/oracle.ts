@@ -84,8 +84,13 @@ export class Oracle {
         for (let k = 0; k < u.site.K; k++) sum += Math.exp(table[at + k]! - mx);
         return table[at + value]! - mx - Math.log(sum);
       }
-      case "bernoulli":
-        return logSigmoid(value === 1 ? table[base]! : -table[base]!);
+      case "bernoulli": {
+        if (u.site.gated !== true) return logSigmoid(value === 1 ? table[base]! : -table[base]!);
+        // p = sigmoid(t) * z with z the first parent's value: at z = 0 the value 1 is impossible
+        const z = (u.parents[0]!.guide ? g : m)[u.parents[0]!.pos]!;
+        const p = z / (1 + Math.exp(-table[base]!));
+        return Math.log(value === 1 ? p : 1 - p);
+      }
       case "normal":
         return normalLogPdf(value, table[base]!, u.site.sd);
       case "poisson":
@@ -149,21 +154,52 @@ export class Oracle {
     const out: Theta = {};
     for (const [name, values] of Object.entries(theta)) {
       const users = this.units.filter((u) => u.site.param === name);
-      const before = this.terms(theta, users);
+      const moved = this.withMoved(theta, full, users);
       out[name] = values.map((v, i) => {
         const at = (d: number) => {
           values[i] = v + d;
-          const after = this.terms(theta, users);
-          const mixed = {
-            inner: full.inner.map((row, gi) => row.map((x, mi) => x - before.inner[gi]![mi]! + after.inner[gi]![mi]!)),
-            indep: full.indep.map((x, gi) => x - before.indep[gi]! + after.indep[gi]!),
-          };
-          const e = this.elboFrom(theta, mixed);
+          const e = moved(users);
           values[i] = v;
           return e;
         };
         return (at(eps) - at(-eps)) / (2 * eps);
       });
+    }
+    return out;
+  }
+
+  /**
+   * The ELBO with `users` recomputed (as `changed`) and every other unit as in `full`: full minus the
+   * users' old terms plus their new ones, or, where a term is -Infinity (an impossible assignment,
+   * which no subtraction can take back out), the other units' terms computed afresh.
+   */
+  private withMoved(theta: Theta, full: { inner: Float64Array[]; indep: Float64Array }, users: readonly Unit[]): (changed: readonly Unit[]) => number {
+    const hasInf = full.inner.some((row) => row.some((x) => x === -Infinity)) || full.indep.some((x) => x === -Infinity);
+    const before = hasInf ? undefined : this.terms(theta, users);
+    const rest = hasInf ? this.terms(theta, this.units.filter((u) => !users.includes(u))) : undefined;
+    return (changed) => {
+      const after = this.terms(theta, changed);
+      const base = rest ?? full;
+      const sign = rest === undefined ? 1 : 0;
+      return this.elboFrom(theta, {
+        inner: base.inner.map((row, gi) => row.map((x, mi) => x - (sign === 1 ? before!.inner[gi]![mi]! : 0) + after.inner[gi]![mi]!)),
+        indep: base.indep.map((x, gi) => x - (sign === 1 ? before!.indep[gi]! : 0) + after.indep[gi]!),
+      });
+    };
+  }
+
+  /**
+   * Central finite differences of the ELBO w.r.t. every Normal observation's value, per site, one
+   * entry per index of its plates (row-major), as the values are differentiated in ppl.
+   */
+  dataGradient(theta: Theta, eps = 1e-5): Record<string, number[]> {
+    const full = this.terms(theta, this.units);
+    const out: Record<string, number[]> = {};
+    for (const u of this.units) {
+      if (u.site.role !== "obs" || u.site.family !== "normal") continue;
+      const moved = this.withMoved(theta, full, [u]);
+      const at = (d: number) => moved([{ ...u, data: u.data! + d }]);
+      (out[u.site.name] ??= []).push((at(eps) - at(-eps)) / (2 * eps));
     }
     return out;
   }

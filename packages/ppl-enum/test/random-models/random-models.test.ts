@@ -13,8 +13,14 @@ import { checkElbo, checkMap, refusalKind, type Outcome } from "./check.js";
 import { Oracle, thetaOf } from "./oracle.js";
 import { ALL_FEATURES, generateSpec, type Features, type Spec } from "./spec.js";
 
-/** The committed configuration: every feature (README.md says what each is). */
-const PASSING: Features = ALL_FEATURES;
+/**
+ * The committed configuration (README.md says what each feature is): every feature but those whose fix
+ * belongs to another change and is not in yet (README.md, "Waiting for a fix").
+ */
+const PASSING: Features = { ...ALL_FEATURES, gatedProbs: false, unnormalisedProbs: false };
+
+/** The refusals the committed configuration meets, by kind (README.md, "Refusals"): none. */
+const EXPECTED_REFUSALS: Record<string, number> = {};
 
 /** RANDOM_MODELS_FEATURES: "all", or overrides of PASSING such as "guideEnum=false,maxRank=4". */
 function featuresFromEnv(env: string | undefined): Features {
@@ -31,12 +37,12 @@ function featuresFromEnv(env: string | undefined): Features {
 const FEATURES = featuresFromEnv(process.env.RANDOM_MODELS_FEATURES);
 const GIVEN = process.env.RANDOM_MODELS_SPEC === undefined ? undefined : (JSON.parse(process.env.RANDOM_MODELS_SPEC) as Spec);
 const ONE = GIVEN === undefined ? process.env.RANDOM_MODELS_SEED : String(GIVEN.seed);
-const N = Number(process.env.RANDOM_MODELS_N ?? 500);
+const N = Number(process.env.RANDOM_MODELS_N ?? 1000);
 const GROUP = 100;
 const seeds = ONE === undefined ? Array.from({ length: N }, (_, i) => i) : [Number(ONE)];
 
 const refusals = new Map<string, number>();
-const worst = { loss: 0, grad: 0, map: 0 };
+const worst = { loss: 0, grad: 0, "value grad": 0, map: 0 };
 const coverage = new Map<string, number>();
 let checked = 0;
 
@@ -54,6 +60,11 @@ function note(spec: Spec): void {
     if (s.role === "obs") tags.add(`obs ${s.family}`);
     if (s.scale !== 1) tags.add("site scale");
     if (s.blockForm === true && (s.mask !== undefined || s.scale !== 1)) tags.add("block-form mask/scale");
+    if (s.role === "obs" && s.family === "normal") tags.add("obs value gradient");
+    if (s.conditioned === true) tags.add("conditioned");
+    if (s.conditioned === true && s.family === "normal") tags.add("conditioned value gradient");
+    if (s.gated === true) tags.add("p * z");
+    if (s.unnormalised === true) tags.add("unnormalised probs");
   }
   for (const c of spec.chains) tags.add(`markov history ${c.history}`);
   if (spec.chains.some((c) => c.width === 2)) tags.add("factorial chain");
@@ -66,7 +77,7 @@ function note(spec: Spec): void {
 function runSeed(seed: number): string[] {
   const spec = GIVEN ?? generateSpec(seed, FEATURES);
   note(spec);
-  const outcomes: Outcome[] = [...checkElbo(spec, true), checkMap(spec, FEATURES.mapLatentMasks)];
+  const outcomes: Outcome[] = [...checkElbo(spec, true, FEATURES.valueGradients), checkMap(spec, FEATURES.mapLatentMasks)];
   if (ONE !== undefined) console.log(`spec: ${JSON.stringify(spec, null, 1)}\noutcomes: ${JSON.stringify(outcomes, null, 1)}`);
   const failures: string[] = [];
   for (const o of outcomes) {
@@ -89,10 +100,10 @@ describe("random models against brute force", () => {
     });
   }
 
-  it("refusals are PPL errors (counted above) and rare; every enabled feature was exercised", () => {
-    const refused = [...refusals.values()].reduce((a, b) => a + b, 0);
-    expect(refused).toBeLessThanOrEqual(0.05 * checked);
+  it("refusals are exactly those README.md lists for the committed configuration; every enabled feature was exercised", () => {
+    // a raw error already failed its group; other configurations (RANDOM_MODELS_FEATURES) only print theirs
     if (ONE !== undefined) return;
+    if (process.env.RANDOM_MODELS_FEATURES === undefined && N === 1000) expect(Object.fromEntries(refusals)).toEqual(EXPECTED_REFUSALS);
     const atLeast = (tag: string, share = 0.03) => expect(coverage.get(tag) ?? 0, tag).toBeGreaterThanOrEqual(share * seeds.length);
     atLeast("plates=0");
     atLeast(`plates=${FEATURES.maxPlates}`);
@@ -114,6 +125,11 @@ describe("random models against brute force", () => {
     if (FEATURES.factorialChains) atLeast("factorial chain", 0.02);
     if (FEATURES.maxChains > 1) atLeast("two markov loops", 0.01);
     if (FEATURES.givenMaxPlateNesting) atLeast("given maxPlateNesting");
+    if (FEATURES.valueGradients) atLeast("obs value gradient");
+    if (FEATURES.conditioned) atLeast("conditioned");
+    if (FEATURES.conditioned && FEATURES.valueGradients) atLeast("conditioned value gradient");
+    if (FEATURES.gatedProbs) atLeast("p * z", 0.01);
+    if (FEATURES.unnormalisedProbs) atLeast("unnormalised probs");
   });
 
   afterAll(() => {

@@ -55,6 +55,12 @@ export interface SiteSpec {
   readonly sequential?: boolean;
   /** Markov chains: the chain's index and the step. */
   readonly chain?: { readonly id: number; readonly step: number };
+  /** Observed values given through condition(model, {...}) instead of `obs`. */
+  readonly conditioned?: boolean;
+  /** A Bernoulli observation whose probability is multiplied by its first parent's value (0 or 1): `p * z` reaches 0. */
+  readonly gated?: boolean;
+  /** A Categorical given unnormalised probs (exp of its table) instead of softmax or logits. */
+  readonly unnormalised?: boolean;
 }
 
 export interface ChainSpec {
@@ -120,6 +126,14 @@ export interface Features {
   readonly maxRank: number;
   /** Bound on the number of joint assignments the oracle sums over. */
   readonly maxJoint: number;
+  /** The loss's gradient w.r.t. every Normal observation's value is checked too (its values are differentiated). */
+  readonly valueGradients: boolean;
+  /** Some observations given by condition(model, ...) rather than `obs`. */
+  readonly conditioned: boolean;
+  /** Bernoulli observations with probability p * z, z an enumerated 0/1 parent (needs probability clamps in every family). */
+  readonly gatedProbs: boolean;
+  /** Categoricals given unnormalised probs (needs Categorical to normalise probs, as torch does). */
+  readonly unnormalisedProbs: boolean;
 }
 
 export const ALL_FEATURES: Features = {
@@ -127,7 +141,7 @@ export const ALL_FEATURES: Features = {
   maxLatents: 4, bernoulliLatents: true, obsFamilies: ["normal", "bernoulli", "categorical", "poisson"],
   masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true, blockHandlers: true,
   markov: true, history2: true, factorialChains: true, maxChains: 2, guideEnum: true, sequentialEnum: true, sequentialInPlates: true, sequentialMasks: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
-  maxRank: 6, maxJoint: 4096,
+  maxRank: 6, maxJoint: 4096, valueGradients: true, conditioned: true, gatedProbs: true, unnormalisedProbs: true,
 };
 
 /** Seeded uniforms in [0, 1): ppl-core's mulberry32, the seed spread so neighbouring seeds start far apart. */
@@ -254,10 +268,12 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     const parents = subset(pool, 0.5, 2);
     // the guide's enumerated sites get their own q (no parents in the guide); a model-enumerated parent would need one
     if (enumerate === "guide" && parents.some((j) => sites[j]!.enumerate !== "guide")) enumerate = "model";
+    const viaLogits = chance(0.5);
     sites.push({
       name: `z${i}`, role: "latent", family: bern ? "bernoulli" : "categorical", K: bern ? 2 : int(2, 3), node, parents,
-      param: `p_z${i}`, enumerate, viaLogits: chance(0.5), scale: 1, sd: 1,
+      param: `p_z${i}`, enumerate, viaLogits, scale: 1, sd: 1,
       ...withMask(mask(node, enumerate === "model" ? f.masksOnEnumerated : f.masks)),
+      ...(f.unnormalisedProbs && !bern && !viaLogits && chance(0.5) ? { unnormalised: true } : {}),
     });
   }
 
@@ -268,10 +284,18 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
       family === "normal" ? f32(1.5 * normal()) : family === "poisson" ? int(0, 4) : int(0, K - 1));
     const dependsOnModelEnum = parents.some((p) => sites[p]!.enumerate === "model");
     const m = mask(node, f.masks);
+    // p * z: the first parent's value (0 or 1) multiplies the probability, so it reaches 0 exactly; a
+    // model-enumerated parent (a guide's draw of z = 0 under data 1 would make the whole ELBO -Infinity)
+    const first = parents.length > 0 ? sites[parents[0]!]! : undefined;
+    const gated = f.gatedProbs && family === "bernoulli" && first?.K === 2 && first.enumerate === "model" && chance(0.5);
+    const viaLogits = !gated && chance(0.5);
     return {
-      name, role: "obs", family, K, node, parents, param, viaLogits: chance(0.5),
+      name, role: "obs", family, K, node, parents, param, viaLogits,
       scale: f.scales && !dependsOnModelEnum && chance(0.3) ? pick([0.3, 2, 4]) : 1,
       sd: pick([0.7, 1, 1.3]), data, ...(m === undefined ? {} : { mask: m }), ...(chain === undefined ? {} : { chain }),
+      ...(f.conditioned && chance(0.3) ? { conditioned: true } : {}),
+      ...(gated ? { gated: true } : {}),
+      ...(f.unnormalisedProbs && family === "categorical" && !viaLogits && chance(0.5) ? { unnormalised: true } : {}),
     };
   };
 
