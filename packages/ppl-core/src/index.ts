@@ -94,3 +94,4 @@ export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
 export { DiscreteHMM, type DiscreteHMMOptions } from "./distributions/discrete-hmm.js";
 export { hmmViterbi } from "./ops/hmm-forward.js";
+export { type HmmArrays, type HmmPosterior, hmmForwardBackward, hmmLogLikelihood64, hmmMostLikelyPath } from "./ops/hmm-arrays.js";

@@ -11,7 +11,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent } from "../constraints/constraint.js";
 import { PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
-import { hmmLogLikelihood } from "../ops/hmm-forward.js";
+import { hmmLogLikelihood, hmmPosteriorMarginals, hmmViterbi } from "../ops/hmm-forward.js";
+import { Categorical } from "./categorical.js";
 import { broadcastShapes, broadcastTo, shapesEqual, type TensorLike } from "../ops/tensor.js";
 import { makeRng, nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
@@ -161,28 +162,92 @@ export class DiscreteHMM extends Distribution {
     return logNormalise(this.rawTrans);
   }
 
+  /**
+   * The kernel inputs for `value`: initial [B|1, K] and transition [B|1, T|1, K, K] logits
+   * (log-normalised when `normalised`), emissions [B|1, T, K], and the broadcast batch shape.
+   */
+  private chainInputs(value: tf.Tensor, normalised: boolean): { init: tf.Tensor; trans: tf.Tensor; emit: tf.Tensor; batch: number[] } {
+    const K = this.numStates;
+    const T = this.duration;
+    const obsEvent = this.observationDist.eventShape.length;
+    // value [..., T, *obsEvent] -> emissions [..., T, K]
+    const v = value.expandDims(value.rank - obsEvent);
+    const emit = this.observationDist.logProb(v);
+    const batch = broadcastShapes([this.batchShape, emit.shape.slice(0, -2)], "DiscreteHMM value and batch shapes");
+    const B = batch.reduce((a, b) => a * b, 1);
+    // Inputs without batch dims stay at batch size 1 (or none): the fused op broadcasts them for free.
+    const flat = (x: tf.Tensor, tail: number[]) => {
+      if (x.rank === tail.length) return x;
+      const own = x.shape.slice(0, x.rank - tail.length);
+      return own.every((d) => d === 1) ? reshapeTo(x, [1, ...tail]) : reshapeTo(broadcastTo(x, [...batch, ...tail]), [B, ...tail]);
+    };
+    const rawTrans = normalised ? this.transitionLogits : this.rawTrans;
+    const tr = rawTrans.rank === 2 ? rawTrans.expandDims(0) : rawTrans;
+    const Tt = tr.shape[tr.rank - 3]!;
+    const emitB = emit.rank === 2 ? emit.expandDims(0) : flat(emit, [T, K]);
+    return { init: flat(normalised ? this.initialLogits : this.rawInit, [K]), trans: flat(tr, [Tt, K, K]), emit: emitB, batch };
+  }
+
   logProb(value: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const K = this.numStates;
-      const T = this.duration;
-      const obsEvent = this.observationDist.eventShape.length;
-      // value [..., T, *obsEvent] -> emissions [..., T, K]
-      const v = value.expandDims(value.rank - obsEvent);
-      const emit = this.observationDist.logProb(v);
-      const batch = broadcastShapes([this.batchShape, emit.shape.slice(0, -2)], "DiscreteHMM value and batch shapes");
+      const { init, trans, emit, batch } = this.chainInputs(value, false);
+      return reshapeTo(hmmLogLikelihood(init, trans, emit, { normalise: true }), batch);
+    });
+  }
+
+  /**
+   * The posterior marginals of the hidden states given the observations,
+   * p(z_t = k | value), shape [...batch, T, K] (exact forward–backward, float64 inside).
+   *
+   * @example
+   * const post = hmm.marginals(ys); // [T, K]; each row sums to 1
+   */
+  marginals(value: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const { init, trans, emit, batch } = this.chainInputs(value, true);
+      const { marginals } = hmmPosteriorMarginals(init, trans, emit);
+      return tf.tensor(Float32Array.from(marginals), [...batch, this.duration, this.numStates]);
+    });
+  }
+
+  /**
+   * The posterior over the final state given the observations (Pyro's
+   * `DiscreteHMM.filter`), a Categorical with batch shape [...batch]: its
+   * probs can start the next stretch of the chain (as its initial logits, after a log).
+   *
+   * @example
+   * const last = hmm.filter(ys); // last.probs: [K]
+   */
+  filter(value: tf.Tensor): Categorical {
+    const probs = tf.tidy(() => {
+      const { init, trans, emit, batch } = this.chainInputs(value, true);
+      const { last } = hmmPosteriorMarginals(init, trans, emit);
+      return tf.tensor(Float32Array.from(last), [...batch, this.numStates]);
+    });
+    const c = new Categorical({ probs });
+    probs.dispose();
+    return c;
+  }
+
+  /**
+   * The most likely state path given the observations (Viterbi): `states`
+   * [...batch, T] (int32) and its log joint probability `logProb` [...batch],
+   * the state before the first step maximised out. Ties go to the lowest state.
+   *
+   * @example
+   * const { states, logProb } = hmm.viterbi(ys); // states: [T]
+   */
+  viterbi(value: tf.Tensor): { states: tf.Tensor; logProb: tf.Tensor } {
+    return tf.tidy(() => {
+      const { init, trans, emit, batch } = this.chainInputs(value, true);
+      const { paths, logProbs } = hmmViterbi(init, trans, emit);
+      const flat = new Int32Array(paths.length * this.duration);
+      paths.forEach((p, b) => flat.set(p, b * this.duration));
       const B = batch.reduce((a, b) => a * b, 1);
-      // Inputs without batch dims stay at batch size 1 (or none): the fused op broadcasts them for free.
-      const flat = (x: tf.Tensor, tail: number[]) => {
-        if (x.rank === tail.length) return x;
-        const own = x.shape.slice(0, x.rank - tail.length);
-        return own.every((d) => d === 1) ? reshapeTo(x, [1, ...tail]) : reshapeTo(broadcastTo(x, [...batch, ...tail]), [B, ...tail]);
-      };
-      const tr = this.rawTrans.rank === 2 ? this.rawTrans.expandDims(0) : this.rawTrans;
-      const Tt = tr.shape[tr.rank - 3]!;
-      const emitB = emit.rank === 2 ? emit.expandDims(0) : flat(emit, [T, K]);
-      const initB = flat(this.rawInit, [K]);
-      const transB = flat(tr, [Tt, K, K]);
-      return reshapeTo(hmmLogLikelihood(initB, transB, emitB, { normalise: true }), batch);
+      // a batch that broadcasts to B members from inputs of batch 1 decodes once: repeat its path
+      for (let b = paths.length; b < B; b++) flat.set(paths[0]!, b * this.duration);
+      const lp = Float32Array.from({ length: B }, (_, b) => logProbs[paths.length === B ? b : 0]!);
+      return { states: tf.tensor(flat, [...batch, this.duration], "int32"), logProb: tf.tensor(lp, batch) };
     });
   }
 

@@ -43,10 +43,10 @@ function layoutOf(who: string, logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf
   return { B, T, K, Bi, Bt, Tt, Be };
 }
 
-/** The chain's unary terms [Bu, T+1, K]: each member's init row, then its emissions. */
-function unaryOf(H: HmmLayout, init: ArrayLike<number>, emit: ArrayLike<number>): Float64Array {
+/** The chain's unary terms [Bu, T+1, K]: each member's init row, then its emissions (Bu = B when `full`). */
+function unaryOf(H: HmmLayout, init: ArrayLike<number>, emit: ArrayLike<number>, full = false): Float64Array {
   const { T, K, Bi, Be } = H;
-  const Bu = Math.max(Bi, Be);
+  const Bu = full ? H.B : Math.max(Bi, Be);
   const u = new Float64Array(Bu * (T + 1) * K);
   for (let b = 0; b < Bu; b++) {
     const row = b * (T + 1) * K;
@@ -58,8 +58,8 @@ function unaryOf(H: HmmLayout, init: ArrayLike<number>, emit: ArrayLike<number>)
   return u;
 }
 
-function chainOf(H: HmmLayout): ChainLayout {
-  return { B: H.B, n: H.T + 1, K: H.K, Bu: Math.max(H.Bi, H.Be), Bp: H.Bt, Tp: H.Tt };
+function chainOf(H: HmmLayout, full = false): ChainLayout {
+  return { B: H.B, n: H.T + 1, K: H.K, Bu: full ? H.B : Math.max(H.Bi, H.Be), Bp: H.Bt, Tp: H.Tt };
 }
 
 /** Each length-K row of x log-normalised, and its probabilities (NaN rows where a row is all -Infinity, as tf.logSumExp gives). */
@@ -165,4 +165,27 @@ export function hmmViterbi(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Ten
   const n = H.T + 1;
   const paths = Array.from({ length: H.B }, (_, b) => v.paths.slice(b * n + 1, (b + 1) * n));
   return { paths, logProbs: v.scores };
+}
+
+/**
+ * Each batch member's posterior state marginals p(z_t = k | y), [B, T, K]
+ * row-major, and its filtered final-state posterior p(z_{T-1} = k | y), [B, K]
+ * (the state before the first step summed out). Rows of logInit and logTrans
+ * are used as given (normalise them first). DiscreteHMM's `marginals` and
+ * `filter` read these; a member with no possible path gets zeros.
+ */
+export function hmmPosteriorMarginals(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Tensor): { marginals: Float64Array; last: Float64Array } {
+  const H = layoutOf("DiscreteHMM posterior", logInit, logTrans, emit);
+  const { B, T, K } = H;
+  const sw = chainForward(chainOf(H, true), unaryOf(H, logInit.dataSync(), emit.dataSync(), true), logTrans.dataSync());
+  const post = chainPosteriors(sw, new Float64Array(B).fill(1));
+  const marginals = new Float64Array(B * T * K);
+  const last = new Float64Array(B * K);
+  const n = T + 1;
+  for (let b = 0; b < B; b++) {
+    marginals.set(post.unary.subarray((b * n + 1) * K, (b + 1) * n * K), b * T * K);
+    // alpha is normalised per step: its last row is the filtered posterior
+    if (Number.isFinite(sw.logZ[b]!)) last.set(sw.alpha.subarray((b * n + n - 1) * K, (b + 1) * n * K), b * K);
+  }
+  return { marginals, last };
 }
