@@ -14,7 +14,7 @@ import { decode } from "hmm-gaussian/decode";
 import { type ModelForm, learnBest, modelAndLoss, sortByLocs } from "hmm-gaussian/learn";
 import { GLOBAL_SITES } from "hmm-gaussian/model";
 import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
-import { pplHmmLong } from "./ppl-hmm-long.js";
+import { pplHmmRows } from "./ppl-hmm.js";
 import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes, matMulGflops } from "./hmm-family.js";
 import { nilmRows } from "./nilm.js";
 
@@ -32,6 +32,8 @@ interface Row {
   targetValue?: number;
   /** Pyro 1.8.6's figure in `unit`, measured on this machine (issue 13) */
   pyroValue?: number;
+  /** ppl-hmm rows: hmmlearn 0.3.3's process wall on the same series, in `unit`, measured on this machine (issue 26) */
+  hmmlearnValue?: number;
   /** median / targetValue: ≤ 1 meets the target */
   vsTarget?: number;
   /** hmm.py rows: estimated GFLOP/s of the median step (6 × forward multiply-adds / time), and Pyro's and the target's */
@@ -62,7 +64,7 @@ function record(row: Row): void {
   rows.push(row);
   const cfg = Object.entries(row.config).map(([k, v]) => `${k}=${v}`).join(" ");
   const verdict = row.vsTarget === undefined ? "" : row.vsTarget <= 1 ? ", met" : `, missed: ${row.vsTarget.toFixed(1)}× the target`;
-  const extra = [row.target && `target ${row.target}${verdict}`, row.pyro && `Pyro ${row.pyro}`, row.note].filter(Boolean).join("; ");
+  const extra = [row.target && `target ${row.target}${verdict}`, row.pyro && `Pyro ${row.pyro}`, row.hmmlearnValue !== undefined && `hmmlearn ${row.hmmlearnValue} ${row.unit}`, row.note].filter(Boolean).join("; ");
   console.log(`${row.name.padEnd(28)} ${cfg.padEnd(34)} ${row.median.toFixed(row.unit === "ms" ? 2 : 1).padStart(9)} ${row.unit.padEnd(5)} (min ${row.min.toFixed(2)}, max ${row.max.toFixed(2)}, n ${row.n})${extra ? `  ${extra}` : ""}`);
 }
 
@@ -294,12 +296,8 @@ async function main(): Promise<void> {
   // 5b. NILM: disaggregating a day of an M-appliance meter, ppl exact / ppl approx / a product-state baseline (bench/nilm.ts).
   for (const row of nilmRows(quick)) record(row);
 
-  // ppl-hmm on one 50 000-point sequence at its defaults, in a child process (issue 14); one run, so --quick keeps it
-  {
-    const h = pplHmmLong(50_000);
-    record({ name: "ppl-hmm/long-50k", config: { T: h.T, K: h.K, restarts: h.restartsRun, steps: h.steps }, unit: "s", median: h.seconds, min: h.seconds, max: h.seconds, n: 1, ...upTo(10, "s"), note: `fit ${h.fitSeconds.toFixed(1)} s, figures ${h.figuresSeconds.toFixed(1)} s, converged ${h.converged}` });
-    record({ name: "ppl-hmm/long-50k-peak-rss", config: { T: h.T, K: h.K }, unit: "MiB", median: h.peakRssMiB, min: h.peakRssMiB, max: h.peakRssMiB, n: 1, ...upTo(300, "MiB") });
-  }
+  // ppl-hmm as a user runs it: the bin in a child process, process wall and peak RSS, hmmlearn beside it (issue 26)
+  for (const { targetValue, ...row } of pplHmmRows(quick)) record({ ...row, ...(targetValue !== undefined ? upTo(targetValue, row.unit) : {}) });
 
   // 6. Memory.
   const rssMiB = process.resourceUsage().maxRSS / 1024;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The published artefact, checked as a user meets it: pack ppl-core, ppl-enum
-// and ppl-autoguide (prepack builds them), check each tarball's file list,
+// The published artefact, checked as a user meets it: pack ppl-core, ppl-enum,
+// ppl-autoguide and ppl-hmm (prepack builds them), check each tarball's file list,
 // install the tarballs with tfjs from the registry into an empty npm project in
-// a temp dir, type-check app/main.ts under `tsc --strict`, and run it.
+// a temp dir, type-check app/main.ts under `tsc --strict`, and run it; then run
+// the ppl-hmm command there as a user would (`npx ppl-hmm fit data.csv ...`).
 //
 //   node scripts/consumer/check.mjs                 both ends of ppl-core's tfjs peer range (what CI runs):
 //                                                   its lower bound, and the workspace's version
@@ -21,7 +22,7 @@ import { checkTarball } from "./tarball.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
-const PACKAGES = ["ppl-core", "ppl-enum", "ppl-autoguide"];
+const PACKAGES = ["ppl-core", "ppl-enum", "ppl-autoguide", "ppl-hmm"];
 const args = process.argv.slice(2);
 const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const keep = args.includes("--keep");
@@ -145,7 +146,25 @@ if (Object.keys(tarballs).length === PACKAGES.length) {
         failures.push(`tfjs ${tfjs}: ${program} printed tfjs registration warnings (two copies of tfjs?)`);
       }
     }
+    if (tfjs === workspaceTfjs) checkPplHmmBin(app, env);
   }
+}
+
+/** `npx ppl-hmm` in the installed project: --help, then a fit of a small CSV into r/. */
+function checkPplHmmBin(app, env) {
+  const rows = ["value"];
+  for (let t = 0; t < 200; t++) rows.push(String((Math.floor(t / 20) % 2 === 0 ? 0 : 5) + Math.sin(t * 12.9898) * 0.5));
+  writeFileSync(join(app, "data.csv"), rows.join("\n") + "\n");
+  let t = performance.now();
+  if (run("npx ppl-hmm --help", "npx", ["--no-install", "ppl-hmm", "--help"], { cwd: app, env }) === undefined) return;
+  console.log(`ppl-hmm: npx ppl-hmm --help in ${seconds(t)} s`);
+  t = performance.now();
+  const out = run("npx ppl-hmm fit", "npx", ["--no-install", "ppl-hmm", "fit", "data.csv", "--states", "2", "--out", "r"], { cwd: app, env, timeout: 300_000 });
+  if (out === undefined) return;
+  const params = JSON.parse(readFileSync(join(app, "r", "params.json"), "utf8"));
+  const means = params.params.locs;
+  if (!(means.length === 2 && Math.abs(means[0]) < 0.5 && Math.abs(means[1] - 5) < 0.5)) failures.push(`npx ppl-hmm fit: state means ${JSON.stringify(means)}, expected about 0 and 5`);
+  console.log(`ppl-hmm: npx ppl-hmm fit data.csv --states 2 --out r in ${seconds(t)} s (state means ${means.map((m) => m.toFixed(2)).join(", ")})`);
 }
 
 if (keep) console.log(`kept ${work}`);

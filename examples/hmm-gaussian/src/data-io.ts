@@ -1,13 +1,11 @@
 /**
- * The tutorial's data file, JSON `{ "obs": number[][], "Z"?: number[][] }`,
- * and DataError, the user's-mistake error every reader throws (ppl-hmm's
- * readers are in cli-read.ts). Every problem is one line saying what and where.
+ * The tutorial's data file, JSON `{ "obs": number[][], "Z"?: number[][] }`.
+ * Its errors are ppl-hmm's DataError (the same messages as the tool's JSON
+ * reader). Every problem is one line saying what and where.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { DataError, readJsonFile } from "ppl-hmm";
 
-export class DataError extends Error {
-  override readonly name = "DataError";
-}
+export { DataError };
 
 export interface Signal {
   /** obs[s][t]: sequence s at time t; all sequences have the same length. */
@@ -16,15 +14,6 @@ export interface Signal {
   labels: string[];
   /** True states, when the file has them (the reference JSON's `Z`). */
   states?: number[][];
-}
-
-/** The text of the data file at `path`; a DataError when it is missing, a directory or empty. */
-export function readText(path: string): string {
-  if (!existsSync(path)) throw new DataError(`${path}: no such file`);
-  if (statSync(path).isDirectory()) throw new DataError(`${path}: is a directory, expected a data file`);
-  const text = readFileSync(path, "utf8");
-  if (text.trim() === "") throw new DataError(`${path}: the file is empty`);
-  return text;
 }
 
 function checkShape(path: string, obs: number[][]): void {
@@ -36,16 +25,6 @@ function checkShape(path: string, obs: number[][]): void {
     }
   });
   if (T < 2) throw new DataError(`${path}: each sequence has ${T} value; an HMM needs at least 2 time steps`);
-}
-
-/** The parsed JSON file at `path`; a DataError when it cannot be read or is not JSON. */
-export function readJsonFile(path: string): unknown {
-  try {
-    return JSON.parse(readText(path));
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(`${path}: not valid JSON (${(err as Error).message})`);
-  }
 }
 
 export function readJson(path: string): Signal {

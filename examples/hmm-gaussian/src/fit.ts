@@ -1,6 +1,6 @@
 /**
  * The tutorial's whole job: learn (best of restarts), relabel by mean,
- * decode, report, draw the figures. (ppl-hmm's job is cli-run.ts.)
+ * decode, report, draw the figures. (ppl-hmm's job is packages/ppl-hmm/src/fit/run.ts.)
  */
 import { mkdirSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
@@ -12,7 +12,7 @@ import { backendInfo } from "ppl-core";
 import { decode, decodeAll } from "./decode.js";
 import { MODEL_FORMS, learnBest, sortByLocs } from "./learn.js";
 import type { RunOptions } from "./options.js";
-import { densityFigure, segmentationFigure, sequenceFigure } from "./plots.js";
+import { densityFigure, segmentationFigure, sequenceFigure } from "ppl-hmm/figures";
 import { paramErrors, roundParams, type Errors } from "./report.js";
 import type { PlainParams } from "./truth.js";
 

@@ -13,6 +13,8 @@ import { vectorizedMarkovModel } from "./model-vectorized-markov.js";
 import { vectorizedModel } from "./model-vectorized.js";
 import type { PlainParams } from "./truth.js";
 
+export { sortByLocs } from "ppl-hmm";
+
 /**
  * "markov": the tutorial's model (a markov loop, TraceEnumELBO sums the states out).
  * "vectorizedMarkov": the same body under vectorizedMarkov (time on dim -2), TraceEnumELBO.
@@ -86,15 +88,4 @@ export function learnBest(
   restarts: number,
 ): LearnBestResult {
   return bestOfRestarts(restarts, (r) => learn(obs, K, { ...options, seed: options.seed + r, onStep: (s, l) => options.onStep?.(r, s, l) }));
-}
-
-/** Relabel states in order of increasing mean (the fix for label switching). */
-export function sortByLocs(p: PlainParams): PlainParams {
-  const order = p.locs.map((_, k) => k).sort((a, b) => p.locs[a]! - p.locs[b]!);
-  return {
-    probsInit: order.map((k) => p.probsInit[k]!),
-    probsTrans: order.map((i) => order.map((j) => p.probsTrans[i]![j]!)),
-    locs: order.map((k) => p.locs[k]!),
-    scales: order.map((k) => p.scales[k]!),
-  };
 }

@@ -1,24 +1,7 @@
-/** Printing and the machine-readable result: one place for both the example and the CLI. */
+/** The tutorial's report: the parameter table (ppl-hmm's) and the errors against the truth. */
 import type { PlainParams } from "./truth.js";
 
-const f = (x: number, d = 3) => x.toFixed(d);
-
-/** Learned parameters side by side with the truth (when known). */
-export function paramsTable(learned: PlainParams, truth?: PlainParams, names?: readonly string[]): string {
-  const K = learned.locs.length;
-  const label = (k: number) => names?.[k] ?? `state ${k}`;
-  const lines: string[] = [];
-  const header = ["", "pi", "mean", "sd", ...Array.from({ length: K }, (_, j) => `A[·→${j}]`)];
-  lines.push(header.map((h) => h.padStart(10)).join(""));
-  for (let k = 0; k < K; k++) {
-    const cells = (p: PlainParams) => [
-      f(p.probsInit[k]!), f(p.locs[k]!), f(p.scales[k]!), ...p.probsTrans[k]!.map((a) => f(a)),
-    ];
-    lines.push([`${label(k)}`, ...cells(learned)].map((c) => c.padStart(10)).join("") + (truth ? "   learned" : ""));
-    if (truth) lines.push(["", ...cells(truth)].map((c) => c.padStart(10)).join("") + "   true");
-  }
-  return lines.join("\n");
-}
+export { paramsTable } from "ppl-hmm";
 
 export interface Errors {
   maxLocError: number;

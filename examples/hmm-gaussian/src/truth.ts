@@ -15,12 +15,8 @@ export const TRUE_PARAMS = {
   scales: [0.7, 0.7, 0.7],
 };
 
-export interface PlainParams {
-  probsInit: number[];
-  probsTrans: number[][];
-  locs: number[];
-  scales: number[];
-}
+export type { PlainParams } from "ppl-hmm";
+import type { PlainParams } from "ppl-hmm";
 
 export interface Dataset {
   obs: number[][];

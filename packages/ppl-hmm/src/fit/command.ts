@@ -1,20 +1,16 @@
 /**
- * ppl-hmm's command: `main(argv)` runs it (throws DataError for the user's
- * mistakes), `report(err)` prints an error as one line and gives its exit
- * code. src/cli.ts is the process around them.
+ * `ppl-hmm fit`: parse the options, prepare --out, read and check the data
+ * (all before ppl and tfjs load: a mistake is reported in milliseconds),
+ * then load the fitting modules, fit, and print the result.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
-import { userPath, withoutPnpmSeparator } from "example-kit/cli";
-import { makeProgress } from "example-kit/progress";
-import { describeBackend, ready } from "ppl-core";
-import { OptionError, helpText, parseCliOptions } from "./cli-options.js";
-import { type ReadSignal, readSignalFile } from "./cli-read.js";
-import { checkData } from "./cli-prep.js";
-import { runFit } from "./cli-run.js";
-import { DataError } from "./data-io.js";
-import { paramsTable } from "./report.js";
+import { OptionError } from "../errors.js";
+import { userPath } from "../paths.js";
+import { helpText, parseCliOptions } from "./options.js";
+import { checkData } from "./prep.js";
+import { type ReadSignal, readSignalFile } from "./read.js";
 
-const USAGE = "usage: ppl-hmm fit <data.csv | data.json | --data FILE> [options]   (ppl-hmm --help)";
+const USAGE = "usage: ppl-hmm fit <data.csv | data.json | --data FILE> [options]   (ppl-hmm fit --help)";
 
 /** The output folder, made before any work: a file in the way is the user's error, now rather than after the fit. */
 function prepareOut(dir: string): void {
@@ -38,10 +34,11 @@ export function describeRead(path: string, sig: ReadSignal): string {
   return `read ${path}: ${sig.format}, ${sig.seqs.length} sequence(s) × ${steps}; ${header}${dropped}`;
 }
 
-async function fitCommand(rest: string[]): Promise<void> {
-  const parsed = parseCliOptions(rest);
+/** Runs `ppl-hmm fit <argv>`; resolves when done, rejects with a DataError for bad data or options. */
+export async function run(argv: string[]): Promise<void> {
+  const parsed = parseCliOptions(argv);
   if (parsed === undefined) {
-    console.log(helpText());
+    process.stdout.write(`${helpText()}\n`);
     return;
   }
   const { options, positionals } = parsed;
@@ -55,6 +52,12 @@ async function fitCommand(rest: string[]): Promise<void> {
   say(describeRead(path, sig));
   const warnings = checkData(path, sig.seqs, sig.labels, options.states);
   for (const w of warnings) say(`warning: ${w}`);
+  const [{ describeBackend, ready }, { runFit }, { makeProgress }, { paramsTable }] = await Promise.all([
+    import("ppl-core"),
+    import("./run.js"),
+    import("../progress.js"),
+    import("../params.js"),
+  ]);
   await ready();
   say(describeBackend());
   say(`fitting K=${options.states} states: up to ${options.restarts} restart(s) × ${options.maxSteps} steps of Adam(lr=${options.lr}), form ${options.form}, on standardised data`);
@@ -68,27 +71,3 @@ async function fitCommand(rest: string[]): Promise<void> {
   say(`log-likelihood ${result.logLikelihood.toFixed(3)} nats (data units, ${result.numValues} values); chosen restart ${result.chosenRestart + 1} of ${options.restarts}; fit ${result.seconds.fit.toFixed(1)} s`);
   say(`wrote ${result.files.join(", ")}`);
 }
-
-/** Runs `ppl-hmm <argv>`; resolves when done, rejects with a DataError for bad data or options. */
-export async function main(argv: string[]): Promise<void> {
-  // `pnpm ppl-hmm -- fit ...` hands the program a literal "--" first
-  const [command, ...rest] = withoutPnpmSeparator(argv);
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    console.log(helpText());
-    return;
-  }
-  if (command !== "fit") throw new OptionError(`unknown command '${command}'; ${USAGE}`);
-  await fitCommand(rest);
-}
-
-/** The process's exit code for an error: 2 for the user's data and options, 1 for a fault of ours. */
-export function report(err: unknown): number {
-  if (err instanceof DataError) {
-    process.stderr.write(`ppl-hmm: error: ${err.message.split("\n")[0]}\n`);
-    return 2;
-  }
-  process.stderr.write(`ppl-hmm: internal error: ${(err as Error)?.message?.split("\n")[0] ?? String(err)} (please report it; PPL_DEBUG=1 prints the stack)\n`);
-  if (process.env.PPL_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
-  return 1;
-}
-

@@ -1,15 +1,11 @@
 /**
  * Between reading and fitting: the data problems an HMM cannot fit, named as
- * data problems; standardisation (the fit runs on (y − mean) / sd, results
- * are mapped back to the data's units); and the exact float64 scores of a fit
- * in the data's units (log-likelihood, Viterbi path) on ppl-core's chain
- * kernel.
+ * data problems, and standardisation (the fit runs on (y − mean) / sd,
+ * results are mapped back to the data's units). No tfjs here: `ppl-hmm fit`
+ * checks the data before it loads ppl.
  */
-import * as tf from "@tensorflow/tfjs";
-import { chainForward, chainViterbi } from "ppl-core/internal";
-import type { CliData } from "./cli-model.js";
-import { DataError } from "./data-io.js";
-import type { PlainParams } from "./truth.js";
+import { DataError } from "../errors.js";
+import type { PlainParams } from "../params.js";
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -64,27 +60,6 @@ export function standardise(seqs: readonly (readonly number[])[], s: Scale): Flo
   return seqs.map((y) => Float64Array.from(y, (v) => (v - s.mean) / s.sd));
 }
 
-/** The model's input: sequences grouped by length (tensors the caller disposes with `disposeData`). */
-export function toCliData(z: readonly Float64Array[], sdFloor: number): CliData {
-  const byLength = new Map<number, Float64Array[]>();
-  for (const y of z) byLength.set(y.length, [...(byLength.get(y.length) ?? []), y]);
-  const groups = [...byLength.entries()].map(([T, ys]) => {
-    const flat = new Float32Array(ys.length * T);
-    ys.forEach((y, s) => flat.set(y, s * T));
-    return tf.tensor2d(flat, [ys.length, T]);
-  });
-  const N = z.reduce((a, y) => a + y.length, 0);
-  const all = new Float32Array(N);
-  let o = 0;
-  for (const y of z) (all.set(y, o), (o += y.length));
-  return { groups, all: tf.tensor2d(all, [1, N]), sdFloor };
-}
-
-/** Releases the tensors of `toCliData`. */
-export function disposeData(d: CliData): void {
-  tf.dispose([...d.groups, d.all]);
-}
-
 /** Standardised-unit params (scales = the model's `scales` site) → the data's units, with each state's emission sd. */
 export function toDataUnits(p: PlainParams, s: Scale, sdFloor: number): PlainParams {
   return {
@@ -95,34 +70,3 @@ export function toDataUnits(p: PlainParams, s: Scale, sdFloor: number): PlainPar
   };
 }
 
-/** The chain's factors for one sequence: unary [1, T, K] (log p(z_0) folded into t = 0), pair [1, 1, K, K]. */
-function factors(y: ArrayLike<number>, p: PlainParams): { unary: Float64Array; pair: Float64Array; K: number; T: number } {
-  const K = p.locs.length;
-  const T = y.length;
-  const unary = new Float64Array(T * K);
-  const logNorm = p.scales.map((sd) => -Math.log(sd) - 0.5 * Math.log(2 * Math.PI));
-  for (let t = 0; t < T; t++) {
-    for (let k = 0; k < K; k++) {
-      const u = (y[t]! - p.locs[k]!) / p.scales[k]!;
-      unary[t * K + k] = logNorm[k]! - 0.5 * u * u + (t === 0 ? Math.log(p.probsInit[k]!) : 0);
-    }
-  }
-  const pair = Float64Array.from(p.probsTrans.flat(), Math.log);
-  return { unary, pair, K, T };
-}
-
-/** log p(y) of every sequence under `p` (data units, emission sds), exact in float64. */
-export function logLikelihood(seqs: readonly (ArrayLike<number>)[], p: PlainParams): number {
-  let total = 0;
-  for (const y of seqs) {
-    const { unary, pair, K, T } = factors(y, p);
-    total += chainForward({ B: 1, n: T, K, Bu: 1, Bp: 1, Tp: 1 }, unary, pair).logZ[0]!;
-  }
-  return total;
-}
-
-/** The Viterbi path of one sequence under `p` (data units). */
-export function viterbiPath(y: ArrayLike<number>, p: PlainParams): number[] {
-  const { unary, pair, K, T } = factors(y, p);
-  return Array.from(chainViterbi({ B: 1, n: T, K, Bu: 1, Bp: 1, Tp: 1 }, unary, pair).paths);
-}

@@ -17,16 +17,65 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DiscreteHMM, dist, factor, markov, plate, range, sample, vindex } from "ppl-core";
-import { globalPriors } from "./model.js";
+import type { PlainParams } from "../params.js";
 
 /** The data a fit sees: standardised values, grouped by sequence length. */
 export interface CliData {
   /** Groups of equal-length sequences, each [S_g, T_g], T_g ≥ 2. */
   groups: tf.Tensor2D[];
-  /** Every value in one row [1, N]: the locs prior's centre and spread come from it. */
-  all: tf.Tensor2D;
+  /** The locs prior: the pooled values' mean and 3 × their (Bessel-corrected) sd, as the tutorial's prior. */
+  locsPrior: { loc: number; scale: number };
   /** The sd floor in standardised units (≥ 0). */
   sdFloor: number;
+}
+
+/** The four global sites the fit learns (everything else is summed out or observed). */
+export const GLOBAL_SITES = ["probs_init", "probs_trans", "locs", "scales"] as const;
+
+/** The four global sites and their priors (the tutorial's: examples/hmm-gaussian/src/model.ts). */
+function* globalPriors(data: CliData, K: number) {
+  const probsInit = yield* sample("probs_init", dist.Dirichlet(tf.ones([K])));
+  const probsTrans = yield* sample("probs_trans", dist.Dirichlet(tf.ones([K, K])).toEvent(1));
+  const locs = yield* sample("locs", dist.Normal(data.locsPrior.loc, data.locsPrior.scale).expand([K]).toEvent(1));
+  const scales = yield* sample("scales", dist.LogNormal(0, 1).expand([K]).toEvent(1));
+  return { probsInit, probsTrans, locs, scales };
+}
+
+/** The global sites' values (e.g. AutoDelta's median) as plain numbers; disposes the tensors it reads. */
+export function takeParams(m: Record<string, tf.Tensor>): PlainParams {
+  const params: PlainParams = {
+    probsInit: Array.from(m.probs_init!.dataSync()),
+    probsTrans: m.probs_trans!.arraySync() as number[][],
+    locs: Array.from(m.locs!.dataSync()),
+    scales: Array.from(m.scales!.dataSync()),
+  };
+  tf.dispose(Object.values(m));
+  return params;
+}
+
+/** The model's input: standardised sequences grouped by length (tensors the caller disposes with `disposeData`). */
+export function toCliData(z: readonly Float64Array[], sdFloor: number): CliData {
+  const byLength = new Map<number, Float64Array[]>();
+  for (const y of z) byLength.set(y.length, [...(byLength.get(y.length) ?? []), y]);
+  const groups = [...byLength.entries()].map(([T, ys]) => {
+    const flat = new Float32Array(ys.length * T);
+    ys.forEach((y, s) => flat.set(y, s * T));
+    return tf.tensor2d(flat, [ys.length, T]);
+  });
+  let n = 0;
+  let sum = 0;
+  for (const y of z) for (const v of y) (n++, (sum += v));
+  const mean = sum / n;
+  let ss = 0;
+  for (const y of z) for (const v of y) ss += (v - mean) ** 2;
+  // one value has no sample spread: the scale is then 1
+  const scale = n > 1 ? 3 * Math.sqrt(ss / (n - 1)) : 1;
+  return { groups, locsPrior: { loc: mean, scale }, sdFloor };
+}
+
+/** Releases the tensors of `toCliData`. */
+export function disposeData(d: CliData): void {
+  tf.dispose(d.groups);
 }
 
 /** Each state's emission sd: √(scale² + floor²). */
@@ -42,7 +91,7 @@ function emissionSd(scales: tf.Tensor, floor: number): tf.Tensor {
  * a factor. Exact, and no [T, K, K] transition tensor.
  */
 export function* discreteHmmModel(data: CliData, K: number) {
-  const { probsInit, probsTrans, locs, scales } = yield* globalPriors(data.all, K);
+  const { probsInit, probsTrans, locs, scales } = yield* globalPriors(data, K);
   const emission = dist.Normal(locs, emissionSd(scales, data.sdFloor));
   const logInit = probsInit.log();
   const logTrans = probsTrans.log();
@@ -61,7 +110,7 @@ export function* discreteHmmModel(data: CliData, K: number) {
 
 /** The tutorial's markov loop over each group (model.ts `model`, with the floor and groups). */
 export function* markovModel(data: CliData, K: number) {
-  const { probsInit, probsTrans, locs, scales } = yield* globalPriors(data.all, K);
+  const { probsInit, probsTrans, locs, scales } = yield* globalPriors(data, K);
   const sd = emissionSd(scales, data.sdFloor);
   for (let g = 0; g < data.groups.length; g++) {
     const y = data.groups[g]!;

@@ -3,11 +3,8 @@
  * line, so `--help` and the error messages can never disagree with the parser.
  */
 import { parseArgs } from "node:util";
-import { userPath } from "example-kit/cli";
-import { DataError } from "./data-io.js";
-
-/** A bad command line: exit code 2, like bad data. */
-export class OptionError extends DataError {}
+import { OptionError } from "../errors.js";
+import { userPath } from "../paths.js";
 
 /** `ppl-hmm fit`'s options, parsed and checked (see OPTIONS for each one's meaning). */
 export interface CliOptions {

@@ -6,7 +6,7 @@
  * what it read in one line. Every problem is a DataError naming the line,
  * the column and the value.
  */
-import { DataError, readJsonFile, readText } from "./data-io.js";
+import { DataError, readJsonFile, readText } from "../errors.js";
 
 /** `--header`: is the CSV's first row a header (auto: decided by `decideHeader`). */
 export type HeaderMode = "yes" | "no" | "auto";

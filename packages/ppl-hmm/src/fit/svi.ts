@@ -9,9 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { Adam, type ELBO, type Model, PPLError, SVI, TraceELBO, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToValue } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
-import { type CliData, discreteHmmModel, markovModel } from "./cli-model.js";
-import { GLOBAL_SITES, takeParams } from "./model.js";
-import type { PlainParams } from "./truth.js";
+import type { PlainParams } from "../params.js";
+import { type CliData, GLOBAL_SITES, discreteHmmModel, markovModel, takeParams } from "./model.js";
 
 /** How the hidden states are summed out (both exact; discrete-hmm is much faster). */
 export type CliForm = "discrete-hmm" | "markov";

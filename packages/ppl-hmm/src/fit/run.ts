@@ -6,19 +6,21 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { lossFigure, writeFigure } from "example-kit/figure";
-import type { Progress } from "example-kit/progress";
 import { backendInfo } from "ppl-core";
-import { emWarmStart } from "./cli-em.js";
-import { type Clusters, type InitReport, clustersFor, initFromClusters, sameClusters } from "./cli-init.js";
-import { type RestartRun, learnRestart } from "./cli-learn.js";
-import type { CliOptions } from "./cli-options.js";
-import { checkData, disposeData, logLikelihood, pooledScale, standardise, toCliData, toDataUnits, viterbiPath } from "./cli-prep.js";
-import type { ReadSignal } from "./cli-read.js";
-import { DataError } from "./data-io.js";
-import { sortByLocs } from "./learn.js";
-import { densityFigure, overviewFigure, segmentationFigure, sequenceFigure } from "./plots.js";
-import type { PlainParams } from "./truth.js";
+import { DataError } from "../errors.js";
+import { lossFigure } from "../figures/loss.js";
+import { densityFigure, overviewFigure, segmentationFigure, sequenceFigure } from "../figures/plots.js";
+import { writeFigure } from "../figures/render.js";
+import { type PlainParams, sortByLocs } from "../params.js";
+import type { Progress } from "../progress.js";
+import { emWarmStart } from "./em.js";
+import { type Clusters, type InitReport, clustersFor, initFromClusters, sameClusters } from "./init.js";
+import { disposeData, toCliData } from "./model.js";
+import type { CliOptions } from "./options.js";
+import { checkData, pooledScale, standardise, toDataUnits } from "./prep.js";
+import type { ReadSignal } from "./read.js";
+import { logLikelihood, viterbiPath } from "./score.js";
+import { type RestartRun, learnRestart } from "./svi.js";
 
 /** Sequences longer than this are drawn whole only in the overview figure (figures 1 and 4 show their start). */
 export const DETAIL_STEPS = 1000;
@@ -55,6 +57,8 @@ export interface CliResult {
   form: CliOptions["form"];
   backend: string;
   seconds: { fit: number; decode: number; figures: number };
+  /** The process's peak resident memory so far, MiB (when the result was written). */
+  peakRssMiB: number;
   files: string[];
 }
 
@@ -143,34 +147,36 @@ export async function runFit(sig: ReadSignal, o: CliOptions, say: (s: string) =>
     form: o.form,
     backend: backendInfo().name,
     seconds: { fit: (tFit - t0) / 1000, decode: (tDecode - tFit) / 1000, figures: 0 },
+    peakRssMiB: 0,
     files,
   };
   files.push(writeStates(sig, paths, o.out));
   if (o.figures) {
     const y = sig.seqs[0]!;
-    const zs = paths[0]!;
+    const zs = Array.from(paths[0]!);
     const head = y.length > DETAIL_STEPS;
     const yd = head ? y.slice(0, DETAIL_STEPS) : y;
     const zd = head ? zs.slice(0, DETAIL_STEPS) : zs;
     const label = `'${sig.labels[0]}'${head ? `, first ${DETAIL_STEPS} of ${y.length} steps` : ""}`;
     files.push(...(await writeFigure(sequenceFigure(yd, zd, K, undefined, `Sequence ${label} and its decoded states`), o.out, "1-sequence")));
-    files.push(...(await writeFigure(lossFigure(best.losses), o.out, "2-loss")));
+    files.push(...(await writeFigure(lossFigure(best.losses, { title: "Training loss of the chosen restart", x: "SVI step", y: "loss (−log joint)" }), o.out, "2-loss")));
     files.push(...(await writeFigure(densityFigure(params, undefined), o.out, "3-emissions")));
     files.push(...(await writeFigure(segmentationFigure(yd, zd, undefined, K), o.out, "4-segmentation")));
     const longest = sig.seqs.reduce((a, s, i) => (s.length > sig.seqs[a]!.length ? i : a), 0);
     if (sig.seqs[longest]!.length > DETAIL_STEPS) {
-      files.push(...(await writeFigure(overviewFigure(sig.seqs[longest]!, paths[longest]!, K, `'${sig.labels[longest]}'`), o.out, "5-overview")));
+      files.push(...(await writeFigure(overviewFigure(sig.seqs[longest]!, Array.from(paths[longest]!), K, `'${sig.labels[longest]}'`), o.out, "5-overview")));
     }
     result.seconds.figures = (performance.now() - tDecode) / 1000;
   }
   const paramsPath = join(o.out, "params.json");
   files.unshift(paramsPath);
+  result.peakRssMiB = process.resourceUsage().maxRSS / 1024;
   writeFileSync(paramsPath, JSON.stringify(result, null, 2) + "\n");
   return result;
 }
 
 /** states.csv: one row per value, `sequence,t,value,state` (t counts the values kept, from 0). */
-function writeStates(sig: ReadSignal, paths: number[][], dir: string): string {
+function writeStates(sig: ReadSignal, paths: Int32Array[], dir: string): string {
   const statesPath = join(dir, "states.csv");
   const lines = ["sequence,t,value,state"];
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);

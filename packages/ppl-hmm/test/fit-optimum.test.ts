@@ -15,13 +15,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ready } from "ppl-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CliOptions, defaultOptions } from "../src/cli-options.js";
-import { readCsv } from "../src/cli-read.js";
-import { type CliResult, runFit } from "../src/cli-run.js";
+import { type CliOptions, defaultOptions } from "../src/fit/options.js";
+import { readCsv } from "../src/fit/read.js";
+import { type CliResult, runFit } from "../src/fit/run.js";
 import { type Params, baumWelch, logLikelihood, logPrior, referenceInits } from "./baum-welch.js";
-import { exampleDir } from "./run.js";
 
-const DATA = join(exampleDir, "node_modules", "vega-datasets", "data");
+const DATA = join(import.meta.dirname, "..", "node_modules", "vega-datasets", "data");
 const out = mkdtempSync(join(tmpdir(), "ppl-hmm-fit-"));
 
 const defaults: CliOptions = { ...defaultOptions(out), figures: false, json: true };

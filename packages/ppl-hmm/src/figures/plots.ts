@@ -3,7 +3,7 @@
  * PNG by example-kit's writeFigure).
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { PlainParams } from "./truth.js";
+import type { PlainParams } from "../params.js";
 
 const WIDTH = 640;
 

@@ -6,9 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it, vi } from "vitest";
-import { main, report } from "../src/cli-main.js";
-import { DataError } from "../src/data-io.js";
-import { exampleDir } from "./run.js";
+import { main } from "../src/cli.js";
+import { DataError, report } from "../src/errors.js";
+
+const packageDir = join(import.meta.dirname, "..");
 
 const dir = mkdtempSync(join(tmpdir(), "ppl-hmm-"));
 function file(name: string, text: string): string {
@@ -41,7 +42,8 @@ async function runMain(args: string[]): Promise<{ stdout: string }> {
 
 describe("ppl-hmm fit", () => {
   it("prints --help with every option, and reads a numeric year header with --header auto", async () => {
-    const h = await runMain(["--help"]);
+    expect((await runMain(["--help"])).stdout).toMatch(/commands:\n {2}fit /);
+    const h = await runMain(["fit", "--help"]);
     for (const o of ["--states", "--restarts", "--steps", "--tol", "--window", "--lr", "--min-scale", "--seed", "--form", "--header", "--missing", "--columns", "--data", "--out", "--no-figures", "--json"]) expect(h.stdout).toContain(o);
     const years = ["2012,2013", ...Array.from({ length: 30 }, (_, t) => `${t % 6 < 3 ? 1 : 9},${t % 4 < 2 ? 2 : 8}`)].join("\n");
     const r = await runMain(["fit", file("years.csv", years), "--states", "2", "--restarts", "1", "--steps", "5", "--out", join(dir, "out-years"), "--no-figures"]);
@@ -131,7 +133,7 @@ describe("ppl-hmm fit", () => {
     const sub = join(dir, "sub");
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, "c.csv"), "4\n4\n4\n");
-    const bin = join(exampleDir, "bin", "ppl-hmm.mjs");
+    const bin = join(packageDir, "bin", "ppl-hmm.js");
     const r = spawnSync(process.execPath, [bin, "fit", "c.csv", "--states", "1", "--out", "o"], { cwd: sub, encoding: "utf8", env: { ...process.env, INIT_CWD: "" } });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr.trim().split("\n"), r.stderr).toEqual([expect.stringMatching(/^ppl-hmm: error: .*c\.csv: constant data/)]);

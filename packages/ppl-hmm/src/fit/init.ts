@@ -9,7 +9,7 @@
  * k-means++ draws from a seeded generator.
  */
 import { hashSeed, makeRng } from "ppl-core";
-import type { PlainParams } from "./truth.js";
+import type { PlainParams } from "../params.js";
 
 /** 1-D k-means (Lloyd) from the given centres; returns sorted centres and each value's cluster. */
 export function kmeans1d(values: Float64Array, start: readonly number[], maxIter = 100): { centres: number[]; labels: Int32Array } {

@@ -3,38 +3,20 @@
  * k-means / mixture start, maximum likelihood with the sd floor, no priors.
  * Adam then needs tens of steps instead of hundreds (each step on a long
  * sequence costs a forward and a backward pass of the chain either way).
- *
- * The E-step is ppl-core's own chain kernel: the gradient of log p(y) with
- * respect to the emission log-densities is each step's state posterior, and
- * with respect to the transition logits the expected transition counts
- * (hmmLogLikelihood's backward pass computes exactly those).
+ * The E-step is ppl-core's hmmForwardBackward (float64, exact).
  */
-import * as tf from "@tensorflow/tfjs";
-import { hmmLogLikelihood } from "ppl-core/internal";
-import type { PlainParams } from "./truth.js";
+import { hmmForwardBackward } from "ppl-core";
+import { gaussianLogEmissions } from "../emission.js";
+import type { PlainParams } from "../params.js";
 
 /** Posterior state marginals γ [T, K] and expected transition counts Σ_t ξ_t [K, K] of one sequence. */
-function posteriors(y: Float64Array, p: PlainParams, sds: readonly number[]): { gamma: Float32Array; xi: Float32Array } {
-  const K = p.locs.length;
-  const T = y.length;
-  const emit = new Float32Array(T * K);
-  for (let t = 0; t < T; t++) {
-    for (let k = 0; k < K; k++) {
-      const u = (y[t]! - p.locs[k]!) / sds[k]!;
-      emit[t * K + k] = -Math.log(sds[k]!) - 0.5 * u * u + (t === 0 ? Math.log(p.probsInit[k]!) : 0);
-    }
-  }
-  return tf.tidy(() => {
-    // the first step's joint term is the chain's initial logits; the transitions carry it through y_1…
-    const first = tf.tensor2d(emit.subarray(0, K), [1, K]);
-    const rest = tf.tensor3d(emit.subarray(K), [1, T - 1, K]);
-    const logTrans = tf.tensor4d(Float32Array.from(p.probsTrans.flat(), Math.log), [1, 1, K, K]);
-    const [gFirst, gRest, gTrans] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => hmmLogLikelihood(a, c, b).sum())([first, rest, logTrans]);
-    const gamma = new Float32Array(T * K);
-    gamma.set(gFirst!.dataSync() as Float32Array, 0);
-    gamma.set(gRest!.dataSync() as Float32Array, K);
-    return { gamma, xi: gTrans!.dataSync() as Float32Array };
+function posteriors(y: Float64Array, p: PlainParams, sds: readonly number[]): { gamma: Float64Array; xi: Float64Array } {
+  const fb = hmmForwardBackward({
+    logInit: p.probsInit.map(Math.log),
+    logTrans: p.probsTrans.flat().map(Math.log),
+    logEmit: gaussianLogEmissions(y, p.locs, sds),
   });
+  return { gamma: fb.marginals, xi: fb.transitionCounts };
 }
 
 /**

@@ -1,0 +1,8 @@
+/**
+ * ppl-hmm as a library: the pieces of the command-line tool that other
+ * programs (examples/hmm-gaussian) reuse. The tool itself is `ppl-hmm`
+ * (bin/ppl-hmm.js); its figures are in "ppl-hmm/figures".
+ */
+export { type PlainParams, paramsTable, sortByLocs } from "./params.js";
+export { DataError, EnvironmentError, OptionError, parseJson, readJsonFile, readText } from "./errors.js";
+export { gaussianLogEmissions } from "./emission.js";
