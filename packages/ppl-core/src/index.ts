@@ -92,6 +92,6 @@ export {
 export type { LearningRateOptimizer, Optimizer } from "./optim/optimizer.js";
 export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
-export { DiscreteHMM, type DiscreteHMMOptions } from "./distributions/discrete-hmm.js";
+export { DiscreteHMM, type DiscreteHMMOptions, type DiscreteHMMPath } from "./distributions/discrete-hmm.js";
 export { hmmViterbi } from "./ops/hmm-forward.js";
-export { type HmmArrays, type HmmPosterior, hmmForwardBackward, hmmLogLikelihood64, hmmMostLikelyPath } from "./ops/hmm-arrays.js";
+export { type HmmArrays, type HmmPath, type HmmPosterior, hmmForwardBackward, hmmLogLikelihood64, hmmMostLikelyPath } from "./ops/hmm-arrays.js";

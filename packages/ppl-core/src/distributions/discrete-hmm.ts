@@ -29,6 +29,14 @@ function logNormalise(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => x.sub(tf.logSumExp(x, x.rank - 1, true)));
 }
 
+/** What {@link DiscreteHMM.viterbi} returns. */
+export interface DiscreteHMMPath {
+  /** The most likely state of each step, int32 [...batch, T]. */
+  states: tf.Tensor;
+  /** Each path's log joint probability with the observations, [...batch]. */
+  logProb: tf.Tensor;
+}
+
 /** The multi-index of flat row `r` of a tensor whose rows are its last axis, e.g. "[1, 2]". */
 function rowIndex(shape: readonly number[], r: number): string {
   const lead = shape.slice(0, -1);
@@ -237,7 +245,7 @@ export class DiscreteHMM extends Distribution {
    * @example
    * const { states, logProb } = hmm.viterbi(ys); // states: [T]
    */
-  viterbi(value: tf.Tensor): { states: tf.Tensor; logProb: tf.Tensor } {
+  viterbi(value: tf.Tensor): DiscreteHMMPath {
     return tf.tidy(() => {
       const { init, trans, emit, batch } = this.chainInputs(value, true);
       const { paths, logProbs } = hmmViterbi(init, trans, emit);

@@ -33,6 +33,14 @@ export interface HmmPosterior {
   readonly transitionCounts: Float64Array;
 }
 
+/** What {@link hmmMostLikelyPath} returns. */
+export interface HmmPath {
+  /** The most likely state of each step, length T. */
+  readonly path: Int32Array;
+  /** log p(y, path): the path's log joint probability. */
+  readonly logProb: number;
+}
+
 /** The chain's layout and unary terms (logInit folded into step 0); `who` names the caller in errors. */
 function chainOf(who: string, h: HmmArrays): { L: ChainLayout; unary: Float64Array } {
   const K = h.logInit.length;
@@ -109,7 +117,7 @@ export function hmmForwardBackward(h: HmmArrays): HmmPosterior {
  * @example
  * const { path, logProb } = hmmMostLikelyPath({ logInit, logTrans, logEmit }); // path: Int32Array of T states
  */
-export function hmmMostLikelyPath(h: HmmArrays): { path: Int32Array; logProb: number } {
+export function hmmMostLikelyPath(h: HmmArrays): HmmPath {
   const { L, unary } = chainOf("hmmMostLikelyPath", h);
   const v = chainViterbi(L, unary, h.logTrans);
   const logProb = v.scores[0]!;
