@@ -5,7 +5,6 @@
  * anything else a fault of ours (exit 1). Every message is one line saying
  * what, where and what is valid.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
 
 /** The user's data or options are wrong: exit code 2. */
 export class DataError extends Error {
@@ -25,15 +24,6 @@ export class EnvironmentError extends Error {
 /** Exit codes: 0 done, 1 a fault of ours, 2 bad data or options, 73 the environment (sysexits EX_CANTCREAT). */
 export const EXIT = { ok: 0, internal: 1, data: 2, environment: 73 } as const;
 
-/** The text of the data file at `path`; a DataError when it is missing, a directory or empty. */
-export function readText(path: string): string {
-  if (!existsSync(path)) throw new DataError(`${path}: no such file`);
-  if (statSync(path).isDirectory()) throw new DataError(`${path}: is a directory, expected a data file`);
-  const text = readFileSync(path, "utf8");
-  if (text.trim() === "") throw new DataError(`${path}: the file is empty`);
-  return text;
-}
-
 /** JSON text parsed; a DataError naming `path` when it is not JSON. */
 export function parseJson(path: string, text: string): unknown {
   try {
@@ -41,11 +31,6 @@ export function parseJson(path: string, text: string): unknown {
   } catch (err) {
     throw new DataError(`${path}: not valid JSON (${(err as Error).message})`);
   }
-}
-
-/** The parsed JSON file at `path`; a DataError when it cannot be read or is not JSON. */
-export function readJsonFile(path: string): unknown {
-  return parseJson(path, readText(path));
 }
 
 /** Prints `err` as one line on stderr and returns the process's exit code for it. */

@@ -4,5 +4,6 @@
  * (bin/ppl-hmm.js); its figures are in "ppl-hmm/figures".
  */
 export { type PlainParams, paramsTable, sortByLocs } from "./params.js";
-export { DataError, EnvironmentError, OptionError, parseJson, readJsonFile, readText } from "./errors.js";
+export { DataError, EnvironmentError, OptionError, parseJson } from "./errors.js";
+export { readJsonFile, readText } from "./files.js";
 export { gaussianLogEmissions } from "./emission.js";

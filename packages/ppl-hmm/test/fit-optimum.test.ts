@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { ready } from "ppl-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CliOptions, defaultOptions } from "../src/fit/options.js";
-import { readCsv } from "../src/fit/read.js";
+import { readCsv } from "../src/fit/read-file.js";
 import { type CliResult, runFit } from "../src/fit/run.js";
 import { type Params, baumWelch, logLikelihood, logPrior, referenceInits } from "./baum-welch.js";
 

@@ -8,7 +8,8 @@ import { OptionError } from "../errors.js";
 import { userPath } from "../paths.js";
 import { helpText, parseCliOptions } from "./options.js";
 import { checkData } from "./prep.js";
-import { type ReadSignal, readSignalFile } from "./read.js";
+import { describeRead } from "./read.js";
+import { readSignalFile } from "./read-file.js";
 
 const USAGE = "usage: ppl-hmm fit <data.csv | data.json | --data FILE> [options]   (ppl-hmm fit --help)";
 
@@ -20,18 +21,6 @@ function prepareOut(dir: string): void {
   } catch (err) {
     throw new OptionError(`--out ${dir}: cannot create the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-}
-
-/** The one line saying what was read. */
-export function describeRead(path: string, sig: ReadSignal): string {
-  const lengths = sig.seqs.map((y) => y.length);
-  const min = Math.min(...lengths);
-  const max = Math.max(...lengths);
-  const steps = min === max ? `${min} steps` : `${min}–${max} steps (${lengths.reduce((a, b) => a + b, 0)} values)`;
-  const droppedTotal = [...sig.dropped.values()].reduce((a, b) => a + b, 0);
-  const dropped = droppedTotal === 0 ? "no missing values" : `dropped ${droppedTotal} missing value(s) (${[...sig.dropped].map(([l, n]) => `${l}: ${n}`).join(", ")})`;
-  const header = sig.format === "JSON" ? "" : `header: ${sig.header.used ? "yes" : "no"} (${sig.header.why}); `;
-  return `read ${path}: ${sig.format}, ${sig.seqs.length} sequence(s) × ${steps}; ${header}${dropped}`;
 }
 
 /** Runs `ppl-hmm fit <argv>`; resolves when done, rejects with a DataError for bad data or options. */

@@ -6,7 +6,7 @@
  * what it read in one line. Every problem is a DataError naming the line,
  * the column and the value.
  */
-import { DataError, readJsonFile, readText } from "../errors.js";
+import { DataError, parseJson } from "../errors.js";
 
 /** `--header`: is the CSV's first row a header (auto: decided by `decideHeader`). */
 export type HeaderMode = "yes" | "no" | "auto";
@@ -96,9 +96,9 @@ function pickColumns(path: string, header: readonly string[] | undefined, width:
   });
 }
 
-/** A wide (one column per sequence) or long (`sequence,value`) CSV. */
-export function readCsv(path: string, o: ReadOptions): ReadSignal {
-  const lines = readText(path).split(/\r?\n/);
+/** A wide (one column per sequence) or long (`sequence,value`) CSV's text; `path` names it in messages. */
+export function parseCsv(path: string, text: string, o: ReadOptions): ReadSignal {
+  const lines = text.split(/\r?\n/);
   const numbered = lines.map((l, i) => ({ line: i + 1, cells: splitLine(l) })).filter((r, i) => lines[i]!.trim() !== "");
   const first = numbered[0]!;
   const header = decideHeader(first.cells, numbered.slice(1, 200).map((r) => r.cells), o.header);
@@ -176,9 +176,9 @@ function readLong(path: string, rows: { line: number; cells: string[] }[], o: Re
   return { seqs: labels.map((l) => bySeq.get(l)!), labels, header, dropped, format: "long CSV (sequence,value)" };
 }
 
-/** JSON `{ "obs": number[][] }`; `null` or NaN is a missing value. */
-export function readJsonSignal(path: string, o: ReadOptions): ReadSignal {
-  const data = readJsonFile(path);
+/** JSON text `{ "obs": number[][] }`; `null` or NaN is a missing value. */
+export function parseJsonSignal(path: string, text: string, o: ReadOptions): ReadSignal {
+  const data = parseJson(path, text);
   const obs = (data as { obs?: unknown } | null)?.obs;
   if (!Array.isArray(obs) || obs.length === 0 || !obs.every((r) => Array.isArray(r))) {
     throw new DataError(`${path}: expected an object with "obs": number[][] (one array per sequence)`);
@@ -201,7 +201,20 @@ export function readJsonSignal(path: string, o: ReadOptions): ReadSignal {
   return { seqs, labels, header: { used: false, why: "JSON has no header" }, dropped, format: "JSON" };
 }
 
-/** `.json` files as JSON, anything else as CSV. */
-export function readSignalFile(path: string, o: ReadOptions): ReadSignal {
-  return path.toLowerCase().endsWith(".json") ? readJsonSignal(path, o) : readCsv(path, o);
+/** A file's text: `.json` names as JSON, anything else as CSV (the command line reads the file, the page the dropped one). */
+export function parseSignal(path: string, text: string, o: ReadOptions): ReadSignal {
+  if (text.trim() === "") throw new DataError(`${path}: the file is empty`);
+  return path.toLowerCase().endsWith(".json") ? parseJsonSignal(path, text, o) : parseCsv(path, text, o);
+}
+
+/** The one line saying what was read. */
+export function describeRead(path: string, sig: ReadSignal): string {
+  const lengths = sig.seqs.map((y) => y.length);
+  const min = Math.min(...lengths);
+  const max = Math.max(...lengths);
+  const steps = min === max ? `${min} steps` : `${min}–${max} steps (${lengths.reduce((a, b) => a + b, 0)} values)`;
+  const droppedTotal = [...sig.dropped.values()].reduce((a, b) => a + b, 0);
+  const dropped = droppedTotal === 0 ? "no missing values" : `dropped ${droppedTotal} missing value(s) (${[...sig.dropped].map(([l, n]) => `${l}: ${n}`).join(", ")})`;
+  const header = sig.format === "JSON" ? "" : `header: ${sig.header.used ? "yes" : "no"} (${sig.header.why}); `;
+  return `read ${path}: ${sig.format}, ${sig.seqs.length} sequence(s) × ${steps}; ${header}${dropped}`;
 }
