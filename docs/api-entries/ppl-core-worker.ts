@@ -1,9 +1,9 @@
 /**
- * Inference off the main thread: a worker module serves a task with
- * {@link serveWorker}; a page or a Node program runs it with
- * {@link runInWorker}, in a Web Worker or a `worker_threads` worker alike,
- * and gets progress reports, a way to cancel, and the result as plain data
- * (the repository's docs/browser.md has the complete example).
+ * The main thread's side of inference in a worker: {@link runInWorker} runs a
+ * task that a worker module serves with ppl-core's `serveWorker`, in a Web
+ * Worker or a `worker_threads` worker alike, with progress reports, a way to
+ * cancel, and the result as plain data (the repository's docs/browser.md has
+ * the complete example). This entry imports no tfjs.
  *
  * @module ppl-core/worker
  */

@@ -5,6 +5,8 @@
  */
 export { ready, backendInfo, describeBackend, isReady, type BackendInfo, type BackendName, type ReadyOptions } from "./backend.js";
 export type { WasmPaths } from "./wasm-files.js";
+export { serveWorker, type ServeOptions, type TaskFunction, type WorkerContext, type WorkerTask } from "./worker/serve.js";
+export type { WorkerProgress } from "./worker/protocol.js";
 export {
   PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, formatShape,
   type PPLErrorFields,

@@ -1,11 +1,11 @@
 /**
- * Inference off the main thread: a worker module serves a task with
- * {@link serveWorker}, the page or program runs it with {@link runInWorker},
- * in a Web Worker or a Node `worker_threads` worker alike (docs/browser.md).
+ * The main thread's side of running inference in a worker: {@link runInWorker}
+ * runs a task that a worker module serves with ppl-core's `serveWorker`, in a
+ * Web Worker or a Node `worker_threads` worker alike (docs/browser.md). This
+ * entry imports no tfjs, so a page's main bundle stays small.
  *
  * @module ppl-core/worker
  */
-export { serveWorker, type ServeOptions, type TaskFunction, type WorkerContext, type WorkerTask } from "./serve.js";
 export {
   PPLCancelledError, runInWorker, type NodeWorkerLike, type RunOptions, type TaskInput, type TaskProgress, type TaskResult,
   type WebWorkerLike, type WorkerJob, type WorkerLike,

@@ -1,7 +1,8 @@
 /**
  * The worker's end: `serveWorker(task)` in a worker module answers the host's
  * `runInWorker` calls, one job at a time, in a Web Worker or a Node
- * `worker_threads` worker alike.
+ * `worker_threads` worker alike. Exported from ppl-core's main entry (the
+ * worker runs ppl); the host's side is "ppl-core/worker", which has no tfjs.
  */
 import { type BackendInfo, type ReadyOptions, ready } from "../backend.js";
 import { PPLConfigError, PPLError } from "../errors.js";
@@ -105,7 +106,7 @@ function isRun(m: unknown): m is RunMessage {
  * @example
  * ```ts
  * // fit.worker.ts
- * import { serveWorker } from "ppl-core/worker";
+ * import { serveWorker } from "ppl-core";
  * export const fitTask = serveWorker(async (input: { xs: number[]; steps: number }, ctx) => {
  *   // ... build the model and SVI, then for each step: ctx.progress({ step, loss })
  *   return { mu: 0 };

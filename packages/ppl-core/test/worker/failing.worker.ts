@@ -2,7 +2,7 @@
 // a tensor returned instead of plain data, and a loop that never ends (to cancel).
 import * as tf from "@tensorflow/tfjs";
 import { PPLShapeError } from "ppl-core";
-import { serveWorker } from "ppl-core/worker";
+import { serveWorker } from "ppl-core";
 
 export type FailingInput = { readonly kind: "ppl-error" | "tensor" | "forever" };
 
