@@ -8,7 +8,7 @@
 // than 200 ms during the fit (long-task observer); the two downloads hold
 // the same result; and a screenshot is saved to test-output/page.png.
 // A missing .wasm file gives one clear warning and the cpu backend.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { type Browser, type Page, chromium } from "playwright-core";
@@ -51,11 +51,11 @@ async function openPage(path = ""): Promise<{ page: Page; warnings: string[] }> 
     if (m.type() === "warning") warnings.push(m.text());
   });
   await page.addInitScript(() => {
-    const w = window as unknown as { longTasks: { start: number; duration: number }[] };
+    const w = globalThis as unknown as { longTasks: { start: number; duration: number }[] };
     w.longTasks = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: "longtask", buffered: true });
+    }).observe({ type: "longtask" as never, buffered: true });
   });
   await page.goto(url + path);
   return { page, warnings };
@@ -83,7 +83,7 @@ describe.skipIf(!haveChromium)("examples/web in headless Chromium", () => {
     await page.click("#fit");
     await waitPhase(page, "done", 90_000);
     const fitEnd = await page.evaluate(() => performance.now());
-    const longTasks = (await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks))
+    const longTasks = (await page.evaluate(() => (globalThis as unknown as { longTasks: { start: number; duration: number }[] }).longTasks))
       .filter((t) => t.start + t.duration >= fitStart && t.start <= fitEnd);
     const worst = Math.max(0, ...longTasks.map((t) => t.duration));
     console.log(`browser fit: ${((fitEnd - fitStart) / 1000).toFixed(1)} s; long tasks during it: ${longTasks.length}, worst ${worst.toFixed(0)} ms`);
@@ -116,12 +116,31 @@ describe.skipIf(!haveChromium)("examples/web in headless Chromium", () => {
     // What the page shows and offers: the table, the bands, and the two files.
     expect(await page.locator("#params-table tr").count()).toBe(1 + FIT.states);
     expect(await page.locator("#signal rect[data-state]").count()).toBeGreaterThan(3);
-    const statesCsv = await page.evaluate(async () => (await fetch((document.getElementById("download-states-csv") as HTMLAnchorElement).href)).text());
+    const download = (id: string) => page.evaluate(async (id) => {
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): { href: string } } }).document;
+      return (await fetch(doc.getElementById(id).href)).text();
+    }, id);
+    const statesCsv = await download("download-states-csv");
     expect(statesCsv.split("\n")[0]).toBe("sequence,t,value,state");
     expect(statesCsv.trim().split("\n").slice(1).map((l) => Number(l.split(",")[3]))).toEqual(inPage.paths[0]);
-    const paramsJson = JSON.parse(await page.evaluate(async () => (await fetch((document.getElementById("download-params-json") as HTMLAnchorElement).href)).text())) as { format: string; params: unknown };
+    const paramsJson = JSON.parse(await download("download-params-json")) as { format: string; params: unknown };
     expect(paramsJson.format).toBe("ppl-hmm/params@1");
     expect(paramsJson.params).toEqual(inPage.params);
     await page.close();
+  });
+
+  it("without the .wasm files served, ready() warns once, clearly, and the page runs on cpu", async () => {
+    renameSync(join(distDir, "wasm"), join(distDir, "wasm-hidden"));
+    try {
+      const { page, warnings } = await openPage();
+      await page.selectOption("#example", `series/${SERIES}`);
+      await waitPhase(page, "ready", 60_000);
+      expect(await page.textContent("#status")).toContain("backend: cpu");
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^ppl: the wasm backend's tfjs-backend-wasm(-simd)?\.wasm is not at http:\/\/127\.0\.0\.1:\d+\/wasm\/tfjs-backend-wasm(-simd)?\.wasm \(HTTP 404\); copy the \.wasm files .* pass ready\(\{ wasmPaths: .*running on the cpu backend/);
+      await page.close();
+    } finally {
+      renameSync(join(distDir, "wasm-hidden"), join(distDir, "wasm"));
+    }
   });
 });
