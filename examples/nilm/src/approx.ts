@@ -16,9 +16,8 @@
  * worse. The beam changes the joint state one appliance at a time too, but keeps 64 alternatives alive.
  */
 import { hashSeed, makeRng } from "ppl-core";
-import { chainForward, chainLayout, chainSample, chainViterbi } from "ppl-core/internal";
+import { chainForward, chainLayout, chainPosteriors, chainSample, chainViterbi } from "ppl-core/internal";
 import { beamViterbi } from "./beam.js";
-import { chainMarginals } from "./forward-backward.js";
 import type { Globals } from "./model.js";
 
 /** Options of the approximate decoder. */
@@ -145,7 +144,8 @@ export function approxMap(mains: readonly number[], probsInit: readonly (readonl
   };
   const meanFieldUpdate = (m: number) => {
     isolate(m);
-    const gamma = chainMarginals(unary, logTrans[m]!, T, K);
+    // p(z_m,t | the others' expected rest): ppl-core's chain kernel, forward then the posterior pass
+    const gamma = chainPosteriors(chainForward(layout, unary, logTrans[m]!), [1]).unary;
     for (let t = 0; t < T; t++) {
       let l = 0;
       let v = 0;

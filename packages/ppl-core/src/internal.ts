@@ -5,7 +5,7 @@
  */
 export { MAX_SAFE_RANK } from "./backend.js";
 export { chainLogSumExp } from "./ops/chain-op.js";
-export { chainForward, chainLayout, chainSample, chainViterbi } from "./ops/chain-kernel.js";
+export { chainForward, chainLayout, chainPosteriors, chainSample, chainViterbi } from "./ops/chain-kernel.js";
 export type { ChainLayout, ChainSweep, ChainViterbi } from "./ops/chain-kernel.js";
 export { factorialForward, factorialLayout, factorialPosteriors, factorialSample, factorialViterbi } from "./ops/factorial-kernel.js";
 export type { FactorialLayout, FactorialPosteriors, FactorialSweep, FactorialViterbi } from "./ops/factorial-kernel.js";
