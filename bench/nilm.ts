@@ -4,6 +4,8 @@
  *   - ppl exact: inferDiscrete (temperature 0) on the factorial markov model, M ≤ 3 (the rank limit);
  *     in a child process with a time limit, the first call (which builds the contraction plan) and a second (plan cached);
  *   - ppl approx: examples/nilm's beam Viterbi + per-chain Viterbi, linear in M;
+ *   - ppl factorial kernel: ppl-core's fused float64 factorial Viterbi (the plan's factorial step, called
+ *     on the model's terms as `ppl-hmm disaggregate` does), T·Σ K_m·K^M, M = 2…7, and M = 4 over 3 days;
  *   - a product-state baseline written here: one HMM over the K^M joint states with the dense
  *     K^M × K^M transition matrix (the Kronecker product of the chains'), Viterbi in float64 JS,
  *     T·K^(2M) — how NILM toolkits run an exact FHMM.
@@ -19,6 +21,7 @@ import { approxMap, logJoint } from "nilm/approx";
 import { appliances } from "nilm/catalogue";
 import { generate, householdParams } from "nilm/data";
 import { exactMap } from "nilm/exact";
+import { factorialMap } from "nilm/house-factorial";
 import { estimatedPower, teca } from "nilm/metrics";
 import { type Globals, cataloguePrior } from "nilm/model";
 
@@ -185,6 +188,25 @@ export function nilmRows(quick: boolean): NilmRow[] {
       ...(M === 10 && four !== undefined ? { target: `≤ ${(3 * four.median).toPrecision(3)} s (3× M = 4)`, targetValue: 3 * four.median } : {}),
       note: `TECA ${teca(estimatedPower(a.result.states, h.globals.locs), h.day.power).toFixed(3)}, log p ${a.result.logJoint.toFixed(0)}${four && M > 4 ? `; ${(stats(a.times).median / four.median).toFixed(2)}× M = 4` : ""}`,
     });
+    if (M <= 7) {
+      const chains = h.globals.locs.map((locs, m) => ({ init: h.probsInit[m]!, trans: h.globals.probsTrans[m]!, locs, scales: h.globals.scales[m]!, logLik: 0 }));
+      const f = timed(() => factorialMap(h.day.mains, chains, h.globals.noise), M >= 6 ? 1 : repeats);
+      const base = baselineSeconds.get(M);
+      rows.push({
+        name: "nilm/ppl-factorial-kernel", config, unit: "s", ...stats(f.times),
+        ...(base !== undefined ? { target: `≤ ${base.toPrecision(3)} s (the baseline)`, targetValue: base } : {}),
+        note: `T·M·K^(M+1) = ${(T_DAY * M * 3 ** (M + 1)).toExponential(2)}; TECA ${teca(estimatedPower(f.result, h.globals.locs), h.day.power).toFixed(3)}`,
+      });
+    }
+    if (M === 4) {
+      const h3 = household(4, 3 * T_DAY);
+      const chains = h3.globals.locs.map((locs, m) => ({ init: h3.probsInit[m]!, trans: h3.globals.probsTrans[m]!, locs, scales: h3.globals.scales[m]!, logLik: 0 }));
+      const f = timed(() => factorialMap(h3.day.mains, chains, h3.globals.noise), repeats);
+      rows.push({
+        name: "nilm/ppl-factorial-kernel", config: { M: 4, T: 3 * T_DAY, K: 3 }, unit: "s", ...stats(f.times), target: "≤ 0.2 s (issue 27)", targetValue: 0.2,
+        note: `3 days of minutes; TECA ${teca(estimatedPower(f.result, h3.globals.locs), h3.day.power).toFixed(3)}`,
+      });
+    }
     if (M <= (quick ? 2 : 3)) {
       const e = runExactJob(M, T_DAY, quick ? EXACT_TIMEOUT_QUICK_S : EXACT_TIMEOUT_S);
       const base = baselineSeconds.get(M);

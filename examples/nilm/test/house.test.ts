@@ -54,13 +54,14 @@ describe("the exact decoder", () => {
   const fit = (y: Float64Array) => fitGaussianHmm(y.subarray(0, 1440), 3, { iterations: 10 });
   const rest = data.mains.map((y, t) => y - data.appliances.reduce((s, a) => s + a[t]!, 0));
   const chains = [fit(data.appliances[1]!), fit(rest)];
+  // the chains as the oracle's and the example model's plain arrays, meter noise 1 W
+  const globals = { probsTrans: chains.map((c) => c.trans.map((r) => [...r])), locs: chains.map((c) => [...c.locs]), scales: chains.map((c) => [...c.scales]), noise: 1 };
   // a stretch where the heat pump starts
   const start = data.split + 540;
 
   it("equals the brute-force arg max over every joint path (heat pump + rest, 4 minutes)", () => {
     const y = Array.from(data.mains.subarray(start + 30, start + 34));
-    const g = { probsTrans: chains.map((c) => c.trans), locs: chains.map((c) => c.locs), scales: chains.map((c) => c.scales), noise: 1 };
-    const bf = bruteForce(y, g, chains.map((c) => c.init));
+    const bf = bruteForce(y, globals, chains.map((c) => c.init));
     expect(factorialMap(y, chains)).toEqual(bf.best);
   });
 
@@ -74,7 +75,7 @@ describe("the exact decoder", () => {
       noiseMedian: 1,
       noiseSpread: 1,
     };
-    const viaPpl = exactMap(y, prior, { probsTrans: chains.map((c) => c.trans), locs: chains.map((c) => c.locs), scales: chains.map((c) => c.scales), noise: 1 });
+    const viaPpl = exactMap(y, prior, globals);
     expect(viaPpl).toEqual(factorialMap(y, chains));
     // the heat pump is found running
     expect(viaPpl[0]!.some((k) => chains[0]!.locs[k]! > 1000)).toBe(true);

@@ -57,8 +57,8 @@ export function factorialMarginals(mains: ArrayLike<number>, chains: readonly Ga
 }
 
 /** The joint MAP path: states [M][T], one row per chain. */
-export function factorialMap(mains: ArrayLike<number>, chains: readonly GaussianHmm[]): number[][] {
-  const { L, unary, pairs } = factorialTerms(mains, chains);
+export function factorialMap(mains: ArrayLike<number>, chains: readonly GaussianHmm[], noise = METER_NOISE_W): number[][] {
+  const { L, unary, pairs } = factorialTerms(mains, chains, noise);
   const { paths } = factorialViterbi(L, unary, pairs);
   return L.sizes.map((K, m) => Array.from(paths, (s) => Math.floor(s / L.strides[m]!) % K));
 }

@@ -11,12 +11,12 @@ import { chainForward, chainLayout, chainPosteriors } from "ppl-core/internal";
 /** A learned Gaussian HMM: state 0 is the lowest level. */
 export interface GaussianHmm {
   /** [K] start distribution. */
-  readonly init: number[];
+  readonly init: readonly number[];
   /** [K][K] transition rows. */
-  readonly trans: number[][];
+  readonly trans: readonly (readonly number[])[];
   /** [K] levels and within-state spreads, W. */
-  readonly locs: number[];
-  readonly scales: number[];
+  readonly locs: readonly number[];
+  readonly scales: readonly number[];
   /** log p(series) under the learned model. */
   readonly logLik: number;
 }
