@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, integerInterval, nonnegativeInteger, real, unitInterval } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
+import { clampProbs } from "../ops/clamp-probs.js";
 import { customGradient } from "../ops/custom-grad.js";
 import { lgamma, lgammaNumber, xlog1py, xlogy } from "../ops/special.js";
 import { broadcastShapes, broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
@@ -112,7 +113,7 @@ export class Binomial extends Distribution {
       const nMinusK = n.sub(k);
       const logChoose = lgamma(n.add(1)).sub(lgamma(k.add(1))).sub(lgamma(nMinusK.add(1)));
       if (this.param.kind === "probs") {
-        const p = this.param.value;
+        const p = clampProbs(this.param.value); // torch's clamp_probs: finite at p = 0 or 1, gradient 0 there
         return logChoose.add(xlogy(k, p)).add(xlog1py(nMinusK, p.neg()));
       }
       const l = this.param.value;

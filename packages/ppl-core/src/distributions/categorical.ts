@@ -1,14 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
-import { type Constraint, integerInterval, real, simplex } from "../constraints/constraint.js";
+import { type Constraint, integerInterval, real } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
 import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, cumsumLast, foldedRowwise, type TensorLike } from "../ops/tensor.js";
 import { isArangeIndex, markArangeIndex, vindex } from "../ops/vindex.js";
+import { PROBS_EPS, clampProbNumber } from "../ops/clamp-probs.js";
 import { customGradient } from "../ops/custom-grad.js";
 import { TapeMemo } from "../ops/tape-memo.js";
 import { nextSeed } from "../rng.js";
 import { batchedLayout } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
-import { asFloat, checkParam } from "./validate.js";
+import { asFloat, categoryWeights, checkParam } from "./validate.js";
 
 /**
  * The unexpanded support of K categories at enumeration dim d is the same
@@ -25,34 +26,39 @@ const logOfProbs = new TapeMemo<tf.Tensor>();
 const normalizedLogits = new TapeMemo<tf.Tensor>();
 
 /**
- * log p_k - log Σ_j p_j over the last axis, as one op computed in float64 JS:
- * as tfjs kernels it is four forward and about six backward per transition
+ * log clamp(p_k / Σ_j p_j) over the last axis, torch's Categorical logits:
+ * normalise the row, then clamp_probs (clamp-probs.ts), so an impossible
+ * category scores log eps, finite, with gradient 0. One op computed in float64
+ * JS: as tfjs kernels it is four forward and about six backward per transition
  * matrix per step, and it works on flat rows, so rank 7 (6 batch dims) is no
- * concern. Gradient: dy_k / p_k - Σ_j dy_j / Σ_j p_j, with a zero dy giving
- * a zero term even where p_k = 0 (an impossible category nobody scores).
+ * concern. Gradient with q = p / s: (h_k - Σ_{j unclamped} dy_j) / s, where
+ * h_k = dy_k / q_k if q_k is inside the clamp and 0 where the clamp bites.
  */
 const logNormalized = customGradient<[tf.Tensor]>(([p]) => {
   const K = p.shape[p.rank - 1]!;
   const x = p.dataSync();
   const out = new Float32Array(x.length);
+  const q = new Float64Array(x.length);
   const inverseSums = new Float64Array(x.length / K);
   for (let r = 0, o = 0; o < x.length; r++, o += K) {
     let s = 0;
     for (let k = o; k < o + K; k++) s += x[k]!;
     inverseSums[r] = 1 / s;
-    const logS = Math.log(s);
-    for (let k = o; k < o + K; k++) out[k] = Math.log(x[k]!) - logS;
+    for (let k = o; k < o + K; k++) {
+      q[k] = x[k]! / s;
+      out[k] = Math.log(clampProbNumber(q[k]!));
+    }
   }
   return {
     value: tf.tensor(out, p.shape),
     gradFunc: (dy: tf.Tensor) => {
       const g = dy.dataSync();
       const gx = new Float32Array(x.length);
+      const inside = (k: number): boolean => q[k]! >= PROBS_EPS && q[k]! <= 1 - PROBS_EPS;
       for (let r = 0, o = 0; o < x.length; r++, o += K) {
         let total = 0;
-        for (let k = o; k < o + K; k++) total += g[k]!;
-        const shift = total * inverseSums[r]!;
-        for (let k = o; k < o + K; k++) gx[k] = (g[k] === 0 ? 0 : g[k]! / x[k]!) - shift;
+        for (let k = o; k < o + K; k++) if (inside(k)) total += g[k]!;
+        for (let k = o; k < o + K; k++) gx[k] = ((inside(k) && g[k] !== 0 ? g[k]! / q[k]! : 0) - total) * inverseSums[r]!;
       }
       return tf.tensor(gx, p.shape);
     },
@@ -74,7 +80,7 @@ export function categoricalEntropy(logits: tf.Tensor): tf.Tensor {
 /** The parameters of a Categorical: exactly one of `probs` (a simplex on the last axis) or unnormalised `logits`, shape [..., K]. */
 export type CategoricalParams =
   | {
-      /** Category probabilities [..., K], summing to 1 on the last axis. */
+      /** Category weights [..., K], nonnegative, normalised on the last axis (torch's probs). */
       probs: TensorLike;
       /** Not with probs. */
       logits?: never;
@@ -87,9 +93,12 @@ export type CategoricalParams =
     };
 
 /**
- * Categorical over {0, ..., K-1}, parameterised by `probs` (a simplex on the
- * last axis; checked under validation, normalised otherwise, as in torch) or
- * unnormalised `logits`. `dist.Categorical(probs)` is the short form.
+ * Categorical over {0, ..., K-1}, parameterised by `probs` (nonnegative
+ * weights on the last axis, normalised as torch does: `Categorical(tf.ones([4]))`
+ * is uniform; a row that is negative, non-finite or all zero is refused) or
+ * unnormalised `logits`. `dist.Categorical(probs)` is the short form. Probs are
+ * clamped to [eps, 1 − eps] before their log is taken (torch's clamp_probs), so
+ * an impossible category scores log eps ≈ −15.9 with gradient 0.
  */
 export class Categorical extends Distribution {
   readonly name = "Categorical";
@@ -104,6 +113,8 @@ export class Categorical extends Distribution {
   override readonly hasEnumerateSupport = true;
   /** The number of categories K. */
   readonly numCategories: number;
+  /** The weights given as `probs` (unclamped, maybe unnormalised), if the probs form was used. */
+  private readonly givenProbs: tf.Tensor | undefined;
 
   constructor(params: CategoricalParams | TensorLike) {
     super();
@@ -117,12 +128,12 @@ export class Categorical extends Distribution {
     if (p.probs !== undefined) {
       const probs = asFloat(p.probs);
       this.checkRank(probs, "probs");
-      checkParam(this.name, "probs", probs, simplex);
-      // Normalised as torch does, so that with validation off an unnormalised row
-      // scores (and differentiates) as Pyro's does.
+      checkParam(this.name, "probs", probs, categoryWeights);
       this.logits = logOfProbs.get(probs, () => logNormalized(probs));
+      this.givenProbs = probs;
     } else {
       const logits = asFloat(p.logits!);
+      this.givenProbs = undefined;
       this.checkRank(logits, "logits");
       checkParam(this.name, "logits", logits, real);
       this.logits = normalizedLogits.get(logits, () => foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true))));
@@ -141,9 +152,10 @@ export class Categorical extends Distribution {
     }
   }
 
-  /** Normalised probabilities, shape batchShape ++ [K]. */
+  /** Normalised probabilities, shape batchShape ++ [K] (from the given probs, unclamped: an impossible category has 0). */
   get probs(): tf.Tensor {
-    return this.logits.exp();
+    const p = this.givenProbs;
+    return p === undefined ? this.logits.exp() : tf.tidy(() => p.div(p.sum(-1, true)));
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Categorical")): tf.Tensor {

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, nonnegativeInteger, real, unitInterval } from "../constraints/constraint.js";
+import { clampProbs } from "../ops/clamp-probs.js";
 import { xlog1py, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
@@ -69,8 +70,8 @@ export class Geometric extends Distribution {
     return tf.tidy(() => {
       const k = value.cast("float32");
       if (this.param.kind === "probs") {
-        // k log(1 - p) + log p, with 0 log 0 = 0 at k = 0, p = 1
-        const p = this.param.value;
+        // k log(1 - p) + log p on the clamped p (torch's clamp_probs: finite at p = 0 or 1, gradient 0 there)
+        const p = clampProbs(this.param.value);
         return xlog1py(k, p.neg()).add(p.log());
       }
       const [logFail, logSucceed] = this.logFailSucceed();

@@ -1,12 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import { Constraint, real, simplex } from "../constraints/constraint.js";
+import { Constraint, real } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
-import { lgamma, xlogy } from "../ops/special.js";
+import { clampProbs } from "../ops/clamp-probs.js";
+import { lgamma } from "../ops/special.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { sampleMultinomial } from "./discrete-samplers.js";
 import { Distribution } from "./distribution.js";
-import { checkMinRank, checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { categoryWeights, checkMinRank, checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
 
 /** Vectors of K nonnegative integers that sum to n (the support of Multinomial(n, ·)). */
 class MultinomialSupport extends Constraint {
@@ -70,7 +71,7 @@ export class Multinomial extends Distribution {
 
   /**
    * @param totalCount a nonnegative integer (a JS number).
-   * @param params `{ probs }` (a simplex on the last axis; normalised if validation is off), `{ logits }`, or a bare probs tensor; shape [..., K].
+   * @param params `{ probs }` (nonnegative weights on the last axis, normalised as torch does), `{ logits }`, or a bare probs tensor; shape [..., K].
    */
   constructor(totalCount: number, params: ProbsOrLogits | TensorLike) {
     super();
@@ -83,9 +84,10 @@ export class Multinomial extends Distribution {
     this.totalCount = totalCount;
     this.given = probsOrLogits(this.name, params);
     checkMinRank(this.name, this.given.kind, this.given.value, 1, "[..., K]");
-    checkParam(this.name, this.given.kind, this.given.value, this.given.kind === "probs" ? simplex : real);
+    checkParam(this.name, this.given.kind, this.given.value, this.given.kind === "probs" ? categoryWeights : real);
     const v = this.given.value;
-    this.logits = tf.tidy(() => (this.given.kind === "probs" ? v.log().sub(v.sum(-1, true).log()) : v.sub(tf.logSumExp(v, -1, true))));
+    // probs: normalised, then clamped as torch's clamp_probs before the log (finite at 0, gradient 0 there)
+    this.logits = tf.tidy(() => (this.given.kind === "probs" ? clampProbs(v.div(v.sum(-1, true))).log() : v.sub(tf.logSumExp(v, -1, true))));
     this.batchShape = v.shape.slice(0, -1);
     this.eventShape = [v.shape[v.rank - 1]!];
     this.support = new MultinomialSupport(totalCount);
@@ -119,11 +121,8 @@ export class Multinomial extends Distribution {
       const shape = broadcastShapes([x.shape, this.logits.shape], `${this.name} value and parameter shapes`);
       const logCoef = lgamma(tf.scalar(this.totalCount + 1)).sub(lgamma(x.add(1)).sum(-1));
       const xb = broadcastTo(x, shape);
-      // in the probs parameterisation the logits come from log(p): xlogy keeps 0 log 0 at 0 with finite gradients
-      const terms =
-        this.given.kind === "probs"
-          ? xlogy(xb, broadcastTo(this.probs, shape))
-          : tf.where(xb.equal(0), tf.zerosLike(xb), xb.mul(broadcastTo(this.logits, shape)));
+      // 0 · log 0 = 0 for a category with logit -inf and no counts (the probs' logits are clamped, so finite)
+      const terms = tf.where(xb.equal(0), tf.zerosLike(xb), xb.mul(broadcastTo(this.logits, shape)));
       return logCoef.add(terms.sum(-1));
     });
   }

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { Constraint, nonnegativeInteger, positive, real } from "../constraints/constraint.js";
+import { clampProbs } from "../ops/clamp-probs.js";
 import { lgamma, xlog1py, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
@@ -92,7 +93,10 @@ export class NegativeBinomial extends Distribution {
       const r = this.totalCount;
       const logCoef = lgamma(k.add(r)).sub(lgamma(r)).sub(lgamma(k.add(1)));
       const v = this.param.value;
-      if (this.param.kind === "probs") return logCoef.add(xlog1py(r, v.neg())).add(xlogy(k, v));
+      if (this.param.kind === "probs") {
+        const p = clampProbs(v); // torch's clamp_probs: finite at p = 0, gradient 0 there
+        return logCoef.add(xlog1py(r, p.neg())).add(xlogy(k, p));
+      }
       return logCoef.add(r.mul(logSigmoid(v.neg()))).add(k.mul(logSigmoid(v)));
     });
   }

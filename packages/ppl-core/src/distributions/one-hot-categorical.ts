@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
-import { Constraint } from "../constraints/constraint.js";
+import { Constraint, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Categorical, type CategoricalParams, categoricalEntropy } from "./categorical.js";
 import { Distribution } from "./distribution.js";
+import { categoryWeights, checkMinRank, checkParam, probsOrLogits } from "./validate.js";
 
 /** Vectors with one 1 and K - 1 zeros on the last axis. */
 class OneHotConstraint extends Constraint {
@@ -41,10 +42,14 @@ export class OneHotCategorical extends Distribution {
   readonly support: Constraint = oneHot;
   override readonly hasEnumerateSupport = true;
 
-  /** `params`: `{ probs }` (a simplex on the last axis), `{ logits }`, or a bare probs tensor; shape [..., K]. */
+  /** `params`: `{ probs }` (nonnegative weights on the last axis, normalised as torch does), `{ logits }`, or a bare probs tensor; shape [..., K]. */
   constructor(params: CategoricalParams | TensorLike) {
     super();
-    this.categorical = new Categorical(params);
+    // checked here first so that a refusal names OneHotCategorical, not the Categorical inside it
+    const given = probsOrLogits(this.name, params);
+    checkMinRank(this.name, given.kind, given.value, 1, "[..., K]");
+    checkParam(this.name, given.kind, given.value, given.kind === "probs" ? categoryWeights : real);
+    this.categorical = new Categorical(given.kind === "probs" ? { probs: given.value } : { logits: given.value });
     this.batchShape = this.categorical.batchShape;
     this.eventShape = [this.categorical.numCategories];
   }

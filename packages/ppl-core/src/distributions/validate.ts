@@ -1,6 +1,6 @@
 /** Construction-time checks of distribution parameters. */
 import * as tf from "@tensorflow/tfjs";
-import type { Constraint } from "../constraints/constraint.js";
+import { Constraint } from "../constraints/constraint.js";
 import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import { broadcastShapes, toTensor, type TensorLike } from "../ops/tensor.js";
 import { isValidationEnabled } from "../validation.js";
@@ -48,6 +48,22 @@ function checkNow(dist: string, param: string, value: tf.Tensor, constraint: Con
     }
   }
 }
+
+/**
+ * Category weights as torch accepts them for `probs`: each row (last axis) is
+ * finite, nonnegative and has a positive sum; the family normalises it to a
+ * simplex (Categorical(tf.ones([4])) is uniform over 4), so only a row that
+ * cannot be normalised is refused.
+ */
+class CategoryWeights extends Constraint {
+  readonly name = "nonnegative finite weights with a positive sum";
+  override readonly eventDim = 1;
+  check(v: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.logicalAnd(tf.logicalAnd(tf.isFinite(v), v.greaterEqual(0)).all(-1), v.sum(-1).greater(0)));
+  }
+}
+/** The `probs` check of Categorical, OneHotCategorical and Multinomial: normalisable rows. */
+export const categoryWeights: Constraint = new CategoryWeights();
 
 /** Broadcast batch shapes of several parameters, with an error naming the distribution. */
 export function paramBatchShape(dist: string, params: Record<string, readonly number[]>): number[] {

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, nonnegativeInteger, positive, real, unitInterval } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
+import { clampProbs } from "../ops/clamp-probs.js";
 import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
@@ -87,11 +88,12 @@ export class ZeroInflatedPoisson extends Distribution {
     return this.gateParam.kind === "gateLogits" ? g : tf.tidy(() => g.log().sub(g.neg().log1p()));
   }
 
-  /** log g and log(1 - g) in the given parameterisation. */
+  /** log g and log(1 - g) in the given parameterisation; a gate given as a probability is clamped as torch's clamp_probs (finite at 0 and 1). */
   private logGateKeep(): [tf.Tensor, tf.Tensor] {
     const g = this.gateParam.value;
     if (this.gateParam.kind === "gateLogits") return [logSigmoid(g), logSigmoid(g.neg())];
-    return [g.log(), g.neg().log1p()];
+    const c = clampProbs(g);
+    return [c.log(), c.neg().log1p()];
   }
 
   /** A Bernoulli(1 - gate) keep mask times a Poisson(rate) count, from two seeded streams. */

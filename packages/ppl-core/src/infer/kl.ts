@@ -132,11 +132,14 @@ registerKL(Bernoulli, Bernoulli, (q, p) => {
 });
 
 registerKL(Categorical, Categorical, (q, p) => {
+  // torch's _kl_categorical_categorical: probs-given logits are clamped (log eps, finite), so the exclusions are
+  // read off the probs: +∞ where p excludes a category q takes; a category q never takes adds nothing
   const lq = tf.logSoftmax(q.logits);
   const lp = tf.logSoftmax(p.logits);
-  const pq = lq.exp();
-  // a category q never takes adds nothing, even where p excludes it too
-  return tf.where(pq.greater(0), pq.mul(lq.sub(lp)), tf.zerosLike(pq)).sum(-1);
+  const t = lq.exp().mul(lq.sub(lp));
+  const pq = broadcastTo(q.probs, t.shape);
+  const pp = broadcastTo(p.probs, t.shape);
+  return tf.where(pq.greater(0), tf.where(pp.greater(0), t, tf.fill(t.shape, Infinity)), tf.zerosLike(t)).sum(-1);
 });
 
 registerKL(Poisson, Poisson, (q, p) => q.rate.mul(q.rate.log().sub(p.rate.log())).sub(q.rate).add(p.rate));

@@ -6,10 +6,13 @@
  *
  *   log Bern(v | p) = v log p + (1 - v) log(1 - p), with 0 · log 0 = 0
  *   ∂/∂p = v / p - (1 - v) / (1 - p), each term 0 where its weight is 0
+ *   (probs are clamped to [eps, 1 - eps] first, as torch's clamp_probs: clamp-probs.ts;
+ *   ∂/∂p is 0 where the clamp bites)
  *   (logits l: v·logσ(l) + (1-v)·logσ(-l), ∂/∂l = v - σ(l))
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BroadcastRows, broadcastRows } from "./broadcast-index.js";
+import { clampProbNumber } from "./clamp-probs.js";
 import { customGradient } from "./custom-grad.js";
 import { broadcastShapes } from "./tensor.js";
 
@@ -45,7 +48,7 @@ export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: "prob
  * the parameter: the emissions broadcast each parameter over many values, so
  * the logs and divisions are done once per parameter, and per value a select
  * (or, for a value strictly between 0 and 1, a weighted sum) remains.
- *   probs q:  log q, log(1 - q);  1/q, -1/(1 - q)
+ *   probs q (clamped to c):  log c, log(1 - c);  1/c, -1/(1 - c), or 0 and 0 where c ≠ q
  *   logits l: log σ(l), log σ(-l);  1 - σ(l), -σ(l)
  */
 interface Tables {
@@ -64,10 +67,11 @@ function tables(p: ArrayLike<number>, kind: "probs" | "logits"): Tables {
   for (let i = 0; i < n; i++) {
     const a = p[i]!;
     if (kind === "probs") {
-      t.at1[i] = Math.log(a);
-      t.at0[i] = Math.log(1 - a);
-      t.d1[i] = 1 / a;
-      t.d0[i] = -1 / (1 - a);
+      const c = clampProbNumber(a);
+      t.at1[i] = Math.log(c);
+      t.at0[i] = Math.log(1 - c);
+      t.d1[i] = c === a ? 1 / c : 0;
+      t.d0[i] = c === a ? -1 / (1 - c) : 0;
     } else {
       const sig = 1 / (1 + Math.exp(-a));
       t.at1[i] = logSigmoid(a);

@@ -174,13 +174,16 @@ describe("weightedSum and sumRightmost", () => {
 });
 
 describe("Bernoulli's fused log-mass at the edges of its support", () => {
-  it("0 · log 0 = 0 in the value and the gradient; an impossible value is -Infinity", () => {
+  it("probs are clamped to [eps, 1 - eps] (torch's clamp_probs, eps = 2^-23): finite values, gradient 0 where the clamp bites", () => {
+    const eps = 2 ** -23;
     const p = tf.tensor1d([0, 1, 0.25]);
     const lp = (v: number[]) => Array.from(dist.Bernoulli(p).logProb(tf.tensor1d(v)).dataSync());
-    expect(lp([0, 1, 1])).toEqual([0, 0, Math.fround(Math.log(0.25))]);
-    expect(lp([1, 0, 0])).toEqual([-Infinity, -Infinity, Math.fround(Math.log(0.75))]);
-    // d/dp of v log p + (1-v) log(1-p) at (v, p) = (0, 0), (1, 1), (1, 0.25): -1/(1-0), 1/1, 1/0.25
-    const g = tf.grad((q: tf.Tensor) => dist.Bernoulli(q).logProb(tf.tensor1d([0, 1, 1])).sum())(p).dataSync();
-    expect(Array.from(g)).toEqual([-1, 1, 4]);
+    expect(lp([0, 1, 1])).toEqual([Math.fround(Math.log1p(-eps)), Math.fround(Math.log1p(-eps)), Math.fround(Math.log(0.25))]);
+    expect(lp([1, 0, 0])).toEqual([Math.fround(Math.log(eps)), Math.fround(Math.log(eps)), Math.fround(Math.log(0.75))]);
+    // d/dp of v log c + (1-v) log(1-c), c = clamp(p): 0 at p = 0 and 1 (outside [eps, 1 - eps]), 1/0.25 inside
+    for (const v of [[0, 1, 1], [1, 0, 1]]) {
+      const g = tf.grad((q: tf.Tensor) => dist.Bernoulli(q).logProb(tf.tensor1d(v)).sum())(p).dataSync();
+      expect(Array.from(g)).toEqual([0, 0, 4]);
+    }
   });
 });

@@ -1,8 +1,8 @@
 // Categorical(probs) normalises as torch.distributions.Categorical does:
-// logits = log p - log Σ p. With validation off an unnormalised row scores
-// log(p_k / Σ p) and its gradient is [j = k] / p_k - 1 / Σ p (closed forms
-// below); with validation on it is refused, as torch refuses a probs outside
-// the simplex under validate_args. On cpu and wasm, including a rank-7 probs
+// logits = log clamp(p / Σ p). An unnormalised row scores log(p_k / Σ p) and
+// its gradient is [j = k] / p_k - 1 / Σ p (closed forms below), with
+// validation on or off (torch normalises before it validates, so only a
+// negative, non-finite or all-zero row is refused). On cpu and wasm, including a rank-7 probs
 // (6 batch dims), whose rows are normalised folded because wasm's elementwise
 // ops are wrong from rank 7.
 import * as tf from "@tensorflow/tfjs";
@@ -28,9 +28,9 @@ onEachBackend((backend) => {
         expectGradClose(d.logProb(tf.tensor1d(value, "int32")).dataSync(), value.map((k, r) => Math.log(rows[r]![k]! / sums[r]!)), 1e-6, "log p");
         expectGradClose(d.probs.dataSync(), rows.flatMap((r, i) => r.map((p) => p / sums[i]!)), 1e-6, "probs");
         expectGradClose(d.mean.dataSync(), rows.map((r, i) => r.reduce((a, p, k) => a + (k * p) / sums[i]!, 0)), 1e-6, "mean");
-        // a zero entry is an impossible category, the rest renormalised
+        // a zero entry is an impossible category: log eps after torch's clamp_probs (eps = 2^-23), the rest renormalised
         const z = dist.Categorical(tf.tensor1d([0, 1, 3]));
-        expect(Array.from(z.logProb(tf.tensor1d([0, 1, 2], "int32")).dataSync())).toEqual([-Infinity, expect.closeTo(Math.log(0.25), 6), expect.closeTo(Math.log(0.75), 6)]);
+        expect(Array.from(z.logProb(tf.tensor1d([0, 1, 2], "int32")).dataSync())).toEqual([expect.closeTo(-23 * Math.LN2, 5), expect.closeTo(Math.log(0.25), 6), expect.closeTo(Math.log(0.75), 6)]);
       });
     });
 
@@ -44,6 +44,9 @@ onEachBackend((backend) => {
       // a zero entry keeps a finite gradient, -1 / sum p, as torch's (clamped) probs_to_logits gives
       const z = tf.tidy(() => Array.from(tf.grad((p: tf.Tensor) => dist.Categorical(p).logProb(tf.tensor1d([1], "int32")).sum())(tf.tensor1d([0, 1, 3])).dataSync()));
       expectGradClose(z, [-0.25, 1 - 0.25, -0.25], 1e-6, "d/dprobs with a zero entry");
+      // scoring the impossible category itself: log clamp(p_0 / s) has gradient 0 (the clamp bites at p_0 = 0)
+      const zz = tf.tidy(() => Array.from(tf.grad((p: tf.Tensor) => dist.Categorical(p).logProb(tf.tensor1d([0], "int32")).sum())(tf.tensor1d([0, 1, 3])).dataSync()));
+      expect(zz).toEqual([0, 0, 0]);
     });
 
     it(`two Categoricals of the same probs under one tape share one normalisation, and the gradient adds up (${backend})`, () => {
@@ -75,9 +78,11 @@ onEachBackend((backend) => {
   });
 
   describe("validation on", () => {
-    it(`an unnormalised probs is a PPLSupportError naming the parameter; a normalised one is accepted (${backend})`, () => {
-      expect(() => tf.tidy(() => void dist.Categorical(tf.tensor2d(rows)))).toThrow(PPLSupportError);
-      expect(() => tf.tidy(() => void dist.Categorical(tf.tensor2d(rows)))).toThrow(/Categorical: parameter 'probs' must be simplex/);
+    it(`an unnormalised probs is normalised as torch does; a negative or all-zero row is a PPLSupportError naming the parameter (${backend})`, () => {
+      const u = tf.tidy(() => Array.from(dist.Categorical(tf.tensor2d(rows)).logProb(tf.tensor1d(value, "int32")).dataSync()));
+      expectGradClose(u, value.map((k, r) => Math.log(rows[r]![k]! / sums[r]!)), 1e-6, "log p of unnormalised rows");
+      expect(() => tf.tidy(() => void dist.Categorical(tf.tensor2d([[1, 2], [0, 0]])))).toThrow(PPLSupportError);
+      expect(() => tf.tidy(() => void dist.Categorical(tf.tensor2d([[1, -2], [1, 1]])))).toThrow(/Categorical: parameter 'probs' must be nonnegative finite weights with a positive sum, but element 0 is \[1, -2\]/);
       const d = tf.tidy(() => Array.from(dist.Categorical(tf.tensor1d([0.2, 0.3, 0.5])).logProb(tf.tensor1d([1], "int32")).dataSync()));
       expectGradClose(d, [Math.log(0.3)], 1e-6, "log p");
     });

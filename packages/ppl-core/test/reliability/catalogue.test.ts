@@ -158,9 +158,9 @@ describe("support and data", () => {
     });
   });
 
-  it("probs that do not sum to 1", () => {
-    expectPPLError(() => dist.Categorical([0.5, 0.6]), PPLSupportError, ["Categorical", "'probs'", "simplex", "0.5, 0.6"], {
-      expected: "simplex", actual: "0.6",
+  it("probs with a negative weight (unnormalised ones are normalised, as torch does)", () => {
+    expectPPLError(() => dist.Categorical([0.5, -0.6]), PPLSupportError, ["Categorical", "'probs'", "nonnegative", "0.5, -0.6"], {
+      expected: "nonnegative finite weights with a positive sum", actual: "[0.5, -0.6]",
     });
   });
 

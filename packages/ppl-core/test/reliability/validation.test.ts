@@ -13,7 +13,7 @@ afterEach(() => setValidation(true));
 // each is a PPLSupportError with validation on, and no error at all with it off
 const valueChecks: [string, () => unknown][] = [
   ["a negative scale", () => dist.Normal(0, -1)],
-  ["probs off the simplex", () => dist.Categorical([0.5, 0.6])],
+  ["probs with a negative weight", () => dist.Categorical([0.5, -0.6])],
   ["a zero Dirichlet concentration", () => dist.Dirichlet([1, 0])],
   ["NaN in observed data", () => run(function* () {
     yield* sample("y", dist.Normal(0, 1), { obs: tf.tensor1d([NaN]) });
