@@ -93,7 +93,8 @@ const families: Record<string, Family> = {
     verified: true,
     forms: [([p]) => [p]],
     valid: (rng, batch) => [simplex(rng, [...broadcastable(rng, batch), K(rng)])],
-    invalid: (rng, batch) => [spoil(rng, simplex(rng, [...batch, K(rng)]), [-0.2, 1.5, Number.NaN])],
+    // unnormalised weights are normalised, as torch does: only negative or non-finite ones are invalid
+    invalid: (rng, batch) => [spoil(rng, simplex(rng, [...batch, K(rng)]), [-0.2, Number.POSITIVE_INFINITY, Number.NaN])],
     outside: (rng, d) => tf.fill(d.shape(), pick(rng, [-1, 0.5, 99])),
   },
   Delta: {
