@@ -18,6 +18,7 @@ import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
 import type { InitLocFn } from "./init-strategies.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import type { PrototypeSite } from "./prototype.js";
+import { refuseSubsampled } from "./subsample.js";
 
 /** The posterior of the latent vector `[D]` that a subclass supplies: draws, their density, the marginals. */
 export interface LatentPosterior {
@@ -60,6 +61,8 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
 
   private slots(sites: readonly PrototypeSite[]): Slot[] {
     if (this.slotCache !== undefined) return this.slotCache;
+    // one latent vector of a fixed size: no room for per-member rows of a subsampled plate
+    refuseSubsampled(this.prefix, sites);
     let offset = 0;
     this.slotCache = sites.map((site) => {
       const transform = bijectTo(site.support);

@@ -11,10 +11,11 @@ import * as tf from "@tensorflow/tfjs";
 import { type Model, type ModelGenerator, dist, getParamStore, param, sample } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
 import { z } from "zod";
-import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
+import { AutoGuide, type GuideValues } from "./auto-guide.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 import type { PrototypeSite } from "./prototype.js";
+import { fullSizeInit, inPlateTree, selectRows } from "./subsample.js";
 
 const options = z.object({
   initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
@@ -47,18 +48,15 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
   }
 
   protected *body(sites: readonly PrototypeSite[]): ModelGenerator<GuideValues> {
-    const values: GuideValues = {};
-    for (const site of sites) {
+    return yield* inPlateTree(sites, function* (site, indices) {
       const name = locName(site);
-      const init = () => tf.tensor(site.init, [...site.shape]);
+      const init = () => fullSizeInit(site);
       // created here, before its param message, so that the store keeps it through bijectTo
       if (!getParamStore().has(name)) getParamStore().get(name, init, site.support, BIJECT).dispose();
-      values[site.name] = yield* inPlates(site.plates, function* () {
-        const loc = yield* param(name, init, { constraint: site.support });
-        return yield* sample(site.name, dist.Delta(loc, { eventDim: site.eventDim }));
-      });
-    }
-    return values;
+      const loc = yield* param(name, init, { constraint: site.support });
+      // in a subsampled plate the param holds every member; this run's members are its rows
+      return yield* sample(site.name, dist.Delta(selectRows(loc, site, indices), { eventDim: site.eventDim }));
+    });
   }
 
   /**
@@ -100,7 +98,7 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
     return tf.tidy(() => {
       const out: GuideValues = {};
       for (const site of sites) {
-        out[site.name] = store.get(locName(site), () => tf.tensor(site.init, [...site.shape]), site.support, BIJECT);
+        out[site.name] = store.get(locName(site), () => fullSizeInit(site), site.support, BIJECT);
       }
       return out;
     });

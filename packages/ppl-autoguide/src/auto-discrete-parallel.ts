@@ -11,6 +11,7 @@ import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { initToSample } from "./init-strategies.js";
 import { type PrototypeSite, runPrototype } from "./prototype.js";
+import { refuseSubsampled } from "./subsample.js";
 
 /**
  * A discrete guide for the sites a model would otherwise enumerate, e.g.
@@ -35,7 +36,11 @@ export class AutoDiscreteParallel<A extends unknown[]> extends AutoGuide<A> {
   }
 
   protected override setup(args: A): readonly PrototypeSite[] {
-    this.prototypeSites ??= runPrototype(this.prefix, this.model, this.initLocFn, args, { discrete: true });
+    if (this.prototypeSites === undefined) {
+      const sites = runPrototype(this.prefix, this.model, this.initLocFn, args, { discrete: true });
+      refuseSubsampled(this.prefix, sites);
+      this.prototypeSites = sites;
+    }
     return this.prototypeSites;
   }
 

@@ -56,6 +56,7 @@ export class AutoGuideList<A extends unknown[]> extends AutoGuide<A> {
         owner.set(name, part.constructor.name);
       }
     }
+    refuseSharedSubsample(this.parts);
     this.prototypeSites = [];
     return this.prototypeSites;
   }
@@ -64,6 +65,11 @@ export class AutoGuideList<A extends unknown[]> extends AutoGuide<A> {
     const values: GuideValues = {};
     for (const part of this.parts) Object.assign(values, yield* part(...args));
     return values;
+  }
+
+  /** Every part's subsampled plates. */
+  override get subsampledPlates(): string[] {
+    return [...new Set(this.parts.flatMap((p) => p.subsampledPlates))];
   }
 
   /** Every part's sites, in order. */
@@ -100,4 +106,23 @@ export class AutoGuideList<A extends unknown[]> extends AutoGuide<A> {
 
 function tfDisposeAll(values: GuideValues): void {
   for (const t of Object.values(values)) t.dispose();
+}
+
+/** Each part opens its subsampled plates, drawing their indices: two parts in one plate would draw two subsamples. */
+function refuseSharedSubsample<A extends unknown[]>(parts: readonly AutoGuide<A>[]): void {
+  const opener = new Map<string, string>();
+  for (const part of parts) {
+    for (const plateName of part.subsampledPlates) {
+      const other = opener.get(plateName);
+      if (other !== undefined) {
+        throw new PPLModelError(
+          `AutoGuideList: two parts (${other} and ${part.constructor.name}) cover sites in the subsampled plate '${plateName}'; ` +
+            "each part would draw its own subsample of it, but the model has one.\n" +
+            `Fix: give one part all the latent sites inside plate '${plateName}' (block(model, { expose: [...] }))`,
+          { plate: plateName },
+        );
+      }
+      opener.set(plateName, part.constructor.name);
+    }
+  }
 }

@@ -81,6 +81,12 @@ export abstract class AutoGuide<A extends unknown[]> {
   get siteNames(): string[] {
     return (this.prototypeSites ?? []).map((s) => s.name);
   }
+
+  /** Names of the subsampled plates this guide opens, drawing their indices (after the first call or `median`). */
+  get subsampledPlates(): string[] {
+    const names = (this.prototypeSites ?? []).flatMap((s) => s.plates.filter((f) => f.subsampleSize < f.size).map((f) => f.name));
+    return [...new Set(names)];
+  }
 }
 
 /** Run `body` inside the site's plates again, so its batch dims line up with the model's. */

@@ -8,9 +8,10 @@ import { type Model, type ModelGenerator, bijectTo, constraints, getParamStore, 
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { ndtriNumber, parseOptions } from "ppl-core/internal";
 import { z } from "zod";
-import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
+import { AutoGuide, type GuideValues } from "./auto-guide.js";
 import { type InitLocFn, initToFeasible } from "./init-strategies.js";
 import type { PrototypeSite } from "./prototype.js";
+import { type PlateIndices, fullShape, fullSizeInit, inPlateTree, selectRows } from "./subsample.js";
 import { UnconstrainedNormal } from "./unconstrained-normal.js";
 
 const options = z.object({
@@ -44,26 +45,25 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
     Object.defineProperty(this, "initScale", { value: o.initScale });
   }
 
+  /** The unconstrained init at the params' shape (a subsampled plate's full size). */
   private unconstrainedInit(site: PrototypeSite): tf.Tensor {
-    return tf.tidy(() => bijectTo(site.support).inverse(tf.tensor(site.init, [...site.shape])));
+    return tf.tidy(() => bijectTo(site.support).inverse(fullSizeInit(site)));
+  }
+
+  private initScales(site: PrototypeSite): tf.Tensor {
+    return tf.fill(bijectTo(site.support).inverseShape(fullShape(site)), this.initScale);
   }
 
   protected *body(sites: readonly PrototypeSite[]): ModelGenerator<GuideValues> {
-    const values: GuideValues = {};
-    for (const site of sites) {
-      values[site.name] = yield* inPlates(site.plates, () => this.siteBody(site));
-    }
-    return values;
+    return yield* inPlateTree(sites, (site, indices) => this.siteBody(site, indices));
   }
 
-  private *siteBody(site: PrototypeSite): ModelGenerator<tf.Tensor> {
+  private *siteBody(site: PrototypeSite, indices: PlateIndices): ModelGenerator<tf.Tensor> {
     const loc = yield* param(`AutoNormal.locs.${site.name}`, () => this.unconstrainedInit(site));
-    const scale = yield* param(
-      `AutoNormal.scales.${site.name}`,
-      () => tf.tidy(() => tf.fill(bijectTo(site.support).inverseShape(site.shape), this.initScale)),
-      { constraint: constraints.positive },
-    );
-    return yield* sample(site.name, new UnconstrainedNormal(loc, scale, site.support, site.eventDim));
+    const scale = yield* param(`AutoNormal.scales.${site.name}`, () => this.initScales(site), { constraint: constraints.positive });
+    // in a subsampled plate the params hold every member; this run's members are their rows
+    const fn = new UnconstrainedNormal(selectRows(loc, site, indices), selectRows(scale, site, indices), site.support, site.eventDim);
+    return yield* sample(site.name, fn);
   }
 
   /** The posterior medians in constrained space (the transformed locs), by site name. */
@@ -129,7 +129,7 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
     return tf.tidy(() => {
       const out: GuideValues = {};
       for (const site of sites) {
-        out[site.name] = store.get(`AutoNormal.scales.${site.name}`, () => tf.fill(bijectTo(site.support).inverseShape(site.shape), this.initScale), constraints.positive);
+        out[site.name] = store.get(`AutoNormal.scales.${site.name}`, () => this.initScales(site), constraints.positive);
       }
       return out;
     });

@@ -18,7 +18,7 @@ export interface PrototypeSite {
   readonly shape: readonly number[];
   /** How many rightmost dims of `shape` are the event. */
   readonly eventDim: number;
-  /** Enclosing plates, outermost first, to re-enter in the guide. */
+  /** Enclosing vectorised plates, outermost first, to re-enter in the guide (`subsampleSize < size` when subsampled). */
   readonly plates: readonly PlateFrame[];
   /** The init value (constrained) as plain numbers. */
   readonly init: Float32Array;
@@ -87,10 +87,15 @@ export function runPrototype<A extends unknown[]>(
           { site: site.name },
         );
       }
-      if (site.condIndepStack.some((f) => f.subsampleSize < f.size)) {
-        throw new PPLModelError(`${guideName}: site '${site.name}' is in a subsampled plate, which autoguides do not support yet`, {
-          site: site.name,
-        });
+      const sequential = site.condIndepStack.find((f) => !isVectorizedFrame(f) && f.subsampleSize < f.size);
+      if (sequential !== undefined) {
+        // each step visits other members, so the site names the prototype saw are not the next step's
+        throw new PPLModelError(
+          `${guideName}: site '${site.name}' is in sequential plate '${sequential.name}', subsampled, whose members are ` +
+            "separate sites that change from step to step; autoguides cover subsampled vectorised plates only.\n" +
+            "Fix: make the plate vectorised (drop sequential: true), or write the guide of these sites by hand (docs/subsampling.md)",
+          { site: site.name, plate: sequential.name, expected: "a vectorised plate", actual: "a subsampled sequential plate" },
+        );
       }
       sites.push({
         name: site.name,
