@@ -85,6 +85,7 @@ export type { ParticleOptions } from "./infer/particle-elbo.js";
 export { Predictive, PREDICTIVE_PLATE, type PredictiveOptions, type PredictiveSamples } from "./infer/predictive.js";
 export { SVI } from "./infer/svi.js";
 export type { SVIRunOptions, SVIRunResult } from "./infer/svi-run.js";
+export { ProgressBar, type ProgressBarOptions, type ProgressStream } from "./infer/progress.js";
 export { Adam, AdamW, ClippedAdam, type AdamOptions, type AdamWOptions, type ClippedAdamOptions } from "./optim/adam.js";
 export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
 export {

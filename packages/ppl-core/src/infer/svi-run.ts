@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
+import type { ProgressBarOptions } from "./progress.js";
 
 /** Options of `SVI.run`. */
 export interface SVIRunOptions {
@@ -11,6 +12,12 @@ export interface SVIRunOptions {
   readonly tolerance?: number;
   /** Steps per window of the early-stopping rule (default 50; the first check is after 2·window steps). */
   readonly window?: number;
+  /**
+   * Show progress on stderr (default `false`: `run` prints nothing unless asked, like Pyro's loops;
+   * NumPyro's `SVI.run` shows a bar by default). `true`: a redrawn bar on a terminal, a plain line
+   * every tenth of the run otherwise; or the {@link ProgressBarOptions} (stream, label).
+   */
+  readonly progress?: boolean | ProgressBarOptions;
 }
 
 /** What `SVI.run` returns: every step's loss, and why the run stopped. */
@@ -25,6 +32,17 @@ const runOptions = z.object({
   onStep: z.custom<(step: number, loss: number) => boolean | void>((v) => typeof v === "function", "expected a function").optional(),
   tolerance: z.number().positive().finite().optional(),
   window: z.number().int().positive().default(50),
+  progress: z.union([
+    z.boolean(),
+    z.object({
+      stream: z.custom<NonNullable<ProgressBarOptions["stream"]>>(
+        (v) => typeof v === "object" && v !== null && typeof (v as { write?: unknown }).write === "function",
+        "expected a stream with a write(text) method",
+      ).optional(),
+      label: z.string().optional(),
+      clock: z.custom<() => number>((v) => typeof v === "function", "expected a function returning milliseconds").optional(),
+    }).strict(),
+  ]).default(false),
 }).strict();
 
 export function parseRunOptions(numSteps: number, args: unknown, options: SVIRunOptions): z.infer<typeof runOptions> {

@@ -13,6 +13,7 @@ import { recordingOnlyFrom } from "../runtime/tape-filter.js";
 import { relativeLossChange } from "./convergence.js";
 import { findNonFiniteSite } from "./diagnose.js";
 import type { ELBO } from "./elbo.js";
+import { ProgressBar } from "./progress.js";
 import { type SVIRunOptions, type SVIRunResult, parseRunOptions } from "./svi-run.js";
 
 /**
@@ -84,16 +85,22 @@ export class SVI<A extends unknown[]> {
   run(numSteps: number, args: A, options: SVIRunOptions = {}): SVIRunResult {
     const o = parseRunOptions(numSteps, args, options);
     const losses: number[] = [];
-    for (let i = 0; i < numSteps; i++) {
-      const loss = this.step(...args);
-      losses.push(loss);
-      if (o.onStep?.(i, loss) === false) return { losses, stoppedBy: "callback" };
-      if (o.tolerance !== undefined) {
-        const change = relativeLossChange(losses, o.window);
-        if (change !== undefined && change < o.tolerance) return { losses, stoppedBy: "converged" };
+    const bar = o.progress === false ? undefined : new ProgressBar(numSteps, o.progress === true ? {} : o.progress);
+    try {
+      for (let i = 0; i < numSteps; i++) {
+        const loss = this.step(...args);
+        losses.push(loss);
+        bar?.update(i, loss);
+        if (o.onStep?.(i, loss) === false) return { losses, stoppedBy: "callback" };
+        if (o.tolerance !== undefined) {
+          const change = relativeLossChange(losses, o.window);
+          if (change !== undefined && change < o.tolerance) return { losses, stoppedBy: "converged" };
+        }
       }
+      return { losses, stoppedBy: "steps" };
+    } finally {
+      bar?.close();
     }
-    return { losses, stoppedBy: "steps" };
   }
 
   /** The loss without a gradient step. */
