@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import { clearParamStore } from "ppl-core";
 import { describe, expect, it } from "vitest";
+import { annotatedStatements, installChecker, leadingLiterals, mismatch, withChecks } from "./doc-values.js";
 
 interface Block {
   readonly source: string; // markdown file, relative to the repository root
@@ -23,6 +24,8 @@ interface Block {
   readonly kind: "run" | "norun" | "fragment" | "file";
   readonly file: string; // the extracted .ts file
   readonly prefixLines: number; // lines of hidden context before the block's own code
+  readonly runFile?: string; // run blocks: the copy whose printing statements check the values their comments give
+  readonly checked?: readonly string[]; // where those statements are ("file.md:line")
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -72,8 +75,18 @@ function extract(source: string): Block[] {
     const name = `${source.replace(/[/.]/g, "_")}_L${i + 1}.ts`;
     const file = join(outDir, name);
     // `export {}` makes every block a module, so blocks' top-level names do not collide.
-    writeFileSync(file, [...context, ...code, "export {};", ""].join("\n"));
-    blocks.push({ source, line: i + 1, kind, file, prefixLines: context.length + (words.includes("body") ? 1 : 0) });
+    const text = [...context, ...code, "export {};", ""].join("\n");
+    writeFileSync(file, text);
+    const block: Block = { source, line: i + 1, kind, file, prefixLines: context.length + (words.includes("body") ? 1 : 0) };
+    if (kind === "run") {
+      const fenceLine = i + 1;
+      const annotated = annotatedStatements(text, (offset) => `${source}:${fenceLine + 1 + text.slice(0, offset).split("\n").length - 1}`);
+      const runFile = file.replace(/\.ts$/, ".run.ts");
+      writeFileSync(runFile, withChecks(text, annotated));
+      blocks.push({ ...block, runFile, checked: annotated.map((a) => a.where) });
+    } else {
+      blocks.push(block);
+    }
     i = end;
   }
   return blocks;
@@ -207,11 +220,49 @@ describe("code blocks in README.md and docs/*.md", () => {
     expect(problems.join("\n")).toBe("");
   });
 
+  it("the values the docs print are checked: more than a dozen statements carry them", () => {
+    expect(blocks.flatMap((b) => b.checked ?? []).length).toBeGreaterThan(12);
+  });
+
   for (const block of blocks.filter((b) => b.kind === "run")) {
-    it(`runs ${block.source}:${block.line}`, async () => {
+    it(`runs ${block.source}:${block.line}${block.checked!.length > 0 ? ` and prints what its comments say (${block.checked!.length})` : ""}`, async () => {
       clearParamStore(); // each block starts as a fresh program would
-      await import(pathToFileURL(block.file).href);
+      const log = installChecker();
+      await import(pathToFileURL(block.runFile!).href);
+      expect(log.problems).toEqual([]);
+      expect(block.checked!.filter((w) => !log.reached.has(w)).map((w) => `${w}: never ran`)).toEqual([]);
     });
   }
+});
+
+describe("the check of printed values (docs/doc-values.ts)", () => {
+  it("reads the leading literals of a comment, and nothing from prose", () => {
+    expect(leadingLiterals(" ≈ [-1.98, 0.16, 2.81]")).toEqual({ approx: true, literals: ["[-1.98, 0.16, 2.81]"] });
+    expect(leadingLiterals(" [100, 6] [100]: one row per draw")).toEqual({ approx: false, literals: ["[100, 6]", "[100]"] });
+    expect(leadingLiterals(' "z"')).toEqual({ approx: false, literals: ['"z"'] });
+    expect(leadingLiterals(" { rate: 2, probs: [0.25, 0.5] }")).toEqual({ approx: false, literals: ["{ rate: 2, probs: [0.25, 0.5] }"] });
+    expect(leadingLiterals(" 0: x is still alive")).toEqual({ approx: false, literals: ["0"] });
+    expect(leadingLiterals(" equal to float32 precision")).toBeUndefined();
+    expect(leadingLiterals(" 3rd draw")).toBeUndefined();
+  });
+
+  it("flags a printed value that differs from the comment, beyond 5 % under ≈ and float32 precision otherwise", () => {
+    expect(mismatch([-1.98, 0.16, 2.81], [-1.9, 0.2, 2.7], true)).toEqual([]);
+    expect(mismatch([-1.98, 0.16, 2.81], [-1.98, 0.16, 2.5], true)).toEqual(["[2]: expected ≈ 2.81, printed 2.5"]);
+    expect(mismatch(0.25, 0.2500001, false)).toEqual([]);
+    expect(mismatch(0.25, 0.251, false)).toHaveLength(1);
+    expect(mismatch([100, 6], [100], false)).toHaveLength(1);
+    expect(mismatch({ rate: 2 }, new Map([["rate", 2], ["probs", 1]]), false)).toEqual(["value: printed keys probs the comment does not list"]);
+    expect(mismatch("z", "y", false)).toHaveLength(1);
+  });
+
+  it("replaces console.log and .print() statements that carry values, and leaves prose comments alone", () => {
+    const code = "console.log(a, b); // [1] 2\nx.print(); // ≈ 3\nconsole.log(c); // close to y\n";
+    const annotated = annotatedStatements(code, (offset) => `L${code.slice(0, offset).split("\n").length}`);
+    expect(annotated.map((a) => a.where)).toEqual(["L1", "L2"]);
+    expect(withChecks(code, annotated)).toBe(
+      '__docValue("L1", false, [[1], 2], [a, b]); // [1] 2\n__docValue("L2", true, [3], [x]); // ≈ 3\nconsole.log(c); // close to y\n',
+    );
+  });
 });
 
