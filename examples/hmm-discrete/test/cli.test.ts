@@ -5,7 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OptionError, parseOptions } from "../src/options.js";
-import { TRUTHS } from "../src/truth.js";
+import { accuracy } from "example-kit/sequences";
+import { DATA_DEFAULTS } from "../src/run.js";
+import { TRUTHS, generate } from "../src/truth.js";
+import { viterbi } from "./oracle.js";
 import { runTsx } from "./run.js";
 
 describe("hmm-discrete --json (a few steps)", () => {
@@ -26,10 +29,11 @@ describe("hmm-discrete --json (a few steps)", () => {
     expect(rowsSumToOne([result.params.probsInit, ...result.params.probsTrans, ...result.params.probsEmit])).toBe(true);
     expect(result.params.probsEmit[0]).toHaveLength(3);
     expect([...result.relabelOrder].sort()).toEqual([0, 1]);
-    for (const key of ["accuracy", "oracleAccuracy"]) {
-      expect(result[key], key).toBeGreaterThanOrEqual(0);
-      expect(result[key], key).toBeLessThanOrEqual(1);
-    }
+    // both accuracies against the held-out sequence the example draws (testT days, testSeed), decoded by a float64
+    // Viterbi: with the true 2-state params (the oracle), and with the learned params relabelled as the example does
+    const test = generate(1, DATA_DEFAULTS.testT, DATA_DEFAULTS.testSeed, TRUTHS[2].params);
+    expect(result.oracleAccuracy).toBe(accuracy(viterbi(test.obs[0]!, TRUTHS[2].params), test.states[0]!));
+    expect(Math.abs(result.accuracy - accuracy(viterbi(test.obs[0]!, result.params), test.states[0]!))).toBeLessThanOrEqual(1 / 2000);
     expect(result.finalLossPerRestart).toHaveLength(2);
     expect(result.bestLoss).toBe(Math.min(...result.finalLossPerRestart));
     expect(result.finalLossPerRestart[result.bestRestart]).toBe(result.bestLoss);

@@ -3,7 +3,25 @@ import { existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { accuracy } from "example-kit/sequences";
+import { generate } from "../src/truth.js";
 import { runTsx } from "./run.js";
+
+/** The most likely state path of a Gaussian HMM (z_0 ~ probsInit), float64 in log space. */
+function viterbiGaussian(y: readonly number[], p: { probsInit: number[]; probsTrans: number[][]; locs: number[]; scales: number[] }): number[] {
+  const K = p.locs.length;
+  const emit = (v: number, k: number) => -0.5 * ((v - p.locs[k]!) / p.scales[k]!) ** 2 - Math.log(p.scales[k]! * Math.sqrt(2 * Math.PI));
+  let score = p.probsInit.map((q, k) => Math.log(q) + emit(y[0]!, k));
+  const back: number[][] = [];
+  for (let t = 1; t < y.length; t++) {
+    const from = Array.from({ length: K }, (_, j) => score.reduce((best, s, i) => (s + Math.log(p.probsTrans[i]![j]!) > score[best]! + Math.log(p.probsTrans[best]![j]!) ? i : best), 0));
+    score = from.map((i, j) => score[i]! + Math.log(p.probsTrans[i]![j]!) + emit(y[t]!, j));
+    back.push(from);
+  }
+  const path = [score.indexOf(Math.max(...score))];
+  for (let t = back.length - 1; t >= 0; t--) path.unshift(back[t]![path[0]!]!);
+  return path;
+}
 
 describe("examples/hmm-gaussian (a few steps)", () => {
   it("prints one JSON object on stdout and writes the four figures as SVG and PNG", () => {
@@ -22,7 +40,11 @@ describe("examples/hmm-gaussian (a few steps)", () => {
     // sorted by mean (label switching)
     expect([...result.params.locs].sort((a: number, b: number) => a - b)).toEqual(result.params.locs);
     expect(result.decoded[0].states).toHaveLength(160);
-    expect(result.accuracy).toBeGreaterThanOrEqual(0);
+    // the accuracy is that of the float64 Viterbi path of the learned params against the test sequence's true states
+    const test = generate(1, 160, 77);
+    const path = viterbiGaussian(test.obs[0]!, result.params);
+    expect(result.accuracy).toBe(accuracy(result.decoded[0].states, test.states[0]!));
+    expect(Math.abs(result.accuracy - accuracy(path, test.states[0]!))).toBeLessThanOrEqual(1 / 160); // a float32 near-tie at most
     expect(["wasm", "cpu", "tensorflow"]).toContain(result.backend);
     expect(result.timings.totalSeconds).toBeGreaterThan(0);
     for (const name of ["1-sequence", "2-loss", "3-emissions", "4-segmentation"]) {

@@ -1,8 +1,9 @@
 // vectorizedMarkov: the same body as a markov(range(T)) loop, run once for t = 0 and
 // once for t = 1..T-1, summed out by one fused op over the time axis. Each case is
 // checked against the loop form (generic, step-by-step contraction: loss to 1e-5
-// relative, gradients to 1e-4 of the largest entry), and the simplest against a
-// float64 brute force over every path.
+// relative, gradients to 1e-4 of the largest entry) and against a float64 brute force
+// over every path (the loss to 1e-5 relative; for the cases below the first two, the
+// gradients too, against central finite differences of that brute force).
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import {
@@ -43,6 +44,27 @@ function expectSameAsLoop(makeModel: (form: Form) => Model<[]>, vars: tf.Variabl
   return vec.loss;
 }
 
+/**
+ * The vectorised form against a float64 brute force `logLik(params)` (log p(y), the values
+ * of `vars` flattened in order): the loss is −log p(y), its gradient −∇ log p(y) by central
+ * differences of the brute force (step 1e-5: error ~1e-10, far below float32's).
+ */
+function expectBruteForce(makeModel: (form: Form) => Model<[]>, vars: tf.Variable[], logLik: (params: number[]) => number, maxPlateNesting = 2): void {
+  const vec = lossAndGrads(makeModel("vectorized"), vars, maxPlateNesting, true);
+  const params = vars.flatMap((v) => Array.from(v.dataSync()));
+  expect(relErr(-vec.loss, logLik(params))).toBeLessThan(1e-5);
+  const h = 1e-5;
+  const fd = params.map((_, k) => {
+    const at = (d: number) => logLik(params.map((p, j) => (j === k ? p + d : p)));
+    return -(at(h) - at(-h)) / (2 * h);
+  });
+  const scale = Math.max(1e-6, ...fd.map(Math.abs));
+  vec.grads.flat().forEach((g, k) => expect(Math.abs(g - fd[k]!) / scale, `d loss / d param ${k}`).toBeLessThan(1e-3));
+}
+
+const lsm = (xs: readonly number[]) => xs.map((x) => x - logSumExp(xs));
+const rows = (flat: readonly number[], n: number) => Array.from({ length: flat.length / n }, (_, i) => flat.slice(i * n, (i + 1) * n));
+
 const Y = tf.tensor2d([[0.1, 1.4, 2.9, 0.2, 1.0], [3.1, 2.2, 1.0, 1.7, 0.3], [0.0, 0.5, 0.4, 2.8, 2.6]]); // [S=3, T=5]
 const seqIdx = tf.range(0, 3, 1, "int32");
 
@@ -62,7 +84,6 @@ describe("vectorizedMarkov equals the markov loop", () => {
       });
     };
     const loss = expectSameAsLoop(makeModel, [logitsInit, trans, locs]);
-    const lsm = (xs: number[]) => xs.map((x) => x - logSumExp(xs));
     const pi = lsm(Array.from(logitsInit.dataSync()));
     const A = tf.unstack(trans).map((r) => lsm(Array.from(r.dataSync())));
     const mu = Array.from(locs.dataSync());
@@ -91,7 +112,6 @@ describe("vectorizedMarkov equals the markov loop", () => {
     };
     // 4 enumerated dims left of 2 plates: Categorical params reach rank 7, which wasm gets wrong unless folded
     const loss = expectSameAsLoop(makeModel, [tz, tw, lz, lw]);
-    const lsm = (xs: number[]) => xs.map((x) => x - logSumExp(xs));
     const Az = (tz.arraySync() as number[][]).map(lsm);
     const Aw = (tw.arraySync() as number[][]).map(lsm);
     const [mz, mw] = [Array.from(lz.dataSync()), Array.from(lw.dataSync())];
@@ -122,6 +142,14 @@ describe("vectorizedMarkov equals the markov loop", () => {
       });
     };
     expectSameAsLoop(makeModel, [trans, locs], 3);
+    const y = Y.arraySync();
+    expectBruteForce(makeModel, [trans, locs], (p) => {
+      const A = rows(p.slice(0, 4), 2).map(lsm);
+      const mu = rows(p.slice(4), 2); // [state][channel]
+      return y.reduce((sum, ys) => sum + bruteForce(new Array<number>(5).fill(2), (z) =>
+        ys.reduce((acc, yt, t) => acc + (t === 0 ? -Math.log(2) : A[z[t - 1]!]![z[t]!]!) +
+          normalLogPdf(yt, mu[z[t]!]![0]!, 1) + normalLogPdf(0.5 * yt, mu[z[t]!]![1]!, 1), 0)), 0);
+    }, 3);
   });
 
   it("a per-step mixture component enumerated beside the state", () => {
@@ -139,6 +167,15 @@ describe("vectorizedMarkov equals the markov loop", () => {
       });
     };
     expectSameAsLoop(makeModel, [locs, mix]);
+    const A = [[0.7, 0.3], [0.2, 0.8]].map((r) => r.map(Math.log));
+    expectBruteForce(makeModel, [locs, mix], (p) => {
+      const mu = p.slice(0, 2);
+      const logMix = lsm(p.slice(2));
+      // z_0..z_4 then c_0..c_4, each with 2 values: 1 024 paths per sequence
+      return Y.arraySync().reduce((sum, ys) => sum + bruteForce(new Array<number>(10).fill(2), (a) =>
+        ys.reduce((acc, yt, t) => acc + (t === 0 ? Math.log(0.5) : A[a[t - 1]!]![a[t]!]!) + logMix[a[5 + t]!]! +
+          normalLogPdf(yt, mu[a[t]!]! + 0.5 * a[5 + t]!, 1), 0)), 0);
+    });
   });
 
   it("a global enumerated variable used inside the chain", () => {
@@ -155,6 +192,11 @@ describe("vectorizedMarkov equals the markov loop", () => {
       });
     };
     expectSameAsLoop(makeModel, [locs]);
+    const A = [[0.7, 0.3], [0.2, 0.8]].map((r) => r.map(Math.log));
+    // g is shared by the three sequences: sum them out given g, then sum g out
+    expectBruteForce(makeModel, [locs], (mu) => logSumExp([0, 1].map((g) => Math.log([0.3, 0.7][g]!) +
+      Y.arraySync().reduce((sum, ys) => sum + bruteForce(new Array<number>(5).fill(2), (z) =>
+        ys.reduce((acc, yt, t) => acc + (t === 0 ? Math.log(0.5) : A[z[t - 1]!]![z[t]!]!) + normalLogPdf(yt, mu[z[t]!]! + g, 1), 0)), 0))));
   });
 
   for (const T of [1, 2]) {
@@ -171,6 +213,9 @@ describe("vectorizedMarkov equals the markov loop", () => {
         });
       };
       expectSameAsLoop(makeModel, [locs]);
+      const [init, A] = [[0.4, 0.6].map(Math.log), [[0.9, 0.1], [0.2, 0.8]].map((r) => r.map(Math.log))];
+      expectBruteForce(makeModel, [locs], (mu) => Y.arraySync().reduce((sum, ys) => sum + bruteForce(new Array<number>(T).fill(2), (z) =>
+        ys.slice(0, T).reduce((acc, yt, t) => acc + (t === 0 ? init[z[0]!]! : A[z[t - 1]!]![z[t]!]!) + normalLogPdf(yt, mu[z[t]!]!, 1), 0)), 0));
     });
   }
 });

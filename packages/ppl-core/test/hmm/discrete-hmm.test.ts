@@ -144,19 +144,38 @@ describe("DiscreteHMM", () => {
     Array.from(lp.dataSync()).forEach((v, s) => expect(v).toBeCloseTo(perSeq[s]!, 2));
   });
 
-  it("samples sequences whose state-conditional means match the emissions", () => {
+  it("samples state paths whose first states and transition counts follow the matrix (Pearson chi-square, p = 0.001)", () => {
+    // an asymmetric matrix (a sampler that ignored it, transposed it or used one row would be far off);
+    // emissions 10 apart with sd 0.1 read the state back exactly: state k ⇔ y ≈ 10 (k − 1)
+    const A = [[0.8, 0.15, 0.05], [0.3, 0.6, 0.1], [0.1, 0.2, 0.7]];
     const hmm = new DiscreteHMM(
-      tf.tensor1d([0, 0]),
-      tf.tensor2d([[0.9, 0.1], [0.1, 0.9]]).log(),
-      dist.Normal(tf.tensor1d([-5, 5]), tf.tensor1d([0.1, 0.1])),
+      tf.zeros([3]),
+      tf.tensor2d(A).log(),
+      dist.Normal(tf.tensor1d([-10, 0, 10]), tf.tensor1d([0.1, 0.1, 0.1])),
       { duration: 50 },
     );
-    const x = hmm.sample([20], 7);
-    expect(x.shape).toEqual([20, 50]);
-    const v = Array.from(x.dataSync());
-    // every draw is near -5 or +5, and both states occur
-    expect(v.every((y) => Math.abs(Math.abs(y) - 5) < 0.6)).toBe(true);
-    expect(v.some((y) => y > 0) && v.some((y) => y < 0)).toBe(true);
+    const x = hmm.sample([200], 7);
+    expect(x.shape).toEqual([200, 50]);
+    const y = x.arraySync() as number[][];
+    const z = y.map((row) => row.map((v) => Math.round(v / 10) + 1));
+    expect(y.flat().every((v) => Math.abs(v - 10 * Math.round(v / 10)) < 0.6)).toBe(true);
+    // Pyro's convention: z_{-1} ~ softmax(initLogits) (uniform here), so z_0 ~ the mean row of A
+    const p0 = [0, 1, 2].map((j) => (A[0]![j]! + A[1]![j]! + A[2]![j]!) / 3);
+    const first = [0, 1, 2].map((j) => z.filter((row) => row[0] === j).length);
+    const chi2 = (counts: number[], probs: number[]) => {
+      const n = counts.reduce((a, b) => a + b, 0);
+      return counts.reduce((acc, c, j) => acc + (c - n * probs[j]!) ** 2 / (n * probs[j]!), 0);
+    };
+    // chi-square quantiles at 0.999: 13.82 for 2 degrees of freedom, 22.46 for 6
+    expect(chi2(first, p0)).toBeLessThan(13.82);
+    const counts = A.map(() => [0, 0, 0]);
+    for (const row of z) for (let t = 1; t < row.length; t++) counts[row[t - 1]!]![row[t]!]!++;
+    expect(counts.flat().reduce((a, b) => a + b, 0)).toBe(200 * 49);
+    const stat = counts.reduce((acc, c, i) => acc + chi2(c, A[i]!), 0);
+    expect(stat).toBeLessThan(22.46);
+    // and the same counts are far from the transposed matrix's rows (the test can tell them apart)
+    const transposed = A.map((_, i) => A.map((r) => r[i]!)).map((r) => r.map((v) => v / r.reduce((a, b) => a + b, 0)));
+    expect(counts.reduce((acc, c, i) => acc + chi2(c, transposed[i]!), 0)).toBeGreaterThan(100);
   });
 
   it("rejects mismatched state sizes with a message naming the shapes", () => {
