@@ -3,7 +3,7 @@
  * posterior quantiles and the posterior predictive band that Predictive draws.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ClippedAdam, Predictive, SVI, TraceELBO, clearParamStore, setRngSeed } from "ppl-core";
+import { ClippedAdam, Predictive, ProgressBar, SVI, TraceELBO, clearParamStore, dist, setRngSeed } from "ppl-core";
 import { AutoMultivariateNormal } from "ppl-autoguide";
 import { regression } from "./model.js";
 
@@ -15,9 +15,16 @@ export interface FitOptions {
   seed?: number;
   /** x values of the band (default 50 points across the data's range). */
   grid?: number[];
+  /** Show a progress bar on stderr during the fit (default false). */
+  progress?: boolean;
 }
 
-/** One x of the posterior predictive band: the 5%, 50% and 95% quantiles of a new y, and its mean. */
+/**
+ * One x of the posterior predictive band: the 5%, 50% and 95% quantiles of a new y, and its mean.
+ * The predictive distribution at x is the mixture over Predictive's posterior draws (a, b) of
+ * N(a + b·x, sigma²): the known noise is integrated exactly and the same draws serve every x,
+ * so the band is smooth (a quantile of independent y draws per x is jagged by Monte Carlo noise).
+ */
 export interface BandPoint {
   x: number;
   lo: number;
@@ -41,14 +48,6 @@ export interface FitResult {
 
 const QS = [0.05, 0.5, 0.95];
 
-/** Quantile q of sorted numbers (linear interpolation between order statistics). */
-function quantileOf(sorted: readonly number[], q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
-}
-
 /** Fit y ~ intercept + slope·x (noise sd `sigma` known) and summarise the posterior. */
 export function fit(xs: readonly number[], ys: readonly number[], sigma: number, options: FitOptions = {}): FitResult {
   const steps = options.steps ?? 2000;
@@ -60,10 +59,13 @@ export function fit(xs: readonly number[], ys: readonly number[], sigma: number,
   const guide = new AutoMultivariateNormal(regression);
   const svi = new SVI(regression, guide, new ClippedAdam({ lr, lrd: 0.1 ** (1 / steps) }), new TraceELBO({ numParticles: 2 }));
   const losses: number[] = [];
+  const bar = options.progress === true ? new ProgressBar(steps, { label: "fit" }) : undefined;
   for (let i = 0; i < steps; i++) {
     const loss = svi.step(x, y, sigma);
+    bar?.update(i, loss);
     if (i % 10 === 0) losses.push(loss);
   }
+  bar?.close();
 
   const q = guide.quantiles(QS, x, y, sigma);
   const quantiles = { intercept: Array.from(q.intercept!.dataSync()), slope: Array.from(q.slope!.dataSync()) };
@@ -78,19 +80,33 @@ export function fit(xs: readonly number[], ys: readonly number[], sigma: number,
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
   const grid = options.grid ?? Array.from({ length: 50 }, (_, i) => lo + ((hi - lo) * i) / 49);
-  const predictive = new Predictive(regression, { guide, numSamples: options.numSamples ?? 1000, parallel: true, returnSites: ["y"] });
+  const predictive = new Predictive(regression, { guide, numSamples: options.numSamples ?? 1000, parallel: true, returnSites: ["intercept", "slope"] });
   const draws = predictive.forward(tf.tensor1d(grid), undefined, sigma);
-  const rows = draws.y!.transpose().arraySync() as number[][];
-  const band = grid.map((gx, i) => {
-    const sorted = [...rows[i]!].sort((a, b) => a - b);
-    return {
-      x: gx,
-      lo: quantileOf(sorted, 0.05),
-      median: quantileOf(sorted, 0.5),
-      hi: quantileOf(sorted, 0.95),
-      mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
-    };
-  });
+  const band = mixtureBand(draws.intercept!, draws.slope!, grid, sigma);
   tf.dispose([x, y, cov, ...Object.values(q), ...Object.values(median), ...Object.values(draws)]);
   return { qs: QS, quantiles, posterior, band, losses };
+}
+
+/** The band of the mixture over draws of N(a + b·x, sigma²): its quantiles by bisection on its cdf, at every x at once. */
+function mixtureBand(a: tf.Tensor, b: tf.Tensor, grid: readonly number[], sigma: number): BandPoint[] {
+  const [means, quantiles] = tf.tidy(() => {
+    const m = a.reshape([-1, 1]).add(b.reshape([-1, 1]).mul(tf.tensor1d([...grid]).reshape([1, -1]))); // [draws, G]
+    const mean = m.mean(0);
+    // bracket every quantile: the draws' means ± 6 sigma
+    let lo = m.min(0).sub(6 * sigma).reshape([1, -1]).tile([3, 1]); // [3 quantiles, G]
+    let hi = m.max(0).add(6 * sigma).reshape([1, -1]).tile([3, 1]);
+    const target = tf.tensor1d([0.05, 0.5, 0.95]).reshape([3, 1]);
+    const noise = dist.Normal(0, sigma);
+    for (let it = 0; it < 40; it++) {
+      const mid = lo.add(hi).div(2);
+      const cdf = noise.cdf(mid.expandDims(1).sub(m.expandDims(0))).mean(1); // [3, G]
+      const below = cdf.less(target);
+      [lo, hi] = [tf.where(below, mid, lo), tf.where(below, hi, mid)];
+    }
+    return [mean, lo.add(hi).div(2)];
+  });
+  const mean = Array.from(means.dataSync());
+  const qs = quantiles.arraySync() as number[][];
+  tf.dispose([means, quantiles]);
+  return grid.map((gx, i) => ({ x: gx, lo: qs[0]![i]!, median: qs[1]![i]!, hi: qs[2]![i]!, mean: mean[i]! }));
 }

@@ -7,11 +7,13 @@ import { ready } from "ppl-core";
 import { exactPosterior } from "./conjugate.js";
 import { TRUTH, makeData } from "./data.js";
 import { fit } from "./fit.js";
+import { userPath, withoutPnpmSeparator } from "example-kit/cli";
 import { writeFigure } from "example-kit/figure";
 import { bandFigure } from "./plots.js";
 
 function parseArgs(argv: readonly string[]): { steps: number; out: string; json: boolean } {
   const out = { steps: 2000, out: "out/regression", json: false };
+  argv = withoutPnpmSeparator(argv);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--json") out.json = true;
@@ -21,7 +23,8 @@ function parseArgs(argv: readonly string[]): { steps: number; out: string; json:
   }
   if (!Number.isInteger(out.steps) || out.steps < 1) throw new Error(`regression: --steps must be a positive integer, got ${out.steps}`);
   if (out.out === "") throw new Error("regression: --out needs a directory");
-  return out;
+  // under out/ of the folder the command ran in (pnpm runs the script in the package's folder)
+  return { ...out, out: userPath(out.out) };
 }
 
 let args: ReturnType<typeof parseArgs>;
@@ -34,9 +37,10 @@ try {
 }
 await ready();
 const { x, y } = makeData();
-const result = fit(x, y, TRUTH.sigma, { steps: args.steps });
+// progress on stderr: stdout stays clean for --json
+const result = fit(x, y, TRUTH.sigma, { steps: args.steps, progress: true });
 const exact = exactPosterior(x, y, TRUTH.sigma);
-const files = await writeFigure(bandFigure(x, y, result.band), args.out, "posterior-predictive");
+const files = await writeFigure(bandFigure(x, y, result.band, { steps: args.steps }), args.out, "posterior-predictive");
 
 if (args.json) {
   console.log(JSON.stringify({ truth: TRUTH, exact, ...result, files }, null, 2));
