@@ -8,9 +8,21 @@ import { SYMBOLS, type PlainParams } from "./truth.js";
 const WIDTH = 640;
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
-/** Colour by state name, the legend in state order (rainy, sunny) rather than alphabetical. */
-function stateColor(names: readonly string[], title = "hidden state") {
-  return { field: "state", type: "nominal" as const, title, scale: { domain: [...names] } };
+/** One colour per state, the same in every figure (Vega's category10 in state order). */
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"];
+
+/**
+ * Colour by state name, the legend in state order (rainy, sunny) rather than alphabetical, its
+ * symbols drawn with the marks' own opacity so the legend shows the colours the marks use.
+ */
+function stateColor(names: readonly string[], title = "hidden state", opacity = 1) {
+  return {
+    field: "state",
+    type: "nominal" as const,
+    title,
+    scale: { domain: [...names], range: PALETTE.slice(0, names.length) },
+    legend: { symbolType: "square", symbolOpacity: opacity },
+  };
 }
 
 const symbolAxis = { field: "symbol", type: "nominal" as const, title: "observation", scale: { domain: [...SYMBOLS] }, sort: [...SYMBOLS] };
@@ -24,14 +36,14 @@ export function sequenceFigure(y: readonly number[], z: readonly number[], names
   const all = y.map((v, t) => ({ symbol: SYMBOLS[v]!, state: names[z[t]!]! }));
   return {
     $schema: SCHEMA,
-    title: "A training sequence and its hidden states",
+    title: { text: `A training sequence and its hidden states`, subtitle: `left: days 1–${Math.min(window, y.length)} of ${y.length}; right: every day` },
     hconcat: [
       {
         width: WIDTH,
         height: 160,
         data: { values: steps },
         layer: [
-          { mark: { type: "rect", opacity: 0.35 }, encoding: { x: { field: "t", type: "quantitative", title: "day" }, x2: { field: "t1" }, color: stateColor(names) } },
+          { mark: { type: "rect", opacity: 0.35 }, encoding: { x: { field: "t", type: "quantitative", title: "day" }, x2: { field: "t1" }, color: stateColor(names, "hidden state (bands)", 0.35) } },
           { mark: { type: "point", filled: true, size: 40, color: "#333" }, encoding: { x: { field: "t", type: "quantitative" }, y: symbolAxis } },
         ],
       },
@@ -44,10 +56,11 @@ export function sequenceFigure(y: readonly number[], z: readonly number[], names
         encoding: {
           y: symbolAxis,
           x: { aggregate: "count", type: "quantitative", title: "count" },
-          color: stateColor(names),
+          color: stateColor(names, "hidden state (bars)"),
         },
       },
     ],
+    resolve: { scale: { color: "independent" } },
   };
 }
 
@@ -77,25 +90,44 @@ export function emissionFigure(learned: PlainParams, truth: PlainParams, names: 
   };
 }
 
-/** Figure 4: the first `window` steps of the held-out sequence, true states against the decoded ones. */
+/**
+ * Figure 4: the first `window` days of the held-out sequence, true states against the
+ * decoded ones, as runs of equal states (the title says how many days are shown of how many).
+ */
 export function decodeFigure(
   rows: readonly { label: string; states: readonly number[] }[],
   names: readonly string[],
   window = 200,
 ): TopLevelSpec {
-  const values = rows.flatMap((r) => r.states.slice(0, window).map((z, t) => ({ t, t1: t + 1, which: r.label, state: names[z]! })));
+  const values = rows.flatMap((r) => runs(r.states.slice(0, window)).map((run) => ({ ...run, which: r.label, state: names[run.z]! })));
+  const total = Math.max(...rows.map((r) => r.states.length));
+  const shown = Math.min(window, total);
   return {
     $schema: SCHEMA,
-    title: "Held-out sequence: true vs decoded states",
+    title: {
+      text: "Held-out sequence: true vs decoded (Viterbi) states",
+      subtitle: shown < total ? `days 1–${shown} of ${total} shown; the accuracy is over all ${total}` : `all ${total} days`,
+    },
     width: WIDTH,
     height: 30 * rows.length,
     data: { values },
     mark: { type: "rect" },
     encoding: {
-      x: { field: "t", type: "quantitative", title: "day" },
+      x: { field: "t", type: "quantitative", title: "day", scale: { domain: [0, shown] } },
       x2: { field: "t1" },
       y: { field: "which", type: "nominal", title: null, sort: rows.map((r) => r.label) },
       color: stateColor(names),
     },
   };
+}
+
+/** Consecutive equal states as one span each: [t, t1) with state z. */
+function runs(states: readonly number[]): { t: number; t1: number; z: number }[] {
+  const out: { t: number; t1: number; z: number }[] = [];
+  states.forEach((z, t) => {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.z === z) last.t1 = t + 1;
+    else out.push({ t, t1: t + 1, z });
+  });
+  return out;
 }

@@ -55,20 +55,29 @@ export function statesFigure(decoded: readonly (readonly number[])[], truth: rea
     zs.forEach((z, m) => z.forEach((k, t) => rows.push({ t, state: k, label: stateNames[m]![k]!, appliance: names[m]!, which })));
   add(truth, "true");
   add(decoded, "decoded");
+  const minutes = truth[0]?.length ?? 0;
+  // one legend for both channels: Vega-Lite merges colour and dash legends of the same field and title
+  const which = { field: "which", type: "nominal" as const, title: "states" };
   return {
     $schema: SCHEMA,
-    title: "Each appliance's decoded vs true states (0 = off)",
+    title: {
+      text: "Each appliance's decoded vs true states",
+      subtitle: `minutes 0–${minutes} of the day; each row's states are that appliance's own (its catalogue entry)`,
+    },
     data: { values: rows },
     facet: { row: { field: "appliance", type: "nominal", title: null, sort: names as string[] } },
+    // each appliance has its own states: its own y axis, named
+    resolve: { scale: { y: "independent" } },
     spec: {
       width: WIDTH,
       height: 60,
-      mark: { type: "line", interpolate: "step-after", strokeWidth: 1 },
+      mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
       encoding: {
-        x: { field: "t", type: "quantitative", title: "minute", scale: { domain: [0, truth[0]?.length ?? 0] } },
-        y: { field: "state", type: "quantitative", title: "state", scale: { domain: [0, 2] }, axis: { values: [0, 1, 2] } },
-        color: { field: "which", type: "nominal", title: "", scale: { domain: ["true", "decoded"], range: ["#999", "#d62728"] } },
-        strokeDash: { field: "which", type: "nominal", scale: { domain: ["true", "decoded"], range: [[1, 0], [4, 2]] }, legend: null },
+        x: { field: "t", type: "quantitative", title: "minute", scale: { domain: [0, minutes] } },
+        y: { field: "label", type: "ordinal", title: "state", sort: { field: "state", order: "descending" } },
+        color: { ...which, scale: { domain: ["true", "decoded"], range: ["#999", "#d62728"] }, legend: { orient: "top", symbolStrokeWidth: 2 } },
+        strokeDash: { ...which, scale: { domain: ["true", "decoded"], range: [[1, 0], [4, 2]] } },
+        order: { field: "t", type: "quantitative" },
       },
     },
   };
