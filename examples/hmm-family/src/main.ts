@@ -5,10 +5,14 @@
  *   pnpm example:hmm-family -- --model 3            loss per step, then train / held-out scores
  *   pnpm example:hmm-family -- --model 6 --raftery  model_6 with Raftery's parameterisation
  *   pnpm example:hmm-family -- --json               one JSON result object on stdout, nothing else
+ *
+ * Figures (loss per step, a training sequence) go to out/hmm-family (--out DIR, --no-figures).
  */
+import { writeFigure } from "example-kit/figure";
 import { describeBackend, ready } from "ppl-core";
 import { randomChordHmm, sampleSequences, toTensors } from "./data.js";
 import { OptionsError, parseOptions } from "./options.js";
+import { lossFigure, pianoRollFigure } from "./plots.js";
 import { train } from "./train.js";
 
 async function main(): Promise<void> {
@@ -26,13 +30,20 @@ async function main(): Promise<void> {
     model: o.model, args, steps: o.steps, lr: o.lr, seed: o.seed,
     onStep: (step, loss) => say(`${String(step).padStart(5)}\t${loss.toFixed(4)}`),
   });
+  const figures = o.figures
+    ? [
+      ...(await writeFigure(lossFigure(result, o), o.out, "1-loss")),
+      ...(await writeFigure(pianoRollFigure(trainData.sequences[0]!, trainData.lengths[0]!, "Training sequence 1"), o.out, "2-sequence")),
+    ]
+    : [];
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ ...result, options: o })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, options: o, figures })}\n`);
     return;
   }
   say(`training loss = ${result.trainLoss.toFixed(4)}`);
   say(`held-out loss = ${result.testLoss.toFixed(4)} (log-likelihood ${result.testLogLikelihood.toFixed(4)} per step)`);
   say(`model_${o.model} capacity = ${result.capacity} parameters; ${result.seconds.toFixed(1)} s`);
+  if (figures.length > 0) say(`figures: ${figures.join(", ")}`);
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 /** The example's command line (hmm.py's options that apply here), parsed strictly and validated by zod. */
 import { parseArgs } from "node:util";
-import { withoutPnpmSeparator } from "example-kit/cli";
+import { userPath, withoutPnpmSeparator } from "example-kit/cli";
 import { z } from "zod";
 import { MODEL_NUMBERS } from "./models/index.js";
 
@@ -21,6 +21,8 @@ const schema = z.object({
   seed: z.coerce.number().int(),
   raftery: z.boolean(),
   json: z.boolean(),
+  out: z.string().min(1, { error: "expected a directory for the figures" }),
+  figures: z.boolean(),
 });
 
 export type Options = z.infer<typeof schema> & { model: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 };
@@ -28,12 +30,12 @@ export type Options = z.infer<typeof schema> & { model: 0 | 1 | 2 | 3 | 4 | 5 | 
 /** Small defaults: hmm.py's shapes (sequences × steps × tones) at a size a laptop trains in seconds. */
 export const DEFAULTS = {
   model: 1, sequences: 20, testSequences: 10, length: 16, tones: 8, hidden: 4, nnDim: 8, nnChannels: 2,
-  steps: 50, lr: 0.05, seed: 0,
+  steps: 50, lr: 0.05, seed: 0, out: "out/hmm-family",
 } as const;
 
 const FLAGS = {
   model: "m", sequences: "", "test-sequences": "", length: "", tones: "", hidden: "", "nn-dim": "", "nn-channels": "",
-  "batch-size": "", steps: "n", lr: "", seed: "",
+  "batch-size": "", steps: "n", lr: "", seed: "", out: "",
 } as const;
 
 export function parseOptions(argv: readonly string[]): Options {
@@ -49,10 +51,11 @@ export function parseOptions(argv: readonly string[]): Options {
         ...Object.fromEntries(Object.entries(FLAGS).map(([k, short]) => [k, short ? { type: "string" as const, short } : { type: "string" as const }])),
         raftery: { type: "boolean" },
         json: { type: "boolean" },
+        "no-figures": { type: "boolean" },
       },
     });
   } catch (err) {
-    throw new OptionsError(`${(err as Error).message} (options: ${Object.keys(FLAGS).map((k) => `--${k}`).join(" ")} --raftery --json)`);
+    throw new OptionsError(`${(err as Error).message} (options: ${Object.keys(FLAGS).map((k) => `--${k}`).join(" ")} --raftery --json --no-figures)`);
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const result = schema.safeParse({
@@ -70,6 +73,9 @@ export function parseOptions(argv: readonly string[]): Options {
     seed: v.seed ?? DEFAULTS.seed,
     raftery: v.raftery ?? false,
     json: v.json ?? false,
+    // under the folder the command ran in (pnpm runs the script in the package's folder); an empty --out is refused
+    out: v.out === "" ? "" : userPath((v.out as string | undefined) ?? DEFAULTS.out),
+    figures: v["no-figures"] !== true,
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;
