@@ -7,3 +7,4 @@ export { type PlainParams, paramsTable, sortByLocs } from "./params.js";
 export { DataError, EnvironmentError, OptionError, parseJson } from "./errors.js";
 export { readJsonFile, readText } from "./files.js";
 export { gaussianLogEmissions } from "./emission.js";
+export { type Progress, makeProgress } from "./progress.js";
