@@ -17,6 +17,7 @@ import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
 import { pplHmmRows } from "./ppl-hmm.js";
 import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes, matMulGflops } from "./hmm-family.js";
 import { nilmRows } from "./nilm.js";
+import { flightsRows } from "./flights.js";
 
 interface Row {
   name: string;
@@ -298,6 +299,9 @@ async function main(): Promise<void> {
 
   // ppl-hmm as a user runs it: the bin in a child process, process wall and peak RSS, hmmlearn beside it (issue 26)
   for (const { targetValue, ...row } of pplHmmRows(quick)) record({ ...row, ...(targetValue !== undefined ? upTo(targetValue, row.unit) : {}) });
+
+  // 5c. Issue 29's hierarchical program: 10 000 flights in minibatches, peak RSS beside Pyro's, particles.
+  for (const { targetValue, ...row } of flightsRows(quick)) record({ ...row, ...(targetValue !== undefined ? upTo(targetValue, row.unit, "Pyro's") : {}) });
 
   // 6. Memory.
   const rssMiB = process.resourceUsage().maxRSS / 1024;
