@@ -5,9 +5,10 @@
  * mask(...) and scale(...) around single sites.
  */
 import * as tf from "@tensorflow/tfjs";
-import { condition, dist, mask, markov, param, plate, range, sample, scale, vindex } from "ppl-core";
+import { block, condition, dist, mask, markov, param, plate, range, sample, scale, vindex } from "ppl-core";
+import { AutoDelta, initToValue } from "ppl-autoguide";
 import type { Distribution, Model, ModelGenerator } from "ppl-core";
-import { pathOf, tuplesOf, type MaskSpec, type SiteSpec, type Spec } from "./spec.js";
+import { pathOf, tuplesOf, type ContinuousSpec, type MaskSpec, type SiteSpec, type Spec } from "./spec.js";
 
 /** The layout of a tensor on the dims of the plates `along` (size 1 elsewhere): its shape, and where each index tuple of `path` sits. */
 function plateLayout(spec: Spec, path: readonly number[], along: readonly number[]): { shape: number[]; positions: number[] } {
@@ -56,14 +57,31 @@ export interface BuildOptions {
   readonly values?: ReadonlyMap<string, tf.Tensor>;
 }
 
+/** A continuous latent's prior. */
+export function priorOf(c: ContinuousSpec): Distribution {
+  switch (c.prior) {
+    case "normal": return dist.Normal(0, 1);
+    case "halfnormal": return dist.HalfNormal(1);
+    case "lognormal": return dist.LogNormal(0, 0.5);
+    case "exponential": return dist.Exponential(1);
+    case "gamma": return dist.Gamma(2, 1);
+    case "beta": return dist.Beta(2, 2);
+    case "uniform": return dist.Uniform(-1, 2);
+  }
+}
+
 export function buildModel(spec: Spec, o: BuildOptions = {}): Model<[]> {
   function* model(): ModelGenerator<void> {
     const values = new Map<number, tf.Tensor>();
+    const shifts: tf.Tensor[] = [];
+    for (const c of spec.continuous ?? []) {
+      shifts.push(yield* sample(c.name, priorOf(c), spec.continuousFixed === true ? { obs: c.init } : {}));
+    }
     const chainsDone = new Set<number>();
     for (let i = 0; i < spec.sites.length; i++) {
       const s = spec.sites[i]!;
       if (s.chain === undefined) {
-        yield* inPlates(spec, s.node, () => siteGen(spec, i, values, o));
+        yield* inPlates(spec, s.node, () => siteGen(spec, i, values, shifts, o));
         continue;
       }
       if (chainsDone.has(s.chain.id)) continue;
@@ -72,7 +90,7 @@ export function buildModel(spec: Spec, o: BuildOptions = {}): Model<[]> {
       const id = s.chain.id;
       const steps = spec.sites.flatMap((x, j) => (x.chain?.id === id ? [j] : []));
       yield* inPlates(spec, c.node, () => markov(range(c.T), function* (t) {
-        for (const j of steps) if (spec.sites[j]!.chain!.step === t) yield* siteGen(spec, j, values, o);
+        for (const j of steps) if (spec.sites[j]!.chain!.step === t) yield* siteGen(spec, j, values, shifts, o);
       }, { history: c.history }));
     }
   }
@@ -86,8 +104,16 @@ export function buildModel(spec: Spec, o: BuildOptions = {}): Model<[]> {
   };
 }
 
-export function buildGuide(spec: Spec): Model<[]> {
+/**
+ * The guide: an AutoDelta over the continuous latents (of `model`, blocked to them; initialised at the
+ * spec's values), and a q table per guide-enumerated site.
+ */
+export function buildGuide(spec: Spec, model: Model<[]> = buildModel(spec)): Model<[]> {
+  const continuous = spec.continuous ?? [];
+  const auto = continuous.length === 0 ? undefined
+    : new AutoDelta(block(model, { expose: continuous.map((c) => c.name) }), { initLocFn: initToValue({ values: Object.fromEntries(continuous.map((c) => [c.name, c.init])) }) });
   return function* guide(): ModelGenerator<void> {
+    if (auto !== undefined) yield* auto();
     for (const s of spec.sites) {
       if (s.enumerate !== "guide") continue;
       yield* inPlates(spec, s.node, function* () {
@@ -114,7 +140,7 @@ function inPlates(spec: Spec, node: number | null, body: () => ModelGenerator<un
   return enter(0);
 }
 
-function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, o: BuildOptions): ModelGenerator<void> {
+function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, shifts: readonly tf.Tensor[], o: BuildOptions): ModelGenerator<void> {
   const s = spec.sites[i]!;
   const table = yield* param(s.param, () => initOf(spec, s.param));
   const idx = s.parents.map((p) => {
@@ -134,7 +160,7 @@ function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, o: Buil
         : dist.Bernoulli(s.gated === true ? at(tf.sigmoid(table), false).mul(values.get(s.parents[0]!)!.toFloat()) : at(tf.sigmoid(table), false));
       break;
     case "normal":
-      d = dist.Normal(at(table, false), s.sd);
+      d = dist.Normal(s.shift === undefined ? at(table, false) : at(table, false).add(shifts[s.shift]!), s.sd);
       break;
     case "poisson":
       d = dist.Poisson(at(table, false).exp());

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { PPLError, clearParamStore, getParamStore, trace } from "ppl-core";
 import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
 import { buildGuide, buildModel, fromPlateDims, observedValue } from "./build.js";
-import { Oracle, type Theta, thetaOf } from "./oracle.js";
+import { Oracle, type Theta, continuousKey, thetaOf } from "./oracle.js";
 import { mapSpecOf, neededPlateNesting, pathOf, tuplesOf, type Spec } from "./spec.js";
 
 export type Outcome =
@@ -50,9 +50,20 @@ export function checkElbo(spec: Spec, withGrads: boolean, valueGrads = false): O
   }
 }
 
-function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Theta, expected: number, values: ReadonlyMap<string, tf.Variable>): Outcome[] {
+/** The param-store name of each continuous latent's AutoDelta variable, and the oracle's key for it. */
+function continuousVariables(spec: Spec): Map<string, string> {
+  const names = [...getParamStore().variables().keys()];
+  return new Map((spec.continuous ?? []).map((c) => {
+    const storeName = names.find((n) => n.endsWith(`.${c.name}`));
+    if (storeName === undefined) throw new Error(`no AutoDelta variable for '${c.name}' among ${names.join(", ")}`);
+    return [storeName, continuousKey(c)];
+  }));
+}
+
+function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Theta, expected0: number, values: ReadonlyMap<string, tf.Variable>): Outcome[] {
+  let expected = expected0;
   const model = buildModel(spec, { values });
-  const guide = buildGuide(spec);
+  const guide = buildGuide(spec, model);
   const elbo = new TraceEnumELBO(spec.maxPlateNesting === undefined ? {} : { maxPlateNesting: spec.maxPlateNesting });
   const out: Outcome[] = [];
   let loss: number;
@@ -61,6 +72,10 @@ function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Th
   } catch (e) {
     return [caught("loss", e)];
   }
+  // the AutoDelta's variables exist now: the oracle reads their (float32) values, under its own keys
+  const renamed = continuousVariables(spec);
+  for (const [storeName, key] of renamed) theta[key] = [getParamStore().variables().get(storeName)!.dataSync()[0]!];
+  if (renamed.size > 0) expected = -oracle.elbo(theta);
   const lossErr = Math.abs(loss - expected) / Math.max(1, Math.abs(expected));
   out.push(lossErr <= LOSS_TOL || !Number.isFinite(lossErr)
     ? (Number.isFinite(loss) ? { check: "loss", status: "ok", error: lossErr } : { check: "loss", status: "mismatch", detail: `loss ${loss}, expected ${expected}` })
@@ -76,7 +91,7 @@ function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Th
       value.dispose();
       const read = (v: tf.Variable) => (g[v.name] === undefined ? [] : Array.from(g[v.name]!.dataSync()));
       return [
-        Object.fromEntries([...variables].map(([name, v]) => [name, read(v)])),
+        Object.fromEntries([...variables].map(([name, v]) => [renamed.get(name) ?? name, read(v)])),
         Object.fromEntries([...values].map(([name, v]) => [name, g[v.name] === undefined ? [] : fromPlateDims(spec, spec.sites.find((s) => s.name === name)!.node, g[v.name]!)])),
       ];
     });

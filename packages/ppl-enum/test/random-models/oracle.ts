@@ -11,7 +11,45 @@
  * infer_discrete scores every site by its scaled and masked log-prob.
  */
 import { assignments, logSumExp, normalLogPdf } from "../helpers.js";
-import { flatIndex, pathOf, tuplesOf, type SiteSpec, type Spec } from "./spec.js";
+import { flatIndex, pathOf, tuplesOf, type ContinuousSpec, type SiteSpec, type Spec } from "./spec.js";
+
+/** The theta key of a continuous latent's unconstrained value (the AutoDelta's variable). */
+export const continuousKey = (c: ContinuousSpec): string => `cont:${c.name}`;
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** bijectTo(support): the constrained value of an unconstrained one (identity, exp, sigmoid, sigmoid and affine). */
+export function constrain(c: ContinuousSpec, x: number): number {
+  switch (c.prior) {
+    case "normal": return x;
+    case "beta": return sigmoid(x);
+    case "uniform": return -1 + 3 * sigmoid(x);
+    default: return Math.exp(x);
+  }
+}
+
+/** The inverse of constrain. */
+export function unconstrain(c: ContinuousSpec, u: number): number {
+  switch (c.prior) {
+    case "normal": return u;
+    case "beta": return Math.log(u / (1 - u));
+    case "uniform": return Math.log((u + 1) / (2 - u));
+    default: return Math.log(u);
+  }
+}
+
+/** The prior's log-density, float64. */
+function logPrior(c: ContinuousSpec, u: number): number {
+  switch (c.prior) {
+    case "normal": return normalLogPdf(u, 0, 1);
+    case "halfnormal": return Math.log(2) + normalLogPdf(u, 0, 1);
+    case "lognormal": return normalLogPdf(Math.log(u), 0, 0.5) - Math.log(u);
+    case "exponential": return -u;
+    case "gamma": return Math.log(u) - u; // concentration 2, rate 1: u e^-u / Γ(2)
+    case "beta": return Math.log(6) + Math.log(u) + Math.log(1 - u); // Beta(2, 2): 1 / B(2, 2) = 6
+    case "uniform": return -Math.log(3);
+  }
+}
 
 export type Theta = Record<string, number[]>;
 
@@ -91,8 +129,11 @@ export class Oracle {
         const p = z / (1 + Math.exp(-table[base]!));
         return Math.log(value === 1 ? p : 1 - p);
       }
-      case "normal":
-        return normalLogPdf(value, table[base]!, u.site.sd);
+      case "normal": {
+        const c = u.site.shift === undefined ? undefined : this.spec.continuous![u.site.shift]!;
+        const shift = c === undefined ? 0 : this.continuousValue(c, theta);
+        return normalLogPdf(value, table[base]! + shift, u.site.sd);
+      }
       case "poisson":
         return value * table[base]! - Math.exp(table[base]!) - logFactorial(value);
     }
@@ -105,6 +146,16 @@ export class Oracle {
       lq += site.family === "categorical" ? q[g[slot.pos]!]! - logSumExp(q) : logSigmoid(g[slot.pos] === 1 ? q[0]! : -q[0]!);
     }
     return lq;
+  }
+
+  /** A continuous latent's value: fixed at its initial value (inferDiscrete's check), else the AutoDelta's. */
+  private continuousValue(c: ContinuousSpec, theta: Theta): number {
+    return this.spec.continuousFixed === true ? c.init : constrain(c, theta[continuousKey(c)]![0]!);
+  }
+
+  /** The continuous latents' prior log-densities (a cost of every guide assignment; the Delta guide adds log q = 0). */
+  private continuousLogPrior(theta: Theta): number {
+    return (this.spec.continuous ?? []).reduce((sum, c) => sum + logPrior(c, this.continuousValue(c, theta)), 0);
   }
 
   /** The ELBO (the negative of TraceEnumELBO's loss). */
@@ -137,7 +188,7 @@ export class Oracle {
   }
 
   private elboFrom(theta: Theta, t: { inner: Float64Array[]; indep: Float64Array }): number {
-    let total = 0;
+    let total = this.spec.modelScale * this.continuousLogPrior(theta);
     (this.guideList ??= [...assignments(this.guideSizes)]).forEach((g, gi) => {
       const lq = this.guideLogProb(theta, g);
       total += Math.exp(lq) * (this.spec.modelScale * logSumExp([...t.inner[gi]!]) + t.indep[gi]! - lq);
@@ -153,7 +204,8 @@ export class Oracle {
     const full = this.terms(theta, this.units);
     const out: Theta = {};
     for (const [name, values] of Object.entries(theta)) {
-      const users = this.units.filter((u) => u.site.param === name);
+      const c = (this.spec.continuous ?? []).find((x) => continuousKey(x) === name);
+      const users = this.units.filter((u) => (c === undefined ? u.site.param === name : u.site.shift !== undefined && this.spec.continuous![u.site.shift] === c));
       const moved = this.withMoved(theta, full, users);
       out[name] = values.map((v, i) => {
         const at = (d: number) => {
@@ -206,7 +258,7 @@ export class Oracle {
 
   /** infer_discrete's objective: every site's masked, unscaled log-prob (Pyro's masked_log_prob; all latents model-enumerated). */
   mapObjective(theta: Theta, m: readonly number[]): number {
-    let lp = 0;
+    let lp = this.continuousLogPrior(theta);
     for (const u of this.units) if (u.mask) lp += this.logProb(u, theta, m, []);
     return lp;
   }
@@ -224,5 +276,7 @@ export class Oracle {
 }
 
 export function thetaOf(spec: Spec): Theta {
-  return Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [k, [...v.values]]));
+  const theta: Theta = Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [k, [...v.values]]));
+  for (const c of spec.continuous ?? []) theta[continuousKey(c)] = [unconstrain(c, c.init)];
+  return theta;
 }

@@ -61,6 +61,18 @@ export interface SiteSpec {
   readonly gated?: boolean;
   /** A Categorical given unnormalised probs (exp of its table) instead of softmax or logits. */
   readonly unnormalised?: boolean;
+  /** Normal observations: the index of a continuous latent added to the location. */
+  readonly shift?: number;
+}
+
+/** A continuous global latent, learned by an AutoDelta (its support through the autoguide's bijection). */
+export type ContinuousPrior = "normal" | "halfnormal" | "lognormal" | "exponential" | "gamma" | "beta" | "uniform";
+
+export interface ContinuousSpec {
+  readonly name: string;
+  readonly prior: ContinuousPrior;
+  /** The AutoDelta's initial (constrained) value. */
+  readonly init: number;
 }
 
 export interface ChainSpec {
@@ -83,6 +95,10 @@ export interface Spec {
   readonly modelScale: number;
   /** maxPlateNesting given to TraceEnumELBO, or undefined to let it infer it. */
   readonly maxPlateNesting: number | undefined;
+  /** Continuous global latents sampled first (absent in older recorded cases: none). */
+  readonly continuous?: ContinuousSpec[];
+  /** The continuous latents are observed at their initial values (inferDiscrete's check) instead of learned. */
+  readonly continuousFixed?: boolean;
 }
 
 export interface Features {
@@ -134,6 +150,10 @@ export interface Features {
   readonly gatedProbs: boolean;
   /** Categoricals given unnormalised probs (needs Categorical to normalise probs, as torch does). */
   readonly unnormalisedProbs: boolean;
+  /** 0..2 continuous global latents (real, positive and unit-interval supports) under an AutoDelta. */
+  readonly continuousLatents: boolean;
+  /** ... also Uniform(-1, 2) priors: an interval other than (0, 1) (needs interval transforms that own their tensors). */
+  readonly intervalLatents: boolean;
 }
 
 export const ALL_FEATURES: Features = {
@@ -142,6 +162,7 @@ export const ALL_FEATURES: Features = {
   masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true, blockHandlers: true,
   markov: true, history2: true, factorialChains: true, maxChains: 2, guideEnum: true, sequentialEnum: true, sequentialInPlates: true, sequentialMasks: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
   maxRank: 6, maxJoint: 4096, valueGradients: true, conditioned: true, gatedProbs: true, unnormalisedProbs: true,
+  continuousLatents: true, intervalLatents: true,
 };
 
 /** Seeded uniforms in [0, 1): ppl-core's mulberry32, the seed spread so neighbouring seeds start far apart. */
@@ -242,6 +263,14 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
   }
   const nodes: (number | null)[] = [null, ...plates.map((_, i) => i)];
 
+  const priors: ContinuousPrior[] = ["normal", "halfnormal", "lognormal", "exponential", "gamma", "beta", ...(f.intervalLatents ? ["uniform" as const] : [])];
+  const continuous: ContinuousSpec[] = !f.continuousLatents ? [] : Array.from({ length: int(0, 2) }, (_, i) => {
+    const prior = pick(priors);
+    const x = normal();
+    const init = prior === "normal" ? 0.8 * x : prior === "beta" ? 1 / (1 + Math.exp(-x)) : prior === "uniform" ? -1 + 3 / (1 + Math.exp(-x)) : Math.exp(0.5 * x);
+    return { name: `u${i}`, prior, init: f32(init) };
+  });
+
   const sites: SiteSpec[] = [];
   const chains: ChainSpec[] = [];
   const mask = (node: number | null, allowed: boolean): MaskSpec | undefined => {
@@ -294,6 +323,7 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
       scale: f.scales && !dependsOnModelEnum && chance(0.3) ? pick([0.3, 2, 4]) : 1,
       sd: pick([0.7, 1, 1.3]), data, ...(m === undefined ? {} : { mask: m }), ...(chain === undefined ? {} : { chain }),
       ...(f.conditioned && chance(0.3) ? { conditioned: true } : {}),
+      ...(family === "normal" && continuous.length > 0 && chance(0.7) ? { shift: int(0, continuous.length - 1) } : {}),
       ...(gated ? { gated: true } : {}),
       ...(f.unnormalisedProbs && family === "categorical" && !viaLogits && chance(0.5) ? { unnormalised: true } : {}),
     };
@@ -384,7 +414,7 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
   const spec0 = { plates, sites };
   const needed = neededPlateNesting(spec0);
   return {
-    seed, plates, sites, chains, params,
+    seed, plates, sites, chains, params, continuous,
     modelScale: f.scales && chance(0.4) ? pick([0.5, 2.5, 3]) : 1,
     maxPlateNesting: f.givenMaxPlateNesting && chance(0.5) ? needed + int(0, 1) : undefined,
   };
@@ -407,5 +437,5 @@ export function mapSpecOf(spec: Spec, keepLatentMasks: boolean): Spec {
     const { mask: _dropped, ...rest } = t;
     return rest;
   });
-  return { ...spec, sites };
+  return { ...spec, sites, continuousFixed: true };
 }
