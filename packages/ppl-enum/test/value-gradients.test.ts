@@ -155,6 +155,23 @@ describe("observations under guide-side and sequential enumeration", () => {
     });
   }
 
+  it("an amortised guide that reads the observations: finite differences of the float64 expectation", () => {
+    // q(z = 1 | a) = sigmoid(a_0 - a_1): the values reach the guide's log q as well as the model's log p
+    const guide = (v: tf.Tensor) => function* () {
+      yield* sample("z", dist.Bernoulli(tf.sigmoid(v.slice(0, 1).sub(v.slice(1, 1)).reshape([]))), en);
+    };
+    const elbo = (x: number[]) => {
+      const q1x = 1 / (1 + Math.exp(-(x[0]! - x[1]!)));
+      return [1 - q1x, q1x].reduce((s, q, z) =>
+        s + q * (Math.log(z === 1 ? 0.4 : 0.6) + x.reduce((t, xi) => t + normalLogPdf(xi, mu[z]!, 1), 0) - Math.log(q)), 0);
+    };
+    const grads = tf.tidy(() => {
+      const g = tf.grad((v: tf.Tensor) => new TraceEnumELBO({ maxPlateNesting: 0 }).differentiableLoss(makeModel(v), guide(v)))(tf.tensor1d(a));
+      return Array.from(g.dataSync());
+    });
+    expectClose(grads, finiteDiff((x) => -elbo(x), a));
+  });
+
   it("sequential enumeration in the model: finite differences of the float64 evidence", () => {
     const makeSeqModel = (v: tf.Tensor) => function* () {
       const z = yield* sample("z", dist.Bernoulli(0.4), seq);
