@@ -1,14 +1,13 @@
 // The ops a model or the enumeration path differentiates, at ranks 5 and 6, on
 // cpu and wasm: tf.broadcastTo / tf.tile / a broadcasting tf.where (tfjs's own
 // Tile gradient stops at rank 4), scaleAndMask with a mask that broadcasts the
-// log-prob up, vindex (gather and arange paths), sumRightmost, logSumExp, and
-// ppl-enum's fused logSumProduct. Truth: float64 forward values and central
-// finite differences of Σ w·f written in plain JS below.
+// log-prob up, vindex (gather and arange paths), sumRightmost and logSumExp.
+// (ppl-enum's fused logSumProduct: packages/ppl-enum/test/contract/logsumexp-rank.test.ts.)
+// Truth: float64 forward values and central finite differences of Σ w·f in plain JS below.
 import * as tf from "@tensorflow/tfjs";
 import { expect, it } from "vitest";
 import { broadcastTo, logSumExp, sumRightmost, vindex } from "ppl-core";
 import { markArangeIndex, scaleAndMask } from "ppl-core/internal";
-import { logSumProduct } from "../../../ppl-enum/src/contract/logsumexp.js";
 import { broadcast, centralDiff, expectGradClose, fixed, offset, onEachBackend, size } from "./fd.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -150,20 +149,6 @@ onEachBackend((backend) => {
         shape: xs.slice(0, -1),
         values: Array.from({ length: v.length / K }, (_, r) => Math.log(v.slice(r * K, (r + 1) * K).reduce((a, b) => a + Math.exp(b), 0))),
       }), rank);
-    });
-
-    it(`ppl-enum's logSumProduct of broadcasting terms at rank ${rank} (${backend})`, () => {
-      const joint = rank === 6 ? [2, 2, 1, 3, 2, 3] : [2, 2, 3, 2, 3];
-      const a = input(rank === 6 ? [2, 1, 1, 3, 1, 3] : [2, 1, 3, 1, 3], -2, 2, 11);
-      const b = input(rank === 6 ? [1, 2, 1, 1, 2, 3] : [1, 2, 1, 2, 3], -2, 2, 12);
-      const K = joint[joint.length - 1]!;
-      check("logSumProduct", [a, b], (p, q) => logSumProduct([p!, q!], joint), (p, q) => {
-        const s = zipWith([{ shape: a.shape, values: p }, { shape: b.shape, values: q }, { shape: joint, values: new Array<number>(size(joint)).fill(0) }], (u, v) => u + v);
-        return {
-          shape: joint.slice(0, -1),
-          values: Array.from({ length: s.values.length / K }, (_, r) => Math.log(s.values.slice(r * K, (r + 1) * K).reduce((acc, e) => acc + Math.exp(e), 0))),
-        };
-      }, rank);
     });
   }
 });
