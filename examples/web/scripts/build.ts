@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "nod
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { type Metafile, build } from "esbuild";
 
 export const here = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const distDir = join(here, "dist");
@@ -21,29 +21,35 @@ function wasmDir(): string {
   return dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
 }
 
-/** Builds dist/; returns the byte size of each output file (what the bundle-size check reads). */
-export async function buildPage(): Promise<Record<string, number>> {
-  rmSync(distDir, { recursive: true, force: true });
-  mkdirSync(join(distDir, "wasm"), { recursive: true });
+/** Bundles `entries` (name → source) into `outdir` with the .wasm files under wasm/; returns esbuild's metafile. */
+export async function bundle(entries: Record<string, string>, outdir: string): Promise<Metafile> {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(join(outdir, "wasm"), { recursive: true });
   const result = await build({
-    entryPoints: { main: join(here, "src", "main.ts"), "fit.worker": join(here, "src", "fit.worker.ts") },
+    entryPoints: entries,
     bundle: true,
     format: "esm",
     platform: "browser",
     target: "es2022",
     minify: true,
     sourcemap: false,
-    outdir: distDir,
+    outdir,
     metafile: true,
     logLevel: "warning",
     legalComments: "none",
   });
-  writeFileSync(join(distDir, "meta.json"), JSON.stringify(result.metafile));
+  for (const f of readdirSync(wasmDir()).filter((f) => f.endsWith(".wasm"))) copyFileSync(join(wasmDir(), f), join(outdir, "wasm", f));
+  return result.metafile;
+}
+
+/** Builds dist/; returns the byte size of each output file (what the bundle-size check reads). */
+export async function buildPage(): Promise<Record<string, number>> {
+  const meta = await bundle({ main: join(here, "src", "main.ts"), "fit.worker": join(here, "src", "fit.worker.ts") }, distDir);
+  writeFileSync(join(distDir, "meta.json"), JSON.stringify(meta));
   copyFileSync(join(here, "src", "index.html"), join(distDir, "index.html"));
   mkdirSync(join(distDir, "series"));
   for (const f of readdirSync(join(here, "series"))) copyFileSync(join(here, "series", f), join(distDir, "series", f));
-  for (const f of readdirSync(wasmDir()).filter((f) => f.endsWith(".wasm"))) copyFileSync(join(wasmDir(), f), join(distDir, "wasm", f));
-  return Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, o]) => [file, o.bytes]));
+  return Object.fromEntries(Object.entries(meta.outputs).map(([file, o]) => [file, o.bytes]));
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
