@@ -5,7 +5,7 @@
  *     in a child process with a time limit, the first call (which builds the contraction plan) and a second (plan cached);
  *   - ppl approx: examples/nilm's beam Viterbi + per-chain Viterbi, linear in M;
  *   - ppl factorial kernel: ppl-core's fused float64 factorial Viterbi (the plan's factorial step, called
- *     on the model's terms as `ppl-hmm disaggregate` does), T·Σ K_m·K^M, M = 2…7, and M = 4 over 3 days;
+ *     on the model's terms by ppl-hmm's factorialMap, as `ppl-hmm disaggregate` does), T·Σ K_m·K^M, M = 2…7, and M = 4 over 3 days;
  *   - a product-state baseline written here: one HMM over the K^M joint states with the dense
  *     K^M × K^M transition matrix (the Kronecker product of the chains'), Viterbi in float64 JS,
  *     T·K^(2M) — how NILM toolkits run an exact FHMM.
@@ -21,7 +21,7 @@ import { approxMap, logJoint } from "nilm/approx";
 import { appliances } from "nilm/catalogue";
 import { generate, householdParams } from "nilm/data";
 import { exactMap } from "nilm/exact";
-import { factorialMap } from "nilm/house-factorial";
+import { factorialMap } from "ppl-hmm";
 import { estimatedPower, teca } from "nilm/metrics";
 import { type Globals, cataloguePrior } from "nilm/model";
 

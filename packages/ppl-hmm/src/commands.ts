@@ -23,4 +23,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "fit a Gaussian HMM to one or more sequences, decode their states, write params.json, states.csv and figures",
     load: () => import("./fit/command.js"),
   },
+  disaggregate: {
+    usage: "ppl-hmm disaggregate DATA.csv --appliances A,B,... --train-until TIME [--mains NAME] [--out DIR] [options]",
+    summary: "learn a factorial HMM from sub-metered training rows, split the later rows' mains into the appliances",
+    load: () => import("./disaggregate/command.js"),
+  },
 };

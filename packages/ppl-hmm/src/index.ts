@@ -8,3 +8,5 @@ export { DataError, EnvironmentError, OptionError, parseJson } from "./errors.js
 export { readJsonFile, readText } from "./files.js";
 export { gaussianLogEmissions } from "./emission.js";
 export { type Progress, makeProgress } from "./progress.js";
+export { type GaussianHmm, fitGaussianHmm } from "./disaggregate/gaussian-hmm.js";
+export { factorialArrays, factorialMap } from "./disaggregate/factorial.js";

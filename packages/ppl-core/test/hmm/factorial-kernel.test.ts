@@ -176,3 +176,19 @@ describe("factorial chain kernel against brute force over joint paths", () => {
     expect(() => factorialLayout([1, 4, 6], [[1, 2, 2, 2], [1, 1, 3, 3]], "here")).toThrow(/neither 1 nor n-1/);
   });
 });
+
+describe("factorialHmmMostLikelyPath (public, textbook convention)", () => {
+  it("decodes two on/off appliances from their sum, and its log p is the path's joint written out", async () => {
+    const { factorialHmmMostLikelyPath } = await import("ppl-core");
+    const levels = [0, 200, 100, 300];
+    const y = [0, 100, 300, 200];
+    const lt = [Math.log(0.9), Math.log(0.1), Math.log(0.1), Math.log(0.9)];
+    const emit = (v: number, l: number) => -0.5 * ((v - l) / 10) ** 2;
+    const r = factorialHmmMostLikelyPath({ logInit: [[Math.log(0.5), Math.log(0.5)], [Math.log(0.3), Math.log(0.7)]], logTrans: [lt, lt], logEmit: y.flatMap((v) => levels.map((l) => emit(v, l))) });
+    expect(r.paths.map((p) => Array.from(p))).toEqual([[0, 1, 1, 0], [0, 0, 1, 1]]);
+    const joint = Math.log(0.5) + Math.log(0.3) + 3 * Math.log(0.9) + 3 * Math.log(0.1) + y.reduce((s, v, t) => s + emit(v, levels[r.paths[0]![t]! * 2 + r.paths[1]![t]!]!), 0);
+    expect(r.logProb).toBeCloseTo(joint, 10);
+    expect(() => factorialHmmMostLikelyPath({ logInit: [[0], [0]], logTrans: [[0], [0]], logEmit: [NaN] })).toThrowError(/NaN or \+Infinity/);
+    expect(() => factorialHmmMostLikelyPath({ logInit: [[0, 0]], logTrans: [[0, 0, 0]], logEmit: [0, 0] })).toThrow(PPLShapeError);
+  });
+});

@@ -1,4 +1,4 @@
-// The disaggregate command's manners: refusals before any work (each naming
+// ppl-hmm disaggregate's manners: refusals before any work (each naming
 // the option, column or line and what is valid), and one run on two days of
 // the shipped week writing the promised files (header, one row per test row
 // in input order, metrics present when the test rows have their sub-meters).
@@ -7,11 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { run } from "../src/house/disaggregate-command.js";
-import { parseDisaggregateOptions } from "../src/house/disaggregate-options.js";
-import { HouseDataError, readHouse } from "../src/house/house-csv.js";
+import { run } from "../../src/disaggregate/command.js";
+import { parseDisaggregateOptions } from "../../src/disaggregate/options.js";
+import { readHouse } from "../../src/disaggregate/house-csv.js";
+import { DataError } from "../../src/errors.js";
 
-const CSV = fileURLToPath(new URL("../../../data/ampds2-week/house.csv", import.meta.url));
+const CSV = fileURLToPath(new URL("../../../../data/ampds2-week/house.csv", import.meta.url));
 const lines = readFileSync(CSV, "utf8").trim().split("\n");
 const APPS = ["fridge", "heat_pump"];
 const opts = { mains: "mains", appliances: APPS, trainUntil: "2013-11-22T00:00:00-08:00" };
@@ -28,7 +29,7 @@ describe("refusals before any work", () => {
   it("refuses --train-until outside the data or not ISO 8601 with an offset", () => {
     expect(() => readHouse(text, "h.csv", { ...opts, trainUntil: "2013-12-01T00:00:00-08:00" })).toThrowError(/after the last row/);
     expect(() => readHouse(text, "h.csv", { ...opts, trainUntil: "2013-11-21T00:00:00-08:00" })).toThrowError(/at or before the first row/);
-    expect(() => readHouse(text, "h.csv", { ...opts, trainUntil: "2013-11-22 00:00" })).toThrowError(HouseDataError);
+    expect(() => readHouse(text, "h.csv", { ...opts, trainUntil: "2013-11-22 00:00" })).toThrowError(DataError);
   });
   it("refuses a training value that is not a number, naming the line and column", () => {
     const bad = [...lines.slice(0, 5), lines[5]!.replace(/,(\d+)$/, ",x"), ...lines.slice(6, 2001)].join("\n");

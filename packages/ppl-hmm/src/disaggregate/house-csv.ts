@@ -8,10 +8,7 @@
  * what is valid, before any work starts.
  */
 
-/** Bad data or options: the command reports it as one line and exits 2. */
-export class HouseDataError extends Error {
-  override readonly name: string = "HouseDataError";
-}
+import { DataError } from "../errors.js";
 
 /** What the command reads from the file. */
 export interface HouseData {
@@ -38,11 +35,11 @@ export function parseTime(text: string): number {
 function cells(text: string, path: string): { header: string[]; rows: string[][] } {
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === "") lines.pop();
-  if (lines.length < 2) throw new HouseDataError(`${path}: needs a header and at least one data row`);
+  if (lines.length < 2) throw new DataError(`${path}: needs a header and at least one data row`);
   const header = lines[0]!.split(",").map((h) => h.trim());
   const rows = lines.slice(1).map((l, i) => {
     const r = l.split(",");
-    if (r.length !== header.length) throw new HouseDataError(`${path}: line ${i + 2} has ${r.length} fields, the header has ${header.length}`);
+    if (r.length !== header.length) throw new DataError(`${path}: line ${i + 2} has ${r.length} fields, the header has ${header.length}`);
     return r;
   });
   return { header, rows };
@@ -53,7 +50,7 @@ export function readHouse(text: string, path: string, o: { mains: string; applia
   const { header, rows } = cells(text, path);
   const col = (name: string, what: string) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new HouseDataError(`${path}: no ${what} column '${name}'; the columns are ${header.join(", ")}`);
+    if (i < 0) throw new DataError(`${path}: no ${what} column '${name}'; the columns are ${header.join(", ")}`);
     return i;
   };
   const tCol = col("timestamp", "time");
@@ -61,28 +58,28 @@ export function readHouse(text: string, path: string, o: { mains: string; applia
   const aCols = o.appliances.map((a) => col(a, "appliance (--appliances)"));
   const times = rows.map((r, i) => {
     const t = parseTime(r[tCol]!.trim());
-    if (Number.isNaN(t)) throw new HouseDataError(`${path}: line ${i + 2}: timestamp '${r[tCol]}' is not ISO 8601 with an offset (e.g. 2013-11-21T00:00:00-08:00)`);
+    if (Number.isNaN(t)) throw new DataError(`${path}: line ${i + 2}: timestamp '${r[tCol]}' is not ISO 8601 with an offset (e.g. 2013-11-21T00:00:00-08:00)`);
     return t;
   });
-  if (times.length < 3) throw new HouseDataError(`${path}: needs at least 3 rows, has ${times.length}`);
+  if (times.length < 3) throw new DataError(`${path}: needs at least 3 rows, has ${times.length}`);
   const step = times[1]! - times[0]!;
-  if (!(step > 0)) throw new HouseDataError(`${path}: line 3: timestamps must increase (${rows[1]![tCol]} follows ${rows[0]![tCol]})`);
+  if (!(step > 0)) throw new DataError(`${path}: line 3: timestamps must increase (${rows[1]![tCol]} follows ${rows[0]![tCol]})`);
   for (let i = 2; i < times.length; i++) {
     const d = times[i]! - times[i - 1]!;
     if (d !== step) {
-      throw new HouseDataError(
+      throw new DataError(
         `${path}: line ${i + 2}: a ${d > step ? "gap" : "step"} of ${d / 1000} s after ${rows[i - 1]![tCol]}, the file steps by ${step / 1000} s; ` +
           "the time index must be even and complete (fill or cut the gap first)",
       );
     }
   }
   const until = parseTime(o.trainUntil);
-  if (Number.isNaN(until)) throw new HouseDataError(`--train-until '${o.trainUntil}' is not ISO 8601 with an offset (e.g. 2013-11-25T00:00:00-08:00)`);
+  if (Number.isNaN(until)) throw new DataError(`--train-until '${o.trainUntil}' is not ISO 8601 with an offset (e.g. 2013-11-25T00:00:00-08:00)`);
   const split = times.findIndex((t) => t >= until);
   const first = rows[0]![tCol]!;
   const last = rows[rows.length - 1]![tCol]!;
   if (split <= 0) {
-    throw new HouseDataError(
+    throw new DataError(
       `--train-until ${o.trainUntil} is ${split === 0 ? "at or before the first row" : "after the last row"} (${first} .. ${last}): ` +
         "it must leave training rows before it and test rows from it on",
     );
@@ -92,7 +89,7 @@ export function readHouse(text: string, path: string, o: { mains: string; applia
     if (s === "" && !required) return NaN;
     const v = Number(s);
     if (s === "" || !Number.isFinite(v)) {
-      throw new HouseDataError(`${path}: line ${i + 2}: ${name} is '${s}', expected a number of watts${required ? "" : " or empty"}`);
+      throw new DataError(`${path}: line ${i + 2}: ${name} is '${s}', expected a number of watts${required ? "" : " or empty"}`);
     }
     return v;
   };

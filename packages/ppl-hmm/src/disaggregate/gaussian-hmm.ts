@@ -2,11 +2,10 @@
  * One appliance's (or the unmetered rest's) Gaussian HMM, learned from its
  * own series in float64: levels started at 1-D k-means centres, then
  * Baum–Welch, each E-step one forward–backward pass of ppl-core's chain
- * kernel (chainForward / chainPosteriors: the posterior marginals are the
- * gradient of log Z, the EM statistics). The number of states is given or
- * chosen by BIC.
+ * kernel (hmmForwardBackward: the state marginals and expected transition
+ * counts). The number of states is given or chosen by BIC.
  */
-import { chainForward, chainLayout, chainPosteriors } from "ppl-core/internal";
+import { hmmForwardBackward } from "ppl-core";
 
 /** A learned Gaussian HMM: state 0 is the lowest level. */
 export interface GaussianHmm {
@@ -79,17 +78,13 @@ export function fitGaussianHmm(y: ArrayLike<number>, K: number, o: FitOptions = 
   for (let k = 0; k < K; k++) scales[k] = Math.max(minScale, Math.sqrt(ss[k]! / Math.max(1, cnt[k]!)));
   let trans = counts.map((row) => row.map((c) => c / row.reduce((a, b) => a + b, 0)));
   let init = new Array<number>(K).fill(1 / K);
-  const L = chainLayout([1, n, K], [1, 1, K, K], "fitGaussianHmm");
-  const unary = new Float64Array(n * K);
-  const pair = new Float64Array(K * K);
+  const emit = new Float64Array(n * K);
   let logLik = -Infinity;
   for (let it = 0; it < (o.iterations ?? 40); it++) {
-    for (let t = 0; t < n; t++) for (let k = 0; k < K; k++) unary[t * K + k] = logNormal(y[t]!, locs[k]!, scales[k]!) + (t === 0 ? Math.log(init[k]!) : 0);
-    for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) pair[i * K + j] = Math.log(trans[i]![j]!);
-    const sw = chainForward(L, unary, pair);
-    logLik = sw.logZ[0]!;
-    const post = chainPosteriors(sw, [1]);
-    const gamma = post.unary;
+    for (let t = 0; t < n; t++) for (let k = 0; k < K; k++) emit[t * K + k] = logNormal(y[t]!, locs[k]!, scales[k]!);
+    const post = hmmForwardBackward({ logInit: init.map(Math.log), logTrans: trans.flat().map(Math.log), logEmit: emit });
+    logLik = post.logLikelihood;
+    const gamma = post.marginals;
     for (let k = 0; k < K; k++) {
       let w = 0;
       let s1 = 0;
@@ -107,7 +102,7 @@ export function fitGaussianHmm(y: ArrayLike<number>, K: number, o: FitOptions = 
     }
     // a pseudo-count of one transition per entry: a move unseen in training stays possible
     trans = Array.from({ length: K }, (_, i) => {
-      const row = Array.from({ length: K }, (_, j) => post.pair[i * K + j]! + 1e-3);
+      const row = Array.from({ length: K }, (_, j) => post.transitionCounts[i * K + j]! + 1e-3);
       const s = row.reduce((a, b) => a + b, 0);
       return row.map((x) => x / s);
     });

@@ -5,14 +5,17 @@
  * disaggregation.csv, model.json, metrics.json (when the test rows have their
  * sub-meters) and the figures; `--json` prints one result object.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFigure } from "example-kit/figure";
+import { DataError, EnvironmentError } from "../errors.js";
+import { readText } from "../files.js";
+import { writeFigure } from "../figures/render.js";
+import { userPath } from "../paths.js";
 import { type HouseRun, disaggregateHouse } from "./disaggregate-house.js";
-import { DISAGGREGATE_HELP, type DisaggregateOptions, parseDisaggregateOptions } from "./disaggregate-options.js";
 import { METER_NOISE_W } from "./factorial.js";
-import { type HouseData, HouseDataError, readHouse } from "./house-csv.js";
+import { type HouseData, readHouse } from "./house-csv.js";
 import { houseApplianceFigure, houseStackFigure } from "./house-figures.js";
+import { DISAGGREGATE_HELP, type DisaggregateOptions, parseDisaggregateOptions } from "./options.js";
 
 /** The largest product state exact inference takes (beyond it: --inference approx). */
 export const MAX_EXACT_STATES = 50_000;
@@ -31,11 +34,11 @@ export interface DisaggregateResult {
 
 /** The output folder exists or can be made, and is a folder: checked before any work. */
 function prepareOut(out: string): void {
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new HouseDataError(`--out ${out}: exists and is not a folder`);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new EnvironmentError(`--out ${out}: exists and is not a folder`);
   try {
     mkdirSync(out, { recursive: true });
   } catch (err) {
-    throw new HouseDataError(`--out ${out}: cannot create it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new EnvironmentError(`--out ${out}: cannot create it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 
@@ -74,16 +77,16 @@ export async function run(argv: string[]): Promise<void> {
     process.stdout.write(`${DISAGGREGATE_HELP}\n`);
     return;
   }
-  if (!existsSync(o.data) || statSync(o.data).isDirectory()) throw new HouseDataError(`${o.data}: no such data file`);
-  const data = readHouse(readFileSync(o.data, "utf8"), o.data, { mains: o.mains, appliances: o.appliances, trainUntil: o.trainUntil });
+  const data = readHouse(readText(userPath(o.data)), o.data, { mains: o.mains, appliances: o.appliances, trainUntil: o.trainUntil });
   const largest = o.appliances.reduce((s, a) => s * (o.states[a] ?? o.maxStates), o.residualStates);
   if (o.inference === "exact" && largest > MAX_EXACT_STATES) {
-    throw new HouseDataError(
+    throw new DataError(
       `exact inference over up to ${largest} joint states (the product of the chains' states) is over ${MAX_EXACT_STATES}: ` +
         "use --inference approx, fewer --states / --max-states / --residual-states, or fewer appliances",
     );
   }
-  prepareOut(o.out);
+  const out = userPath(o.out);
+  prepareOut(out);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`ppl-hmm disaggregate: ${data.split} training rows, ${data.mains.length - data.split} test rows, ${o.appliances.length} appliances + the unmetered rest`);
   const r = disaggregateHouse(data, {
@@ -91,7 +94,7 @@ export async function run(argv: string[]): Promise<void> {
   });
   const files: string[] = [];
   const write = (name: string, text: string) => {
-    const p = join(o.out, name);
+    const p = join(out, name);
     writeSafely(p, text);
     files.push(p);
   };
@@ -103,8 +106,8 @@ export async function run(argv: string[]): Promise<void> {
   if (o.figures) {
     const mains = data.mains.subarray(data.split);
     const truth = data.testHasTruth ? data.appliances.map((a) => a.subarray(data.split)) : undefined;
-    files.push(...(await writeFigure(houseStackFigure(mains, r.estimate, truth, o.appliances, data.stepSeconds), o.out, "stack")));
-    if (truth !== undefined) files.push(...(await writeFigure(houseApplianceFigure(r.estimate, truth, o.appliances, data.stepSeconds), o.out, "appliances")));
+    files.push(...(await writeFigure(houseStackFigure(mains, r.estimate, truth, o.appliances, data.stepSeconds), out, "stack")));
+    if (truth !== undefined) files.push(...(await writeFigure(houseApplianceFigure(r.estimate, truth, o.appliances, data.stepSeconds), out, "appliances")));
   }
   const result: DisaggregateResult = {
     files,

@@ -3,7 +3,7 @@
  * names the option and what it accepts, before any file is read.
  */
 import { parseArgs } from "node:util";
-import { HouseDataError } from "./house-csv.js";
+import { OptionError } from "../errors.js";
 
 /** The parsed command line. */
 export interface DisaggregateOptions {
@@ -55,7 +55,7 @@ export const DISAGGREGATE_HELP = [
 
 function intIn(name: string, text: string, lo: number, hi: number): number {
   const v = Number(text);
-  if (!Number.isInteger(v) || v < lo || v > hi) throw new HouseDataError(`${name} '${text}': expected a whole number from ${lo} to ${hi}`);
+  if (!Number.isInteger(v) || v < lo || v > hi) throw new OptionError(`${name} '${text}': expected a whole number from ${lo} to ${hi}`);
   return v;
 }
 
@@ -65,8 +65,8 @@ function assignments(name: string, text: string | undefined, appliances: readonl
   if (text === undefined) return out;
   for (const part of text.split(",")) {
     const [k, v, extra] = part.split("=");
-    if (k === undefined || v === undefined || extra !== undefined || k.trim() === "") throw new HouseDataError(`${name} '${text}': expected NAME=VALUE pairs separated by commas`);
-    if (!appliances.includes(k.trim())) throw new HouseDataError(`${name}: '${k.trim()}' is not one of --appliances (${appliances.join(", ")})`);
+    if (k === undefined || v === undefined || extra !== undefined || k.trim() === "") throw new OptionError(`${name} '${text}': expected NAME=VALUE pairs separated by commas`);
+    if (!appliances.includes(k.trim())) throw new OptionError(`${name}: '${k.trim()}' is not one of --appliances (${appliances.join(", ")})`);
     out[k.trim()] = value(k.trim(), v.trim());
   }
   return out;
@@ -96,7 +96,7 @@ export function parseDisaggregateOptions(argv: readonly string[]): DisaggregateO
       },
     });
   } catch (err) {
-    throw new HouseDataError(`${(err as Error).message} (ppl-hmm disaggregate --help lists the options)`);
+    throw new OptionError(`${(err as Error).message} (ppl-hmm disaggregate --help lists the options)`);
   }
   const v = parsed.values;
   const base = { json: v.json === true, figures: v["no-figures"] !== true };
@@ -104,17 +104,17 @@ export function parseDisaggregateOptions(argv: readonly string[]): DisaggregateO
     return { ...base, data: "", mains: "", appliances: [], trainUntil: "", out: "", states: {}, maxStates: 3, residualStates: 10, onThresholds: {}, inference: "exact", help: true };
   }
   if (parsed.positionals.length !== 1) {
-    throw new HouseDataError(`expected one DATA.csv, got ${parsed.positionals.length === 0 ? "none" : parsed.positionals.join(" ")} (ppl-hmm disaggregate --help)`);
+    throw new OptionError(`expected one DATA.csv, got ${parsed.positionals.length === 0 ? "none" : parsed.positionals.join(" ")} (ppl-hmm disaggregate --help)`);
   }
-  if (v.appliances === undefined) throw new HouseDataError("--appliances is required: the sub-metered columns to disaggregate, e.g. --appliances fridge,heat_pump");
+  if (v.appliances === undefined) throw new OptionError("--appliances is required: the sub-metered columns to disaggregate, e.g. --appliances fridge,heat_pump");
   const appliances = v.appliances.split(",").map((a) => a.trim());
-  if (appliances.some((a) => a === "")) throw new HouseDataError(`--appliances '${v.appliances}': an empty name`);
-  if (new Set(appliances).size !== appliances.length) throw new HouseDataError(`--appliances '${v.appliances}': a name appears twice`);
-  if (v["train-until"] === undefined) throw new HouseDataError("--train-until is required: the first test time, e.g. --train-until 2013-11-25T00:00:00-08:00");
+  if (appliances.some((a) => a === "")) throw new OptionError(`--appliances '${v.appliances}': an empty name`);
+  if (new Set(appliances).size !== appliances.length) throw new OptionError(`--appliances '${v.appliances}': a name appears twice`);
+  if (v["train-until"] === undefined) throw new OptionError("--train-until is required: the first test time, e.g. --train-until 2013-11-25T00:00:00-08:00");
   const inference = v.inference ?? "exact";
-  if (inference !== "exact" && inference !== "approx") throw new HouseDataError(`--inference '${inference}': expected exact or approx`);
+  if (inference !== "exact" && inference !== "approx") throw new OptionError(`--inference '${inference}': expected exact or approx`);
   const mains = v.mains ?? "mains";
-  if (appliances.includes(mains)) throw new HouseDataError(`--appliances names the mains column '${mains}'`);
+  if (appliances.includes(mains)) throw new OptionError(`--appliances names the mains column '${mains}'`);
   return {
     ...base,
     help: false,
@@ -128,7 +128,7 @@ export function parseDisaggregateOptions(argv: readonly string[]): DisaggregateO
     residualStates: v["residual-states"] === undefined ? 10 : intIn("--residual-states", v["residual-states"], 1, 16),
     onThresholds: assignments("--on-threshold", v["on-threshold"], appliances, (k, x) => {
       const w = Number(x);
-      if (x === "" || !Number.isFinite(w) || w < 0) throw new HouseDataError(`--on-threshold ${k} '${x}': expected watts, a number ≥ 0`);
+      if (x === "" || !Number.isFinite(w) || w < 0) throw new OptionError(`--on-threshold ${k} '${x}': expected watts, a number ≥ 0`);
       return w;
     }),
     inference,

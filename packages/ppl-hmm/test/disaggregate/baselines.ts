@@ -16,7 +16,7 @@
  *   Gaussian (its mean; its variance added to every state's), or a 3-state HMM
  *   learned by EM like the others.
  */
-import { type GaussianHmm, fitGaussianHmm, kMeans1d, logNormal } from "../src/house/gaussian-hmm.js";
+import { type GaussianHmm, fitGaussianHmm, kMeans1d, logNormal } from "../../src/disaggregate/gaussian-hmm.js";
 
 /** NILMTK's cluster(): at most 3 k-means states, fewer when two centres fall within 10 W. */
 function states(y: ArrayLike<number>): number[] {

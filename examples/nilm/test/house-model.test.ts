@@ -1,0 +1,57 @@
+// The house decoder (ppl-hmm disaggregate's factorialMap: the model's terms
+// in float64, ppl-core's factorial kernel) on stretches of the shipped AMPds2
+// week: against a float64 brute-force arg max over every joint path
+// (oracle.ts), and against inferDiscrete on this example's factorialModel
+// with the rest as one more chain (the planner's factorial step).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { factorialMap, fitGaussianHmm } from "ppl-hmm";
+import { exactMap } from "../src/exact.js";
+import type { FactorialPrior } from "../src/model.js";
+import { bruteForce } from "./oracle.js";
+
+const CSV = fileURLToPath(new URL("../../../data/ampds2-week/house.csv", import.meta.url));
+
+/** The week's columns as numbers. */
+function week(): Record<string, Float64Array> {
+  const [head, ...rows] = readFileSync(CSV, "utf8").trim().split("\n");
+  const names = head!.split(",");
+  const cells = rows.map((r) => r.split(","));
+  return Object.fromEntries(names.slice(1).map((n, i) => [n, Float64Array.from(cells, (c) => Number(c[i + 1]))]));
+}
+
+describe("the exact decoder", () => {
+  const w = week();
+  const mains = w.mains!;
+  const subs = ["fridge", "heat_pump", "dishwasher", "basement_lights_plugs"].map((n) => w[n]!);
+  const fit = (y: Float64Array) => fitGaussianHmm(y.subarray(0, 1440), 3, { iterations: 10 });
+  const rest = mains.map((y, t) => y - subs.reduce((s, a) => s + a[t]!, 0));
+  const chains = [fit(subs[1]!), fit(rest)];
+  // the chains as the oracle's and the example model's plain arrays, meter noise 1 W
+  const globals = { probsTrans: chains.map((c) => c.trans.map((r) => [...r])), locs: chains.map((c) => [...c.locs]), scales: chains.map((c) => [...c.scales]), noise: 1 };
+  // a stretch where the heat pump starts
+  const start = 5760 + 540;
+
+  it("equals the brute-force arg max over every joint path (heat pump + rest, 4 minutes)", () => {
+    const y = Array.from(mains.subarray(start + 30, start + 34));
+    const bf = bruteForce(y, globals, chains.map((c) => c.init));
+    expect(factorialMap(y, chains)).toEqual(bf.best);
+  });
+
+  it("equals inferDiscrete on the example's factorial markov model (the planner's factorial step), 90 minutes", () => {
+    const y = Array.from(mains.subarray(start, start + 90));
+    const prior: FactorialPrior = {
+      appliances: chains.map((c, m) => ({
+        name: `chain ${m}`, probsInit: c.init, transConcentration: c.trans.map((r) => r.map(() => 1)),
+        locLoc: c.locs, locScale: c.locs.map(() => 1), scaleMedian: c.scales, scaleSpread: 1,
+      })),
+      noiseMedian: 1,
+      noiseSpread: 1,
+    };
+    const viaPpl = exactMap(y, prior, globals);
+    expect(viaPpl).toEqual(factorialMap(y, chains));
+    // the heat pump is found running
+    expect(viaPpl[0]!.some((k) => chains[0]!.locs[k]! > 1000)).toBe(true);
+  });
+});

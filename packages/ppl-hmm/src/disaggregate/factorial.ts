@@ -1,0 +1,83 @@
+/**
+ * Exact inference in the household's factorial HMM (every appliance's chain
+ * and the unmetered rest's chain; the mains read their levels' sum, spread
+ * by their spreads): the model's factors in float64, eliminated by one pass
+ * of ppl-core's factorial kernel — the step the planner takes for the same
+ * model written as a markov loop (model.ts) under inferDiscrete. Gives the
+ * joint MAP path.
+ */
+import { type FactorialHmmArrays, factorialHmmMostLikelyPath, hmmMostLikelyPath } from "ppl-core";
+import { type GaussianHmm, logNormal } from "./gaussian-hmm.js";
+
+
+/** The meter's own noise, W: the chains' spreads carry the rest (the residual chain absorbs what the sub-meters miss). */
+export const METER_NOISE_W = 1;
+
+/**
+ * The factorial model as plain arrays: the emission log-density of every
+ * minute under every joint state (the chains' levels summed, their variances
+ * summed with the meter's), each chain's log start and log transitions.
+ */
+export function factorialArrays(mains: ArrayLike<number>, chains: readonly GaussianHmm[], noise = METER_NOISE_W): FactorialHmmArrays {
+  const sizes = chains.map((c) => c.locs.length);
+  const S = sizes.reduce((a, b) => a * b, 1);
+  const strides = sizes.map((_, m) => sizes.slice(m + 1).reduce((a, b) => a * b, 1));
+  const T = mains.length;
+  const mean = new Float64Array(S);
+  const sd = new Float64Array(S);
+  for (let s = 0; s < S; s++) {
+    let v = noise ** 2;
+    chains.forEach((c, m) => {
+      const k = Math.floor(s / strides[m]!) % sizes[m]!;
+      mean[s]! += c.locs[k]!;
+      v += c.scales[k]! ** 2;
+    });
+    sd[s] = Math.sqrt(v);
+  }
+  const logEmit = new Float64Array(T * S);
+  for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) logEmit[t * S + s] = logNormal(mains[t]!, mean[s]!, sd[s]!);
+  return { logInit: chains.map((c) => c.init.map(Math.log)), logTrans: chains.map((c) => c.trans.flat().map(Math.log)), logEmit };
+}
+
+/** The joint MAP path: states [M][T], one row per chain (ppl-core's factorial kernel). */
+export function factorialMap(mains: ArrayLike<number>, chains: readonly GaussianHmm[], noise = METER_NOISE_W): number[][] {
+  return factorialHmmMostLikelyPath(factorialArrays(mains, chains, noise)).paths.map((p) => Array.from(p));
+}
+
+/**
+ * The approximate decoder, linear in the number of chains: iterated
+ * conditional modes, each chain in turn set to its exact Viterbi path given
+ * the others' current levels (hmmMostLikelyPath: ppl-core's one-chain kernel, T·K²),
+ * from every chain at its lowest state, until no chain changes (at most
+ * `sweeps` rounds). A local optimum of the joint density, not the MAP.
+ */
+export function icmMap(mains: ArrayLike<number>, chains: readonly GaussianHmm[], sweeps = 20, noise = METER_NOISE_W): number[][] {
+  const T = mains.length;
+  const states = chains.map(() => new Array<number>(T).fill(0));
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    let changed = false;
+    // the unmetered rest first: from all-off, the appliances would otherwise take the whole mains
+    for (const m of chains.map((_, j) => chains.length - 1 - j)) {
+      const c = chains[m]!;
+      const K = c.locs.length;
+      const emit = new Float64Array(T * K);
+      for (let t = 0; t < T; t++) {
+        let rest = 0;
+        let v = noise ** 2;
+        chains.forEach((o, j) => {
+          if (j === m) return;
+          rest += o.locs[states[j]![t]!]!;
+          v += o.scales[states[j]![t]!]! ** 2;
+        });
+        for (let k = 0; k < K; k++) emit[t * K + k] = logNormal(mains[t]! - rest, c.locs[k]!, Math.sqrt(v + c.scales[k]! ** 2));
+      }
+      const { path: paths } = hmmMostLikelyPath({ logInit: c.init.map(Math.log), logTrans: c.trans.flat().map(Math.log), logEmit: emit });
+      for (let t = 0; t < T; t++) {
+        if (paths[t] !== states[m]![t]) changed = true;
+        states[m]![t] = paths[t]!;
+      }
+    }
+    if (!changed) break;
+  }
+  return states;
+}
