@@ -1,7 +1,7 @@
 // ppl-hmm on good and bad files: outputs written, or one error line with exit code 2.
 // The bad inputs run in this process (main() and report(), what src/cli.ts wraps);
 // the process itself (exit codes, the bin, a relative path from a sub-folder) is run as a child a few times.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -137,7 +137,8 @@ describe("ppl-hmm fit", () => {
     const r = spawnSync(process.execPath, [bin, "fit", "c.csv", "--states", "1", "--out", "o"], { cwd: sub, encoding: "utf8", env: { ...process.env, INIT_CWD: "" } });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr.trim().split("\n"), r.stderr).toEqual([expect.stringMatching(/^ppl-hmm: error: .*c\.csv: constant data/)]);
-    expect(existsSync(join(sub, "o"))).toBe(true);
+    // a failed run leaves nothing behind: no --out folder, no temporary folder, no lock
+    expect(readdirSync(sub)).toEqual(["c.csv"]);
     const o = spawnSync(process.execPath, [bin, "fit", "c.csv", "--lr", "-1"], { cwd: sub, encoding: "utf8" });
     expect(o.status).toBe(2);
     expect(o.stderr.trim()).toBe("ppl-hmm: error: --lr -1: expected a number > 0 and ≤ 100");

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { ready } from "ppl-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CliOptions, defaultOptions } from "../src/fit/options.js";
-import { readCsv } from "../src/fit/read-file.js";
+import { readSignalFile } from "../src/fit/read-file.js";
 import { type CliResult, runFit } from "../src/fit/run.js";
 import { type Params, baumWelch, logLikelihood, logPrior, referenceInits } from "./baum-welch.js";
 
@@ -37,7 +37,7 @@ interface Case {
 }
 
 function column(file: string, col: string): number[][] {
-  return readCsv(join(DATA, file), { header: "auto", missing: "error", columns: [col] }).seqs;
+  return readSignalFile(join(DATA, file), { header: "auto", missing: "error", columns: [col] }).seqs;
 }
 
 function gauss(seed: number): () => number {
@@ -86,7 +86,7 @@ describe("ppl-hmm reaches the Baum–Welch optimum at its defaults", () => {
     it(c.name, async () => {
       const seqs = c.seqs();
       const t0 = performance.now();
-      const r = await runFit({ seqs, labels: seqs.map((_, i) => `s${i}`), header: { used: true, why: "" }, dropped: new Map(), format: "wide CSV" }, { ...defaults, states: c.K }, () => {});
+      const r = await runFit({ seqs, labels: seqs.map((_, i) => `s${i}`), header: { used: true, why: "" }, dropped: new Map(), format: "CSV", layout: "wide" }, { ...defaults, states: c.K }, () => {});
       const seconds = (performance.now() - t0) / 1000;
       // the reference on the same standardised data, with the same priors
       const { mean, sd } = r.standardisation;

@@ -20,6 +20,10 @@ export interface CliOptions {
   header: "yes" | "no" | "auto";
   missing: "drop" | "error";
   columns?: string[];
+  group?: string;
+  time?: string;
+  delimiter?: string;
+  decimal?: "." | ",";
   out: string;
   figures: boolean;
   json: boolean;
@@ -45,14 +49,23 @@ export const OPTIONS: Record<string, Spec> = {
   seed: { kind: "int", key: "seed", min: 0, max: 2 ** 31 - 1, def: 0, meta: "N", help: "seed of the k-means++ starts" },
   form: { kind: "enum", key: "form", values: ["discrete-hmm", "markov"], def: "discrete-hmm", help: "how states are summed out: one DiscreteHMM site per group of sequences (fast), or the tutorial's markov loop (slow, same answer)" },
   header: { kind: "enum", key: "header", values: ["auto", "yes", "no"], def: "auto", help: "is the CSV's first row a header? auto: yes when it is not numeric, or when it is increasing integers outside every column's values (years)" },
-  missing: { kind: "enum", key: "missing", values: ["error", "drop"], def: "error", help: "empty / NaN / NA cells: stop with an error naming the cell, or drop them (the sequence joins across the gap)" },
-  columns: { kind: "str", key: "columns", meta: "A,B", help: "use only these columns (header names or 1-based numbers; long form: sequence ids)" },
-  data: { kind: "str", key: "data", meta: "FILE", help: "the data file (instead of the positional argument); .json: { \"obs\": number[][] }" },
-  out: { kind: "str", key: "out", def: "ppl-hmm-out", meta: "DIR", help: "output folder, created if missing (checked before any work)" },
+  missing: { kind: "enum", key: "missing", values: ["error", "drop"], def: "error", help: "missing cells (empty, NaN, NA, N/A, null, None, '.', '-', '?'): stop with an error naming the cell, or drop them (the sequence joins across the gap)" },
+  columns: { kind: "str", key: "columns", meta: "A,B", help: "value columns to use (header names or 1-based numbers; default: every column but --group and --time)" },
+  group: { kind: "str", key: "group", meta: "COL", help: "a long (tidy) table: the column naming each row's sequence (one sequence per value, in file order)" },
+  time: { kind: "str", key: "time", meta: "COL", help: "a time column (dates, timestamps): kept beside each value in states.csv" },
+  delimiter: { kind: "enum", key: "delimiter", values: [",", ";", "tab", "|"], def: "auto", help: "the cell delimiter (auto: detected from the first rows; tab for .tsv)" },
+  decimal: { kind: "enum", key: "decimal", values: [".", ","], def: "auto", help: "the decimal mark (auto: ',' when a ';' or tab file has cells like 1,5 and none like 1.5)" },
+  data: { kind: "str", key: "data", meta: "FILE", help: "the data file (instead of the positional argument); .json: an array of numbers, of records, an object of columns, or { \"obs\": number[][] }" },
+  out: { kind: "str", key: "out", def: "ppl-hmm-out", meta: "DIR", help: "output folder: written as a whole when the run is complete (new, empty, or a previous ppl-hmm result)" },
   "no-figures": { kind: "flag", key: "figures", help: "skip the figures (SVG and PNG)" },
   json: { kind: "flag", key: "json", help: "print only the result as one JSON object on stdout (messages go to stderr)" },
   help: { kind: "flag", key: "json", help: "print this help and exit" },
 };
+
+/** An option whose default "auto" is no value: the reader decides (delimiter, decimal mark). */
+export function isAuto(s: Spec): boolean {
+  return s.kind === "enum" && s.def === "auto" && !s.values.includes("auto");
+}
 
 function defaultText(s: Spec): string {
   switch (s.kind) {
@@ -61,7 +74,7 @@ function defaultText(s: Spec): string {
     case "num":
       return `default ${s.def}; ${s.minOpen ? `> ${s.min}` : `≥ ${s.min}`} and ≤ ${s.max}`;
     case "enum":
-      return `default ${s.def}; one of ${s.values.join(", ")}`;
+      return `default ${s.def}; one of ${s.values.join(", ")}${s.def === "auto" && !s.values.includes("auto") ? ", auto" : ""}`;
     case "str":
       return s.def === undefined ? "" : `default ${s.def}`;
     case "flag":
@@ -83,8 +96,10 @@ export function helpText(): string {
     "in ppl) to one or more sequences, decodes each sequence's most likely states",
     "(Viterbi) and writes DIR/params.json, DIR/states.csv and figures.",
     "",
-    "Input: a CSV with one numeric column per sequence (columns may differ in length),",
-    "the long form with header 'sequence,value', or JSON { \"obs\": number[][] }.",
+    "Input: a table (CSV, TSV, ';'-separated with decimal commas, '|'; delimiter and decimal",
+    "mark detected) with one numeric column per sequence (columns may differ in length), or a",
+    "long table with --group COL (or the header 'sequence,value'); or JSON: an array of numbers,",
+    "an array of records, an object of columns, or { \"obs\": number[][] }. Read as a stream.",
     "The fit runs on standardised data ((y − mean) / sd); results are in the data's units.",
     "",
     "options:",
@@ -97,6 +112,8 @@ export function helpText(): string {
     "  ppl-hmm fit weather.csv --columns temp_max --states 2",
     "  ppl-hmm fit signals.csv --states 3 --missing drop --out results --json > result.json",
     "  ppl-hmm fit --data obs.json --states 4 --restarts 8 --no-figures",
+    "  ppl-hmm fit weather-long.csv --group city --columns temp --time date --states 2",
+    "  ppl-hmm fit messwerte.csv --states 2          (';' and decimal commas detected)",
     "",
     "Run it as `pnpm exec ppl-hmm ...` (or `npx ppl-hmm ...`) in the workspace: through",
     "`pnpm ppl-hmm` errors are followed by pnpm's own failure lines.",
@@ -106,6 +123,6 @@ export function helpText(): string {
 /** Every option at its default, writing to `out` (what `ppl-hmm fit` uses when no option is given). */
 export function defaultOptions(out: string): CliOptions {
   const o: Record<string, unknown> = { out, figures: true, json: false };
-  for (const s of Object.values(OPTIONS)) if ("def" in s && s.def !== undefined && s.key !== "out") o[s.key] = s.def;
+  for (const s of Object.values(OPTIONS)) if ("def" in s && s.def !== undefined && !isAuto(s) && s.key !== "out") o[s.key] = s.def;
   return o as unknown as CliOptions;
 }

@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { OptionError } from "../errors.js";
 import { userPath } from "../paths.js";
-import { type CliOptions, OPTIONS, type Spec } from "./option-table.js";
+import { type CliOptions, OPTIONS, type Spec, isAuto } from "./option-table.js";
 
 export { type CliOptions, OPTIONS, defaultOptions, helpText } from "./option-table.js";
 
@@ -16,7 +16,7 @@ function valid(s: Spec): string {
     case "num":
       return `a number ${s.minOpen ? `> ${s.min}` : `≥ ${s.min}`} and ≤ ${s.max}`;
     case "enum":
-      return `one of ${s.values.join(", ")}`;
+      return `one of ${s.values.join(", ")}${isAuto(s) ? ", auto" : ""}`;
     default:
       return "a value";
   }
@@ -61,7 +61,7 @@ export function parseCliOptions(argv: readonly string[]): { options: CliOptions;
       continue;
     }
     if (raw === undefined) {
-      if ("def" in s && s.def !== undefined) out[s.key] = s.def;
+      if ("def" in s && s.def !== undefined && !isAuto(s)) out[s.key] = s.def;
       continue;
     }
     const text = String(raw);
@@ -74,8 +74,10 @@ export function parseCliOptions(argv: readonly string[]): { options: CliOptions;
       if (low || x > s.max) throw bad();
       out[s.key] = x;
     } else if (s.kind === "enum") {
+      // "auto" is no choice: the reader decides
+      if (isAuto(s) && text === "auto") continue;
       if (!s.values.includes(text)) throw bad();
-      out[s.key] = text;
+      out[s.key] = s.key === "delimiter" && text === "tab" ? "\t" : text;
     } else if (s.key === "columns") {
       const cols = text.split(",").map((c) => c.trim()).filter((c) => c !== "");
       if (cols.length === 0) throw new OptionError(`--columns '${text}': expected column names or numbers separated by commas`);

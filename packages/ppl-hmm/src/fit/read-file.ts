@@ -1,13 +1,24 @@
-/** The command line's readers: a file's text, parsed as read.ts parses the page's dropped files. */
+/**
+ * The command line's reader: a data file from disk, parsed by the modules the
+ * page uses on a dropped file's text (read.ts). Delimited tables are streamed
+ * line by line (only their values are kept); JSON is size-checked, then read whole.
+ */
+import { existsSync, statSync } from "node:fs";
+import { DataError } from "../errors.js";
 import { readText } from "../files.js";
-import { type ReadOptions, type ReadSignal, parseCsv, parseSignal } from "./read.js";
+import { fileLines } from "../read/file-lines.js";
+import { checkJsonSize, parseJsonSignal } from "../read/json.js";
+import { type ReadOptions, type ReadSignal, fromJson, readTableLines } from "./read.js";
 
-/** A wide or long CSV file. */
-export function readCsv(path: string, o: ReadOptions): ReadSignal {
-  return parseCsv(path, readText(path), o);
-}
-
-/** `.json` files as JSON, anything else as CSV. */
+/** `.json` files as JSON, anything else as a delimited table. */
 export function readSignalFile(path: string, o: ReadOptions): ReadSignal {
-  return parseSignal(path, readText(path), o);
+  if (!existsSync(path)) throw new DataError(`${path}: no such file`);
+  const st = statSync(path);
+  if (st.isDirectory()) throw new DataError(`${path}: is a directory, expected a data file`);
+  if (st.size === 0) throw new DataError(`${path}: the file is empty`);
+  if (path.toLowerCase().endsWith(".json")) {
+    checkJsonSize(path, st.size);
+    return fromJson(parseJsonSignal(path, readText(path), o));
+  }
+  return readTableLines(path, fileLines(path), o);
 }
