@@ -62,7 +62,7 @@ export interface ChainSweep {
  * Into e, exp(x - max) per block of `block` entries; into shift, the maxes
  * (0 for an all -Infinity block). Nothing follows the loop (see the file comment).
  */
-function expShifted(x: ArrayLike<number>, block: number, e: Float64Array, shift: Float64Array): void {
+export function expShifted(x: ArrayLike<number>, block: number, e: Float64Array, shift: Float64Array): void {
   const blocks = shift.length;
   for (let r = 0; r < blocks; r++) {
     let m = -Infinity;

@@ -16,6 +16,7 @@
  *                                   Tp_m ∈ {1, n-1}, Bp_m ∈ {1, B}
  */
 import { PPLShapeError, formatShape } from "../errors.js";
+import { expShifted } from "./chain-kernel.js";
 
 export interface FactorialLayout {
   readonly B: number;
@@ -95,17 +96,6 @@ function applyChainT(g: Float64Array, out: Float64Array, P: Float64Array, p0: nu
         for (let r = 0; r < st; r++) out[dst + r]! += g[src + r]! * p;
       }
     }
-  }
-}
-
-/** exp(x - max) per block into e, the maxes into shift (0 for an all -Infinity block). */
-function expShifted(x: ArrayLike<number>, block: number, e: Float64Array, shift: Float64Array): void {
-  for (let r = 0; r < shift.length; r++) {
-    let m = -Infinity;
-    for (let k = 0; k < block; k++) m = Math.max(m, x[r * block + k]!);
-    if (m === -Infinity) m = 0;
-    shift[r] = m;
-    for (let k = 0; k < block; k++) e[r * block + k] = Math.exp(x[r * block + k]! - m);
   }
 }
 
