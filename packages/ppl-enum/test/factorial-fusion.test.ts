@@ -3,7 +3,8 @@
 // as a markov loop) against a float64 brute force over every joint path:
 // TraceEnumELBO's loss and gradients (the gradients also against the
 // step-by-step generic elimination), inferDiscrete's MAP against the
-// brute-force arg max, posterior draws against the exact path posterior; and
+// brute-force arg max, posterior draws and computeMarginals against the exact
+// path posterior; and
 // the planner builds one factorial step for the markov loop's factor layout.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
@@ -128,6 +129,26 @@ describe("fused factorial contraction", () => {
     const marginal = [0, 1, 2].map((k) => lps.filter((x) => x.path[2 * T - 1] === k).reduce((acc, x) => acc + Math.exp(x.lp - z), 0));
     // each frequency within 4 binomial standard errors
     marginal.forEach((q, k) => expect(Math.abs(counts[k]! / draws - q)).toBeLessThan(4 * Math.sqrt((q * (1 - q)) / draws) + 1e-9));
+    tf.dispose(Object.values(p));
+  });
+
+  it("TraceEnumELBO.computeMarginals: a_2 and b_4 of each sequence equal their brute-force posterior marginals", () => {
+    const p = params();
+    const marginals = new TraceEnumELBO({ maxPlateNesting: 1 }).computeMarginals(factorialModel(p), emptyGuide);
+    const bySeq = [0, 1].map((s) => {
+      const lps = [...assignments(pathSizes)].map((path) => ({ path, lp: logJoint(p, s, path) }));
+      return { lps, z: logSumExp(lps.map((x) => x.lp)) };
+    });
+    for (const [site, at, K] of [["a_2", 2, 2], ["b_4", 2 * T - 1, 3]] as const) {
+      const got = marginals.get(site)!.probs.arraySync() as number[][];
+      for (const s of [0, 1]) {
+        const { lps, z } = bySeq[s]!;
+        for (let k = 0; k < K; k++) {
+          const want = lps.filter((x) => x.path[at] === k).reduce((acc, x) => acc + Math.exp(x.lp - z), 0);
+          expect(got[s]![k]!).toBeCloseTo(want, 4);
+        }
+      }
+    }
     tf.dispose(Object.values(p));
   });
 
