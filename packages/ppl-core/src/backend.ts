@@ -18,11 +18,12 @@ import { registerKernelGaps, replaceBrokenWasmKernels } from "./ops/wasm-kernels
 import { registerComparisonGradients } from "./ops/zero-gradients.js";
 
 /**
- * The highest tensor rank ppl lets a computation reach: tfjs's wasm backend
- * computes elementwise ops silently wrong above rank 6 (docs/shapes-and-dims.md).
- * The one definition; plates, enumeration dims and contraction plans all check it.
+ * The highest rank tfjs-backend-wasm 4.22's own XNNPACK-based kernels compute
+ * right. ppl replaces those kernels above it (ops/wasm-high-rank.ts), so no
+ * ppl computation is limited by rank: what limits a request is its size
+ * (tensor-limit.ts). Kept for code that still sizes its work by rank.
  */
-export const MAX_SAFE_RANK = 6;
+export { XNN_MAX_RANK as MAX_SAFE_RANK } from "./ops/wasm-high-rank.js";
 
 /**
  * A tfjs backend ppl can run on: `"tensorflow"` (tfjs-node, native), `"wasm"`

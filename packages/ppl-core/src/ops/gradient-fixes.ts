@@ -11,6 +11,12 @@
  *   and UnsortedSegmentSum none for its segment ids, so `locs.gather(z)` threw
  *   whenever z's own history reaches a differentiated param (a z the guide
  *   samples from Categorical(q)). Indices have gradient zero.
+ * - Maximum, Minimum and SquaredDifference return dy at the broadcast shape
+ *   for an input that was broadcast, so `tf.maximum(x, floor)` with x
+ *   smaller than floor threw "The gradient of input 'a' has shape ...". The
+ *   gradient is summed back to the input's shape, as Add's is.
+ * - Cumsum along any axis but the last transposed its (already right)
+ *   gradient, throwing or, for a square shape, returning a wrong one.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -46,6 +52,26 @@ function withZeroGradientFor(kernelName: string, input: string): void {
   });
 }
 
+/** dy summed over the axes `shape` was broadcast along, in `shape`. */
+function unbroadcast(dy: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  const axes = tf.backend_util.getReductionAxes([...shape], dy.shape);
+  return (axes.length > 0 ? dy.sum(axes) : dy).reshape([...shape]);
+}
+
+/** tfjs's gradient of the binary `kernelName` with each input's gradient summed back to its shape. */
+function unbroadcastGradient(kernelName: string): void {
+  const original = tf.getGradient(kernelName);
+  if (original === undefined) return;
+  tf.registerGradient({
+    ...original,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const grads = original.gradFunc(dy, saved, attrs);
+      const [a, b] = saved as [tf.Tensor, tf.Tensor];
+      return { a: () => unbroadcast(grads.a!(), a.shape), b: () => unbroadcast(grads.b!(), b.shape) };
+    },
+  });
+}
+
 let done = false;
 
 /** Replace the gradients above (idempotent). */
@@ -61,6 +87,14 @@ export function registerGradientFixes(): void {
       return { x: () => untile(dy as tf.Tensor, x.shape, reps) };
     },
   });
+  tf.registerGradient({
+    kernelName: tf.Cumsum,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs?: tf.NamedAttrMap) => {
+      const { axis, exclusive, reverse } = attrs as unknown as tf.CumsumAttrs;
+      return { x: () => tf.cumsum(dy as tf.Tensor, axis, exclusive, !reverse) };
+    },
+  });
+  for (const kernelName of [tf.Maximum, tf.Minimum, tf.SquaredDifference]) unbroadcastGradient(kernelName);
   withZeroGradientFor(tf.GatherV2, "indices");
   withZeroGradientFor(tf.UnsortedSegmentSum, "segmentIds");
 }

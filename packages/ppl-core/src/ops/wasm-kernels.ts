@@ -17,6 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { PPLSupportError } from "../errors.js";
 import { registerGradientFixes } from "./gradient-fixes.js";
+import { highRankKernels } from "./wasm-high-rank.js";
 import { input, spanSliceKernels } from "./wasm-slice.js";
 
 type Values = Float32Array | Int32Array | Uint8Array;
@@ -122,12 +123,14 @@ function stockKernel(name: string): tf.KernelFunc {
 }
 
 /**
- * Kernels tfjs's wasm backend has but computes wrongly (OneHot) or far too
- * slowly (the slices, which read the whole input back per slice; wasm-slice.ts).
+ * Kernels tfjs's wasm backend has but computes wrongly (OneHot; the binary
+ * ops and PadV2 above rank 6, wasm-high-rank.ts) or far too slowly (the
+ * slices, which read the whole input back per slice; wasm-slice.ts).
  */
 const WASM_REPLACEMENTS: readonly { name: string; kernelFunc: tf.KernelFunc }[] = [
   { name: tf.OneHot, kernelFunc: oneHot },
   ...spanSliceKernels(stockKernel),
+  ...highRankKernels(stockKernel),
 ];
 
 let done = false;
