@@ -58,6 +58,8 @@ export class PPLModelError extends PPLError {}
 export class PPLConfigError extends PPLError {}
 /** A loss or log-density became NaN or infinite. */
 export class PPLNumericalError extends PPLError {}
+/** A request would need a tensor larger than ppl's limit (`setMaxTensorElements`); refused before allocating. */
+export class PPLResourceError extends PPLError {}
 
 /** A shape as messages print it: `[3, 1]`. */
 export function formatShape(shape: readonly number[]): string {

@@ -8,11 +8,12 @@ export type { WasmPaths } from "./wasm-files.js";
 export { serveWorker, type ServeOptions, type TaskFunction, type WorkerContext, type WorkerTask } from "./worker/serve.js";
 export type { WorkerProgress } from "./worker/protocol.js";
 export {
-  PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, formatShape,
+  PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, PPLResourceError, formatShape,
   type PPLErrorFields,
 } from "./errors.js";
 export { setRngSeed, hashSeed, nextSeed, makeRng } from "./rng.js";
 export { setValidation, isValidationEnabled } from "./validation.js";
+export { setMaxTensorElements, maxTensorElements, DEFAULT_MAX_TENSOR_ELEMENTS } from "./tensor-limit.js";
 
 export type {
   Msg, SampleMsg, ParamMsg, PlateMsg, PlateFrame, SequentialFrame, CondIndepFrame, MarkovTag, InferConfig, EnumInfo, EnumScope, EnumVariable, EnumSide, Model,

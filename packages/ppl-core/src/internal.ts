@@ -4,6 +4,7 @@
  * limits. Not a stable interface; users import "ppl-core".
  */
 export { MAX_SAFE_RANK } from "./backend.js";
+export { checkTensorElements, type TensorRequest } from "./tensor-limit.js";
 export { chainLogSumExp } from "./ops/chain-op.js";
 export { chainForward, chainLayout, chainPosteriors, chainSample, chainViterbi } from "./ops/chain-kernel.js";
 export type { ChainLayout, ChainSweep, ChainViterbi } from "./ops/chain-kernel.js";

@@ -1,7 +1,7 @@
 // Structural checks and option parsing: each mistake gives an error naming the site, dim or plate, and a fix.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { PPLConfigError, PPLModelError, PPLShapeError, dist, markov, plate, range, sample, trace, vindex } from "ppl-core";
+import { PPLConfigError, PPLModelError, PPLResourceError, PPLShapeError, dist, markov, plate, range, sample, trace, vindex } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO, enumerate, inferDiscrete } from "ppl-enum";
 import { errorOf } from "./helpers.js";
@@ -77,13 +77,17 @@ describe("enumeration errors", () => {
     expect(err.message).toContain("site 'x' is marked infer.enumerate");
   });
 
-  it("more enumerated variables at once than wasm's rank limit", () => {
+  it("seven 20-valued variables coupled pairwise: the contraction's 20^7-element factor is refused before it is made", () => {
     function* model() {
-      for (let i = 0; i < 7; i++) yield* sample(`z${i}`, dist.Categorical([0.5, 0.5]), en);
+      const z: tf.Tensor[] = [];
+      for (let i = 0; i < 7; i++) z.push(yield* sample(`z${i}`, dist.Categorical(tf.ones([20]).div(20)), en));
+      for (let i = 0; i < 7; i++) {
+        for (let j = i + 1; j < 7; j++) yield* sample(`y${i}${j}`, dist.Normal(z[i]!.add(z[j]!).cast("float32"), 1), { obs: tf.scalar(0) });
+      }
     }
     const err = errorOf(() => lossOf(model, 0));
-    expect(err).toBeInstanceOf(PPLShapeError);
-    expect(err.message).toContain("site 'z6' needs enumeration dim -7");
+    expect(err).toBeInstanceOf(PPLResourceError);
+    expect(err.message).toMatch(/^the contraction: eliminating 'z\d' from a factor over .*1,280,000,000 elements/);
   });
 
   it("options are parsed: unknown keys list the valid ones; temperature must be 0 or 1", () => {

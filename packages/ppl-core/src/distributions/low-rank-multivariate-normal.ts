@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent, positive, real } from "../constraints/constraint.js";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag } from "../ops/linalg.js";
-import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
 import { type ArgSpec, Parameterized } from "./parameterized.js";
 
@@ -96,14 +96,6 @@ export class LowRankMultivariateNormal extends Parameterized("LowRankMultivariat
 
   logProb(value: tf.Tensor): tf.Tensor {
     const batch = broadcastShapes([value.shape.slice(0, -1), this.batchShape], `${this.name} value and batch shapes`);
-    if (batch.length + 2 > MAX_SAFE_RANK) {
-      throw new PPLShapeError(
-        `${this.name}: a batch of rank ${batch.length} (${formatShape(batch)}) needs rank-${batch.length + 2} tensors to score, ` +
-          `but ppl supports rank at most ${MAX_SAFE_RANK} (tfjs wasm is silently wrong above it). ` +
-          "Fix: use fewer plates or enumerated dims around this site, or reshape the batch into fewer dims",
-        { expected: `batch rank <= ${MAX_SAFE_RANK - 2}`, actual: formatShape(batch) },
-      );
-    }
     return tf.tidy(() => {
       const D = this.eventShape[0]!;
       const x = value.sub(this.loc);

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent, lowerCholesky, positiveDefinite, real } from "../constraints/constraint.js";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag, outerSelf } from "../ops/linalg.js";
-import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
+import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Distribution } from "./distribution.js";
 import { asFloat, checkMinRank, checkParam } from "./validate.js";
@@ -94,15 +94,6 @@ export class MultivariateNormal extends Distribution {
 
   logProb(value: tf.Tensor): tf.Tensor {
     const batch = broadcastShapes([value.shape.slice(0, -1), this.batchShape], `${this.name} value and batch shapes`);
-    if (batch.length + 2 > MAX_SAFE_RANK) {
-      // the whitening works on [...batch, D, D] tensors, which tfjs wasm computes wrongly above rank 6
-      throw new PPLShapeError(
-        `${this.name}: a batch of rank ${batch.length} (${formatShape(batch)}) needs rank-${batch.length + 2} matrices to score, ` +
-          `but ppl supports rank at most ${MAX_SAFE_RANK} (tfjs wasm is silently wrong above it). ` +
-          "Fix: use fewer plates or enumerated dims around this site, or reshape the batch into fewer dims",
-        { expected: `batch rank <= ${MAX_SAFE_RANK - 2}`, actual: formatShape(batch) },
-      );
-    }
     return tf.tidy(() => {
       const D = this.eventShape[0]!;
       const z = matVec(invLower(this.scaleTril), value.sub(this.loc));

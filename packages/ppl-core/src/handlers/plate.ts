@@ -14,8 +14,8 @@ import { z } from "zod";
 import type { Distribution } from "../distributions/distribution.js";
 import { Subsample } from "../distributions/subsample.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";
+import { checkTensorElements } from "../tensor-limit.js";
 import { parseOptions } from "../options.js";
-import { MAX_SAFE_RANK } from "../ops/tensor.js";
 import { handle } from "../runtime/handler.js";
 import { tracked } from "../runtime/pending.js";
 import type { CondIndepFrame, Model, ModelGenerator, PlateFrame, PlateMsg, SampleMsg, SequentialFrame } from "../runtime/messages.js";
@@ -49,9 +49,6 @@ export interface SequentialPlateOptions {
 export function isVectorizedFrame(f: CondIndepFrame): f is PlateFrame {
   return f.dim !== undefined;
 }
-
-/** The highest tensor rank ppl supports (tfjs wasm is wrong above it; docs/tfjs-notes.md §4). */
-const MAX_PLATE_RANK = MAX_SAFE_RANK;
 
 /** The body of a vectorised plate, given the members' indices (int32 `[subsampleSize]`: all of them unless subsampled). */
 export type PlateBody<R> = (indices: tf.Tensor) => ModelGenerator<R>;
@@ -128,6 +125,11 @@ function* runPlate<R>(
     return yield* runSequential(name, size, subsampleSize, body as SequentialPlateBody<R>);
   }
 
+  // before tf.range(size): a plate of 1e9 members would fill the heap before its first site
+  checkTensorElements(subsampleSize, () => ({
+    subject: `plate('${name}')`, plate: name, holds: `its ${subsampleSize} members`,
+    fix: `subsample: plate('${name}', ${size}, { subsampleSize: n }, ...), scaling log-densities by ${size} / n`,
+  }));
   const dim = yield* claimDim(name, options.dim);
   const frame: PlateFrame = { name, size, subsampleSize, dim };
 
@@ -178,16 +180,6 @@ export function* claimDim(name: string, requested: number | undefined, kind = "p
   yield query;
   const held = query.frames.filter(isVectorizedFrame);
   const dim = requested ?? firstFreeDim(held);
-  if (dim < -MAX_PLATE_RANK) {
-    // structural, always checked: tfjs wasm computes elementwise ops wrongly above rank 6
-    throw new PPLShapeError(
-      `${kind}('${name}') would use dim ${dim}, so its sites would have rank ${-dim} tensors, but ppl supports rank at most ${MAX_PLATE_RANK} ` +
-        `(tfjs wasm is silently wrong above it). Enclosing plates: ${held.map((f) => `'${f.name}'@${f.dim}`).join(", ") || "none"}.\n` +
-        "Fix:\n- use fewer nested plates, or give this plate a dim closer to the right (e.g. dim: -1)\n" +
-        "- flatten two plates into one plate over their product",
-      { plate: name, expected: `dim >= ${-MAX_PLATE_RANK}`, actual: String(dim) },
-    );
-  }
   const clash = held.find((f) => f.dim === dim);
   if (clash !== undefined) {
     throw new PPLShapeError(
@@ -256,7 +248,14 @@ function broadcastOverPlates(msg: SampleMsg): void {
     const j = actual.length - target.length + i;
     return j >= 0 ? actual[j]! : 1;
   });
-  if (full.length !== actual.length || full.some((s, i) => s !== actual[i])) msg.fn = fn.expand(full);
+  if (full.length === actual.length && full.every((s, i) => s === actual[i])) return;
+  const plates = msg.condIndepStack.filter(isVectorizedFrame);
+  checkTensorElements([...full, ...fn.eventShape].reduce((p, d) => p * d, 1), () => ({
+    subject: `sample('${msg.name}')`, site: msg.name,
+    holds: `its ${fn.name} distribution over plates ${plates.map((f) => `'${f.name}' (${f.subsampleSize})`).join(", ")} (batch shape ${formatShape(full)})`,
+    fix: "subsample the largest plate (subsampleSize), or split the data into batches",
+  }));
+  msg.fn = fn.expand(full);
 }
 
 /**

@@ -4,11 +4,9 @@
  * every step of one parity, and recomputing its derivation per site costs
  * tfjs ops in the forward pass, the backward pass and the gradient sums.
  * A result is reused only under the tape it was made under (a reuse under
- * another tape would cut the gradient's path) and while it is alive; one
- * above rank 6 is never shared, because wasm sums its gradients wrongly.
+ * another tape would cut the gradient's path) and while it is alive.
  */
 import * as tf from "@tensorflow/tfjs";
-import { MAX_SAFE_RANK } from "./tensor.js";
 
 export class TapeMemo<K extends object> {
   private readonly results = new WeakMap<K, { readonly out: tf.Tensor; readonly tape: unknown }>();
@@ -21,7 +19,7 @@ export class TapeMemo<K extends object> {
     const hit = this.results.get(key);
     if (hit !== undefined && hit.tape === tape && !hit.out.isDisposed) return hit.out;
     const out = make();
-    if (out !== undefined && out.rank <= MAX_SAFE_RANK) this.results.set(key, { out, tape });
+    if (out !== undefined) this.results.set(key, { out, tape });
     return out;
   }
 }

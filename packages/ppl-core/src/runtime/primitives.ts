@@ -8,7 +8,8 @@ import { Delta } from "../distributions/delta.js";
 import type { Distribution } from "../distributions/distribution.js";
 import { Unit } from "../distributions/unit.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
-import { MAX_SAFE_RANK, toTensor, type TensorLike } from "../ops/tensor.js";
+import { toTensor, type TensorLike } from "../ops/tensor.js";
+import { checkTensorElements } from "../tensor-limit.js";
 import { isValidationEnabled } from "../validation.js";
 import { Effect } from "./effect.js";
 import type { InferConfig, ParamMsg, SampleMsg, SampleRole } from "./messages.js";
@@ -104,22 +105,15 @@ export function checkObservedEventShape(name: string, fn: Distribution, value: t
   );
 }
 
-/** Structural, always checked: tfjs wasm computes elementwise ops wrongly above rank 6. */
-const MAX_RANK = MAX_SAFE_RANK;
-
-function checkRank(name: string, fn: Distribution, obs: tf.Tensor | undefined): void {
-  const rank = fn.batchShape.length + fn.eventShape.length;
-  const obsRank = obs === undefined ? 0 : obs.rank;
-  if (rank <= MAX_RANK && obsRank <= MAX_RANK) return;
-  const what = rank > MAX_RANK
-    ? `its ${fn.name} distribution has rank ${rank} (batch ${formatShape(fn.batchShape)} | event ${formatShape(fn.eventShape)})`
-    : `its observed value has rank ${obsRank} (shape ${formatShape(obs!.shape)})`;
-  throw new PPLShapeError(
-    `sample('${name}'): ${what}, but ppl supports tensors of rank at most ${MAX_RANK} (tfjs wasm is silently wrong above it).\n` +
-      "Fix:\n- reshape the parameters or the data to fewer dims (e.g. flatten dims that a single plate can hold)\n" +
-      "- use fewer nested plates or enumerated variables at once",
-    { site: name, expected: `rank <= ${MAX_RANK}`, actual: String(Math.max(rank, obsRank)) },
-  );
+/** Always checked, before anything is allocated: a distribution's batch ++ event shape is the size its value and log-density take. */
+function checkSize(name: string, fn: Distribution): void {
+  const shape = [...fn.batchShape, ...fn.eventShape];
+  checkTensorElements(shape.reduce((p, d) => p * d, 1), () => ({
+    subject: `sample('${name}')`,
+    site: name,
+    holds: `its ${fn.name} distribution with batch shape ${formatShape(fn.batchShape)} and event shape ${formatShape(fn.eventShape)}`,
+    fix: "use smaller plates (subsampleSize for data), or fewer or smaller dims in the distribution's parameters",
+  }));
 }
 
 export function makeSampleMsg(
@@ -165,7 +159,7 @@ export function sample(name: string, fn: Distribution, options: SampleOptions = 
     checkObserved(name, obs);
     checkObservedSupport(name, fn, obs);
   }
-  checkRank(name, fn, obs);
+  checkSize(name, fn);
   return new Effect<tf.Tensor>(makeSampleMsg(name, fn, "sample", obs, options.infer ? { ...options.infer } : {}));
 }
 

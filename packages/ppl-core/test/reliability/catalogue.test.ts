@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  Adam, ClippedAdam, PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLShapeError, PPLSupportError, SVI,
+  Adam, ClippedAdam, PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLResourceError, PPLShapeError, PPLSupportError, SVI,
   TraceELBO, block, clearParamStore, condition, constraints, dist, markov, param, plate, range, run, sample, scale, seed,
   setRngSeed, setValidation, trace, vindex,
 } from "ppl-core";
@@ -89,23 +89,27 @@ describe("shapes", () => {
     });
   });
 
-  it("plates nested past the supported tensor rank (6)", () => {
+  it("a plate of 1e9 members (no subsampling) is refused before tf.range allocates it", () => {
     function* model() {
-      yield* plate("deep", 2, { dim: -7 }, function* () {
+      yield* plate("data", 1e9, function* () {
         yield* sample("x", dist.Normal(0, 1));
       });
     }
-    expectPPLError(() => trace(model).getTrace(), PPLShapeError, ["plate('deep')", "dim -7", "rank at most 6"], {
-      plate: "deep", expected: "dim >= -6", actual: "-7",
+    expectPPLError(() => trace(model).getTrace(), PPLResourceError, ["plate('data')", "1,000,000,000 elements", "67,108,864", "subsampleSize"], {
+      plate: "data", expected: "at most 67108864 elements", actual: "1000000000 elements",
     });
   });
 
-  it("a distribution of rank > 6 at a sample site", () => {
+  it("a site whose plates multiply to 1e9 elements is refused before its distribution is expanded", () => {
     function* model() {
-      yield* sample("big", dist.Normal(tf.zeros([1, 1, 1, 1, 1, 1, 2]), 1));
+      yield* plate("rows", 1e5, function* () {
+        yield* plate("cols", 1e4, function* () {
+          yield* sample("big", dist.Normal(0, 1));
+        });
+      });
     }
-    expectPPLError(() => trace(model).getTrace(), PPLShapeError, ["sample('big')", "rank 7", "rank at most 6"], {
-      site: "big", expected: "rank <= 6", actual: "7",
+    expectPPLError(() => trace(model).getTrace(), PPLResourceError, ["sample('big')", "'rows' (100000)", "'cols' (10000)", "1,000,000,000 elements"], {
+      site: "big", expected: "at most 67108864 elements", actual: "1000000000 elements",
     });
   });
 

@@ -12,7 +12,7 @@
  * (a product in probability space) and the message moves to the parent.
  */
 import { PPLModelError, PPLShapeError } from "ppl-core";
-import { MAX_SAFE_RANK as MAX_RANK } from "ppl-core/internal";
+import { checkTensorElements } from "ppl-core/internal";
 import { type ChainOutput, type ChainStep, detectChain } from "./chain-plan.js";
 import type { Dim, FactorSignature } from "./factor.js";
 import { type FactorialStep, detectFactorial } from "./factorial-plan.js";
@@ -113,7 +113,6 @@ class PlanBuilder {
         if (!this.order.has(d)) this.order.set(d, this.order.size);
       });
       this.slotDims.push([...s.dims]);
-      if (s.dims.length > MAX_RANK) this.rankError(s.dims, "an input factor");
     }
   }
 
@@ -126,23 +125,18 @@ class PlanBuilder {
     return this.slotDims.length - 1;
   }
 
-  private rankError(dims: readonly Dim[], what: string): never {
-    throw new PPLShapeError(
-      `contraction would need ${what} of rank ${dims.length} over ${dims.map(this.label).join(", ")}; ` +
-        `tfjs wasm is silently wrong above rank ${MAX_RANK}. Fix: break the dependence between these variables ` +
-        "(fewer enumerated variables coupled at once), or use markov with a smaller history",
-      { expected: `rank <= ${MAX_RANK}`, actual: String(dims.length) },
-    );
-  }
-
   combine(inputs: number[], elim: Dim): number {
     const union = new Set<Dim>();
     for (const s of inputs) for (const d of this.slotDims[s]!) union.add(d);
     union.delete(elim);
     const outDims = this.sorted(union);
     const joint = [...outDims, elim];
-    if (joint.length > MAX_RANK) this.rankError(joint, "a factor");
     const jointShape = joint.map((d) => this.sizes.get(d)!);
+    checkTensorElements(jointShape.reduce((p, q) => p * q, 1), () => ({
+      subject: "the contraction",
+      holds: `eliminating ${this.label(elim)} from a factor over ${joint.map((d, i) => `${this.label(d)} (${jointShape[i]})`).join(", ")}`,
+      fix: "couple fewer enumerated variables at once (markov(...) recycles a chain's dims), or enumerate smaller supports",
+    }));
     const aligns = inputs.map((s) => alignTo(this.slotDims[s]!, joint, jointShape));
     const out = this.newSlot(outDims);
     const elimPlates = [...(this.varOrdinals.get(elim) ?? [])].sort();

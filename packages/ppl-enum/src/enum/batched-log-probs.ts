@@ -14,7 +14,6 @@ import { broadcastShapes } from "ppl-core";
 import { scaleAndMask } from "ppl-core/internal";
 import type { SampleSite, Trace } from "ppl-core";
 import { LazyRows } from "../contract/rows.js";
-import { MAX_RANK } from "./enum-handler.js";
 
 export interface BatchedLogProb {
   /** The site's full (masked) log-prob shape. */
@@ -43,7 +42,7 @@ export function batchedLogProbs(trace: Trace): Map<string, BatchedLogProb> {
   for (const site of trace.sampleSites()) {
     if (site.role !== "sample" || site.enumInfo !== undefined || site.mask === false) continue;
     const key = site.fn.batchKey();
-    if (key === undefined || !fitsRank(site)) continue;
+    if (key === undefined || !broadcasts(site)) continue;
     const v = site.value;
     const mask = site.mask === true ? "unmasked" : `${site.mask.dtype}[${site.mask.shape.join(",")}]`;
     let node = root;
@@ -60,13 +59,12 @@ export function batchedLogProbs(trace: Trace): Map<string, BatchedLogProb> {
   return out;
 }
 
-/** The stacked log-prob has one dim more than a site's. */
-function fitsRank(site: SampleSite): boolean {
+/** Whether the site's value broadcasts against its batch shape. */
+function broadcasts(site: SampleSite): boolean {
   const v = site.value;
   try {
-    const row = broadcastShapes([v.shape.slice(0, v.rank - site.fn.eventShape.length), site.fn.batchShape]);
-    const maskRank = typeof site.mask === "boolean" ? 0 : site.mask.rank;
-    return Math.max(row.length, maskRank) + 1 <= MAX_RANK;
+    broadcastShapes([v.shape.slice(0, v.rank - site.fn.eventShape.length), site.fn.batchShape]);
+    return true;
   } catch {
     // a shape error: left to the per-site path, which reports it with the site's name
     return false;

@@ -7,11 +7,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "ppl-core";
 import type { EnumSide, EnumVariable, Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
-import { MAX_SAFE_RANK } from "ppl-core/internal";
+import { checkTensorElements } from "ppl-core/internal";
 import { EnumAllocator, type EnumVar } from "./allocator.js";
-
-/** The backend's rank limit (ppl-core defines it once): enumeration dims may reach -MAX_RANK. */
-export const MAX_RANK = MAX_SAFE_RANK;
 
 /**
  * The enumeration handler itself (Pyro's `EnumMessenger`). Users reach it
@@ -83,19 +80,13 @@ export class EnumMessenger implements Handler {
     // infer.expand: the support spelled out over the whole batch shape (Pyro's expand=True)
     const expand = msg.infer.expand === true;
     const size = fn.supportSize();
+    // the site's log-density spans its support and its batch: refuse before the support is laid out
+    checkTensorElements(size * fn.batchShape.reduce((p, d) => p * d, 1), () => ({
+      subject: `site '${msg.name}'`, site: msg.name,
+      holds: `enumerating its ${fn.name} distribution (${size.toLocaleString("en-US")} values over batch shape ${formatShape(fn.batchShape)})`,
+      fix: "enumerate a smaller support, or sample this site from a guide instead of enumerating it (drop infer.enumerate)",
+    }));
     const v = this.allocator.allocate(msg.name, size, msg.markov, scope);
-    if (v.dim < -MAX_RANK) {
-      throw new PPLShapeError(
-        `site '${msg.name}' needs enumeration dim ${v.dim}, but tfjs wasm is silently wrong above rank ${MAX_RANK}. ` +
-          `In scope are ${scope.size} other enumerated dims and the plates use ${-1 - this.firstAvailableDim}. ` +
-          "Fix: wrap the loop in markov(...) so dims are recycled, lower maxPlateNesting, or enumerate fewer variables at once" +
-          "; a model that needs them all in scope together (M chains coupled in one markov loop hold 2M: each chain's state at t-1 and t) cannot be enumerated exactly on this backend: use an approximate method (e.g. resample one chain at a time given the others)" +
-          (msg.condIndepStack.some((f) => f.dim === undefined)
-            ? "; the iterations of a sequential plate each keep their own dims: a vectorised plate enumerates all members in one dim"
-            : ""),
-        { site: msg.name, expected: `dim >= ${-MAX_RANK}`, actual: String(v.dim) },
-      );
-    }
     this.checkNoLeak(msg, v);
     this.allocator.commit(v);
     // the distribution lays its support out at the dim (a family may hand back a cached, arange-tagged tensor)

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
-import { PPLError, PPLShapeError } from "ppl-core";
+import { PPLError } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { finiteDiff } from "./oracle.js";
@@ -99,18 +99,6 @@ export function refusedOrRight(run: () => number, expected: number, refusal: Ref
     return;
   }
   expect(Math.abs(got - expected), `loss ${got}, oracle ${expected}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(expected)));
-}
-
-/** The exact check, unless ppl refuses the model with a PPLShapeError for its rank-6 limit. */
-export function rightOrRankLimit(c: EnumCase): void {
-  try {
-    pplLoss(c);
-  } catch (e) {
-    expect(e, String(e)).toBeInstanceOf(PPLShapeError);
-    expect(String(e)).toMatch(/rank 6/);
-    return;
-  }
-  checkLossAndGrads(c);
 }
 
 /** A Monte-Carlo case: ppl's loss and gradient per particle against a closed form, to an absolute tolerance. */
