@@ -75,7 +75,9 @@ export interface TensorRequest {
   readonly holds: string;
   /** How to ask for less. */
   readonly fix: string;
+  /** The sample site the request comes from, if any. */
   readonly site?: string;
+  /** The plate the request comes from, if any. */
   readonly plate?: string;
 }
 

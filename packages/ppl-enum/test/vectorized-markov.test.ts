@@ -110,7 +110,7 @@ describe("vectorizedMarkov equals the markov loop", () => {
         });
       });
     };
-    // 4 enumerated dims left of 2 plates: Categorical params reach rank 7, which wasm gets wrong unless folded
+    // 4 enumerated dims left of 2 plates: Categorical params reach rank 7
     const loss = expectSameAsLoop(makeModel, [tz, tw, lz, lw]);
     const Az = (tz.arraySync() as number[][]).map(lsm);
     const Aw = (tw.arraySync() as number[][]).map(lsm);

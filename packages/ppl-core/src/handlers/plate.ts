@@ -127,7 +127,7 @@ function* runPlate<R>(
 
   // before tf.range(size): a plate of 1e9 members would fill the heap before its first site
   checkTensorElements(subsampleSize, () => ({
-    subject: `plate('${name}')`, plate: name, holds: `its ${subsampleSize} members`,
+    subject: `plate('${name}')`, plate: name, holds: `its ${subsampleSize.toLocaleString("en-US")} members`,
     fix: `subsample: plate('${name}', ${size}, { subsampleSize: n }, ...), scaling log-densities by ${size} / n`,
   }));
   const dim = yield* claimDim(name, options.dim);

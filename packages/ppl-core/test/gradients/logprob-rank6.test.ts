@@ -1,5 +1,5 @@
 // The gradient of every family's logProb when parameters and value broadcast
-// up to rank 5 and rank 6 (rank 6 is wasm's limit, TFJS-NOTES §4), on cpu and
+// up to rank 5 and rank 6 (ranks 7–12 of the ops themselves: high-rank.test.ts), on cpu and
 // wasm. Truth: central finite differences in float64 of Σ w·log p over a
 // closed-form log-density written below (plain JS numbers), with fixed
 // weights w so that every output element is checked, not only their sum.

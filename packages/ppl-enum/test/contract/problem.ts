@@ -255,7 +255,7 @@ export function randomSideBySide(seed: number): { problem: Problem; nonTree: boo
   };
   for (let f = int(1, 5); f > 0; f--) {
     const node = u() < 0.4 ? nodes[3]! : nodes[int(0, 3)]!;
-    // at most three variables a factor, so no step needs more than rank 6 (that limit has its own test)
+    // at most three variables a factor, so the oracle's brute force stays small
     const vars = varNames.filter((v) => home.get(v)!.every((p) => node.includes(p)) && u() < 0.6).slice(0, 3);
     add([...vars, ...node], node);
   }
