@@ -3,7 +3,7 @@
  * Worker or a Node `worker_threads` worker, with the same API for both.
  */
 import type { BackendInfo } from "../backend.js";
-import { PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLShapeError, PPLSupportError } from "../errors.js";
+import { PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLResourceError, PPLShapeError, PPLSupportError } from "../errors.js";
 import { checkPlainData } from "./plain-data.js";
 import { type RunMessage, type SentError, type WorkerProgress, type WorkerReply, isReply } from "./protocol.js";
 import type { WorkerTask } from "./serve.js";
@@ -74,7 +74,7 @@ export interface WorkerJob<Out> {
 export class PPLCancelledError extends PPLError {}
 
 const ERROR_CLASSES: Readonly<Record<string, new (message: string, fields: SentError) => PPLError>> = {
-  PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, PPLCancelledError,
+  PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, PPLResourceError, PPLCancelledError,
 };
 
 /** The worker's error rebuilt on this side: the same PPL class, message and fields; other errors keep name and message. */
