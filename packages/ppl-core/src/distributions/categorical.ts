@@ -136,7 +136,8 @@ export class Categorical extends Distribution {
       this.givenProbs = undefined;
       this.checkRank(logits, "logits");
       checkParam(this.name, "logits", logits, real);
-      this.logits = normalizedLogits.get(logits, () => foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true))));
+      // in a tidy: the log-sum-exp is an intermediate (the constructor may run outside any tidy)
+      this.logits = normalizedLogits.get(logits, () => tf.tidy(() => foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true)))));
     }
     this.numCategories = this.logits.shape[this.logits.rank - 1]!;
     this.batchShape = this.logits.shape.slice(0, -1);

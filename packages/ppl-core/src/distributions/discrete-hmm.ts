@@ -227,13 +227,16 @@ export class DiscreteHMM extends Distribution {
    * const last = hmm.filter(ys); // last.probs: [K]
    */
   filter(value: tf.Tensor): Categorical {
-    const probs = tf.tidy(() => {
+    // logits, not probs: a Categorical keeps the probs it is given (unnormalised weights are
+    // normalised lazily), and this tensor is ours to dispose. A float64 probability that
+    // underflowed to 0 keeps a finite logit (e^-744 is 0 in float32 too).
+    const logits = tf.tidy(() => {
       const { init, trans, emit, batch } = this.chainInputs(value, true);
       const { last } = hmmPosteriorMarginals(init, trans, emit);
-      return tf.tensor(Float32Array.from(last), [...batch, this.numStates]);
+      return tf.tensor(Float32Array.from(last, (p) => Math.log(Math.max(p, Number.MIN_VALUE))), [...batch, this.numStates]);
     });
-    const c = new Categorical({ probs });
-    probs.dispose();
+    const c = new Categorical({ logits });
+    logits.dispose();
     return c;
   }
 
