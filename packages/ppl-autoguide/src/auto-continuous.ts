@@ -17,6 +17,7 @@ import { isVectorizedFrame, ndtriNumber, runGenerator } from "ppl-core/internal"
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
 import type { InitLocFn } from "./init-strategies.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
+import { currentSupport, refuseDependentSupports } from "./current-support.js";
 import type { PrototypeSite } from "./prototype.js";
 import { refuseSubsampled } from "./subsample.js";
 
@@ -37,6 +38,7 @@ export interface LatentPosterior {
 /** Where each site sits in the latent vector. */
 interface Slot {
   readonly site: PrototypeSite;
+  /** bijectTo of the prototype's support: its shapes always, its map only when the support holds no tensors. */
   readonly transform: Transform;
   readonly offset: number;
   /** The unconstrained shape (batch ++ unconstrained event) and its size. */
@@ -80,17 +82,27 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
     return (this.slotCache ?? []).reduce((s, slot) => s + slot.size, 0);
   }
 
-  private initLoc(slots: readonly Slot[]): tf.Tensor {
+  /** The slot's transform in this run: the prototype's, or (support with tensor bounds) read with the values before it. */
+  private transformNow(slot: Slot, values: GuideValues, args: A): Transform {
+    return slot.site.support.holdsTensors ? bijectTo(currentSupport(this.prefix, this.model, slot.site, values, args)) : slot.transform;
+  }
+
+  private initLoc(slots: readonly Slot[], args: A): tf.Tensor {
     return tf.tidy(() => {
       if (slots.length === 0) return tf.zeros([0]);
-      return tf.concat(slots.map((s) => s.transform.inverse(tf.tensor(s.site.init, [...s.site.shape])).reshape([-1])));
+      const inits: GuideValues = {};
+      return tf.concat(slots.map((s) => {
+        const init = tf.tensor(s.site.init, [...s.site.shape]);
+        inits[s.site.name] = init;
+        return this.transformNow(s, inits, args).inverse(init).reshape([-1]);
+      }));
     });
   }
 
-  protected *body(sites: readonly PrototypeSite[]): ModelGenerator<GuideValues> {
+  protected *body(sites: readonly PrototypeSite[], args: A): ModelGenerator<GuideValues> {
     const slots = this.slots(sites);
     const D = this.latentDim;
-    const posterior = yield* this.latentPosterior(D, () => this.initLoc(slots));
+    const posterior = yield* this.latentPosterior(D, () => this.initLoc(slots, args));
     // plates around the whole guide (Predictive's parallel plate, vectorised particles) batch the latent vector
     const outer = yield* enclosingBatchShape(this.prefix);
     const latent = posterior.sample(outer, nextSeed(`${this.prefix}.latent`));
@@ -102,9 +114,10 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
       const batchRank = site.shape.length - site.eventDim;
       const lead = leadingShape(this.prefix, site, outer, batchRank);
       const u = unpack(latent, slot, lead);
-      const value = slot.transform.forward(u);
+      const transform = this.transformNow(slot, values, args);
+      const value = transform.forward(u);
       // the Delta's density: log q of the whole vector on one site, minus each site's log-Jacobian
-      let density = sumRightmost(slot.transform.logAbsDetJacobian(u, value), site.eventDim - slot.transform.eventDim).neg();
+      let density = sumRightmost(transform.logAbsDetJacobian(u, value), site.eventDim - transform.eventDim).neg();
       if (slot === carrier) {
         const batchSize = site.shape.slice(0, batchRank).reduce((a, b) => a * b, 1);
         density = density.add(logQ.reshape([...lead, ...new Array<number>(batchRank).fill(1)]).div(batchSize));
@@ -119,12 +132,15 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
   /** Run the posterior's param reads outside any handler: the learned values from the param store. */
   private currentPosterior(args: A): { slots: Slot[]; posterior: LatentPosterior } {
     const slots = this.slots(this.setup(args));
-    const posterior = runGenerator(this.latentPosterior(this.latentDim, () => this.initLoc(slots)));
+    const posterior = runGenerator(this.latentPosterior(this.latentDim, () => this.initLoc(slots, args)));
     return { slots, posterior };
   }
 
-  private unpackAll(slots: readonly Slot[], latent: tf.Tensor, lead: readonly number[]): GuideValues {
-    return Object.fromEntries(slots.map((slot) => [slot.site.name, slot.transform.forward(unpack(latent, slot, lead))]));
+  /** Each site's slice of `latent`, pushed onto its support (for a support with tensor bounds, the one the values before it give). */
+  private unpackAll(slots: readonly Slot[], latent: tf.Tensor, lead: readonly number[], args: A): GuideValues {
+    const out: GuideValues = {};
+    for (const slot of slots) out[slot.site.name] = this.transformNow(slot, out, args).forward(unpack(latent, slot, lead));
+    return out;
   }
 
   /**
@@ -136,7 +152,7 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
   median(...args: A): GuideValues {
     return tf.tidy(() => {
       const { slots, posterior } = this.currentPosterior(args);
-      return this.unpackAll(slots, posterior.loc, []);
+      return this.unpackAll(slots, posterior.loc, [], args);
     });
   }
 
@@ -150,11 +166,12 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
    */
   quantiles(qs: readonly number[], ...args: A): GuideValues {
     checkQuantiles(this.prefix, qs);
+    refuseDependentSupports(this.prefix, this.setup(args));
     return tf.tidy(() => {
       const { slots, posterior } = this.currentPosterior(args);
       const z = tf.tensor1d(qs.map(ndtriNumber)).expandDims(1);
       const latent = posterior.loc.expandDims(0).add(z.mul(posterior.marginalScale.expandDims(0)));
-      return this.unpackAll(slots, latent, [qs.length]);
+      return this.unpackAll(slots, latent, [qs.length], args);
     });
   }
 
@@ -175,9 +192,10 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
    */
   sample(numSamples: number, ...args: A): GuideValues {
     checkNumSamples(this.prefix, numSamples);
+    refuseDependentSupports(this.prefix, this.setup(args));
     return tf.tidy(() => {
       const { slots, posterior } = this.currentPosterior(args);
-      return this.unpackAll(slots, posterior.sample([numSamples], nextSeed(`${this.prefix}.sample`)), [numSamples]);
+      return this.unpackAll(slots, posterior.sample([numSamples], nextSeed(`${this.prefix}.sample`)), [numSamples], args);
     });
   }
 }

@@ -8,11 +8,12 @@
  * they were before user params moved to transformTo (docs/decisions.md).
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Model, type ModelGenerator, dist, getParamStore, param, sample } from "ppl-core";
+import { type Model, type ModelGenerator, bijectTo, constraints, dist, getParamStore, param, sample } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
 import { z } from "zod";
 import { AutoGuide, type GuideValues } from "./auto-guide.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
+import { currentSupport } from "./current-support.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 import type { PrototypeSite } from "./prototype.js";
 import { fullSizeInit, inPlateTree, selectRows } from "./subsample.js";
@@ -47,9 +48,17 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
     super(model, o.initLocFn ?? initToMedian());
   }
 
-  protected *body(sites: readonly PrototypeSite[]): ModelGenerator<GuideValues> {
-    return yield* inPlateTree(sites, function* (site, indices) {
+  protected *body(sites: readonly PrototypeSite[], args: A): ModelGenerator<GuideValues> {
+    const self = this;
+    return yield* inPlateTree(sites, function* (site, indices, values) {
       const name = locName(site);
+      if (site.support.holdsTensors) {
+        // the support moves with other sites (Uniform(0, a)): the param store cannot keep it through one transform, so
+        // the param is the unconstrained point, mapped onto this run's support
+        const support = currentSupport(self.prefix, self.model, site, values, args);
+        const x = yield* param(name, () => tf.tidy(() => bijectTo(support).inverse(fullSizeInit(site))), { constraint: constraints.real });
+        return yield* sample(site.name, dist.Delta(bijectTo(support).forward(selectRows(x, site, indices)), { eventDim: site.eventDim }));
+      }
       const init = () => fullSizeInit(site);
       // created here, before its param message, so that the store keeps it through bijectTo
       if (!getParamStore().has(name)) getParamStore().get(name, init, site.support, BIJECT).dispose();
@@ -98,6 +107,13 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
     return tf.tidy(() => {
       const out: GuideValues = {};
       for (const site of sites) {
+        if (site.support.holdsTensors) {
+          // the unconstrained point through the support that the medians before it give
+          const support = currentSupport(this.prefix, this.model, site, out, args);
+          const x = store.get(locName(site), () => bijectTo(support).inverse(fullSizeInit(site)), constraints.real);
+          out[site.name] = bijectTo(support).forward(x);
+          continue;
+        }
         out[site.name] = store.get(locName(site), () => fullSizeInit(site), site.support, BIJECT);
       }
       return out;

@@ -4,8 +4,9 @@
  * mapped onto each site's support.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Model, type ModelGenerator, bijectTo, constraints, getParamStore, nextSeed, param, sample } from "ppl-core";
+import { type Constraint, type Model, type ModelGenerator, bijectTo, constraints, getParamStore, nextSeed, param, sample } from "ppl-core";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
+import { currentSupport, refuseDependentSupports } from "./current-support.js";
 import { ndtriNumber, parseOptions } from "ppl-core/internal";
 import { z } from "zod";
 import { AutoGuide, type GuideValues } from "./auto-guide.js";
@@ -45,24 +46,26 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
     Object.defineProperty(this, "initScale", { value: o.initScale });
   }
 
-  /** The unconstrained init at the params' shape (a subsampled plate's full size). */
-  private unconstrainedInit(site: PrototypeSite): tf.Tensor {
-    return tf.tidy(() => bijectTo(site.support).inverse(fullSizeInit(site)));
+  /** The unconstrained init at the params' shape (a subsampled plate's full size), through the run's support. */
+  private unconstrainedInit(site: PrototypeSite, support: Constraint): tf.Tensor {
+    return tf.tidy(() => bijectTo(support).inverse(fullSizeInit(site)));
   }
 
   private initScales(site: PrototypeSite): tf.Tensor {
     return tf.fill(bijectTo(site.support).inverseShape(fullShape(site)), this.initScale);
   }
 
-  protected *body(sites: readonly PrototypeSite[]): ModelGenerator<GuideValues> {
-    return yield* inPlateTree(sites, (site, indices) => this.siteBody(site, indices));
+  protected *body(sites: readonly PrototypeSite[], args: A): ModelGenerator<GuideValues> {
+    // the support is read each run: one with tensor bounds (Uniform(0, a)) follows this run's values of the sites before it
+    return yield* inPlateTree(sites, (site, indices, values) =>
+      this.siteBody(site, indices, currentSupport(this.prefix, this.model, site, values, args)));
   }
 
-  private *siteBody(site: PrototypeSite, indices: PlateIndices): ModelGenerator<tf.Tensor> {
-    const loc = yield* param(`AutoNormal.locs.${site.name}`, () => this.unconstrainedInit(site));
+  private *siteBody(site: PrototypeSite, indices: PlateIndices, support: Constraint): ModelGenerator<tf.Tensor> {
+    const loc = yield* param(`AutoNormal.locs.${site.name}`, () => this.unconstrainedInit(site, support));
     const scale = yield* param(`AutoNormal.scales.${site.name}`, () => this.initScales(site), { constraint: constraints.positive });
     // in a subsampled plate the params hold every member; this run's members are their rows
-    const fn = new UnconstrainedNormal(selectRows(loc, site, indices), selectRows(scale, site, indices), site.support, site.eventDim);
+    const fn = new UnconstrainedNormal(selectRows(loc, site, indices), selectRows(scale, site, indices), support, site.eventDim);
     return yield* sample(site.name, fn);
   }
 
@@ -73,7 +76,8 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
     return tf.tidy(() => {
       const out: GuideValues = {};
       for (const site of sites) {
-        out[site.name] = bijectTo(site.support).forward(store.get(`AutoNormal.locs.${site.name}`, () => this.unconstrainedInit(site)));
+        const support = currentSupport(this.prefix, this.model, site, out, args);
+        out[site.name] = bijectTo(support).forward(store.get(`AutoNormal.locs.${site.name}`, () => this.unconstrainedInit(site, support)));
       }
       return out;
     });
@@ -109,6 +113,7 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
   /** f(loc, scale) per site in unconstrained space, pushed onto the site's support. */
   private pushed(args: A, f: (loc: tf.Tensor, scale: tf.Tensor) => tf.Tensor): GuideValues {
     const sites = this.setup(args);
+    refuseDependentSupports(this.prefix, sites);
     const locs = this.median(...args);
     const scales = this.scales(...args);
     return tf.tidy(() => {

@@ -50,7 +50,10 @@ function medianOfDraws(site: InitSite, numSamples: number): tf.Tensor {
     }
     const median = tf.tensor(out, draws.shape.slice(1));
     // a simplex needs its rows renormalised after an elementwise median
-    return site.fn.support.name.includes("simplex") ? median.div(median.sum(-1, true)) : median;
+    const value = site.fn.support.name.includes("simplex") ? median.div(median.sum(-1, true)) : median;
+    // as Pyro's init_to_median: an elementwise median outside a structured support (a correlation
+    // matrix's Cholesky factor) falls back to the feasible point
+    return site.fn.support.check(value).all().dataSync()[0] ? value : initToFeasible(site);
   });
 }
 

@@ -72,7 +72,7 @@ export function selectRows(value: tf.Tensor, site: PrototypeSite, indices: Plate
  */
 export function* inPlateTree(
   sites: readonly PrototypeSite[],
-  body: (site: PrototypeSite, indices: PlateIndices) => ModelGenerator<tf.Tensor>,
+  body: (site: PrototypeSite, indices: PlateIndices, values: Readonly<GuideValues>) => ModelGenerator<tf.Tensor>,
 ): ModelGenerator<GuideValues> {
   const values: GuideValues = {};
   yield* walk(sites, 0, new Map(), body, values);
@@ -83,14 +83,14 @@ function* walk(
   sites: readonly PrototypeSite[],
   depth: number,
   indices: Map<string, tf.Tensor>,
-  body: (site: PrototypeSite, indices: PlateIndices) => ModelGenerator<tf.Tensor>,
+  body: (site: PrototypeSite, indices: PlateIndices, values: Readonly<GuideValues>) => ModelGenerator<tf.Tensor>,
   values: GuideValues,
 ): ModelGenerator<void> {
   const entered = new Set<string>();
   for (const site of sites) {
     const frame = site.plates[depth];
     if (frame === undefined) {
-      values[site.name] = yield* body(site, indices);
+      values[site.name] = yield* body(site, indices, values);
       continue;
     }
     if (entered.has(frame.name)) continue;

@@ -39,9 +39,11 @@ export class UnconstrainedNormal extends Distribution {
     super();
     this.support = support;
     this.transform = bijectTo(support);
-    this.base = dist.Normal(loc, scale).toEvent(siteEventDim);
     const shape = this.transform.forwardShape(loc.shape);
-    this.batchShape = shape.slice(0, shape.length - siteEventDim);
+    // the unconstrained event may have another rank than the site's (a d×d correlation Cholesky factor has d(d−1)/2 coordinates)
+    const batchRank = shape.length - siteEventDim;
+    this.base = dist.Normal(loc, scale).toEvent(loc.rank - batchRank);
+    this.batchShape = shape.slice(0, batchRank);
     this.eventShape = shape.slice(shape.length - siteEventDim);
   }
 

@@ -13,7 +13,7 @@ import {
 } from "./constraint.js";
 import { CorrCholesky, CorrCholeskyTransform } from "./corr-cholesky.js";
 import {
-  AffineTransform, CholeskyTransform, ComposeTransform, ExpTransform, IdentityTransform, LowerCholeskyTransform,
+  AffineTransform, CholeskyTransform, ComposeTransform, ExpTransform, IdentityTransform, IntervalAffineTransform, LowerCholeskyTransform,
   SigmoidTransform, SoftmaxTransform, StickBreakingTransform, type Transform,
 } from "./transforms.js";
 import { PPLConfigError } from "../errors.js";
@@ -38,8 +38,8 @@ function onto(constraint: Constraint, which: Which): Transform {
       : new ComposeTransform([new SigmoidTransform(), new AffineTransform(a, b - a)], constraint);
   }
   if (constraint instanceof TensorInterval) {
-    const { lowerBound: a, upperBound: b } = constraint;
-    return new ComposeTransform([new SigmoidTransform(), new AffineTransform(a, b.sub(a))], constraint);
+    // the bounds are this run's tensors: nothing is computed from them until the map is applied
+    return new ComposeTransform([new SigmoidTransform(), new IntervalAffineTransform(constraint.lowerBound, constraint.upperBound)], constraint);
   }
   if (constraint instanceof Simplex) return which === "bijectTo" ? new StickBreakingTransform() : new SoftmaxTransform();
   if (constraint instanceof LowerCholesky) return new LowerCholeskyTransform();

@@ -22,6 +22,14 @@ export abstract class Constraint {
   abstract check(value: tf.Tensor): tf.Tensor;
   /** Whether the values are discrete (integers, booleans): such a site can be enumerated, not learned by gradient. */
   readonly isDiscrete: boolean = false;
+  /**
+   * Whether the constraint refers to tensors (bounds a distribution made from its parameters, e.g. `Uniform(0, a)`'s
+   * interval(0, a)). Such a constraint, and `bijectTo` of it, belongs to the run that made it: a guide reads it from
+   * the current run instead of keeping it.
+   */
+  get holdsTensors(): boolean {
+    return false;
+  }
   /** The name. */
   toString(): string {
     return this.name;
@@ -75,6 +83,9 @@ class IntegerInterval extends Constraint {
     super();
     this.name = `integerInterval(${formatBound(lowerBound)}, ${formatBound(upperBound)})`;
   }
+  override get holdsTensors(): boolean {
+    return typeof this.lowerBound !== "number" || typeof this.upperBound !== "number";
+  }
   check(v: tf.Tensor): tf.Tensor {
     return tf.tidy(() =>
       tf.logicalAnd(tf.logicalAnd(v.greaterEqual(this.lowerBound), v.lessEqual(this.upperBound)), v.equal(v.floor())),
@@ -125,6 +136,9 @@ class TensorInterval extends Constraint {
   constructor(readonly lowerBound: tf.Tensor, readonly upperBound: tf.Tensor) {
     super();
     this.name = `interval(${formatBound(lowerBound)}, ${formatBound(upperBound)})`;
+  }
+  override get holdsTensors(): boolean {
+    return true;
   }
   check(v: tf.Tensor): tf.Tensor {
     return tf.tidy(() => tf.logicalAnd(v.greaterEqual(this.lowerBound), v.lessEqual(this.upperBound)));
@@ -193,6 +207,9 @@ export class IndependentConstraint extends Constraint {
     this.name = `independent(${base.name}, ${reinterpreted})`;
     this.eventDim = base.eventDim + reinterpreted;
     this.isDiscrete = base.isDiscrete;
+  }
+  override get holdsTensors(): boolean {
+    return this.base.holdsTensors;
   }
   check(v: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {

@@ -85,17 +85,31 @@ export class ExpTransform extends Transform {
   }
 }
 
-/** y = loc + scale * x, elementwise; loc and scale broadcast against x. */
+/**
+ * A number stays a number and a tensor is borrowed (its owner disposes it);
+ * an array becomes a tensor the transform owns, kept out of any tf.tidy.
+ */
+function ownedOrNumber(x: TensorLike): number | tf.Tensor {
+  return typeof x === "number" || x instanceof tf.Tensor ? x : tf.keep(toTensor(x));
+}
+
+/**
+ * y = loc + scale * x, elementwise; loc and scale broadcast against x. Numbers
+ * are kept as numbers, so a transform onto interval(0, 10) holds no tensor and
+ * outlives any tf.tidy it was made in; tensor loc and scale are borrowed from
+ * the caller (bijectTo of a support with tensor bounds belongs to the run that
+ * made that support).
+ */
 export class AffineTransform extends Transform {
   readonly name = "affine";
-  /** The shift (any shape that broadcasts against x). */
-  readonly loc: tf.Tensor;
-  /** The factor (any shape that broadcasts against x; nonzero). */
-  readonly scale: tf.Tensor;
+  /** The shift (a number, or any shape that broadcasts against x). */
+  readonly loc: number | tf.Tensor;
+  /** The factor (a number, or any shape that broadcasts against x; nonzero). */
+  readonly scale: number | tf.Tensor;
   constructor(loc: TensorLike, scale: TensorLike) {
     super();
-    this.loc = toTensor(loc);
-    this.scale = toTensor(scale);
+    this.loc = ownedOrNumber(loc);
+    this.scale = ownedOrNumber(scale);
   }
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => x.mul(this.scale).add(this.loc));
@@ -104,7 +118,31 @@ export class AffineTransform extends Transform {
     return tf.tidy(() => y.sub(this.loc).div(this.scale));
   }
   logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.scale.abs().log().add(tf.zerosLike(x)));
+    const s = this.scale;
+    return tf.tidy(() => (typeof s === "number" ? tf.fill(x.shape, Math.log(Math.abs(s))) : s.abs().log().add(tf.zerosLike(x))));
+  }
+}
+
+/**
+ * y = low + (high − low) · x with tensor bounds, the difference taken when the
+ * map is applied (nothing is computed, or kept, when the transform is made):
+ * the affine half of bijectTo(interval(low, high)) for a support with tensor
+ * bounds, `Uniform(0, a)`'s. The bounds are borrowed from that support.
+ */
+export class IntervalAffineTransform extends Transform {
+  readonly name = "affine";
+  /** @param low the lower bound; @param high the upper bound (broadcasting with low and x) */
+  constructor(readonly low: tf.Tensor, readonly high: tf.Tensor) {
+    super();
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => x.mul(this.high.sub(this.low)).add(this.low));
+  }
+  inverse(y: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => y.sub(this.low).div(this.high.sub(this.low)));
+  }
+  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.high.sub(this.low).abs().log().add(tf.zerosLike(x)));
   }
 }
 

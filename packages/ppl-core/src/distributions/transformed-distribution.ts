@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Constraint, independent } from "../constraints/constraint.js";
 import {
-  AffineTransform, ComposeTransform, ExpTransform, IdentityTransform, InverseTransform, SigmoidTransform, type Transform,
+  AffineTransform, ComposeTransform, ExpTransform, IdentityTransform, IntervalAffineTransform, InverseTransform, SigmoidTransform, type Transform,
 } from "../constraints/transforms.js";
 import { PPLModelError, PPLShapeError, formatShape } from "../errors.js";
 import { sumRightmost } from "../ops/tensor.js";
@@ -118,7 +118,8 @@ export class TransformedDistribution extends Distribution {
  */
 function signOf(t: Transform): 1 | tf.Tensor | undefined {
   if (t instanceof IdentityTransform || t instanceof ExpTransform || t instanceof SigmoidTransform) return 1;
-  if (t instanceof AffineTransform) return t.scale.sign();
+  if (t instanceof AffineTransform) return tf.sign(t.scale);
+  if (t instanceof IntervalAffineTransform) return 1; // high > low
   if (t instanceof InverseTransform) return signOf(t.base);
   if (t instanceof ComposeTransform) {
     let sign: 1 | tf.Tensor = 1;
