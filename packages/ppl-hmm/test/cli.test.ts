@@ -88,7 +88,7 @@ describe("ppl-hmm fit", () => {
 
   it("fits with each model form and reports which", async () => {
     for (const form of ["markov", "discrete-hmm"]) {
-      const r = await runMain(["fit", file(`forms-${form}.csv`, wide()), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, `out-${form}`), "--no-figures", "--json", "--form", form]);
+      const r = await runMain(["fit", file(`forms-${form}.csv`, wide()), "--states", "2", "--steps", "2", "--restarts", "1", "--out", join(dir, `out-${form}`), "--no-figures", "--json", "--method", "svi", "--form", form]);
       const result = JSON.parse(r.stdout);
       expect(result.form).toBe(form);
       expect(Number.isFinite(result.logLikelihood)).toBe(true);
@@ -111,7 +111,7 @@ describe("ppl-hmm fit", () => {
     ["a bare --states", ["fit", file("ok2.csv", "1\n2\n3\n"), "--states"], /--states needs a value: an integer from 1 to 12/],
     ["an unknown model form", ["fit", file("ok3.csv", "1\n2\n3\n"), "--form", "scan"], /--form scan: expected one of discrete-hmm, markov/],
     ["--out an existing file", ["fit", file("ok4.csv", "1\n2\n3\n"), "--out", file("taken", "x")], /--out .*taken: is a file, expected a folder/],
-    ["a diverging fit", ["fit", file("div.csv", wide()), "--states", "2", "--lr", "100", "--restarts", "1", "--no-figures", "--out", join(dir, "out-div")], /the fit diverged in every restart .*lower --lr/],
+    ["a diverging fit", ["fit", file("div.csv", wide()), "--states", "2", "--method", "svi", "--lr", "100", "--restarts", "1", "--no-figures", "--out", join(dir, "out-div")], /the fit diverged in every restart .*lower --lr/],
   ];
   for (const [what, args, message] of bad) {
     it(`rejects ${what} with one error line and exit code 2`, async () => {

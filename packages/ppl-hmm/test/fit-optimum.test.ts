@@ -1,4 +1,4 @@
-// ppl-hmm's defaults reach the maximum a posteriori fit: on real public series
+// ppl-hmm's defaults (Baum–Welch, --method em) reach the maximum a posteriori fit: on real public series
 // and on synthetic series far from zero, the log-likelihood (data units) and
 // the log joint of ppl-hmm's result are within 1e-3 relative of an independent
 // float64 Baum–Welch (test/baum-welch.ts) that maximises the same objective
@@ -10,6 +10,7 @@
 //   seattle-weather.csv precipitation  daily precipitation, Seattle 2012–2015, mm; most days exactly 0
 //   co2-concentration.csv CO2          monthly mean CO2 at Mauna Loa 1958–2020, ppm (NOAA GML / Scripps)
 //   sp500-2000.csv adjclose            daily S&P 500 closes 2000–2020 (Yahoo Finance), as log returns
+//   weather.csv precipitation          daily precipitation, New York 2012–2015, mm (NOAA GHCN; the issue-26 case)
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,6 +76,15 @@ const cases: Case[] = [
   },
   { name: "Seattle daily precipitation (mostly exact zeros), K=3", seqs: () => column("seattle-weather.csv", "precipitation"), K: 3 },
   { name: "synthetic: levels 1000/1040/1100, two sequences, K=3", seqs: farFromZero, K: 3 },
+  // issue 26: the SVI fit stopped 5.8 nats short here while every restart said "converged"
+  {
+    name: "New York daily precipitation 2012–2015 (weather.csv, a long table by location), K=3",
+    seqs: () => {
+      const r = readSignalFile(join(DATA, "weather.csv"), { header: "auto", missing: "error", group: "location", columns: ["precipitation"] });
+      return [r.seqs[r.labels.indexOf("New York")]!];
+    },
+    K: 3,
+  },
 ];
 
 beforeAll(async () => {
@@ -106,6 +116,7 @@ describe("ppl-hmm reaches the Baum–Welch optimum at its defaults", () => {
       expect(Math.abs(llEm - llPpl)).toBeLessThanOrEqual(1e-3 * Math.abs(llEm));
       expect(em.logJoint - jointPpl).toBeLessThanOrEqual(1e-3 * Math.abs(em.logJoint));
       expect(r.warnings.filter((w) => /converging/.test(w))).toEqual([]);
+      expect(r.restarts[r.chosenRestart]!.converged).toBe(true);
       // and the two fits are the same fit: matching state means (data units), sorted
       const emMeans = em.params.locs.map((m) => mean + sd * m).sort((a, b) => a - b);
       r.params.locs.forEach((m, k) => expect(Math.abs(m - emMeans[k]!)).toBeLessThanOrEqual(0.02 * sd));

@@ -73,7 +73,7 @@ export function densityFigure(learned: PlainParams, truth: PlainParams | undefin
   if (truth) add(truth, "true");
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: "Emission densities: true vs learned",
+    title: truth ? "Emission densities: true vs learned" : "Emission densities (learned)",
     width: WIDTH,
     height: 260,
     data: { values },
@@ -117,14 +117,15 @@ export function segmentationFigure(
 
 /**
  * Figure 5, for a long sequence: the signal downsampled to at most `bins`
- * columns (each column's min–max as a band and its mean as a line) over
- * coloured bands, one per run of a decoded state (runs shorter than a
- * column merge into the column's most frequent state).
+ * columns (each column's min–max as a band and its mean as a line) above
+ * each column's share of decoded states (stacked, so a state that holds a
+ * few steps of every column still shows, where a majority colour would hide it).
  */
 export function overviewFigure(y: readonly number[], z: readonly number[], K: number, label: string, bins = 800): TopLevelSpec {
   const T = y.length;
   const width = Math.max(1, Math.ceil(T / bins));
-  const cols: { t0: number; t1: number; lo: number; hi: number; mean: number; state: string }[] = [];
+  const cols: { t0: number; t1: number; lo: number; hi: number; mean: number }[] = [];
+  const shares: { t0: number; t1: number; s0: number; s1: number; state: string }[] = [];
   for (let a = 0; a < T; a += width) {
     const b = Math.min(T, a + width);
     let lo = Infinity;
@@ -137,26 +138,41 @@ export function overviewFigure(y: readonly number[], z: readonly number[], K: nu
       sum += y[t]!;
       counts[z[t]!]! += 1;
     }
-    const state = counts.indexOf(Math.max(...counts));
-    cols.push({ t0: a, t1: b, lo, hi, mean: sum / (b - a), state: stateName(undefined, state) });
-  }
-  // consecutive columns of one state become one band
-  const bands: { t0: number; t1: number; state: string }[] = [];
-  for (const c of cols) {
-    const last = bands[bands.length - 1];
-    if (last && last.state === c.state) last.t1 = c.t1;
-    else bands.push({ t0: c.t0, t1: c.t1, state: c.state });
+    cols.push({ t0: a, t1: b, lo, hi, mean: sum / (b - a) });
+    let acc = 0;
+    counts.forEach((c, k) => {
+      if (c === 0) return;
+      shares.push({ t0: a, t1: b, s0: acc / (b - a), s1: (acc + c) / (b - a), state: stateName(undefined, k) });
+      acc += c;
+    });
   }
   const x = { field: "t0", type: "quantitative" as const, title: "time step" };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: `Overview of ${label}: ${T} steps in ${cols.length} columns of ${width}, decoded states as bands`,
-    width: 900,
-    height: 260,
-    layer: [
-      { data: { values: bands }, mark: { type: "rect", opacity: 0.4 }, encoding: { x, x2: { field: "t1" }, color: stateColor(K, undefined) } },
-      { data: { values: cols }, mark: { type: "area", color: "#666", opacity: 0.35 }, encoding: { x, y: { field: "lo", type: "quantitative", title: "observation (column min–max, mean)", scale: { zero: false } }, y2: { field: "hi" } } },
-      { data: { values: cols }, mark: { type: "line", color: "#222", strokeWidth: 0.8 }, encoding: { x, y: { field: "mean", type: "quantitative" } } },
+    title: `Overview of ${label}: ${T} steps in ${cols.length} columns of ${width}`,
+    vconcat: [
+      {
+        width: 900,
+        height: 220,
+        data: { values: cols },
+        layer: [
+          { mark: { type: "area", color: "#666", opacity: 0.35 }, encoding: { x: { ...x, title: null }, y: { field: "lo", type: "quantitative", title: "observation (min–max, mean)", scale: { zero: false } }, y2: { field: "hi" } } },
+          { mark: { type: "line", color: "#222", strokeWidth: 0.8 }, encoding: { x: { ...x, title: null }, y: { field: "mean", type: "quantitative" } } },
+        ],
+      },
+      {
+        width: 900,
+        height: 90,
+        data: { values: shares },
+        mark: { type: "rect" },
+        encoding: {
+          x,
+          x2: { field: "t1" },
+          y: { field: "s0", type: "quantitative", title: "share of states", scale: { domain: [0, 1] } },
+          y2: { field: "s1" },
+          color: stateColor(K, undefined),
+        },
+      },
     ],
   };
 }

@@ -54,19 +54,22 @@ async function fitInto(out: OutputFolder, path: string, options: CliOptions): Pr
   // states.csv's rows, params.json and the figures
   const rowBytes = 32 + Math.max(...sig.labels.map((l) => l.length)) + (sig.times ? Math.max(0, ...sig.times.map((t) => t[0]?.length ?? 0)) + 1 : 0);
   out.checkSpace(sig.seqs.reduce((a, y) => a + y.length, 0) * rowBytes + (options.figures ? 4 << 20 : 0) + (64 << 10));
-  const [{ describeBackend, ready }, { runFit }, { makeProgress }, { paramsTable }] = await Promise.all([
-    import("ppl-core"),
-    import("./run.js"),
-    import("../progress.js"),
-    import("../params.js"),
-  ]);
-  await ready();
-  say(describeBackend());
-  say(`fitting K=${options.states} states: up to ${options.restarts} restart(s) × ${options.maxSteps} steps of Adam(lr=${options.lr}), form ${options.form}, on standardised data`);
+  const [{ runFit }, { makeProgress }, { paramsTable }] = await Promise.all([import("./run.js"), import("../progress.js"), import("../params.js")]);
+  let svi;
+  if (options.method === "svi") {
+    // the ppl model by SVI: tfjs and the backend load only for this method
+    const [{ describeBackend, ready }, runner] = await Promise.all([import("ppl-core"), import("./svi-runner.js")]);
+    await ready();
+    say(describeBackend());
+    svi = runner.sviRunner;
+    say(`fitting K=${options.states} states: up to ${options.restarts} restart(s) × ${options.maxSteps} steps of Adam(lr=${options.lr}), form ${options.form}, on standardised data`);
+  } else {
+    say(`fitting K=${options.states} states: up to ${options.restarts} restart(s) × ${options.maxSteps} Baum–Welch iterations (MAP of ppl's model, float64), on standardised data`);
+  }
   const tty = process.stderr.isTTY === true;
   let result;
   try {
-    result = await runFit(sig, options, say, tty ? () => makeProgress(options.restarts, options.maxSteps) : undefined, warnings, out.temp);
+    result = await runFit(sig, options, say, tty ? () => makeProgress(options.restarts, options.maxSteps) : undefined, warnings, out.temp, svi);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== undefined) throw environmentError("--out", out.final, err);
     throw err;

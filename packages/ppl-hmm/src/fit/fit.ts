@@ -5,18 +5,16 @@
  * not but never diverged one, map it back to the data's units, score it
  * exactly and decode every sequence.
  */
-import { backendInfo } from "ppl-core";
 import { DataError } from "../errors.js";
 import { type PlainParams, sortByLocs } from "../params.js";
 import type { Progress } from "../progress.js";
-import { emWarmStart } from "./em.js";
 import { type Clusters, type InitReport, clustersFor, initFromClusters, sameClusters } from "./init.js";
-import { disposeData, toCliData } from "./model.js";
+import { type MapPrior, mapEm } from "./map-em.js";
 import type { CliOptions } from "./option-table.js";
-import { checkData, pooledScale, standardise, toDataUnits } from "./prep.js";
+import { checkData, insideSimplex, locsPrior, pooledScale, standardise, toDataUnits } from "./prep.js";
 import type { ReadSignal } from "./read.js";
 import { logLikelihood, viterbiPath } from "./score.js";
-import { type RestartRun, learnRestart } from "./svi.js";
+import type { RestartRun, SviRunner } from "./svi-runner.js";
 
 /** One restart as params.json reports it. */
 export interface RestartSummary {
@@ -47,6 +45,7 @@ export interface CliResult {
   chosenRestart: number;
   restarts: RestartSummary[];
   warnings: string[];
+  method: CliOptions["method"];
   form: CliOptions["form"];
   backend: string;
   seconds: { fit: number; decode: number; figures: number };
@@ -71,7 +70,8 @@ export interface SignalFit {
  * prints; `progress` a reporter per restart; `checked`: the warnings of an
  * earlier checkData of this signal (without it the data is checked here).
  */
-export function fitSignal(sig: ReadSignal, o: CliOptions, say: (s: string) => void, progress?: (restart: number) => Progress, checked?: string[]): SignalFit {
+export function fitSignal(sig: ReadSignal, o: CliOptions, say: (s: string) => void, progress?: (restart: number) => Progress, checked?: string[], svi?: SviRunner): SignalFit {
+  if (o.method === "svi" && svi === undefined) throw new Error("fitSignal: --method svi needs the SVI runner (fit/svi-runner.ts)");
   const K = o.states;
   const warnings = checked ?? checkData("the data", sig.seqs, sig.labels, K);
   if (checked === undefined) for (const w of warnings) say(`warning: ${w}`);
@@ -79,7 +79,9 @@ export function fitSignal(sig: ReadSignal, o: CliOptions, say: (s: string) => vo
   const scale = pooledScale(sig.seqs);
   const floor = o.minScale;
   const z = standardise(sig.seqs, scale);
-  const data = toCliData(z, floor);
+  const lp = locsPrior(z);
+  const prior: MapPrior = { m0: lp.loc, s0: lp.scale, floor };
+  const data = svi?.toCliData(z, floor);
   const settings = { K, form: o.form, lr: o.lr, tol: o.tol, window: o.window, maxSteps: o.maxSteps, divergeRatio: 1 };
   const runs: (RestartRun | undefined)[] = [];
   const summaries: RestartSummary[] = [];
@@ -97,10 +99,30 @@ export function fitSignal(sig: ReadSignal, o: CliOptions, say: (s: string) => vo
         continue;
       }
       const start = initFromClusters(z, clusters, floor);
-      const init = { params: o.em > 0 ? emWarmStart(z, start, floor, o.em) : start };
-      const initReport: InitReport = { method: `${clusters.method}${o.em > 0 ? ` + ${o.em} Baum–Welch iterations` : ""}`, params: sortedInit(init.params, scale, floor) };
       const bar = progress?.(r);
-      const run = learnRestart(data, init.params, r, o.seed, settings, bar ? (s, l) => bar.update(r, s, l) : undefined);
+      let run: RestartRun;
+      let initReport: InitReport;
+      if (o.method === "em") {
+        initReport = { method: clusters.method, params: sortedInit(start, scale, floor) };
+        const t = performance.now();
+        const em = mapEm(z, start, prior, { maxIter: o.maxSteps, onIteration: bar ? (i, lj) => bar.update(r, i, -lj) : undefined });
+        run = {
+          restart: r, params: em.params, bestLoss: -em.logJoint, bestStep: em.iterations - 1, steps: em.iterations, converged: em.converged,
+          losses: em.trace.map((j) => -j), seconds: (performance.now() - t) / 1000,
+        };
+      } else {
+        const warm = o.em > 0 ? insideSimplex(mapEm(z, start, prior, { maxIter: o.em }).params) : start;
+        initReport = { method: `${clusters.method}${o.em > 0 ? ` + ${o.em} Baum–Welch iterations` : ""}`, params: sortedInit(warm, scale, floor) };
+        run = svi!.learnRestart(data!, warm, r, o.seed, settings, bar ? (s, l) => bar.update(r, s, l) : undefined);
+        if (run.converged) {
+          // converged means converged, whatever the learning rate: a closing Baum–Welch pass from the result must not move it
+          const close = mapEm(z, run.params, prior, { maxIter: 1 });
+          const rise = close.trace[1]! - close.trace[0]!;
+          if (rise > 1e-7 * Math.abs(close.trace[0]!)) {
+            run = { ...run, converged: false, notConvergedWhy: `a closing Baum–Welch pass from the SVI result still raises the log joint by ${rise.toPrecision(3)}` };
+          }
+        }
+      }
       bar?.done();
       runs.push(run);
       const summary: RestartSummary = {
@@ -108,11 +130,11 @@ export function fitSignal(sig: ReadSignal, o: CliOptions, say: (s: string) => vo
         ...(run.diverged ? { diverged: run.diverged } : {}), seconds: run.seconds,
       };
       summaries.push(summary);
-      const state = run.diverged ? `diverged: ${run.diverged}` : run.converged ? "converged" : `NOT converged after --steps ${o.maxSteps}`;
-      say(`restart ${r + 1}/${o.restarts} (${initReport.method}): ${run.steps} steps, best loss ${run.bestLoss.toFixed(3)} at step ${run.bestStep + 1}, ${state} (${run.seconds.toFixed(1)} s)`);
+      const state = run.diverged ? `diverged: ${run.diverged}` : run.converged ? "converged" : `NOT converged (${run.notConvergedWhy ?? `--steps ${o.maxSteps} reached`})`;
+      say(`restart ${r + 1}/${o.restarts} (${initReport.method}): ${run.steps} ${o.method === "em" ? "iterations" : "steps"}, best loss ${run.bestLoss.toFixed(3)} at step ${run.bestStep + 1}, ${state} (${run.seconds.toFixed(1)} s)`);
     }
   } finally {
-    disposeData(data);
+    if (data !== undefined) svi!.disposeData(data);
   }
   const usable = runs.filter((r): r is RestartRun => r !== undefined && r.diverged === undefined);
   if (usable.length === 0) {
@@ -121,7 +143,9 @@ export function fitSignal(sig: ReadSignal, o: CliOptions, say: (s: string) => vo
   }
   const best = usable.reduce((a, b) => (b.bestLoss < a.bestLoss ? b : a));
   if (!best.converged) {
-    const w = `the chosen restart ${best.restart + 1} stopped at --steps ${o.maxSteps} before converging (best loss still improving by more than --tol ${o.tol} × |loss| over ${o.window} steps); the result may be short of the optimum: raise --steps or --lr`;
+    const w = o.method === "em"
+      ? `the chosen restart ${best.restart + 1} stopped at --steps ${o.maxSteps} Baum–Welch iterations before converging; the result may be short of the optimum: raise --steps`
+      : `the chosen restart ${best.restart + 1} did not converge (${best.notConvergedWhy ?? `stopped at --steps ${o.maxSteps}, best loss still improving by more than --tol ${o.tol} × |loss| over ${o.window} steps`}); the result may be short of the optimum: raise --steps, or use --method em`;
     warnings.push(w);
     say(`warning: ${w}`);
   }
@@ -143,8 +167,9 @@ export function fitSignal(sig: ReadSignal, o: CliOptions, say: (s: string) => vo
     chosenRestart: best.restart,
     restarts: summaries,
     warnings,
+    method: o.method,
     form: o.form,
-    backend: backendInfo().name,
+    backend: o.method === "em" ? "float64 JavaScript (Baum–Welch: no tfjs)" : svi!.backend(),
     seconds: { fit: (tFit - t0) / 1000, decode: (tDecode - tFit) / 1000, figures: 0 },
     peakRssMiB: 0,
     files: [],

@@ -18,6 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DiscreteHMM, dist, factor, markov, plate, range, sample, vindex } from "ppl-core";
 import type { PlainParams } from "../params.js";
+import { locsPrior } from "./prep.js";
 
 /** The data a fit sees: standardised values, grouped by sequence length. */
 export interface CliData {
@@ -62,15 +63,7 @@ export function toCliData(z: readonly Float64Array[], sdFloor: number): CliData 
     ys.forEach((y, s) => flat.set(y, s * T));
     return tf.tensor2d(flat, [ys.length, T]);
   });
-  let n = 0;
-  let sum = 0;
-  for (const y of z) for (const v of y) (n++, (sum += v));
-  const mean = sum / n;
-  let ss = 0;
-  for (const y of z) for (const v of y) ss += (v - mean) ** 2;
-  // one value has no sample spread: the scale is then 1
-  const scale = n > 1 ? 3 * Math.sqrt(ss / (n - 1)) : 1;
-  return { groups, locsPrior: { loc: mean, scale }, sdFloor };
+  return { groups, locsPrior: locsPrior(z), sdFloor };
 }
 
 /** Releases the tensors of `toCliData`. */

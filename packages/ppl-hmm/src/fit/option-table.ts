@@ -16,6 +16,7 @@ export interface CliOptions {
   lr: number;
   minScale: number;
   seed: number;
+  method: "em" | "svi";
   form: "discrete-hmm" | "markov";
   header: "yes" | "no" | "auto";
   missing: "drop" | "error";
@@ -39,10 +40,11 @@ export type Spec =
 /** Every option, in --help order. */
 export const OPTIONS: Record<string, Spec> = {
   states: { kind: "int", key: "states", min: 1, max: 12, def: 3, meta: "K", help: "number of hidden states" },
+  method: { kind: "enum", key: "method", values: ["em", "svi"], def: "em", help: "em: Baum–Welch (MAP EM) in float64, the fast default; svi: the ppl model (fit/model.ts) by SVI with Adam from the same starts (same optimum, slower)" },
   restarts: { kind: "int", key: "restarts", min: 1, max: 100, def: 4, meta: "N", help: "starting points (k-means from quantiles, then k-means++); identical starts run once" },
-  em: { kind: "int", key: "em", min: 0, max: 1000, def: 5, meta: "N", help: "Baum–Welch (EM) iterations that refine each restart's k-means start before SVI (0: none)" },
-  steps: { kind: "int", key: "maxSteps", min: 1, max: 1_000_000, def: 3000, meta: "N", help: "most Adam steps per restart; a warning says when a restart stops here unconverged" },
-  tol: { kind: "num", key: "tol", min: 0, max: 1, def: 1e-6, meta: "X", help: "converged when the best loss improves by less than X × |loss| over --window steps" },
+  em: { kind: "int", key: "em", min: 0, max: 1000, def: 5, meta: "N", help: "--method svi: Baum–Welch iterations that refine each restart's k-means start before SVI (0: none)" },
+  steps: { kind: "int", key: "maxSteps", min: 1, max: 1_000_000, def: 3000, meta: "N", help: "most iterations per restart (Baum–Welch iterations, or Adam steps with --method svi); a warning says when a restart stops here unconverged" },
+  tol: { kind: "num", key: "tol", min: 0, max: 1, def: 1e-6, meta: "X", help: "--method svi: a plateau when the best loss improves by less than X × |loss| over --window steps (--method em converges when an iteration raises the log joint by < 1e-10 relative and its gradient is < 1e-6 per value)" },
   window: { kind: "int", key: "window", min: 1, max: 100_000, def: 10, meta: "N", help: "steps over which --tol is measured" },
   lr: { kind: "num", key: "lr", min: 0, minOpen: true, max: 100, def: 0.05, meta: "X", help: "Adam learning rate on standardised data; divided by 4 (back at the best iterate) at each plateau or jump, twice at most; a plateau at the lowest rate is convergence" },
   "min-scale": { kind: "num", key: "minScale", min: 0, max: 1, def: 0.01, meta: "X", help: "floor of each state's sd, as a fraction of the data's sd (emission sd = √(scale² + floor²))" },
@@ -92,9 +94,10 @@ export function helpText(): string {
   return [
     "usage: ppl-hmm fit <data.csv | data.json | --data FILE> [options]",
     "",
-    "Fits a hidden Markov model with Gaussian emissions (maximum a posteriori, by SVI",
-    "in ppl) to one or more sequences, decodes each sequence's most likely states",
-    "(Viterbi) and writes DIR/params.json, DIR/states.csv and figures.",
+    "Fits a hidden Markov model with Gaussian emissions (maximum a posteriori of ppl's",
+    "model: Baum–Welch by default, SVI with --method svi) to one or more sequences, decodes",
+    "each sequence's most likely states (Viterbi) and writes DIR/params.json, DIR/states.csv",
+    "and figures.",
     "",
     "Input: a table (CSV, TSV, ';'-separated with decimal commas, '|'; delimiter and decimal",
     "mark detected) with one numeric column per sequence (columns may differ in length), or a",

@@ -55,6 +55,21 @@ export function pooledScale(seqs: readonly (readonly number[])[]): Scale {
   return { mean, sd: Math.sqrt(ss / n) };
 }
 
+/**
+ * The locs prior of the model (fit/model.ts): the pooled standardised values'
+ * mean and 3 × their Bessel-corrected sd, as the tutorial's prior; one value
+ * has no sample spread, the sd is then 1.
+ */
+export function locsPrior(z: readonly Float64Array[]): { loc: number; scale: number } {
+  let n = 0;
+  let sum = 0;
+  for (const y of z) for (const v of y) (n++, (sum += v));
+  const mean = sum / n;
+  let ss = 0;
+  for (const y of z) for (const v of y) ss += (v - mean) ** 2;
+  return { loc: mean, scale: n > 1 ? 3 * Math.sqrt(ss / (n - 1)) : 1 };
+}
+
 /** (y − mean) / sd of every value, float64. */
 export function standardise(seqs: readonly (readonly number[])[], s: Scale): Float64Array[] {
   return seqs.map((y) => Float64Array.from(y, (v) => (v - s.mean) / s.sd));
@@ -70,3 +85,13 @@ export function toDataUnits(p: PlainParams, s: Scale, sdFloor: number): PlainPar
   };
 }
 
+
+/** Every probability moved inside the simplex (an exact 0 from Baum–Welch has no unconstrained value for SVI to start from). */
+export function insideSimplex(p: PlainParams): PlainParams {
+  const inside = (row: number[]) => {
+    const r = row.map((x) => Math.max(x, 0) + 1e-6);
+    const z = r.reduce((a, b) => a + b, 0);
+    return r.map((x) => x / z);
+  };
+  return { ...p, probsInit: inside(p.probsInit), probsTrans: p.probsTrans.map(inside) };
+}

@@ -12,6 +12,7 @@ import { type CliResult, fitSignal } from "./fit.js";
 import type { CliOptions } from "./options.js";
 import type { ReadSignal } from "./read.js";
 import { statesCsvBlocks } from "./states-csv.js";
+import type { SviRunner } from "./svi-runner.js";
 
 export type { CliResult, RestartSummary } from "./fit.js";
 
@@ -31,8 +32,9 @@ export async function runFit(
   progress?: (restart: number) => Progress,
   checked?: string[],
   writeDir = o.out,
+  svi?: SviRunner,
 ): Promise<CliResult> {
-  const { result, paths, losses } = fitSignal(sig, o, say, progress, checked);
+  const { result, paths, losses } = fitSignal(sig, o, say, progress, checked, svi);
   const K = o.states;
   const params = result.params;
   const files = result.files;
@@ -47,7 +49,7 @@ export async function runFit(
     const zd = head ? zs.slice(0, DETAIL_STEPS) : zs;
     const label = `'${sig.labels[0]}'${head ? `, first ${DETAIL_STEPS} of ${y.length} steps` : ""}`;
     files.push(...placed(await writeFigure(sequenceFigure(yd, zd, K, undefined, `Sequence ${label} and its decoded states`), writeDir, "1-sequence")));
-    files.push(...placed(await writeFigure(lossFigure(losses, { title: "Training loss of the chosen restart", x: "SVI step", y: "loss (−log joint)" }), writeDir, "2-loss")));
+    files.push(...placed(await writeFigure(lossFigure(losses, o.method === "em" ? { title: "Baum–Welch: −log joint of the chosen restart per iteration", x: "iteration", y: "−log joint" } : { title: "Training loss of the chosen restart", x: "SVI step", y: "loss (−log joint)" }), writeDir, "2-loss")));
     files.push(...placed(await writeFigure(densityFigure(params, undefined), writeDir, "3-emissions")));
     files.push(...placed(await writeFigure(segmentationFigure(yd, zd, undefined, K), writeDir, "4-segmentation")));
     const longest = sig.seqs.reduce((a, s, i) => (s.length > sig.seqs[a]!.length ? i : a), 0);

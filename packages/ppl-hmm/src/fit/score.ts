@@ -3,7 +3,7 @@
  * of every sequence and each sequence's Viterbi path, by ppl-core's
  * hmmLogLikelihood64 and hmmMostLikelyPath.
  */
-import { hmmLogLikelihood64, hmmMostLikelyPath } from "ppl-core";
+import { hmmLogLikelihood64, hmmMostLikelyPath } from "ppl-core/hmm";
 import { gaussianLogEmissions } from "../emission.js";
 import type { PlainParams } from "../params.js";
 

@@ -46,6 +46,8 @@ export interface RestartRun {
   bestStep: number;
   steps: number;
   converged: boolean;
+  /** Why a run that stopped is not converged, when it is not --steps. */
+  notConvergedWhy?: string;
   /** Why the run is not a result, in the user's terms. */
   diverged?: string;
   losses: number[];
