@@ -14,16 +14,16 @@ import { z } from "zod";
 import { PPLConfigError } from "./errors.js";
 import { parseOptions } from "./options.js";
 import { type WasmPaths, findWasmFile } from "./wasm-files.js";
-import { registerKernelGaps, replaceBrokenWasmKernels } from "./ops/wasm-kernels.js";
-import { registerComparisonGradients } from "./ops/zero-gradients.js";
+import { registerKernelGaps, replaceBrokenWasmKernels } from "./backend/wasm-kernels.js";
+import { registerComparisonGradients } from "./backend/zero-gradients.js";
 
 /**
  * The highest rank tfjs-backend-wasm 4.22's own XNNPACK-based kernels compute
- * right. ppl replaces those kernels above it (ops/wasm-high-rank.ts), so no
+ * right. ppl replaces those kernels above it (backend/wasm-high-rank.ts), so no
  * ppl computation is limited by rank: what limits a request is its size
  * (tensor-limit.ts). Kept for code that still sizes its work by rank.
  */
-export { XNN_MAX_RANK as MAX_SAFE_RANK } from "./ops/wasm-high-rank.js";
+export { XNN_MAX_RANK as MAX_SAFE_RANK } from "./backend/wasm-high-rank.js";
 
 /**
  * A tfjs backend ppl can run on: `"tensorflow"` (tfjs-node, native), `"wasm"`

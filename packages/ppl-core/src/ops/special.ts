@@ -91,7 +91,7 @@ export function xlog1py(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
 
 /**
  * y broadcast against x, with `value` where x = 0 and y = yAt. tf.where does
- * the broadcasting (its Tile has an any-rank gradient, see gradient-fixes.ts).
+ * the broadcasting (its Tile has an any-rank gradient, see backend/gradient-fixes.ts).
  */
 function replaceWhere(x: tf.Tensor, y: tf.Tensor, yAt: number, value: number): tf.Tensor {
   return tf.where(tf.logicalAnd(x.equal(0), y.equal(yAt)), tf.scalar(value, y.dtype), y);

@@ -2,7 +2,7 @@
 // gradients, at ranks 7–12 on cpu and wasm, against float64 references
 // written here in plain JS (values) and central finite differences of them
 // (gradients). tfjs-backend-wasm's binary ops and PadV2 were silently wrong
-// above rank 6 (docs/tfjs-notes.md §4); ops/wasm-high-rank.ts replaces them.
+// above rank 6 (docs/tfjs-notes.md §4); backend/wasm-high-rank.ts replaces them.
 // Each gradient is d/dx Σ w·f(x) for a fixed weight tensor w, so the product
 // with w runs at the tested rank too.
 import * as tf from "@tensorflow/tfjs";

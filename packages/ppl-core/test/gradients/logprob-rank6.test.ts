@@ -4,7 +4,7 @@
 // closed-form log-density written below (plain JS numbers), with fixed
 // weights w so that every output element is checked, not only their sum.
 // tfjs's own Tile gradient stops at rank 4, so before the any-rank Tile
-// gradient (ops/gradient-fixes.ts) Bernoulli, Categorical, Expanded and Masked threw here.
+// gradient (backend/gradient-fixes.ts) Bernoulli, Categorical, Expanded and Masked threw here.
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { dist, type Distribution, setValidation } from "ppl-core";

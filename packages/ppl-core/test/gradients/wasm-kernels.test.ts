@@ -1,11 +1,11 @@
-// The kernels wasm lacks that a model's gradient reaches (ops/wasm-kernels.ts),
+// The kernels wasm lacks that a model's gradient reaches (backend/wasm-kernels.ts),
 // on cpu and wasm: x.gather(z) in a model under SVI (UnsortedSegmentSum),
 // unsortedSegmentSum itself, conv2d's and depthwiseConv2d's gradients
 // (Conv2DBackpropFilter, DepthwiseConv2dNative backprops), each against
 // float64 closed forms or central differences; einsum on wasm is a PPL error.
 // Also gather with indices whose history reaches a param (a z the guide samples
 // from Categorical(q)): tfjs's GatherV2 gradient returned the int32 indices as
-// their own gradient and threw on every backend (ops/gradient-fixes.ts).
+// their own gradient and threw on every backend (backend/gradient-fixes.ts).
 import * as tf from "@tensorflow/tfjs";
 import { expect, it } from "vitest";
 import { Adam, PPLSupportError, SVI, TraceELBO, clearParamStore, dist, getParamStore, param, plate, sample } from "ppl-core";

@@ -1,4 +1,4 @@
-// ppl's wasm Slice / StridedSlice / Unpack / SplitV (ops/wasm-slice.ts), which copy only the
+// ppl's wasm Slice / StridedSlice / Unpack / SplitV (backend/wasm-slice.ts), which copy only the
 // slice's span from the heap (tfjs-backend-wasm 4.22's read the whole input back per slice),
 // against a plain-JS row-major slice on random shapes of rank 1-6 with random begin/size
 // (size -1, zero sizes, begin at the end), in float32, int32 and bool; the gradients of slice,
@@ -7,7 +7,7 @@
 // own cpu kernels, which ppl leaves alone.
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, expect, it, vi } from "vitest";
-import { replaceBrokenWasmKernels } from "../../src/ops/wasm-kernels.js";
+import { replaceBrokenWasmKernels } from "../../src/backend/wasm-kernels.js";
 import { onEachBackend, size as sizeOf } from "./fd.js";
 
 type Dtype = "float32" | "int32" | "bool";

@@ -23,7 +23,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLSupportError } from "../errors.js";
-import { broadcastRows, collapseBroadcast } from "./broadcast-index.js";
+import { broadcastRows, collapseBroadcast } from "../ops/broadcast-index.js";
 import { input } from "./wasm-slice.js";
 
 /** The highest rank XNNPACK's `*_nd` operators take (XNN_MAX_TENSOR_DIMS in tfjs-backend-wasm 4.22's build). */
