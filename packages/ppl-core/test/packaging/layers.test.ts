@@ -28,7 +28,7 @@ const LAYERS: Record<string, string[][]> = {
     ["handlers/"],
     ["infer/"],
     ["worker/"],
-    ["index.ts", "internal.ts", "worker.ts"],
+    ["index.ts", "internal.ts", "worker.ts", "hmm.ts"],
   ],
   "ppl-enum": [["contract/"], ["enum/"], ["elbo/", "discrete/"], ["index.ts"]],
 };
@@ -38,8 +38,8 @@ const ALLOWED_ENTRIES: Record<string, RegExp> = {
   "ppl-core": /^$/,
   "ppl-enum": /^ppl-core(\/internal)?$/,
   "ppl-autoguide": /^ppl-core(\/internal)?$/,
-  "ppl-hmm": /^(ppl-core|ppl-enum|ppl-autoguide)$/,
-  examples: /^(ppl-core|ppl-enum|ppl-autoguide|ppl-hmm)(\/[a-z-]+)?$/,
+  "ppl-hmm": /^(ppl-core|ppl-enum|ppl-autoguide)(\/(?!internal$)[a-z-]+)?$/,
+  examples: /^(ppl-core|ppl-enum|ppl-autoguide|ppl-hmm)(\/(?!internal$)[a-z-]+)?$/,
 };
 const PPL_PACKAGES = /^(ppl-core|ppl-enum|ppl-autoguide|ppl-hmm)(\/.*)?$/;
 
