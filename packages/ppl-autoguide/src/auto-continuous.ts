@@ -9,7 +9,7 @@
  * require every guide site to be a model site, so its log-density rides on
  * one site's Delta (Pyro instead adds an auxiliary site).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import {
   type Model, type ModelGenerator, PPLShapeError, type PlateMsg, type Transform, bijectTo, dist, nextSeed, sample, sumRightmost,
 } from "ppl-core";

@@ -7,10 +7,10 @@
  * param store's default transformTo, so AutoDelta's SVI trajectories are what
  * they were before user params moved to transformTo (docs/decisions.md).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, bijectTo, constraints, dist, getParamStore, param, sample } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
-import { z } from "zod";
+import * as z from "zod";
 import { AutoGuide, type GuideValues } from "./auto-guide.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { currentSupport } from "./current-support.js";

@@ -3,10 +3,10 @@
  * unconstrained latent vector (Pyro's params `AutoDiagonalNormal.loc`,
  * `AutoDiagonalNormal.scale`). Mean-field: it cannot represent correlations.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, param } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
-import { z } from "zod";
+import * as z from "zod";
 import { AutoContinuous, type LatentPosterior } from "./auto-continuous.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 

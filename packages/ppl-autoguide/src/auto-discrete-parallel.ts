@@ -4,7 +4,7 @@
  * each site enumerated in parallel in the guide, so TraceEnumELBO takes the
  * guide's expectation exactly instead of sampling it.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, nextSeed, param, sample } from "ppl-core";
 import { runGenerator } from "ppl-core/internal";
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";

@@ -2,7 +2,7 @@
  * The shared shape of an autoguide: a callable guide (pass it to SVI as is)
  * that builds its prototype from the model on the first call.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, type PlateFrame, plate } from "ppl-core";
 import { type InitLocFn } from "./init-strategies.js";
 import { type PrototypeSite, runPrototype } from "./prototype.js";

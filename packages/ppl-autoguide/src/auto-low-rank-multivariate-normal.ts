@@ -4,10 +4,10 @@
  * W = cov_factor · diag(s) (Pyro's params `AutoLowRankMultivariateNormal.loc`,
  * `.scale` and `.cov_factor`, [D, rank]).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, nextSeed, param } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
-import { z } from "zod";
+import * as z from "zod";
 import { AutoContinuous, type LatentPosterior } from "./auto-continuous.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 

@@ -3,12 +3,12 @@
  * unconstrained space (`AutoNormal.locs.<site>`, `AutoNormal.scales.<site>`),
  * mapped onto each site's support.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, type Model, type ModelGenerator, bijectTo, constraints, getParamStore, nextSeed, param, sample } from "ppl-core";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { currentSupport, refuseDependentSupports } from "./current-support.js";
 import { ndtriNumber, parseOptions } from "ppl-core/internal";
-import { z } from "zod";
+import * as z from "zod";
 import { AutoGuide, type GuideValues } from "./auto-guide.js";
 import { type InitLocFn, initToFeasible } from "./init-strategies.js";
 import type { PrototypeSite } from "./prototype.js";

@@ -7,7 +7,7 @@
  * so `b = a · sigmoid(x)` follows (and differentiates through) this run's `a`.
  * A support without tensors (the usual case) is the prototype's, read once.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, type Model, PPLConfigError, PPLModelError, withHandler } from "ppl-core";
 import { applyDefault } from "ppl-core/internal";
 import type { PrototypeSite } from "./prototype.js";

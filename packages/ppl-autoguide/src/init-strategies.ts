@@ -4,7 +4,7 @@
  * already broadcast over its plates); called with options instead, it returns
  * such a function (as Pyro's `init_to_median(num_samples=...)` does).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLConfigError, PPLModelError, bijectTo, nextSeed, toTensor, type SampleMsg, type TensorLike } from "ppl-core";
 
 /** What an init strategy sees of a site: its name, its distribution (broadcast over its plates) and its seed. */

@@ -3,7 +3,7 @@
  * every outer handler, with latent sites set by the init strategy. Only plain
  * data is kept (no tensors), so a prototype outlives the step that made it.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, type Model, type PlateFrame, PPLModelError, type SampleSite, block, trace, withHandler } from "ppl-core";
 import { isVectorizedFrame } from "ppl-core/internal";
 import type { InitLocFn } from "./init-strategies.js";

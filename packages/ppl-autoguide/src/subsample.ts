@@ -6,7 +6,7 @@
  * which the model's plate of the same name then replays), so the sites are
  * walked as a tree of their plates.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type ModelGenerator, PPLModelError, type PlateFrame, plate } from "ppl-core";
 import type { GuideValues } from "./auto-guide.js";
 import type { PrototypeSite } from "./prototype.js";

@@ -5,7 +5,7 @@
  * log-Jacobian of t; the draw's x is cached so log-densities of our own
  * samples need no inverse (Pyro's `with_cache`).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed, sumRightmost } from "ppl-core";
 
 /**

@@ -9,8 +9,10 @@
  * tfjs-node is simply not found; there the wasm files are looked for first
  * (wasm-files.ts) so that a missing file gives one clear warning.
  */
-import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import * as tf from "@tensorflow/tfjs-core";
+// tfjs-core's tensor methods, gradients and cpu backend, first (see the file).
+import "./tfjs-setup.js";
+import * as z from "zod";
 import { PPLConfigError } from "./errors.js";
 import { parseOptions } from "./options.js";
 import { type WasmPaths, findWasmFile } from "./wasm-files.js";
@@ -72,7 +74,7 @@ export interface BackendInfo {
   readonly name: BackendName;
   /** Why this backend was chosen, for the one line the examples print. */
   readonly reason: string;
-  /** The version of `@tensorflow/tfjs` in use (`tf.version.tfjs`). */
+  /** The version of `@tensorflow/tfjs-core` in use (`tf.version_core`). */
   readonly tfjsVersion: string;
 }
 
@@ -179,7 +181,7 @@ async function choose(options: ReadyOptions): Promise<BackendInfo> {
   tf.enableProdMode();
   registerComparisonGradients();
   registerKernelGaps();
-  const version = tf.version.tfjs;
+  const version = tf.version_core;
   if (options.backend !== undefined) {
     const name = options.backend;
     const ok =

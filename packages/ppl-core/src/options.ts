@@ -1,5 +1,5 @@
 /** User-supplied options, parsed one way everywhere: a zod schema, and a PPLConfigError that says what is valid. */
-import { z } from "zod";
+import * as z from "zod";
 import { PPLConfigError, type PPLErrorFields } from "./errors.js";
 
 /**

@@ -3,7 +3,7 @@
  * is there: tfjs picks one of three files by the browser's features and looks
  * for it beside the script unless `setWasmPaths` says otherwise.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** A URL prefix ending in `/`, or a map from each `.wasm` file name to its URL (tfjs's `setWasmPaths`). */
 export type WasmPaths = string | Readonly<Record<string, string>>;

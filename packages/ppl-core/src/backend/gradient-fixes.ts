@@ -18,7 +18,7 @@
  * - Cumsum along any axis but the last transposed its (already right)
  *   gradient, throwing or, for a square shape, returning a wrong one.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** The gradient of tf.tile(x, reps) for x of shape `xShape`, from dy of the tiled shape. */
 export function untile(dy: tf.Tensor, xShape: readonly number[], reps: readonly number[]): tf.Tensor {

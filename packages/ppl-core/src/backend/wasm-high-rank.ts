@@ -21,7 +21,7 @@
  * that cannot fold is written out in JS to the output's shape first. PadV2
  * above rank 6 is a JS copy into the filled output.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLSupportError } from "../errors.js";
 import { broadcastRows, collapseBroadcast } from "../ops/broadcast-index.js";
 import { input } from "./wasm-slice.js";

@@ -14,7 +14,7 @@
  * plain loops over `backend.data.get(id).values` returning
  * `backend.makeTensorInfo(...)`: they run on wasm through a two-method adapter.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLSupportError } from "../errors.js";
 import { registerGradientFixes } from "./gradient-fixes.js";
 import { highRankKernels } from "./wasm-high-rank.js";

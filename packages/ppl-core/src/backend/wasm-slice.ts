@@ -19,7 +19,7 @@
  * kernel, which does not read the input back in those cases (or, for strings,
  * has to).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLSupportError } from "../errors.js";
 
 type HeapView = Float32Array | Int32Array | Uint8Array;

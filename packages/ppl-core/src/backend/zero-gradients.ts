@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 // tfjs registers no gradient for comparison and rounding kernels, so any
 // `where(x.greater(0), ...)` inside a differentiated function throws. Their

@@ -2,7 +2,7 @@
  * Constraints: where a value lives. Each knows how to check a value and the
  * number of rightmost dims it constrains jointly (`eventDim`).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { choleskyNumbers } from "../ops/linalg.js";
 
 /**

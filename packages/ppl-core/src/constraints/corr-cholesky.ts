@@ -3,7 +3,7 @@
  * support) and the bijection onto it from unconstrained vectors, so that
  * `bijectTo` can give an autoguide an unconstrained space for such a site.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLConfigError } from "../errors.js";
 import { matrixDiag } from "../ops/linalg.js";
 import { cumsumLast } from "../ops/tensor.js";

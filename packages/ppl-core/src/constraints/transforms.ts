@@ -4,7 +4,7 @@
  * Jacobian couples (1 for stick-breaking). All are bijective except
  * SoftmaxTransform, which only keeps params (transformTo).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { cholesky, matrixDiag, outerSelf, tril } from "../ops/linalg.js";
 import { stickBreaking } from "../ops/stick-breaking.js";
 import { cumsumLast, logSigmoid, type TensorLike, toTensor } from "../ops/tensor.js";

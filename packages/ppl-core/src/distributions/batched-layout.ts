@@ -5,7 +5,7 @@
  * leftmost, and the output is [n, ...row], row being the broadcast of a
  * value's batch part with the target batch shape.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { broadcastShapes, broadcastTo } from "../ops/tensor.js";
 import { checkBatchedValues } from "./distribution.js";
 

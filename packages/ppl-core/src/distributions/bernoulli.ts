@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, boolean, real, unitInterval } from "../constraints/constraint.js";
 import { bernoulliLogProb } from "../ops/bernoulli-logprob.js";
 import { xlog1py, xlogy } from "../ops/special.js";

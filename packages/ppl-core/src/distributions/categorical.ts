@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, integerInterval, real } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
 import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, cumsumLast, foldedRowwise, type TensorLike } from "../ops/tensor.js";

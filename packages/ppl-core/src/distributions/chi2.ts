@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive } from "../constraints/constraint.js";
 import { digamma, lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, dependent } from "../constraints/constraint.js";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { broadcastIndex } from "../ops/broadcast-index.js";

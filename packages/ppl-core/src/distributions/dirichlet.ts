@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, simplex } from "../constraints/constraint.js";
 import { dirichletLogProb } from "../ops/dirichlet-logprob.js";
 import { digamma, logMultivariateBeta } from "../ops/special.js";

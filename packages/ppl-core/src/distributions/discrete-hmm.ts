@@ -8,7 +8,7 @@
  * `transitionLogits` [..., T or 1, K, K] (source state on dim -2) and then
  * emits from `observationDist`, whose batch shape ends in [T or 1, K].
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, independent } from "../constraints/constraint.js";
 import { PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import { hmmLogLikelihood, hmmPosteriorMarginals, hmmViterbi } from "../ops/hmm-forward.js";

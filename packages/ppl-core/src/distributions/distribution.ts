@@ -4,7 +4,7 @@
  * and `mask` (Masked). They live in one file because the base class returns
  * them and JS modules cannot extend a class across an import cycle.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, independent } from "../constraints/constraint.js";
 import { PPLShapeError, formatShape, PPLModelError } from "../errors.js";
 import { broadcastShapes, broadcastTo, shapesEqual, sumRightmost } from "../ops/tensor.js";

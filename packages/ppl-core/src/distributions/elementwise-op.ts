@@ -4,7 +4,7 @@
  * differentiable op: for special functions tfjs lacks (Phi, its inverse,
  * Bessel functions), where the tensor form would be long or lose the tails.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "../ops/custom-grad.js";
 import { broadcastIndex } from "../ops/broadcast-index.js";
 import { broadcastShapes } from "../ops/tensor.js";

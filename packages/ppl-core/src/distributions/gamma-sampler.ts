@@ -4,7 +4,7 @@
  * randomGamma only takes a JS-number alpha and has no gradient, so tensors of
  * concentrations go through here.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "../ops/custom-grad.js";
 import { gammaContinuedFraction, gammaSeries, lgammaNumber } from "../ops/special.js";
 import { makeRng, normalFrom } from "../rng.js";

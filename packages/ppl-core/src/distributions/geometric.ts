@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, nonnegativeInteger, real, unitInterval } from "../constraints/constraint.js";
 import { clampProbs } from "../ops/clamp-probs.js";
 import { xlog1py, xlogy } from "../ops/special.js";

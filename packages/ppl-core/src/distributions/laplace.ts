@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";

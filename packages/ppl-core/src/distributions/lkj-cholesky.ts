@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive } from "../constraints/constraint.js";
 import { corrCholesky } from "../constraints/corr-cholesky.js";
 import { PPLConfigError } from "../errors.js";

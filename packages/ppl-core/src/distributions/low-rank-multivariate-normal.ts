@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, independent, positive, real } from "../constraints/constraint.js";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag } from "../ops/linalg.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { Constraint } from "../constraints/constraint.js";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { broadcastShapes, broadcastTo, logSumExp } from "../ops/tensor.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { Constraint, real } from "../constraints/constraint.js";
 import { PPLConfigError } from "../errors.js";
 import { clampProbs } from "../ops/clamp-probs.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, independent, lowerCholesky, positiveDefinite, real } from "../constraints/constraint.js";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag, outerSelf } from "../ops/linalg.js";

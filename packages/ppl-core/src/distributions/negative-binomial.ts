@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { Constraint, nonnegativeInteger, positive, real } from "../constraints/constraint.js";
 import { clampProbs } from "../ops/clamp-probs.js";
 import { lgamma, xlog1py, xlogy } from "../ops/special.js";

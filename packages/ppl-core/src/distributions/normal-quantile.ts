@@ -5,7 +5,7 @@
  * loses the tails): cdf/icdf of Normal, LogNormal, HalfNormal, and the
  * float64 helpers behind TruncatedNormal.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "../ops/custom-grad.js";
 
 const SQRT_PI = Math.sqrt(Math.PI);

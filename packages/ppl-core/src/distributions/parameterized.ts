@@ -3,7 +3,7 @@
  * parameters with their constraints once, and the base class made by
  * `Parameterized` converts, checks, stores and shapes them.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { Constraint } from "../constraints/constraint.js";
 import type { TensorLike } from "../ops/tensor.js";
 import { paramKey } from "./batched-layout.js";

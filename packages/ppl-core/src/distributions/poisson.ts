@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, nonnegativeInteger, positive } from "../constraints/constraint.js";
 import { customGradient } from "../ops/custom-grad.js";
 import { gammaincPair, lgamma, lgammaNumber, xlogy } from "../ops/special.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, independent } from "../constraints/constraint.js";
 import {
   AffineTransform, ComposeTransform, ExpTransform, IdentityTransform, IntervalAffineTransform, InverseTransform, SigmoidTransform, type Transform,

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { Constraint, greaterThan, interval, positive, real } from "../constraints/constraint.js";
 import { normalLogProb } from "../ops/normal-logprob.js";
 import { broadcastShapes, broadcastTo, stopGradient, type TensorLike } from "../ops/tensor.js";

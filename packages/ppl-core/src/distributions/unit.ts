@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, real } from "../constraints/constraint.js";
 import { broadcastTo } from "../ops/tensor.js";
 import { Distribution } from "./distribution.js";

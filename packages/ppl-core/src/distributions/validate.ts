@@ -1,5 +1,5 @@
 /** Construction-time checks of distribution parameters. */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { Constraint } from "../constraints/constraint.js";
 import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import { broadcastShapes, toTensor, type TensorLike } from "../ops/tensor.js";

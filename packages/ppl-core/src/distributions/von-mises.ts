@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, interval, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { makeRng, nextSeed } from "../rng.js";

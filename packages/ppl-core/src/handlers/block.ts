@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import { withHandler } from "../runtime/handler.js";

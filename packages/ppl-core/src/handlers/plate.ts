@@ -9,8 +9,8 @@
  * no batch dim, each run tagged with its own frame (no dim,
  * `vectorized: false`); it returns the body's results in order.
  */
-import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import type { Distribution } from "../distributions/distribution.js";
 import { Subsample } from "../distributions/subsample.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";

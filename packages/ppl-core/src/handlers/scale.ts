@@ -3,7 +3,7 @@
  * scales a block inside a model body, as `plate` does. Scales multiply
  * (Pyro's ScaleMessenger).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLConfigError } from "../errors.js";
 import type { Handler } from "../runtime/handler.js";
 import type { Model, ModelGenerator } from "../runtime/messages.js";

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { toTensor, type TensorLike } from "../ops/tensor.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";

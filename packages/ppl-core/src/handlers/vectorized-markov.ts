@@ -11,8 +11,8 @@
  * Every unobserved site in the body must be enumerated: a latent drawn or
  * replayed for all t at once cannot see its own previous value.
  */
-import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { PPLConfigError, PPLModelError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import { handle } from "../runtime/handler.js";

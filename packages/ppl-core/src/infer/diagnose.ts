@@ -1,5 +1,5 @@
 /** Find which site makes a loss non-finite, for the error message. */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { replay } from "../handlers/replay.js";
 import { trace } from "../handlers/trace.js";
 import type { Model } from "../runtime/messages.js";

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { Model } from "../runtime/messages.js";
 
 /** A variational objective: SVI minimises `differentiableLoss` (a surrogate whose value is the loss). */

@@ -6,7 +6,7 @@
  * registered for two exact classes: a subclass that changes its log-density
  * must not inherit its parent's formula. Users add pairs with `registerKL`.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { Beta } from "../distributions/beta.js";
 import { Bernoulli } from "../distributions/bernoulli.js";
 import { Categorical } from "../distributions/categorical.js";

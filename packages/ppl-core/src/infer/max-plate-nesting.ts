@@ -2,7 +2,7 @@
  * Guess maxPlateNesting from one plain (non-enumerated) run of guide and
  * model, as Pyro does: the deepest plate dim any site sits in.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { replay } from "../handlers/replay.js";
 import { trace } from "../handlers/trace.js";
 import type { Model } from "../runtime/messages.js";

@@ -5,8 +5,8 @@
  * with one more batch dim left of the model's plates), and the
  * maxPlateNesting that placement needs (given, or found by one plain run).
  */
-import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { inOuterPlate } from "../handlers/plate.js";
 import type { Model } from "../runtime/messages.js";
 import type { ELBO } from "./elbo.js";

@@ -5,8 +5,8 @@
  * are drawn afresh, so the result is the posterior predictive (with neither, the
  * prior predictive).
  */
-import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { condition } from "../handlers/condition.js";
 import { inOuterPlate } from "../handlers/plate.js";

@@ -3,7 +3,7 @@
  * surrogate with the ELBO's value whose gradient adds ∇log q · ELBO for each
  * such site. Shared by every ELBO.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { stopGradient } from "../ops/tensor.js";
 import type { SampleSite, Trace } from "../runtime/trace-struct.js";
 

@@ -1,5 +1,5 @@
 /** The options and result of `SVI.run`, parsed with zod like every user-supplied option. */
-import { z } from "zod";
+import * as z from "zod";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import type { ProgressBarOptions } from "./progress.js";

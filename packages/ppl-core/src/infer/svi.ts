@@ -3,7 +3,7 @@
  * gradient w.r.t. every param in the ParamStore the model or guide touched,
  * then lets the optimiser update them. Every tensor a step makes is disposed.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { isReady } from "../backend.js";
 import { PPLConfigError, PPLError, PPLModelError, PPLNumericalError } from "../errors.js";
 import type { Optimizer } from "../optim/optimizer.js";

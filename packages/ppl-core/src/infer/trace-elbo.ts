@@ -2,8 +2,8 @@
  * Trace_ELBO: the Monte Carlo ELBO from guide draws, with a score-function
  * term for guide sites that cannot be reparameterised.
  */
-import type * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import type * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { replay } from "../handlers/replay.js";
 import { trace } from "../handlers/trace.js";
 import { weightedSum } from "../ops/weighted-sum.js";

@@ -8,8 +8,8 @@
  * plate other than z's own; and each cost is summed only over the plate
  * members z shares, so member i's score meets member i's cost alone.
  */
-import type * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import type * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { isVectorizedFrame } from "../handlers/plate.js";
 import { stopGradient } from "../ops/tensor.js";
 import { parseOptions } from "../options.js";

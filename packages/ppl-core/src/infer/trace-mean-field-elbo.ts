@@ -6,8 +6,8 @@
  * with respect to the model: no latent site's prior may depend on another
  * latent site the KL term would then treat as fixed.
  */
-import type * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import type * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { PPLModelError } from "../errors.js";
 import { weightedSum } from "../ops/weighted-sum.js";
 import { parseOptions } from "../options.js";

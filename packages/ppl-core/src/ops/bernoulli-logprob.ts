@@ -10,7 +10,7 @@
  *   ∂/∂p is 0 where the clamp bites)
  *   (logits l: v·logσ(l) + (1-v)·logσ(-l), ∂/∂l = v - σ(l))
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type BroadcastRows, broadcastRows } from "./broadcast-index.js";
 import { clampProbNumber } from "./clamp-probs.js";
 import { customGradient } from "./custom-grad.js";

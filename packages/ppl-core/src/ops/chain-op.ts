@@ -4,7 +4,7 @@
  * chain-kernel.ts for the layout). The backward pass reuses the forward
  * messages, kept as plain arrays in the closure.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { chainForward, chainLayout, chainPosteriors } from "./chain-kernel.js";
 import { customGradient } from "./custom-grad.js";
 

@@ -6,7 +6,7 @@
  * interval, so an enumerated value that makes p exactly 0 or 1 (`Bernoulli(rho * z)`
  * at z = 0) gives a finite log-prob whose gradient is 0, not 0 · ∞ = NaN.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** torch.finfo(torch.float32).eps = 2^-23: the probabilities ppl computes are float32. */
 export const PROBS_EPS = 2 ** -23;

@@ -1,5 +1,5 @@
 /** A typed front for tf.customGrad: f receives its tensor inputs and a save function. */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 export interface CustomGradResult {
   value: tf.Tensor;

@@ -8,7 +8,7 @@
  *   ∂/∂x_k = (a_k - 1) / x_k,  ∂/∂a_k = log x_k - digamma(a_k) + digamma(Σ a)
  * with xlogy's convention: 0 (and zero gradients) where a_k = 1 and x_k = 0.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { broadcastIndex } from "./broadcast-index.js";
 import { customGradient } from "./custom-grad.js";
 import { digammaNumber, lgammaNumber } from "./special.js";

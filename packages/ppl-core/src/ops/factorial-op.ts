@@ -6,7 +6,7 @@
  * limit as a tensor); the log form is one differentiable op whose gradient
  * is the posterior marginals summed back onto each term's chains.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { customGradient } from "./custom-grad.js";
 import { type FactorialLayout, factorialForward, factorialLayout, factorialPosteriors } from "./factorial-kernel.js";

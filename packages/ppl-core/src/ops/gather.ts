@@ -7,7 +7,7 @@
  * closure in JS and cost ~1.2 ms for hmm.py model_6's 4 096-entry tables,
  * 64 of them a step.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLShapeError } from "../errors.js";
 import { customGradient } from "./custom-grad.js";
 

@@ -8,7 +8,7 @@
  *   logTrans [Bt, Tt, K, K] or [Tt, K, K]    Bt ∈ {1, B}, Tt ∈ {1, T}; [i, j] = log p(next j | prev i)
  *   emit     [Be, T, K]                      Be ∈ {1, B}; log p(y_t | z_t = k)
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { type ChainLayout, chainForward, chainPosteriors, chainViterbi } from "./chain-kernel.js";
 import { customGradient } from "./custom-grad.js";

@@ -5,7 +5,7 @@
  * gradient, so MultivariateNormal and the positive-definite transforms can
  * be learned.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "./custom-grad.js";
 
 type Mat = Float64Array;

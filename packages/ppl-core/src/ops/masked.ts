@@ -4,7 +4,7 @@
  * element), which was a seventh of hmm.py model_1's step (a [T.., S, 1] mask
  * against [H, S, tones] emissions). Zero, not 0 · lp, where masked: lp may be -∞ there.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type BroadcastRows, broadcastRows } from "./broadcast-index.js";
 import { customGradient } from "./custom-grad.js";
 import { broadcastShapes } from "./tensor.js";

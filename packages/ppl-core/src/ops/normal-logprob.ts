@@ -9,7 +9,7 @@
  *   ∂/∂x = -z/σ,  ∂/∂μ = z/σ,  ∂/∂σ = (z² - 1)/σ
  *   log LogNormal(x | μ, σ) = log N(log x | μ, σ) - log x,  ∂/∂x = (-z/σ - 1)/x
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type BroadcastRows, broadcastRows } from "./broadcast-index.js";
 import { customGradient } from "./custom-grad.js";
 import { broadcastShapes } from "./tensor.js";

@@ -5,7 +5,7 @@
  * (0 * log 0 = 0, with finite gradients there). Plain float64 JS versions
  * (lgammaNumber, digammaNumber, gammaincNumber) serve the samplers.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "./custom-grad.js";
 
 const LANCZOS_G = 7;

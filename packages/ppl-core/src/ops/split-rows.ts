@@ -6,7 +6,7 @@
  * for one read and a copy per row. The gradient is one stack of the rows'
  * gradients (a zero row for a row nobody read), as tf.unstack's.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 const KERNEL = "PplSplitRows";
 const registered = new Set<string>();

@@ -10,7 +10,7 @@
  * for every later k (the last included), so
  *   ∂L/∂x_i = g_i y_i (1 - z_i) - z_i Σ_{k>i} g_k y_k.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "./custom-grad.js";
 
 /** log(sigmoid(u)) = -softplus(-u), without overflow for large |u|. */

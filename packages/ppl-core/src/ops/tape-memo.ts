@@ -6,7 +6,7 @@
  * A result is reused only under the tape it was made under (a reuse under
  * another tape would cut the gradient's path) and while it is alive.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 export class TapeMemo<K extends object> {
   private readonly results = new WeakMap<K, { readonly out: tf.Tensor; readonly tape: unknown }>();

@@ -1,5 +1,5 @@
 /** Small tensor helpers shared by distributions, handlers and inference. */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { customGradient } from "./custom-grad.js";
 import { MAX_SAFE_RANK } from "../backend.js";

@@ -6,7 +6,7 @@
  *                             shape = broadcast(batch, i.shape) ++ [x.shape[-1]]
  *   vindex(x, i, j)           x has no batch dims; missing trailing dims are ":"
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { isValidationEnabled } from "../validation.js";
 import { broadcastRows } from "./broadcast-index.js";

@@ -4,7 +4,7 @@
  * as a chain of sum and add kernels (with their saved copies and backward
  * reshapes) that costs ~6 kernels per site per step.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "./custom-grad.js";
 
 /** The weighted total of every element of every term (weights are plain numbers, not differentiated). */

@@ -1,5 +1,5 @@
 /** Adagrad (Duchi, Hazan & Singer; torch.optim.Adagrad's rule). */
-import { z } from "zod";
+import * as z from "zod";
 import { parseOptions } from "../options.js";
 import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 

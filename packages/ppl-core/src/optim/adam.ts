@@ -3,7 +3,7 @@
  * adds Pyro's elementwise gradient clipping and per-step lr decay; AdamW
  * (Loshchilov & Hutter) decays the weights apart from the gradient.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseOptions } from "../options.js";
 import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 

@@ -5,7 +5,7 @@
  * dozen arithmetic ops per element; as tfjs ops each would be a kernel per
  * param per step.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { LearningRateOptimizer } from "./optimizer.js";
 
 /** The per-param state every rule has: how many updates it has seen (1-based inside `update`). */

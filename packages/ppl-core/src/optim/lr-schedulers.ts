@@ -5,8 +5,8 @@
  * Each sets the wrapped optimiser's `lr`; the update rule is the
  * optimiser's.
  */
-import type * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import type * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import type { LearningRateOptimizer, Optimizer } from "./optimizer.js";

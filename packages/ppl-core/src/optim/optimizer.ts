@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 
 /** Updates params in place from their gradients; owns its own state. */
 export interface Optimizer {

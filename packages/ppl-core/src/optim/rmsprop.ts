@@ -1,5 +1,5 @@
 /** RMSprop (Hinton's lecture 6e; torch.optim.RMSprop's rule, centred and momentum variants included). */
-import { z } from "zod";
+import * as z from "zod";
 import { parseOptions } from "../options.js";
 import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 

@@ -1,5 +1,5 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay (torch.optim.SGD's rule). */
-import { z } from "zod";
+import * as z from "zod";
 import { parseOptions } from "../options.js";
 import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 

@@ -8,8 +8,8 @@
  * (stick-breaking), through the store's `mapping` option, so their
  * parameterisation (and every SVI trajectory) stays what it was.
  */
-import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { bijectTo, transformTo } from "../constraints/biject.js";
 import {
   type Constraint, greaterThan, independent, interval, positive, real, simplex, unitInterval,

@@ -3,7 +3,7 @@
  * returns the value the handlers and runner put on it, typed (Effect-TS's
  * single-shot generator trick), so `const z = yield* sample(...)` is a Tensor.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { Msg } from "./messages.js";
 import { noteCreated, noteConsumed } from "./pending.js";
 

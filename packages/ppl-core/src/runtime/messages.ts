@@ -3,7 +3,7 @@
  * change it on its way out to the runner and back; the runner fills the value
  * if nobody did. Messages are mutated in place, as in Pyro.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { Constraint } from "../constraints/constraint.js";
 import type { Distribution } from "../distributions/distribution.js";
 

@@ -2,7 +2,7 @@
  * The primitives a model uses with `yield*`: sample, param, factor,
  * deterministic. Each builds one message and returns an Effect.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, IndependentConstraint } from "../constraints/constraint.js";
 import { Delta } from "../distributions/delta.js";
 import type { Distribution } from "../distributions/distribution.js";

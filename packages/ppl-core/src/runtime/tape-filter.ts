@@ -10,7 +10,7 @@
  * the tape then holds exactly the nodes that tfjs's own filter
  * (getFilteredNodesXToY) would keep, so the gradients are the same numbers.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 interface KernelParams {
   kernelName?: string;

@@ -2,7 +2,7 @@
  * A Trace: the ordered record of one run's sites, with log-probs computed on
  * demand and cached until `dispose()`.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import {
   PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLShapeError, PPLSupportError, formatShape,
 } from "../errors.js";

@@ -3,7 +3,7 @@
  * one broadcast when every step holds the same tensor) into the chain
  * kernel's layout, then eliminate the chain with the ring's chain operation.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { ChainGroup, ChainStep } from "./chain-plan.js";
 import type { Ring } from "./rings.js";
 import type { LazyRows, RowOf } from "./rows.js";

@@ -1,5 +1,5 @@
 /** Run a cached plan on this call's factor tensors with a given ring. */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { runChain } from "./chain-exec.js";
 import { runFactorial } from "./factorial-exec.js";
 import type { Factor } from "./factor.js";

@@ -5,7 +5,7 @@
  * log-weights upstream of the cost, summed down to the dims the cost has.
  * Plates are ordinary dims here: the weights and costs are elementwise along them.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { align, runPlan } from "./execute.js";
 import type { Dim, Factor } from "./factor.js";
 import type { PlanCache } from "./plan-cache.js";

@@ -3,7 +3,7 @@
  * variables or plates). Only dims of size > 1 are kept, so a factor's rank is
  * the number of things it really depends on, never the positional arena width.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { Ring } from "./rings.js";
 import type { RowOf } from "./rows.js";
 

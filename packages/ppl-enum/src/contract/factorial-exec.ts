@@ -3,7 +3,7 @@
  * ChainStep's are (chain-exec.ts), sum the groups on the same chains, and
  * eliminate the chains with the ring's factorial operation.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { FactorialTerm } from "ppl-core/internal";
 import { stackGroup } from "./chain-exec.js";
 import type { FactorialStep } from "./factorial-plan.js";

@@ -12,7 +12,7 @@
  * returns null (the caller then builds the joint) when a product that is not
  * exactly zero is below TINY or an exact zero is not a sum of -∞ terms.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 
 const MOST_NEGATIVE = -3.4e38;
 /** Below this a product has lost its precision (and 1/product would overflow in the gradient): rebuild the joint. */

@@ -3,7 +3,7 @@
  * finite float, so an all -Infinity slice gives -Infinity (tfjs's logSumExp
  * gives NaN) and the gradient there is 0, not NaN.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "ppl-core/internal";
 import { logMatMulForward, logMatMulPlan, reduceTo } from "./log-matmul.js";
 

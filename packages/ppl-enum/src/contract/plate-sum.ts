@@ -8,7 +8,7 @@
  * rounds); a JS loop writing the broadcast was 3.7-4.9 ms (the copy into the
  * wasm heap costs as much as the broadcast).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "ppl-core/internal";
 
 export function plateSum(x: tf.Tensor, axes: readonly number[]): tf.Tensor {

@@ -6,7 +6,7 @@
  * forward filter for sampling; the last two keep what the backward pass
  * needs to choose the eliminated variables given everything decided after them.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import {
   type ChainLayout, type ChainSweep, type FactorialTerm, chainForward, chainLayout, chainLogSumExp, chainViterbi, expandTerms, factorialForward,
   factorialLogSumExp, factorialSample, factorialTermsLayout, factorialViterbi,

@@ -7,7 +7,7 @@
  * time from the batch itself, so in the common case the rows are never split
  * off (a split costs a copy per row forward and a stack backward).
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { splitRows } from "ppl-core/internal";
 import type { Dim, Factor } from "./factor.js";
 

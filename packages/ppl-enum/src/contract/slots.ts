@@ -5,7 +5,7 @@
  * of a batch (an input row factor, or a plate product of one) stays a row
  * until then.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { Factor } from "./factor.js";
 import type { Ring } from "./rings.js";
 import type { RowOf } from "./rows.js";

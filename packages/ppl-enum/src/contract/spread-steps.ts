@@ -7,7 +7,7 @@
  * [63, 16, 16] (`where` tiles its bool mask up to the full shape); the JS copy
  * and the gradient's sum over the present steps touch each entry once.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "ppl-core/internal";
 
 export function spreadOverSteps(x: tf.Tensor, present: readonly boolean[]): tf.Tensor {

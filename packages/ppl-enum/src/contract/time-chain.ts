@@ -8,7 +8,7 @@
  * A state of several variables is their product space (prev and curr
  * flattened alike).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import type { ChainOutput, ChainSpec } from "./chain-plan.js";
 import type { Dim, Factor } from "./factor.js";
 import type { Ring } from "./rings.js";

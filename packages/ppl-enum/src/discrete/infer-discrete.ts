@@ -4,8 +4,8 @@
  * joint MAP assignment (temperature 0: Viterbi on a chain), given everything
  * else in the model.
  */
-import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { handle, hashSeed, makeRng, nextSeed, trace, withHandler } from "ppl-core";
 import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions } from "ppl-core/internal";
 import type { Model, ModelGenerator, SampleSite } from "ppl-core";

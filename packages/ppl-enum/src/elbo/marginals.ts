@@ -9,7 +9,7 @@
  * One backward pass gives every site's marginal; no second elimination is
  * written, so chains, plates and vectorizedMarkov are covered as the ELBO is.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { Bernoulli, Categorical, OneHotCategorical, PPLModelError, dist, replay, trace, withHandler } from "ppl-core";
 import type { Distribution, Model, SampleSite, Trace } from "ppl-core";
 import { checkModelGuideMatch, checkVectorizedMarkovSites } from "ppl-core/internal";

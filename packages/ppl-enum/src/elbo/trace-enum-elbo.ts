@@ -4,8 +4,8 @@
  * contracted exactly in log space (respecting plates). Everything else is an
  * ordinary cost term, as in TraceELBO.
  */
-import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
+import * as tf from "@tensorflow/tfjs-core";
+import * as z from "zod";
 import { PPLConfigError, PPLModelError, replay, trace, withHandler } from "ppl-core";
 import {
   ParticleELBO, type ParticleOptions, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions,

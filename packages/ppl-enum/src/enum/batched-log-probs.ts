@@ -9,7 +9,7 @@
  * group is the distribution's word alone (`batchKey`): nothing here knows a
  * family.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { broadcastShapes } from "ppl-core";
 import { scaleAndMask } from "ppl-core/internal";
 import type { SampleSite, Trace } from "ppl-core";

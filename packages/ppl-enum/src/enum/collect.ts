@@ -4,7 +4,7 @@
  * (size-1 dims dropped), reading positional dims through the site's own
  * dim -> id map, so recycled dims never get confused.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { PPLModelError, PPLShapeError, formatShape } from "ppl-core";
 import { TapeMemo, formatFrame, isVectorizedFrame, logProbError, scaleAndMask } from "ppl-core/internal";
 import type { EnumVariable, MarkovTag, PlateFrame, SampleSite, Trace } from "ppl-core";

@@ -4,7 +4,7 @@
  * out along a fresh batch dim left of the plates. `markov` tags let local
  * sites reuse dims, so a chain of any length needs bounded rank.
  */
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "ppl-core";
 import type { EnumSide, EnumVariable, Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
 import { checkTensorElements } from "ppl-core/internal";

@@ -1,5 +1,5 @@
 /** The user-facing model transformers `enumerate` and `configEnumerate`. */
-import { z } from "zod";
+import * as z from "zod";
 import { withHandler } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
 import type { Model } from "ppl-core";

@@ -5,7 +5,7 @@
  * ends the run early and queues one extended prefix per value of its support
  * (depth first, as Pyro's LIFO queue).
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLModelError } from "ppl-core";
 import type { Handler } from "ppl-core";
 

@@ -6,7 +6,7 @@
  * (per plate member, as parallel enumeration does). A cost that is the same in
  * every run does not depend on them and stays a cost.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLModelError } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
 import { type CollectedTerms, CommonScale, type CostTerm, type FactorChain } from "./collect.js";

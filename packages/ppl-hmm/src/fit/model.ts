@@ -15,7 +15,7 @@
  * DiscreteHMM site per group, ppl-core's fused forward pass. "markov": the
  * tutorial's markov loop under TraceEnumELBO.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { DiscreteHMM, dist, factor, markov, plate, range, sample, vindex } from "ppl-core";
 import type { PlainParams } from "../params.js";
 import { locsPrior } from "./prep.js";

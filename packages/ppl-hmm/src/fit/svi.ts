@@ -5,7 +5,7 @@
  * a full-batch loss overshoots now and then); a restart whose loss becomes
  * non-finite or jumps far above its best has diverged and is never chosen.
  */
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import { Adam, type ELBO, type Model, PPLError, SVI, TraceELBO, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToValue } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
