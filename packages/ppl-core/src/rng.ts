@@ -19,6 +19,23 @@ export function setRngSeed(seed: number): void {
   counter = 0;
 }
 
+/** Where the global stream is: what {@link restoreRngState} takes back to. */
+export interface RngState {
+  readonly seed: number;
+  readonly counter: number;
+}
+
+/** The global stream's position, so a diagnosis can redraw a failed step's values exactly. */
+export function rngState(): RngState {
+  return { seed: globalSeed, counter };
+}
+
+/** Put the global stream back where {@link rngState} found it. */
+export function restoreRngState(state: RngState): void {
+  globalSeed = state.seed;
+  counter = state.counter;
+}
+
 /** FNV-1a over the parts' string forms, finished with a murmur mix. */
 export function hashSeed(...parts: readonly (string | number)[]): number {
   let h = 0x811c9dc5;

@@ -8,7 +8,8 @@ import type { Constraint } from "../constraints/constraint.js";
 import type { TensorLike } from "../ops/tensor.js";
 import { paramKey } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
-import { asFloat, checkMinRank, checkParam, paramBatchShape } from "./validate.js";
+import { floatArg } from "../tensor-arg.js";
+import { checkMinRank, checkParam, paramBatchShape } from "./validate.js";
 
 /** One declared argument, when a bare constraint does not say enough. */
 export interface ArgSpec {
@@ -117,11 +118,12 @@ export abstract class ParameterizedDistribution extends Distribution {
     for (const spec of specs) {
       const given = values[spec.name];
       if (given === undefined) {
+        if (!spec.optional) floatArg(name, spec.name, given); // a PPLConfigError: the argument is missing
         self[spec.name] = undefined;
         keys.push(undefined);
         continue;
       }
-      const t = asFloat(given);
+      const t = floatArg(name, spec.name, given);
       if (spec.eventDim > 0) {
         checkMinRank(name, spec.name, t, spec.eventDim, spec.shape);
         eventShape ??= t.shape.slice(t.rank - spec.eventDim);

@@ -2,7 +2,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Constraint } from "../constraints/constraint.js";
 import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
-import { broadcastShapes, toTensor, type TensorLike } from "../ops/tensor.js";
+import { broadcastShapes, type TensorLike } from "../ops/tensor.js";
+import { floatArg } from "../tensor-arg.js";
 import { isValidationEnabled } from "../validation.js";
 
 /**
@@ -78,9 +79,9 @@ export function paramBatchShape(dist: string, params: Record<string, readonly nu
   }
 }
 
-export function asFloat(x: TensorLike): tf.Tensor {
-  const t = toTensor(x);
-  return t.dtype === "float32" ? t : t.cast("float32");
+/** `x` as a float32 tensor; a PPL error naming `where` and `arg` if it is missing, of the wrong kind, ragged or disposed. */
+export function asFloat(x: TensorLike, where = "a distribution", arg = "argument"): tf.Tensor {
+  return floatArg(where, arg, x);
 }
 
 /** Throw a PPLSupportError unless low < high elementwise (after broadcasting). */

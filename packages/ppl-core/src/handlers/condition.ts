@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { toTensor, type TensorLike } from "../ops/tensor.js";
+import type { TensorLike } from "../ops/tensor.js";
+import { tensorArg } from "../tensor-arg.js";
 import { withHandler } from "../runtime/handler.js";
 import { checkObserved, checkObservedEventShape, checkObservedSupport } from "../runtime/primitives.js";
 import type { Model } from "../runtime/messages.js";
@@ -12,7 +13,7 @@ export function condition<A extends unknown[], R>(model: Model<A, R>, data: Reco
       if (msg.type !== "sample" || !(msg.name in data)) return;
       let v = values.get(msg.name);
       if (v === undefined) {
-        v = toTensor(data[msg.name]!);
+        v = tensorArg("condition", msg.name, data[msg.name]);
         // checked once, when first used (the same validation as sample(..., { obs }))
         checkObservedEventShape(msg.name, msg.fn, v);
         checkObserved(msg.name, v);

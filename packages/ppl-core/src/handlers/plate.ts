@@ -130,11 +130,16 @@ function* runPlate<R>(
     subject: `plate('${name}')`, plate: name, holds: `its ${subsampleSize.toLocaleString("en-US")} members`,
     fix: `subsample: plate('${name}', ${size}, { subsampleSize: n }, ...), scaling log-densities by ${size} / n`,
   }));
-  const dim = yield* claimDim(name, options.dim);
-  const frame: PlateFrame = { name, size, subsampleSize, dim };
+  return yield* vectorizedPlate(name, size, subsampleSize, options.dim, body as PlateBody<R>, false);
+}
 
+function* vectorizedPlate<R>(
+  name: string, size: number, subsampleSize: number, requestedDim: number | undefined, body: PlateBody<R>, replicate: boolean,
+): ModelGenerator<R> {
+  const dim = yield* claimDim(name, requestedDim);
+  const frame: PlateFrame = replicate ? { name, size, subsampleSize, dim, replicate } : { name, size, subsampleSize, dim };
   const indices = yield* drawIndices(name, size, subsampleSize);
-  return yield* withFrame((body as PlateBody<R>)(indices), frame, subsampleSize < size ? size / subsampleSize : 1);
+  return yield* withFrame(body(indices), frame, subsampleSize < size ? size / subsampleSize : 1);
 }
 
 /** The members this run sees: a subsample site (replayable, like Pyro's) when subsampling, else all of them. */
@@ -265,6 +270,6 @@ function broadcastOverPlates(msg: SampleMsg): void {
  */
 export function inOuterPlate<A extends unknown[], R>(model: Model<A, R>, name: string, size: number, dim: number): Model<A, R> {
   return function* (...args: A) {
-    return yield* plate(name, size, { dim }, () => model(...args));
+    return yield* vectorizedPlate(name, size, size, dim, () => model(...args), true);
   };
 }

@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import { toTensor, type TensorLike } from "../ops/tensor.js";
+import type { TensorLike } from "../ops/tensor.js";
+import { tensorArg } from "../tensor-arg.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
 
@@ -11,7 +12,7 @@ export function substitute<A extends unknown[], R>(model: Model<A, R>, data: Rec
       if (msg.type !== "param" || !(msg.name in data)) return;
       let v = values.get(msg.name);
       if (v === undefined) {
-        v = toTensor(data[msg.name]!);
+        v = tensorArg("substitute", msg.name, data[msg.name]);
         values.set(msg.name, v);
       }
       msg.value = v;

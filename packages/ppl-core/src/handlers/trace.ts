@@ -45,7 +45,7 @@ export function trace<A extends unknown[], R>(model: Model<A, R>): TracedModel<A
   };
   const getTraceAndReturn = (...args: A) => {
     const tr = new Trace();
-    const value = runGenerator(handle(model(...args), recorder(tr)));
+    const value = runGenerator(handle(model(...args), recorder(tr)), { name: model.name, arity: model.length, given: args.length });
     last = tr;
     return { trace: tr, value };
   };

@@ -1,6 +1,6 @@
 /** Checks of traces that ELBOs share: model/guide agreement and log-prob shapes under plates. */
-import { PPLModelError, PPLShapeError, formatShape } from "../errors.js";
-import { isVectorizedFrame } from "../handlers/plate.js";
+import { PPLModelError } from "../errors.js";
+import { checkLogProbShape } from "../runtime/log-prob-shape.js";
 import type { SampleSite, Trace } from "../runtime/trace-struct.js";
 
 /** Every guide latent site must exist in the model; every model latent must come from the guide (or be enumerated). */
@@ -42,35 +42,7 @@ export function checkSiteShape(
   maxPlateNesting: number | undefined,
   trace?: Trace,
 ): void {
-  // built only when an error is thrown
-  const table = () => (trace === undefined ? "" : `\nTrace shapes:\n${trace.formatShapes()}`);
-  // a sequential plate's frames hold no dim
-  const plateAt = new Map(site.condIndepStack.filter(isVectorizedFrame).map((f) => [f.dim, f]));
-  for (let i = 0; i < logProbShape.length; i++) {
-    const dim = i - logProbShape.length;
-    const size = logProbShape[i]!;
-    if (size === 1) continue;
-    const frame = plateAt.get(dim);
-    if (frame !== undefined) {
-      if (size !== frame.subsampleSize) {
-        throw new PPLShapeError(
-          `at site '${site.name}', invalid log_prob shape ${formatShape(logProbShape)}: plate '${frame.name}' at dim ${dim} has size ${frame.subsampleSize}, ` +
-            `but the log-prob has size ${size} there${table()}`,
-          { site: site.name, plate: frame.name, expected: String(frame.subsampleSize), actual: String(size) },
-        );
-      }
-      continue;
-    }
-    if (maxPlateNesting !== undefined && dim < -maxPlateNesting) continue;
-    throw new PPLShapeError(
-      `at site '${site.name}', invalid log_prob shape ${formatShape(logProbShape)}: dim ${dim} has size ${size} but no plate owns it.\n` +
-        "Try one of the following fixes:\n" +
-        `- enclose the batched tensor in a plate(...) at dim ${dim}\n` +
-        "- .toEvent(...) the distribution being sampled\n" +
-        "- transpose the data so its batch dims line up with the plates" + table(),
-      { site: site.name, expected: "size 1 or a plate's size at every batch dim", actual: formatShape(logProbShape) },
-    );
-  }
+  checkLogProbShape(site, logProbShape, (dim) => maxPlateNesting !== undefined && dim < -maxPlateNesting, trace);
 }
 
 /**

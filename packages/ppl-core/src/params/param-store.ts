@@ -16,8 +16,9 @@ import {
   GreaterThan, IndependentConstraint, Interval,
 } from "../constraints/constraint.js";
 import { SoftmaxTransform, type Transform } from "../constraints/transforms.js";
-import { PPLConfigError, PPLModelError, formatShape } from "../errors.js";
+import { PPLConfigError, PPLModelError, PPLNumericalError, formatShape } from "../errors.js";
 import { shapesEqual } from "../ops/tensor.js";
+import { tensorArg } from "../tensor-arg.js";
 
 /** Which map onto the constraint keeps a param unconstrained. */
 export type ParamMapping = "transformTo" | "bijectTo";
@@ -194,7 +195,8 @@ export class ParamStore {
     return value === entry.unconstrained ? value.clone() : value;
   }
 
-  private create(name: string, init: tf.Tensor, constraint: Constraint, mapping: ParamMapping): Entry {
+  private create(name: string, given: tf.Tensor, constraint: Constraint, mapping: ParamMapping): Entry {
+    const init = tensorArg(`param('${name}')`, "init", given);
     const transform = mapTo[mapping](constraint);
     checkInit(name, init, constraint, transform);
     const unconstrained = tf.tidy(() => tf.variable(transform.inverse(init.cast("float32")), true, `ppl/${name}/${variableCounter++}`));
@@ -254,15 +256,30 @@ export class ParamStore {
     this.entries.clear();
   }
 
-  /** The whole store as plain JSON (unconstrained values, shapes, constraints, mappings): `JSON.stringify` it to save. */
+  /**
+   * The whole store as plain JSON (unconstrained values, shapes, constraints,
+   * mappings): `JSON.stringify` it to save. A param holding NaN or ±Infinity
+   * is refused (JSON would write it as null), naming the param.
+   */
   toJSON(): ParamStoreJSON {
     const params: ParamStoreJSON["params"] = {};
     for (const [name, e] of this.entries) {
+      const values = Array.from(e.unconstrained.dataSync());
+      const i = values.findIndex((x) => !Number.isFinite(x));
+      if (i >= 0) {
+        throw new PPLNumericalError(
+          `ParamStore.toJSON: param '${name}' holds ${values[i]} at element ${i} of its unconstrained value ` +
+            `(shape ${formatShape(e.unconstrained.shape)}); JSON cannot keep it (it would be saved as null).\n` +
+            "Fix:\n- save the params of the last step whose loss was finite (SVI does not write a non-finite step)\n" +
+            `- or reset it: getParamStore().delete('${name}') and train again`,
+          { site: name, expected: "finite values", actual: String(values[i]) },
+        );
+      }
       params[name] = {
         constraint: constraintToJSON(e.constraint),
         shape: [...e.shape],
         unconstrainedShape: [...e.unconstrained.shape],
-        unconstrained: Array.from(e.unconstrained.dataSync()),
+        unconstrained: values,
         mapping: e.mapping,
       };
     }
@@ -272,9 +289,7 @@ export class ParamStore {
   /** Replace the store's contents with a saved state (checked whole before anything is replaced). */
   load(json: unknown): void {
     const parsed = storeJSON.safeParse(json);
-    if (!parsed.success) {
-      throw new PPLConfigError(`ParamStore.load: not a saved param store: ${parsed.error.message}`);
-    }
+    if (!parsed.success) throw loadError(json, parsed.error.issues[0]!);
     const specs = Object.entries(parsed.data.params).map(([name, p]) => {
       const constraint = constraintFromJSON(p.constraint);
       const mapping = p.mapping ?? "bijectTo";
@@ -299,6 +314,32 @@ export class ParamStore {
       this.entries.set(name, { unconstrained, constraint, mapping, transform, shape: p.shape });
     }
   }
+}
+
+/**
+ * What is wrong with a saved store, in words: the param (when the problem is
+ * inside one), the field and what it should hold; never zod's issue dump.
+ */
+function loadError(json: unknown, issue: z.ZodIssue): PPLConfigError {
+  const [top, name, field, ...rest] = issue.path.map(String);
+  const where = top === "params" && name !== undefined
+    ? `param '${name}'${field === undefined ? "" : `: field '${[field, ...rest].join(".")}'`}`
+    : top === undefined ? "the file" : `field '${issue.path.join(".")}'`;
+  const found = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), json);
+  const received = found === null ? "null" : Array.isArray(found) ? "an array" : found === undefined ? "missing" : `a ${typeof found}`;
+  const problem = issue.code === "unrecognized_keys"
+    ? `has unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}`
+    : issue.code === "invalid_type" && found === null && field === "unconstrained"
+      ? "holds null (a NaN or Infinity that JSON could not keep)"
+      : issue.code === "invalid_type"
+        ? `should be ${issue.expected === "array" ? "an array" : `a ${issue.expected}`} but is ${received}`
+        : `is invalid: ${issue.message}`;
+  const isStore = json !== null && typeof json === "object" && "params" in json;
+  return new PPLConfigError(
+    `ParamStore.load: ${isStore ? "" : "not a saved param store: "}${where} ${problem}.\n` +
+      "Fix: load what JSON.stringify(getParamStore().toJSON()) wrote, unchanged (JSON.parse it first)",
+    { site: top === "params" ? name : undefined, expected: issue.code === "invalid_type" ? String(issue.expected) : undefined, actual: problem },
+  );
 }
 
 const store = new ParamStore();

@@ -4,7 +4,7 @@
  * innermost processes first and postprocesses last (Pyro's order) with no
  * global stack.
  */
-import { applyDefault, assertGenerator } from "./run.js";
+import { applyDefault, assertGenerator, checkYielded } from "./run.js";
 import type { Model, ModelGenerator, Msg } from "./messages.js";
 
 /**
@@ -34,6 +34,7 @@ export function* handle<R>(gen: ModelGenerator<R>, h: Handler): ModelGenerator<R
   while (!step.done) {
     const msg = step.value;
     try {
+      checkYielded(msg);
       h.process?.(msg);
       // a stopped message is answered here: outer handlers never see it
       if (msg.stop) applyDefault(msg);
@@ -54,7 +55,11 @@ export function* handle<R>(gen: ModelGenerator<R>, h: Handler): ModelGenerator<R
  * @param makeHandler called once per run of the returned model
  */
 export function withHandler<A extends unknown[], R>(model: Model<A, R>, makeHandler: () => Handler): Model<A, R> {
-  return function* handled(...args: A): ModelGenerator<R> {
+  const handled = function* (...args: A): ModelGenerator<R> {
     return yield* handle(model(...args), makeHandler());
   };
+  // the model's name and arity, for errors raised while it runs
+  Object.defineProperty(handled, "name", { value: model.name });
+  Object.defineProperty(handled, "length", { value: model.length });
+  return handled;
 }

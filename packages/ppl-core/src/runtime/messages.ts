@@ -25,6 +25,12 @@ export interface PlateFrame {
    * members as independent.
    */
   readonly time?: true;
+  /**
+   * An outer plate of copies of the whole model (vectorised particles,
+   * Predictive's draws): its members share the data, so an observed value
+   * need not have its size.
+   */
+  readonly replicate?: true;
 }
 
 /**

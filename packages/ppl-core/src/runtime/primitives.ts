@@ -8,7 +8,8 @@ import { Delta } from "../distributions/delta.js";
 import type { Distribution } from "../distributions/distribution.js";
 import { Unit } from "../distributions/unit.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
-import { toTensor, type TensorLike } from "../ops/tensor.js";
+import type { TensorLike } from "../ops/tensor.js";
+import { tensorArg } from "../tensor-arg.js";
 import { checkTensorElements } from "../tensor-limit.js";
 import { isValidationEnabled } from "../validation.js";
 import { Effect } from "./effect.js";
@@ -154,7 +155,7 @@ export function sample(name: string, fn: Distribution, options: SampleOptions = 
   if (options.infer) checkKeys(`sample('${name}') infer`, options.infer, INFER_KEYS);
   let obs: tf.Tensor | undefined;
   if (options.obs !== undefined) {
-    obs = toTensor(options.obs);
+    obs = tensorArg(`sample('${name}')`, "obs", options.obs);
     checkObservedEventShape(name, fn, obs);
     checkObserved(name, obs);
     checkObservedSupport(name, fn, obs);
@@ -187,7 +188,7 @@ export function param(name: string, init?: TensorLike | (() => tf.Tensor), optio
   const msg: ParamMsg = {
     type: "param",
     name,
-    init: init === undefined || typeof init === "function" ? (init as (() => tf.Tensor) | undefined) : toTensor(init),
+    init: init === undefined || typeof init === "function" ? (init as (() => tf.Tensor) | undefined) : tensorArg(`param('${name}')`, "init", init),
     constraint: options.constraint,
     value: undefined,
     condIndepStack: [],
@@ -205,7 +206,7 @@ export function param(name: string, init?: TensorLike | (() => tf.Tensor), optio
  */
 export function factor(name: string, logFactor: TensorLike): Effect<tf.Tensor> {
   checkName("factor", name);
-  const lf = toTensor(logFactor);
+  const lf = tensorArg(`factor('${name}')`, "logFactor", logFactor);
   const unit = new Unit(lf);
   return new Effect<tf.Tensor>(makeSampleMsg(name, unit, "factor", tf.zeros([...lf.shape, 0])));
 }
@@ -220,7 +221,7 @@ export function factor(name: string, logFactor: TensorLike): Effect<tf.Tensor> {
  */
 export function deterministic(name: string, value: TensorLike, eventDim?: number): Effect<tf.Tensor> {
   checkName("deterministic", name);
-  const v = toTensor(value);
+  const v = tensorArg(`deterministic('${name}')`, "value", value);
   const fn = new Delta(v, { eventDim: eventDim ?? v.rank });
   return new Effect<tf.Tensor>(makeSampleMsg(name, fn, "deterministic", v));
 }

@@ -7,6 +7,7 @@ import {
   PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLShapeError, PPLSupportError, formatShape,
 } from "../errors.js";
 import { maskedLogProb } from "../ops/masked.js";
+import { checkLogProbShape } from "./log-prob-shape.js";
 import type { CondIndepFrame, ParamMsg, SampleMsg } from "./messages.js";
 
 /** A sample site as a trace keeps it: its message after the run, with its value. */
@@ -79,23 +80,32 @@ export class Trace {
     for (const s of this.sampleSites()) if (!s.isObserved) yield s;
   }
 
-  /** The site's log-density, masked and scaled; cached. */
+  /**
+   * The site's log-density, masked and scaled; cached. Its shape (before the
+   * mask) is checked as the ELBOs check it: size > 1 only at the dims of the
+   * site's plates (with the plate's size there), never empty.
+   */
   logProb(name: string): tf.Tensor {
     const cached = this.logProbs.get(name);
     if (cached !== undefined) return cached;
     const site = this.sampleSite(name);
-    const lp = tf.tidy(() => scaleAndMask(siteLogProb(site, this), site.scale, site.mask));
+    const lp = tf.tidy(() => {
+      const raw = siteLogProb(site, this);
+      // checked before the mask, which may broadcast on purpose; an enumerated site's extra dims are the
+      // enumeration's, checked by the ELBO that made them against maxPlateNesting
+      checkLogProbShape(site, raw.shape, () => site.enumScope !== undefined || site.enumInfo !== undefined, this);
+      return scaleAndMask(raw, site.scale, site.mask);
+    });
     this.logProbs.set(name, lp);
     return lp;
   }
 
   /** Sum of every sample site's log-density (optionally filtered), as a scalar tensor. */
   logProbSum(filter: (site: SampleSite) => boolean = () => true): tf.Tensor {
-    return tf.tidy(() => {
-      let total: tf.Tensor = tf.scalar(0);
-      for (const site of this.sampleSites()) if (filter(site)) total = total.add(this.logProb(site.name).sum());
-      return total;
-    });
+    // the per-site log-probs are made (and cached) outside the sum's tidy, which would dispose them
+    const terms: tf.Tensor[] = [];
+    for (const site of this.sampleSites()) if (filter(site)) terms.push(this.logProb(site.name));
+    return tf.tidy(() => terms.reduce<tf.Tensor>((total, lp) => total.add(lp.sum()), tf.scalar(0)));
   }
 
   /** Pyro's shape table: one row per site with its distribution, value and log-prob shapes. */
@@ -149,6 +159,13 @@ function siteLogProb(site: SampleSite, trace: Trace): tf.Tensor {
 export function logProbError(site: SampleSite, err: unknown, trace?: Trace): Error {
   if (err instanceof PPLError && err.site !== undefined) return err;
   if (err instanceof PPLModelError) return err;
+  if (err instanceof Error && !(err instanceof PPLError) && /disposed/i.test(err.message)) {
+    return new PPLModelError(
+      `at site '${site.name}': a tensor of its ${site.fn.name} distribution or of its value was disposed before the log-prob ` +
+        `was computed (${err.message}). Fix: keep tensors reused across runs out of tf.tidy (or tf.keep them)`,
+      { site: site.name, expected: "live tensors", actual: "disposed" },
+    );
+  }
   const batch = `${formatShape(site.fn.batchShape)} | ${formatShape(site.fn.eventShape)}`;
   const plates = site.condIndepStack
     .map((f) => (f.dim === undefined ? `'${f.name}' (sequential, member ${f.index})` : `'${f.name}' (size ${f.subsampleSize}) at dim ${f.dim}`))

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Adam, ClippedAdam, PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLResourceError, PPLShapeError, PPLSupportError, SVI,
-  TraceELBO, block, clearParamStore, condition, constraints, dist, markov, param, plate, range, run, sample, scale, seed,
+  SGD, TraceELBO, block, clearParamStore, condition, getParamStore, constraints, dist, factor, markov, param, plate, range, run, sample, scale, seed,
   setRngSeed, setValidation, trace, vindex,
 } from "ppl-core";
 import type { Model } from "ppl-core";
@@ -432,5 +432,288 @@ describe("every user error is a PPLError", () => {
     }
     const err = expectPPLError(() => elboLoss(model), PPLError, ["at site 'v'"], { site: "v" });
     expect([PPLShapeError, PPLSupportError].some((c) => err instanceof c)).toBe(true);
+  });
+});
+
+// Issue 23 "Silent": mistakes that gave a wrong number (or nothing) now give an error or the right value.
+describe("silent mistakes in a hand-computed log joint", () => {
+  it("data on the wrong plate dim in trace(...).logProbSum()", () => {
+    // 3 data points given as [3, 1] inside a plate at dim -1: the log-prob would be [3, 3] (9 terms, 3x the right value)
+    function* model() {
+      yield* plate("data", 3, function* () {
+        yield* sample("y", dist.Normal(0, 1), { obs: tf.zeros([3, 1]) });
+      });
+    }
+    expectPPLError(() => trace(model).getTrace().logProbSum(), PPLShapeError, ["at site 'y'", "dim -2 has size 3 but no plate owns it", "Trace shapes:"], {
+      site: "y", actual: "[3, 3]",
+    });
+  });
+
+  it("an empty observation in trace(...).logProbSum()", () => {
+    function* model() {
+      yield* sample("y", dist.Normal(0, 1), { obs: tf.zeros([0]) });
+    }
+    expectPPLError(() => trace(model).getTrace().logProbSum(), PPLShapeError, ["at site 'y'", "the log-prob is empty", "value shape [0]"], {
+      site: "y", expected: "a non-empty value", actual: "[0]",
+    });
+  });
+
+  it("a condition value of the wrong shape in trace(...).logProbSum()", () => {
+    function* model() {
+      yield* sample("x", dist.Normal(0, 1));
+    }
+    const conditioned = condition(model, { x: tf.zeros([3]) });
+    expectPPLError(() => trace(conditioned).getTrace().logProbSum(), PPLShapeError, ["at site 'x'", "dim -1 has size 3 but no plate owns it"], {
+      site: "x", actual: "[3]",
+    });
+  });
+
+  it("a plate of size 5 observing a [1] tensor", () => {
+    function* model() {
+      yield* plate("data", 5, function* () {
+        yield* sample("y", dist.Normal(0, 1), { obs: tf.tensor1d([0.3]) });
+      });
+    }
+    const parts = ["at site 'y'", "size 1 at dim -1", "plate 'data' has size 5", "counted 5 times"];
+    const fields = { site: "y", plate: "data", expected: "size 5 at dim -1", actual: "[1]" };
+    expectPPLError(() => trace(model).getTrace().logProbSum(), PPLShapeError, parts, fields);
+    expectPPLError(() => elboLoss(model), PPLShapeError, parts, fields);
+  });
+
+  it("logProbSum then logProb(site) returns a live tensor with the site's log-density", () => {
+    function* model() {
+      yield* sample("y", dist.Normal(0, 1), { obs: 0.5 });
+    }
+    tf.tidy(() => {
+      const tr = trace(model).getTrace();
+      const total = tr.logProbSum().dataSync()[0]!;
+      const lp = tr.logProb("y");
+      expect(lp.isDisposed).toBe(false);
+      // closed form: log N(0.5; 0, 1) = -log(2π)/2 - 0.125
+      const want = -0.5 * Math.log(2 * Math.PI) - 0.125;
+      expect(lp.dataSync()[0]).toBeCloseTo(want, 5);
+      expect(total).toBeCloseTo(want, 5);
+      tr.dispose();
+    });
+  });
+});
+
+describe("params SVI learns", () => {
+  it("block(m, { hideTypes: ['param'] }) freezes the hidden param (Pyro's GMM tutorial's global guide)", () => {
+    // Pyro records the params a step's traces contain (param_capture) and updates only those: a hidden param keeps its init
+    function* frozenPart() {
+      return yield* param("frozen", tf.scalar(0));
+    }
+    const hidden = block(frozenPart, { hideTypes: ["param"] });
+    function* model() {
+      const z = yield* sample("z", dist.Normal(0, 1));
+      yield* sample("y", dist.Normal(z, 1), { obs: 2 });
+    }
+    function* guide() {
+      const shift = yield* hidden();
+      const loc = yield* param("loc", tf.scalar(0));
+      yield* sample("z", dist.Normal(loc.add(shift), 1));
+    }
+    const svi = new SVI(model, guide, new Adam({ lr: 0.05 }), new TraceELBO());
+    for (let i = 0; i < 50; i++) svi.step();
+    const values = getParamStore().values();
+    expect(values.frozen).toBe(0);
+    // the visible param moves towards the posterior mean 1 (Adam moves it by up to lr = 0.05 per step)
+    expect(values.loc as number).toBeGreaterThan(0.5);
+  });
+});
+
+// Issue 23 "SVI never leaves a non-finite value behind".
+describe("SVI never writes a non-finite step", () => {
+  it("a step whose loss is infinite leaves every param at its value and names the lr", () => {
+    function* model() {
+      const loc = yield* param("loc", tf.scalar(0.25));
+      yield* sample("x", dist.Normal(loc, 1), { obs: 1e30 });
+    }
+    const svi = new SVI(model, emptyGuide, new Adam({ lr: 0.1 }), new TraceELBO());
+    expectPPLError(() => svi.step(), PPLNumericalError, ["the loss is Infinity", "model site 'x'", "were not updated", "lr is 0.1 now; try 0.01"], {
+      site: "x", actual: "Infinity",
+    });
+    expect(getParamStore().values().loc).toBeCloseTo(0.25, 7);
+  });
+
+  it("a finite loss with a non-finite gradient is caught at that step, naming the param", () => {
+    // d/dp sqrt(|p|) at p = 0 is not finite while the loss, -sqrt(0) + q², is
+    function* model() {
+      const p = yield* param("p", tf.scalar(0));
+      const q = yield* param("q", tf.scalar(1.5));
+      yield* factor("f", p.abs().sqrt().sub(q.square()));
+    }
+    const svi = new SVI(model, emptyGuide, new Adam({ lr: 0.1 }), new TraceELBO());
+    expectPPLError(() => svi.step(), PPLNumericalError, ["the loss is finite (2.25)", "gradient is not finite for param(s) 'p'", "were not updated", "lr is 0.1"], {
+      site: "p", expected: "finite gradients",
+    });
+    const values = getParamStore().values();
+    expect(values.p).toBe(0);
+    expect(values.q).toBeCloseTo(1.5, 7);
+  });
+
+  it("the diagnosis of a non-finite loss describes the failing step's own draw and leaves the RNG where the step left it", () => {
+    // the guide proposes values outside Beta's support (0, 1) for ~62% of draws: the loss is then NaN
+    const drawn: number[] = [];
+    function* model() {
+      const w = yield* param("w", tf.scalar(0));
+      yield* sample("s", dist.Beta(2, 2));
+      yield* sample("y", dist.Normal(w, 1), { obs: 0.5 });
+    }
+    function* guide() {
+      const s = yield* sample("s", dist.Normal(0.5, 1));
+      drawn.push(s.dataSync()[0]!);
+    }
+    for (let seedValue = 0; seedValue < 12; seedValue++) {
+      clearParamStore();
+      setRngSeed(seedValue);
+      drawn.length = 0;
+      const svi = new SVI(model, guide, new Adam({ lr: 0.01 }), new TraceELBO());
+      let err: Error | undefined;
+      for (let i = 0; i < 30 && err === undefined; i++) {
+        try {
+          tf.tidy(() => void svi.step());
+        } catch (e) {
+          err = e as Error;
+        }
+      }
+      expect(err).toBeInstanceOf(PPLNumericalError);
+      // the last draw is the diagnosis's redraw: the same value as the failing step's
+      const failing = drawn[drawn.length - 2]!;
+      expect(drawn[drawn.length - 1]).toBe(failing);
+      expect(failing < 0 || failing > 1).toBe(true);
+      expect(err!.message).toContain("model site 's' (Beta)");
+      expect(err!.message).toContain(`its value: ${JSON.stringify(failing)}`);
+      // the next draw follows the failing step's draws, as if no diagnosis had run: replay the same guide runs from the seed
+      const guideRuns = drawn.length - 1;
+      tf.tidy(() => run(guide));
+      const next = drawn[drawn.length - 1];
+      setRngSeed(seedValue);
+      drawn.length = 0;
+      for (let i = 0; i <= guideRuns; i++) tf.tidy(() => run(guide));
+      expect(drawn[guideRuns]).toBe(next);
+    }
+  });
+
+  it("a diverging learning rate is reported at the step that meets it, naming the param and the lr", () => {
+    // SGD at lr 1 on log(scale) with data at ±100 and scale 1: the first update adds ~1e4 to log(scale), so scale = Infinity
+    function* model() {
+      const scale = yield* param("scale", tf.scalar(1), { constraint: constraints.positive });
+      yield* plate("data", 2, function* () {
+        yield* sample("y", dist.Normal(0, scale), { obs: tf.tensor1d([100, -100]) });
+      });
+    }
+    const svi = new SVI(model, emptyGuide, new SGD({ lr: 1 }), new TraceELBO());
+    svi.step();
+    expectPPLError(() => svi.step(), PPLNumericalError, ["SVI step 1", "param(s) 'scale' (Infinity", "diverged", "lr is 1 now; try 0.1"], {
+      site: "scale", expected: "finite params",
+    });
+  });
+
+  it("saving a store that holds NaN is refused, naming the param", () => {
+    run(function* () {
+      yield* param("ok", tf.scalar(1));
+      yield* param("bad", tf.tensor1d([0, 0]));
+    });
+    getParamStore().unconstrained("bad").assign(tf.tensor1d([0, NaN]));
+    expectPPLError(() => JSON.stringify(getParamStore().toJSON()), PPLNumericalError, ["param 'bad'", "NaN at element 1", "saved as null"], {
+      site: "bad", actual: "NaN",
+    });
+  });
+
+  it("loading a bad file names the param and the problem, not a schema dump", () => {
+    run(function* () {
+      yield* param("w", tf.tensor1d([1, 2]));
+    });
+    const saved = JSON.parse(JSON.stringify(getParamStore().toJSON())) as { params: Record<string, { unconstrained: unknown[]; shape: unknown }> };
+    saved.params.w!.unconstrained[1] = null;
+    let err = expectPPLError(() => getParamStore().load(saved), PPLConfigError, ["param 'w'", "field 'unconstrained.1'", "holds null"], { site: "w" });
+    expect(err.message).not.toContain("invalid_type");
+    saved.params.w!.unconstrained[1] = 2;
+    saved.params.w!.shape = "2";
+    err = expectPPLError(() => getParamStore().load(saved), PPLConfigError, ["param 'w'", "field 'shape'", "should be an array but is a string"], { site: "w" });
+    expectPPLError(() => getParamStore().load([1, 2]), PPLConfigError, ["not a saved param store"]);
+  });
+});
+
+// Issue 23 "Raw": what reached users as a tfjs or JavaScript error.
+describe("raw errors from JavaScript callers", () => {
+  it("a distribution argument of the wrong kind (Normal(0, \"1\"))", () => {
+    expectPPLError(() => dist.Normal(0, "1" as never), PPLConfigError, ["Normal", "argument 'scale'", "a string (\"1\")", "write 1 without the quotes"], {
+      expected: "a number, a nested array of numbers or a tf.Tensor", actual: "a string",
+    });
+  });
+
+  it("a missing distribution argument (Normal(0))", () => {
+    expectPPLError(() => (dist.Normal as unknown as (loc: number) => unknown)(0), PPLConfigError, ["Normal", "argument 'scale' is missing"], {
+      actual: "undefined",
+    });
+  });
+
+  it("a ragged array as obs", () => {
+    function* model() {
+      yield* sample("y", dist.Normal(0, 1), { obs: [[1, 2], [3]] as never });
+    }
+    expectPPLError(() => run(model), PPLShapeError, ["sample('y')", "'obs' is a ragged array", "obs[1] has 1 entries where obs[0] has 2"], {
+      expected: "2 entries", actual: "obs[1]: 1 entries",
+    });
+  });
+
+  it("a model called without its arguments", () => {
+    function* model(K: number) {
+      const w = yield* sample("w", dist.Normal(tf.zeros([K]), 1).toEvent(1));
+      return w;
+    }
+    const err = expectPPLError(() => trace(model as unknown as Model<[]>).getTrace(), PPLModelError, [
+      "while running 'model'", "before its first site", "'model' declares 1 argument(s) but was called with 0",
+    ]);
+    expect(err.cause).toBeInstanceOf(Error);
+  });
+
+  it("disposed tensors used as a distribution argument, an observation or a param's init", () => {
+    const gone = tf.scalar(1);
+    gone.dispose();
+    expectPPLError(() => dist.Normal(gone, 1), PPLConfigError, ["Normal", "argument 'loc' is a disposed tensor", "tf.tidy"], {
+      expected: "a live tensor", actual: "disposed",
+    });
+    expectPPLError(() => run(function* () {
+      yield* sample("y", dist.Normal(0, 1), { obs: gone });
+    }), PPLConfigError, ["sample('y')", "'obs' is a disposed tensor"]);
+    expectPPLError(() => run(function* () {
+      yield* param("w", () => gone);
+    }), PPLConfigError, ["param('w')", "'init' is a disposed tensor"]);
+  });
+
+  it("an error thrown by the user's own code inside a model is wrapped with the site it came after (the original is the cause)", () => {
+    function* model() {
+      yield* sample("a", dist.Normal(0, 1));
+      const bad = (undefined as unknown as { shape: number[] }).shape; // the user's bug
+      yield* sample("b", dist.Normal(bad[0]!, 1));
+    }
+    const err = expectPPLError(() => trace(model).getTrace(), PPLModelError, ["TypeError thrown while running 'model'", "after site 'a'", "cause"], {
+      site: "a",
+    });
+    expect(err.cause).toBeInstanceOf(TypeError);
+    const viaSvi = new SVI(model, emptyGuide, new Adam({ lr: 0.1 }), new TraceELBO());
+    expectPPLError(() => viaSvi.step(), PPLModelError, ["TypeError thrown while running 'model'", "after site 'a'"], { site: "a" });
+  });
+
+  it("generator protocol slips: yield 5, yield of a tensor, yield instead of yield*", () => {
+    const slips: [string, Model<[]>, string][] = [
+      ["yield 5", function* () {
+        yield 5 as never;
+      }, "yielded a number"],
+      ["yield tensor", function* () {
+        yield tf.zeros([2]) as never;
+      }, "yielded a tensor (shape [2])"],
+      ["yield sample", function* () {
+        yield sample("x", dist.Normal(0, 1)) as never;
+      }, "yielded the effect of sample('x'): write `yield* sample(...)`"],
+    ];
+    for (const [, model, part] of slips) {
+      expectPPLError(() => run(model), PPLModelError, [part, "yield*"], { expected: "yield* of a ppl primitive" });
+      expectPPLError(() => trace(block(model, { hide: ["x"] })).getTrace(), PPLModelError, [part]);
+    }
   });
 });
