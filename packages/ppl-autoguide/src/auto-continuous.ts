@@ -50,8 +50,8 @@ interface Slot {
 export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
   declare private slotCache: Slot[] | undefined;
 
-  constructor(model: Model<A>, initLocFn: InitLocFn) {
-    super(model, initLocFn);
+  constructor(model: Model<A>, initLocFn: InitLocFn, name?: string) {
+    super(model, initLocFn, name);
     Object.defineProperty(this, "slotCache", { value: undefined, writable: true });
   }
 

@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, bijectTo, constraints, dist, getParamStore, param, sample } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
 import * as z from "zod";
-import { AutoGuide, type GuideValues } from "./auto-guide.js";
+import { AutoGuide, type GuideValues, nameOption } from "./auto-guide.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { currentSupport } from "./current-support.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
@@ -20,14 +20,13 @@ import { fullSizeInit, inPlateTree, selectRows } from "./subsample.js";
 
 const options = z.object({
   initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
+  ...nameOption,
 }).strict();
 
-/** Options of {@link AutoDelta}: the init strategy (default `initToMedian`). */
+/** Options of {@link AutoDelta}: the init strategy (default `initToMedian`) and the `name` its params start with (default `AutoDelta`). */
 export type AutoDeltaOptions = z.input<typeof options>;
 
 const BIJECT = { mapping: "bijectTo" } as const;
-
-const locName = (site: PrototypeSite) => `AutoDelta.locs.${site.name}`;
 
 /**
  * A MAP guide: a point estimate per latent site (Pyro's `AutoDelta`).
@@ -45,13 +44,17 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
    */
   constructor(model: Model<A>, opts: AutoDeltaOptions = {}) {
     const o = parseOptions("AutoDelta", options, opts);
-    super(model, o.initLocFn ?? initToMedian());
+    super(model, o.initLocFn ?? initToMedian(), o.name);
+  }
+
+  private locName(site: PrototypeSite): string {
+    return this.paramName(`locs.${site.name}`);
   }
 
   protected *body(sites: readonly PrototypeSite[], args: A): ModelGenerator<GuideValues> {
     const self = this;
     return yield* inPlateTree(sites, function* (site, indices, values) {
-      const name = locName(site);
+      const name = self.locName(site);
       if (site.support.holdsTensors) {
         // the support moves with other sites (Uniform(0, a)): the param store cannot keep it through one transform, so
         // the param is the unconstrained point, mapped onto this run's support
@@ -110,11 +113,11 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
         if (site.support.holdsTensors) {
           // the unconstrained point through the support that the medians before it give
           const support = currentSupport(this.prefix, this.model, site, out, args);
-          const x = store.get(locName(site), () => bijectTo(support).inverse(fullSizeInit(site)), constraints.real);
+          const x = store.get(this.locName(site), () => bijectTo(support).inverse(fullSizeInit(site)), constraints.real);
           out[site.name] = bijectTo(support).forward(x);
           continue;
         }
-        out[site.name] = store.get(locName(site), () => fullSizeInit(site), site.support, BIJECT);
+        out[site.name] = store.get(this.locName(site), () => fullSizeInit(site), site.support, BIJECT);
       }
       return out;
     });

@@ -7,15 +7,17 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, param } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
 import * as z from "zod";
+import { nameOption } from "./auto-guide.js";
 import { AutoContinuous, type LatentPosterior } from "./auto-continuous.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 
 const options = z.object({
   initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
   initScale: z.number().positive().finite().default(0.1),
+  ...nameOption,
 }).strict();
 
-/** Options of {@link AutoDiagonalNormal}: the init strategy (default `initToMedian`) and the initial scale (default 0.1). */
+/** Options of {@link AutoDiagonalNormal}: the init strategy (default `initToMedian`), the initial scale (default 0.1) and the `name` its params start with (default: the class name). */
 export type AutoDiagonalNormalOptions = z.input<typeof options>;
 
 /**
@@ -37,13 +39,13 @@ export class AutoDiagonalNormal<A extends unknown[]> extends AutoContinuous<A> {
    */
   constructor(model: Model<A>, opts: AutoDiagonalNormalOptions = {}) {
     const o = parseOptions("AutoDiagonalNormal", options, opts);
-    super(model, o.initLocFn ?? initToMedian());
+    super(model, o.initLocFn ?? initToMedian(), o.name);
     Object.defineProperty(this, "initScale", { value: o.initScale });
   }
 
   protected *latentPosterior(D: number, initLoc: () => tf.Tensor): ModelGenerator<LatentPosterior> {
-    const loc = yield* param(`${this.prefix}.loc`, initLoc);
-    const scale = yield* param(`${this.prefix}.scale`, () => tf.fill([D], this.initScale), { constraint: constraints.positive });
+    const loc = yield* param(this.paramName("loc"), initLoc);
+    const scale = yield* param(this.paramName("scale"), () => tf.fill([D], this.initScale), { constraint: constraints.positive });
     const q = dist.Normal(loc, scale).toEvent(1);
     return {
       sample: (shape, seed) => q.sample(shape, seed),

@@ -6,8 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, nextSeed, param, sample } from "ppl-core";
-import { runGenerator } from "ppl-core/internal";
-import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
+import { parseOptions, runGenerator } from "ppl-core/internal";
+import * as z from "zod";
+import { AutoGuide, type GuideValues, inPlates, nameOption } from "./auto-guide.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { initToSample } from "./init-strategies.js";
 import { type PrototypeSite, runPrototype } from "./prototype.js";
@@ -30,9 +31,13 @@ import { refuseSubsampled } from "./subsample.js";
 export class AutoDiscreteParallel<A extends unknown[]> extends AutoGuide<A> {
   protected readonly prefix = "AutoDiscreteParallel";
 
-  /** @param model the model, blocked to the discrete sites this guide covers */
-  constructor(model: Model<A>) {
-    super(model, initToSample);
+  /**
+   * @param model the model, blocked to the discrete sites this guide covers
+   * @param opts `{ name }`: the prefix of its params' names (default `AutoDiscreteParallel`)
+   */
+  constructor(model: Model<A>, opts: { name?: string } = {}) {
+    const o = parseOptions("AutoDiscreteParallel", z.object(nameOption).strict(), opts);
+    super(model, initToSample, o.name);
   }
 
   protected override setup(args: A): readonly PrototypeSite[] {
@@ -49,10 +54,10 @@ export class AutoDiscreteParallel<A extends unknown[]> extends AutoGuide<A> {
     const batch = site.shape;
     if (d.boolean) {
       // a Bernoulli site keeps the probability of 1, Pyro's Bernoulli `probs`
-      return yield* param(`${this.prefix}.${site.name}_probs`, () => tf.tensor(d.probs, [...batch, 2]).slice(
+      return yield* param(this.paramName(`${site.name}_probs`), () => tf.tensor(d.probs, [...batch, 2]).slice(
         [...batch.map(() => 0), 1], [...batch, 1]).reshape([...batch]), { constraint: constraints.unitInterval });
     }
-    return yield* param(`${this.prefix}.${site.name}_probs`, () => tf.tensor(d.probs, [...batch, d.size]), { constraint: constraints.simplex });
+    return yield* param(this.paramName(`${site.name}_probs`), () => tf.tensor(d.probs, [...batch, d.size]), { constraint: constraints.simplex });
   }
 
   /** The table [...batch, K] of every site (Bernoulli's probability of 1 expanded to [p0, p1]). */

@@ -3,9 +3,19 @@
  * that builds its prototype from the model on the first call.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { type Model, type ModelGenerator, type PlateFrame, plate } from "ppl-core";
+import { type Model, type ModelGenerator, type ParamOwner, type PlateFrame, handle, plate } from "ppl-core";
+import * as z from "zod";
 import { type InitLocFn } from "./init-strategies.js";
 import { type PrototypeSite, runPrototype } from "./prototype.js";
+
+/**
+ * The `name` option every autoguide takes: the prefix of its params' names
+ * (Pyro names an autoguide's params after the guide object). Two guides in
+ * one process need different names unless they are guides of one model.
+ */
+export const nameOption = { name: z.string().min(1).optional() };
+
+let guideCount = 0;
 
 /** Values by site name (what a guide returns, and its `median`, `quantiles` and `sample`). */
 export type GuideValues = Record<string, tf.Tensor>;
@@ -30,20 +40,45 @@ export abstract class AutoGuide<A extends unknown[]> {
   /** The latent sites found by the prototype run (undefined before the first call). */
   declare protected prototypeSites: PrototypeSite[] | undefined;
 
-  constructor(model: Model<A>, initLocFn: InitLocFn) {
+  /**
+   * @param model the model the guide covers
+   * @param initLocFn where each latent site starts
+   * @param name the prefix of the guide's param names (default: the class name)
+   */
+  constructor(model: Model<A>, initLocFn: InitLocFn, name?: string) {
     const guide = function* (...args: A): ModelGenerator<GuideValues> {
       const self = guide as unknown as AutoGuide<A>;
-      return yield* self.body(self.setup(args), args);
+      // every param the guide uses is marked as its own: another guide using it is refused, naming both
+      return yield* handle(self.body(self.setup(args), args), {
+        process(msg) {
+          if (msg.type === "param") msg.owner ??= owner;
+        },
+      });
+    };
+    const className = new.target.name;
+    const serial = ++guideCount;
+    const owner: ParamOwner = {
+      get label() {
+        return `${className}${name === undefined ? "" : ` '${name}'`} #${serial} (a guide of model '${model.name || "anonymous"}')`;
+      },
     };
     Object.setPrototypeOf(guide, new.target.prototype);
     Object.defineProperty(guide, "model", { value: model });
     Object.defineProperty(guide, "initLocFn", { value: initLocFn });
     Object.defineProperty(guide, "prototypeSites", { value: undefined, writable: true });
+    Object.defineProperty(guide, "guideName", { value: name });
     return guide as unknown as AutoGuide<A>;
   }
 
-  /** Class name for messages and param prefixes (Pyro's `AutoDelta.locs.<site>`). */
+  /** Class name for messages (and the default prefix of param names: Pyro's `AutoDelta.locs.<site>`). */
   protected abstract readonly prefix: string;
+  /** The `name` option, if given. */
+  declare private readonly guideName: string | undefined;
+
+  /** The name of the guide's param `part`: `<name or class name>.<part>`. */
+  protected paramName(part: string): string {
+    return `${this.guideName ?? this.prefix}.${part}`;
+  }
 
   /** The guide's sites for one run, given the prototype. */
   protected abstract body(sites: readonly PrototypeSite[], args: A): ModelGenerator<GuideValues>;

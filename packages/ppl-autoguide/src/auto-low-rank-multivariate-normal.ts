@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, nextSeed, param } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
 import * as z from "zod";
+import { nameOption } from "./auto-guide.js";
 import { AutoContinuous, type LatentPosterior } from "./auto-continuous.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 
@@ -15,12 +16,14 @@ const options = z.object({
   initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
   initScale: z.number().positive().finite().default(0.1),
   rank: z.number().int().positive().optional(),
+  ...nameOption,
 }).strict();
 
 /**
  * Options of {@link AutoLowRankMultivariateNormal}: the init strategy (default
- * `initToMedian`), the initial scale (default 0.1) and the rank of the
- * low-rank part (default about √D).
+ * `initToMedian`), the initial scale (default 0.1), the rank of the
+ * low-rank part (default about √D) and the `name` its params start with
+ * (default: the class name).
  */
 export type AutoLowRankMultivariateNormalOptions = z.input<typeof options>;
 
@@ -44,7 +47,7 @@ export class AutoLowRankMultivariateNormal<A extends unknown[]> extends AutoCont
    */
   constructor(model: Model<A>, opts: AutoLowRankMultivariateNormalOptions = {}) {
     const o = parseOptions("AutoLowRankMultivariateNormal", options, opts);
-    super(model, o.initLocFn ?? initToMedian());
+    super(model, o.initLocFn ?? initToMedian(), o.name);
     Object.defineProperty(this, "initScale", { value: o.initScale });
     Object.defineProperty(this, "requestedRank", { value: o.rank });
   }
@@ -56,12 +59,12 @@ export class AutoLowRankMultivariateNormal<A extends unknown[]> extends AutoCont
 
   protected *latentPosterior(D: number, initLoc: () => tf.Tensor): ModelGenerator<LatentPosterior> {
     const r = this.rank;
-    const loc = yield* param(`${this.prefix}.loc`, initLoc);
-    const scale = yield* param(`${this.prefix}.scale`, () => tf.fill([D], Math.SQRT1_2 * this.initScale), {
+    const loc = yield* param(this.paramName("loc"), initLoc);
+    const scale = yield* param(this.paramName("scale"), () => tf.fill([D], Math.SQRT1_2 * this.initScale), {
       constraint: constraints.positive,
     });
     // random, so that on average cov_factor·cov_factorᵀ has the scale of the diagonal (as Pyro's init)
-    const covFactor = yield* param(`${this.prefix}.cov_factor`, () => tf.randomNormal([D, r], 0, 1 / Math.sqrt(r), "float32", nextSeed(`${this.prefix}.cov_factor`)));
+    const covFactor = yield* param(this.paramName("cov_factor"), () => tf.randomNormal([D, r], 0, 1 / Math.sqrt(r), "float32", nextSeed(this.paramName("cov_factor"))));
     const W = covFactor.mul(scale.expandDims(1));
     const covariance = () => W.matMul(W, false, true).add(tf.eye(D).mul(scale.square()));
     // the density through the full covariance: D is the size of one model's latent vector, factored once per step

@@ -9,7 +9,7 @@ import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { currentSupport, refuseDependentSupports } from "./current-support.js";
 import { ndtriNumber, parseOptions } from "ppl-core/internal";
 import * as z from "zod";
-import { AutoGuide, type GuideValues } from "./auto-guide.js";
+import { AutoGuide, type GuideValues, nameOption } from "./auto-guide.js";
 import { type InitLocFn, initToFeasible } from "./init-strategies.js";
 import type { PrototypeSite } from "./prototype.js";
 import { type PlateIndices, fullShape, fullSizeInit, inPlateTree, selectRows } from "./subsample.js";
@@ -18,9 +18,13 @@ import { UnconstrainedNormal } from "./unconstrained-normal.js";
 const options = z.object({
   initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
   initScale: z.number().positive().finite().default(0.1),
+  ...nameOption,
 }).strict();
 
-/** Options of {@link AutoNormal}: the init strategy (default `initToFeasible`) and the initial scale (default 0.1). */
+/**
+ * Options of {@link AutoNormal}: the init strategy (default `initToFeasible`), the initial scale (default 0.1)
+ * and the `name` its params start with (default `AutoNormal`).
+ */
 export type AutoNormalOptions = z.input<typeof options>;
 
 /**
@@ -42,7 +46,7 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
    */
   constructor(model: Model<A>, opts: AutoNormalOptions = {}) {
     const o = parseOptions("AutoNormal", options, opts);
-    super(model, o.initLocFn ?? initToFeasible());
+    super(model, o.initLocFn ?? initToFeasible(), o.name);
     Object.defineProperty(this, "initScale", { value: o.initScale });
   }
 
@@ -62,8 +66,8 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
   }
 
   private *siteBody(site: PrototypeSite, indices: PlateIndices, support: Constraint): ModelGenerator<tf.Tensor> {
-    const loc = yield* param(`AutoNormal.locs.${site.name}`, () => this.unconstrainedInit(site, support));
-    const scale = yield* param(`AutoNormal.scales.${site.name}`, () => this.initScales(site), { constraint: constraints.positive });
+    const loc = yield* param(this.paramName(`locs.${site.name}`), () => this.unconstrainedInit(site, support));
+    const scale = yield* param(this.paramName(`scales.${site.name}`), () => this.initScales(site), { constraint: constraints.positive });
     // in a subsampled plate the params hold every member; this run's members are their rows
     const fn = new UnconstrainedNormal(selectRows(loc, site, indices), selectRows(scale, site, indices), support, site.eventDim);
     return yield* sample(site.name, fn);
@@ -77,7 +81,7 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
       const out: GuideValues = {};
       for (const site of sites) {
         const support = currentSupport(this.prefix, this.model, site, out, args);
-        out[site.name] = bijectTo(support).forward(store.get(`AutoNormal.locs.${site.name}`, () => this.unconstrainedInit(site, support)));
+        out[site.name] = bijectTo(support).forward(store.get(this.paramName(`locs.${site.name}`), () => this.unconstrainedInit(site, support)));
       }
       return out;
     });
@@ -134,7 +138,7 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
     return tf.tidy(() => {
       const out: GuideValues = {};
       for (const site of sites) {
-        out[site.name] = store.get(`AutoNormal.scales.${site.name}`, () => this.initScales(site), constraints.positive);
+        out[site.name] = store.get(this.paramName(`scales.${site.name}`), () => this.initScales(site), constraints.positive);
       }
       return out;
     });

@@ -74,7 +74,7 @@ export { CorrCholeskyTransform, corrCholesky } from "./constraints/corr-cholesky
 export { checkParam, paramBatchShape } from "./distributions/validate.js";
 
 export {
-  ParamStore, getParamStore, clearParamStore, type ParamStoreJSON, type ParamMapping, type ParamCreateOptions,
+  ParamStore, getParamStore, clearParamStore, type ParamStoreJSON, type ParamMapping, type ParamCreateOptions, type ParamOwner,
 } from "./params/param-store.js";
 
 export type { ELBO } from "./infer/elbo.js";

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, independent } from "../constraints/constraint.js";
-import { PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
+import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import { hmmLogLikelihood, hmmPosteriorMarginals, hmmViterbi } from "../ops/hmm-forward.js";
 import { Categorical } from "./categorical.js";
 import { broadcastShapes, broadcastTo, shapesEqual, type TensorLike } from "../ops/tensor.js";
@@ -78,6 +78,35 @@ function checkLogitRows(param: string, x: tf.Tensor): void {
       );
     }
   }
+  checkNotProbs(param, data, K);
+}
+
+/**
+ * Probabilities passed where logits go: every row in [0, 1] summing to 1.
+ * Read as logits they flatten the distribution silently (logits [0.9, 0.1]
+ * mean probabilities [0.69, 0.31]), so refuse them, unless every row is
+ * uniform (then both readings agree).
+ */
+function checkNotProbs(param: string, data: Float32Array | Int32Array | Uint8Array, K: number): void {
+  let uniform = true;
+  for (let r = 0; r * K < data.length; r++) {
+    let sum = 0;
+    for (let k = 0; k < K; k++) {
+      const v = data[r * K + k]!;
+      if (v < 0 || v > 1) return;
+      sum += v;
+      if (v !== data[r * K]) uniform = false;
+    }
+    if (Math.abs(sum - 1) > 1e-4) return;
+  }
+  if (uniform) return;
+  throw new PPLConfigError(
+    `DiscreteHMM: parameter '${param}' looks like probabilities (every row lies in [0, 1] and sums to 1), but DiscreteHMM takes ` +
+      "logits (unnormalised log-probabilities), as Pyro's DiscreteHMM(initial_logits, transition_logits, ...) does: read as logits, " +
+      "these probabilities would give a flatter chain than meant, silently.\n" +
+      `Fix: pass tf.log(probs) as '${param}' (or probs.log()); if these really are logits, shift a row by a constant (it changes nothing)`,
+    { expected: "logits", actual: "probabilities (rows in [0, 1] summing to 1)" },
+  );
 }
 
 /** x reshaped, without a Reshape kernel (and its backward) when the shape is already right. */
@@ -139,6 +168,10 @@ export class DiscreteHMM extends Distribution {
     const obsT = ob.length >= 2 ? ob[ob.length - 2]! : 1;
     const timeSizes = [transT, obsT].filter((t) => t > 1);
     if (timeSizes.length === 2 && timeSizes[0] !== timeSizes[1]) throw err(`time dims ${transT} and ${obsT} differ`);
+    if (transT === 0 || obsT === 0 || options.duration === 0) {
+      // an empty sequence has log-probability 0: a model would train on its priors alone
+      throw err("the sequence is empty (a time dim of size 0): drop empty sequences from the data");
+    }
     const T = timeSizes[0] ?? options.duration ?? 1;
     if (options.duration !== undefined && timeSizes.length > 0 && options.duration !== T) {
       throw err(`duration ${options.duration} differs from the time dim ${T}`);
@@ -178,6 +211,14 @@ export class DiscreteHMM extends Distribution {
     const K = this.numStates;
     const T = this.duration;
     const obsEvent = this.observationDist.eventShape.length;
+    if (value.rank > obsEvent && value.shape[value.rank - obsEvent - 1] === 0) {
+      // structural: an empty sequence has log-probability 0, so a model would train on its priors alone
+      throw new PPLShapeError(
+        `DiscreteHMM: the observed sequence is empty (value shape ${formatShape(value.shape)}: 0 time steps), so it would add ` +
+          "nothing but the priors. Fix: drop empty sequences from the data (or mask them out with mask(...))",
+        { expected: "at least 1 time step", actual: formatShape(value.shape) },
+      );
+    }
     // value [..., T, *obsEvent] -> emissions [..., T, K]
     const v = value.expandDims(value.rank - obsEvent);
     const emit = this.observationDist.logProb(v);

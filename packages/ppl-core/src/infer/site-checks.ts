@@ -1,5 +1,5 @@
 /** Checks of traces that ELBOs share: model/guide agreement and log-prob shapes under plates. */
-import { PPLModelError } from "../errors.js";
+import { PPLModelError, nearestName } from "../errors.js";
 import { checkLogProbShape } from "../runtime/log-prob-shape.js";
 import type { SampleSite, Trace } from "../runtime/trace-struct.js";
 
@@ -8,10 +8,12 @@ export function checkModelGuideMatch(modelTrace: Trace, guideTrace: Trace, allow
   for (const g of guideTrace.latentSites()) {
     const m = modelTrace.get(g.name);
     if (m === undefined || m.type !== "sample") {
+      const latents = [...modelTrace.latentSites()].map((s) => s.name);
+      const near = nearestName(g.name, latents);
       throw new PPLModelError(
-        `guide site '${g.name}' has no matching sample site in the model; the guide must sample only the model's latent sites ` +
-          `(model latents: ${[...modelTrace.latentSites()].map((s) => s.name).join(", ") || "none"})`,
-        { site: g.name },
+        `guide site '${g.name}' has no matching sample site in the model${near === undefined ? "" : ` (did you mean '${near}'?)`}; ` +
+          `the guide must sample only the model's latent sites (model latents: ${latents.join(", ") || "none"})`,
+        { site: g.name, expected: near },
       );
     }
     if (m.isObserved) {

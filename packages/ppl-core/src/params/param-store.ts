@@ -31,6 +31,18 @@ export interface ParamCreateOptions {
    * have been created with this mapping.
    */
   mapping?: ParamMapping;
+  /**
+   * Who uses the param (an autoguide): a param created or first claimed by
+   * one owner is refused to another, naming both (two guides of models that
+   * share a site name would otherwise train one param).
+   */
+  owner?: ParamOwner;
+}
+
+/** Who owns a param: compared by identity, named by `label` in errors. */
+export interface ParamOwner {
+  /** How errors name the owner, e.g. `AutoNormal #1 (a guide of model 'coin')`. */
+  readonly label: string;
 }
 
 const mapTo: Record<ParamMapping, (c: Constraint) => Transform> = { transformTo, bijectTo };
@@ -41,6 +53,8 @@ interface Entry {
   readonly mapping: ParamMapping;
   readonly transform: Transform;
   readonly shape: readonly number[];
+  /** Set by the first owner that uses the param. */
+  owner?: ParamOwner;
 }
 
 const constraintJSON = z.object({
@@ -190,6 +204,10 @@ export class ParamStore {
         { site: name, expected: formatShape(entry.shape), actual: formatShape(init.shape) },
       );
     }
+    if (options.owner !== undefined && entry.owner !== options.owner) {
+      if (entry.owner !== undefined) throw ownerClash(name, entry.owner, options.owner);
+      entry.owner = options.owner;
+    }
     const value = entry.transform.forward(entry.unconstrained);
     // never hand out the Variable itself: a caller disposing the value would destroy the param
     return value === entry.unconstrained ? value.clone() : value;
@@ -314,6 +332,17 @@ export class ParamStore {
       this.entries.set(name, { unconstrained, constraint, mapping, transform, shape: p.shape });
     }
   }
+}
+
+function ownerClash(name: string, first: ParamOwner, second: ParamOwner): PPLModelError {
+  const cls = second.label.split(/[ #]/)[0];
+  return new PPLModelError(
+    `param('${name}') belongs to ${first.label} and is now used by ${second.label}: the two guides would read and ` +
+      "train the same param (models that share a site name share their autoguides' param names).\n" +
+      `Fix:\n- give each guide its own name, e.g. new ${cls}(model, { name: "model2" }) (its params are then named model2.…)\n` +
+      "- or clearParamStore() (or getParamStore().delete(...)) before training another model's guide",
+    { site: name, expected: first.label, actual: second.label },
+  );
 }
 
 /**

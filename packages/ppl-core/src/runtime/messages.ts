@@ -6,6 +6,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Constraint } from "../constraints/constraint.js";
 import type { Distribution } from "../distributions/distribution.js";
+import type { ParamOwner } from "../params/param-store.js";
 
 /** One vectorised plate around a site. `dim` counts from the right of the batch shape (-1 is rightmost). */
 export interface PlateFrame {
@@ -183,6 +184,8 @@ export interface ParamMsg {
   constraint: Constraint | undefined;
   /** The constrained value, once read from the store. */
   value: tf.Tensor | undefined;
+  /** The guide that owns the param (autoguides set it): the store refuses a second owner. */
+  owner?: ParamOwner;
   /** Enclosing plates, innermost first. */
   condIndepStack: CondIndepFrame[];
   /** The value is final. */

@@ -69,7 +69,7 @@ export function applyDefault(msg: Msg): void {
       }), err);
     }
   } else if (msg.type === "param") {
-    msg.value = getParamStore().get(msg.name, msg.init, msg.constraint);
+    msg.value = getParamStore().get(msg.name, msg.init, msg.constraint, msg.owner === undefined ? {} : { owner: msg.owner });
   }
   msg.done = true;
 }

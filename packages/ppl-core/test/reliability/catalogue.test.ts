@@ -717,3 +717,55 @@ describe("raw errors from JavaScript callers", () => {
     }
   });
 });
+
+describe("silent mistakes in names and HMM arguments", () => {
+  it("a misspelt site name in condition(...) values", () => {
+    function* model() {
+      yield* sample("sigma", dist.HalfNormal(1));
+      yield* sample("mu", dist.Normal(0, 1));
+    }
+    expectPPLError(() => run(condition(model, { sigam: 0.5 })), PPLModelError, ["condition", "site 'sigam'", "did you mean 'sigma'?"], {
+      site: "sigam", expected: "sigma", actual: "sigam",
+    });
+  });
+
+  it("a misspelt site name in the guide (what replay would ignore) names the nearest model site", () => {
+    function* model() {
+      yield* sample("sigma", dist.HalfNormal(1));
+    }
+    function* guide() {
+      yield* sample("sigam", dist.HalfNormal(1));
+    }
+    expectPPLError(() => elboLoss(model, guide), PPLModelError, ["guide site 'sigam' has no matching sample site", "did you mean 'sigma'?"], {
+      site: "sigam", expected: "sigma",
+    });
+  });
+
+  it("probabilities given to DiscreteHMM where logits go", () => {
+    const init = tf.tensor1d([0.9, 0.1]);
+    const trans = tf.tensor2d([[0.8, 0.2], [0.3, 0.7]]);
+    expectPPLError(() => dist.DiscreteHMM(init, trans.log(), dist.Normal(tf.tensor1d([0, 1]), 1)), PPLConfigError, [
+      "'initialLogits' looks like probabilities", "takes logits", "tf.log(probs)",
+    ], { expected: "logits" });
+    expectPPLError(() => dist.DiscreteHMM(init.log(), trans, dist.Normal(tf.tensor1d([0, 1]), 1)), PPLConfigError, ["'transitionLogits' looks like probabilities"]);
+    // uniform rows read the same either way, and log-probabilities pass
+    expect(() => tf.tidy(() => void dist.DiscreteHMM(tf.tensor1d([0.5, 0.5]), trans.log(), dist.Normal(tf.tensor1d([0, 1]), 1)))).not.toThrow();
+    tf.dispose([init, trans]);
+  });
+
+  it("a 0-length sequence observed under DiscreteHMM (it would train on the priors alone)", () => {
+    // the emission parameters carry the time dim: T = 0 steps of K = 2 states
+    const y = tf.zeros([0]);
+    function* model() {
+      const hmm = dist.DiscreteHMM(tf.zeros([2]), tf.zeros([2, 2]), dist.Normal(tf.zeros([y.shape[0]!, 2]), 1));
+      yield* sample("y", hmm, { obs: y });
+    }
+    expectPPLError(() => trace(model).getTrace().logProbSum(), PPLShapeError, ["DiscreteHMM", "the sequence is empty", "time dim of size 0"]);
+    // a value with 0 steps given to a chain of fixed duration is refused the same way
+    const chain = dist.DiscreteHMM(tf.zeros([2]), tf.zeros([2, 2]), dist.Normal(tf.tensor1d([0, 1]), 1));
+    expectPPLError(() => chain.logProb(tf.zeros([0])), PPLShapeError, ["the observed sequence is empty", "0 time steps"], {
+      expected: "at least 1 time step",
+    });
+    y.dispose();
+  });
+});
