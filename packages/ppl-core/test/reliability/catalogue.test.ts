@@ -2,6 +2,9 @@
 // asserts the error class, that the message names what is wrong and what was
 // expected, and the structured fields (site, plate, expected, actual).
 // The enumeration mistakes live in packages/ppl-enum/test/reliability.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -767,5 +770,22 @@ describe("silent mistakes in names and HMM arguments", () => {
       expected: "at least 1 time step",
     });
     y.dispose();
+  });
+});
+
+describe("docs/errors.md", () => {
+  it("every row of its catalogue of mistakes is a test in a catalogue file", () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
+    const doc = readFileSync(join(root, "docs", "errors.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Catalogue of mistakes"));
+    const rows = section.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| mistake") && !l.startsWith("|---"));
+    const wanted = rows.map((l) => l.split(" | ")[0]!.slice(2));
+    expect(wanted.length).toBeGreaterThan(20);
+    const titles = new Set<string>();
+    for (const file of ["packages/ppl-core/test/reliability/catalogue.test.ts", "packages/ppl-autoguide/test/reliability/catalogue.test.ts"]) {
+      const source = readFileSync(join(root, file), "utf8");
+      for (const m of source.matchAll(/\bit\(("(?:[^"\\]|\\.)*")/g)) titles.add(JSON.parse(m[1]!) as string);
+    }
+    expect(wanted.filter((t) => !titles.has(t))).toEqual([]);
   });
 });
