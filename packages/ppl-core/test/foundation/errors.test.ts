@@ -152,13 +152,17 @@ describe("observed values and site arguments", () => {
     expect(err.site).toBe("m");
   });
 
-  it("an error thrown inside the model propagates out of the run unchanged", () => {
+  it("an error thrown inside the model comes out naming the model and the site it followed, the original as its cause", () => {
     class Custom extends Error {}
     function* throws() {
       yield* sample("a", dist.Normal(0, 1));
       throw new Custom("from the model");
     }
-    expect(thrown(() => trace(throws).getTrace())).toBeInstanceOf(Custom);
+    const err = thrown(() => trace(throws).getTrace());
+    expect(err).toBeInstanceOf(PPLModelError);
+    expect(err.message).toContain("while running 'throws', after site 'a'");
+    expect(err.message).toContain("from the model");
+    expect((err as Error & { cause?: unknown }).cause).toBeInstanceOf(Custom);
     expect(() => run(fine)).not.toThrow();
   });
 });
