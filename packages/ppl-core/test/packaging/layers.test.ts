@@ -17,7 +17,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", 
  */
 const LAYERS: Record<string, string[][]> = {
   "ppl-core": [
-    ["errors.ts", "validation.ts", "rng.ts", "options.ts", "tensor-limit.ts", "ops/broadcast-index.ts", "tfjs-setup.ts", "tfjs-setup-browser.ts"],
+    ["errors.ts", "validation.ts", "rng.ts", "options.ts", "tensor-limit.ts", "tensor-arg.ts", "ops/broadcast-index.ts", "tfjs-setup.ts", "tfjs-setup-browser.ts"],
     ["backend/"],
     ["backend.ts", "wasm-files.ts"],
     ["ops/"],
