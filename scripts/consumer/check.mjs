@@ -78,8 +78,8 @@ if (Object.keys(tarballs).length === PACKAGES.length) {
     mkdirSync(app);
     for (const f of ["main.ts", "tsconfig.json"]) copyFileSync(join(here, "app", f), join(app, f));
     const dependencies = Object.fromEntries(PACKAGES.map((n) => [n, `file:${tarballs[n]}`]));
-    dependencies["@tensorflow/tfjs"] = tfjs;
-    dependencies["@tensorflow/tfjs-backend-wasm"] = tfjs;
+    // one version of every tfjs package ppl peers on, as the README's install line asks
+    for (const name of ["@tensorflow/tfjs", "@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-backend-wasm"]) dependencies[name] = tfjs;
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "ppl-consumer", private: true, type: "module", dependencies }, null, 2));
 
     let t = performance.now();

@@ -52,12 +52,13 @@ export function checkTarball(file, into) {
     if (manifest[field] === undefined) problems.push(`package.json has no ${field}`);
   }
   if (manifest.type !== "module") problems.push('package.json is not "type": "module" (the packages are ESM-only)');
-  for (const dep of ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node"]) {
+  for (const dep of ["@tensorflow/tfjs", "@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node"]) {
     if (manifest.dependencies?.[dep] !== undefined || manifest.optionalDependencies?.[dep] !== undefined) {
       problems.push(`${dep} is an ordinary dependency (it must be a peer, or an app gets two copies of tfjs)`);
     }
   }
-  if (manifest.peerDependencies?.["@tensorflow/tfjs"] === undefined) problems.push("@tensorflow/tfjs is not a peer dependency");
+  // the sources import @tensorflow/tfjs-core (the umbrella only in ppl-core's Node setup, also a peer there)
+  if (manifest.peerDependencies?.["@tensorflow/tfjs-core"] === undefined) problems.push("@tensorflow/tfjs-core is not a peer dependency");
   if (manifest.scripts?.prepack !== undefined || manifest.scripts?.prepare !== undefined) {
     problems.push("package.json ships a prepack/prepare script (it would run in the user's install)");
   }
