@@ -4,19 +4,11 @@
 // (It was a case of ppl-core's ops-rank6 test, which reached into ppl-enum's sources;
 // the contraction's kernels are tested beside the contraction.)
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { centralDiff, fixed, onEachBackend } from "../../../ppl-core/test/gradients/fd.js";
 import { logSumProduct } from "../../src/contract/logsumexp.js";
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Deterministic numbers in [lo, hi) (an LCG: fixed inputs, not random ones). */
-function fixed(n: number, lo: number, hi: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + (s / 2 ** 32) * (hi - lo);
-  });
-}
 
 /** The flat offset of broadcast element `o` of `full` in a tensor of shape `shape` (right-aligned, size-1 dims repeat). */
 function offset(shape: readonly number[], full: readonly number[], o: number): number {
@@ -50,52 +42,31 @@ const CASES = {
   6: { joint: [2, 2, 1, 3, 2, 3], a: [2, 1, 1, 3, 1, 3], b: [1, 2, 1, 1, 2, 3] },
 } as const;
 
-for (const backend of ["cpu", "wasm"] as const) {
-  describe(`logSumProduct of broadcasting terms on ${backend}`, () => {
-    let original: string;
-    beforeAll(async () => {
-      original = tf.getBackend();
-      if (backend === "wasm" && tf.findBackendFactory("wasm") === null) await import("@tensorflow/tfjs-backend-wasm");
-      expect(await tf.setBackend(backend)).toBe(true);
-    });
-    afterAll(async () => {
-      await tf.setBackend(original);
-    });
-
-    for (const rank of [5, 6] as const) {
-      it(`at rank ${rank}: value and gradients against float64`, () => {
-        const { joint, a: aShape, b: bShape } = CASES[rank];
-        const a = fixed(size(aShape), -2, 2, 11);
-        const b = fixed(size(bShape), -2, 2, 12);
-        const truth = reference(a, [...aShape], b, [...bShape], [...joint]);
-        const w = fixed(truth.length, 0.5, 1.5, 77);
-        const objective = (p: number[], q: number[]) =>
-          reference(p, [...aShape], q, [...bShape], [...joint]).reduce((s, v, i) => s + w[i]! * v, 0);
-        const h = 1e-6;
-        const fd = (values: number[], at: (v: number[]) => number) =>
-          values.map((x, j) => {
-            const up = values.slice();
-            const down = values.slice();
-            up[j] = x + h;
-            down[j] = x - h;
-            return (at(up) - at(down)) / (2 * h);
-          });
-        const fdA = fd(a, (v) => objective(v, b));
-        const fdB = fd(b, (v) => objective(a, v));
-        tf.tidy(() => {
-          const ta = tf.tensor(a, [...aShape]);
-          const tb = tf.tensor(b, [...bShape]);
-          const y = logSumProduct([ta, tb], joint);
-          expect(y.shape).toEqual(joint.slice(0, -1));
-          const values = y.dataSync();
-          truth.forEach((t, i) => expect(Math.abs(values[i]! - t), `value ${i}`).toBeLessThan(2e-5 * Math.max(1, Math.abs(t))));
-          const wt = tf.tensor(w, joint.slice(0, -1));
-          const [ga, gb] = tf.grads((p: tf.Tensor, q: tf.Tensor) => logSumProduct([p, q], joint).mul(wt).sum())([ta, tb]);
-          const scale = Math.max(1, ...fdA.map(Math.abs), ...fdB.map(Math.abs));
-          ga!.dataSync().forEach((g, i) => expect(Math.abs(g - fdA[i]!), `d/da ${i}`).toBeLessThan(2e-4 * scale));
-          gb!.dataSync().forEach((g, i) => expect(Math.abs(g - fdB[i]!), `d/db ${i}`).toBeLessThan(2e-4 * scale));
-        });
+onEachBackend(() => {
+  for (const rank of [5, 6] as const) {
+    it(`at rank ${rank}: value and gradients against float64`, () => {
+      const { joint, a: aShape, b: bShape } = CASES[rank];
+      const a = fixed(size(aShape), -2, 2, 11);
+      const b = fixed(size(bShape), -2, 2, 12);
+      const truth = reference(a, [...aShape], b, [...bShape], [...joint]);
+      const w = fixed(truth.length, 0.5, 1.5, 77);
+      const objective = (p: number[], q: number[]) =>
+        reference(p, [...aShape], q, [...bShape], [...joint]).reduce((s, v, i) => s + w[i]! * v, 0);
+      const fdA = centralDiff(a, (v) => objective(v, b));
+      const fdB = centralDiff(b, (v) => objective(a, v));
+      tf.tidy(() => {
+        const ta = tf.tensor(a, [...aShape]);
+        const tb = tf.tensor(b, [...bShape]);
+        const y = logSumProduct([ta, tb], joint);
+        expect(y.shape).toEqual(joint.slice(0, -1));
+        const values = y.dataSync();
+        truth.forEach((t, i) => expect(Math.abs(values[i]! - t), `value ${i}`).toBeLessThan(2e-5 * Math.max(1, Math.abs(t))));
+        const wt = tf.tensor(w, joint.slice(0, -1));
+        const [ga, gb] = tf.grads((p: tf.Tensor, q: tf.Tensor) => logSumProduct([p, q], joint).mul(wt).sum())([ta, tb]);
+        const scale = Math.max(1, ...fdA.map(Math.abs), ...fdB.map(Math.abs));
+        ga!.dataSync().forEach((g, i) => expect(Math.abs(g - fdA[i]!), `d/da ${i}`).toBeLessThan(2e-4 * scale));
+        gb!.dataSync().forEach((g, i) => expect(Math.abs(g - fdB[i]!), `d/db ${i}`).toBeLessThan(2e-4 * scale));
       });
-    }
-  });
-}
+    });
+  }
+});
