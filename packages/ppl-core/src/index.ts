@@ -53,11 +53,11 @@ export { Transform } from "./constraints/transforms.js";
 
 export { dist } from "./distributions/index.js";
 export * as distributions from "./distributions/index.js";
-export { Distribution, Independent, Expanded, Masked } from "./distributions/distribution.js";
+export { Distribution, Independent, Expanded, Masked } from "./distributions/base/distribution.js";
 export {
   Parameterized, ParameterizedDistribution, arg, optionalArg, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues,
   type OptionalArgSpec, type ParameterizedClass,
-} from "./distributions/parameterized.js";
+} from "./distributions/base/parameterized.js";
 export {
   Cauchy, Chi2, Gumbel, HalfCauchy, InverseGamma, Logistic, TruncatedNormal, VonMises, Weibull,
 } from "./distributions/index.js";
@@ -71,7 +71,7 @@ export {
   OneHotCategorical, ZeroInflatedPoisson, type ZeroInflatedGate,
 } from "./distributions/index.js";
 export { CorrCholeskyTransform, corrCholesky } from "./constraints/corr-cholesky.js";
-export { checkParam, paramBatchShape } from "./distributions/validate.js";
+export { checkParam, paramBatchShape } from "./distributions/base/validate.js";
 
 export {
   ParamStore, getParamStore, clearParamStore, type ParamStoreJSON, type ParamMapping, type ParamCreateOptions, type ParamOwner,

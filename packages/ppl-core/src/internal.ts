@@ -19,7 +19,7 @@ export { markArangeIndex } from "./ops/vindex.js";
 export { gatherFlat } from "./ops/gather.js";
 export { TapeMemo } from "./ops/tape-memo.js";
 export { lgammaNumber, digammaNumber, gammaincNumber, logMultivariateBeta } from "./ops/special.js";
-export { ndtriNumber } from "./distributions/normal-quantile.js";
+export { ndtriNumber } from "./distributions/numerics/normal-quantile.js";
 export { cholesky, invLower } from "./ops/linalg.js";
 export { stopGradient, shapesEqual, sizeOf, scalarOf } from "./ops/tensor.js";
 export { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./infer/site-checks.js";

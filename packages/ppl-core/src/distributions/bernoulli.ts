@@ -4,9 +4,9 @@ import { bernoulliLogProb } from "../ops/bernoulli-logprob.js";
 import { xlog1py, xlogy } from "../ops/special.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { batchedLayout } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
-import { type BinaryParam, checkParam, logitsOf, probsOf, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { batchedLayout } from "./base/batched-layout.js";
+import { Distribution } from "./base/distribution.js";
+import { type BinaryParam, checkParam, logitsOf, probsOf, type ProbsOrLogits, probsOrLogits } from "./base/validate.js";
 
 /**
  * Bernoulli over {0, 1} (float32 values, as in Pyro), parameterised by

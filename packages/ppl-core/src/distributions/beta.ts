@@ -4,8 +4,8 @@ import { digamma, logBeta, xlog1py, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
 import { TINY } from "./gamma.js";
-import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { Parameterized } from "./parameterized.js";
+import { rsampleStandardGamma } from "./numerics/gamma-sampler.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** Largest float32 below 1: draws are clamped to it so log1p(-x) stays finite. */
 const ONE_MINUS_EPS = 1 - 2 ** -24;

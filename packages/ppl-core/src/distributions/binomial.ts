@@ -6,10 +6,10 @@ import { customGradient } from "../ops/custom-grad.js";
 import { lgamma, lgammaNumber, xlog1py, xlogy } from "../ops/special.js";
 import { broadcastShapes, broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { sampleBinomial } from "./discrete-samplers.js";
-import { logProbOnLayout } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, type BinaryParam, checkParam, logitsOf, paramBatchShape, probsOf, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { sampleBinomial } from "./numerics/discrete-samplers.js";
+import { logProbOnLayout } from "./base/batched-layout.js";
+import { Distribution } from "./base/distribution.js";
+import { asFloat, type BinaryParam, checkParam, logitsOf, paramBatchShape, probsOf, type ProbsOrLogits, probsOrLogits } from "./base/validate.js";
 
 /**
  * P(X <= value) for X ~ Binomial(n, p), elementwise with broadcasting: the

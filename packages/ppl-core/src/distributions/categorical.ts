@@ -7,9 +7,9 @@ import { PROBS_EPS, clampProbNumber } from "../ops/clamp-probs.js";
 import { customGradient } from "../ops/custom-grad.js";
 import { TapeMemo } from "../ops/tape-memo.js";
 import { nextSeed } from "../rng.js";
-import { batchedLayout } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, categoryWeights, checkParam } from "./validate.js";
+import { batchedLayout } from "./base/batched-layout.js";
+import { Distribution } from "./base/distribution.js";
+import { asFloat, categoryWeights, checkParam } from "./base/validate.js";
 
 /**
  * The unexpanded support of K categories at enumeration dim d is the same

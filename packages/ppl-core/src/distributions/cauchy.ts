@@ -2,8 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { logProbOnLayout } from "./batched-layout.js";
-import { Parameterized } from "./parameterized.js";
+import { logProbOnLayout } from "./base/batched-layout.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** Largest float32 below 1/2: tan(pi u) stays finite for u in (-1/2, 1/2). */
 const U_HALF = 0.5 - 2 ** -25;

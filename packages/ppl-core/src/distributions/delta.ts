@@ -3,8 +3,8 @@ import { type Constraint, dependent } from "../constraints/constraint.js";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { broadcastIndex } from "../ops/broadcast-index.js";
 import { broadcastShapes, broadcastTo, sizeOf, type TensorLike } from "../ops/tensor.js";
-import { Distribution } from "./distribution.js";
-import { asFloat } from "./validate.js";
+import { Distribution } from "./base/distribution.js";
+import { asFloat } from "./base/validate.js";
 
 /** Options of `Delta`. */
 export interface DeltaOptions {

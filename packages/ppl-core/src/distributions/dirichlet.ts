@@ -5,8 +5,8 @@ import { digamma, logMultivariateBeta } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { TINY } from "./gamma.js";
-import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { Parameterized, arg } from "./parameterized.js";
+import { rsampleStandardGamma } from "./numerics/gamma-sampler.js";
+import { Parameterized, arg } from "./base/parameterized.js";
 
 /** Dirichlet over the simplex of the last axis of `concentration`; reparameterised. */
 export class Dirichlet extends Parameterized("Dirichlet", {

@@ -15,9 +15,9 @@ import { hmmLogLikelihood, hmmPosteriorMarginals, hmmViterbi } from "../ops/hmm-
 import { Categorical } from "./categorical.js";
 import { broadcastShapes, broadcastTo, shapesEqual, type TensorLike } from "../ops/tensor.js";
 import { makeRng, nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
+import { Distribution } from "./base/distribution.js";
 import { isValidationEnabled } from "../validation.js";
-import { asFloat } from "./validate.js";
+import { asFloat } from "./base/validate.js";
 
 /** Options of {@link DiscreteHMM}. */
 export interface DiscreteHMMOptions {

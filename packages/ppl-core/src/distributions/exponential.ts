@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, nonnegative, positive } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Parameterized } from "./parameterized.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** Exponential(rate): density rate e^(-rate x) on x >= 0; reparameterised. */
 export class Exponential extends Parameterized("Exponential", {

@@ -3,9 +3,9 @@ import { type Constraint, nonnegativeInteger, positive } from "../constraints/co
 import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { logProbOnLayout } from "./batched-layout.js";
+import { logProbOnLayout } from "./base/batched-layout.js";
 import { sampleGammaPoissonMixture } from "./negative-binomial.js";
-import { Parameterized } from "./parameterized.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /**
  * GammaPoisson(concentration, rate) over {0, 1, 2, ...}: a Poisson count

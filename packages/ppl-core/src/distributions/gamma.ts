@@ -3,15 +3,15 @@ import { type Constraint, positive } from "../constraints/constraint.js";
 import { digamma, lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { Parameterized } from "./parameterized.js";
+import { rsampleStandardGamma } from "./numerics/gamma-sampler.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** float32's smallest normal number: draws are clamped to it so log(x) stays finite. */
 export const TINY = 1.1754944e-38;
 
 /**
  * Gamma(concentration, rate), density x^(a-1) e^(-rate x) rate^a / Gamma(a).
- * Reparameterised by implicit differentiation of the CDF (gamma-sampler.ts).
+ * Reparameterised by implicit differentiation of the CDF (numerics/gamma-sampler.ts).
  */
 export class Gamma extends Parameterized("Gamma", {
   /** The shape a (> 0). */

@@ -4,9 +4,9 @@ import { clampProbs } from "../ops/clamp-probs.js";
 import { xlog1py, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { logProbOnLayout } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
-import { type BinaryParam, checkParam, logitsOf, probsOf, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { logProbOnLayout } from "./base/batched-layout.js";
+import { Distribution } from "./base/distribution.js";
+import { type BinaryParam, checkParam, logitsOf, probsOf, type ProbsOrLogits, probsOrLogits } from "./base/validate.js";
 
 /**
  * Geometric over {0, 1, 2, ...}: the number of failures before the first

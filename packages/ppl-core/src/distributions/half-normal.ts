@@ -2,8 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, nonnegative, positive } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { ndtr, ndtri } from "./normal-quantile.js";
-import { Parameterized } from "./parameterized.js";
+import { ndtr, ndtri } from "./numerics/normal-quantile.js";
+import { Parameterized } from "./base/parameterized.js";
 
 const LOG_2_OVER_SQRT_2PI = Math.log(2) - 0.5 * Math.log(2 * Math.PI);
 

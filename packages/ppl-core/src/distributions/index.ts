@@ -11,7 +11,7 @@ import { Categorical, type CategoricalParams } from "./categorical.js";
 import { Delta, type DeltaOptions } from "./delta.js";
 import { Dirichlet } from "./dirichlet.js";
 import { DiscreteHMM, type DiscreteHMMOptions } from "./discrete-hmm.js";
-import { type Distribution, Independent } from "./distribution.js";
+import { type Distribution, Independent } from "./base/distribution.js";
 import { Exponential } from "./exponential.js";
 import { Gamma } from "./gamma.js";
 import { HalfNormal } from "./half-normal.js";
@@ -41,18 +41,18 @@ import { ZeroInflatedPoisson, type ZeroInflatedGate } from "./zero-inflated-pois
 import { LKJCholesky } from "./lkj-cholesky.js";
 import { LowRankMultivariateNormal } from "./low-rank-multivariate-normal.js";
 import { MixtureSameFamily } from "./mixture-same-family.js";
-import type { ProbsOrLogits } from "./validate.js";
+import type { ProbsOrLogits } from "./base/validate.js";
 
-export { Distribution, Expanded, Independent, Masked } from "./distribution.js";
+export { Distribution, Expanded, Independent, Masked } from "./base/distribution.js";
 export {
   Parameterized, ParameterizedDistribution, arg, optionalArg, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues,
   type OptionalArgSpec, type ParameterizedClass,
-} from "./parameterized.js";
+} from "./base/parameterized.js";
 export {
   Bernoulli, Beta, Binomial, Categorical, Delta, Dirichlet, Exponential, Gamma, HalfNormal, Laplace, LogNormal,
   MultivariateNormal, Normal, Poisson, StudentT, TransformedDistribution, Uniform,
 };
-export { Unit } from "./unit.js";
+export { Unit } from "./base/unit.js";
 export { Cauchy, Chi2, Gumbel, HalfCauchy, InverseGamma, Logistic, TruncatedNormal, VonMises, Weibull };
 export {
   GammaPoisson, Geometric, LKJCholesky, LowRankMultivariateNormal, MixtureSameFamily, Multinomial, NegativeBinomial,

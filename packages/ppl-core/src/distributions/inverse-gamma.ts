@@ -3,8 +3,8 @@ import { type Constraint, positive } from "../constraints/constraint.js";
 import { digamma, lgamma } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { Parameterized } from "./parameterized.js";
+import { rsampleStandardGamma } from "./numerics/gamma-sampler.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** float32's largest finite value: a draw 1 / G with G underflowed to 0 is clamped to it. */
 const FLOAT32_MAX = 3.4028234663852886e38;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Parameterized } from "./parameterized.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** Largest float32 below 1, so |u| < 1 and log1p(-|u|) stays finite. */
 const U_MAX = 1 - 2 ** -24;

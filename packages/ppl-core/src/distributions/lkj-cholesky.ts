@@ -6,8 +6,8 @@ import { matrixDiag } from "../ops/linalg.js";
 import { lgamma } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, makeRng, nextSeed, normalFrom } from "../rng.js";
-import { sampleStandardGamma } from "./gamma-sampler.js";
-import { Parameterized } from "./parameterized.js";
+import { sampleStandardGamma } from "./numerics/gamma-sampler.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** float32's smallest normal number: a diagonal entry is at least its square root. */
 const TINY = 1.1754944e-38;

@@ -2,8 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { logProbOnLayout } from "./batched-layout.js";
-import { Parameterized } from "./parameterized.js";
+import { logProbOnLayout } from "./base/batched-layout.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** Smallest float32 above 0 and largest below 1 that keep the logit finite. */
 const U_MIN = 2 ** -24;

@@ -3,9 +3,9 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { logNormalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { batchedLayout } from "./batched-layout.js";
-import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./normal-quantile.js";
-import { Parameterized } from "./parameterized.js";
+import { batchedLayout } from "./base/batched-layout.js";
+import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./numerics/normal-quantile.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /**
  * LogNormal(loc, scale): exp of a Normal(loc, scale) variable, on x > 0.

@@ -4,7 +4,7 @@ import { PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag } from "../ops/linalg.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
-import { type ArgSpec, Parameterized } from "./parameterized.js";
+import { type ArgSpec, Parameterized } from "./base/parameterized.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

@@ -4,7 +4,7 @@ import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { broadcastShapes, broadcastTo, logSumExp } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
 import { Categorical } from "./categorical.js";
-import { Distribution } from "./distribution.js";
+import { Distribution } from "./base/distribution.js";
 
 /**
  * MixtureSameFamily(mixture, component): a finite mixture whose K components

@@ -5,9 +5,9 @@ import { clampProbs } from "../ops/clamp-probs.js";
 import { lgamma } from "../ops/special.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { sampleMultinomial } from "./discrete-samplers.js";
-import { Distribution } from "./distribution.js";
-import { categoryWeights, checkMinRank, checkParam, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { sampleMultinomial } from "./numerics/discrete-samplers.js";
+import { Distribution } from "./base/distribution.js";
+import { categoryWeights, checkMinRank, checkParam, type ProbsOrLogits, probsOrLogits } from "./base/validate.js";
 
 /** Vectors of K nonnegative integers that sum to n (the support of Multinomial(n, ·)). */
 class MultinomialSupport extends Constraint {

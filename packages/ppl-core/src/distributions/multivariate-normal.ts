@@ -4,8 +4,8 @@ import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag, outerSelf } from "../ops/linalg.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, checkMinRank, checkParam } from "./validate.js";
+import { Distribution } from "./base/distribution.js";
+import { asFloat, checkMinRank, checkParam } from "./base/validate.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 

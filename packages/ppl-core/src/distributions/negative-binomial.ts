@@ -4,11 +4,11 @@ import { clampProbs } from "../ops/clamp-probs.js";
 import { lgamma, xlog1py, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
-import { logProbOnLayout, paramKey } from "./batched-layout.js";
-import { samplePoisson } from "./discrete-samplers.js";
-import { Distribution } from "./distribution.js";
-import { sampleStandardGamma } from "./gamma-sampler.js";
-import { asFloat, type BinaryParam, checkParam, logitsOf, paramBatchShape, probsOf, type ProbsOrLogits, probsOrLogits } from "./validate.js";
+import { logProbOnLayout, paramKey } from "./base/batched-layout.js";
+import { samplePoisson } from "./numerics/discrete-samplers.js";
+import { Distribution } from "./base/distribution.js";
+import { sampleStandardGamma } from "./numerics/gamma-sampler.js";
+import { asFloat, type BinaryParam, checkParam, logitsOf, paramBatchShape, probsOf, type ProbsOrLogits, probsOrLogits } from "./base/validate.js";
 
 /** 0 <= p < 1: at p = 1 the negative binomial has no finite mass. */
 class HalfOpenUnitInterval extends Constraint {

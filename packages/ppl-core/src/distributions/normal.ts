@@ -3,9 +3,9 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { normalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { batchedLayout } from "./batched-layout.js";
-import { Parameterized } from "./parameterized.js";
-import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./normal-quantile.js";
+import { batchedLayout } from "./base/batched-layout.js";
+import { Parameterized } from "./base/parameterized.js";
+import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./numerics/normal-quantile.js";
 
 /**
  * Normal(loc, scale): density exp(-((x - loc) / scale)^2 / 2) / (scale sqrt(2 pi)).

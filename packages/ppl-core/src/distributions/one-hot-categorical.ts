@@ -3,8 +3,8 @@ import { Constraint, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Categorical, type CategoricalParams, categoricalEntropy } from "./categorical.js";
-import { Distribution } from "./distribution.js";
-import { categoryWeights, checkMinRank, checkParam, probsOrLogits } from "./validate.js";
+import { Distribution } from "./base/distribution.js";
+import { categoryWeights, checkMinRank, checkParam, probsOrLogits } from "./base/validate.js";
 
 /** Vectors with one 1 and K - 1 zeros on the last axis. */
 class OneHotConstraint extends Constraint {

@@ -4,10 +4,10 @@ import { customGradient } from "../ops/custom-grad.js";
 import { gammaincPair, lgamma, lgammaNumber, xlogy } from "../ops/special.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { samplePoisson } from "./discrete-samplers.js";
-import { logProbOnLayout, paramKey } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
-import { asFloat, checkParam } from "./validate.js";
+import { samplePoisson } from "./numerics/discrete-samplers.js";
+import { logProbOnLayout, paramKey } from "./base/batched-layout.js";
+import { Distribution } from "./base/distribution.js";
+import { asFloat, checkParam } from "./base/validate.js";
 
 /**
  * P(X <= value) for X ~ Poisson(rate), elementwise with broadcasting: the

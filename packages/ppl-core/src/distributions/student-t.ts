@@ -3,9 +3,9 @@ import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { digamma, lgamma, logBeta } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
-import { logProbOnLayout } from "./batched-layout.js";
-import { rsampleStandardGamma } from "./gamma-sampler.js";
-import { Parameterized } from "./parameterized.js";
+import { logProbOnLayout } from "./base/batched-layout.js";
+import { rsampleStandardGamma } from "./numerics/gamma-sampler.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /** Student's t with `df` degrees of freedom, location and scale; reparameterised in all three. */
 export class StudentT extends Parameterized("StudentT", {

@@ -5,7 +5,7 @@ import {
 } from "../constraints/transforms.js";
 import { PPLModelError, PPLShapeError, formatShape } from "../errors.js";
 import { sumRightmost } from "../ops/tensor.js";
-import { Distribution } from "./distribution.js";
+import { Distribution } from "./base/distribution.js";
 
 /** Options of `TransformedDistribution`. */
 export interface TransformedDistributionOptions {

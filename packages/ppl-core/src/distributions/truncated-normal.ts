@@ -3,10 +3,10 @@ import { Constraint, greaterThan, interval, positive, real } from "../constraint
 import { normalLogProb } from "../ops/normal-logprob.js";
 import { broadcastShapes, broadcastTo, stopGradient, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { elementwiseOp } from "./elementwise-op.js";
-import { logNdtrDiffNumber, ndtrNumber, ndtriNumber } from "./normal-quantile.js";
-import { Parameterized } from "./parameterized.js";
-import { checkOrdered } from "./validate.js";
+import { elementwiseOp } from "./numerics/elementwise-op.js";
+import { logNdtrDiffNumber, ndtrNumber, ndtriNumber } from "./numerics/normal-quantile.js";
+import { Parameterized } from "./base/parameterized.js";
+import { checkOrdered } from "./base/validate.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 /** Bounds of the uniform draws: open, so an infinite bound is never returned. */

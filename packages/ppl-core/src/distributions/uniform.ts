@@ -2,8 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, interval, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { Parameterized } from "./parameterized.js";
-import { checkOrdered } from "./validate.js";
+import { Parameterized } from "./base/parameterized.js";
+import { checkOrdered } from "./base/validate.js";
 
 /** Uniform on [low, high); reparameterised. */
 export class Uniform extends Parameterized("Uniform", {

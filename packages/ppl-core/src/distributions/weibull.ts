@@ -4,7 +4,7 @@ import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { EULER_GAMMA } from "./gumbel.js";
-import { Parameterized } from "./parameterized.js";
+import { Parameterized } from "./base/parameterized.js";
 
 /**
  * Weibull(scale, concentration), Pyro's argument order: density

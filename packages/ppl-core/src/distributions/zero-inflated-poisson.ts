@@ -5,11 +5,11 @@ import { clampProbs } from "../ops/clamp-probs.js";
 import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
 import { hashSeed, nextSeed } from "../rng.js";
-import { samplePoisson } from "./discrete-samplers.js";
-import { logProbOnLayout, paramKey } from "./batched-layout.js";
-import { Distribution } from "./distribution.js";
+import { samplePoisson } from "./numerics/discrete-samplers.js";
+import { logProbOnLayout, paramKey } from "./base/batched-layout.js";
+import { Distribution } from "./base/distribution.js";
 import { poissonCdf } from "./poisson.js";
-import { asFloat, checkParam, paramBatchShape } from "./validate.js";
+import { asFloat, checkParam, paramBatchShape } from "./base/validate.js";
 
 /** The gate of a zero-inflated distribution: exactly one of `gate` (a probability) or `gateLogits`. */
 export type ZeroInflatedGate =

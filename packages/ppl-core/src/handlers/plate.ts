@@ -11,8 +11,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as z from "zod";
-import type { Distribution } from "../distributions/distribution.js";
-import { Subsample } from "../distributions/subsample.js";
+import type { Distribution } from "../distributions/base/distribution.js";
+import { Subsample } from "../distributions/base/subsample.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";
 import { checkTensorElements } from "../tensor-limit.js";
 import { parseOptions } from "../options.js";

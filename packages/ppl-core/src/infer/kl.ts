@@ -12,7 +12,7 @@ import { Bernoulli } from "../distributions/bernoulli.js";
 import { Categorical } from "../distributions/categorical.js";
 import { Delta } from "../distributions/delta.js";
 import { Dirichlet } from "../distributions/dirichlet.js";
-import { Distribution, Expanded, Independent } from "../distributions/distribution.js";
+import { Distribution, Expanded, Independent } from "../distributions/base/distribution.js";
 import { Exponential } from "../distributions/exponential.js";
 import { Gamma } from "../distributions/gamma.js";
 import { HalfNormal } from "../distributions/half-normal.js";

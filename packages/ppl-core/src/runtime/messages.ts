@@ -5,7 +5,7 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Constraint } from "../constraints/constraint.js";
-import type { Distribution } from "../distributions/distribution.js";
+import type { Distribution } from "../distributions/base/distribution.js";
 import type { ParamOwner } from "../params/param-store.js";
 
 /** One vectorised plate around a site. `dim` counts from the right of the batch shape (-1 is rightmost). */

@@ -5,8 +5,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, IndependentConstraint } from "../constraints/constraint.js";
 import { Delta } from "../distributions/delta.js";
-import type { Distribution } from "../distributions/distribution.js";
-import { Unit } from "../distributions/unit.js";
+import type { Distribution } from "../distributions/base/distribution.js";
+import { Unit } from "../distributions/base/unit.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import type { TensorLike } from "../ops/tensor.js";
 import { tensorArg } from "../tensor-arg.js";

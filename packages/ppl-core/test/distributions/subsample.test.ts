@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { makeRng } from "ppl-core";
-import { Subsample } from "../../src/distributions/subsample.js";
+import { Subsample } from "../../src/distributions/base/subsample.js";
 
 /** The first k entries of a partial Fisher–Yates shuffle of 0..n-1 over a full array. */
 function denseFisherYates(n: number, k: number, seed: number): number[] {

@@ -22,6 +22,8 @@ const LAYERS: Record<string, string[][]> = {
     ["backend.ts", "wasm-files.ts"],
     ["ops/"],
     ["constraints/"],
+    ["distributions/numerics/"],
+    ["distributions/base/"],
     ["distributions/"],
     ["params/", "optim/"],
     ["runtime/"],

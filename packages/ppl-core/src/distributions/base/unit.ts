@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { type Constraint, real } from "../constraints/constraint.js";
-import { broadcastTo } from "../ops/tensor.js";
+import { type Constraint, real } from "../../constraints/constraint.js";
+import { broadcastTo } from "../../ops/tensor.js";
 import { Distribution } from "./distribution.js";
 
 /** The empty-valued distribution behind `factor`: logProb is a given log-factor. */

@@ -6,7 +6,7 @@
  * float64 helpers behind TruncatedNormal.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { customGradient } from "../ops/custom-grad.js";
+import { customGradient } from "../../ops/custom-grad.js";
 
 const SQRT_PI = Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);

@@ -5,9 +5,9 @@
  * concentrations go through here.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { customGradient } from "../ops/custom-grad.js";
-import { gammaContinuedFraction, gammaSeries, lgammaNumber } from "../ops/special.js";
-import { makeRng, normalFrom } from "../rng.js";
+import { customGradient } from "../../ops/custom-grad.js";
+import { gammaContinuedFraction, gammaSeries, lgammaNumber } from "../../ops/special.js";
+import { makeRng, normalFrom } from "../../rng.js";
 
 export function sampleStandardGamma(alphas: ArrayLike<number>, seed: number): Float32Array {
   const rng = makeRng(seed);

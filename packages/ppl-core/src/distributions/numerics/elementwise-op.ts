@@ -5,9 +5,9 @@
  * Bessel functions), where the tensor form would be long or lose the tails.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { customGradient } from "../ops/custom-grad.js";
-import { broadcastIndex } from "../ops/broadcast-index.js";
-import { broadcastShapes } from "../ops/tensor.js";
+import { customGradient } from "../../ops/custom-grad.js";
+import { broadcastIndex } from "../../ops/broadcast-index.js";
+import { broadcastShapes } from "../../ops/tensor.js";
 
 /**
  * `f(xs, partials)` returns the value at one element and writes d value / d xs[i]

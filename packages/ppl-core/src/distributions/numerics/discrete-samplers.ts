@@ -3,8 +3,8 @@
  * means, Hörmann's transformed rejection (PTRS, BTRS) for large ones, so the
  * cost per draw stays bounded as the rate or count grows.
  */
-import { lgammaNumber } from "../ops/special.js";
-import { makeRng } from "../rng.js";
+import { lgammaNumber } from "../../ops/special.js";
+import { makeRng } from "../../rng.js";
 
 export function samplePoisson(rates: ArrayLike<number>, seed: number): Float32Array {
   const rng = makeRng(seed);

@@ -5,10 +5,10 @@
  * them and JS modules cannot extend a class across an import cycle.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Constraint, independent } from "../constraints/constraint.js";
-import { PPLShapeError, formatShape, PPLModelError } from "../errors.js";
-import { broadcastShapes, broadcastTo, shapesEqual, sumRightmost } from "../ops/tensor.js";
-import { isArangeIndex } from "../ops/vindex.js";
+import { type Constraint, independent } from "../../constraints/constraint.js";
+import { PPLShapeError, formatShape, PPLModelError } from "../../errors.js";
+import { broadcastShapes, broadcastTo, shapesEqual, sumRightmost } from "../../ops/tensor.js";
+import { isArangeIndex } from "../../ops/vindex.js";
 
 /**
  * The base of every distribution (Pyro's `TorchDistribution`): shapes, `sample`, `logProb`,

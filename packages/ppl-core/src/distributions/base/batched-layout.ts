@@ -6,7 +6,7 @@
  * value's batch part with the target batch shape.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { broadcastShapes, broadcastTo } from "../ops/tensor.js";
+import { broadcastShapes, broadcastTo } from "../../ops/tensor.js";
 import { checkBatchedValues } from "./distribution.js";
 
 export interface BatchedLayout {

@@ -4,11 +4,11 @@
  * `Parameterized` converts, checks, stores and shapes them.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import type { Constraint } from "../constraints/constraint.js";
-import type { TensorLike } from "../ops/tensor.js";
+import type { Constraint } from "../../constraints/constraint.js";
+import type { TensorLike } from "../../ops/tensor.js";
 import { paramKey } from "./batched-layout.js";
 import { Distribution } from "./distribution.js";
-import { floatArg } from "../tensor-arg.js";
+import { floatArg } from "../../tensor-arg.js";
 import { checkMinRank, checkParam, paramBatchShape } from "./validate.js";
 
 /** One declared argument, when a bare constraint does not say enough. */

@@ -1,10 +1,10 @@
 /** Construction-time checks of distribution parameters. */
 import * as tf from "@tensorflow/tfjs-core";
-import { Constraint } from "../constraints/constraint.js";
-import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
-import { broadcastShapes, type TensorLike } from "../ops/tensor.js";
-import { floatArg } from "../tensor-arg.js";
-import { isValidationEnabled } from "../validation.js";
+import { Constraint } from "../../constraints/constraint.js";
+import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../../errors.js";
+import { broadcastShapes, type TensorLike } from "../../ops/tensor.js";
+import { floatArg } from "../../tensor-arg.js";
+import { isValidationEnabled } from "../../validation.js";
 
 /**
  * Tensors already found to satisfy a constraint. A markov chain hands the same

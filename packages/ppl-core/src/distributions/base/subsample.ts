@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { type Constraint, dependent } from "../constraints/constraint.js";
-import { makeRng, nextSeed } from "../rng.js";
+import { type Constraint, dependent } from "../../constraints/constraint.js";
+import { makeRng, nextSeed } from "../../rng.js";
 import { Distribution } from "./distribution.js";
 
 /** A uniformly random subset of {0..size-1} of `subsampleSize` indices: the value of a subsampled plate. */
