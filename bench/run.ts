@@ -18,6 +18,7 @@ import { pplHmmRows } from "./ppl-hmm.js";
 import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes, matMulGflops } from "./hmm-family.js";
 import { nilmRows } from "./nilm.js";
 import { flightsRows } from "./flights.js";
+import { particlesRows } from "./particles.js";
 
 interface Row {
   name: string;
@@ -302,6 +303,9 @@ async function main(): Promise<void> {
 
   // 5c. Issue 29's hierarchical program: 10 000 flights in minibatches, peak RSS beside Pyro's, particles.
   for (const { targetValue, ...row } of flightsRows(quick)) record({ ...row, ...(targetValue !== undefined ? upTo(targetValue, row.unit, "Pyro's") : {}) });
+
+  // 5d. Issue 29's small programs (the coin, a regression on cars) with 8 vectorised particles beside one.
+  for (const row of particlesRows(quick)) record(row);
 
   // 6. Memory.
   const rssMiB = process.resourceUsage().maxRSS / 1024;
