@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { bijectTo, constraints, type Transform } from "ppl-core";
-import { det, expectClose, vals } from "./helpers.js";
+import { det, expectClose, vals } from "../helpers.js";
 
 /** forward at a float64 point, read back as float64 numbers. */
 function fwd(t: Transform, x: readonly number[]): number[] {

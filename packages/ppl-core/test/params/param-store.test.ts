@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import {
   PPLConfigError, PPLModelError, clearParamStore, constraints, getParamStore, param, run, trace,
 } from "ppl-core";
-import { expectClose, thrown, vals } from "./helpers.js";
+import { expectClose, thrown, vals } from "../helpers.js";
 
 beforeEach(() => clearParamStore());
 

@@ -1,7 +1,7 @@
 // Catalogue of mistakes users make, one `it` per mistake, grouped by area. Each
 // asserts the error class, that the message names what is wrong and what was
 // expected, and the structured fields (site, plate, expected, actual).
-// The enumeration mistakes live in packages/ppl-enum/test/reliability.
+// The enumeration mistakes live in packages/ppl-enum/test/error-catalogue.test.ts.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -782,7 +782,7 @@ describe("docs/errors.md", () => {
     const wanted = rows.map((l) => l.split(" | ")[0]!.slice(2));
     expect(wanted.length).toBeGreaterThan(20);
     const titles = new Set<string>();
-    for (const file of ["packages/ppl-core/test/reliability/catalogue.test.ts", "packages/ppl-autoguide/test/reliability/catalogue.test.ts"]) {
+    for (const file of ["packages/ppl-core/test/errors/catalogue.test.ts", "packages/ppl-autoguide/test/error-catalogue.test.ts"]) {
       const source = readFileSync(join(root, file), "utf8");
       for (const m of source.matchAll(/\bit\(("(?:[^"\\]|\\.)*")/g)) titles.add(JSON.parse(m[1]!) as string);
     }

@@ -1,4 +1,4 @@
-// Assertion helpers for the reliability suite: run a mistake, check the error's
+// Assertion helpers for the error tests: run a mistake, check the error's
 // class, its message and its structured fields in one place.
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";

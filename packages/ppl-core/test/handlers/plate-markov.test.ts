@@ -5,7 +5,7 @@ import {
   PPLConfigError, PPLModelError, PPLShapeError, deterministic, dist, factor, markov, plate, range, sample, setRngSeed,
   trace,
 } from "ppl-core";
-import { expectClose, normalLogPdf, thrown, vals } from "./helpers.js";
+import { expectClose, normalLogPdf, thrown, vals } from "../helpers.js";
 
 beforeEach(() => setRngSeed(5));
 

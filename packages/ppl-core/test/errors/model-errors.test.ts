@@ -6,7 +6,7 @@ import {
   Adam, PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, SVI, TraceELBO, clearParamStore, constraints,
   deterministic, dist, factor, markov, param, plate, range, run, sample, setRngSeed, trace,
 } from "ppl-core";
-import { thrown } from "./helpers.js";
+import { thrown } from "../helpers.js";
 
 beforeEach(() => {
   clearParamStore();

@@ -1,4 +1,4 @@
-// The five distributions the foundation relies on (Normal, LogNormal, Dirichlet,
+// The five distributions the seed HMM relies on (Normal, LogNormal, Dirichlet,
 // Categorical, Delta): log-densities against float64 closed forms, seeded sample
 // moments against theory, and the shape behaviour of expand / toEvent / mask.
 import * as tf from "@tensorflow/tfjs";
@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { PPLShapeError, PPLSupportError, dist } from "ppl-core";
 import {
   dirichletLogPdf, expectClose, expectMoments, lgamma64, logNormalLogPdf, normalLogPdf, thrown, vals,
-} from "./helpers.js";
+} from "../helpers.js";
 
 describe("the test's own float64 lgamma", () => {
   it("matches known Gamma values", () => {

@@ -7,7 +7,7 @@ import {
   getParamStore, mask, param, plate, replay, run, sample, scale, seed, setRngSeed, substitute, trace, withHandler,
   type Handler, type Msg,
 } from "ppl-core";
-import { expectClose, normalLogPdf, thrown, vals } from "./helpers.js";
+import { expectClose, normalLogPdf, thrown, vals } from "../helpers.js";
 
 beforeEach(() => {
   clearParamStore();

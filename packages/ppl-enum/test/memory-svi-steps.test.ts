@@ -14,10 +14,10 @@ import {
 import type { ELBO, Model } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { AutoDelta, initToSample } from "ppl-autoguide";
-import { vectorizedModel } from "../../../../examples/hmm-gaussian/src/model-vectorized.js";
-import { GLOBAL_SITES, model as markovModel } from "../../../../examples/hmm-gaussian/src/model.js";
+import { vectorizedModel } from "../../../examples/hmm-gaussian/src/model-vectorized.js";
+import { GLOBAL_SITES, model as markovModel } from "../../../examples/hmm-gaussian/src/model.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const seedData = JSON.parse(readFileSync(join(root, "data", "seed_train_S30_T120_seed1.json"), "utf8")) as { obs: number[][] };
 
 const live = () => ({ tensors: tf.memory().numTensors, bytes: tf.memory().numBytes });

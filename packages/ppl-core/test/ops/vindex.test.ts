@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { PPLConfigError, PPLShapeError, vindex, type VindexArg } from "ppl-core";
 import { markArangeIndex } from "ppl-core/internal";
-import { thrown, vals } from "./helpers.js";
+import { thrown, vals } from "../helpers.js";
 
 /** An index spec: "...", ":", an integer, or { idx: shape } for an int32 tensor of that shape. */
 type Spec = "..." | ":" | number | { idx: number[] };

@@ -1,10 +1,10 @@
-// Float64 reference math and small assertion helpers shared by the foundation tests.
+// Float64 reference math and small assertion helpers shared by ppl-core's tests.
 // Nothing here calls ppl-core: these are the independent truths the tests compare against.
 import type * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
 
 // one float64 lgamma for every test suite: the distribution tests own it
-import { LOG_2PI, lgamma64 } from "../distributions/helpers.js";
+import { LOG_2PI, lgamma64 } from "./distributions/helpers.js";
 
 export { LOG_2PI, lgamma64 };
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   ClippedAdam, SVI, TraceELBO, clearParamStore, constraints, dist, getParamStore, param, plate, sample, setRngSeed,
 } from "ppl-core";
-import { normalLogPdf } from "./helpers.js";
+import { normalLogPdf } from "../helpers.js";
 
 const X = [[1.2, -0.5], [0.8, -1.1], [1.5, 0.2], [2.0, -0.7], [1.1, -0.3], [0.4, -1.4]];
 const n = X.length;

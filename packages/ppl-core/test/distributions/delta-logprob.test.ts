@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { dist } from "ppl-core";
-import { vals } from "./helpers.js";
+import { vals } from "../helpers.js";
 
 describe("Delta.logProb", () => {
   it("is 0 at the point and -Infinity elsewhere, per event, with broadcasting", () => {
