@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, bijectTo, constraints, dist, getParamStore, param, sample } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { AutoGuide, type GuideValues, nameOption } from "./auto-guide.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { currentSupport } from "./current-support.js";
@@ -18,10 +18,10 @@ import { type InitLocFn, initToMedian } from "./init-strategies.js";
 import type { PrototypeSite } from "./prototype.js";
 import { fullSizeInit, inPlateTree, selectRows } from "./subsample.js";
 
-const options = z.object({
-  initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
+const options = z.strictObject({
+  initLocFn: z.optional(z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor")),
   ...nameOption,
-}).strict();
+});
 
 /** Options of {@link AutoDelta}: the init strategy (default `initToMedian`) and the `name` its params start with (default `AutoDelta`). */
 export type AutoDeltaOptions = z.input<typeof options>;

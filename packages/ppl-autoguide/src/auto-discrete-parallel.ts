@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, nextSeed, param, sample } from "ppl-core";
 import { parseOptions, runGenerator } from "ppl-core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { AutoGuide, type GuideValues, inPlates, nameOption } from "./auto-guide.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { initToSample } from "./init-strategies.js";
@@ -36,7 +36,7 @@ export class AutoDiscreteParallel<A extends unknown[]> extends AutoGuide<A> {
    * @param opts `{ name }`: the prefix of its params' names (default `AutoDiscreteParallel`)
    */
   constructor(model: Model<A>, opts: { name?: string } = {}) {
-    const o = parseOptions("AutoDiscreteParallel", z.object(nameOption).strict(), opts);
+    const o = parseOptions("AutoDiscreteParallel", z.strictObject(nameOption), opts);
     super(model, initToSample, o.name);
   }
 

@@ -4,7 +4,7 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, type ParamOwner, type PlateFrame, handle, plate } from "ppl-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type InitLocFn } from "./init-strategies.js";
 import { type PrototypeSite, runPrototype } from "./prototype.js";
 
@@ -13,7 +13,7 @@ import { type PrototypeSite, runPrototype } from "./prototype.js";
  * (Pyro names an autoguide's params after the guide object). Two guides in
  * one process need different names unless they are guides of one model.
  */
-export const nameOption = { name: z.string().min(1).optional() };
+export const nameOption = { name: z.optional(z.string().check(z.minLength(1))) };
 
 let guideCount = 0;
 

@@ -7,17 +7,17 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, nextSeed, param } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { nameOption } from "./auto-guide.js";
 import { AutoContinuous, type LatentPosterior } from "./auto-continuous.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 
-const options = z.object({
-  initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
-  initScale: z.number().positive().finite().default(0.1),
-  rank: z.number().int().positive().optional(),
+const options = z.strictObject({
+  initLocFn: z.optional(z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor")),
+  initScale: z._default(z.number().check(z.positive()), 0.1),
+  rank: z.optional(z.int().check(z.positive())),
   ...nameOption,
-}).strict();
+});
 
 /**
  * Options of {@link AutoLowRankMultivariateNormal}: the init strategy (default

@@ -6,16 +6,16 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Model, type ModelGenerator, constraints, dist, param } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { nameOption } from "./auto-guide.js";
 import { AutoContinuous, type LatentPosterior } from "./auto-continuous.js";
 import { type InitLocFn, initToMedian } from "./init-strategies.js";
 
-const options = z.object({
-  initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
-  initScale: z.number().positive().finite().default(0.1),
+const options = z.strictObject({
+  initLocFn: z.optional(z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor")),
+  initScale: z._default(z.number().check(z.positive()), 0.1),
   ...nameOption,
-}).strict();
+});
 
 /** Options of {@link AutoMultivariateNormal}: the init strategy (default `initToMedian`), the initial scale (default 0.1) and the `name` its params start with (default: the class name). */
 export type AutoMultivariateNormalOptions = z.input<typeof options>;

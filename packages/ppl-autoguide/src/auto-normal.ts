@@ -8,18 +8,18 @@ import { type Constraint, type Model, type ModelGenerator, bijectTo, constraints
 import { checkNumSamples, checkQuantiles } from "./checks.js";
 import { currentSupport, refuseDependentSupports } from "./current-support.js";
 import { ndtriNumber, parseOptions } from "ppl-core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { AutoGuide, type GuideValues, nameOption } from "./auto-guide.js";
 import { type InitLocFn, initToFeasible } from "./init-strategies.js";
 import type { PrototypeSite } from "./prototype.js";
 import { type PlateIndices, fullShape, fullSizeInit, inPlateTree, selectRows } from "./subsample.js";
 import { UnconstrainedNormal } from "./unconstrained-normal.js";
 
-const options = z.object({
-  initLocFn: z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor").optional(),
-  initScale: z.number().positive().finite().default(0.1),
+const options = z.strictObject({
+  initLocFn: z.optional(z.custom<InitLocFn>((f) => typeof f === "function", "a function (site) => tensor")),
+  initScale: z._default(z.number().check(z.positive()), 0.1),
   ...nameOption,
-}).strict();
+});
 
 /**
  * Options of {@link AutoNormal}: the init strategy (default `initToFeasible`), the initial scale (default 0.1)

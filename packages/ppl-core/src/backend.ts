@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core's tensor methods, gradients and cpu backend, first (see the file).
 import "./tfjs-setup.js";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { PPLConfigError } from "./errors.js";
 import { parseOptions } from "./options.js";
 import { type WasmPaths, findWasmFile } from "./wasm-files.js";
@@ -105,8 +105,8 @@ const VALID: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 const ALL: readonly BackendName[] = ["tensorflow", "wasm", "cpu", "webgl", "webgpu"];
 
 const readySchema = z.strictObject({
-  backend: z.enum(ALL as [BackendName, ...BackendName[]]).optional(),
-  wasmPaths: z.union([z.string().min(1), z.record(z.string(), z.string().min(1))]).optional(),
+  backend: z.optional(z.enum(ALL as [BackendName, ...BackendName[]])),
+  wasmPaths: z.optional(z.union([z.string().check(z.minLength(1)), z.record(z.string(), z.string().check(z.minLength(1)))])),
 });
 
 /**

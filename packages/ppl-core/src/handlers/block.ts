@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import { withHandler } from "../runtime/handler.js";
@@ -9,20 +9,20 @@ export type BlockSiteMsg = SampleMsg | ParamMsg;
 
 const siteFn = z.custom<(msg: BlockSiteMsg) => boolean>((v) => typeof v === "function", "a function (msg) => boolean");
 
-const blockOptions = z.object({
+const blockOptions = z.strictObject({
   /** Hide every site except these names. */
-  expose: z.array(z.string()).optional(),
+  expose: z.optional(z.array(z.string())),
   /** Hide only these names. */
-  hide: z.array(z.string()).optional(),
+  hide: z.optional(z.array(z.string())),
   /** Hide every site except those of these kinds. */
-  exposeTypes: z.array(z.enum(["sample", "param"])).optional(),
+  exposeTypes: z.optional(z.array(z.enum(["sample", "param"]))),
   /** Hide only sites of these kinds. */
-  hideTypes: z.array(z.enum(["sample", "param"])).optional(),
+  hideTypes: z.optional(z.array(z.enum(["sample", "param"]))),
   /** Hide a site when this returns true (excludes every other option; Pyro's `hide_fn`). */
-  hideFn: siteFn.optional(),
+  hideFn: z.optional(siteFn),
   /** Hide a site unless this returns true (excludes every other option; Pyro's `expose_fn`). */
-  exposeFn: siteFn.optional(),
-}).strict();
+  exposeFn: z.optional(siteFn),
+});
 
 /**
  * Options of {@link block}: `expose`/`exposeTypes` (hide all but these),

@@ -10,7 +10,7 @@
  * `vectorized: false`); it returns the body's results in order.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Distribution } from "../distributions/base/distribution.js";
 import { Subsample } from "../distributions/base/subsample.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "../errors.js";
@@ -21,11 +21,11 @@ import { tracked } from "../runtime/pending.js";
 import type { CondIndepFrame, Model, ModelGenerator, PlateFrame, PlateMsg, SampleMsg, SequentialFrame } from "../runtime/messages.js";
 import { makeSampleMsg } from "../runtime/primitives.js";
 
-const plateOptions = z.object({
-  dim: z.number().int().negative().optional(),
-  subsampleSize: z.number().int().positive().optional(),
-  sequential: z.boolean().optional(),
-}).strict();
+const plateOptions = z.strictObject({
+  dim: z.optional(z.int().check(z.negative())),
+  subsampleSize: z.optional(z.int().check(z.positive())),
+  sequential: z.optional(z.boolean()),
+});
 
 /** Options of a vectorised plate. */
 export interface PlateOptions {

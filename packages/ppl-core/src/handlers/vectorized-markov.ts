@@ -12,7 +12,7 @@
  * replayed for all t at once cannot see its own previous value.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { PPLConfigError, PPLModelError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import { handle } from "../runtime/handler.js";
@@ -46,12 +46,12 @@ export class TimeSlice {
   }
 }
 
-const vectorizedMarkovOptions = z.object({
+const vectorizedMarkovOptions = z.strictObject({
   /** The batch dim of the time axis (negative; default: the first dim no enclosing plate uses). */
-  dim: z.number().int().negative().optional(),
+  dim: z.optional(z.int().check(z.negative())),
   /** Only first-order chains are vectorised. */
-  history: z.literal(1).optional(),
-}).strict();
+  history: z.optional(z.literal(1)),
+});
 
 /** Options of {@link vectorizedMarkov}: `dim` (the time axis's batch dim) and `history` (only 1). */
 export type VectorizedMarkovOptions = z.input<typeof vectorizedMarkovOptions>;

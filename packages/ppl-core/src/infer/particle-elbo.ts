@@ -6,7 +6,7 @@
  * maxPlateNesting that placement needs (given, or found by one plain run).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { inOuterPlate } from "../handlers/plate.js";
 import type { Model } from "../runtime/messages.js";
 import type { ELBO } from "./elbo.js";
@@ -14,9 +14,9 @@ import { guessMaxPlateNesting } from "./max-plate-nesting.js";
 
 /** The zod fields of the particle options, for each ELBO's own schema. */
 export const particleOptions = {
-  numParticles: z.number().int().positive().default(1),
-  vectorizeParticles: z.boolean().default(false),
-  maxPlateNesting: z.number().int().nonnegative().optional(),
+  numParticles: z._default(z.int().check(z.positive()), 1),
+  vectorizeParticles: z._default(z.boolean(), false),
+  maxPlateNesting: z.optional(z.int().check(z.nonnegative())),
 };
 
 /** Options every ELBO takes. */

@@ -6,7 +6,7 @@
  * prior predictive).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { condition } from "../handlers/condition.js";
 import { inOuterPlate } from "../handlers/plate.js";
@@ -21,14 +21,14 @@ import { deepestPlateDim } from "./max-plate-nesting.js";
 export const PREDICTIVE_PLATE = "_num_predictive_samples";
 
 const isModel = (f: unknown) => typeof f === "function";
-const predictiveOptions = z.object({
-  guide: z.custom<Model<unknown[]>>(isModel, "a guide (generator function)").optional(),
-  posteriorSamples: z.record(z.string(), z.custom<tf.Tensor>((t) => t instanceof tf.Tensor, "a tensor [numSamples, ...site shape]")).optional(),
-  numSamples: z.number().int().positive().optional(),
-  returnSites: z.array(z.string()).optional(),
-  parallel: z.boolean().default(false),
-  wrapModel: z.custom<(m: Model<unknown[]>) => Model<unknown[]>>(isModel, "a function (model) => model").optional(),
-}).strict();
+const predictiveOptions = z.strictObject({
+  guide: z.optional(z.custom<Model<unknown[]>>(isModel, "a guide (generator function)")),
+  posteriorSamples: z.optional(z.record(z.string(), z.custom<tf.Tensor>((t) => t instanceof tf.Tensor, "a tensor [numSamples, ...site shape]"))),
+  numSamples: z.optional(z.int().check(z.positive())),
+  returnSites: z.optional(z.array(z.string())),
+  parallel: z._default(z.boolean(), false),
+  wrapModel: z.optional(z.custom<(m: Model<unknown[]>) => Model<unknown[]>>(isModel, "a function (model) => model")),
+});
 
 /**
  * Options of {@link Predictive}. Give `guide` or `posteriorSamples` (or neither,

@@ -1,5 +1,5 @@
 /** The options and result of `SVI.run`, parsed with zod like every user-supplied option. */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import type { ProgressBarOptions } from "./progress.js";
@@ -28,24 +28,24 @@ export interface SVIRunResult {
   readonly stoppedBy: "steps" | "converged" | "callback";
 }
 
-const runOptions = z.object({
-  onStep: z.custom<(step: number, loss: number) => boolean | void>((v) => typeof v === "function", "expected a function").optional(),
-  tolerance: z.number().positive().finite().optional(),
-  window: z.number().int().positive().default(50),
-  progress: z.union([
+const runOptions = z.strictObject({
+  onStep: z.optional(z.custom<(step: number, loss: number) => boolean | void>((v) => typeof v === "function", "expected a function")),
+  tolerance: z.optional(z.number().check(z.positive())),
+  window: z._default(z.int().check(z.positive()), 50),
+  progress: z._default(z.union([
     z.boolean(),
-    z.object({
-      stream: z.custom<NonNullable<ProgressBarOptions["stream"]>>(
+    z.strictObject({
+      stream: z.optional(z.custom<NonNullable<ProgressBarOptions["stream"]>>(
         (v) => typeof v === "object" && v !== null && typeof (v as { write?: unknown }).write === "function",
         "expected a stream with a write(text) method",
-      ).optional(),
-      label: z.string().optional(),
-      clock: z.custom<() => number>((v) => typeof v === "function", "expected a function returning milliseconds").optional(),
-    }).strict(),
-  ]).default(false),
-}).strict();
+      )),
+      label: z.optional(z.string()),
+      clock: z.optional(z.custom<() => number>((v) => typeof v === "function", "expected a function returning milliseconds")),
+    }),
+  ]), false),
+});
 
-export function parseRunOptions(numSteps: number, args: unknown, options: SVIRunOptions): z.infer<typeof runOptions> {
+export function parseRunOptions(numSteps: number, args: unknown, options: SVIRunOptions): z.output<typeof runOptions> {
   if (!Number.isInteger(numSteps) || numSteps < 1) {
     throw new PPLConfigError(`SVI.run(numSteps, args, options): numSteps must be a positive integer, got ${String(numSteps)}`, {
       expected: "an integer ≥ 1",

@@ -3,7 +3,7 @@
  * term for guide sites that cannot be reparameterised.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { replay } from "../handlers/replay.js";
 import { trace } from "../handlers/trace.js";
 import { weightedSum } from "../ops/weighted-sum.js";
@@ -14,7 +14,7 @@ import { ParticleELBO, type ParticleOptions, particleOptions } from "./particle-
 import { withScoreFunctionTerms } from "./score-function.js";
 import { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./site-checks.js";
 
-const traceELBOOptions = z.object(particleOptions).strict();
+const traceELBOOptions = z.strictObject(particleOptions);
 
 /** Options of {@link TraceELBO}: `numParticles` (1), `vectorizeParticles` (false), `maxPlateNesting`. */
 export type TraceELBOOptions = ParticleOptions;

@@ -9,7 +9,7 @@
  * members z shares, so member i's score meets member i's cost alone.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { isVectorizedFrame } from "../handlers/plate.js";
 import { stopGradient } from "../ops/tensor.js";
 import { parseOptions } from "../options.js";
@@ -19,7 +19,7 @@ import { ParticleELBO, type ParticleOptions, particleOptions } from "./particle-
 import { scoreFunction } from "./score-function.js";
 import { checkedTraces, logPMinusLogQ } from "./trace-elbo.js";
 
-const traceGraphOptions = z.object(particleOptions).strict();
+const traceGraphOptions = z.strictObject(particleOptions);
 
 /** Options of {@link TraceGraphELBO}: `numParticles` (1), `vectorizeParticles` (false), `maxPlateNesting`. */
 export type TraceGraphELBOOptions = ParticleOptions;

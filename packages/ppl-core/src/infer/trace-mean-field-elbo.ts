@@ -7,7 +7,7 @@
  * latent site the KL term would then treat as fixed.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { PPLModelError } from "../errors.js";
 import { weightedSum } from "../ops/weighted-sum.js";
 import { parseOptions } from "../options.js";
@@ -17,7 +17,7 @@ import { klDivergence } from "./kl.js";
 import { ParticleELBO, type ParticleOptions, particleOptions } from "./particle-elbo.js";
 import { checkedTraces } from "./trace-elbo.js";
 
-const meanFieldOptions = z.object(particleOptions).strict();
+const meanFieldOptions = z.strictObject(particleOptions);
 
 /** Options of {@link TraceMeanFieldELBO}: `numParticles` (1), `vectorizeParticles` (false), `maxPlateNesting`. */
 export type TraceMeanFieldELBOOptions = ParticleOptions;

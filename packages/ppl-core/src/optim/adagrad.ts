@@ -1,15 +1,15 @@
 /** Adagrad (Duchi, Hazan & Singer; torch.optim.Adagrad's rule). */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { parseOptions } from "../options.js";
 import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 
-const adagradOptions = z.object({
-  lr: z.number().positive().finite().default(1e-2),
-  lrDecay: z.number().min(0).finite().default(0),
-  weightDecay: z.number().min(0).finite().default(0),
-  initialAccumulatorValue: z.number().min(0).finite().default(0),
-  eps: z.number().positive().default(1e-10),
-}).strict();
+const adagradOptions = z.strictObject({
+  lr: z._default(z.number().check(z.positive()), 1e-2),
+  lrDecay: z._default(z.number().check(z.gte(0)), 0),
+  weightDecay: z._default(z.number().check(z.gte(0)), 0),
+  initialAccumulatorValue: z._default(z.number().check(z.gte(0)), 0),
+  eps: z._default(z.number().check(z.positive()), 1e-10),
+});
 
 /** Options of {@link Adagrad}: `lr` (1e-2), `lrDecay` (0), `weightDecay` (0), `initialAccumulatorValue` (0), `eps` (1e-10). */
 export type AdagradOptions = z.input<typeof adagradOptions>;

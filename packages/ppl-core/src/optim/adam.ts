@@ -3,24 +3,27 @@
  * adds Pyro's elementwise gradient clipping and per-step lr decay; AdamW
  * (Loshchilov & Hutter) decays the weights apart from the gradient.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { parseOptions } from "../options.js";
 import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 
-const adamOptions = z.object({
-  lr: z.number().positive().finite().default(1e-3),
-  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.999]),
-  eps: z.number().positive().default(1e-8),
-}).strict();
+const adamShape = {
+  lr: z._default(z.number().check(z.positive()), 1e-3),
+  betas: z._default(z.tuple([z.number().check(z.gte(0), z.lt(1)), z.number().check(z.gte(0), z.lt(1))]), [0.9, 0.999]),
+  eps: z._default(z.number().check(z.positive()), 1e-8),
+};
+const adamOptions = z.strictObject(adamShape);
 
-const clippedAdamOptions = adamOptions.extend({
-  clipNorm: z.number().positive().default(10),
-  lrd: z.number().positive().max(1).default(1),
-}).strict();
+const clippedAdamOptions = z.strictObject({
+  ...adamShape,
+  clipNorm: z._default(z.number().check(z.positive()), 10),
+  lrd: z._default(z.number().check(z.positive(), z.lte(1)), 1),
+});
 
-const adamWOptions = adamOptions.extend({
-  weightDecay: z.number().min(0).finite().default(1e-2),
-}).strict();
+const adamWOptions = z.strictObject({
+  ...adamShape,
+  weightDecay: z._default(z.number().check(z.gte(0)), 1e-2),
+});
 
 /** Options of {@link Adam}: `lr` (default 1e-3), `betas` (default [0.9, 0.999]), `eps` (default 1e-8). */
 export type AdamOptions = z.input<typeof adamOptions>;

@@ -6,7 +6,7 @@
  * optimiser's.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import type { LearningRateOptimizer, Optimizer } from "./optimizer.js";
@@ -68,9 +68,9 @@ abstract class EpochScheduler extends LRScheduler {
   }
 }
 
-const stepOptions = z.object({ stepSize: z.number().int().positive(), gamma: z.number().positive().default(0.1) }).strict();
-const exponentialOptions = z.object({ gamma: z.number().positive() }).strict();
-const cosineOptions = z.object({ tMax: z.number().int().positive(), etaMin: z.number().min(0).default(0) }).strict();
+const stepOptions = z.strictObject({ stepSize: z.int().check(z.positive()), gamma: z._default(z.number().check(z.positive()), 0.1) });
+const exponentialOptions = z.strictObject({ gamma: z.number().check(z.positive()) });
+const cosineOptions = z.strictObject({ tMax: z.int().check(z.positive()), etaMin: z._default(z.number().check(z.gte(0)), 0) });
 
 /** Options of {@link StepLR}: `stepSize` epochs between decays (required), `gamma` (0.1). */
 export type StepLROptions = z.input<typeof stepOptions>;
@@ -128,16 +128,16 @@ export class CosineAnnealingLR extends EpochScheduler {
   }
 }
 
-const plateauOptions = z.object({
-  mode: z.enum(["min", "max"]).default("min"),
-  factor: z.number().positive().lt(1).default(0.1),
-  patience: z.number().int().min(0).default(10),
-  threshold: z.number().min(0).default(1e-4),
-  thresholdMode: z.enum(["rel", "abs"]).default("rel"),
-  cooldown: z.number().int().min(0).default(0),
-  minLr: z.number().min(0).default(0),
-  eps: z.number().min(0).default(1e-8),
-}).strict();
+const plateauOptions = z.strictObject({
+  mode: z._default(z.enum(["min", "max"]), "min"),
+  factor: z._default(z.number().check(z.positive(), z.lt(1)), 0.1),
+  patience: z._default(z.int().check(z.gte(0)), 10),
+  threshold: z._default(z.number().check(z.gte(0)), 1e-4),
+  thresholdMode: z._default(z.enum(["rel", "abs"]), "rel"),
+  cooldown: z._default(z.int().check(z.gte(0)), 0),
+  minLr: z._default(z.number().check(z.gte(0)), 0),
+  eps: z._default(z.number().check(z.gte(0)), 1e-8),
+});
 
 /** Options of {@link ReduceLROnPlateau}, torch's names and defaults: mode "min", factor 0.1, patience 10, threshold 1e-4 ("rel"), cooldown 0, minLr 0, eps 1e-8. */
 export type ReduceLROnPlateauOptions = z.input<typeof plateauOptions>;

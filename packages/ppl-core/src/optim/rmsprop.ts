@@ -1,16 +1,16 @@
 /** RMSprop (Hinton's lecture 6e; torch.optim.RMSprop's rule, centred and momentum variants included). */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { parseOptions } from "../options.js";
 import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 
-const rmspropOptions = z.object({
-  lr: z.number().positive().finite().default(1e-2),
-  alpha: z.number().min(0).lt(1).default(0.99),
-  eps: z.number().positive().default(1e-8),
-  weightDecay: z.number().min(0).finite().default(0),
-  momentum: z.number().min(0).lt(1).default(0),
-  centered: z.boolean().default(false),
-}).strict();
+const rmspropOptions = z.strictObject({
+  lr: z._default(z.number().check(z.positive()), 1e-2),
+  alpha: z._default(z.number().check(z.gte(0), z.lt(1)), 0.99),
+  eps: z._default(z.number().check(z.positive()), 1e-8),
+  weightDecay: z._default(z.number().check(z.gte(0)), 0),
+  momentum: z._default(z.number().check(z.gte(0), z.lt(1)), 0),
+  centered: z._default(z.boolean(), false),
+});
 
 /** Options of {@link RMSprop}: `lr` (1e-2), `alpha` (0.99), `eps` (1e-8), `weightDecay` (0), `momentum` (0), `centered` (false). */
 export type RMSpropOptions = z.input<typeof rmspropOptions>;

@@ -1,17 +1,17 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay (torch.optim.SGD's rule). */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { parseOptions } from "../options.js";
 import { ElementwiseOptimizer, type StepState } from "./elementwise.js";
 
-const sgdOptions = z.object({
-  lr: z.number().positive().finite(),
-  momentum: z.number().min(0).lt(1).default(0),
-  dampening: z.number().min(0).max(1).default(0),
-  weightDecay: z.number().min(0).finite().default(0),
-  nesterov: z.boolean().default(false),
-}).strict().refine((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0), {
+const sgdOptions = z.strictObject({
+  lr: z.number().check(z.positive()),
+  momentum: z._default(z.number().check(z.gte(0), z.lt(1)), 0),
+  dampening: z._default(z.number().check(z.gte(0), z.lte(1)), 0),
+  weightDecay: z._default(z.number().check(z.gte(0)), 0),
+  nesterov: z._default(z.boolean(), false),
+}).check(z.refine((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0), {
   message: "nesterov needs momentum > 0 and dampening 0",
-});
+}));
 
 /** Options of {@link SGD}: `lr` (required), `momentum` (0), `dampening` (0), `weightDecay` (0), `nesterov` (false). */
 export type SGDOptions = z.input<typeof sgdOptions>;

@@ -9,7 +9,7 @@
  * parameterisation (and every SVI trajectory) stays what it was.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { bijectTo, transformTo } from "../constraints/biject.js";
 import {
   type Constraint, greaterThan, independent, interval, positive, real, simplex, unitInterval,
@@ -17,6 +17,7 @@ import {
 } from "../constraints/constraint.js";
 import { SoftmaxTransform, type Transform } from "../constraints/transforms.js";
 import { PPLConfigError, PPLModelError, PPLNumericalError, formatShape } from "../errors.js";
+import { safeParse } from "../options.js";
 import { shapesEqual } from "../ops/tensor.js";
 import { tensorArg } from "../tensor-arg.js";
 
@@ -57,36 +58,36 @@ interface Entry {
   owner?: ParamOwner;
 }
 
-const constraintJSON = z.object({
+const constraintJSON = z.strictObject({
   /** The constraint's kind: real, positive, simplex, unitInterval, greaterThan, interval or independent. */
   name: z.string(),
   /** greaterThan's and interval's lower bound. */
-  lowerBound: z.number().optional(),
+  lowerBound: z.optional(z.number()),
   /** interval's upper bound. */
-  upperBound: z.number().optional(),
+  upperBound: z.optional(z.number()),
   /** independent: the kind of its base constraint. */
-  base: z.string().optional(),
+  base: z.optional(z.string()),
   /** independent: how many dims it reinterprets. */
-  reinterpreted: z.number().int().optional(),
-}).strict();
+  reinterpreted: z.optional(z.int()),
+});
 
-const storeJSON = z.object({
+const storeJSON = z.strictObject({
   /** The format's version (1). */
   version: z.literal(1),
   /** Every param by name. */
-  params: z.record(z.string(), z.object({
+  params: z.record(z.string(), z.strictObject({
     /** The param's constraint. */
     constraint: constraintJSON,
     /** The constrained value's shape. */
-    shape: z.array(z.number().int().nonnegative()),
+    shape: z.array(z.int().check(z.nonnegative())),
     /** The unconstrained variable's shape (a K-simplex has K − 1 coordinates through bijectTo). */
-    unconstrainedShape: z.array(z.number().int().nonnegative()),
+    unconstrainedShape: z.array(z.int().check(z.nonnegative())),
     /** The unconstrained values, flat, row-major. */
     unconstrained: z.array(z.number()),
     /** How the param is mapped onto its constraint; absent in stores saved before transformTo (then bijectTo). */
-    mapping: z.enum(["transformTo", "bijectTo"]).optional(),
-  }).strict()),
-}).strict();
+    mapping: z.optional(z.enum(["transformTo", "bijectTo"])),
+  })),
+});
 
 /** A saved param store: what {@link ParamStore.toJSON} returns and {@link ParamStore.load} accepts (plain JSON). */
 export type ParamStoreJSON = z.infer<typeof storeJSON>;
@@ -306,7 +307,7 @@ export class ParamStore {
 
   /** Replace the store's contents with a saved state (checked whole before anything is replaced). */
   load(json: unknown): void {
-    const parsed = storeJSON.safeParse(json);
+    const parsed = safeParse(storeJSON, json);
     if (!parsed.success) throw loadError(json, parsed.error.issues[0]!);
     const specs = Object.entries(parsed.data.params).map(([name, p]) => {
       const constraint = constraintFromJSON(p.constraint);
@@ -349,7 +350,7 @@ function ownerClash(name: string, first: ParamOwner, second: ParamOwner): PPLMod
  * What is wrong with a saved store, in words: the param (when the problem is
  * inside one), the field and what it should hold; never zod's issue dump.
  */
-function loadError(json: unknown, issue: z.ZodIssue): PPLConfigError {
+function loadError(json: unknown, issue: z.core.$ZodIssue): PPLConfigError {
   const [top, name, field, ...rest] = issue.path.map(String);
   const where = top === "params" && name !== undefined
     ? `param '${name}'${field === undefined ? "" : `: field '${[field, ...rest].join(".")}'`}`

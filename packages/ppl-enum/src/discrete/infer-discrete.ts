@@ -5,7 +5,7 @@
  * else in the model.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { handle, hashSeed, makeRng, nextSeed, trace, withHandler } from "ppl-core";
 import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions } from "ppl-core/internal";
 import type { Model, ModelGenerator, SampleSite } from "ppl-core";
@@ -18,14 +18,14 @@ import { collectTerms, plateDim, timeDim, varDim, vectorizedFrames } from "../en
 import { planFactors } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 
-const inferDiscreteOptions = z.object({
+const inferDiscreteOptions = z.strictObject({
   /** The rightmost dim enumeration may use (-1 - maxPlateNesting); inferred from a plain run when left out. */
-  firstAvailableDim: z.number().int().negative().optional(),
+  firstAvailableDim: z.optional(z.int().check(z.negative())),
   /** 0: MAP (Viterbi), 1: a posterior sample. */
-  temperature: z.union([z.literal(0), z.literal(1)]).default(1),
+  temperature: z._default(z.union([z.literal(0), z.literal(1)]), 1),
   /** Seed for temperature 1; successive runs continue its stream. Default: ppl-core's global stream. */
-  seed: z.number().int().optional(),
-}).strict();
+  seed: z.optional(z.int()),
+});
 
 /** Options of {@link inferDiscrete}: `temperature` (0 or 1, default 1), `firstAvailableDim`, `seed`. */
 export type InferDiscreteOptions = z.input<typeof inferDiscreteOptions>;

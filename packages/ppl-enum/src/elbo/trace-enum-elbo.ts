@@ -5,7 +5,7 @@
  * ordinary cost term, as in TraceELBO.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { PPLConfigError, PPLModelError, replay, trace, withHandler } from "ppl-core";
 import {
   ParticleELBO, type ParticleOptions, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions,
@@ -24,7 +24,7 @@ import { planFactors } from "../enum/time-chains.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { type MarginalDistribution, computeMarginals } from "./marginals.js";
 
-const traceEnumELBOOptions = z.object({
+const traceEnumELBOOptions = z.strictObject({
   ...particleOptions,
   /**
    * Sum out markov chains (first-order, one size per step) with one fused
@@ -33,8 +33,8 @@ const traceEnumELBOOptions = z.object({
    * for markov loops (a vectorizedMarkov chain has no steps to go through:
    * it is always contracted by the fused op).
    */
-  fuseChains: z.boolean().default(true),
-}).strict();
+  fuseChains: z._default(z.boolean(), true),
+});
 
 /**
  * Options of {@link TraceEnumELBO}: the particle options (`numParticles`, `vectorizeParticles`,

@@ -1,14 +1,14 @@
 /** The user-facing model transformers `enumerate` and `configEnumerate`. */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { withHandler } from "ppl-core";
 import { parseOptions } from "ppl-core/internal";
 import type { Model } from "ppl-core";
 import { EnumMessenger } from "./enum-handler.js";
 
-const enumerateOptions = z.object({
+const enumerateOptions = z.strictObject({
   /** The rightmost dim enumeration may use: -1 - maxPlateNesting. */
-  firstAvailableDim: z.number().int().negative(),
-}).strict();
+  firstAvailableDim: z.int().check(z.negative()),
+});
 
 export type EnumerateOptions = z.input<typeof enumerateOptions>;
 
@@ -30,7 +30,7 @@ export function configEnumerate<A extends unknown[], R>(
   model: Model<A, R>,
   strategy: "parallel" | "sequential" = "parallel",
 ): Model<A, R> {
-  parseOptions("configEnumerate", z.object({ strategy: z.enum(["parallel", "sequential"]) }).strict(), { strategy });
+  parseOptions("configEnumerate", z.strictObject({ strategy: z.enum(["parallel", "sequential"]) }), { strategy });
   return withHandler(model, () => ({
     process(msg) {
       if (msg.type !== "sample" || msg.role !== "sample" || msg.isObserved || msg.value !== undefined) return;
