@@ -16,6 +16,8 @@ import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
 import type { SampleSite } from "../runtime/trace-struct.js";
 import { deepestPlateDim } from "./max-plate-nesting.js";
+import type { ProgressBarOptions } from "./progress.js";
+import { progressOption, progressBar } from "./progress-option.js";
 
 /** Name of the outer plate that `parallel: true` adds (Pyro's `_num_predictive_samples`). */
 export const PREDICTIVE_PLATE = "_num_predictive_samples";
@@ -28,6 +30,7 @@ const predictiveOptions = z.strictObject({
   returnSites: z.optional(z.array(z.string())),
   parallel: z._default(z.boolean(), false),
   wrapModel: z.optional(z.custom<(m: Model<unknown[]>) => Model<unknown[]>>(isModel, "a function (model) => model")),
+  progress: progressOption,
 });
 
 /**
@@ -62,6 +65,14 @@ export interface PredictiveOptions<A extends unknown[]> {
    * Predictive instead would decode the discrete sites before the latent values are set.
    */
   wrapModel?: (model: Model<A>) => Model<A>;
+  /**
+   * Show progress on stderr while `forward` draws (default `false`): `true` for a redrawn bar on a
+   * terminal and a plain line every tenth of the draw otherwise, or the {@link ProgressBarOptions}.
+   * It counts runs: one per sample (`numSamples` of them; one in all with `parallel`), twice
+   * that with a guide, which runs before the model for every sample. Each model run includes
+   * `wrapModel`'s, so a Predictive that decodes with `inferDiscrete` shows how far the decoding is.
+   */
+  progress?: boolean | ProgressBarOptions;
 }
 
 /** Samples by site name, each `[numSamples, ...site shape]`; the caller owns the tensors. */
@@ -129,16 +140,24 @@ export class Predictive<A extends unknown[]> {
    * @returns a tensor `[numSamples, ...site shape]` per returned site
    */
   forward(...args: A): PredictiveSamples {
-    return tf.tidy(() => {
-      const model = this.model as Model<unknown[]>;
-      const guide = this.options.guide as Model<unknown[]> | undefined;
-      const given = guide === undefined
-        ? this.options.posteriorSamples ?? {}
-        : samplesOf(guide, undefined, this.numSamples, this.options.parallel, args, undefined, "guide");
-      const wrap = this.options.wrapModel;
-      const returnSites = this.options.returnSites ?? (guide !== undefined ? undefined : (site: string) => !(site in given));
-      return samplesOf(model, given, this.numSamples, this.options.parallel, args, returnSites, "model", wrap);
-    });
+    const guide = this.options.guide as Model<unknown[]> | undefined;
+    const runs = (guide === undefined ? 1 : 2) * (this.options.parallel ? 1 : this.numSamples);
+    const bar = progressBar(this.options.progress, runs, { label: "Predictive", unit: "run" });
+    let done = 0;
+    const ran = bar === undefined ? undefined : () => bar.update(done++);
+    try {
+      return tf.tidy(() => {
+        const model = this.model as Model<unknown[]>;
+        const given = guide === undefined
+          ? this.options.posteriorSamples ?? {}
+          : samplesOf(guide, undefined, this.numSamples, this.options.parallel, args, undefined, "guide", undefined, ran);
+        const wrap = this.options.wrapModel;
+        const returnSites = this.options.returnSites ?? (guide !== undefined ? undefined : (site: string) => !(site in given));
+        return samplesOf(model, given, this.numSamples, this.options.parallel, args, returnSites, "model", wrap, ran);
+      });
+    } finally {
+      bar?.close();
+    }
   }
 }
 
@@ -148,7 +167,8 @@ type ReturnSites = readonly string[] | ((site: string) => boolean) | undefined;
 /**
  * Run `model` numSamples times (or once, vectorised) with `given` latent
  * values and its observed sites re-drawn; the chosen sites' values, stacked.
- * For a guide (`given` undefined): every latent site it samples.
+ * For a guide (`given` undefined): every latent site it samples. `ran` is
+ * called after each run (the progress display).
  */
 function samplesOf(
   model: Model<unknown[]>,
@@ -159,6 +179,7 @@ function samplesOf(
   returnSites: ReturnSites,
   who: "model" | "guide",
   wrap?: (m: Model<unknown[]>) => Model<unknown[]>,
+  ran?: () => void,
 ): PredictiveSamples {
   const prototype = trace(model).getTrace(...args);
   const sites = [...prototype.sampleSites()].filter((s) => s.role === "sample" || s.role === "deterministic");
@@ -181,6 +202,7 @@ function samplesOf(
         const tr = trace(build(vals)).getTrace(...args);
         return Object.fromEntries(chosen.map((s) => [s.name, tr.sampleSite(s.name).value]));
       }));
+      ran?.();
     }
     return Object.fromEntries(chosen.map((s) => [s.name, tf.stack(runs.map((r) => r[s.name]!))]));
   }
@@ -196,6 +218,7 @@ function samplesOf(
     return [k, site === undefined ? t : t.reshape(liftedShape(site, t.shape.slice(1)))];
   }));
   const tr = trace(build(vals, inOuterPlate(model, PREDICTIVE_PLATE, n, dim))).getTrace(...args);
+  ran?.();
   return Object.fromEntries(chosen.map((s) => {
     const v = tr.sampleSite(s.name).value;
     const want = [...s.value.shape];

@@ -1,9 +1,10 @@
 /**
- * A training progress display (what tqdm is to Pyro and `progress_bar=True`
- * to NumPyro's `SVI.run`): on a terminal one line redrawn in place with the
- * step, the smoothed loss, steps per second and the time left; elsewhere (a
- * log file, CI) a plain line every tenth of the run. Used by `SVI.run(...,
- * { progress: true })` and by anything with its own loop (the examples, ppl-hmm).
+ * A progress display (what tqdm is to Pyro and `progress_bar=True` to
+ * NumPyro's `SVI.run`): on a terminal one line redrawn in place with the
+ * step, the smoothed loss (when steps have one), steps per second and the time
+ * left; elsewhere (a log file, CI) a plain line every tenth of the run. Used by
+ * `SVI.run(..., { progress: true })`, `Predictive`'s `progress` option and by
+ * anything with its own loop (the examples, ppl-hmm, a loop of inferDiscrete runs).
  */
 
 /** Where progress goes: anything with `write` (stderr by default); `isTTY` picks the redrawn bar. */
@@ -20,6 +21,8 @@ export interface ProgressBarOptions {
   readonly stream?: ProgressStream;
   /** Put before the bar, e.g. `"SVI"` or `"restart 2/3"` (default `"SVI"`). */
   readonly label?: string;
+  /** What one step is, singular (default `"step"`): `"sample"` shows `sample 40/100` and `samples/s`. */
+  readonly unit?: string;
   /** Milliseconds now (default `performance.now`): tests pass a fake clock. */
   readonly clock?: () => number;
 }
@@ -43,6 +46,7 @@ const BAR_WIDTH = 20;
 export class ProgressBar {
   private readonly stream: ProgressStream | undefined;
   private readonly label: string;
+  private readonly unit: string;
   private readonly clock: () => number;
   private readonly every: number;
   private start: number | undefined;
@@ -58,21 +62,25 @@ export class ProgressBar {
   constructor(readonly total: number, options: ProgressBarOptions = {}) {
     this.stream = options.stream ?? defaultStream();
     this.label = options.label ?? "SVI";
+    this.unit = options.unit ?? "step";
     this.clock = options.clock ?? (() => performance.now());
     this.every = Math.max(1, Math.round(total / 10));
   }
 
   /**
-   * Step `step` (0-based) ended with `loss`.
+   * Step `step` (0-based) ended, with `loss` when steps have one (SVI's do;
+   * a loop of predictive draws or decodings does not, and its lines show none).
    * @param step the step just taken, from 0
-   * @param loss its loss
+   * @param loss its loss, if any
    */
-  update(step: number, loss: number): void {
+  update(step: number, loss?: number): void {
     const now = this.clock();
     // the clock starts at the first report: the first step's time (compiling, allocating) is not a rate
     this.start ??= now;
-    this.weight = this.weight * (1 - SMOOTHING) + SMOOTHING;
-    this.average = this.average * (1 - SMOOTHING) + SMOOTHING * loss;
+    if (loss !== undefined) {
+      this.weight = this.weight * (1 - SMOOTHING) + SMOOTHING;
+      this.average = this.average * (1 - SMOOTHING) + SMOOTHING * loss;
+    }
     if (this.stream === undefined) return;
     const done = step + 1;
     const last = done >= this.total;
@@ -97,7 +105,7 @@ export class ProgressBar {
     return this.weight === 0 ? NaN : this.average / this.weight;
   }
 
-  /** `SVI  45%|#########-----------| 450/1000 [00:04<00:05, 98.2 steps/s, loss 123.4]` */
+  /** `SVI  45%|#########-----------| 450/1000 [00:04<00:05, 98.2 steps/s, loss 123.4]` (no `, loss …` without losses) */
   private barLine(done: number, now: number): string {
     const frac = Math.min(1, done / this.total);
     const filled = Math.round(frac * BAR_WIDTH);
@@ -105,13 +113,15 @@ export class ProgressBar {
     const pct = `${Math.floor(frac * 100)}%`.padStart(4);
     const count = `${String(done).padStart(String(this.total).length)}/${this.total}`;
     const { elapsed, rate, eta } = this.timing(done, now);
-    return `${this.label} ${pct}|${bar}| ${count} [${elapsed}<${eta}, ${rate}, loss ${formatLoss(this.smoothedLoss)}]`;
+    const loss = this.weight === 0 ? "" : `, loss ${formatLoss(this.smoothedLoss)}`;
+    return `${this.label} ${pct}|${bar}| ${count} [${elapsed}<${eta}, ${rate}${loss}]`;
   }
 
-  /** `SVI step 450/1000  loss 123.4  98.2 steps/s  elapsed 00:04  left 00:05` */
+  /** `SVI step 450/1000  loss 123.4  98.2 steps/s  elapsed 00:04  left 00:05` (no `loss …` without losses) */
   private plainLine(done: number, now: number): string {
     const { elapsed, rate, eta } = this.timing(done, now);
-    return `${this.label} step ${done}/${this.total}  loss ${formatLoss(this.smoothedLoss)}  ${rate}  elapsed ${elapsed}  left ${eta}`;
+    const loss = this.weight === 0 ? "" : `  loss ${formatLoss(this.smoothedLoss)}`;
+    return `${this.label} ${this.unit} ${done}/${this.total}${loss}  ${rate}  elapsed ${elapsed}  left ${eta}`;
   }
 
   private timing(done: number, now: number): { elapsed: string; rate: string; eta: string } {
@@ -120,7 +130,7 @@ export class ProgressBar {
     const perSecond = done > 1 && seconds > 0 ? (done - 1) / seconds : undefined;
     return {
       elapsed: formatDuration(seconds),
-      rate: perSecond === undefined ? "? steps/s" : `${perSecond.toFixed(1)} steps/s`,
+      rate: `${perSecond === undefined ? "?" : perSecond.toFixed(1)} ${this.unit}s/s`,
       eta: perSecond === undefined ? "?" : formatDuration((this.total - done) / perSecond),
     };
   }

@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import type { ProgressBarOptions } from "./progress.js";
+import { progressOption } from "./progress-option.js";
 
 /** Options of `SVI.run`. */
 export interface SVIRunOptions {
@@ -32,17 +33,7 @@ const runOptions = z.strictObject({
   onStep: z.optional(z.custom<(step: number, loss: number) => boolean | void>((v) => typeof v === "function", "expected a function")),
   tolerance: z.optional(z.number().check(z.positive())),
   window: z._default(z.int().check(z.positive()), 50),
-  progress: z._default(z.union([
-    z.boolean(),
-    z.strictObject({
-      stream: z.optional(z.custom<NonNullable<ProgressBarOptions["stream"]>>(
-        (v) => typeof v === "object" && v !== null && typeof (v as { write?: unknown }).write === "function",
-        "expected a stream with a write(text) method",
-      )),
-      label: z.optional(z.string()),
-      clock: z.optional(z.custom<() => number>((v) => typeof v === "function", "expected a function returning milliseconds")),
-    }),
-  ]), false),
+  progress: progressOption,
 });
 
 export function parseRunOptions(numSteps: number, args: unknown, options: SVIRunOptions): z.output<typeof runOptions> {

@@ -15,7 +15,7 @@ import { relativeLossChange } from "./convergence.js";
 import { findNonFiniteSite } from "./diagnose.js";
 import type { ELBO } from "./elbo.js";
 import { ParamCapture } from "./param-capture.js";
-import { ProgressBar } from "./progress.js";
+import { progressBar } from "./progress-option.js";
 import { type SVIRunOptions, type SVIRunResult, parseRunOptions } from "./svi-run.js";
 
 /**
@@ -100,7 +100,7 @@ export class SVI<A extends unknown[]> {
   run(numSteps: number, args: A, options: SVIRunOptions = {}): SVIRunResult {
     const o = parseRunOptions(numSteps, args, options);
     const losses: number[] = [];
-    const bar = o.progress === false ? undefined : new ProgressBar(numSteps, o.progress === true ? {} : o.progress);
+    const bar = progressBar(o.progress, numSteps);
     try {
       for (let i = 0; i < numSteps; i++) {
         const loss = this.step(...args);

@@ -1,9 +1,9 @@
-// The progress display of SVI.run and of hand-written loops: exact strings on a fake terminal
+// The progress display of SVI.run, Predictive and hand-written loops: exact strings on a fake terminal
 // and a fake log file with a fake clock; SVI.run's plain lines against the closed-form loss
 // trajectory of a one-param model (loss_t = ½(3 − μ_t)² + ½ log 2π, μ_t = 3 − 3(1 − lr)^t).
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { PPLConfigError, ProgressBar, SGD, SVI, TraceELBO, clearParamStore, dist, param, sample } from "ppl-core";
+import { PPLConfigError, Predictive, ProgressBar, SGD, SVI, TraceELBO, clearParamStore, dist, param, sample, setRngSeed } from "ppl-core";
 
 /** A stream that keeps what is written; a terminal or not. */
 function fakeStream(isTTY: boolean) {
@@ -106,5 +106,102 @@ describe("SVI.run({ progress })", () => {
     const svi = new SVI(model, guide, new SGD({ lr: 0.1 }), new TraceELBO());
     expect(() => svi.run(3, [], { progress: "yes" as unknown as boolean })).toThrow(PPLConfigError);
     expect(() => svi.run(3, [], { progress: { stream: {} } as never })).toThrow(/progress/);
+  });
+});
+
+describe("ProgressBar for loops without a loss (predictive draws, decodings)", () => {
+  it("shows no loss and counts in the given unit, on a terminal", () => {
+    const { writes, stream } = fakeStream(true);
+    const bar = new ProgressBar(4, { stream, label: "decode", unit: "sequence", clock: fakeClock([0, 500, 1000, 1500]) });
+    for (let i = 0; i < 4; i++) bar.update(i);
+    bar.close();
+    // 3 sequences after the first in 1.5 s: 2.0 sequences/s
+    expect(writes).toEqual([
+      "\rdecode  25%|#####---------------| 1/4 [00:00<?, ? sequences/s]\x1b[K",
+      "\rdecode  50%|##########----------| 2/4 [00:01<00:01, 2.0 sequences/s]\x1b[K",
+      "\rdecode  75%|###############-----| 3/4 [00:01<00:01, 2.0 sequences/s]\x1b[K",
+      "\rdecode 100%|####################| 4/4 [00:02<00:00, 2.0 sequences/s]\x1b[K",
+      "\n",
+    ]);
+    expect(bar.smoothedLoss).toBeNaN();
+  });
+
+  it("writes plain lines without a loss elsewhere", () => {
+    const { writes, stream } = fakeStream(false);
+    const bar = new ProgressBar(10, { stream, label: "decode", unit: "sequence", clock: fakeClock(Array.from({ length: 10 }, (_, i) => 250 * i)) });
+    for (let i = 0; i < 10; i++) bar.update(i);
+    bar.close();
+    expect(writes).toHaveLength(10);
+    expect(writes[0]).toBe("decode sequence 1/10  ? sequences/s  elapsed 00:00  left ?\n");
+    expect(writes[9]).toBe("decode sequence 10/10  4.0 sequences/s  elapsed 00:02  left 00:00\n");
+  });
+});
+
+describe("Predictive({ progress })", () => {
+  // mu ~ N(0, 1), y ~ N(mu, 1) observed; the guide's mu ~ N(q, 0.5)
+  function* pmodel(y: tf.Tensor) {
+    const mu = yield* sample("mu", dist.Normal(0, 1));
+    yield* sample("y", dist.Normal(mu, 1), { obs: y });
+  }
+  function* pguide(_y: tf.Tensor) {
+    const q = yield* param("q", () => tf.scalar(0.7));
+    yield* sample("mu", dist.Normal(q, 0.5));
+  }
+  beforeEach(() => clearParamStore());
+  afterEach(() => vi.restoreAllMocks());
+
+  const runsOf = (writes: string[]) => writes.map((w) => {
+    const m = /^Predictive run (\d+)\/(\d+) {2}[\d.?]+ runs\/s {2}elapsed \d\d:\d\d {2}left [\d:?]+\n$/.exec(w);
+    expect(m, w).not.toBeNull();
+    return `${m![1]}/${m![2]}`;
+  });
+
+  it("counts a guide's run and the model's run per sample, in plain lines every tenth", () => {
+    const { writes, stream } = fakeStream(false);
+    const y = tf.scalar(1.2);
+    const draws = new Predictive(pmodel, { guide: pguide, numSamples: 10, progress: { stream, clock: fakeClock(Array.from({ length: 20 }, (_, i) => 10 * i)) } }).forward(y);
+    expect(runsOf(writes)).toEqual(["1/20", "2/20", "4/20", "6/20", "8/20", "10/20", "12/20", "14/20", "16/20", "18/20", "20/20"]);
+    // 19 runs after the first over 190 ms
+    expect(writes[10]).toBe("Predictive run 20/20  100.0 runs/s  elapsed 00:00  left 00:00\n");
+    expect(draws.y!.shape).toEqual([10]);
+    tf.dispose([y, ...Object.values(draws)]);
+  });
+
+  it("counts one run per posterior sample, and one run in all when parallel", () => {
+    const y = tf.scalar(1.2);
+    const mu = tf.tensor1d([0.1, 0.2, 0.3, 0.4, 0.5]);
+    const seq = fakeStream(false);
+    const a = new Predictive(pmodel, { posteriorSamples: { mu }, progress: { stream: seq.stream } }).forward(y);
+    expect(runsOf(seq.writes)).toEqual(["1/5", "2/5", "3/5", "4/5", "5/5"]);
+    const par = fakeStream(true);
+    const b = new Predictive(pmodel, { guide: pguide, numSamples: 50, parallel: true, progress: { stream: par.stream, label: "ppc" } }).forward(y);
+    // two runs (the guide's, then the model's), the last always drawn
+    expect(par.writes.at(-2)).toMatch(/^\rppc 100%\|#{20}\| 2\/2 \[00:00<00:00, [\d.]+ runs\/s\]\x1b\[K$/);
+    expect(par.writes.at(-1)).toBe("\n");
+    tf.dispose([y, mu, ...Object.values(a), ...Object.values(b)]);
+  });
+
+  it("draws the same values with and without progress, and prints nothing by default or with progress: false", () => {
+    const write = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const y = tf.scalar(1.2);
+    const draw = (progress: boolean | { stream: { write: (s: string) => unknown } } | undefined) => {
+      setRngSeed(7);
+      const d = new Predictive(pmodel, { guide: pguide, numSamples: 6, ...(progress === undefined ? {} : { progress }) }).forward(y);
+      const out = [Array.from(d.mu!.dataSync()), Array.from(d.y!.dataSync())];
+      tf.dispose(Object.values(d));
+      return out;
+    };
+    const quiet = draw(undefined);
+    expect(draw(false)).toEqual(quiet);
+    expect(write).not.toHaveBeenCalled();
+    expect(draw({ stream: fakeStream(false).stream })).toEqual(quiet);
+    expect(draw(true)).toEqual(quiet);
+    expect(write.mock.calls.map((c) => String(c[0])).join("")).toMatch(/^Predictive run 1\/12 /);
+    y.dispose();
+  });
+
+  it("rejects a progress option that is neither a boolean nor the bar's options", () => {
+    expect(() => new Predictive(pmodel, { guide: pguide, numSamples: 2, progress: "yes" as unknown as boolean })).toThrow(PPLConfigError);
+    expect(() => new Predictive(pmodel, { guide: pguide, numSamples: 2, progress: { unit: "" } })).toThrow(/Predictive.*progress/s);
   });
 });
