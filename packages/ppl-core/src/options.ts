@@ -5,7 +5,7 @@
  * checks ppl uses, not all of zod (docs/browser.md).
  */
 import * as z from "zod/mini";
-import { en } from "zod/locales";
+import en from "zod/v4/locales/en.js";
 import { PPLConfigError, type PPLErrorFields } from "./errors.js";
 
 /**
