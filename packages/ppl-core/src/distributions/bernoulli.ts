@@ -28,7 +28,7 @@ export class Bernoulli extends Distribution {
   constructor(params: ProbsOrLogits | TensorLike) {
     super();
     this.param = probsOrLogits(this.name, params);
-    checkParam(this.name, this.param.kind, this.param.value, this.param.kind === "probs" ? unitInterval : real);
+    checkParam(this, this.param.kind, this.param.value, this.param.kind === "probs" ? unitInterval : real);
     this.batchShape = this.param.value.shape;
   }
 

@@ -80,8 +80,8 @@ export class Binomial extends Distribution {
     this.totalCount = asFloat(totalCount);
     this.param = probsOrLogits(this.name, params);
     this.batchShape = paramBatchShape(this.name, { totalCount: this.totalCount.shape, [this.param.kind]: this.param.value.shape });
-    checkParam(this.name, "totalCount", this.totalCount, nonnegativeInteger);
-    checkParam(this.name, this.param.kind, this.param.value, this.param.kind === "probs" ? unitInterval : real);
+    checkParam(this, "totalCount", this.totalCount, nonnegativeInteger);
+    checkParam(this, this.param.kind, this.param.value, this.param.kind === "probs" ? unitInterval : real);
     const counts = typeof totalCount === "number" ? [totalCount] : Array.from(this.totalCount.dataSync());
     this.homogeneousCount = counts.every((c) => c === counts[0]) ? counts[0] : undefined;
     this.hasEnumerateSupport = this.homogeneousCount !== undefined;

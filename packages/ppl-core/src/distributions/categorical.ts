@@ -128,14 +128,14 @@ export class Categorical extends Distribution {
     if (p.probs !== undefined) {
       const probs = asFloat(p.probs);
       this.checkRank(probs, "probs");
-      checkParam(this.name, "probs", probs, categoryWeights);
+      checkParam(this, "probs", probs, categoryWeights);
       this.logits = logOfProbs.get(probs, () => logNormalized(probs));
       this.givenProbs = probs;
     } else {
       const logits = asFloat(p.logits!);
       this.givenProbs = undefined;
       this.checkRank(logits, "logits");
-      checkParam(this.name, "logits", logits, real);
+      checkParam(this, "logits", logits, real);
       // in a tidy: the log-sum-exp is an intermediate (the constructor may run outside any tidy)
       this.logits = normalizedLogits.get(logits, () => tf.tidy(() => foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true)))));
     }

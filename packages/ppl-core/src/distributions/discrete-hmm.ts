@@ -10,14 +10,14 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, independent } from "../constraints/constraint.js";
-import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
+import { PPLConfigError, type PPLError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import { hmmLogLikelihood, hmmPosteriorMarginals, hmmViterbi } from "../ops/hmm-forward.js";
 import { Categorical } from "./categorical.js";
 import { broadcastShapes, broadcastTo, shapesEqual, type TensorLike } from "../ops/tensor.js";
 import { makeRng, nextSeed } from "../rng.js";
 import { Distribution } from "./base/distribution.js";
 import { isValidationEnabled } from "../validation.js";
-import { asFloat } from "./base/validate.js";
+import { asFloat, rejectParam } from "./base/validate.js";
 
 /** Options of {@link DiscreteHMM}. */
 export interface DiscreteHMMOptions {
@@ -53,8 +53,13 @@ function rowIndex(shape: readonly number[], r: number): string {
  * start state with [0, -inf, ...]). NaN and +Infinity are errors, and so is a
  * row (last axis) with no possible state: it has no normalisation.
  */
-function checkLogitRows(param: string, x: tf.Tensor): void {
+function checkLogitRows(owner: Distribution, param: string, x: tf.Tensor): void {
   if (!isValidationEnabled()) return;
+  const e = logitRowsError(param, x);
+  if (e !== undefined) rejectParam(owner, e);
+}
+
+function logitRowsError(param: string, x: tf.Tensor): PPLError | undefined {
   const data = x.dataSync();
   const K = x.shape[x.rank - 1]!;
   for (let r = 0; r * K < data.length; r++) {
@@ -62,7 +67,7 @@ function checkLogitRows(param: string, x: tf.Tensor): void {
     for (let k = 0; k < K; k++) {
       const v = data[r * K + k]!;
       if (Number.isNaN(v) || v === Infinity) {
-        throw new PPLSupportError(
+        return new PPLSupportError(
           `DiscreteHMM: parameter '${param}' must be real or -Infinity, but row ${rowIndex(x.shape, r)} has ${v} at state ${k} ` +
             `(shape ${formatShape(x.shape)})`,
           { expected: "real or -Infinity", actual: String(v) },
@@ -71,14 +76,14 @@ function checkLogitRows(param: string, x: tf.Tensor): void {
       if (v !== -Infinity) possible = true;
     }
     if (!possible) {
-      throw new PPLSupportError(
+      return new PPLSupportError(
         `DiscreteHMM: parameter '${param}' has row ${rowIndex(x.shape, r)} with every entry -Infinity (shape ${formatShape(x.shape)}): ` +
           "no state is possible there. Fix: give at least one state a finite logit in every row",
         { expected: "at least one finite logit per row", actual: "all -Infinity" },
       );
     }
   }
-  checkNotProbs(param, data, K);
+  return probsAsLogitsError(param, data, K);
 }
 
 /**
@@ -87,20 +92,20 @@ function checkLogitRows(param: string, x: tf.Tensor): void {
  * mean probabilities [0.69, 0.31]), so refuse them, unless every row is
  * uniform (then both readings agree).
  */
-function checkNotProbs(param: string, data: Float32Array | Int32Array | Uint8Array, K: number): void {
+function probsAsLogitsError(param: string, data: Float32Array | Int32Array | Uint8Array, K: number): PPLError | undefined {
   let uniform = true;
   for (let r = 0; r * K < data.length; r++) {
     let sum = 0;
     for (let k = 0; k < K; k++) {
       const v = data[r * K + k]!;
-      if (v < 0 || v > 1) return;
+      if (v < 0 || v > 1) return undefined;
       sum += v;
       if (v !== data[r * K]) uniform = false;
     }
-    if (Math.abs(sum - 1) > 1e-4) return;
+    if (Math.abs(sum - 1) > 1e-4) return undefined;
   }
-  if (uniform) return;
-  throw new PPLConfigError(
+  if (uniform) return undefined;
+  return new PPLConfigError(
     `DiscreteHMM: parameter '${param}' looks like probabilities (every row lies in [0, 1] and sums to 1), but DiscreteHMM takes ` +
       "logits (unnormalised log-probabilities), as Pyro's DiscreteHMM(initial_logits, transition_logits, ...) does: read as logits, " +
       "these probabilities would give a flatter chain than meant, silently.\n" +
@@ -162,8 +167,8 @@ export class DiscreteHMM extends Distribution {
     }
     const ob = observationDist.batchShape;
     if (ob.length < 1 || ob[ob.length - 1] !== K) throw err(`observationDist's batch shape must end in the state dim ${K}`);
-    checkLogitRows("initialLogits", init);
-    checkLogitRows("transitionLogits", trans);
+    checkLogitRows(this, "initialLogits", init);
+    checkLogitRows(this, "transitionLogits", trans);
     const transT = trans.rank >= 3 ? trans.shape[trans.rank - 3]! : 1;
     const obsT = ob.length >= 2 ? ob[ob.length - 2]! : 1;
     const timeSizes = [transT, obsT].filter((t) => t > 1);

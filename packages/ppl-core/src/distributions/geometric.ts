@@ -35,7 +35,7 @@ export class Geometric extends Distribution {
   constructor(params: ProbsOrLogits | TensorLike) {
     super();
     this.param = probsOrLogits(this.name, params);
-    checkParam(this.name, this.param.kind, this.param.value, this.param.kind === "probs" ? unitInterval : real);
+    checkParam(this, this.param.kind, this.param.value, this.param.kind === "probs" ? unitInterval : real);
     this.batchShape = this.param.value.shape;
   }
 

@@ -84,7 +84,7 @@ export class Multinomial extends Distribution {
     this.totalCount = totalCount;
     this.given = probsOrLogits(this.name, params);
     checkMinRank(this.name, this.given.kind, this.given.value, 1, "[..., K]");
-    checkParam(this.name, this.given.kind, this.given.value, this.given.kind === "probs" ? categoryWeights : real);
+    checkParam(this, this.given.kind, this.given.value, this.given.kind === "probs" ? categoryWeights : real);
     const v = this.given.value;
     // probs: normalised, then clamped as torch's clamp_probs before the log (finite at 0, gradient 0 there)
     this.logits = tf.tidy(() => (this.given.kind === "probs" ? clampProbs(v.div(v.sum(-1, true))).log() : v.sub(tf.logSumExp(v, -1, true))));

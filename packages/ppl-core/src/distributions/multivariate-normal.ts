@@ -50,7 +50,7 @@ export class MultivariateNormal extends Distribution {
     super();
     this.loc = asFloat(loc);
     checkMinRank(this.name, "loc", this.loc, 1, "[..., D]");
-    checkParam(this.name, "loc", this.loc, real);
+    checkParam(this, "loc", this.loc, real);
     const p: Partial<Record<"scaleTril" | "covarianceMatrix", TensorLike>> =
       params instanceof tf.Tensor || typeof params === "number" || Array.isArray(params) ? { covarianceMatrix: params } : params;
     if ((p.scaleTril === undefined) === (p.covarianceMatrix === undefined)) {
@@ -70,10 +70,10 @@ export class MultivariateNormal extends Distribution {
       );
     }
     if (which === "scaleTril") {
-      checkParam(this.name, "scaleTril", m, lowerCholesky);
+      checkParam(this, "scaleTril", m, lowerCholesky);
       this.scaleTril = m;
     } else {
-      checkParam(this.name, "covarianceMatrix", m, positiveDefinite);
+      checkParam(this, "covarianceMatrix", m, positiveDefinite);
       this.scaleTril = cholesky(m);
     }
     this.batchShape = broadcastShapes([this.loc.shape.slice(0, -1), m.shape.slice(0, -2)], `${this.name} parameter batch shapes`);

@@ -64,8 +64,8 @@ export class NegativeBinomial extends Distribution {
     this.countKey = paramKey(totalCount, this.totalCount);
     this.param = probsOrLogits(this.name, params);
     this.batchShape = paramBatchShape(this.name, { totalCount: this.totalCount.shape, [this.param.kind]: this.param.value.shape });
-    checkParam(this.name, "totalCount", this.totalCount, positive);
-    checkParam(this.name, this.param.kind, this.param.value, this.param.kind === "probs" ? halfOpenUnitInterval : real);
+    checkParam(this, "totalCount", this.totalCount, positive);
+    checkParam(this, this.param.kind, this.param.value, this.param.kind === "probs" ? halfOpenUnitInterval : real);
   }
 
   /** Success probability of each trial. */

@@ -48,7 +48,7 @@ export class OneHotCategorical extends Distribution {
     // checked here first so that a refusal names OneHotCategorical, not the Categorical inside it
     const given = probsOrLogits(this.name, params);
     checkMinRank(this.name, given.kind, given.value, 1, "[..., K]");
-    checkParam(this.name, given.kind, given.value, given.kind === "probs" ? categoryWeights : real);
+    checkParam(this, given.kind, given.value, given.kind === "probs" ? categoryWeights : real);
     this.categorical = new Categorical(given.kind === "probs" ? { probs: given.value } : { logits: given.value });
     this.batchShape = this.categorical.batchShape;
     this.eventShape = [this.categorical.numCategories];

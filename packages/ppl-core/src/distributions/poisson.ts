@@ -61,7 +61,7 @@ export class Poisson extends Distribution {
     this.rate = asFloat(rate);
     this.key = paramKey(rate, this.rate);
     this.batchShape = this.rate.shape;
-    checkParam(this.name, "rate", this.rate, positive);
+    checkParam(this, "rate", this.rate, positive);
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Poisson")): tf.Tensor {

@@ -114,7 +114,7 @@ export class TruncatedNormal extends Parameterized("TruncatedNormal", {
    */
   constructor(loc: TensorLike, scale: TensorLike, low: TensorLike, high: TensorLike) {
     super({ loc, scale, low, high });
-    checkOrdered(this.name, "low", this.low, "high", this.high);
+    checkOrdered(this, "low", this.low, "high", this.high);
     this.support = supportOf(low, high, this.low, this.high);
   }
 

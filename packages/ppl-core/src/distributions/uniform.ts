@@ -18,7 +18,7 @@ export class Uniform extends Parameterized("Uniform", {
   /** @param low lower bound; @param high upper bound (> low), broadcasting with low. */
   constructor(low: TensorLike, high: TensorLike) {
     super({ low, high });
-    checkOrdered(this.name, "low", this.low, "high", this.high);
+    checkOrdered(this, "low", this.low, "high", this.high);
     // JS-number bounds when they are scalars, so bijectTo and the ParamStore see a plain interval
     this.support =
       typeof low === "number" && typeof high === "number" ? interval(low, high) : interval(this.low, this.high);

@@ -74,8 +74,8 @@ export class ZeroInflatedPoisson extends Distribution {
     this.gateParam = g.gate !== undefined ? { kind: "gate", value: asFloat(g.gate) } : { kind: "gateLogits", value: asFloat(g.gateLogits!) };
     this.key = [paramKey(rate, this.rate), this.gateParam.kind, paramKey(g.gate ?? g.gateLogits, this.gateParam.value)];
     this.batchShape = paramBatchShape(this.name, { rate: this.rate.shape, [this.gateParam.kind]: this.gateParam.value.shape });
-    checkParam(this.name, "rate", this.rate, positive);
-    checkParam(this.name, this.gateParam.kind, this.gateParam.value, this.gateParam.kind === "gate" ? unitInterval : real);
+    checkParam(this, "rate", this.rate, positive);
+    checkParam(this, this.gateParam.kind, this.gateParam.value, this.gateParam.kind === "gate" ? unitInterval : real);
   }
 
   /** The probability of a structural zero. */

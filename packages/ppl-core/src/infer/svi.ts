@@ -219,7 +219,8 @@ export class SVI<A extends unknown[]> {
     const e = new PPLNumericalError(
       `SVI step ${this.steps}: the loss cannot be computed: ${err.message}\nAfter ${this.steps} update(s), param(s) ${bad.join(", ")} ` +
         `hold values that are not finite or lie outside their constraint: the updates diverged.\n${this.fixes()}`,
-      { site: err.site ?? first, expected: "finite params", actual: bad.join(", ") },
+      // the field names the first diverged param; the site that met it is in the message
+      { site: first, expected: "finite params", actual: bad.join(", ") },
     );
     (e as { cause?: unknown }).cause = err;
     return e;

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, IndependentConstraint } from "../constraints/constraint.js";
 import { Delta } from "../distributions/delta.js";
 import type { Distribution } from "../distributions/base/distribution.js";
+import { throwFailedCheck } from "../distributions/base/validate.js";
 import { Unit } from "../distributions/base/unit.js";
 import { PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, formatShape } from "../errors.js";
 import type { TensorLike } from "../ops/tensor.js";
@@ -151,6 +152,8 @@ export function sample(name: string, fn: Distribution, options: SampleOptions = 
       site: name,
     });
   }
+  // a check of fn's parameters that failed when it was made (in this run) is thrown here, with the site
+  throwFailedCheck(`sample('${name}')`, name, fn);
   checkKeys(`sample('${name}')`, options, SAMPLE_KEYS);
   if (options.infer) checkKeys(`sample('${name}') infer`, options.infer, INFER_KEYS);
   let obs: tf.Tensor | undefined;

@@ -9,6 +9,7 @@ import { getParamStore } from "../params/param-store.js";
 import { nextSeed } from "../rng.js";
 import type { Model, ModelGenerator, Msg } from "./messages.js";
 import { resetPending, throwIfPending } from "./pending.js";
+import { withSiteChecks } from "../distributions/base/validate.js";
 
 function describe(x: unknown): string {
   if (x === null || x === undefined) return String(x);
@@ -86,6 +87,11 @@ export interface RunLabel {
 
 /** Run a generator to completion, answering each message with the default. */
 export function runGenerator<R>(gen: ModelGenerator<R>, label?: RunLabel): R {
+  // a distribution's failed parameter check is thrown by the site it is given to (validate.ts)
+  return withSiteChecks(() => runToEnd(gen, label));
+}
+
+function runToEnd<R>(gen: ModelGenerator<R>, label: RunLabel | undefined): R {
   let step: IteratorResult<Msg, R>;
   let last: string | undefined;
   try {

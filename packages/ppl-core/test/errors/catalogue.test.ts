@@ -12,7 +12,7 @@ import {
   SGD, TraceELBO, block, clearParamStore, condition, getParamStore, constraints, dist, factor, markov, param, plate, range, run, sample, scale, seed,
   setRngSeed, setValidation, trace, vindex,
 } from "ppl-core";
-import type { Model } from "ppl-core";
+import type { Distribution, Model } from "ppl-core";
 import { expectPPLError } from "./helpers.js";
 
 function* emptyGuide() {}
@@ -169,6 +169,68 @@ describe("support and data", () => {
     expectPPLError(() => dist.Categorical([0.5, -0.6]), PPLSupportError, ["Categorical", "'probs'", "nonnegative", "0.5, -0.6"], {
       expected: "nonnegative finite weights with a positive sum", actual: "[0.5, -0.6]",
     });
+  });
+
+  it("a bad parameter of a distribution given to a site names the site (Categorical, Normal, Beta, Uniform, MultivariateNormal, DiscreteHMM)", () => {
+    // the check fails when the distribution is made, before sample(name, d) is called; the site throws it with its name
+    const cases: [string, () => Distribution, string[], string][] = [
+      ["c", () => dist.Categorical(tf.tensor2d([[0.2, 0.8], [1, -1]])), ["Categorical", "'probs'", "element 1 is [1, -1]"], "nonnegative finite weights with a positive sum"],
+      ["n", () => dist.Normal(0, tf.tensor1d([1, -2])), ["Normal", "'scale'", "positive", "element 1 is -2"], "positive"],
+      ["b", () => dist.Beta(0, 1), ["Beta", "'concentration1'", "positive", "element 0 is 0"], "positive"],
+      ["u", () => dist.Uniform(2, 1), ["Uniform", "'high' must be greater than 'low'"], "high > low"],
+      ["m", () => dist.MultivariateNormal(tf.zeros([2]), tf.tensor2d([[1, 2], [2, 1]])), ["MultivariateNormal", "'covarianceMatrix'", "positiveDefinite"], "positiveDefinite"],
+      ["h", () => dist.DiscreteHMM(tf.tensor1d([-Infinity, -Infinity]), tf.zeros([2, 2]), dist.Normal(tf.zeros([2]), 1), { duration: 3 }),
+        ["DiscreteHMM", "'initialLogits'", "every entry -Infinity"], "at least one finite logit per row"],
+    ];
+    for (const [site, make, words, expected] of cases) {
+      function* model() {
+        yield* sample("before", dist.Normal(0, 1));
+        yield* sample(site, make());
+      }
+      expectPPLError(() => trace(model).getTrace(), PPLSupportError, [`sample('${site}')`, ...words], { site, expected });
+    }
+  });
+
+  it("a bad parameter names the site through expand, toEvent and obs, in a guide, and when the distribution was made before another site", () => {
+    const bad = () => dist.Normal(0, -1);
+    function* expanded() {
+      yield* sample("e", bad().expand([3]).toEvent(1));
+    }
+    expectPPLError(() => trace(expanded).getTrace(), PPLSupportError, ["sample('e')", "Normal", "'scale'"], { site: "e" });
+    function* observed() {
+      yield* sample("y", dist.Categorical([-1, 1]), { obs: tf.scalar(0, "int32") });
+    }
+    expectPPLError(() => trace(observed).getTrace(), PPLSupportError, ["sample('y')", "Categorical", "'probs'"], { site: "y" });
+    // made before another site and given to the later one: the later one is named
+    function* later() {
+      const d = bad();
+      yield* sample("first", dist.Normal(0, 1));
+      yield* sample("second", d);
+    }
+    expectPPLError(() => trace(later).getTrace(), PPLSupportError, ["sample('second')", "Normal"], { site: "second" });
+    function* model() {
+      yield* sample("z", dist.Normal(0, 1));
+    }
+    function* guide() {
+      const s = yield* param("s", tf.scalar(-0.5));
+      yield* sample("z", dist.Normal(0, s));
+    }
+    expectPPLError(() => elboLoss(model, guide), PPLSupportError, ["sample('z')", "Normal", "'scale'", "-0.5"], { site: "z", actual: "-0.5" });
+  });
+
+  it("a bad distribution used for its log-density alone fails when the run ends, and outside a model at once", () => {
+    function* model() {
+      const lp = dist.Normal(0, -1).logProb(tf.scalar(0));
+      yield* factor("f", lp);
+    }
+    const err = expectPPLError(() => run(model), PPLSupportError, ["Normal: parameter 'scale' must be positive"]);
+    expect(err.site).toBeUndefined();
+    expectPPLError(() => dist.Beta(1, 0), PPLSupportError, ["Beta", "'concentration0'"]);
+    setValidation(false);
+    function* unchecked() {
+      yield* sample("n", dist.Normal(0, -1));
+    }
+    expect(() => tf.tidy(() => run(unchecked))).not.toThrow();
   });
 
   it("a Dirichlet concentration <= 0", () => {

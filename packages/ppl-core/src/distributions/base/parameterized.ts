@@ -138,7 +138,7 @@ export abstract class ParameterizedDistribution extends Distribution {
     this.argKeys = keys;
     for (const spec of specs) {
       const t = self[spec.name];
-      if (t !== undefined) checkParam(name, spec.name, t, spec.constraint);
+      if (t !== undefined) checkParam(this, spec.name, t, spec.constraint);
     }
   }
 

@@ -1,10 +1,11 @@
 /** Construction-time checks of distribution parameters. */
 import * as tf from "@tensorflow/tfjs-core";
 import { Constraint } from "../../constraints/constraint.js";
-import { PPLConfigError, PPLShapeError, PPLSupportError, formatShape } from "../../errors.js";
+import { PPLConfigError, type PPLError, type PPLErrorFields, PPLShapeError, PPLSupportError, formatShape } from "../../errors.js";
 import { broadcastShapes, type TensorLike } from "../../ops/tensor.js";
 import { floatArg } from "../../tensor-arg.js";
 import { isValidationEnabled } from "../../validation.js";
+import { Distribution } from "./distribution.js";
 
 /**
  * Tensors already found to satisfy a constraint. A markov chain hands the same
@@ -15,24 +16,88 @@ import { isValidationEnabled } from "../../validation.js";
 const passed = new WeakMap<tf.Tensor, Set<Constraint>>();
 
 /**
+ * Parameter checks that failed while a model ran, oldest first. A constructor
+ * runs before `sample(name, d)` is called, so it cannot know the site; the
+ * failure is kept on its distribution instead, and `sample` throws it naming
+ * the site `d` (or a distribution `d` wraps) is given to. A run that ends with
+ * one unclaimed (a distribution used for its log-density alone) throws it
+ * then, as it would have been thrown outside a run: at construction.
+ */
+const failed = new Map<Distribution, PPLError>();
+let runs = 0;
+
+/** Run `body` (a model run) with parameter checks kept for the site; throws the first unclaimed one at its end. */
+export function withSiteChecks<R>(body: () => R): R {
+  runs++;
+  let result: R;
+  try {
+    result = body();
+  } catch (err) {
+    if (runs === 1) failed.clear();
+    throw err;
+  } finally {
+    runs--;
+  }
+  const first = failed.values().next();
+  failed.clear();
+  if (first.done !== true) throw first.value;
+  return result;
+}
+
+/** The failed check of `d` or of a distribution it holds (an `expand`, a base, a mixture's component), if any. */
+function failureIn(d: Distribution): [Distribution, PPLError] | undefined {
+  const own = failed.get(d);
+  if (own !== undefined) return [d, own];
+  for (const part of Object.values(d)) {
+    if (part instanceof Distribution) {
+      const found = failureIn(part);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Throw the failed parameter check of the distribution given to site `name`, naming the site (as `where`, e.g. `sample('y')`). */
+export function throwFailedCheck(where: string, name: string, d: Distribution): void {
+  if (failed.size === 0) return;
+  const found = failureIn(d);
+  if (found === undefined) return;
+  failed.delete(found[0]);
+  const e = found[1];
+  const Kind = e.constructor as new (message: string, fields: PPLErrorFields) => PPLError;
+  throw new Kind(`${where}: ${e.message}`, { site: name, expected: e.expected, actual: e.actual });
+}
+
+/**
+ * A failed check of one of `owner`'s parameters (a family's own value check beside checkParam): thrown now outside a
+ * model run, else by the site `owner` is given to. Only the first failure of a distribution is kept.
+ */
+export function rejectParam(owner: Distribution, e: PPLError): void {
+  if (runs === 0) throw e;
+  if (!failed.has(owner)) failed.set(owner, e);
+}
+
+/**
  * Throw a PPLSupportError naming the distribution, the parameter, the first
  * offending element and the constraint, if any element of `value` violates it
- * (a no-op under `setValidation(false)`).
- * @param dist the family's name, e.g. "Normal"
+ * (a no-op under `setValidation(false)`). While a model runs, the error is
+ * thrown by the site the distribution is given to, with the site's name.
+ * @param owner the distribution being constructed (its `name` is in the message, e.g. "Normal")
  * @param param the argument's name, e.g. "scale"
  */
-export function checkParam(dist: string, param: string, value: tf.Tensor, constraint: Constraint): void {
+export function checkParam(owner: Distribution, param: string, value: tf.Tensor, constraint: Constraint): void {
   if (!isValidationEnabled()) return;
   const known = value instanceof tf.Variable ? undefined : passed.get(value);
   if (known?.has(constraint)) return;
-  checkNow(dist, param, value, constraint);
+  const e = violation(owner.name, param, value, constraint);
+  if (e !== undefined) return rejectParam(owner, e);
   if (!(value instanceof tf.Variable)) {
     if (known === undefined) passed.set(value, new Set([constraint]));
     else known.add(constraint);
   }
 }
 
-function checkNow(dist: string, param: string, value: tf.Tensor, constraint: Constraint): void {
+function violation(dist: string, param: string, value: tf.Tensor, constraint: Constraint): PPLSupportError | undefined {
   const ok = tf.tidy(() => constraint.check(value));
   const flags = ok.dataSync();
   ok.dispose();
@@ -41,13 +106,14 @@ function checkNow(dist: string, param: string, value: tf.Tensor, constraint: Con
       const data = value.dataSync();
       const eventSize = constraint.eventDim > 0 ? value.shape.slice(-constraint.eventDim).reduce((a, b) => a * b, 1) : 1;
       const bad = Array.from(data.slice(i * eventSize, (i + 1) * eventSize)).map((v) => +v.toPrecision(6));
-      throw new PPLSupportError(
+      return new PPLSupportError(
         `${dist}: parameter '${param}' must be ${constraint.name}, but element ${i} is ` +
           `${eventSize === 1 ? bad[0] : `[${bad.join(", ")}]`} (shape ${formatShape(value.shape)})`,
         { expected: constraint.name, actual: String(eventSize === 1 ? bad[0] : `[${bad.join(", ")}]`) },
       );
     }
   }
+  return undefined;
 }
 
 /**
@@ -84,8 +150,8 @@ export function asFloat(x: TensorLike, where = "a distribution", arg = "argument
   return floatArg(where, arg, x);
 }
 
-/** Throw a PPLSupportError unless low < high elementwise (after broadcasting). */
-export function checkOrdered(dist: string, lowName: string, low: tf.Tensor, highName: string, high: tf.Tensor): void {
+/** Throw a PPLSupportError unless low < high elementwise (after broadcasting); in a model run, thrown by the site as checkParam's. */
+export function checkOrdered(owner: Distribution, lowName: string, low: tf.Tensor, highName: string, high: tf.Tensor): void {
   if (!isValidationEnabled()) return;
   const ok = tf.tidy(() => high.greater(low));
   const flags = ok.dataSync();
@@ -94,11 +160,11 @@ export function checkOrdered(dist: string, lowName: string, low: tf.Tensor, high
   if (i < 0) return;
   const shape = broadcastShapes([low.shape, high.shape]);
   const [lo, hi] = tf.tidy(() => [tf.broadcastTo(low, shape).dataSync()[i]!, tf.broadcastTo(high, shape).dataSync()[i]!]);
-  throw new PPLSupportError(
-    `${dist}: parameter '${highName}' must be greater than '${lowName}', but element ${i} has ` +
+  rejectParam(owner, new PPLSupportError(
+    `${owner.name}: parameter '${highName}' must be greater than '${lowName}', but element ${i} has ` +
       `${lowName} = ${+lo!.toPrecision(6)} and ${highName} = ${+hi!.toPrecision(6)}`,
     { expected: `${highName} > ${lowName}`, actual: `${lowName} = ${lo}, ${highName} = ${hi}` },
-  );
+  ));
 }
 
 /** Exactly one of `probs` or `logits`, as Pyro's discrete distributions take them. */
