@@ -11,9 +11,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import {
-  type Model, type ModelGenerator, PPLShapeError, type PlateMsg, type Transform, bijectTo, dist, nextSeed, sample, sumRightmost,
+  type Model, type ModelGenerator, PPLShapeError, type PlateMsg, type Transform, bijectTo, dist, nextSeed, sample,
 } from "ppl-core";
-import { isVectorizedFrame, ndtriNumber, runGenerator } from "ppl-core/internal";
+import { isVectorizedFrame, ndtriNumber, runGenerator, sumRightmost } from "ppl-core/internal";
 import { AutoGuide, type GuideValues, inPlates } from "./auto-guide.js";
 import type { InitLocFn } from "./init-strategies.js";
 import { checkNumSamples, checkQuantiles } from "./checks.js";

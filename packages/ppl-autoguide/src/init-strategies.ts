@@ -5,7 +5,8 @@
  * such a function (as Pyro's `init_to_median(num_samples=...)` does).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { PPLConfigError, PPLModelError, bijectTo, nextSeed, toTensor, type SampleMsg, type TensorLike } from "ppl-core";
+import { PPLConfigError, PPLModelError, bijectTo, nextSeed, type SampleMsg, type TensorLike } from "ppl-core";
+import { toTensor } from "ppl-core/internal";
 
 /** What an init strategy sees of a site: its name, its distribution (broadcast over its plates) and its seed. */
 export type InitSite = Pick<SampleMsg, "name" | "fn" | "seed">;

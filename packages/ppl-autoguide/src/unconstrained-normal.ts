@@ -6,7 +6,8 @@
  * samples need no inverse (Pyro's `with_cache`).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed, sumRightmost } from "ppl-core";
+import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed } from "ppl-core";
+import { sumRightmost } from "ppl-core/internal";
 
 /**
  * A diagonal Normal in unconstrained space pushed onto `support` by

@@ -8,16 +8,15 @@ export type { WasmPaths } from "./wasm-files.js";
 export { serveWorker, type ServeOptions, type TaskFunction, type WorkerContext, type WorkerTask } from "./worker/serve.js";
 export type { WorkerProgress } from "./worker/protocol.js";
 export {
-  PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, PPLResourceError, formatShape,
+  PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, PPLResourceError,
   type PPLErrorFields,
 } from "./errors.js";
 export { setRngSeed, hashSeed, nextSeed, makeRng } from "./rng.js";
 export { setValidation, isValidationEnabled } from "./validation.js";
-export { setMaxTensorElements, maxTensorElements, DEFAULT_MAX_TENSOR_ELEMENTS } from "./tensor-limit.js";
+export { setMaxTensorElements, maxTensorElements } from "./tensor-limit.js";
 
 export type {
-  Msg, SampleMsg, ParamMsg, PlateMsg, PlateFrame, SequentialFrame, CondIndepFrame, MarkovTag, InferConfig, EnumInfo, EnumScope, EnumVariable, EnumSide, Model,
-  ModelGenerator, SampleRole,
+  Msg, SampleMsg, ParamMsg, PlateMsg, PlateFrame, SequentialFrame, CondIndepFrame, InferConfig, Model, ModelGenerator, SampleRole,
 } from "./runtime/messages.js";
 export { Effect } from "./runtime/effect.js";
 export { sample, param, factor, deterministic, type SampleOptions, type ParamOptions } from "./runtime/primitives.js";
@@ -43,7 +42,7 @@ export {
 
 export { vindex, type VindexArg } from "./ops/vindex.js";
 export { lgamma, digamma, logBeta, xlogy, xlog1py } from "./ops/special.js";
-export { broadcastShapes, broadcastTo, logSumExp, sumRightmost, toTensor, type TensorLike } from "./ops/tensor.js";
+export { broadcastTo, logSumExp, type TensorLike } from "./ops/tensor.js";
 
 export * as constraints from "./constraints/index.js";
 export { Constraint } from "./constraints/constraint.js";
@@ -52,11 +51,9 @@ export * as transforms from "./constraints/transforms.js";
 export { Transform } from "./constraints/transforms.js";
 
 export { dist } from "./distributions/index.js";
-export * as distributions from "./distributions/index.js";
 export { Distribution, Independent, Expanded, Masked } from "./distributions/base/distribution.js";
 export {
-  Parameterized, ParameterizedDistribution, arg, optionalArg, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues,
-  type OptionalArgSpec, type ParameterizedClass,
+  Parameterized, ParameterizedDistribution, arg, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues, type ParameterizedClass,
 } from "./distributions/base/parameterized.js";
 export {
   Cauchy, Chi2, Gumbel, HalfCauchy, InverseGamma, Logistic, TruncatedNormal, VonMises, Weibull,
@@ -83,7 +80,7 @@ export { TraceGraphELBO, type TraceGraphELBOOptions } from "./infer/trace-graph-
 export { TraceMeanFieldELBO, type TraceMeanFieldELBOOptions } from "./infer/trace-mean-field-elbo.js";
 export { type KLFormula, klDivergence, registerKL } from "./infer/kl.js";
 export type { ParticleOptions } from "./infer/particle-elbo.js";
-export { Predictive, PREDICTIVE_PLATE, type PredictiveOptions, type PredictiveSamples } from "./infer/predictive.js";
+export { Predictive, type PredictiveOptions, type PredictiveSamples } from "./infer/predictive.js";
 export { SVI } from "./infer/svi.js";
 export type { SVIRunOptions, SVIRunResult } from "./infer/svi-run.js";
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from "./infer/progress.js";

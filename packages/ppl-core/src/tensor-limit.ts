@@ -14,7 +14,7 @@
 import { PPLConfigError, PPLResourceError } from "./errors.js";
 
 /** The default limit on a tensor's number of elements: 2^26 (256 MiB as float32). */
-export const DEFAULT_MAX_TENSOR_ELEMENTS = 2 ** 26;
+const DEFAULT_MAX_TENSOR_ELEMENTS = 2 ** 26;
 
 const ENV = "PPL_MAX_TENSOR_ELEMENTS";
 
@@ -59,7 +59,7 @@ export function setMaxTensorElements(elements: number | undefined): void {
 /**
  * The largest tensor, in elements, that ppl lets a computation ask for:
  * `setMaxTensorElements`'s value, else `PPL_MAX_TENSOR_ELEMENTS`, else
- * {@link DEFAULT_MAX_TENSOR_ELEMENTS}.
+ * 2^26 (256 MiB as float32).
  *
  * @throws {PPLConfigError} if PPL_MAX_TENSOR_ELEMENTS is set but not a positive integer.
  */

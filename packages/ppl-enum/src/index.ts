@@ -5,9 +5,6 @@
  * Viterbi on a chain; temperature 1 draws from the joint posterior).
  */
 export { enumerate, configEnumerate, type EnumerateOptions } from "./enum/enumerate.js";
-export { EnumMessenger } from "./enum/enum-handler.js";
-export type { EnumVar } from "./enum/allocator.js";
 export { TraceEnumELBO, type TraceEnumELBOOptions } from "./elbo/trace-enum-elbo.js";
 export type { MarginalDistribution } from "./elbo/marginals.js";
 export { inferDiscrete, type InferDiscreteOptions } from "./discrete/infer-discrete.js";
-export type { Dim, Factor, PlacedFactor } from "./contract/factor.js";

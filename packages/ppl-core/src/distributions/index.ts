@@ -45,8 +45,7 @@ import type { ProbsOrLogits } from "./base/validate.js";
 
 export { Distribution, Expanded, Independent, Masked } from "./base/distribution.js";
 export {
-  Parameterized, ParameterizedDistribution, arg, optionalArg, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues,
-  type OptionalArgSpec, type ParameterizedClass,
+  Parameterized, ParameterizedDistribution, arg, type ArgConstraints, type ArgSpec, type ArgTensors, type ArgValues, type ParameterizedClass,
 } from "./base/parameterized.js";
 export {
   Bernoulli, Beta, Binomial, Categorical, Delta, Dirichlet, Exponential, Gamma, HalfNormal, Laplace, LogNormal,

@@ -158,11 +158,11 @@ export interface SampleMsg {
   mask: tf.Tensor | boolean;
   /** Enclosing plates (vectorised, and iterations of sequential ones), innermost first. */
   condIndepStack: CondIndepFrame[];
-  /** Enclosing markov steps, innermost first. */
+  /** Enclosing markov steps, innermost first (read by ppl-enum). @internal */
   markov: MarkovTag[];
-  /** How the site itself is enumerated, if it is (set by ppl-enum). */
+  /** How the site itself is enumerated, if it is (set by ppl-enum). @internal */
   enumInfo: EnumInfo | undefined;
-  /** Which enumerated variables the site's log-prob dims stand for (set by ppl-enum). */
+  /** Which enumerated variables the site's log-prob dims stand for (set by ppl-enum). @internal */
   enumScope: EnumScope | undefined;
   /** Seed for the default draw, set by the `seed` handler. */
   seed: number | undefined;

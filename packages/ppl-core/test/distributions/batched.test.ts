@@ -6,7 +6,7 @@
 // (Pyro's _pyro_categorical_support) against a plain gather.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { Distribution, type Constraint, constraints, dist, distributions, vindex } from "ppl-core";
+import { Distribution, Normal, type Constraint, constraints, dist, vindex } from "ppl-core";
 import { LOG_2PI, at, checkGradients, expectClose, lgamma64, vals } from "./helpers.js";
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -191,7 +191,7 @@ describe("logProbBatched: one op for n stacked values", () => {
   });
 
   it("a subclass that overrides logProb is never batched by its parent's formula", () => {
-    class Shifted extends distributions.Normal {
+    class Shifted extends Normal {
       override logProb(value: tf.Tensor): tf.Tensor {
         return super.logProb(value).add(1);
       }

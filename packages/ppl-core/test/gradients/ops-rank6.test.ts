@@ -6,8 +6,8 @@
 // Truth: float64 forward values and central finite differences of Σ w·f in plain JS below.
 import * as tf from "@tensorflow/tfjs";
 import { expect, it } from "vitest";
-import { broadcastTo, logSumExp, sumRightmost, vindex } from "ppl-core";
-import { markArangeIndex, scaleAndMask } from "ppl-core/internal";
+import { broadcastTo, logSumExp, vindex } from "ppl-core";
+import { markArangeIndex, scaleAndMask, sumRightmost } from "ppl-core/internal";
 import { broadcast, centralDiff, expectGradClose, fixed, offset, onEachBackend, size } from "./fd.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);

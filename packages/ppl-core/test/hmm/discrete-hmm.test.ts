@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { DiscreteHMM, dist, hmmViterbi } from "ppl-core";
-import { hmmLogLikelihood } from "ppl-core/internal";
+import { hmmLogLikelihood } from "../../src/ops/hmm-forward.js";
 
 const dataDir = join(dirname(fileURLToPath(import.meta.url)), "../../../../data");
 

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { DiscreteHMM, dist } from "ppl-core";
-import { hmmLogLikelihood } from "ppl-core/internal";
+import { hmmLogLikelihood } from "../../src/ops/hmm-forward.js";
 import { checkGradients, expectClose, vals } from "../distributions/helpers.js";
 
 const K = 3;

@@ -8,10 +8,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as z from "zod/mini";
 import { PPLConfigError, PPLModelError, replay, trace, withHandler } from "ppl-core";
 import {
-  ParticleELBO, type ParticleOptions, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions,
-  particleOptions, weightedSum, withScoreFunctionTerms,
+  ParticleELBO, checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions, particleOptions,
+  weightedSum, withScoreFunctionTerms,
 } from "ppl-core/internal";
-import type { Model, SampleSite, Trace } from "ppl-core";
+import type { Model, ParticleOptions, SampleSite, Trace } from "ppl-core";
 import { expectedCost, logMarginal } from "../contract/expectation.js";
 import { type Dim, type Factor, signatureOf } from "../contract/factor.js";
 import { runPlan } from "../contract/execute.js";

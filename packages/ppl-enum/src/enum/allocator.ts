@@ -3,7 +3,7 @@
  * variable got, and which variables each later site can see. One instance
  * lives inside one enumerate-handler run; nothing here is module-level.
  */
-import type { EnumSide, EnumVariable, MarkovTag } from "ppl-core";
+import type { EnumSide, EnumVariable, MarkovTag } from "ppl-core/internal";
 
 /** An enumerated variable, as the allocator saw it: where it lives, for this run's bookkeeping and messages. */
 /** An enumerated variable with the dim its support lies along in this run. */

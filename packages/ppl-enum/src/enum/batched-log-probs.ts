@@ -10,8 +10,7 @@
  * family.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { broadcastShapes } from "ppl-core";
-import { scaleAndMask } from "ppl-core/internal";
+import { broadcastShapes, scaleAndMask } from "ppl-core/internal";
 import type { SampleSite, Trace } from "ppl-core";
 import { LazyRows } from "../contract/rows.js";
 

@@ -5,9 +5,11 @@
  * dim -> id map, so recycled dims never get confused.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { PPLModelError, PPLShapeError, formatShape } from "ppl-core";
-import { TapeMemo, formatFrame, isVectorizedFrame, logProbError, scaleAndMask } from "ppl-core/internal";
-import type { EnumVariable, MarkovTag, PlateFrame, SampleSite, Trace } from "ppl-core";
+import { PPLModelError, PPLShapeError } from "ppl-core";
+import {
+  type EnumVariable, type MarkovTag, TapeMemo, formatFrame, formatShape, isVectorizedFrame, logProbError, scaleAndMask,
+} from "ppl-core/internal";
+import type { PlateFrame, SampleSite, Trace } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
 import { rowFactor } from "../contract/rows.js";
 import { batchedLogProbs } from "./batched-log-probs.js";

@@ -5,15 +5,15 @@
  * sites reuse dims, so a chain of any length needs bounded rank.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { PPLConfigError, PPLModelError, PPLShapeError, formatShape } from "ppl-core";
-import type { EnumSide, EnumVariable, Handler, MarkovTag, Msg, SampleMsg } from "ppl-core";
-import { checkTensorElements } from "ppl-core/internal";
+import { PPLConfigError, PPLModelError, PPLShapeError } from "ppl-core";
+import type { Handler, Msg, SampleMsg } from "ppl-core";
+import { checkTensorElements, formatShape, type EnumSide, type EnumVariable, type MarkovTag } from "ppl-core/internal";
 import { EnumAllocator, type EnumVar } from "./allocator.js";
 
 /**
  * The enumeration handler itself (Pyro's `EnumMessenger`). Users reach it
- * through {@link enumerate}, `TraceEnumELBO` and `inferDiscrete`; it is
- * exported for writing other enumeration-based inference.
+ * through {@link enumerate}, `TraceEnumELBO` and `inferDiscrete`; it is not
+ * exported from the package.
  *
  * @example
  * const tr = trace(withHandler(model, () => new EnumMessenger(-2))).getTrace(data);

@@ -26,12 +26,6 @@ export interface ArgSpec {
   readonly optional?: boolean;
 }
 
-/** An `ArgSpec` that may be left out; its field is `tf.Tensor | undefined`. */
-export interface OptionalArgSpec extends ArgSpec {
-  /** Always true: the argument may be left out. */
-  readonly optional: true;
-}
-
 /**
  * A declared argument with more than a constraint, typed as the named `ArgSpec` (so the
  * class's API docs show that type rather than an inline literal).
@@ -42,17 +36,6 @@ export interface OptionalArgSpec extends ArgSpec {
  */
 export function arg(constraint: Constraint, options: { eventDim?: number; shape?: string } = {}): ArgSpec {
   return { constraint, ...options };
-}
-
-/**
- * A declared argument that may be left out (one of `probs` / `logits`).
- * @example
- * ```ts
- * Parameterized("Geometric", { probs: optionalArg(unitInterval), logits: optionalArg(real) })
- * ```
- */
-export function optionalArg(constraint: Constraint, options: { eventDim?: number; shape?: string } = {}): OptionalArgSpec {
-  return { constraint, ...options, optional: true };
 }
 
 /** A family's declared arguments in constructor order: name -> constraint (or full spec). */
