@@ -9,6 +9,15 @@
  * kernels that have an input on a path from `xs` (PyTorch's requires_grad):
  * the tape then holds exactly the nodes that tfjs's own filter
  * (getFilteredNodesXToY) would keep, so the gradients are the same numbers.
+ *
+ * It also saves the tensors a kernel's gradient needs without copying them.
+ * tfjs saves a clone of each (an Identity kernel and a tape node: a third of
+ * a small model's kernels); under a single gradient a clone is never
+ * differentiated, so the saved tensor can share the input's data (a new
+ * reference counted by the backend, as a reshape's output is): kernels never
+ * write into their inputs, so it keeps the same values. A second-order
+ * gradient needs the clone on the tape (the outer pass differentiates through
+ * what the inner one saved), so inside a nested gradient tfjs's clone stays.
  */
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -19,9 +28,14 @@ interface KernelParams {
 
 interface EngineInternals {
   state: { gradientDepth: number; kernelDepth: number };
+  backend: { incRef(dataId: object): void };
   runKernelFunc(this: EngineInternals, params: KernelParams): tf.Tensor | tf.Tensor[];
   gradients(this: EngineInternals, f: () => tf.Tensor, xs: tf.Tensor[], ...rest: unknown[]): unknown;
+  clone(this: EngineInternals, x: tf.Tensor): tf.Tensor;
+  makeTensorFromTensorInfo(this: EngineInternals, info: { dataId: object; shape: number[]; dtype: tf.DataType }): tf.Tensor;
 }
+
+const PATCHED = ["runKernelFunc", "gradients", "clone"] as const;
 
 /** The ids of tensors on a path from the differentiated tensors, while a filter is installed (nested filters share it). */
 let connected: Set<number> | undefined;
@@ -34,12 +48,13 @@ export function recordingOnlyFrom<T>(xs: readonly tf.Tensor[], f: () => T): T {
   const engine = tf.engine() as unknown as EngineInternals;
   const own = Object.prototype.hasOwnProperty;
   // the engine's own (prototype) methods: the patch shadows them on the instance and is removed after
-  if (own.call(engine, "runKernelFunc") || own.call(engine, "gradients")) return f();
+  if (PATCHED.some((m) => own.call(engine, m))) return f();
   // tfjs internals this relies on (4.x): if a tfjs version lays them out otherwise, record everything (same gradients, slower)
-  if (typeof engine.runKernelFunc !== "function" || typeof engine.gradients !== "function"
+  if (PATCHED.some((m) => typeof engine[m] !== "function") || typeof engine.makeTensorFromTensorInfo !== "function"
     || typeof engine.state?.gradientDepth !== "number" || typeof engine.state.kernelDepth !== "number") return f();
   const runKernelFunc = engine.runKernelFunc;
   const gradients = engine.gradients;
+  const clone = engine.clone;
   const ids = new Set(xs.map((x) => x.id));
   connected = ids;
   engine.runKernelFunc = function (params) {
@@ -71,11 +86,17 @@ export function recordingOnlyFrom<T>(xs: readonly tf.Tensor[], f: () => T): T {
     for (const x of gxs) ids.add(x.id);
     return gradients.call(this, g, gxs, ...rest);
   };
+  // tfjs calls clone only to save a tensor for the backward pass
+  engine.clone = function (x) {
+    if (this.state.gradientDepth > 1) return clone.call(this, x);
+    const saved = this.makeTensorFromTensorInfo({ dataId: x.dataId, shape: x.shape, dtype: x.dtype });
+    this.backend.incRef(x.dataId);
+    return saved;
+  };
   try {
     return f();
   } finally {
-    delete (engine as Partial<EngineInternals>).runKernelFunc;
-    delete (engine as Partial<EngineInternals>).gradients;
+    for (const m of PATCHED) delete (engine as Partial<EngineInternals>)[m];
     connected = undefined;
   }
 }

@@ -273,9 +273,16 @@ export class Expanded extends Distribution {
   }
 
   sample(sampleShape: readonly number[] = [], seed?: number): tf.Tensor {
+    const R = this.batchShape.length;
+    const lead = R - this.base.batchShape.length;
+    if (shapesEqual(this.batchShape.slice(lead), this.base.batchShape)) {
+      // only new dims on the left (a plate's, vectorised particles'): they are sample dims of the base, drawn in
+      // the same order as below, and the base's draw is the value itself, made outside a tidy as the base makes
+      // it unexpanded (a guide that caches what it drew for that value, such as AutoNormal's, still finds it)
+      return this.base.sample([...sampleShape, ...this.batchShape.slice(0, lead)], seed);
+    }
     return tf.tidy(() => {
-      const R = this.batchShape.length;
-      const padded = [...new Array<number>(R - this.base.batchShape.length).fill(1), ...this.base.batchShape];
+      const padded = [...new Array<number>(lead).fill(1), ...this.base.batchShape];
       // dims that are 1 in the base and larger here need their own draws
       const fresh = padded.map((b, i) => (b === 1 && this.batchShape[i]! > 1 ? i : -1)).filter((i) => i >= 0);
       const freshSizes = fresh.map((i) => this.batchShape[i]!);
