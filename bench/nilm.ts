@@ -1,11 +1,11 @@
 /**
  * The NILM rows of `pnpm bench`: disaggregating one day (T = 1 440 minutes)
  * of an M-appliance household, M = 2…10, by
- *   - ppl exact: inferDiscrete (temperature 0) on the factorial markov model, M ≤ 3 (the rank limit);
+ *   - ppl exact: inferDiscrete (temperature 0) on the factorial markov model (examples/nilm's inferDiscreteMap), M ≤ 3;
  *     in a child process with a time limit, the first call (which builds the contraction plan) and a second (plan cached);
  *   - ppl approx: examples/nilm's beam Viterbi + per-chain Viterbi, linear in M;
  *   - ppl factorial kernel: ppl-core's fused float64 factorial Viterbi (the plan's factorial step, called
- *     on the model's terms by ppl-hmm's factorialMap, as `ppl-hmm disaggregate` does), T·Σ K_m·K^M, M = 2…7, and M = 4 over 3 days;
+ *     on the model's terms: examples/nilm's exactMap, ppl-hmm's factorialMap, as `ppl-hmm disaggregate` runs it), T·Σ K_m·K^M, M = 2…7, and M = 4 over 3 days;
  *   - a product-state baseline written here: one HMM over the K^M joint states with the dense
  *     K^M × K^M transition matrix (the Kronecker product of the chains'), Viterbi in float64 JS,
  *     T·K^(2M) — how NILM toolkits run an exact FHMM.
@@ -20,8 +20,7 @@ import { ready } from "ppl-core";
 import { approxMap, logJoint } from "nilm/approx";
 import { appliances } from "nilm/catalogue";
 import { generate, householdParams } from "nilm/data";
-import { exactMap } from "nilm/exact";
-import { factorialMap } from "ppl-hmm";
+import { exactMap, inferDiscreteMap } from "nilm/exact";
 import { estimatedPower, teca } from "nilm/metrics";
 import { type Globals, cataloguePrior } from "nilm/model";
 
@@ -121,9 +120,9 @@ interface ExactJob {
 async function exactJob(M: number, T: number): Promise<ExactJob> {
   await ready();
   const h = household(M, T);
-  const firstSeconds = cpuSeconds(() => exactMap(h.day.mains, h.prior, h.globals));
+  const firstSeconds = cpuSeconds(() => inferDiscreteMap(h.day.mains, h.prior, h.globals));
   let z: number[][] = [];
-  const cachedSeconds = cpuSeconds(() => (z = exactMap(h.day.mains, h.prior, h.globals)));
+  const cachedSeconds = cpuSeconds(() => (z = inferDiscreteMap(h.day.mains, h.prior, h.globals)));
   return { firstSeconds, cachedSeconds, teca: teca(estimatedPower(z, h.globals.locs), h.day.power), logJoint: logJoint(h.day.mains, h.probsInit, h.globals, z) };
 }
 
@@ -189,8 +188,7 @@ export function nilmRows(quick: boolean): NilmRow[] {
       note: `TECA ${teca(estimatedPower(a.result.states, h.globals.locs), h.day.power).toFixed(3)}, log p ${a.result.logJoint.toFixed(0)}${four && M > 4 ? `; ${(stats(a.times).median / four.median).toFixed(2)}× M = 4` : ""}`,
     });
     if (M <= 7) {
-      const chains = h.globals.locs.map((locs, m) => ({ init: h.probsInit[m]!, trans: h.globals.probsTrans[m]!, locs, scales: h.globals.scales[m]!, logLik: 0 }));
-      const f = timed(() => factorialMap(h.day.mains, chains, h.globals.noise), M >= 6 ? 1 : repeats);
+      const f = timed(() => exactMap(h.day.mains, h.probsInit, h.globals), M >= 6 ? 1 : repeats);
       const base = baselineSeconds.get(M);
       rows.push({
         name: "nilm/ppl-factorial-kernel", config, unit: "s", ...stats(f.times),
@@ -200,8 +198,7 @@ export function nilmRows(quick: boolean): NilmRow[] {
     }
     if (M === 4) {
       const h3 = household(4, 3 * T_DAY);
-      const chains = h3.globals.locs.map((locs, m) => ({ init: h3.probsInit[m]!, trans: h3.globals.probsTrans[m]!, locs, scales: h3.globals.scales[m]!, logLik: 0 }));
-      const f = timed(() => factorialMap(h3.day.mains, chains, h3.globals.noise), repeats);
+      const f = timed(() => exactMap(h3.day.mains, h3.probsInit, h3.globals), repeats);
       rows.push({
         name: "nilm/ppl-factorial-kernel", config: { M: 4, T: 3 * T_DAY, K: 3 }, unit: "s", ...stats(f.times), target: "≤ 0.2 s (issue 27)", targetValue: 0.2,
         note: `3 days of minutes; TECA ${teca(estimatedPower(f.result, h3.globals.locs), h3.day.power).toFixed(3)}`,

@@ -12,9 +12,8 @@
  * the catalogue's informative priors.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Adam, DiscreteHMM, type Model, PPLConfigError, SVI, block, clearParamStore, dist, sample, setRngSeed } from "ppl-core";
+import { Adam, DiscreteHMM, type Model, SVI, block, clearParamStore, dist, sample, setRngSeed } from "ppl-core";
 import { AutoDelta, initToValue } from "ppl-autoguide";
-import { MAX_SAFE_RANK } from "ppl-core/internal";
 import { TraceEnumELBO } from "ppl-enum";
 import { type AppliancePrior, type FactorialPrior, type Globals, factorialModelVectorized, globalSites, siteNames } from "./model.js";
 
@@ -102,14 +101,6 @@ export function learnSupervised(power: readonly (readonly number[])[], mains: re
 /** Unsupervised: all globals from the mains [T] kW alone, the factorial model's states enumerated. */
 export function learnUnsupervised(mains: readonly number[], prior: FactorialPrior, o: LearnOptions): Learned {
   const M = prior.appliances.length;
-  if (2 * M + 1 > MAX_SAFE_RANK) {
-    throw new PPLConfigError(
-      `unsupervised learning of ${M} appliances: the vectorised factorial model enumerates ${2 * M} state dims beside its time dim, ` +
-        `rank ${2 * M + 1}, but the ${tf.getBackend()} backend computes correctly only up to rank ${MAX_SAFE_RANK}. ` +
-        `Fix: --appliances ${Math.floor((MAX_SAFE_RANK - 1) / 2)} or fewer with --workflow unsupervised, or --workflow supervised`,
-      { expected: `at most ${Math.floor((MAX_SAFE_RANK - 1) / 2)} appliances`, actual: String(M) },
-    );
-  }
   const t0 = performance.now();
   const init: Record<string, tf.Tensor> = { noise: tf.scalar(prior.noiseMedian) };
   prior.appliances.forEach((p, m) => {

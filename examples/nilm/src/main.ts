@@ -12,7 +12,12 @@ import { PPLError, describeBackend, ready } from "ppl-core";
 import { runHousehold } from "./disaggregate.js";
 import { OptionsError, parseOptions } from "./options.js";
 import { writeFigure } from "example-kit/figure";
-import { stackFigure, statesFigure } from "./plots.js";
+import { DataError } from "ppl-hmm";
+import { houseStackFigure } from "ppl-hmm/figures";
+import { statesFigure } from "./plots.js";
+
+/** The example works in kW (catalogue.ts); the figures are in W. */
+const watts = (kw: readonly number[]) => kw.map((x) => x * 1000);
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
   if (o.figures) {
     const names = run.types.map((a) => a.name);
     const files = [
-      ...(await writeFigure(stackFigure(run.day.mains, run.estimate, run.day.power, names), o.out, "stack")),
+      ...(await writeFigure(houseStackFigure(watts(run.day.mains), run.estimate.map(watts), run.day.power.map(watts), names, 60), o.out, "stack")),
       ...(await writeFigure(statesFigure(run.decoded, run.day.states, names, run.types.map((a) => a.states)), o.out, "states")),
     ];
     say(`\nfigures:\n${files.map((f) => `  ${f}`).join("\n")}`);
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof OptionsError || err instanceof PPLError) {
+  if (err instanceof OptionsError || err instanceof PPLError || err instanceof DataError) {
     process.stderr.write(`nilm: error: ${err.message}\n`);
     process.exit(2);
   }

@@ -1,14 +1,15 @@
-// Exact MAP disaggregation (inferDiscrete, temperature 0, on the factorial
-// markov model) against a float64 brute-force arg-max over every joint path;
-// the approximate decoder against the same arg-max and against exact MAP on
-// a generated household; the refusal beyond the backend's rank.
+// Exact MAP disaggregation (ppl-hmm's factorialMap, and inferDiscrete at
+// temperature 0 on the factorial markov model) against a float64 brute-force
+// arg-max over every joint path; the approximate decoder against the same
+// arg-max and against exact MAP on a generated household; the refusal beyond
+// ppl-hmm's joint-state limit.
 import { describe, expect, it } from "vitest";
-import { PPLConfigError } from "ppl-core";
+import { DataError, MAX_EXACT_STATES } from "ppl-hmm";
 import { approxMap, logJoint } from "../src/approx.js";
 import { topB } from "../src/beam.js";
 import { appliances } from "../src/catalogue.js";
 import { generate, householdParams } from "../src/data.js";
-import { MAX_EXACT_APPLIANCES, exactMap } from "../src/exact.js";
+import { exactMap, inferDiscreteMap } from "../src/exact.js";
 import { stateAccuracy } from "../src/metrics.js";
 import { type Globals, cataloguePrior } from "../src/model.js";
 import { bruteForce, logPath } from "./oracle.js";
@@ -27,24 +28,27 @@ function household(M: number, T: number, seed: number) {
 const TINY: { M: number; y: number[] }[] = [
   { M: 2, y: [0.09, 2.3, 2.25, 0.2, 0.1] },
   { M: 3, y: [0.5, 2.8, 1.45] },
+  // 2M = 8 enumeration dims for inferDiscrete: once refused for the backend's rank
+  { M: 4, y: [0.5, 3.05, 1.45] },
 ];
 
-describe("exact MAP (inferDiscrete at temperature 0) equals the brute-force arg-max", () => {
+describe("exact MAP equals the brute-force arg-max", () => {
   for (const c of TINY) {
-    it(`M = ${c.M}, T = ${c.y.length}`, () => {
+    it(`M = ${c.M}, T = ${c.y.length}: factorialMap and inferDiscrete on the model`, () => {
       const { prior, globals, probsInit } = household(c.M, 10, 1);
       const blurred = { ...globals, scales: globals.scales.map((s) => s.map((x) => x + 0.2)) };
       const bf = bruteForce(c.y, blurred, probsInit);
-      const z = exactMap(c.y, prior, blurred);
+      const z = exactMap(c.y, probsInit, blurred);
       expect(z).toEqual(bf.best);
       expect(logPath(c.y, z, blurred, probsInit)).toBeCloseTo(bf.bestLogJoint, 8);
+      expect(inferDiscreteMap(c.y, prior, blurred)).toEqual(bf.best);
     });
   }
 
-  it(`refuses more than ${MAX_EXACT_APPLIANCES} appliances with a pointer to the approximation`, () => {
-    const { day, prior, globals } = household(MAX_EXACT_APPLIANCES + 1, 5, 0);
-    expect(() => exactMap(day.mains, prior, globals)).toThrowError(PPLConfigError);
-    expect(() => exactMap(day.mains, prior, globals)).toThrowError(/needs 8 enumeration dims.*--inference approx/);
+  it(`refuses more than ${MAX_EXACT_STATES} joint states with a pointer to the approximation`, () => {
+    const { day, globals, probsInit } = household(10, 5, 0);
+    expect(() => exactMap(day.mains, probsInit, globals)).toThrowError(DataError);
+    expect(() => exactMap(day.mains, probsInit, globals)).toThrowError(/exact inference over 59049 joint states .* is over 50000: use the approximate inference/);
   });
 });
 
@@ -77,8 +81,8 @@ describe("the approximate decoder", () => {
   }
 
   it("agrees with exact MAP on a generated household (M = 3, 2 hours): state accuracy within 2 points", () => {
-    const { day, prior, globals, probsInit } = household(3, 120, 4);
-    const exact = exactMap(day.mains, prior, globals);
+    const { day, globals, probsInit } = household(3, 120, 4);
+    const exact = exactMap(day.mains, probsInit, globals);
     const approx = approxMap(day.mains, probsInit, globals).states;
     for (let m = 0; m < 3; m++) {
       const a = stateAccuracy(approx[m]!, day.states[m]!);

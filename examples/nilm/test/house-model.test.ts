@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { factorialMap, fitGaussianHmm } from "ppl-hmm";
-import { exactMap } from "../src/exact.js";
+import { inferDiscreteMap } from "../src/exact.js";
 import type { FactorialPrior } from "../src/model.js";
 import { bruteForce } from "./oracle.js";
 
@@ -25,7 +25,7 @@ describe("the exact decoder", () => {
   const w = week();
   const mains = w.mains!;
   const subs = ["fridge", "heat_pump", "dishwasher", "basement_lights_plugs"].map((n) => w[n]!);
-  const fit = (y: Float64Array) => fitGaussianHmm(y.subarray(0, 1440), 3, { iterations: 10 });
+  const fit = (y: Float64Array) => fitGaussianHmm(y.subarray(0, 1440), 3);
   const rest = mains.map((y, t) => y - subs.reduce((s, a) => s + a[t]!, 0));
   const chains = [fit(subs[1]!), fit(rest)];
   // the chains as the oracle's and the example model's plain arrays, meter noise 1 W
@@ -49,7 +49,7 @@ describe("the exact decoder", () => {
       noiseMedian: 1,
       noiseSpread: 1,
     };
-    const viaPpl = exactMap(y, prior, globals);
+    const viaPpl = inferDiscreteMap(y, prior, globals);
     expect(viaPpl).toEqual(factorialMap(y, chains));
     // the heat pump is found running
     expect(viaPpl[0]!.some((k) => chains[0]!.locs[k]! > 1000)).toBe(true);

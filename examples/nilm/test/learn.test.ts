@@ -3,7 +3,6 @@
 // centre) and meter noise from half a day of data; the unsupervised one from
 // the mains alone. And the refusal of unsupervised learning beyond the rank.
 import { describe, expect, it } from "vitest";
-import { PPLConfigError } from "ppl-core";
 import { appliances } from "../src/catalogue.js";
 import { generate, householdParams } from "../src/data.js";
 import { learnSupervised, learnUnsupervised } from "../src/learn.js";
@@ -37,11 +36,5 @@ describe("learning", () => {
     expect(globals.noise).toBeGreaterThan(0.006);
     expect(globals.noise).toBeLessThan(0.015);
     expect(losses[0]!.at(-1)!).toBeLessThan(losses[0]![0]!);
-  });
-
-  it("unsupervised refuses a household whose vectorised model passes the backend's rank", () => {
-    const three = cataloguePrior(appliances(3));
-    expect(() => learnUnsupervised(day.mains, three, { steps: 1, lr: 0.01, seed: 0 })).toThrowError(PPLConfigError);
-    expect(() => learnUnsupervised(day.mains, three, { steps: 1, lr: 0.01, seed: 0 })).toThrowError(/rank 7.*--appliances 2 or fewer/);
   });
 });

@@ -145,22 +145,13 @@ describe("layers (docs/architecture.md)", () => {
     expect(bad).toEqual([]);
   });
 
-  /**
-   * Example files that still reach ppl-core/internal, to be moved onto public API (issue 24): a
-   * ratchet, not an exemption. A new file importing an internal entry fails, and so does a listed
-   * file that no longer does (take it off the list).
-   */
-  const STILL_INTERNAL = new Set(["examples/nilm/src/approx.ts", "examples/nilm/src/exact.ts", "examples/nilm/src/learn.ts"]);
-
   it("examples and bench use the packages' public entries", () => {
     const bad: string[] = [];
-    const stillInternal = new Set<string>();
     for (const dir of ["examples", "bench"]) {
       for (const file of walk(join(root, dir))) {
         for (const spec of importsOf(file)) {
           const where = posix(relative(root, file));
-          if (spec.endsWith("/internal") && STILL_INTERNAL.has(where)) stillInternal.add(where);
-          else if (PPL_PACKAGES.test(spec) && (spec.endsWith("/internal") || !ALLOWED_ENTRIES.examples!.test(spec))) {
+          if (PPL_PACKAGES.test(spec) && (spec.endsWith("/internal") || !ALLOWED_ENTRIES.examples!.test(spec))) {
             bad.push(`${where} imports "${spec}"`);
           }
           if (spec.startsWith(".") && posix(resolve(dirname(file), spec)).includes("/packages/")) {
@@ -170,6 +161,5 @@ describe("layers (docs/architecture.md)", () => {
       }
     }
     expect(bad).toEqual([]);
-    expect([...STILL_INTERNAL].filter((f) => !stillInternal.has(f)), "no longer import an internal entry: take them off STILL_INTERNAL").toEqual([]);
   });
 });

@@ -7,18 +7,15 @@
  */
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DataError, EnvironmentError } from "../errors.js";
+import { EnvironmentError } from "../errors.js";
 import { readText } from "../files.js";
 import { writeFigure } from "../figures/render.js";
 import { userPath } from "../paths.js";
 import { type HouseRun, disaggregateHouse } from "./disaggregate-house.js";
-import { METER_NOISE_W } from "./factorial.js";
+import { METER_NOISE_W, checkExactStates } from "./factorial.js";
 import { type HouseData, readHouse } from "./house-csv.js";
 import { houseApplianceFigure, houseStackFigure } from "./house-figures.js";
 import { DISAGGREGATE_HELP, type DisaggregateOptions, parseDisaggregateOptions } from "./options.js";
-
-/** The largest product state exact inference takes (beyond it: --inference approx). */
-export const MAX_EXACT_STATES = 50_000;
 
 /** The --json object. */
 export interface DisaggregateResult {
@@ -78,13 +75,7 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const data = readHouse(readText(userPath(o.data)), o.data, { mains: o.mains, appliances: o.appliances, trainUntil: o.trainUntil });
-  const largest = o.appliances.reduce((s, a) => s * (o.states[a] ?? o.maxStates), o.residualStates);
-  if (o.inference === "exact" && largest > MAX_EXACT_STATES) {
-    throw new DataError(
-      `exact inference over up to ${largest} joint states (the product of the chains' states) is over ${MAX_EXACT_STATES}: ` +
-        "use --inference approx, fewer --states / --max-states / --residual-states, or fewer appliances",
-    );
-  }
+  if (o.inference === "exact") checkExactStates([...o.appliances.map((a) => o.states[a] ?? o.maxStates), o.residualStates]);
   const out = userPath(o.out);
   prepareOut(out);
   const log = (s: string) => process.stderr.write(`${s}\n`);

@@ -7,8 +7,25 @@
  * joint MAP path.
  */
 import { type FactorialHmmArrays, factorialHmmMostLikelyPath, hmmMostLikelyPath } from "ppl-core";
+import { DataError } from "../errors.js";
 import { type GaussianHmm, logNormal } from "./gaussian-hmm.js";
 
+/** One chain of the factorial model: a Gaussian HMM's start, transitions, levels and spreads (however it was learned). */
+export type Chain = Pick<GaussianHmm, "init" | "trans" | "locs" | "scales">;
+
+/** The largest product state exact inference takes (T·S floats of emissions; beyond it, the approximate decoder). */
+export const MAX_EXACT_STATES = 50_000;
+
+/** Refuses exact inference over chains of these sizes when their product state is over MAX_EXACT_STATES (call it before learning). */
+export function checkExactStates(sizes: readonly number[]): void {
+  const S = sizes.reduce((a, b) => a * b, 1);
+  if (S > MAX_EXACT_STATES) {
+    throw new DataError(
+      `exact inference over ${S} joint states (the product of the chains' states, ${sizes.join(" × ")}) is over ${MAX_EXACT_STATES}: ` +
+        "use the approximate inference (linear in the number of chains), fewer states per chain, or fewer appliances",
+    );
+  }
+}
 
 /** The meter's own noise, W: the chains' spreads carry the rest (the residual chain absorbs what the sub-meters miss). */
 export const METER_NOISE_W = 1;
@@ -18,7 +35,7 @@ export const METER_NOISE_W = 1;
  * minute under every joint state (the chains' levels summed, their variances
  * summed with the meter's), each chain's log start and log transitions.
  */
-export function factorialArrays(mains: ArrayLike<number>, chains: readonly GaussianHmm[], noise = METER_NOISE_W): FactorialHmmArrays {
+export function factorialArrays(mains: ArrayLike<number>, chains: readonly Chain[], noise = METER_NOISE_W): FactorialHmmArrays {
   const sizes = chains.map((c) => c.locs.length);
   const S = sizes.reduce((a, b) => a * b, 1);
   const strides = sizes.map((_, m) => sizes.slice(m + 1).reduce((a, b) => a * b, 1));
@@ -40,7 +57,8 @@ export function factorialArrays(mains: ArrayLike<number>, chains: readonly Gauss
 }
 
 /** The joint MAP path: states [M][T], one row per chain (ppl-core's factorial kernel). */
-export function factorialMap(mains: ArrayLike<number>, chains: readonly GaussianHmm[], noise = METER_NOISE_W): number[][] {
+export function factorialMap(mains: ArrayLike<number>, chains: readonly Chain[], noise = METER_NOISE_W): number[][] {
+  checkExactStates(chains.map((c) => c.locs.length));
   return factorialHmmMostLikelyPath(factorialArrays(mains, chains, noise)).paths.map((p) => Array.from(p));
 }
 
@@ -51,7 +69,7 @@ export function factorialMap(mains: ArrayLike<number>, chains: readonly Gaussian
  * from every chain at its lowest state, until no chain changes (at most
  * `sweeps` rounds). A local optimum of the joint density, not the MAP.
  */
-export function icmMap(mains: ArrayLike<number>, chains: readonly GaussianHmm[], sweeps = 20, noise = METER_NOISE_W): number[][] {
+export function icmMap(mains: ArrayLike<number>, chains: readonly Chain[], sweeps = 20, noise = METER_NOISE_W): number[][] {
   const T = mains.length;
   const states = chains.map(() => new Array<number>(T).fill(0));
   for (let sweep = 0; sweep < sweeps; sweep++) {

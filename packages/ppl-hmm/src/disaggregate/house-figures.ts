@@ -2,6 +2,7 @@
  * The disaggregation's figures as Vega-Lite specs: the mains with the
  * appliances' estimated powers stacked under it (above the true stack when
  * the sub-meters are known), and each appliance's estimate against its truth.
+ * examples/nilm draws its generated households with the same stack figure.
  */
 import type { TopLevelSpec } from "vega-lite";
 
@@ -16,7 +17,8 @@ export function houseStackFigure(mains: ArrayLike<number>, estimate: readonly Ar
   const panels: [string, readonly ArrayLike<number>[]][] = [["estimated", estimate], ...(truth === undefined ? [] : [["true (sub-metered)", truth] as [string, readonly ArrayLike<number>[]]])];
   const rows: Record<string, number | string>[] = [];
   for (const [which, series] of panels) {
-    series.forEach((s, m) => Array.from(s).forEach((w, t) => rows.push({ h: hours(t, stepSeconds), w, appliance: names[m]!, which, order: m })));
+    // a learned "off" level a watt below 0 would dent the stack: areas from 0 up
+    series.forEach((s, m) => Array.from(s).forEach((w, t) => rows.push({ h: hours(t, stepSeconds), w: Math.max(0, w), appliance: names[m]!, which, order: m })));
     Array.from(mains).forEach((w, t) => rows.push({ h: hours(t, stepSeconds), w, appliance: "mains", which, order: -1 }));
   }
   return {
@@ -32,7 +34,7 @@ export function houseStackFigure(mains: ArrayLike<number>, estimate: readonly Ar
           transform: [{ filter: "datum.appliance !== 'mains'" }],
           mark: { type: "area", interpolate: "step-after" },
           encoding: {
-            x: { field: "h", type: "quantitative", title: "hours from the first test row" },
+            x: { field: "h", type: "quantitative", title: "hours from the first decoded row" },
             y: { field: "w", type: "quantitative", stack: "zero", title: "power (W)" },
             color: { field: "appliance", type: "nominal", sort: [...names], title: "appliance" },
             order: { field: "order", type: "quantitative" },
@@ -66,7 +68,7 @@ export function houseApplianceFigure(estimate: readonly ArrayLike<number>[], tru
       height: 90,
       mark: { type: "line", interpolate: "step-after", strokeWidth: 0.8 },
       encoding: {
-        x: { field: "h", type: "quantitative", title: "hours from the first test row" },
+        x: { field: "h", type: "quantitative", title: "hours from the first decoded row" },
         y: { field: "w", type: "quantitative", title: "W" },
         color: { field: "which", type: "nominal", title: "", scale: { domain: ["true", "estimated"], range: ["#999", "#d62728"] } },
       },
