@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, unitInterval } from "../constraints/constraint.js";
-import { digamma, logBeta, xlog1py, xlogy } from "../ops/special.js";
+import { betaLogProb } from "../ops/beta-logprob.js";
+import { digamma, logBeta } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { hashSeed, nextSeed } from "../rng.js";
+import { nextSeed } from "../rng.js";
 import { TINY } from "./gamma.js";
-import { rsampleStandardGamma } from "./numerics/gamma-sampler.js";
+import { rsampleBeta } from "./numerics/beta-sampler.js";
 import { Parameterized } from "./base/parameterized.js";
 
 /** Largest float32 below 1: draws are clamped to it so log1p(-x) stays finite. */
@@ -25,22 +26,14 @@ export class Beta extends Parameterized("Beta", {
     super({ concentration1, concentration0 });
   }
 
-  /** x = G1 / (G1 + G0) with independent Gamma draws: reparameterised through both. */
+  /** x = G1 / (G1 + G0) with independent Gamma draws: reparameterised through both (one op, numerics/beta-sampler.ts). */
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Beta")): tf.Tensor {
-    return tf.tidy(() => {
-      const shape = this.shape(sampleShape);
-      const g1 = rsampleStandardGamma(broadcastTo(this.concentration1, shape), seed);
-      const g0 = rsampleStandardGamma(broadcastTo(this.concentration0, shape), hashSeed(seed, "Beta.concentration0"));
-      return g1.div(g1.add(g0)).clipByValue(TINY, ONE_MINUS_EPS);
-    });
+    return rsampleBeta(this.concentration1, this.concentration0, this.shape(sampleShape), seed, TINY, ONE_MINUS_EPS);
   }
 
+  /** One float64 op with closed-form gradients (ops/beta-logprob.ts). */
   logProb(value: tf.Tensor): tf.Tensor {
-    return tf.tidy(() =>
-      xlogy(this.concentration1.sub(1), value)
-        .add(xlog1py(this.concentration0.sub(1), value.neg()))
-        .sub(logBeta(this.concentration1, this.concentration0)),
-    );
+    return betaLogProb(value, this.concentration1, this.concentration0);
   }
 
   override get mean(): tf.Tensor {

@@ -7,7 +7,7 @@ import { sumRightmost, weightedSum } from "ppl-core/internal";
 import { dirichletLogProb } from "../../src/ops/dirichlet-logprob.js";
 import { logNormalLogProb, normalLogProb } from "../../src/ops/normal-logprob.js";
 import { stickBreaking } from "../../src/ops/stick-breaking.js";
-import { LOG_2PI, at, checkGradients, expectClose, lgamma64, vals } from "./helpers.js";
+import { LOG_2PI, at, checkGradients, expectClose, lgamma64, logBeta64, vals } from "./helpers.js";
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const shapeOf = (shapes: readonly (readonly number[])[]) => {
@@ -102,6 +102,48 @@ describe("dirichletLogProb", () => {
       expectClose(vals(dirichletLogProb(c, x)), [want], 1e-5, 1e-6);
       const g = tf.grad((v: tf.Tensor) => dirichletLogProb(c, v))(x);
       expectClose(vals(g), [0, 1 / 0.4, 2 / 0.6], 1e-5, 1e-5);
+    });
+  });
+});
+
+describe("Beta's fused log-density", () => {
+  // value, concentration1 and concentration0 each broadcast along a different dim
+  const x = { values: [0.3, 0.05, 0.7, 0.92, 0.5, 0.15], shape: [2, 1, 3] };
+  const a = { values: [0.6, 2.5, 1.4, 7], shape: [4, 1] };
+  const b = { values: [3.2, 0.8, 1.9], shape: [1, 3] };
+  const out = shapeOf([x.shape, a.shape, b.shape]);
+  const ref = ([xs, as, bs]: number[][]) =>
+    Array.from({ length: size(out) }, (_, i) => {
+      const [v, p, q] = [at(xs!, x.shape, out, i), at(as!, a.shape, out, i), at(bs!, b.shape, out, i)];
+      return (p - 1) * Math.log(v) + (q - 1) * Math.log1p(-v) - logBeta64(p, q);
+    });
+  const beta = (v: tf.Tensor, p: tf.Tensor, q: tf.Tensor) => dist.Beta(p, q).logProb(v);
+
+  it("matches the closed form under broadcasting", () => {
+    tf.tidy(() => {
+      const lp = beta(...([x, a, b].map((p) => tf.tensor(p.values, p.shape)) as [tf.Tensor, tf.Tensor, tf.Tensor]));
+      expect(lp.shape).toEqual(out);
+      expectClose(vals(lp), ref([x.values, a.values, b.values]), 1e-5, 1e-6);
+    });
+  });
+
+  it("has gradients in the value and both concentrations equal to central differences", () => {
+    checkGradients(beta, ref, [x, a, b], 2e-3, "beta");
+  });
+
+  it("keeps xlogy's 0 log 0 = 0 where a concentration is 1 and the value at its end, with zero gradients there", () => {
+    tf.tidy(() => {
+      const v = tf.tensor1d([0, 1]);
+      const [p, q] = [tf.tensor1d([1, 2]), tf.tensor1d([3, 1])];
+      // at 0: 2 log 1 - log B(1, 3); at 1: log 1 - log B(2, 1)
+      expectClose(vals(beta(v, p, q)), [-logBeta64(1, 3), -logBeta64(2, 1)], 1e-6, 1e-6);
+      const [gv, gp, gq] = tf.grads((s: tf.Tensor, t: tf.Tensor, u: tf.Tensor) => beta(s, t, u).sum())([v, p, q]);
+      // d/dx at 0: (a-1)/x is dropped, -(b-1)/(1-x) = -2; at 1: (a-1)/x = 1, the other dropped
+      expectClose(vals(gv!), [-2, 1], 1e-6, 1e-6);
+      // d/da = log x - ψ(a) + ψ(a+b) with log x dropped at 0: ψ(4) - ψ(1) = 1 + 1/2 + 1/3; at 1: 0 - ψ(2) + ψ(3) = 1/2
+      expectClose(vals(gp!), [1 + 1 / 2 + 1 / 3, 1 / 2], 1e-5, 1e-5);
+      // d/db = log(1-x) - ψ(b) + ψ(a+b): at 0: -ψ(3) + ψ(4) = 1/3; at 1, log(1-x) dropped: ψ(3) - ψ(1) = 1 + 1/2
+      expectClose(vals(gq!), [1 / 3, 1 + 1 / 2], 1e-5, 1e-5);
     });
   });
 });
