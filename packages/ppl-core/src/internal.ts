@@ -17,7 +17,7 @@ export { applyDefault, runGenerator } from "./runtime/run.js";
 export { scaleAndMask, logProbError, formatFrame } from "./runtime/trace-struct.js";
 export { isVectorizedFrame } from "./handlers/plate.js";
 export { markArangeIndex } from "./ops/vindex.js";
-export { TapeMemo } from "./ops/tape-memo.js";
+export { stepCached, withStepCache } from "./ops/step-cache.js";
 export { ndtriNumber } from "./distributions/numerics/normal-quantile.js";
 export { broadcastShapes, sumRightmost, toTensor } from "./ops/tensor.js";
 export { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./infer/site-checks.js";

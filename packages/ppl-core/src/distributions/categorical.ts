@@ -5,7 +5,7 @@ import { MAX_SAFE_RANK, broadcastShapes, broadcastTo, cumsumLast, foldedRowwise,
 import { isArangeIndex, markArangeIndex, vindex } from "../ops/vindex.js";
 import { PROBS_EPS, clampProbNumber } from "../ops/clamp-probs.js";
 import { customGradient } from "../ops/custom-grad.js";
-import { TapeMemo } from "../ops/tape-memo.js";
+import { stepCached } from "../ops/step-cache.js";
 import { nextSeed } from "../rng.js";
 import { batchedLayout } from "./base/batched-layout.js";
 import { Distribution } from "./base/distribution.js";
@@ -20,10 +20,6 @@ import { asFloat, categoryWeights, checkParam } from "./base/validate.js";
  * chain. Remade once a tf.tidy scope has disposed it.
  */
 const supports = new Map<string, tf.Tensor>();
-
-/** A markov chain builds a Categorical per step from the same transition rows: normalise them once per step of SVI. */
-const logOfProbs = new TapeMemo<tf.Tensor>();
-const normalizedLogits = new TapeMemo<tf.Tensor>();
 
 /**
  * log clamp(p_k / Σ_j p_j) over the last axis, torch's Categorical logits:
@@ -129,7 +125,8 @@ export class Categorical extends Distribution {
       const probs = asFloat(p.probs);
       this.checkRank(probs, "probs");
       checkParam(this, "probs", probs, categoryWeights);
-      this.logits = logOfProbs.get(probs, () => logNormalized(probs));
+      // a markov chain builds a Categorical per step from the same transition rows: normalise them once per loss call
+      this.logits = stepCached([probs], "categorical-log-probs", () => logNormalized(probs));
       this.givenProbs = probs;
     } else {
       const logits = asFloat(p.logits!);
@@ -137,7 +134,7 @@ export class Categorical extends Distribution {
       this.checkRank(logits, "logits");
       checkParam(this, "logits", logits, real);
       // in a tidy: the log-sum-exp is an intermediate (the constructor may run outside any tidy)
-      this.logits = normalizedLogits.get(logits, () => tf.tidy(() => foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true)))));
+      this.logits = stepCached([logits], "categorical-normalized-logits", () => tf.tidy(() => foldedRowwise(logits, 1, (x) => x.sub(tf.logSumExp(x, -1, true)))));
     }
     this.numCategories = this.logits.shape[this.logits.rank - 1]!;
     this.batchShape = this.logits.shape.slice(0, -1);

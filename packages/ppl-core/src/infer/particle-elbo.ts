@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as z from "zod/mini";
 import { inOuterPlate } from "../handlers/plate.js";
+import { withStepCache } from "../ops/step-cache.js";
 import type { Model } from "../runtime/messages.js";
 import type { ELBO } from "./elbo.js";
 import { guessMaxPlateNesting } from "./max-plate-nesting.js";
@@ -65,6 +66,11 @@ export abstract class ParticleELBO implements ELBO {
   }
 
   differentiableLoss<A extends unknown[]>(model: Model<A>, guide: Model<A>, ...args: A): tf.Scalar {
+    // one step cache per call: what a markov chain derives from the params once is shared by its steps
+    return withStepCache(() => this.particles(model, guide, args));
+  }
+
+  private particles<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A): tf.Scalar {
     return tf.tidy(() => {
       const n = this.numParticles;
       if (this.vectorizeParticles && n > 1) {

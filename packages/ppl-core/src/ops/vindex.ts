@@ -11,7 +11,7 @@ import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { isValidationEnabled } from "../validation.js";
 import { broadcastRows } from "./broadcast-index.js";
 import { gatherFlat } from "./gather.js";
-import { TapeMemo } from "./tape-memo.js";
+import { stepCached } from "./step-cache.js";
 import { broadcastShapes } from "./tensor.js";
 
 /** One argument of {@link vindex}: `"..."` (the batch dims), `":"` (keep a dim), an integer, or an int32 index tensor. */
@@ -39,28 +39,18 @@ export function isArangeIndex(t: tf.Tensor): boolean {
 }
 
 /**
- * Results of the arange fast path, per index data, per source tensor and
- * layout. A markov chain's enumerated values alternate between two dims, and
- * a distribution caches its support per dim, so `vindex(locs, "...", z)` at
- * step t is the very same view as at step t-2: one reshape (and its
- * gradient) per chain, not per step. The WeakMap entries die with the data;
- * TapeMemo decides when a kept result may be reused.
+ * The arange fast path's result, once per loss call (step-cache.ts) per index
+ * data, source tensor and layout. A markov chain's enumerated values alternate
+ * between two dims, and a distribution caches its support per dim, so
+ * `vindex(locs, "...", z)` at step t is the very same view as at step t-2: one
+ * reshape (and its gradient) per chain, not per step.
  */
-const arangeSlots = new WeakMap<object, WeakMap<tf.Tensor, Map<string, object>>>();
-const arangeResults = new TapeMemo<object>();
-
 function memoArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor | undefined {
   const idx = indexArgs.find((a): a is tf.Tensor => a instanceof tf.Tensor);
   // the fast path needs the tagged index alone among ':'s; anything else (another tensor, a number) gathers
   if (idx === undefined || !isArangeIndex(idx) || indexArgs.some((a) => a !== ":" && a !== idx)) return undefined;
-  const key = `${batchRank}:${indexArgs.indexOf(idx)}/${indexArgs.length}:${idx.rank}`;
-  let byX = arangeSlots.get(idx.dataId);
-  if (byX === undefined) arangeSlots.set(idx.dataId, (byX = new WeakMap()));
-  let byKey = byX.get(x);
-  if (byKey === undefined) byX.set(x, (byKey = new Map()));
-  let slot = byKey.get(key);
-  if (slot === undefined) byKey.set(key, (slot = {}));
-  return arangeResults.get(slot, () => tf.tidy(() => vindexArange(x, indexArgs, batchRank)));
+  const layout = `vindex-arange:${batchRank}:${indexArgs.indexOf(idx)}/${indexArgs.length}:${idx.rank}`;
+  return stepCached([idx.dataId, x], layout, () => tf.tidy(() => vindexArange(x, indexArgs, batchRank)));
 }
 
 /**

@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PPLSupportError, dist, setValidation } from "ppl-core";
 import { expectGradClose, fixed, onEachBackend, size } from "./fd.js";
+import { withStepCache } from "../../src/ops/step-cache.js";
 
 const rows = [
   [1, 2, 3],
@@ -49,20 +50,32 @@ onEachBackend((backend) => {
       expect(zz).toEqual([0, 0, 0]);
     });
 
-    it(`two Categoricals of the same probs under one tape share one normalisation, and the gradient adds up (${backend})`, () => {
+    it(`two Categoricals of the same probs in one loss call share one normalisation, and the gradient adds up (${backend})`, () => {
       let shared = false;
       const g = tf.tidy(() =>
-        Array.from(tf.grad((p: tf.Tensor) => {
-          const a = dist.Categorical(p);
-          const b = dist.Categorical(p);
-          shared = a.logits === b.logits;
-          const v = tf.tensor1d(value, "int32");
-          return a.logProb(v).add(b.logProb(v)).sum();
-        })(tf.tensor2d(rows)).dataSync()),
+        Array.from(tf.grad((p: tf.Tensor) =>
+          withStepCache(() => {
+            const a = dist.Categorical(p);
+            const b = dist.Categorical(p);
+            shared = a.logits === b.logits;
+            const v = tf.tensor1d(value, "int32");
+            return a.logProb(v).add(b.logProb(v)).sum();
+          }),
+        )(tf.tensor2d(rows)).dataSync()),
       );
-      expect(shared, "TapeMemo reuses the normalised logits").toBe(true);
+      expect(shared, "the step cache reuses the normalised logits").toBe(true);
       const expected = rows.flatMap((r, i) => r.map((p, j) => 2 * ((j === value[i] ? 1 / p : 0) - 1 / sums[i]!)));
       expectGradClose(g, expected, 1e-5, "d/dprobs");
+    });
+
+    it(`outside a loss call nothing is kept: each Categorical normalises its own probs (${backend})`, () => {
+      const p = tf.tensor2d(rows);
+      const [a, b] = [dist.Categorical(p), dist.Categorical(p)];
+      expect(a.logits === b.logits).toBe(false);
+      // and a call's results do not outlive it
+      const inCall = withStepCache(() => dist.Categorical(p).logits);
+      expect(withStepCache(() => dist.Categorical(p).logits) === inCall).toBe(false);
+      tf.dispose([p, a.logits, b.logits, inCall]);
     });
 
     it(`a rank-7 probs (6 batch dims) is normalised row by row (${backend})`, () => {

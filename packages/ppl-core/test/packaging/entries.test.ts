@@ -14,7 +14,7 @@ describe("ppl-core's entries", () => {
     for (const k of ["sample", "param", "plate", "markov", "vectorizedMarkov", "vindex", "SVI", "TraceELBO", "Adam", "dist", "DiscreteHMM", "hmmViterbi"]) {
       expect(core).toHaveProperty(k);
     }
-    for (const k of ["parseOptions", "weightedSum", "runGenerator", "markArangeIndex", "formatShape", "sumRightmost", "MAX_SAFE_RANK", "chainLogSumExp"]) {
+    for (const k of ["parseOptions", "weightedSum", "runGenerator", "stepCached", "withStepCache", "markArangeIndex", "formatShape", "sumRightmost", "MAX_SAFE_RANK", "chainLogSumExp"]) {
       expect(internal).toHaveProperty(k);
       expect(core).not.toHaveProperty(k);
     }

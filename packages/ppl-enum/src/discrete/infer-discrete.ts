@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as z from "zod/mini";
 import { handle, hashSeed, makeRng, nextSeed, trace, withHandler } from "ppl-core";
-import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions } from "ppl-core/internal";
+import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions, withStepCache } from "ppl-core/internal";
 import type { Model, ModelGenerator, SampleSite } from "ppl-core";
 import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
 import { runPlan } from "../contract/execute.js";
@@ -50,7 +50,7 @@ export function inferDiscrete<A extends unknown[], R>(model: Model<A, R>, option
   return function* decoded(...args: A): ModelGenerator<R> {
     const firstAvailableDim = o.firstAvailableDim ?? -1 - guessMaxPlateNesting(model, undefined, args);
     const seed = o.seed === undefined ? nextSeed("inferDiscrete") : hashSeed(o.seed, runs++);
-    const values = tf.tidy(() => decode(model, args, firstAvailableDim, o.temperature, seed, plans));
+    const values = withStepCache(() => tf.tidy(() => decode(model, args, firstAvailableDim, o.temperature, seed, plans)));
     return yield* handle(model(...args), {
       process(msg) {
         if (msg.type !== "sample" || msg.isObserved || msg.role !== "sample") return;

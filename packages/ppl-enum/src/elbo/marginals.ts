@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { Bernoulli, Categorical, OneHotCategorical, PPLModelError, dist, replay, trace, withHandler } from "ppl-core";
 import type { Distribution, Model, SampleSite, Trace } from "ppl-core";
-import { checkModelGuideMatch, checkVectorizedMarkovSites } from "ppl-core/internal";
+import { checkModelGuideMatch, checkVectorizedMarkovSites, withStepCache } from "ppl-core/internal";
 import { runPlan } from "../contract/execute.js";
 import { type Dim, signatureOf } from "../contract/factor.js";
 import type { PlanCache } from "../contract/plan-cache.js";
@@ -44,7 +44,7 @@ export function computeMarginals<A extends unknown[]>(
 ): Map<string, MarginalDistribution> {
   // everything but the marginals' probabilities is made and freed inside this tidy (the runs' own tensors too)
   let families: { readonly name: string; readonly fn: Distribution }[] = [];
-  const probs = tf.tidy(() => {
+  const probs = withStepCache(() => tf.tidy(() => {
     const { modelTrace, guideTrace } = enumeratedTraces(model, guide, args, -1 - maxPlateNesting);
     try {
       const terms = collectTerms(modelTrace, "elbo");
@@ -56,7 +56,7 @@ export function computeMarginals<A extends unknown[]>(
       modelTrace.dispose();
       guideTrace.dispose();
     }
-  });
+  }));
   return new Map(families.map((f, k) => [f.name, marginalDistribution(f.fn, probs[k]!)]));
 }
 

@@ -7,7 +7,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { PPLModelError, PPLShapeError } from "ppl-core";
 import {
-  type EnumVariable, type MarkovTag, TapeMemo, formatFrame, formatShape, isVectorizedFrame, logProbError, scaleAndMask,
+  type EnumVariable, type MarkovTag, formatFrame, formatShape, isVectorizedFrame, logProbError, scaleAndMask, stepCached,
 } from "ppl-core/internal";
 import type { PlateFrame, SampleSite, Trace } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
@@ -19,8 +19,6 @@ const varDims: Dim[] = [];
 export const varDim = (id: number): Dim => (varDims[id] ??= `v${id}`);
 const noScope: ReadonlyMap<number, EnumVariable> = new Map();
 
-/** Sites of one markov parity share their log-prob tensor (memoised vindex): squeeze it once, so the chain sees one tensor. */
-const squeezed = new TapeMemo<tf.Tensor>();
 const plateDims = new Map<string, Dim>();
 export const plateDim = (name: string): Dim => {
   let d = plateDims.get(name);
@@ -239,8 +237,9 @@ export class CommonScale {
 /** The plates a site sits in, by name (vectorizedMarkov time axes excluded). */
 export const ordinalOf = (site: SampleSite): Dim[] => vectorizedFrames(site).filter((f) => f.time !== true).map((f) => plateDim(f.name));
 
+/** Sites of one markov parity share their log-prob tensor (step-cached vindex): squeeze it once a call, so the chain sees one tensor. */
 function squeezedFactor(lp: tf.Tensor, dims: Dim[], sizes: number[]): Factor {
-  return { data: sizes.length === lp.rank ? lp : squeezed.get(lp, () => lp.reshape(sizes)), dims };
+  return { data: sizes.length === lp.rank ? lp : stepCached([lp], `squeezed:${sizes.join(",")}`, () => lp.reshape(sizes)), dims };
 }
 
 function noteChainVar(chains: Map<object, TimeChainSites>, tag: MarkovTag, site: SampleSite, own: EnumVariable): void {

@@ -3,17 +3,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Constraint } from "../../constraints/constraint.js";
 import { PPLConfigError, type PPLError, type PPLErrorFields, PPLShapeError, PPLSupportError, formatShape } from "../../errors.js";
 import { broadcastShapes, type TensorLike } from "../../ops/tensor.js";
+import { stepCached } from "../../ops/step-cache.js";
 import { floatArg } from "../../tensor-arg.js";
 import { isValidationEnabled } from "../../validation.js";
 import { Distribution } from "./distribution.js";
-
-/**
- * Tensors already found to satisfy a constraint. A markov chain hands the same
- * (memoised) parameter tensor to every step of one parity; tensors are
- * immutable, so one check answers for all. Variables are not remembered: they
- * change in place.
- */
-const passed = new WeakMap<tf.Tensor, Set<Constraint>>();
 
 /**
  * Parameter checks that failed while a model ran, oldest first. A constructor
@@ -87,14 +80,14 @@ export function rejectParam(owner: Distribution, e: PPLError): void {
  */
 export function checkParam(owner: Distribution, param: string, value: tf.Tensor, constraint: Constraint): void {
   if (!isValidationEnabled()) return;
-  const known = value instanceof tf.Variable ? undefined : passed.get(value);
-  if (known?.has(constraint)) return;
-  const e = violation(owner.name, param, value, constraint);
-  if (e !== undefined) return rejectParam(owner, e);
-  if (!(value instanceof tf.Variable)) {
-    if (known === undefined) passed.set(value, new Set([constraint]));
-    else known.add(constraint);
-  }
+  // a markov chain hands the same (step-cached) parameter tensor to every step of one parity: check it once per
+  // loss call (tensors are immutable, and no variable changes during a call); a failed check is not kept
+  let failed: PPLSupportError | undefined;
+  stepCached([value, constraint], "constraint-passed", () => {
+    failed = violation(owner.name, param, value, constraint);
+    return failed === undefined ? true : undefined;
+  });
+  if (failed !== undefined) rejectParam(owner, failed);
 }
 
 function violation(dist: string, param: string, value: tf.Tensor, constraint: Constraint): PPLSupportError | undefined {
