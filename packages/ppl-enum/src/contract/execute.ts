@@ -8,6 +8,7 @@ import { plateSum } from "./plate-sum.js";
 import type { Ring } from "./rings.js";
 import { LazyRows, type RowOf } from "./rows.js";
 import { Slots } from "./slots.js";
+import { runTimeChain } from "./time-chain-exec.js";
 
 export function align(x: tf.Tensor, a: Align): tf.Tensor {
   let y = a.perm === null ? x : x.transpose([...a.perm]);
@@ -17,7 +18,8 @@ export function align(x: tf.Tensor, a: Align): tf.Tensor {
 
 /** Returns one tensor per plan root, each over plate dims only (`plan.slotDims[root]`). */
 export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.Tensor[] {
-  const slots = new Slots(inputs, ring);
+  const slots = new Slots(inputs);
+  const size = (d: string): number => plan.sizes.get(d)!;
   const rowProducts = new RowProducts();
   for (const step of plan.steps) {
     if (step.kind === "combine") {
@@ -25,6 +27,8 @@ export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.T
       slots.set(step.out, ring.combine(aligned, step));
     } else if (step.kind === "chain") {
       slots.set(step.out, runChain(step, slots, ring));
+    } else if (step.kind === "timeChain") {
+      slots.set(step.out, runTimeChain(step, slots, plan.slotDims, size, ring));
     } else if (step.kind === "factorial") {
       slots.set(step.out, runFactorial(step, slots, ring));
     } else {

@@ -4,7 +4,6 @@
  * the number of things it really depends on, never the positional arena width.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import type { Ring } from "./rings.js";
 import type { RowOf } from "./rows.js";
 
 /** The name of a factor's axis: an enumerated variable or a plate. */
@@ -20,13 +19,6 @@ export interface Factor {
   readonly shape?: readonly number[];
   /** @internal Set when `data` is one row of a batched tensor (see rows.ts). */
   readonly row?: RowOf;
-  /**
-   * @internal
-   * Set when the factor is itself an elimination the plan's ring runs (a
-   * vectorizedMarkov chain, see time-chain.ts): the plan reads it through
-   * this with its own ring, never through `data`.
-   */
-  readonly byRing?: (ring: Ring) => tf.Tensor;
 }
 
 /** A factor and the plates it sits in (its ordinal, plate dim names). */

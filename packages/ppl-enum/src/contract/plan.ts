@@ -16,6 +16,7 @@ import { checkTensorElements } from "ppl-core/internal";
 import { type ChainOutput, type ChainStep, detectChain } from "./chain-plan.js";
 import type { Dim, FactorSignature } from "./factor.js";
 import { type FactorialStep, detectFactorial } from "./factorial-plan.js";
+import { type TimeChain, type TimeChainStep, timeChainSpec } from "./time-chain-plan.js";
 
 /** How to lay an input out for broadcasting against a step's joint dims. */
 export interface Align {
@@ -51,7 +52,7 @@ export interface ProductStep {
   readonly out: number;
 }
 
-export type Step = CombineStep | ProductStep | ChainStep | FactorialStep;
+export type Step = CombineStep | ProductStep | ChainStep | FactorialStep | TimeChainStep;
 
 export interface PlanOptions {
   /**
@@ -160,6 +161,18 @@ class PlanBuilder {
     let m = 1;
     for (const p of plates) if (!this.slotDims[s]!.includes(p)) m *= this.plateSizes.get(p) ?? 1;
     return m;
+  }
+
+  /** A vectorizedMarkov chain's step: its inputs in, one slot over its batch out. */
+  timeChain(c: TimeChain): number {
+    const size = (d: Dim): number => this.sizes.get(d) ?? this.plateSizes.get(d) ?? 1;
+    for (const d of c.batch) {
+      this.sizes.set(d, size(d));
+      if (!this.order.has(d)) this.order.set(d, this.order.size);
+    }
+    const out = this.newSlot([...c.batch]);
+    this.steps.push({ kind: "timeChain", chain: c, spec: timeChainSpec(c, size), out });
+    return out;
   }
 
   /** Eliminate a chain, or M chains that meet only in per-step factors, with one fused step; undefined when `slots` are neither. */
@@ -286,11 +299,20 @@ export function buildPlan(
   plateSizes: ReadonlyMap<Dim, number>,
   label: Label,
   options: PlanOptions = {},
+  chains: readonly TimeChain[] = [],
 ): Plan {
   const b = new PlanBuilder(sigs, label, plateSizes);
   const ordinals = sigs.map((s) => new Set(s.ordinal));
-  const all = sigs.map((_, i) => i);
-  for (const component of connected(all, b.slotDims, sumDims)) {
+  // each vectorizedMarkov chain first, in one step over its own inputs; its result joins the contraction as one
+  // more factor (so a decoder's ring records the chain before the variables outside it that it depends on)
+  const members = new Set(chains.flatMap((c) => [...c.init, ...c.step]));
+  const inputs = sigs.map((_, i) => i).filter((i) => !members.has(i));
+  for (const c of chains) {
+    const out = b.timeChain(c);
+    ordinals[out] = new Set(c.plates);
+    inputs.push(out);
+  }
+  for (const component of connected(inputs, b.slotDims, sumDims)) {
     contractComponent(b, component, ordinals, sumDims, label, options.fuseChains !== false);
   }
   return {

@@ -1,29 +1,23 @@
 /**
  * A plan run's tensors by slot: the inputs' data is read only when a step
- * needs the tensor itself (an input the ring eliminates, a vectorizedMarkov
- * chain, is eliminated then, with the run's ring), and a slot that is a row
- * of a batch (an input row factor, or a plate product of one) stays a row
- * until then.
+ * needs the tensor itself, and a slot that is a row of a batch (an input row
+ * factor, or a plate product of one) stays a row until then.
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Factor } from "./factor.js";
-import type { Ring } from "./rings.js";
 import type { RowOf } from "./rows.js";
 
 export class Slots {
   private readonly made: (tf.Tensor | undefined)[] = [];
   private readonly rows: (RowOf | undefined)[] = [];
-  constructor(
-    private readonly inputs: readonly Factor[],
-    private readonly ring: Ring,
-  ) {}
+  constructor(private readonly inputs: readonly Factor[]) {}
 
   get(i: number): tf.Tensor {
     let t = this.made[i];
     if (t === undefined) {
       const input = this.inputs[i];
       const r = this.rows[i];
-      if (input !== undefined) t = input.byRing !== undefined ? input.byRing(this.ring) : input.data;
+      if (input !== undefined) t = input.data;
       else if (r !== undefined) t = r.rows.get(r.row);
       else throw new Error(`internal: plan slot ${i} read before it was computed`);
       this.made[i] = t;

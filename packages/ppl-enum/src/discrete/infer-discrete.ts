@@ -10,12 +10,10 @@ import { handle, hashSeed, makeRng, nextSeed, trace, withHandler } from "ppl-cor
 import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions, withStepCache } from "ppl-core/internal";
 import type { Model, ModelGenerator, SampleSite } from "ppl-core";
 import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
-import { runPlan } from "../contract/execute.js";
-import { signatureOf } from "../contract/factor.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { MapRing, SampleRing } from "../contract/rings.js";
 import { collectTerms, plateDim, timeDim, varDim, vectorizedFrames } from "../enum/collect.js";
-import { planFactors } from "../enum/time-chains.js";
+import { contractTerms } from "../enum/contract-terms.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 
 const inferDiscreteOptions = z.strictObject({
@@ -77,13 +75,9 @@ function decode<A extends unknown[], R>(
   checkVectorizedMarkovSites(tr);
   const terms = collectTerms(tr, "decode");
   const ring = temperature === 0 ? new MapRing() : new SampleRing();
-  // a vectorizedMarkov chain is one more input of the plan: the ring records it when the plan reads it, before the
-  // enumerated variables outside it that it depends on are eliminated (the backward pass decides those first)
-  const { factors, sumDims } = planFactors(terms, new Map([...terms.varSizes, ...terms.plateSizes]));
-  if (factors.length > 0) {
-    const plan = plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
-    runPlan(plan, factors.map((f) => f.factor), ring);
-  }
+  // the ring records each elimination (a vectorizedMarkov chain's first, before the enumerated variables outside it
+  // that it depends on) and the backward pass decides them in reverse
+  contractTerms(terms, plans, ring);
   const decided: Map<string, Assignment> = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(makeRng(seed)));
   const out: Record<string, tf.Tensor> = {};
   for (const site of tr.latentSites()) {

@@ -13,14 +13,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Bernoulli, Categorical, OneHotCategorical, PPLModelError, dist, replay, trace, withHandler } from "ppl-core";
 import type { Distribution, Model, SampleSite, Trace } from "ppl-core";
 import { checkModelGuideMatch, checkVectorizedMarkovSites, withStepCache } from "ppl-core/internal";
-import { runPlan } from "../contract/execute.js";
-import { type Dim, signatureOf } from "../contract/factor.js";
+import type { Dim } from "../contract/factor.js";
 import type { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
 import { type CollectedTerms, collectTerms, ordinalOf, plateDim, timeDim, varDim, vectorizedFrames } from "../enum/collect.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { runSequentially } from "../enum/sequential.js";
-import { planFactors } from "../enum/time-chains.js";
+import { contractTerms } from "../enum/contract-terms.js";
 
 /** A site's marginal: Bernoulli for a Bernoulli site, OneHotCategorical for a OneHotCategorical site, otherwise a Categorical over its support's positions. */
 export type MarginalDistribution = Bernoulli | Categorical | OneHotCategorical;
@@ -48,10 +47,9 @@ export function computeMarginals<A extends unknown[]>(
     const { modelTrace, guideTrace } = enumeratedTraces(model, guide, args, -1 - maxPlateNesting);
     try {
       const terms = collectTerms(modelTrace, "elbo");
-      const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
-      const offsets = offsetsOf(modelTrace.sampleSites(), terms, sizes);
+      const offsets = offsetsOf(modelTrace.sampleSites());
       families = offsets.map((o) => ({ name: o.site.name, fn: o.site.fn }));
-      return offsets.length === 0 ? [] : posteriorProbs(offsets, terms, sizes, plans);
+      return offsets.length === 0 ? [] : posteriorProbs(offsets, terms, plans);
     } finally {
       modelTrace.dispose();
       guideTrace.dispose();
@@ -97,15 +95,14 @@ function enumeratedTraces<A extends unknown[]>(model: Model<A>, guide: Model<A>,
   return { modelTrace, guideTrace };
 }
 
-/** One offset per model-enumerated site (in site order); notes the sizes of their plates and time axes in `sizes`. */
-function offsetsOf(sites: Iterable<SampleSite>, terms: CollectedTerms, sizes: Map<Dim, number>): Offset[] {
+/** One offset per model-enumerated site (in site order). */
+function offsetsOf(sites: Iterable<SampleSite>): Offset[] {
   const offsets: Offset[] = [];
   for (const site of sites) {
     const info = site.enumInfo;
     if (info?.kind !== "parallel" || info.variable.side !== "model") continue;
     const frames = vectorizedFrames(site).sort((a, b) => a.dim - b.dim);
     const plateDims = frames.map((f) => (f.time === true ? timeDim(f.name) : plateDim(f.name)));
-    frames.forEach((f, i) => sizes.set(plateDims[i]!, f.subsampleSize));
     const batchRank = frames.length === 0 ? 0 : -frames[0]!.dim;
     const batchShape = new Array<number>(batchRank).fill(1);
     for (const f of frames) batchShape[batchRank + f.dim] = f.subsampleSize;
@@ -120,7 +117,7 @@ function offsetsOf(sites: Iterable<SampleSite>, terms: CollectedTerms, sizes: Ma
 }
 
 /** d log Z / d offset for every offset: each site's posterior probabilities, shaped [...batchShape, K]. */
-function posteriorProbs(offsets: readonly Offset[], terms: CollectedTerms, sizes: ReadonlyMap<Dim, number>, plans: PlanCache): tf.Tensor[] {
+function posteriorProbs(offsets: readonly Offset[], terms: CollectedTerms, plans: PlanCache): tf.Tensor[] {
   const logZ = (...deltas: tf.Tensor[]): tf.Scalar => {
     // each offset is one more factor of the site's variable, in the site's plates (and, for a vectorizedMarkov
     // site, in its chain at its step, like the site's own factor)
@@ -131,10 +128,9 @@ function posteriorProbs(offsets: readonly Offset[], terms: CollectedTerms, sizes
       factorChains: [...terms.factorChains, ...offsets.map((o) => terms.factorChains[terms.factorSites.indexOf(o.site.name)])],
       sumDims: new Set([...terms.sumDims, ...offsets.map((o) => o.dims[o.dims.length - 1]!)]),
     };
-    const { factors, sumDims } = planFactors(withOffsets, sizes);
-    const plan = plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
+    const { plan, roots } = contractTerms(withOffsets, plans, logRing)!;
     let total: tf.Tensor = tf.scalar(0);
-    runPlan(plan, factors.map((f) => f.factor), logRing).forEach((root, i) => {
+    roots.forEach((root, i) => {
       total = total.add(root.sum().mul(plan.rootMultipliers[i]!));
     });
     return total as tf.Scalar;

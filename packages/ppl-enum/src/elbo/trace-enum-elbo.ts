@@ -13,14 +13,13 @@ import {
 } from "ppl-core/internal";
 import type { Model, ParticleOptions, SampleSite, Trace } from "ppl-core";
 import { expectedCost, logMarginal } from "../contract/expectation.js";
-import { type Dim, type Factor, signatureOf } from "../contract/factor.js";
-import { runPlan } from "../contract/execute.js";
+import type { Dim, Factor } from "../contract/factor.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
 import { type CollectedTerms, type CostTerm, collectTerms, ordinalOf } from "../enum/collect.js";
 import { stackSequentialRuns } from "../enum/stack-runs.js";
 import { runSequentially } from "../enum/sequential.js";
-import { planFactors } from "../enum/time-chains.js";
+import { contractTerms } from "../enum/contract-terms.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { type MarginalDistribution, computeMarginals } from "./marginals.js";
 
@@ -142,18 +141,14 @@ export class TraceEnumELBO extends ParticleELBO {
 
   /** No enumeration in the guide: the model's factors contracted and every term summed in one weighted sum. */
   private plainParticle(terms: CollectedTerms, guideTrace: Trace): tf.Tensor {
-    const sizes = new Map([...terms.varSizes, ...terms.plateSizes]);
-    const { factors, sumDims } = planFactors(terms, sizes);
     // every term enters one weighted sum (one op): the costs, the contracted parts times the shared scale, minus log q
     const parts: tf.Tensor[] = terms.costs.map((c) => c.data);
     const weights: number[] = terms.costs.map(() => 1);
-    if (factors.length > 0) {
-      const plan = this.plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, terms.label);
-      runPlan(plan, factors.map((f) => f.factor), logRing).forEach((root, i) => {
-        parts.push(root);
-        weights.push(terms.scale * plan.rootMultipliers[i]!);
-      });
-    }
+    const contracted = contractTerms(terms, this.plans, logRing);
+    contracted?.roots.forEach((root, i) => {
+      parts.push(root);
+      weights.push(terms.scale * contracted.plan.rootMultipliers[i]!);
+    });
     for (const site of guideTrace.latentSites()) {
       parts.push(guideTrace.logProb(site.name));
       weights.push(-1);
@@ -171,18 +166,16 @@ export class TraceEnumELBO extends ParticleELBO {
     const q = collectTerms(guideTrace, "elbo");
     checkGuideEnumerationIsGlobalEnough(terms, q, guideTrace);
     const sizes = new Map([...terms.varSizes, ...terms.plateSizes, ...q.varSizes, ...q.plateSizes]);
-    const { factors, sumDims } = planFactors(terms, sizes);
     const label = (d: Dim) => (terms.label(d) === d ? q.label(d) : terms.label(d));
     const costs: { factor: Factor; ordinal: readonly Dim[]; weight: number }[] = [];
     const squeezedCost = (c: CostTerm): Factor => ({ data: c.data.rank === c.sizes.length ? c.data : c.data.reshape([...c.sizes]), dims: c.dims });
     for (const c of terms.costs) costs.push({ factor: squeezedCost(c), ordinal: c.ordinal, weight: 1 });
     for (const c of q.costs) costs.push({ factor: squeezedCost(c), ordinal: c.ordinal, weight: -1 });
-    if (factors.length > 0) {
-      const plan = this.freePlans.get(factors.map(signatureOf), sumDims, terms.plateSizes, label);
-      runPlan(plan, factors.map((f) => f.factor), logRing).forEach((data, i) => {
-        costs.push({ factor: { data, dims: plan.slotDims[plan.roots[i]!]! }, ordinal: plan.rootOrdinals[i]!, weight: terms.scale });
-      });
-    }
+    const contracted = contractTerms(terms, this.freePlans, logRing, label);
+    contracted?.roots.forEach((data, i) => {
+      const { plan } = contracted;
+      costs.push({ factor: { data, dims: plan.slotDims[plan.roots[i]!]! }, ordinal: plan.rootOrdinals[i]!, weight: terms.scale });
+    });
     // the expectation's weights: log q of every enumerated guide site, and of every sequential site at its fixed value
     const weights: { factor: Factor; ordinal: readonly Dim[] }[] = q.guideWeights.map((w) => ({ factor: squeezedCost(w), ordinal: w.ordinal }));
     const denominators = [...guideTrace.sampleSites()].flatMap((site) =>

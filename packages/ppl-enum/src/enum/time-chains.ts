@@ -1,30 +1,26 @@
 /**
- * Take the factors of each vectorizedMarkov chain out of the collected terms:
- * step 0's factors (on the state at t = 0) and step 1's (on the states at
- * t-1 and t, stacked along the time axis) become one TimeChainProblem that
- * contract/time-chain.ts eliminates with the ring's chain operation (one
- * kernel pass) as one more input of the plan (`planFactors`); everything
- * else stays as it is. Only structure and checks here, no arithmetic.
+ * The plan's inputs from the collected terms: every factor, and for each
+ * vectorizedMarkov chain which of them are its step-0 factors (on the state
+ * at t = 0) and its step-1 factors (on the states at t-1 and t, stacked along
+ * the time axis), a TimeChain the plan eliminates with one step of the ring's
+ * chain operation (contract/time-chain-plan.ts). The chain's own state
+ * variables leave the plan's sum dims: that step sums them. Only structure
+ * and checks here, no arithmetic.
  */
 import { PPLModelError } from "ppl-core";
 import type { Dim, PlacedFactor } from "../contract/factor.js";
-import { type TimeChainShape, timeChainFactor } from "../contract/time-chain.js";
+import type { TimeChain } from "../contract/time-chain-plan.js";
 import type { CollectedTerms, TimeChainSites } from "./collect.js";
 
-export interface TimeChainProblem extends TimeChainShape {
-  readonly name: string;
+export interface PlanInputs {
+  readonly factors: readonly PlacedFactor[];
+  readonly sumDims: ReadonlySet<Dim>;
+  readonly chains: readonly TimeChain[];
 }
 
-export interface SeparatedTerms {
-  readonly factors: PlacedFactor[];
-  readonly sumDims: Set<Dim>;
-  readonly chains: TimeChainProblem[];
-}
-
-export function separateTimeChains(terms: CollectedTerms): SeparatedTerms {
+export function planInputs(terms: CollectedTerms): PlanInputs {
   if (terms.timeChains.size === 0) return { factors: terms.factors, sumDims: terms.sumDims, chains: [] };
-  const chains: TimeChainProblem[] = [];
-  const taken = new Set<number>();
+  const chains: TimeChain[] = [];
   const sumDims = new Set(terms.sumDims);
   for (const [key, sites] of terms.timeChains) {
     const members = terms.factors.flatMap((_, i) => (terms.factorChains[i]?.chain === key ? [i] : []));
@@ -36,24 +32,20 @@ export function separateTimeChains(terms: CollectedTerms): SeparatedTerms {
     const own = new Set([...prev, ...curr]);
     const plates = chainPlates(sites);
     const outer = new Set<Dim>();
-    for (const i of members) {
-      for (const d of terms.factors[i]!.factor.dims) if (d.startsWith("v") && !own.has(d)) outer.add(d);
-      taken.add(i);
-    }
+    for (const i of members) for (const d of terms.factors[i]!.factor.dims) if (d.startsWith("v") && !own.has(d)) outer.add(d);
     for (const d of own) sumDims.delete(d);
     chains.push({
-      name: sites.name,
       time: sites.time,
       steps: sites.steps,
       prev,
       curr,
       batch: [...[...outer].sort(), ...plates],
       plates,
-      init: members.filter((i) => terms.factorChains[i]!.step === 0).map((i) => terms.factors[i]!.factor),
-      step: members.filter((i) => terms.factorChains[i]!.step > 0).map((i) => terms.factors[i]!.factor),
+      init: members.filter((i) => terms.factorChains[i]!.step === 0),
+      step: members.filter((i) => terms.factorChains[i]!.step > 0),
     });
   }
-  return { factors: terms.factors.filter((_, i) => !taken.has(i)), sumDims, chains };
+  return { factors: terms.factors, sumDims, chains };
 }
 
 /** Step 1 must enumerate the same variables, in the same order and sizes, as step 0: they are the same state one step later. */
@@ -85,16 +77,4 @@ function chainPlates(sites: TimeChainSites): Dim[] {
     );
   });
   return [...first].sort();
-}
-
-/**
- * The factors the plan contracts: the terms' factors outside every
- * vectorizedMarkov chain, and each chain as one more factor over its batch
- * (its enumerated outer variables and plates), which the plan's ring
- * eliminates in one chain-kernel pass.
- */
-export function planFactors(terms: CollectedTerms, sizes: ReadonlyMap<Dim, number>): { factors: PlacedFactor[]; sumDims: Set<Dim> } {
-  const { factors, sumDims, chains } = separateTimeChains(terms);
-  for (const c of chains) factors.push({ factor: timeChainFactor(c, sizes), ordinal: c.plates });
-  return { factors, sumDims };
 }
