@@ -11,6 +11,7 @@ import { Distribution, TraceELBO, constraints, dist, markov, mask, plate, range,
 import type { Constraint } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
+import { withStepCache } from "ppl-core/internal";
 import { batchedLogProbs } from "../src/enum/batched-log-probs.js";
 import { EnumMessenger } from "../src/enum/enum-handler.js";
 import { bruteForce, errorOf, forwardLogLik, normalLogPdf, relErr, type HMMParams } from "./helpers.js";
@@ -68,13 +69,14 @@ describe("batched Normal emissions", () => {
 
   it("the sites of one markov parity form one batch; a masked site is left out of it", () => {
     const { model } = hmm(6, (t) => t === 4);
-    const groups = tf.tidy(() => {
+    // inside a loss call (its step cache), as the ELBO runs it: each parity's locs[z] is one tensor
+    const groups = withStepCache(() => tf.tidy(() => {
       const messenger = new EnumMessenger(-2);
       const tr = trace(withHandler(model, () => messenger)).getTrace();
       const batched = batchedLogProbs(tr);
       const sources = [...new Set([...batched.values()].map((b) => b.rows))];
       return sources.map((rows) => [...batched].filter(([, b]) => b.rows === rows).map(([name, b]) => `${name}#${b.row}`));
-    });
+    }));
     expect(groups).toEqual([["y_0#0", "y_2#1"], ["y_1#0", "y_3#1", "y_5#2"]]);
     const { model: m2, locs } = hmm(6, (t) => t === 4);
     const withMask = lossAndGrad(m2, locs, true);
@@ -175,12 +177,12 @@ describe("batched masked Bernoulli emissions", () => {
 
   it("the emissions of one parity form one batch, masks and all", () => {
     const { m } = model();
-    const groups = tf.tidy(() => {
+    const groups = withStepCache(() => tf.tidy(() => {
       const tr = trace(withHandler(m, () => new EnumMessenger(-3))).getTrace();
       const batched = batchedLogProbs(tr);
       const sources = [...new Set([...batched.values()].map((b) => b.rows))];
       return sources.map((rows) => [...batched].filter(([, b]) => b.rows === rows).map(([name, b]) => `${name}#${b.row}`));
-    });
+    }));
     expect(groups).toEqual([["y_0#0", "y_2#1", "y_4#2"], ["y_1#0", "y_3#1"]]);
   });
 
