@@ -38,7 +38,7 @@ export function currentSupport<A extends unknown[]>(
   let step = gen.next();
   while (!step.done) {
     const msg = step.value;
-    if (msg.type === "sample" && msg.name === site.name) {
+    if (msg.type === "sample" && msg.name === site.name && !msg.stop) {
       // stop the run here: return() unwinds the model's generators without running the rest of it
       gen.return(undefined as never);
       return msg.fn.support;

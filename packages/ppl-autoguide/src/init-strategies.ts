@@ -5,13 +5,27 @@
  * such a function (as Pyro's `init_to_median(num_samples=...)` does).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { PPLConfigError, PPLModelError, bijectTo, nextSeed, type SampleMsg, type TensorLike } from "ppl-core";
-import { toTensor } from "ppl-core/internal";
+import { PPLModelError, bijectTo, nextSeed, type SampleMsg, type TensorLike } from "ppl-core";
+import { parseOptions, tensorArg } from "ppl-core/internal";
+import * as z from "zod/mini";
 
 /** What an init strategy sees of a site: its name, its distribution (broadcast over its plates) and its seed. */
 export type InitSite = Pick<SampleMsg, "name" | "fn" | "seed">;
-/** An init strategy: the constrained starting value of a site, of the site's full shape. */
-export type InitLocFn = (site: InitSite) => tf.Tensor;
+/**
+ * An init strategy: the constrained starting value of a site, of the site's
+ * full shape. One that takes values by name lists the names in `siteNames`:
+ * the prototype run refuses a name that is not a sample site of the model.
+ */
+export type InitLocFn = ((site: InitSite) => tf.Tensor) & {
+  /** The site names the strategy has values for (initToValue's, its fallback's included). */
+  readonly siteNames?: readonly string[];
+};
+
+/** `fn` listing the names it has values for, with those of the strategies it falls back to. */
+function withSiteNames(fn: (site: InitSite) => tf.Tensor, names: readonly string[], fallback?: InitLocFn): InitLocFn {
+  const all = [...new Set([...names, ...(fallback?.siteNames ?? [])])];
+  return all.length === 0 ? fn : Object.assign(fn, { siteNames: all });
+}
 
 function isSite(x: unknown): x is InitSite {
   return typeof x === "object" && x !== null && "fn" in x && "name" in x;
@@ -25,19 +39,31 @@ export function initToSample(site?: InitSite): tf.Tensor | InitLocFn {
   return site.fn.sample([], site.seed ?? nextSeed(`init:${site.name}`));
 }
 
-/** The elementwise median of `numSamples` prior draws (default 15); robust to heavy tails. */
+const initFn = z.custom<InitLocFn>((f) => typeof f === "function", "an init strategy (a function of the site)");
+const medianOptions = z.strictObject({
+  numSamples: z._default(z.int().check(z.positive()), 15),
+  fallback: z.optional(initFn),
+});
+const valueOptions = z.strictObject({
+  values: z.record(z.string(), z.unknown()),
+  fallback: z.optional(initFn),
+});
+
+/**
+ * The elementwise median of `numSamples` prior draws (default 15); robust to
+ * heavy tails. Where the median leaves a structured support (a correlation
+ * matrix's Cholesky factor), `fallback` (default initToFeasible), as Pyro's.
+ */
 export function initToMedian(site: InitSite): tf.Tensor;
 export function initToMedian(options?: { numSamples?: number; fallback?: InitLocFn }): InitLocFn;
 export function initToMedian(arg?: InitSite | { numSamples?: number; fallback?: InitLocFn }): tf.Tensor | InitLocFn {
-  if (isSite(arg)) return medianOfDraws(arg, 15);
-  const numSamples = arg?.numSamples ?? 15;
-  if (!Number.isInteger(numSamples) || numSamples < 1) {
-    throw new PPLConfigError(`initToMedian: numSamples must be a positive integer, got ${numSamples}`);
-  }
-  return (site) => medianOfDraws(site, numSamples);
+  if (isSite(arg)) return medianOfDraws(arg, 15, initToFeasible);
+  const o = parseOptions("initToMedian", medianOptions, arg);
+  const fallback = o.fallback ?? initToFeasible;
+  return withSiteNames((site) => medianOfDraws(site, o.numSamples, fallback), [], o.fallback);
 }
 
-function medianOfDraws(site: InitSite, numSamples: number): tf.Tensor {
+function medianOfDraws(site: InitSite, numSamples: number, fallback: InitLocFn): tf.Tensor {
   return tf.tidy(() => {
     const draws = site.fn.sample([numSamples], site.seed ?? nextSeed(`init:${site.name}`));
     const n = draws.size / numSamples;
@@ -53,8 +79,8 @@ function medianOfDraws(site: InitSite, numSamples: number): tf.Tensor {
     // a simplex needs its rows renormalised after an elementwise median
     const value = site.fn.support.name.includes("simplex") ? median.div(median.sum(-1, true)) : median;
     // as Pyro's init_to_median: an elementwise median outside a structured support (a correlation
-    // matrix's Cholesky factor) falls back to the feasible point
-    return site.fn.support.check(value).all().dataSync()[0] ? value : initToFeasible(site);
+    // matrix's Cholesky factor) takes the fallback (default: the feasible point)
+    return site.fn.support.check(value).all().dataSync()[0] ? value : fallback(site);
   });
 }
 
@@ -66,7 +92,7 @@ export function initToMean(site?: InitSite): tf.Tensor | InitLocFn {
   try {
     return tf.tidy(() => tf.broadcastTo(site.fn.mean, site.fn.shape()));
   } catch {
-    return medianOfDraws(site, 15);
+    return medianOfDraws(site, 15, initToFeasible);
   }
 }
 
@@ -81,16 +107,18 @@ export function initToFeasible(site?: InitSite): tf.Tensor | InitLocFn {
   });
 }
 
-/** Given values for some sites; `fallback` (default initToMedian) for the rest. */
+/**
+ * Given values for some sites; `fallback` (default initToMedian) for the
+ * rest. A name that is not a sample site of the model (a misspelling) is
+ * refused by the guide's first run; a site hidden from this guide by a block
+ * is fine, so guides of one model may share the values.
+ */
 export function initToValue(options: { values: Record<string, TensorLike>; fallback?: InitLocFn }): InitLocFn {
-  if (typeof options !== "object" || options === null || typeof options.values !== "object") {
-    throw new PPLConfigError("initToValue({ values }): values must be an object mapping site names to tensors");
-  }
-  const fallback = options.fallback ?? initToMedian();
-  return (site) => {
-    const v = options.values[site.name];
-    if (v === undefined) return fallback(site);
-    const t = toTensor(v);
+  const o = parseOptions("initToValue", valueOptions, options, { valid: "values (site name → value), fallback" });
+  const fallback = o.fallback ?? initToMedian();
+  return withSiteNames((site) => {
+    if (!Object.hasOwn(o.values, site.name)) return fallback(site);
+    const t = tensorArg("initToValue", site.name, o.values[site.name]);
     const want = site.fn.shape();
     if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
       throw new PPLModelError(
@@ -99,5 +127,5 @@ export function initToValue(options: { values: Record<string, TensorLike>; fallb
       );
     }
     return t.clone();
-  };
+  }, Object.keys(o.values), fallback);
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, type Model, type PlateFrame, PPLModelError, type SampleSite, block, trace, withHandler } from "ppl-core";
-import { isVectorizedFrame } from "ppl-core/internal";
+import { RunSites, isVectorizedFrame } from "ppl-core/internal";
 import type { InitLocFn } from "./init-strategies.js";
 
 /** What a guide keeps of one latent site from the prototype run (plain data, no tensors). */
@@ -43,17 +43,34 @@ export interface PrototypeOptions {
   readonly discrete?: boolean;
 }
 
-function withInit<A extends unknown[], R>(model: Model<A, R>, initLocFn: InitLocFn): Model<A, R> {
-  return withHandler(model, () => ({
-    process(msg) {
-      if (msg.type !== "sample" || msg.isObserved || msg.value !== undefined || msg.role !== "sample") return;
-      // a discrete site keeps a draw of its own (integer) support: an init strategy's median or mean is a
-      // float the model cannot index with, and the site is refused (or tabulated) after the run anyway
-      if (msg.fn.support.isDiscrete) return;
-      msg.value = initLocFn(msg);
-      msg.done = true;
-    },
-  }));
+/**
+ * The model with its latent sites at `initLocFn`'s values. The names the
+ * strategy has values for must be sample sites of the model: the run sees
+ * every site, those a block hides from this guide included, so values shared
+ * by the guides of one model pass and a misspelt name is refused.
+ */
+function withInit<A extends unknown[], R>(guideName: string, model: Model<A, R>, initLocFn: InitLocFn): Model<A, R> {
+  return withHandler(model, () => {
+    const sites = new RunSites();
+    return {
+      ...sites.hiddenNoter,
+      process(msg) {
+        sites.note(msg);
+        if (msg.type !== "sample" || msg.isObserved || msg.value !== undefined || msg.role !== "sample") return;
+        // a discrete site keeps a draw of its own (integer) support: an init strategy's median or mean is a
+        // float the model cannot index with, and the site is refused (or tabulated) after the run anyway
+        if (msg.fn.support.isDiscrete) return;
+        msg.value = initLocFn(msg);
+        msg.done = true;
+      },
+      end() {
+        sites.check(initLocFn.siteNames ?? [], {
+          who: `${guideName}: initToValue`, kind: "sample", hiddenOk: true,
+          otherKindFix: "initToValue sets where sample sites start; a param starts at the init given to param(...)",
+        });
+      },
+    };
+  });
 }
 
 /**
@@ -70,7 +87,7 @@ export function runPrototype<A extends unknown[]>(
   const sites: PrototypeSite[] = [];
   // tidy disposes every tensor of the run; only plain data leaves it
   tf.tidy(() => {
-    const hideNonLatent = block(withInit(model, initLocFn), {
+    const hideNonLatent = block(withInit(guideName, model, initLocFn), {
       hideFn: (msg) => msg.type !== "sample" || msg.isObserved || msg.role !== "sample",
     });
     const tr = trace(hideNonLatent).getTrace(...args);

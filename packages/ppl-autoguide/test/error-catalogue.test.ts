@@ -1,9 +1,25 @@
 // Catalogue of autoguide mistakes (docs/errors.md): two guides that would
-// share params, and the name option that keeps them apart.
+// share params, and the name option that keeps them apart; names and options
+// of the init strategies.
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Adam, PPLModelError, SVI, TraceELBO, clearParamStore, dist, getParamStore, plate, sample, setRngSeed } from "ppl-core";
-import { AutoDelta, AutoNormal } from "ppl-autoguide";
+import {
+  Adam, PPLConfigError, PPLModelError, SVI, TraceELBO, block, clearParamStore, dist, getParamStore, plate, sample, setRngSeed,
+} from "ppl-core";
+import { AutoDelta, AutoGuideList, AutoNormal, initToMedian, initToValue } from "ppl-autoguide";
+
+/** `f` throws a `cls` whose message holds every part and whose fields match (the attempt runs in a tidy). */
+function expectPPLError(f: () => unknown, cls: new (...args: never[]) => Error, parts: readonly string[], fields: Record<string, string> = {}): void {
+  let err: unknown;
+  try {
+    tf.tidy(() => void f());
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(cls);
+  for (const p of parts) expect((err as Error).message).toContain(p);
+  for (const [k, v] of Object.entries(fields)) expect((err as Record<string, unknown>)[k]).toBe(v);
+}
 
 const near = (centre: number) => tf.tensor1d([-0.4, -0.1, 0, 0.2, 0.3].map((d) => centre + d));
 // mu ~ Normal(0, 10), y_i ~ Normal(mu, 1): the posterior mean (and MAP) is Σy / (n + 1/100)
@@ -68,5 +84,55 @@ describe("guides that would share params", () => {
     expect(medians[0]!.mu!.dataSync()[0]).toBeCloseTo(posteriorMean(11), 0);
     expect(medians[1]!.mu!.dataSync()[0]).toBeCloseTo(posteriorMean(-11), 0);
     tf.dispose([yA, yB, ...medians.flatMap((m) => Object.values(m))]);
+  });
+});
+
+describe("init strategies", () => {
+  function* twoSites() {
+    yield* sample("locs", dist.Normal(0, 10));
+    yield* sample("scale", dist.LogNormal(0, 1));
+  }
+
+  it("a misspelt site name in initToValue values names the nearest model site", () => {
+    const guide = new AutoDelta(twoSites, { initLocFn: initToValue({ values: { lcos: 3 } }) });
+    expectPPLError(() => guide.median(), PPLModelError, [
+      "AutoDelta: initToValue: a value is given for site 'lcos'", "the model has no sample site of that name", "did you mean 'locs'?",
+    ], { site: "lcos", expected: "locs", actual: "lcos" });
+    // a misspelling in the fallback's values is found too
+    const nested = new AutoDelta(twoSites, { initLocFn: initToValue({ values: { locs: 3 }, fallback: initToValue({ values: { scael: 2 } }) }) });
+    expectPPLError(() => nested.median(), PPLModelError, ["site 'scael'", "did you mean 'scale'?"], { site: "scael" });
+  });
+
+  it("initToValue values shared by the guides of one model (AutoGuideList parts) start each part at its values", () => {
+    // each part sees one site; the other is hidden from it by block, yet is a site of the model
+    const values = initToValue({ values: { locs: 3, scale: 2 } });
+    const guide = new AutoGuideList(twoSites)
+      .append(new AutoDelta(block(twoSites, { expose: ["locs"] }), { initLocFn: values }))
+      .append(new AutoDelta(block(twoSites, { expose: ["scale"] }), { initLocFn: values, name: "scalePart" }));
+    const median = guide.median();
+    // before any step an AutoDelta's median is its init: the values given
+    expect(median.locs!.dataSync()[0]).toBeCloseTo(3, 5);
+    expect(median.scale!.dataSync()[0]).toBeCloseTo(2, 5);
+    tf.dispose(Object.values(median));
+  });
+
+  it("a misspelt option of initToMedian or initToValue (numSample) is refused", () => {
+    expectPPLError(() => initToMedian({ numSample: 50 } as never), PPLConfigError, ["initToMedian", "numSample", "numSamples"]);
+    expectPPLError(() => initToValue({ value: { locs: 1 } } as never), PPLConfigError, ["initToValue", "values"]);
+  });
+
+  it("initToMedian's fallback is used where the median leaves a structured support (it was ignored)", () => {
+    // the elementwise median of LKJ Cholesky factors is not one; the fallback decides (before, the feasible
+    // point, the identity, was taken whatever the fallback): here a factor with correlation 0.6 between 1 and 2
+    function* corr() {
+      yield* sample("L", dist.LKJCholesky(3, 0.5));
+    }
+    const given = [1, 0, 0, 0.6, 0.8, 0, 0, 0, 1];
+    const L = tf.tensor2d(given, [3, 3]);
+    const guide = new AutoDelta(corr, { initLocFn: initToMedian({ numSamples: 31, fallback: initToValue({ values: { L } }) }) });
+    const median = guide.median();
+    const got = Array.from(median.L!.dataSync());
+    got.forEach((v, i) => expect(v).toBeCloseTo(given[i]!, 5));
+    tf.dispose([L, ...Object.values(median)]);
   });
 });

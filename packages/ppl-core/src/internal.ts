@@ -16,6 +16,8 @@ export { parseOptions } from "./options.js";
 export { applyDefault, runGenerator } from "./runtime/run.js";
 export { scaleAndMask, logProbError, formatFrame } from "./runtime/trace-struct.js";
 export { isVectorizedFrame } from "./handlers/plate.js";
+export { RunSites, type GivenNames, type SiteKind } from "./handlers/site-names.js";
+export { tensorArg } from "./tensor-arg.js";
 export { markArangeIndex } from "./ops/vindex.js";
 export { stepCached, withStepCache } from "./ops/step-cache.js";
 export { ndtriNumber } from "./distributions/numerics/normal-quantile.js";

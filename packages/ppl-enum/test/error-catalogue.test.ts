@@ -241,7 +241,7 @@ describe("guides under TraceEnumELBO", () => {
     function* guide() {
       yield* sample("w", dist.Normal(0, 1));
     }
-    expectError(() => enumLoss(model, 0, guide), PPLModelError, ["guide site 'w' has no matching sample site in the model"], { site: "w" });
+    expectError(() => enumLoss(model, 0, guide), PPLModelError, ["the guide's) has a latent site 'w'", "the model has no sample site of that name", "did you mean 'z'?"], { site: "w" });
   });
 
   it("an autoguide with block(expose) naming no latent site", () => {

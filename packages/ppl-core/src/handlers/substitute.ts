@@ -3,20 +3,36 @@ import type { TensorLike } from "../ops/tensor.js";
 import { tensorArg } from "../tensor-arg.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
+import { RunSites } from "./site-names.js";
 
-/** Use fixed values for param sites (Pyro's `substitute`: params only; sample sites are untouched). */
+/**
+ * Use fixed values for param sites (Pyro's `substitute`: params only). A name
+ * in `data` that is not a param substitute can reach in the run (a
+ * misspelling, a sample site, a param a block inside hides) is an error
+ * naming it and the nearest param, when the run ends.
+ */
 export function substitute<A extends unknown[], R>(model: Model<A, R>, data: Record<string, TensorLike>): Model<A, R> {
   const values = new Map<string, tf.Tensor>();
-  return withHandler(model, () => ({
-    process(msg) {
-      if (msg.type !== "param" || !(msg.name in data)) return;
-      let v = values.get(msg.name);
-      if (v === undefined) {
-        v = tensorArg("substitute", msg.name, data[msg.name]);
-        values.set(msg.name, v);
-      }
-      msg.value = v;
-      msg.done = true;
-    },
-  }));
+  return withHandler(model, () => {
+    const sites = new RunSites();
+    return {
+      ...sites.hiddenNoter,
+      process(msg) {
+        sites.note(msg);
+        if (msg.type !== "param" || !(msg.name in data)) return;
+        let v = values.get(msg.name);
+        if (v === undefined) {
+          v = tensorArg("substitute", msg.name, data[msg.name]);
+          values.set(msg.name, v);
+        }
+        msg.value = v;
+        msg.done = true;
+      },
+      end() {
+        sites.check(Object.keys(data), {
+          who: "substitute", kind: "param", hiddenOk: false, otherKindFix: "to fix a sample site's value use condition(model, { name: value })",
+        });
+      },
+    };
+  });
 }

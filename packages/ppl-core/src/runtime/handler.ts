@@ -22,10 +22,20 @@ export interface Handler {
   process?(msg: Msg): void;
   /** Called on the way back, after the value is settled. */
   postprocess?(msg: Msg): void;
+  /**
+   * Called instead of `process`/`postprocess` for a message a `block` inside
+   * this handler hid: already answered, to be read only. A handler that
+   * checks names it was given (condition, replay, initToValue) learns from it
+   * that the model has the site, though hidden from it.
+   */
+  hidden?(msg: Msg): void;
+  /** Called when the run it wraps has returned (not when it throws): for checks over the whole run. */
+  end?(): void;
 }
 
 /**
- * Drive `gen` under handler `h`, passing messages outward unless stopped. In a
+ * Drive `gen` under handler `h`, passing messages outward (one a block inside
+ * hid reaches `h` only through `hidden`). In a
  * model body, `yield* handle(body(), h)` applies a handler to a block of sites.
  */
 export function* handle<R>(gen: ModelGenerator<R>, h: Handler): ModelGenerator<R> {
@@ -35,17 +45,24 @@ export function* handle<R>(gen: ModelGenerator<R>, h: Handler): ModelGenerator<R
     const msg = step.value;
     try {
       checkYielded(msg);
-      h.process?.(msg);
-      // a stopped message is answered here: outer handlers never see it
-      if (msg.stop) applyDefault(msg);
-      else yield msg;
-      h.postprocess?.(msg);
+      if (msg.stop) {
+        // hidden by a block inside: answered there; it passes outward only so handlers can note the site exists
+        h.hidden?.(msg);
+        yield msg;
+      } else {
+        h.process?.(msg);
+        // a stopped message is answered here; outer handlers see it only through `hidden`
+        if (msg.stop) applyDefault(msg);
+        yield msg;
+        h.postprocess?.(msg);
+      }
     } catch (err) {
       step = gen.throw(err);
       continue;
     }
     step = gen.next();
   }
+  h.end?.();
   return step.value;
 }
 

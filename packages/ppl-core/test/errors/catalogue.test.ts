@@ -9,8 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   Adam, ClippedAdam, PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLResourceError, PPLShapeError, PPLSupportError, SVI,
-  SGD, TraceELBO, block, clearParamStore, condition, getParamStore, constraints, dist, factor, markov, param, plate, range, run, sample, scale, seed,
-  setRngSeed, setValidation, trace, vindex,
+  SGD, TraceELBO, block, clearParamStore, condition, getParamStore, constraints, dist, factor, markov, param, plate, range, replay, run, sample, scale,
+  seed, setRngSeed, setValidation, substitute, trace, vindex,
 } from "ppl-core";
 import type { Distribution, Model } from "ppl-core";
 import { expectPPLError } from "./helpers.js";
@@ -351,7 +351,7 @@ describe("model structure", () => {
       yield* sample("a", dist.Normal(loc, 1));
       yield* sample("typo_b", dist.Normal(loc, 1));
     }
-    expectPPLError(() => elboLoss(model, guide), PPLModelError, ["guide site 'typo_b' has no matching sample site in the model", "model latents: a"], {
+    expectPPLError(() => elboLoss(model, guide), PPLModelError, ["replayed trace (under an ELBO: the guide's) has a latent site 'typo_b'", "the model has no sample site of that name", "Its sample sites: a"], {
       site: "typo_b",
     });
   });
@@ -801,9 +801,59 @@ describe("silent mistakes in names and HMM arguments", () => {
     function* guide() {
       yield* sample("sigam", dist.HalfNormal(1));
     }
-    expectPPLError(() => elboLoss(model, guide), PPLModelError, ["guide site 'sigam' has no matching sample site", "did you mean 'sigma'?"], {
+    expectPPLError(() => elboLoss(model, guide), PPLModelError, ["the guide's) has a latent site 'sigam'", "the model has no sample site", "did you mean 'sigma'?"], {
       site: "sigam", expected: "sigma",
     });
+  });
+
+  it("a misspelt site name in a trace given to replay(...) names the nearest site (Pyro would draw the site afresh)", () => {
+    function* model() {
+      yield* sample("sigma", dist.HalfNormal(1));
+    }
+    function* handWritten() {
+      yield* sample("sigam", dist.HalfNormal(1));
+    }
+    const tr = trace(handWritten).getTrace();
+    expectPPLError(() => run(replay(model, { trace: tr })), PPLModelError, [
+      "replay: the replayed trace", "latent site 'sigam'", "the model has no sample site of that name", "did you mean 'sigma'?",
+    ], { site: "sigam", expected: "sigma", actual: "sigam" });
+    // a full trace replayed into a model that hides part of it is fine: the block says so (as in Pyro)
+    function* two() {
+      yield* sample("sigma", dist.HalfNormal(1));
+      yield* sample("mu", dist.Normal(0, 1));
+    }
+    const full = trace(two).getTrace();
+    const replayed = trace(replay(block(two, { hide: ["mu"] }), { trace: full })).getTrace();
+    expect(replayed.sampleSite("sigma").value.dataSync()[0]).toBe(full.sampleSite("sigma").value.dataSync()[0]);
+  });
+
+  it("a misspelt param name in substitute(...) values, or a sample site's name there", () => {
+    function* model() {
+      const loc = yield* param("loc", tf.scalar(0));
+      yield* sample("x", dist.Normal(loc, 1));
+    }
+    expectPPLError(() => run(substitute(model, { lco: 1 })), PPLModelError, [
+      "substitute: a value is given for site 'lco'", "no param site of that name", "did you mean 'loc'?",
+    ], { site: "lco", expected: "loc" });
+    expectPPLError(() => run(substitute(model, { x: 1 })), PPLModelError, ["'x' is a sample site of the model, not a param site", "condition(model"], {
+      site: "x", expected: "a param site",
+    });
+    expectPPLError(() => run(condition(model, { loc: 1 })), PPLModelError, ["'loc' is a param site of the model, not a sample site", "substitute(model"], {
+      site: "loc", expected: "a sample site",
+    });
+  });
+
+  it("a condition(...) value for a site a block inside hides (it would not be used)", () => {
+    function* model() {
+      yield* sample("mu", dist.Normal(0, 1));
+      yield* sample("y", dist.Normal(0, 1));
+    }
+    expectPPLError(() => run(condition(block(model, { hide: ["mu"] }), { mu: 0.5 })), PPLModelError, [
+      "condition: a value is given for site 'mu'", "a block inside condition hides that site", "apply condition to the model inside the block",
+    ], { site: "mu", actual: "a hidden site" });
+    // conditioned inside the block, it is observed
+    const tr = trace(block(condition(model, { mu: 0.5 }), { hide: ["y"] })).getTrace();
+    expect(tr.sampleSite("mu").isObserved).toBe(true);
   });
 
   it("probabilities given to DiscreteHMM where logits go", () => {

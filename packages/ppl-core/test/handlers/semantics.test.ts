@@ -163,8 +163,12 @@ describe("substitute", () => {
     return { w, a };
   }
 
-  it("replaces param values only; sample sites of the same name are untouched", () => {
-    const tr = trace(substitute(withParam, { w: 4, a: 100 })).getTrace();
+  it("replaces param values only; a sample site's name is refused, pointing to condition", () => {
+    const err = thrown(() => trace(substitute(withParam, { w: 4, a: 100 })).getTrace());
+    expect(err).toBeInstanceOf(PPLModelError);
+    expect((err as Error).message).toContain("'a' is a sample site of the model, not a param site");
+    expect((err as Error).message).toContain("condition(model, { name: value })");
+    const tr = trace(substitute(withParam, { w: 4 })).getTrace();
     expect(vals(tr.get("w")!.value!)).toEqual([4]);
     const a = tr.sampleSite("a");
     expect(a.isObserved).toBe(false);

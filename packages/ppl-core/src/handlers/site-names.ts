@@ -1,0 +1,79 @@
+/**
+ * The one check of values given by site name. condition, substitute, replay
+ * and the init strategies each take values keyed by name; a name that no site
+ * of the model has (a misspelling) would otherwise be a value silently unused.
+ * The check runs when a run of the model ends, against every site the run
+ * reached: those the handler saw, and those a block inside it hid (the
+ * handler cannot act on those, but the model has them).
+ */
+import { PPLModelError, nearestName } from "../errors.js";
+import type { Handler } from "../runtime/handler.js";
+import type { Msg } from "../runtime/messages.js";
+
+/** The kinds of site a value may be given for. */
+export type SiteKind = "sample" | "param";
+
+/** How a caller of {@link RunSites.check} takes its values. */
+export interface GivenNames {
+  /** Who takes them, for messages: `condition`, `AutoDelta: initToValue`, ... */
+  readonly who: string;
+  /** The kind of site the values are for. */
+  readonly kind: SiteKind;
+  /** How the message introduces a name (default `a value is given for`). */
+  readonly subject?: string;
+  /** Whether a site hidden from the caller by a block inside it is fine (a dict shared by guides of one model). */
+  readonly hiddenOk: boolean;
+  /** What to use instead for a site of the other kind. */
+  readonly otherKindFix: string;
+}
+
+/** The sites one run reached, noted by a handler wrapping the model. */
+export class RunSites {
+  private readonly seen = new Map<string, { readonly kind: SiteKind; readonly hidden: boolean }>();
+
+  /** Note a message the handler processes (`hidden` false) or one a block inside it hid. */
+  note(msg: Msg, hidden = false): void {
+    if (msg.type === "plate") return;
+    const before = this.seen.get(msg.name);
+    if (before === undefined || (before.hidden && !hidden)) this.seen.set(msg.name, { kind: msg.type, hidden });
+  }
+
+  /** A handler part that notes the sites a block inside the caller hid. */
+  get hiddenNoter(): Pick<Handler, "hidden"> {
+    return { hidden: (msg) => this.note(msg, true) };
+  }
+
+  /** Refuse the first name of `names` that is not a site of `spec.kind` the caller could act on, naming the nearest site. */
+  check(names: Iterable<string>, spec: GivenNames): void {
+    for (const name of names) {
+      const site = this.seen.get(name);
+      if (site !== undefined && site.kind === spec.kind && (!site.hidden || spec.hiddenOk)) continue;
+      throw this.refusal(name, site, spec);
+    }
+  }
+
+  private refusal(name: string, site: { kind: SiteKind; hidden: boolean } | undefined, spec: GivenNames): PPLModelError {
+    const head = `${spec.who}: ${spec.subject ?? "a value is given for"} site '${name}', but `;
+    if (site !== undefined && site.kind !== spec.kind) {
+      return new PPLModelError(`${head}'${name}' is a ${site.kind} site of the model, not a ${spec.kind} site.\nFix: ${spec.otherKindFix}`, {
+        site: name, expected: `a ${spec.kind} site`, actual: `a ${site.kind} site`,
+      });
+    }
+    if (site !== undefined) {
+      return new PPLModelError(
+        `${head}a block inside ${spec.who} hides that site from it, so the value would not be used.\n` +
+          `Fix: apply ${spec.who} to the model inside the block, or expose '${name}' from the block`,
+        { site: name, expected: "a site the block exposes", actual: "a hidden site" },
+      );
+    }
+    const sites = [...this.seen].filter(([, s]) => s.kind === spec.kind).map(([n]) => n);
+    const near = nearestName(name, sites);
+    return new PPLModelError(
+      `${head}the model has no ${spec.kind} site of that name` +
+        (near === undefined
+          ? ` (it has no ${spec.kind} sites)`
+          : `; did you mean '${near}'? Its ${spec.kind} sites: ${sites.slice(0, 12).join(", ")}${sites.length > 12 ? ", ..." : ""}`),
+      { site: name, expected: near ?? `a ${spec.kind} site of the model`, actual: name },
+    );
+  }
+}
