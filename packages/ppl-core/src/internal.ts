@@ -13,6 +13,7 @@ export type { ChainLayout, ChainSweep } from "./ops/chain-kernel.js";
 export { factorialForward, factorialSample, factorialViterbi } from "./ops/factorial-kernel.js";
 export { expandTerms, factorialLogSumExp, factorialTermsLayout, type FactorialTerm } from "./ops/factorial-op.js";
 export { parseOptions } from "./options.js";
+export { type RngState, restoreRngState, rngState } from "./rng.js";
 export { applyDefault, runGenerator } from "./runtime/run.js";
 export { scaleAndMask, logProbError, formatFrame } from "./runtime/trace-struct.js";
 export { isVectorizedFrame } from "./handlers/plate.js";

@@ -3,11 +3,17 @@
  * value of its sites marked `infer.enumerate = "sequential"`. A generator runs
  * only once, so each run fixes a prefix of those sites; the first unfixed one
  * ends the run early and queues one extended prefix per value of its support
- * (depth first, as Pyro's LIFO queue).
+ * (depth first, as Pyro's LIFO queue). Every run of an extended prefix starts
+ * from the random stream's state the escaped run started from, so the sites
+ * drawn before the sequential site (a guide's continuous latents, an
+ * autoguide's latent vector) are drawn again identically in each branch, as
+ * Pyro's queue replays the partial trace it escaped from; each branch then
+ * scores the same draw.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLModelError } from "ppl-core";
 import type { Handler } from "ppl-core";
+import { type RngState, restoreRngState, rngState } from "ppl-core/internal";
 
 class Escape {
   constructor(readonly site: string, readonly size: number) {}
@@ -23,15 +29,16 @@ export interface SequentialRun<T> {
 /** Calls `run` with a handler that fixes sequential sites, once per joint value of them. */
 export function runSequentially<T>(run: (fixer: () => Handler) => T): SequentialRun<T>[] {
   const out: SequentialRun<T>[] = [];
-  const queue: Map<string, number>[] = [new Map()];
+  const queue: { prefix: Map<string, number>; rng: RngState }[] = [{ prefix: new Map(), rng: rngState() }];
   while (queue.length > 0) {
-    const prefix = queue.pop()!;
+    const { prefix, rng } = queue.pop()!;
+    restoreRngState(rng);
     const totals = new Map<string, number>();
     try {
       out.push({ result: run(() => fixer(prefix, totals)), assignment: prefix, totals });
     } catch (e) {
       if (!(e instanceof Escape)) throw e;
-      for (let v = e.size - 1; v >= 0; v--) queue.push(new Map([...prefix, [e.site, v]]));
+      for (let v = e.size - 1; v >= 0; v--) queue.push({ prefix: new Map([...prefix, [e.site, v]]), rng });
     }
   }
   return out;
