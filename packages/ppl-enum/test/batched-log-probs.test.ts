@@ -12,7 +12,7 @@ import type { Constraint } from "ppl-core";
 import type { Model } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { withStepCache } from "ppl-core/internal";
-import { batchedLogProbs } from "../src/enum/batched-log-probs.js";
+import { batchedLogProbs } from "../src/terms/batched-log-probs.js";
 import { EnumMessenger } from "../src/enum/enum-handler.js";
 import { bruteForce, errorOf, forwardLogLik, normalLogPdf, relErr, type HMMParams } from "./helpers.js";
 

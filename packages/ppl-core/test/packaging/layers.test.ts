@@ -32,7 +32,7 @@ const LAYERS: Record<string, string[][]> = {
     ["worker/"],
     ["index.ts", "internal.ts", "worker.ts", "hmm.ts"],
   ],
-  "ppl-enum": [["contract/"], ["enum/"], ["elbo/", "discrete/"], ["index.ts"]],
+  "ppl-enum": [["contract/"], ["enum/", "terms/"], ["elbo/", "discrete/"], ["index.ts"]],
 };
 
 /** Which other workspace packages' entries each package (or examples, bench) may import. */

@@ -12,8 +12,9 @@ import type { Model, ModelGenerator, SampleSite } from "ppl-core";
 import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { MapRing, SampleRing } from "../contract/rings.js";
-import { collectTerms, plateDim, timeDim, varDim, vectorizedFrames } from "../enum/collect.js";
-import { contractTerms } from "../enum/contract-terms.js";
+import { collectTerms } from "../terms/collect.js";
+import { plateDim, timeDim, varDim, vectorizedFrames } from "../terms/dims.js";
+import { contractTerms } from "../terms/contract-terms.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 
 const inferDiscreteOptions = z.strictObject({

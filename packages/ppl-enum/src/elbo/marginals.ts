@@ -16,10 +16,11 @@ import { checkModelGuideMatch, checkVectorizedMarkovSites, withStepCache } from 
 import type { Dim } from "../contract/factor.js";
 import type { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
-import { type CollectedTerms, collectTerms, ordinalOf, plateDim, timeDim, varDim, vectorizedFrames } from "../enum/collect.js";
+import { type CollectedTerms, collectTerms } from "../terms/collect.js";
+import { ordinalOf, plateDim, timeDim, varDim, vectorizedFrames } from "../terms/dims.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { runSequentially } from "../enum/sequential.js";
-import { contractTerms } from "../enum/contract-terms.js";
+import { contractTerms } from "../terms/contract-terms.js";
 
 /** A site's marginal: Bernoulli for a Bernoulli site, OneHotCategorical for a OneHotCategorical site, otherwise a Categorical over its support's positions. */
 export type MarginalDistribution = Bernoulli | Categorical | OneHotCategorical;

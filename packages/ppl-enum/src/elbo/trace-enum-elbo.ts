@@ -16,10 +16,11 @@ import { expectedCost, logMarginal } from "../contract/expectation.js";
 import type { Dim, Factor } from "../contract/factor.js";
 import { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
-import { type CollectedTerms, type CostTerm, collectTerms, ordinalOf } from "../enum/collect.js";
-import { stackSequentialRuns } from "../enum/stack-runs.js";
+import { type CollectedTerms, type CostTerm, collectTerms } from "../terms/collect.js";
+import { ordinalOf } from "../terms/dims.js";
+import { stackSequentialRuns } from "../terms/stack-runs.js";
 import { runSequentially } from "../enum/sequential.js";
-import { contractTerms } from "../enum/contract-terms.js";
+import { contractTerms } from "../terms/contract-terms.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { type MarginalDistribution, computeMarginals } from "./marginals.js";
 

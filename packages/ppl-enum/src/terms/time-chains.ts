@@ -10,7 +10,8 @@
 import { PPLModelError } from "ppl-core";
 import type { Dim, PlacedFactor } from "../contract/factor.js";
 import type { TimeChain } from "../contract/time-chain-plan.js";
-import type { CollectedTerms, TimeChainSites } from "./collect.js";
+import type { TimeChainSites } from "./chain-sites.js";
+import type { CollectedTerms } from "./collect.js";
 
 export interface PlanInputs {
   readonly factors: readonly PlacedFactor[];

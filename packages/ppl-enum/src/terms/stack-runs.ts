@@ -9,7 +9,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLModelError } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
-import { type CollectedTerms, CommonScale, type CostTerm, type FactorChain } from "./collect.js";
+import type { FactorChain } from "./chain-sites.js";
+import type { CollectedTerms, CostTerm } from "./collect.js";
+import { CommonScale } from "./common-scale.js";
 
 export interface SequentialModelRun {
   readonly terms: CollectedTerms;
