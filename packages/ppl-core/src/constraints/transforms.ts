@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { cholesky, matrixDiag, outerSelf, tril } from "../ops/linalg.js";
 import { stickBreaking } from "../ops/stick-breaking.js";
+import { elementwiseOp } from "../ops/elementwise-op.js";
 import { cumsumLast, logSigmoid, type TensorLike, toTensor } from "../ops/tensor.js";
 import { PPLConfigError } from "../errors.js";
 import {
@@ -65,8 +66,9 @@ export class IdentityTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     return y;
   }
+  /** Zeros of x's shape, made from the shape alone: nothing for a gradient to pass back through. */
   logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
-    return tf.zerosLike(x);
+    return tf.zeros(x.shape, x.dtype);
   }
 }
 
@@ -159,10 +161,17 @@ export class SigmoidTransform extends Transform {
       return c.log().sub(tf.neg(c).log1p());
     });
   }
+  /** One float64 op (ops/elementwise-op.ts), where the tfjs form was 6 kernels forward and ~10 backward. */
   logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
-    // log sigmoid(x) + log sigmoid(-x) = -softplus(-x) - softplus(x)
-    return tf.tidy(() => tf.softplus(x.neg()).add(tf.softplus(x)).neg());
+    return elementwiseOp("sigmoid log-Jacobian", sigmoidLogJacobian, [x]);
   }
+}
+
+/** log σ'(x) = log σ(x) + log σ(-x) = -|x| - 2 log(1 + e^-|x|), and its derivative σ(-x) - σ(x) = -tanh(x / 2). */
+function sigmoidLogJacobian([x]: readonly number[], partials: number[]): number {
+  const a = Math.abs(x!);
+  partials[0] = -Math.tanh(x! / 2);
+  return -a - 2 * Math.log1p(Math.exp(-a));
 }
 
 /**
@@ -245,18 +254,19 @@ export class ComposeTransform extends Transform {
   inverse(y: tf.Tensor): tf.Tensor {
     return this.parts.reduceRight((v, t) => t.inverse(v), y);
   }
-  logAbsDetJacobian(x: tf.Tensor): tf.Tensor {
+  logAbsDetJacobian(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let total: tf.Tensor | undefined;
       let v = x;
-      for (const t of this.parts) {
-        const y = t.forward(v);
-        let term = t.logAbsDetJacobian(v, y);
+      for (const [i, t] of this.parts.entries()) {
+        // the intermediate values are recomputed; the last is the y given
+        const out = i === this.parts.length - 1 ? y : t.forward(v);
+        let term = t.logAbsDetJacobian(v, out);
         // sum elementwise terms over the event dims the composition couples
         const extra = this.eventDim - t.eventDim;
-        if (extra > 0) term = term.sum(Array.from({ length: extra }, (_, i) => term.rank - 1 - i));
+        if (extra > 0) term = term.sum(Array.from({ length: extra }, (_, d) => term.rank - 1 - d));
         total = total === undefined ? term : total.add(term);
-        v = y;
+        v = out;
       }
       return total ?? tf.zeros([]);
     });

@@ -5,6 +5,7 @@ import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { batchedLayout } from "./base/batched-layout.js";
 import { Parameterized } from "./base/parameterized.js";
+import { rsampleNormal } from "./numerics/normal-sampler.js";
 import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./numerics/normal-quantile.js";
 
 /**
@@ -29,11 +30,9 @@ export class Normal extends Parameterized("Normal", {
     super({ loc, scale });
   }
 
+  /** loc + scale · ε, one op (numerics/normal-sampler.ts). */
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Normal")): tf.Tensor {
-    return tf.tidy(() => {
-      const eps = tf.randomNormal(this.shape(sampleShape), 0, 1, "float32", seed);
-      return eps.mul(this.scale).add(this.loc);
-    });
+    return rsampleNormal(this.loc, this.scale, this.shape(sampleShape), seed);
   }
 
   logProb(value: tf.Tensor): tf.Tensor {

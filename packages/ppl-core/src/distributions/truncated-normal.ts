@@ -3,7 +3,7 @@ import { Constraint, greaterThan, interval, positive, real } from "../constraint
 import { normalLogProb } from "../ops/normal-logprob.js";
 import { broadcastShapes, broadcastTo, stopGradient, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
-import { elementwiseOp } from "./numerics/elementwise-op.js";
+import { elementwiseOp } from "../ops/elementwise-op.js";
 import { logNdtrDiffNumber, ndtrNumber, ndtriNumber } from "./numerics/normal-quantile.js";
 import { Parameterized } from "./base/parameterized.js";
 import { checkOrdered } from "./base/validate.js";

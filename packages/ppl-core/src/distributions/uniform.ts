@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, interval, real } from "../constraints/constraint.js";
+import { elementwiseOp } from "../ops/elementwise-op.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { nextSeed } from "../rng.js";
 import { Parameterized } from "./base/parameterized.js";
@@ -30,12 +31,9 @@ export class Uniform extends Parameterized("Uniform", {
     );
   }
 
+  /** One float64 op (ops/elementwise-op.ts): -log(high - low) on [low, high), -∞ off it; the bounds get the gradient. */
   logProb(value: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const inside = tf.logicalAnd(value.greaterEqual(this.low), value.less(this.high));
-      const lp = broadcastTo(this.high.sub(this.low).log().neg(), inside.shape);
-      return tf.where(inside, lp, tf.fill(inside.shape, -Infinity));
-    });
+    return elementwiseOp(`${this.name} log-density`, logDensity, [value, this.low, this.high]);
   }
 
   override get mean(): tf.Tensor {
@@ -56,4 +54,13 @@ export class Uniform extends Parameterized("Uniform", {
   override icdf(q: tf.Tensor): tf.Tensor {
     return tf.tidy(() => q.mul(this.high.sub(this.low)).add(this.low));
   }
+}
+
+/** At one element of (value, low, high): the log-density, and its partials in low and high (none in the value). */
+function logDensity([v, low, high]: readonly number[], partials: number[]): number {
+  if (!(v! >= low! && v! < high!)) return -Infinity;
+  const width = high! - low!;
+  partials[1] = 1 / width;
+  partials[2] = -1 / width;
+  return -Math.log(width);
 }

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, interval, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
 import { makeRng, nextSeed } from "../rng.js";
-import { elementwiseOp } from "./numerics/elementwise-op.js";
+import { elementwiseOp } from "../ops/elementwise-op.js";
 import { Parameterized } from "./base/parameterized.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
