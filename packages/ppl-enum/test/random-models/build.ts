@@ -5,8 +5,11 @@
  * mask(...) and scale(...) around single sites.
  */
 import * as tf from "@tensorflow/tfjs";
-import { block, condition, dist, mask, markov, param, plate, range, sample, scale, vindex } from "ppl-core";
-import { AutoDelta, initToValue } from "ppl-autoguide";
+import { block, condition, dist, mask, markov, param, plate, range, sample, scale, vindex, withHandler } from "ppl-core";
+import {
+  AutoDelta, AutoDiagonalNormal, AutoLowRankMultivariateNormal, AutoMultivariateNormal, AutoNormal, initToValue,
+} from "ppl-autoguide";
+import { initOf as continuousInit, shapeOf, summaryIndex } from "./continuous.js";
 import type { Distribution, Model, ModelGenerator } from "ppl-core";
 import { pathOf, tuplesOf, type ContinuousSpec, type MaskSpec, type SiteSpec, type Spec } from "./spec.js";
 
@@ -57,8 +60,8 @@ export interface BuildOptions {
   readonly values?: ReadonlyMap<string, tf.Tensor>;
 }
 
-/** A continuous latent's prior. */
-export function priorOf(c: ContinuousSpec): Distribution {
+/** A continuous latent's prior; `bound` is the value of the latent that ends a dependent interval. */
+export function priorOf(c: ContinuousSpec, bound?: tf.Tensor): Distribution {
   switch (c.prior) {
     case "normal": return dist.Normal(0, 1);
     case "halfnormal": return dist.HalfNormal(1);
@@ -67,15 +70,37 @@ export function priorOf(c: ContinuousSpec): Distribution {
     case "gamma": return dist.Gamma(2, 1);
     case "beta": return dist.Beta(2, 2);
     case "uniform": return dist.Uniform(-1, 2);
+    case "lowerBounded": return dist.TruncatedNormal(0, 1, -1, Infinity);
+    case "upperBounded": return dist.TruncatedNormal(0, 1, -Infinity, 1);
+    case "dependent": return dist.Uniform(0, bound!);
+    case "dirichlet": return dist.Dirichlet([1.5, 2, 2.5]);
+    case "lkj": return dist.LKJCholesky(3, 1.5);
   }
+}
+
+/** A continuous latent's initial value as a tensor of its shape. */
+export function continuousInitTensor(c: ContinuousSpec): tf.Tensor {
+  return tf.tensor(continuousInit(c), shapeOf(c), "float32");
+}
+
+/** Read a param, inside block(…, { hideTypes: ["param"] }) when the spec hides it (so no trace records it). */
+function* readParam(spec: Spec, name: string): ModelGenerator<tf.Tensor> {
+  const read = function* (): ModelGenerator<tf.Tensor> {
+    return yield* param(name, () => initOf(spec, name));
+  };
+  return spec.hidden?.includes(name) === true ? yield* block(read, { hideTypes: ["param"] })() : yield* read();
 }
 
 export function buildModel(spec: Spec, o: BuildOptions = {}): Model<[]> {
   function* model(): ModelGenerator<void> {
     const values = new Map<number, tf.Tensor>();
+    const drawn: tf.Tensor[] = [];
     const shifts: tf.Tensor[] = [];
     for (const c of spec.continuous ?? []) {
-      shifts.push(yield* sample(c.name, priorOf(c), spec.continuousFixed === true ? { obs: c.init } : {}));
+      const v = yield* sample(c.name, priorOf(c, c.bound === undefined ? undefined : drawn[c.bound]), spec.continuousFixed === true ? { obs: continuousInitTensor(c) } : {});
+      drawn.push(v);
+      // a simplex's first weight, a Cholesky factor's L[1, 0]: one number to shift Normal observations by
+      shifts.push(v.rank === 0 ? v : v.reshape([-1]).slice(summaryIndex(c), 1).reshape([]));
     }
     const chainsDone = new Set<number>();
     for (let i = 0; i < spec.sites.length; i++) {
@@ -104,20 +129,32 @@ export function buildModel(spec: Spec, o: BuildOptions = {}): Model<[]> {
   };
 }
 
+const AUTOGUIDES = {
+  delta: AutoDelta, normal: AutoNormal, diagonal: AutoDiagonalNormal, multivariate: AutoMultivariateNormal, lowRank: AutoLowRankMultivariateNormal,
+} as const;
+
 /**
- * The guide: an AutoDelta over the continuous latents (of `model`, blocked to them; initialised at the
- * spec's values), and a q table per guide-enumerated site.
+ * The guide: the spec's autoguide over the continuous latents (of `model`, blocked to them; initialised at the
+ * spec's values), and a q table per guide-enumerated site. `draws`, if given, receives each continuous latent's
+ * value (flat) at every run, so the oracle can score the guide's last draw.
  */
-export function buildGuide(spec: Spec, model: Model<[]> = buildModel(spec)): Model<[]> {
+export function buildGuide(spec: Spec, model: Model<[]> = buildModel(spec), draws?: Map<string, number[]>): Model<[]> {
   const continuous = spec.continuous ?? [];
+  const Guide = AUTOGUIDES[spec.autoguide ?? "delta"];
   const auto = continuous.length === 0 ? undefined
-    : new AutoDelta(block(model, { expose: continuous.map((c) => c.name) }), { initLocFn: initToValue({ values: Object.fromEntries(continuous.map((c) => [c.name, c.init])) }) });
+    : new Guide(block(model, { expose: continuous.map((c) => c.name) }), { initLocFn: initToValue({ values: Object.fromEntries(continuous.map((c) => [c.name, continuousInitTensor(c)])) }) });
+  const names = new Set(continuous.map((c) => c.name));
+  const recorded = auto === undefined || draws === undefined ? auto : withHandler(auto, () => ({
+    postprocess(msg) {
+      if (msg.type === "sample" && names.has(msg.name)) draws.set(msg.name, Array.from(msg.value!.dataSync()));
+    },
+  }));
   return function* guide(): ModelGenerator<void> {
-    if (auto !== undefined) yield* auto();
+    if (recorded !== undefined) yield* recorded();
     for (const s of spec.sites) {
       if (s.enumerate !== "guide") continue;
       yield* inPlates(spec, s.node, function* () {
-        const q = yield* param(`q_${s.name}`, () => initOf(spec, `q_${s.name}`));
+        const q = yield* readParam(spec, `q_${s.name}`);
         const d = s.family === "categorical" ? dist.Categorical({ logits: q }) : dist.Bernoulli({ logits: q });
         yield* sample(s.name, d, { infer: { enumerate: s.sequential === true ? "sequential" : "parallel" } });
       });
@@ -142,7 +179,7 @@ function inPlates(spec: Spec, node: number | null, body: () => ModelGenerator<un
 
 function* siteGen(spec: Spec, i: number, values: Map<number, tf.Tensor>, shifts: readonly tf.Tensor[], o: BuildOptions): ModelGenerator<void> {
   const s = spec.sites[i]!;
-  const table = yield* param(s.param, () => initOf(spec, s.param));
+  const table = yield* readParam(spec, s.param);
   const idx = s.parents.map((p) => {
     const v = values.get(p)!;
     return v.dtype === "int32" ? v : v.toInt();

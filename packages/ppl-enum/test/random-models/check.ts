@@ -5,10 +5,10 @@
  * shape or a raw error: the test fails and prints the case).
  */
 import * as tf from "@tensorflow/tfjs";
-import { PPLError, clearParamStore, getParamStore, trace } from "ppl-core";
+import { PPLError, SGD, SVI, clearParamStore, getParamStore, trace } from "ppl-core";
 import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
 import { buildGuide, buildModel, fromPlateDims, observedValue } from "./build.js";
-import { Oracle, type Theta, continuousKey, thetaOf } from "./oracle.js";
+import { Oracle, type Theta, thetaOf } from "./oracle.js";
 import { mapSpecOf, neededPlateNesting, pathOf, tuplesOf, type Spec } from "./spec.js";
 
 export type Outcome =
@@ -39,7 +39,8 @@ function caught(check: string, e: unknown): Outcome {
 export function checkElbo(spec: Spec, withGrads: boolean, valueGrads = false): Outcome[] {
   const oracle = new Oracle(spec);
   const theta = thetaOf(spec);
-  const expected = -oracle.elbo(theta);
+  // with continuous latents the oracle needs the guide's params as ppl made them: computed after the loss
+  const expected = (spec.continuous ?? []).length > 0 ? Number.NaN : -oracle.elbo(theta);
   clearParamStore();
   const observed = valueGrads ? spec.sites.filter((s) => s.role === "obs" && s.family === "normal") : [];
   const values = new Map(observed.map((s) => [s.name, tf.variable(observedValue(spec, s))]));
@@ -50,20 +51,29 @@ export function checkElbo(spec: Spec, withGrads: boolean, valueGrads = false): O
   }
 }
 
-/** The param-store name of each continuous latent's AutoDelta variable, and the oracle's key for it. */
-function continuousVariables(spec: Spec): Map<string, string> {
-  const names = [...getParamStore().variables().keys()];
-  return new Map((spec.continuous ?? []).map((c) => {
-    const storeName = names.find((n) => n.endsWith(`.${c.name}`));
-    if (storeName === undefined) throw new Error(`no AutoDelta variable for '${c.name}' among ${names.join(", ")}`);
-    return [storeName, continuousKey(c)];
-  }));
+/** Every param-store variable's current (float32) values, by name. */
+function storeValues(): Theta {
+  return Object.fromEntries([...getParamStore().variables()].map(([name, v]) => [name, Array.from(v.dataSync())]));
 }
 
-function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Theta, expected0: number, values: ReadonlyMap<string, tf.Variable>): Outcome[] {
+/** The oracle's theta with the guide's params as ppl holds them (now, or in `store`), and the guide's last draw held fixed. */
+function withGuide(spec: Spec, oracle: Oracle, theta: Theta, draws: ReadonlyMap<string, number[]>, store = storeValues()): Theta {
+  const t = { ...theta };
+  for (const p of oracle.layout.params) {
+    if (store[p.store] === undefined) throw new Error(`no guide param '${p.store}' among ${Object.keys(store).join(", ")}`);
+    t[p.store] = store[p.store]!;
+  }
+  const cs = spec.continuous ?? [];
+  if (oracle.layout.kind !== "delta" && cs.length > 0) oracle.holdDraw(t, cs.map((c) => draws.get(c.name)!));
+  return t;
+}
+
+function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta0: Theta, expected0: number, values: ReadonlyMap<string, tf.Variable>): Outcome[] {
+  let theta = theta0;
   let expected = expected0;
+  const draws = new Map<string, number[]>();
   const model = buildModel(spec, { values });
-  const guide = buildGuide(spec, model);
+  const guide = buildGuide(spec, model, draws);
   const elbo = new TraceEnumELBO(spec.maxPlateNesting === undefined ? {} : { maxPlateNesting: spec.maxPlateNesting });
   const out: Outcome[] = [];
   let loss: number;
@@ -72,10 +82,12 @@ function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Th
   } catch (e) {
     return [caught("loss", e)];
   }
-  // the AutoDelta's variables exist now: the oracle reads their (float32) values, under its own keys
-  const renamed = continuousVariables(spec);
-  for (const [storeName, key] of renamed) theta[key] = [getParamStore().variables().get(storeName)!.dataSync()[0]!];
-  if (renamed.size > 0) expected = -oracle.elbo(theta);
+  // the autoguide's variables exist now: the oracle reads their (float32) values and the draw the loss scored
+  const continuous = (spec.continuous ?? []).length > 0;
+  if (continuous) {
+    theta = withGuide(spec, oracle, theta, draws);
+    expected = -oracle.elbo(theta);
+  }
   const lossErr = Math.abs(loss - expected) / Math.max(1, Math.abs(expected));
   out.push(lossErr <= LOSS_TOL || !Number.isFinite(lossErr)
     ? (Number.isFinite(loss) ? { check: "loss", status: "ok", error: lossErr } : { check: "loss", status: "mismatch", detail: `loss ${loss}, expected ${expected}` })
@@ -91,7 +103,7 @@ function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Th
       value.dispose();
       const read = (v: tf.Variable) => (g[v.name] === undefined ? [] : Array.from(g[v.name]!.dataSync()));
       return [
-        Object.fromEntries([...variables].map(([name, v]) => [renamed.get(name) ?? name, read(v)])),
+        Object.fromEntries([...variables].map(([name, v]) => [name, read(v)])),
         Object.fromEntries([...values].map(([name, v]) => [name, g[v.name] === undefined ? [] : fromPlateDims(spec, spec.sites.find((s) => s.name === name)!.node, g[v.name]!)])),
       ];
     });
@@ -99,13 +111,15 @@ function checkElboWith(spec: Spec, withGrads: boolean, oracle: Oracle, theta: Th
     out.push(caught("grad", e));
     return out;
   }
-  out.push(compareGrads("grad", grads, oracle.gradient(theta)));
+  // the gradient's run drew again: score that draw
+  if (continuous) theta = withGuide(spec, oracle, theta, draws);
+  out.push(compareGrads(continuous && spec.autoguide !== undefined ? "guide grad" : "grad", grads, oracle.gradient(theta)));
   if (values.size > 0) out.push(compareGrads("value grad", valueGrads, oracle.dataGradient(theta)));
   return out;
 }
 
 /** ppl's gradient of the loss against the oracle's of the ELBO (opposite signs), relative to the largest entry. */
-function compareGrads(check: string, grads: Record<string, number[]>, fd: Record<string, number[]>): Outcome {
+function compareGrads(check: string, grads: Record<string, number[]>, fd: Record<string, number[]>, tol = GRAD_TOL): Outcome {
   const scaleOf = Math.max(1, ...Object.values(fd).flatMap((g) => g.map(Math.abs)));
   let worst = 0;
   const bad: string[] = [];
@@ -114,7 +128,7 @@ function compareGrads(check: string, grads: Record<string, number[]>, fd: Record
     want.forEach((w, i) => {
       const g = got.length === 0 ? 0 : got[i]!; // tfjs leaves out a variable the loss does not reach
       const err = Math.abs(-g - w) / scaleOf;
-      if (!(err <= GRAD_TOL)) bad.push(`${name}[${i}]: got ${(-g).toPrecision(6)}, expected ${w.toPrecision(6)}`);
+      if (!(err <= tol)) bad.push(`${name}[${i}]: got ${(-g).toPrecision(6)}, expected ${w.toPrecision(6)}`);
       worst = Math.max(worst, Number.isFinite(err) ? err : Infinity);
     });
   }
@@ -122,6 +136,45 @@ function compareGrads(check: string, grads: Record<string, number[]>, fd: Record
     ? { check, status: "ok", error: worst }
     : { check, status: "mismatch", detail: `d ELBO: ${bad.slice(0, 6).join("; ")}${bad.length > 6 ? ` (+${bad.length - 6} more)` : ""}` };
 }
+
+/** The learning rate of the SVI step check (plain SGD: a param moves by lr · d ELBO). */
+const SVI_LR = 0.05;
+
+/**
+ * One SVI step (SGD) on a spec with hidden params: every param hidden by block(…, { hideTypes: ["param"] }) keeps its
+ * value exactly, every other moves by lr times the oracle's gradient at the step's draw.
+ */
+export function checkSviStep(spec: Spec): Outcome {
+  const oracle = new Oracle(spec);
+  clearParamStore();
+  const draws = new Map<string, number[]>();
+  const model = buildModel(spec);
+  const guide = buildGuide(spec, model, draws);
+  const elbo = new TraceEnumELBO(spec.maxPlateNesting === undefined ? {} : { maxPlateNesting: spec.maxPlateNesting });
+  let before: Theta;
+  let after: Theta;
+  try {
+    elbo.loss(model, guide); // makes every param
+    before = storeValues();
+    new SVI(model, guide, new SGD({ lr: SVI_LR }), elbo).step();
+    after = storeValues();
+  } catch (e) {
+    return caught("svi step", e);
+  }
+  const moved = [...(spec.hidden ?? [])].filter((name) => after[name]!.some((v, i) => v !== before[name]![i]));
+  if (moved.length > 0) return { check: "svi step", status: "mismatch", detail: `hidden param(s) ${moved.join(", ")} moved` };
+  const theta = withGuide(spec, oracle, { ...thetaOf(spec), ...before }, draws, before);
+  const fd = oracle.gradient(theta);
+  // the step taken, as a gradient of the loss (SGD: after = before - lr · d loss)
+  const step = Object.fromEntries(Object.keys(fd).filter((name) => !(spec.hidden ?? []).includes(name))
+    .map((name) => [name, after[name]!.map((v, i) => (before[name]![i]! - v) / SVI_LR)]));
+  const visible = Object.fromEntries(Object.keys(step).map((name) => [name, fd[name]!]));
+  const o = compareGrads("svi step", step, visible, SVI_GRAD_TOL);
+  return o;
+}
+
+/** The step is read back from float32 params moved by lr · g: their rounding (6e-8) over lr adds to the gradient's tolerance. */
+const SVI_GRAD_TOL = 1e-3;
 
 export function checkMap(spec0: Spec, keepLatentMasks: boolean): Outcome {
   const spec = mapSpecOf(spec0, keepLatentMasks);

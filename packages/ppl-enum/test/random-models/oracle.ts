@@ -11,44 +11,15 @@
  * infer_discrete scores every site by its scaled and masked log-prob.
  */
 import { assignments, logSumExp, normalLogPdf } from "../helpers.js";
-import { flatIndex, pathOf, tuplesOf, type ContinuousSpec, type SiteSpec, type Spec } from "./spec.js";
+import {
+  type GuideLayout, forward, guideLayout, initOf, logAbsDetJacobian, logPrior, posteriorOf, sizesOf, summaryIndex, unconstrainedOf,
+} from "./continuous.js";
+import { flatIndex, pathOf, tuplesOf, type SiteSpec, type Spec } from "./spec.js";
 
-/** The theta key of a continuous latent's unconstrained value (the AutoDelta's variable). */
-export const continuousKey = (c: ContinuousSpec): string => `cont:${c.name}`;
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/** bijectTo(support): the constrained value of an unconstrained one (identity, exp, sigmoid, sigmoid and affine). */
-export function constrain(c: ContinuousSpec, x: number): number {
-  switch (c.prior) {
-    case "normal": return x;
-    case "beta": return sigmoid(x);
-    case "uniform": return -1 + 3 * sigmoid(x);
-    default: return Math.exp(x);
-  }
-}
-
-/** The inverse of constrain. */
-export function unconstrain(c: ContinuousSpec, u: number): number {
-  switch (c.prior) {
-    case "normal": return u;
-    case "beta": return Math.log(u / (1 - u));
-    case "uniform": return Math.log((u + 1) / (2 - u));
-    default: return Math.log(u);
-  }
-}
-
-/** The prior's log-density, float64. */
-function logPrior(c: ContinuousSpec, u: number): number {
-  switch (c.prior) {
-    case "normal": return normalLogPdf(u, 0, 1);
-    case "halfnormal": return Math.log(2) + normalLogPdf(u, 0, 1);
-    case "lognormal": return normalLogPdf(Math.log(u), 0, 0.5) - Math.log(u);
-    case "exponential": return -u;
-    case "gamma": return Math.log(u) - u; // concentration 2, rate 1: u e^-u / Γ(2)
-    case "beta": return Math.log(6) + Math.log(u) + Math.log(1 - u); // Beta(2, 2): 1 / B(2, 2) = 6
-    case "uniform": return -Math.log(3);
-  }
+/** The guide over the continuous latents: its params' layout, and the noise of the draw being scored (absent: AutoDelta). */
+export interface ContinuousGuide {
+  readonly layout: GuideLayout;
+  readonly noise?: readonly number[];
 }
 
 export type Theta = Record<string, number[]>;
@@ -78,9 +49,13 @@ export class Oracle {
   private readonly slots = new Map<number, Slot[]>();
   private guideList: number[][] | undefined;
   private modelList: number[][] | undefined;
+  /** The autoguide's layout, and the noise of the draw being scored (for a guide that draws). */
+  private guide: ContinuousGuide;
 
   /** `maskEnumeratedSelf`: the naive semantics (a masked enumerated site drops out, adding log K), for the suite's self-check. */
   constructor(private readonly spec: Spec, private readonly maskEnumeratedSelf = false) {
+    // an AutoDelta's params are in theta (thetaOf); a guide that draws needs its draw's noise (holdDraw)
+    this.guide = { layout: guideLayout(spec.continuous ?? [], spec.autoguide ?? "delta") };
     const { plates, sites } = spec;
     const slots = this.slots;
     sites.forEach((s, i) => {
@@ -108,7 +83,8 @@ export class Oracle {
     });
   }
 
-  private logProb(u: Unit, theta: Theta, m: readonly number[], g: readonly number[]): number {
+  /** `xs`: the continuous latents' values (continuousValues), computed once per theta by the caller. */
+  private logProb(u: Unit, theta: Theta, m: readonly number[], g: readonly number[], xs: readonly (readonly number[])[]): number {
     const table = theta[u.site.param]!;
     let base = 0;
     for (let j = 0; j < u.parents.length; j++) base += (u.parents[j]!.guide ? g : m)[u.parents[j]!.pos]! * u.strides[j]!;
@@ -130,8 +106,8 @@ export class Oracle {
         return Math.log(value === 1 ? p : 1 - p);
       }
       case "normal": {
-        const c = u.site.shift === undefined ? undefined : this.spec.continuous![u.site.shift]!;
-        const shift = c === undefined ? 0 : this.continuousValue(c, theta);
+        const i = u.site.shift;
+        const shift = i === undefined ? 0 : xs[i]![summaryIndex(this.spec.continuous![i]!)]!;
         return normalLogPdf(value, table[base]! + shift, u.site.sd);
       }
       case "poisson":
@@ -148,14 +124,53 @@ export class Oracle {
     return lq;
   }
 
-  /** A continuous latent's value: fixed at its initial value (inferDiscrete's check), else the AutoDelta's. */
-  private continuousValue(c: ContinuousSpec, theta: Theta): number {
-    return this.spec.continuousFixed === true ? c.init : constrain(c, theta[continuousKey(c)]![0]!);
+  get layout(): GuideLayout {
+    return this.guide.layout;
   }
 
-  /** The continuous latents' prior log-densities (a cost of every guide assignment; the Delta guide adds log q = 0). */
-  private continuousLogPrior(theta: Theta): number {
-    return (this.spec.continuous ?? []).reduce((sum, c) => sum + logPrior(c, this.continuousValue(c, theta)), 0);
+  /** The noise of a draw of the guide (each latent's flat constrained value) under the params in theta: held fixed from now on. */
+  holdDraw(theta: Theta, xs: readonly (readonly number[])[]): void {
+    const u = unconstrainedOf(this.spec.continuous ?? [], xs);
+    this.guide = { layout: this.guide.layout, noise: posteriorOf(this.guide.layout, theta).noiseOf(u) };
+  }
+
+  /** The unconstrained vector u of every continuous latent: the AutoDelta's params, or loc + A·noise. */
+  private unconstrained(theta: Theta): number[] {
+    const g = this.guide;
+    if (g.layout.kind === "delta") return g.layout.params.flatMap((p) => [...theta[p.store]!]);
+    return posteriorOf(g.layout, theta).draw(g.noise!);
+  }
+
+  /** Every continuous latent's constrained value (flat): the initial values (inferDiscrete's check), or the guide's. */
+  continuousValues(theta: Theta): number[][] {
+    const cs = this.spec.continuous ?? [];
+    if (cs.length === 0) return [];
+    if (this.spec.continuousFixed === true) return cs.map(initOf);
+    const u = this.unconstrained(theta);
+    const out: number[][] = [];
+    const offsets = this.guide.layout.offsets;
+    cs.forEach((c, i) => {
+      const ui = u.slice(offsets[i], offsets[i]! + sizesOf(c).unconstrained);
+      out.push(forward(c, ui, c.bound === undefined ? Number.NaN : out[c.bound]![0]!));
+    });
+    return out;
+  }
+
+  /**
+   * The continuous latents' part of the ELBO: the prior log-densities (scaled by the model's scale), and for a
+   * guide that draws, Σ log|det J| - log q(u) (the AutoDelta adds log q = 0).
+   */
+  private continuousPart(theta: Theta): number {
+    const cs = this.spec.continuous ?? [];
+    if (cs.length === 0) return 0;
+    const xs = this.continuousValues(theta);
+    const bound = (i: number) => (cs[i]!.bound === undefined ? Number.NaN : xs[cs[i]!.bound!]![0]!);
+    let total = this.spec.modelScale * cs.reduce((s, c, i) => s + logPrior(c, xs[i]!, bound(i)), 0);
+    if (this.spec.continuousFixed === true || this.guide.layout.kind === "delta") return total;
+    const u = this.unconstrained(theta);
+    const offsets = this.guide.layout.offsets;
+    cs.forEach((c, i) => (total += logAbsDetJacobian(c, u.slice(offsets[i], offsets[i]! + sizesOf(c).unconstrained), bound(i))));
+    return total - posteriorOf(this.guide.layout, theta).logDensity(u);
   }
 
   /** The ELBO (the negative of TraceEnumELBO's loss). */
@@ -172,13 +187,14 @@ export class Oracle {
     const guides = (this.guideList ??= [...assignments(this.guideSizes)]);
     const models = (this.modelList ??= [...assignments(this.modelSizes)]);
     const indep = new Float64Array(guides.length);
+    const xs = this.continuousValues(theta);
     const inner = guides.map((g, gi) => {
-      for (const u of units) if (u.kind === "indep" && u.mask) indep[gi]! += s * u.site.scale * this.logProb(u, theta, [], g);
+      for (const u of units) if (u.kind === "indep" && u.mask) indep[gi]! += s * u.site.scale * this.logProb(u, theta, [], g, xs);
       const row = new Float64Array(models.length);
       models.forEach((m, mi) => {
         let lp = 0;
         for (const u of units) {
-          if ((u.kind === "enum" && (u.mask || !this.maskEnumeratedSelf)) || (u.kind === "dep" && u.mask)) lp += this.logProb(u, theta, m, g);
+          if ((u.kind === "enum" && (u.mask || !this.maskEnumeratedSelf)) || (u.kind === "dep" && u.mask)) lp += this.logProb(u, theta, m, g, xs);
         }
         row[mi] = lp;
       });
@@ -188,7 +204,7 @@ export class Oracle {
   }
 
   private elboFrom(theta: Theta, t: { inner: Float64Array[]; indep: Float64Array }): number {
-    let total = this.spec.modelScale * this.continuousLogPrior(theta);
+    let total = this.continuousPart(theta);
     (this.guideList ??= [...assignments(this.guideSizes)]).forEach((g, gi) => {
       const lq = this.guideLogProb(theta, g);
       total += Math.exp(lq) * (this.spec.modelScale * logSumExp([...t.inner[gi]!]) + t.indep[gi]! - lq);
@@ -203,9 +219,12 @@ export class Oracle {
   gradient(theta: Theta, eps = 1e-5): Theta {
     const full = this.terms(theta, this.units);
     const out: Theta = {};
+    const guideParams = this.guide.layout.params ?? [];
     for (const [name, values] of Object.entries(theta)) {
-      const c = (this.spec.continuous ?? []).find((x) => continuousKey(x) === name);
-      const users = this.units.filter((u) => (c === undefined ? u.site.param === name : u.site.shift !== undefined && this.spec.continuous![u.site.shift] === c));
+      const role = guideParams.find((p) => p.store === name)?.role;
+      // the low-rank guide's noise is u - loc (ppl's own noise has D + rank entries): only loc moves u with it held fixed
+      if (this.guide.layout.kind === "lowRank" && role !== undefined && role !== "loc") continue;
+      const users = this.units.filter((u) => (role === undefined ? u.site.param === name : u.site.shift !== undefined));
       const moved = this.withMoved(theta, full, users);
       out[name] = values.map((v, i) => {
         const at = (d: number) => {
@@ -258,8 +277,9 @@ export class Oracle {
 
   /** infer_discrete's objective: every site's masked, unscaled log-prob (Pyro's masked_log_prob; all latents model-enumerated). */
   mapObjective(theta: Theta, m: readonly number[]): number {
-    let lp = this.continuousLogPrior(theta);
-    for (const u of this.units) if (u.mask) lp += this.logProb(u, theta, m, []);
+    let lp = this.continuousPart(theta);
+    const xs = this.continuousValues(theta);
+    for (const u of this.units) if (u.mask) lp += this.logProb(u, theta, m, [], xs);
     return lp;
   }
 
@@ -275,8 +295,14 @@ export class Oracle {
   }
 }
 
+/** The spec's param tables, and an AutoDelta's unconstrained initial values (a drawing guide's params join once ppl has made them). */
 export function thetaOf(spec: Spec): Theta {
   const theta: Theta = Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [k, [...v.values]]));
-  for (const c of spec.continuous ?? []) theta[continuousKey(c)] = [unconstrain(c, c.init)];
+  const cs = spec.continuous ?? [];
+  if ((spec.autoguide ?? "delta") === "delta") {
+    const layout = guideLayout(cs, "delta");
+    const u = unconstrainedOf(cs, cs.map(initOf));
+    layout.params.forEach((p, i) => (theta[p.store] = u.slice(layout.offsets[i], layout.offsets[i]! + sizesOf(cs[i]!).unconstrained)));
+  }
   return theta;
 }

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PPLError, clearParamStore, setValidation } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { buildGuide, buildModel } from "./build.js";
-import { checkElbo, checkMap, refusalKind, type Outcome } from "./check.js";
+import { checkElbo, checkMap, checkSviStep, refusalKind, type Outcome } from "./check.js";
 import { Oracle, thetaOf } from "./oracle.js";
-import { ALL_FEATURES, generateSpec, type Features, type Spec } from "./spec.js";
+import { ALL_FEATURES, generateSpec, rankOf, type Features, type Spec } from "./spec.js";
 
 /**
  * The committed configuration (README.md says what each feature is): every feature but those whose fix
@@ -42,7 +42,7 @@ const GROUP = 100;
 const seeds = ONE === undefined ? Array.from({ length: N }, (_, i) => i) : [Number(ONE)];
 
 const refusals = new Map<string, number>();
-const worst = { loss: 0, grad: 0, "value grad": 0, map: 0 };
+const worst = { loss: 0, grad: 0, "guide grad": 0, "value grad": 0, "svi step": 0, map: 0 };
 const coverage = new Map<string, number>();
 let checked = 0;
 
@@ -67,6 +67,11 @@ function note(spec: Spec): void {
     if (s.unnormalised === true) tags.add("unnormalised probs");
   }
   for (const c of spec.continuous ?? []) tags.add(`continuous ${c.prior}`);
+  if ((spec.continuous ?? []).length > 0) tags.add(`autoguide ${spec.autoguide ?? "delta"}`);
+  if ((spec.hidden ?? []).length > 0) tags.add("hidden params");
+  if ((spec.hidden ?? []).some((n) => n.startsWith("q_"))) tags.add("hidden guide params");
+  if (rankOf(spec) >= 7) tags.add("rank 7+");
+  if (rankOf(spec) >= 9) tags.add("rank 9+");
   if (spec.sites.some((s) => s.shift !== undefined)) tags.add("continuous latent in an observation");
   for (const c of spec.chains) tags.add(`markov history ${c.history}`);
   if (spec.chains.some((c) => c.width === 2)) tags.add("factorial chain");
@@ -79,7 +84,10 @@ function note(spec: Spec): void {
 function runSeed(seed: number): string[] {
   const spec = GIVEN ?? generateSpec(seed, FEATURES);
   note(spec);
-  const outcomes: Outcome[] = [...checkElbo(spec, true, FEATURES.valueGradients), checkMap(spec, FEATURES.mapLatentMasks)];
+  const outcomes: Outcome[] = [
+    ...checkElbo(spec, true, FEATURES.valueGradients), checkMap(spec, FEATURES.mapLatentMasks),
+    ...((spec.hidden ?? []).length > 0 ? [checkSviStep(spec)] : []),
+  ];
   if (ONE !== undefined) console.log(`spec: ${JSON.stringify(spec, null, 1)}\noutcomes: ${JSON.stringify(outcomes, null, 1)}`);
   const failures: string[] = [];
   for (const o of outcomes) {
@@ -137,6 +145,14 @@ describe("random models against brute force", () => {
       atLeast("continuous latent in an observation");
     }
     if (FEATURES.intervalLatents) atLeast("continuous uniform", 0.02);
+    if (FEATURES.constrainedLatents) ["lowerBounded", "upperBounded", "dependent", "dirichlet", "lkj"].forEach((p) => atLeast(`continuous ${p}`, 0.015));
+    if (FEATURES.autoguides) ["delta", "normal", "diagonal", "multivariate", "lowRank"].forEach((g) => atLeast(`autoguide ${g}`, 0.03));
+    if (FEATURES.hiddenParams) atLeast("hidden params", 0.1);
+    if (FEATURES.hiddenParams && FEATURES.guideEnum) atLeast("hidden guide params", 0.01);
+    if (FEATURES.manyLatents && FEATURES.maxRank >= 9) {
+      atLeast("rank 7+");
+      atLeast("rank 9+", 0.005);
+    }
   });
 
   afterAll(() => {
@@ -175,7 +191,8 @@ describe("the oracle itself", () => {
     let differing = 0;
     let masked = 0;
     for (let seed = 0; seed < 60 && differing < 3; seed++) {
-      const spec = generateSpec(seed, PASSING);
+      // an AutoDelta at its initial values, which thetaOf holds (a drawing guide's draw is known only inside a check)
+      const spec = generateSpec(seed, { ...PASSING, autoguides: false });
       if (!spec.sites.some((s) => s.role === "latent" && s.enumerate === "model" && s.mask !== undefined)) continue;
       masked++;
       clearParamStore();

@@ -65,15 +65,27 @@ export interface SiteSpec {
   readonly shift?: number;
 }
 
-/** A continuous global latent, learned by an AutoDelta (its support through the autoguide's bijection). */
-export type ContinuousPrior = "normal" | "halfnormal" | "lognormal" | "exponential" | "gamma" | "beta" | "uniform";
+/**
+ * A continuous global latent's prior, by its support: real (normal), positive (halfnormal, lognormal, exponential,
+ * gamma), the unit interval (beta), a finite interval (uniform), intervals with one infinite end (TruncatedNormal with
+ * high = Infinity: lowerBounded; with low = -Infinity: upperBounded), an interval whose upper end is an earlier positive
+ * latent (dependent: Uniform(0, a)), the simplex (dirichlet, K = 3) and correlation Cholesky factors (lkj, 3 x 3).
+ */
+export type ContinuousPrior =
+  | "normal" | "halfnormal" | "lognormal" | "exponential" | "gamma" | "beta" | "uniform"
+  | "lowerBounded" | "upperBounded" | "dependent" | "dirichlet" | "lkj";
 
 export interface ContinuousSpec {
   readonly name: string;
   readonly prior: ContinuousPrior;
-  /** The AutoDelta's initial (constrained) value. */
-  readonly init: number;
+  /** The initial (constrained) value: a number, or the flat event of a simplex / Cholesky factor (row-major). */
+  readonly init: number | readonly number[];
+  /** "dependent": the index (in `continuous`) of the earlier positive latent that is the upper end of its interval. */
+  readonly bound?: number;
 }
+
+/** The autoguide over the continuous latents (absent: AutoDelta). */
+export type AutoguideKind = "delta" | "normal" | "diagonal" | "multivariate" | "lowRank";
 
 export interface ChainSpec {
   readonly name: string;
@@ -99,6 +111,10 @@ export interface Spec {
   readonly continuous?: ContinuousSpec[];
   /** The continuous latents are observed at their initial values (inferDiscrete's check) instead of learned. */
   readonly continuousFixed?: boolean;
+  /** The autoguide that learns the continuous latents (absent: AutoDelta). */
+  readonly autoguide?: AutoguideKind;
+  /** Params read inside `block(…, { hideTypes: ["param"] })` (model tables p_*, guide tables q_*): SVI must not move them. */
+  readonly hidden?: readonly string[];
 }
 
 export interface Features {
@@ -154,6 +170,14 @@ export interface Features {
   readonly continuousLatents: boolean;
   /** ... also Uniform(-1, 2) priors: an interval other than (0, 1) (needs interval transforms that own their tensors). */
   readonly intervalLatents: boolean;
+  /** ... also intervals with an infinite end, dependent intervals (Uniform(0, a)), simplex (Dirichlet) and correlation-Cholesky (LKJCholesky) latents. */
+  readonly constrainedLatents: boolean;
+  /** The continuous latents under AutoNormal, AutoDiagonalNormal, AutoMultivariateNormal or AutoLowRankMultivariateNormal as well as AutoDelta. */
+  readonly autoguides: boolean;
+  /** Some params hidden by block(…, { hideTypes: ["param"] }); an SVI step is checked to leave them unchanged. */
+  readonly hiddenParams: boolean;
+  /** Some models with 5–8 binary enumerated sites (ranks up to maxRank). */
+  readonly manyLatents: boolean;
 }
 
 export const ALL_FEATURES: Features = {
@@ -161,8 +185,8 @@ export const ALL_FEATURES: Features = {
   maxLatents: 4, bernoulliLatents: true, obsFamilies: ["normal", "bernoulli", "categorical", "poisson"],
   masks: true, masksOnEnumerated: true, tensorMasks: true, scales: true, blockHandlers: true,
   markov: true, history2: true, factorialChains: true, maxChains: 2, guideEnum: true, sequentialEnum: true, sequentialInPlates: true, sequentialMasks: true, guideEnumInPlates: true, mapLatentMasks: true, givenMaxPlateNesting: true,
-  maxRank: 6, maxJoint: 4096, valueGradients: true, conditioned: true, gatedProbs: true, unnormalisedProbs: true,
-  continuousLatents: true, intervalLatents: true,
+  maxRank: 10, maxJoint: 4096, valueGradients: true, conditioned: true, gatedProbs: true, unnormalisedProbs: true,
+  continuousLatents: true, intervalLatents: true, constrainedLatents: true, autoguides: true, hiddenParams: true, manyLatents: true,
 };
 
 /** Seeded uniforms in [0, 1): ppl-core's mulberry32, the seed spread so neighbouring seeds start far apart. */
@@ -225,6 +249,11 @@ function enumDims(spec: Pick<Spec, "sites" | "chains">): number {
   return plain + spec.chains.reduce((n, c) => n + c.width * Math.min(c.T, c.history + 1), 0);
 }
 
+/** The rank of the enumerated factors: maxPlateNesting plus the enumerated dims live at once. */
+export function rankOf(spec: Pick<Spec, "plates" | "sites" | "chains" | "maxPlateNesting">): number {
+  return (spec.maxPlateNesting ?? neededPlateNesting(spec)) + enumDims(spec);
+}
+
 /** A random spec; resamples (from the same stream) until it fits the size and rank bounds. */
 export function generateSpec(seed: number, f: Features): Spec {
   const rand = makeRandom(seed);
@@ -232,7 +261,7 @@ export function generateSpec(seed: number, f: Features): Spec {
     const spec = tryGenerate(seed, rand, f);
     const { model, guide } = jointSizes(spec);
     if (model * guide > f.maxJoint) continue;
-    if ((spec.maxPlateNesting ?? neededPlateNesting(spec)) + enumDims(spec) > f.maxRank) continue;
+    if (rankOf(spec) > f.maxRank) continue;
     return spec;
   }
   throw new Error(`seed ${seed}: no spec within the bounds after 200 attempts`);
@@ -263,13 +292,21 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
   }
   const nodes: (number | null)[] = [null, ...plates.map((_, i) => i)];
 
-  const priors: ContinuousPrior[] = ["normal", "halfnormal", "lognormal", "exponential", "gamma", "beta", ...(f.intervalLatents ? ["uniform" as const] : [])];
-  const continuous: ContinuousSpec[] = !f.continuousLatents ? [] : Array.from({ length: int(0, 2) }, (_, i) => {
+  const priors: ContinuousPrior[] = [
+    "normal", "halfnormal", "lognormal", "exponential", "gamma", "beta", ...(f.intervalLatents ? ["uniform" as const] : []),
+    ...(f.constrainedLatents ? ["lowerBounded", "upperBounded", "dependent", "dirichlet", "lkj"] as const : []),
+  ];
+  const continuous: ContinuousSpec[] = [];
+  const nContinuous = !f.continuousLatents ? 0 : int(0, 2);
+  const push = (prior: ContinuousPrior, bound: number) =>
+    continuous.push({ name: `u${continuous.length}`, prior, init: initialValue(prior, normal(), () => normal(), continuous[bound]), ...(prior === "dependent" ? { bound } : {}) });
+  for (let i = 0; i < nContinuous; i++) {
     const prior = pick(priors);
-    const x = normal();
-    const init = prior === "normal" ? 0.8 * x : prior === "beta" ? 1 / (1 + Math.exp(-x)) : prior === "uniform" ? -1 + 3 / (1 + Math.exp(-x)) : Math.exp(0.5 * x);
-    return { name: `u${i}`, prior, init: f32(init) };
-  });
+    // Uniform(0, a) needs a positive latent a before it: one is added first if there is none
+    if (prior === "dependent" && !continuous.some((c) => POSITIVE.has(c.prior))) push(pick([...POSITIVE]), -1);
+    push(prior, continuous.findIndex((c) => POSITIVE.has(c.prior)));
+  }
+  const autoguide: AutoguideKind = f.autoguides && continuous.length > 0 ? pick(["delta", "normal", "diagonal", "multivariate", "lowRank"] as const) : "delta";
 
   const sites: SiteSpec[] = [];
   const chains: ChainSpec[] = [];
@@ -288,9 +325,11 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
   const latentIdx = () => sites.flatMap((s, i) => (s.role === "latent" && s.chain === undefined ? [i] : []));
   const nChains = !f.markov || !chance(0.45) ? 0 : f.maxChains > 1 && chance(0.4) ? 2 : 1;
 
-  const nLatents = nChains > 0 ? int(0, Math.min(2, f.maxLatents)) : int(1, f.maxLatents);
+  // many: 5–8 binary sites, outside plates or in one plate of 2, so the joint stays small while the rank reaches 7–10
+  const many = nChains === 0 && f.manyLatents && chance(0.15);
+  const nLatents = many ? int(5, 8) : nChains > 0 ? int(0, Math.min(2, f.maxLatents)) : int(1, f.maxLatents);
   for (let i = 0; i < nLatents; i++) {
-    const node = pick(nodes);
+    const node = many ? (chance(0.8) ? null : pick(nodes)) : pick(nodes);
     const bern = f.bernoulliLatents && chance(0.3);
     let enumerate: "model" | "guide" = f.guideEnum && chance(0.3) && (f.guideEnumInPlates || node === null) ? "guide" : "model";
     const pool = visible(node, latentIdx()).filter((j) => enumerate === "model" || sites[j]!.enumerate === "guide");
@@ -299,7 +338,7 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     if (enumerate === "guide" && parents.some((j) => sites[j]!.enumerate !== "guide")) enumerate = "model";
     const viaLogits = chance(0.5);
     sites.push({
-      name: `z${i}`, role: "latent", family: bern ? "bernoulli" : "categorical", K: bern ? 2 : int(2, 3), node, parents,
+      name: `z${i}`, role: "latent", family: bern ? "bernoulli" : "categorical", K: bern || many ? 2 : int(2, 3), node, parents,
       param: `p_z${i}`, enumerate, viaLogits, scale: 1, sd: 1,
       ...withMask(mask(node, enumerate === "model" ? f.masksOnEnumerated : f.masks)),
       ...(f.unnormalisedProbs && !bern && !viaLogits && chance(0.5) ? { unnormalised: true } : {}),
@@ -411,13 +450,50 @@ function tryGenerate(seed: number, rand: () => number, f: Features): Spec {
     const shape = s.family === "categorical" ? [s.K] : [];
     params[`q_${s.name}`] = { shape, values: Array.from({ length: s.K === 2 && s.family === "bernoulli" ? 1 : s.K }, () => f32(0.8 * normal())) };
   }
+  // hidden: a model table (every site that reads it reads it inside block) or a guide-enumerated site's q
+  // (at least one param stays visible when no autoguide has params of its own: SVI refuses a model with nothing to learn)
+  const names = Object.keys(params);
+  const hidden = f.hiddenParams && chance(0.3) ? subset(names.map((_, i) => i), 0.4, Math.min(2, names.length - (continuous.length > 0 ? 0 : 1))).map((i) => names[i]!) : [];
   const spec0 = { plates, sites };
   const needed = neededPlateNesting(spec0);
   return {
     seed, plates, sites, chains, params, continuous,
+    ...(autoguide === "delta" ? {} : { autoguide }),
+    ...(hidden.length === 0 ? {} : { hidden }),
     modelScale: f.scales && chance(0.4) ? pick([0.5, 2.5, 3]) : 1,
     maxPlateNesting: f.givenMaxPlateNesting && chance(0.5) ? needed + int(0, 1) : undefined,
   };
+}
+
+/** The priors whose support is positive (the upper end a dependent interval may take). */
+const POSITIVE: ReadonlySet<ContinuousPrior> = new Set(["halfnormal", "lognormal", "exponential", "gamma"]);
+
+/** A latent's initial constrained value, from the normal draw x (and more draws for an event): near the prior's bulk. */
+function initialValue(prior: ContinuousPrior, x: number, normal: () => number, bound: ContinuousSpec | undefined): number | number[] {
+  const f32 = Math.fround;
+  const sig = (t: number) => 1 / (1 + Math.exp(-t));
+  switch (prior) {
+    case "normal": return f32(0.8 * x);
+    case "beta": return f32(sig(x));
+    case "uniform": return f32(-1 + 3 * sig(x));
+    case "lowerBounded": return f32(-1 + Math.exp(0.5 * x));
+    case "upperBounded": return f32(1 - Math.exp(0.5 * x));
+    case "dependent": return f32((bound!.init as number) * sig(x));
+    case "dirichlet": {
+      const e = [x, normal(), normal()].map((t) => Math.exp(0.5 * t));
+      const total = e.reduce((a, b) => a + b, 0);
+      return e.map((t) => f32(t / total));
+    }
+    case "lkj": return lkjInit([x, normal(), normal()].map((t) => 0.5 * t)).map(f32);
+    default: return f32(Math.exp(0.5 * x));
+  }
+}
+
+/** A 3 x 3 correlation Cholesky factor (row-major) from three reals: tanh of each, then rows of unit norm. */
+function lkjInit(t: readonly number[]): number[] {
+  const [a, b, c] = t.map(Math.tanh) as [number, number, number];
+  const r2 = Math.sqrt(1 - b * b);
+  return [1, 0, 0, a, Math.sqrt(1 - a * a), 0, b, c * r2, Math.sqrt(1 - b * b - c * c * r2 * r2)];
 }
 
 const withMask = (m: MaskSpec | undefined) => (m === undefined ? {} : { mask: m });
