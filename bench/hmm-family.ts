@@ -67,6 +67,8 @@ export function gflops(spec: HmmRowSpec, n: HmmSize, ms: number): number {
 
 export interface HmmTiming {
   readonly times: number[];
+  /** CPU ms (user + system) of each timed step: less disturbed than wall time by other work on a shared machine */
+  readonly cpuTimes: number[];
   readonly warmup: number;
   /** loss per observed step of the last timed step, to show the step computed something sane */
   readonly lossPerObservation: number;
@@ -141,13 +143,17 @@ export function hmmStepTimes(
       }
     }
     const times: number[] = [];
+    const cpuTimes: number[] = [];
     let loss = NaN;
     for (let i = 0; i < timed; i++) {
       const s = performance.now();
+      const c = process.cpuUsage();
       loss = step();
       times.push(performance.now() - s);
+      const dc = process.cpuUsage(c);
+      cpuTimes.push((dc.user + dc.system) / 1000);
     }
-    return { times, warmup, lossPerObservation: loss / observations, reduced };
+    return { times, cpuTimes, warmup, lossPerObservation: loss / observations, reduced };
   } finally {
     dispose();
   }
