@@ -6,7 +6,7 @@
  * samples need no inverse (Pyro's `with_cache`).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed } from "ppl-core";
+import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed, transforms } from "ppl-core";
 import { sumRightmost } from "ppl-core/internal";
 
 /**
@@ -58,6 +58,8 @@ export class UnconstrainedNormal extends Distribution {
   logProb(value: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const x = this.cache.get(value) ?? this.transform.inverse(value);
+      // onto the reals (most sites) the log-Jacobian is 0: no zeros to subtract, forward or backward
+      if (this.transform instanceof transforms.IdentityTransform) return this.base.logProb(x);
       const logDet = sumRightmost(this.transform.logAbsDetJacobian(x, value), this.siteEventDim - this.transform.eventDim);
       return this.base.logProb(x).sub(logDet);
     });
