@@ -208,6 +208,15 @@ describe("support and data", () => {
       yield* sample("second", d);
     }
     expectPPLError(() => trace(later).getTrace(), PPLSupportError, ["sample('second')", "Normal"], { site: "second" });
+    // ... also when a run nested in between ends (an autoguide reading its params runs one): it leaves the failure to 'y'
+    function* nested() {
+      const d = bad();
+      run(function* () {
+        yield* sample("inner", dist.Normal(0, 1));
+      });
+      yield* sample("y", d);
+    }
+    expectPPLError(() => run(nested), PPLSupportError, ["sample('y')", "Normal"], { site: "y" });
     function* model() {
       yield* sample("z", dist.Normal(0, 1));
     }

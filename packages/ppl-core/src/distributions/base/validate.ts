@@ -9,38 +9,50 @@ import { isValidationEnabled } from "../../validation.js";
 import { Distribution } from "./distribution.js";
 
 /**
- * Parameter checks that failed while a model ran, oldest first. A constructor
- * runs before `sample(name, d)` is called, so it cannot know the site; the
- * failure is kept on its distribution instead, and `sample` throws it naming
- * the site `d` (or a distribution `d` wraps) is given to. A run that ends with
- * one unclaimed (a distribution used for its log-density alone) throws it
- * then, as it would have been thrown outside a run: at construction.
+ * Parameter checks that failed while a model ran, oldest first, each with the
+ * depth of the run it failed in. A constructor runs before `sample(name, d)`
+ * is called, so it cannot know the site; the failure is kept on its
+ * distribution instead, and `sample` throws it naming the site `d` (or a
+ * distribution `d` wraps) is given to. A run that ends with one of its own
+ * unclaimed (a distribution used for its log-density alone) throws it then, as
+ * it would have been thrown outside a run: at construction. A run nested in
+ * another (an autoguide reading its params) leaves the outer run's alone.
  */
-const failed = new Map<Distribution, PPLError>();
+const failed = new Map<Distribution, { readonly error: PPLError; readonly depth: number }>();
 let runs = 0;
 
-/** Run `body` (a model run) with parameter checks kept for the site; throws the first unclaimed one at its end. */
+/** Forget the failures made at `depth` or deeper; the first of them, if any. */
+function takeFrom(depth: number): PPLError | undefined {
+  let first: PPLError | undefined;
+  for (const [d, f] of failed) {
+    if (f.depth < depth) continue;
+    first ??= f.error;
+    failed.delete(d);
+  }
+  return first;
+}
+
+/** Run `body` (a model run) with parameter checks kept for the site; throws the first unclaimed one of its own at its end. */
 export function withSiteChecks<R>(body: () => R): R {
-  runs++;
+  const depth = ++runs;
   let result: R;
   try {
     result = body();
   } catch (err) {
-    if (runs === 1) failed.clear();
+    takeFrom(depth);
     throw err;
   } finally {
     runs--;
   }
-  const first = failed.values().next();
-  failed.clear();
-  if (first.done !== true) throw first.value;
+  const unclaimed = takeFrom(depth);
+  if (unclaimed !== undefined) throw unclaimed;
   return result;
 }
 
 /** The failed check of `d` or of a distribution it holds (an `expand`, a base, a mixture's component), if any. */
 function failureIn(d: Distribution): [Distribution, PPLError] | undefined {
   const own = failed.get(d);
-  if (own !== undefined) return [d, own];
+  if (own !== undefined) return [d, own.error];
   for (const part of Object.values(d)) {
     if (part instanceof Distribution) {
       const found = failureIn(part);
@@ -67,7 +79,7 @@ export function throwFailedCheck(where: string, name: string, d: Distribution): 
  */
 export function rejectParam(owner: Distribution, e: PPLError): void {
   if (runs === 0) throw e;
-  if (!failed.has(owner)) failed.set(owner, e);
+  if (!failed.has(owner)) failed.set(owner, { error: e, depth: runs });
 }
 
 /**
