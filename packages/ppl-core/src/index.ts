@@ -90,7 +90,7 @@ export {
   CosineAnnealingLR, ExponentialLR, LRScheduler, ReduceLROnPlateau, StepLR,
   type CosineAnnealingLROptions, type ExponentialLROptions, type ReduceLROnPlateauOptions, type StepLROptions,
 } from "./optim/lr-schedulers.js";
-export type { LearningRateOptimizer, Optimizer } from "./optim/optimizer.js";
+export type { LearningRateOptimizer, Optimizer, UpdateCheck } from "./optim/optimizer.js";
 export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
 export { DiscreteHMM, type DiscreteHMMOptions, type DiscreteHMMPath } from "./distributions/discrete-hmm.js";

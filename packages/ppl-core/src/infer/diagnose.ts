@@ -7,10 +7,12 @@
  * stream the next step draws from.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { getParamStore } from "../params/param-store.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model, SampleMsg } from "../runtime/messages.js";
 import { formatFrame } from "../runtime/trace-struct.js";
 import { type RngState, restoreRngState, rngState } from "../rng.js";
+import { isValidationEnabled, setValidation } from "../validation.js";
 import type { ELBO } from "./elbo.js";
 
 /** The site whose log-density is non-finite first, and a sentence about it. */
@@ -20,15 +22,20 @@ export interface NonFiniteSite {
 }
 
 function describeTensor(v: tf.Tensor): string {
-  return v.size <= 12 ? JSON.stringify(v.arraySync()) : `shape [${v.shape.join(", ")}]`;
+  // NaN and ±Infinity as themselves (JSON would print null)
+  return v.size <= 12
+    ? JSON.stringify(v.arraySync(), (_, x: unknown) => (typeof x === "number" && !Number.isFinite(x) ? `#${x}#` : x)).replace(/"#|#"/g, "")
+    : `shape [${v.shape.join(", ")}]`;
 }
 
+/** The tensor arguments of a distribution, looking through the wrappers plates and toEvent put around it (`base`). */
 function describeParams(fn: object): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(fn)) {
     if (v instanceof tf.Tensor && !v.isDisposed) parts.push(v.size <= 12 ? `${k}=${describeTensor(v)}` : `${k}: shape [${v.shape.join(", ")}]`);
   }
-  return parts.join(", ");
+  const base = (fn as { base?: unknown }).base;
+  return parts.length === 0 && typeof base === "object" && base !== null ? describeParams(base) : parts.join(", ");
 }
 
 /** A sentence about `msg` if its log-density has a non-finite entry (read here: this runs only after a failure). */
@@ -53,19 +60,32 @@ function nonFinite(msg: SampleMsg, which: string): NonFiniteSite | undefined {
 /**
  * Run `loss` on model and guide again from RNG state `from` (where the failed
  * step started) and return the first site, in run order, whose log-density
- * is non-finite.
+ * is non-finite. With `params` (unconstrained values by name: an update SVI
+ * refused), those params read the values the update would have written, and
+ * argument validation is off for the run, so that a distribution given an
+ * infinite scale shows its log-density rather than refusing the argument.
  */
 export function findNonFiniteSite<A extends unknown[]>(
-  loss: ELBO, model: Model<A>, guide: Model<A>, args: A, from: RngState,
+  loss: ELBO, model: Model<A>, guide: Model<A>, args: A, from: RngState, params?: ReadonlyMap<string, tf.Tensor>,
 ): NonFiniteSite | undefined {
   let found: NonFiniteSite | undefined;
   const inspect = (m: Model<A>, which: string) => withHandler(m, () => ({
+    process(msg) {
+      if (msg.type !== "param" || params === undefined) return;
+      const u = params.get(msg.name);
+      if (u === undefined) return;
+      const c = getParamStore().constrain(msg.name, u);
+      msg.value = c === u ? u.clone() : c;
+      msg.done = true;
+    },
     postprocess(msg) {
       if (found === undefined && msg.type === "sample") found = nonFinite(msg, which);
     },
   }));
   const after = rngState();
+  const validating = isValidationEnabled();
   restoreRngState(from);
+  if (params !== undefined) setValidation(false);
   try {
     tf.tidy(() => {
       loss.differentiableLoss(inspect(model, "model"), inspect(guide, "guide"), ...args);
@@ -74,6 +94,7 @@ export function findNonFiniteSite<A extends unknown[]>(
     found ??= { site: undefined, text: `(diagnosis failed: ${(err as Error).message})` };
   } finally {
     restoreRngState(after);
+    setValidation(validating);
   }
   return found;
 }

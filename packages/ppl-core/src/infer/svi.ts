@@ -1,7 +1,9 @@
 /**
  * Stochastic variational inference: each `step` computes the loss and its
  * gradient w.r.t. every param in the ParamStore the model or guide touched,
- * then lets the optimiser update them. Every tensor a step makes is disposed.
+ * then lets the optimiser update them, unless the loss, a gradient or the
+ * update itself is not finite (then nothing is written and the error says
+ * why; docs/errors.md). Every tensor a step makes is disposed.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { isReady } from "../backend.js";
@@ -13,6 +15,7 @@ import { recordingOnlyFrom } from "../runtime/tape-filter.js";
 import { type RngState, rngState } from "../rng.js";
 import { relativeLossChange } from "./convergence.js";
 import { findNonFiniteSite } from "./diagnose.js";
+import { type InvalidUpdate, invalidUpdates } from "./update-check.js";
 import type { ELBO } from "./elbo.js";
 import { ParamCapture } from "./param-capture.js";
 import { progressBar } from "./progress-option.js";
@@ -84,8 +87,15 @@ export class SVI<A extends unknown[]> {
       disposeResult(result);
       throw err;
     }
-    this.optim.apply(result.grads, store.variables());
-    disposeResult(result);
+    try {
+      // nothing is written if a new value, or the constrained value a site reads from it, would be invalid
+      this.optim.apply(result.grads, store.variables(), (proposed) => {
+        const bad = invalidUpdates(proposed);
+        if (bad.length > 0) throw this.divergingUpdateError(lossValue, bad, proposed, args);
+      });
+    } finally {
+      disposeResult(result);
+    }
     this.steps++;
     return lossValue;
   }
@@ -201,6 +211,24 @@ export class SVI<A extends unknown[]> {
         site: where?.site ?? (badGrads.length > 0 ? [...result.grads.keys()].find((n) => badGrads[0]!.startsWith(`'${n}'`)) : undefined),
         expected: lossBad ? "a finite loss" : "finite gradients",
         actual: lossBad ? String(lossValue) : "NaN or infinite gradient",
+      },
+    );
+  }
+
+  /** The error for an update SVI refused because it would write a non-finite value (or one outside a constraint): the params, the site, the lr. */
+  private divergingUpdateError(
+    lossValue: number, bad: readonly InvalidUpdate[], proposed: ReadonlyMap<string, tf.Tensor>, args: A,
+  ): PPLNumericalError {
+    const where = findNonFiniteSite(this.loss, this.model, this.guide, args, this.stepStart, proposed);
+    return new PPLNumericalError(
+      `SVI step ${this.steps}: the loss (${lossValue}) and its gradients are finite, but the update would leave param(s) ` +
+        `${bad.map((b) => b.text).join(", ")}: the step diverges. ` +
+        (where === undefined ? "" : `With the new values, ${where.text.charAt(0).toLowerCase()}${where.text.slice(1)} `) +
+        `\nNothing was written: the params and the optimiser's state keep the values of the last finite step.\n${this.fixes()}`,
+      {
+        site: where?.site ?? bad[0]!.name,
+        expected: "finite params after the update",
+        actual: bad.map((b) => b.name).join(", "),
       },
     );
   }

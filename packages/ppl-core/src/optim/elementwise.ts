@@ -1,12 +1,12 @@
 /**
  * The plumbing shared by every elementwise update rule: one state per param
  * (made on first use), the param's values and gradient read into JS arrays
- * once, the rule run over them, the result written back. An update is a
- * dozen arithmetic ops per element; as tfjs ops each would be a kernel per
- * param per step.
+ * once, the rule run over them, the results shown to the caller's check and
+ * written back only if it passes. An update is a dozen arithmetic ops per
+ * element; as tfjs ops each would be a kernel per param per step.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { LearningRateOptimizer } from "./optimizer.js";
+import type { LearningRateOptimizer, UpdateCheck } from "./optimizer.js";
 
 /** The per-param state every rule has: how many updates it has seen (1-based inside `update`). */
 export interface StepState {
@@ -28,19 +28,29 @@ export abstract class ElementwiseOptimizer<S extends StepState> implements Learn
   /** Update `x` in place from `grad` (a copy the rule may modify); `state.t` already counts this update. */
   protected abstract update(x: Float32Array, grad: Float32Array, state: S): void;
 
-  apply(grads: ReadonlyMap<string, tf.Tensor>, variables: ReadonlyMap<string, tf.Variable>): void {
+  apply(grads: ReadonlyMap<string, tf.Tensor>, variables: ReadonlyMap<string, tf.Variable>, check?: UpdateCheck): void {
+    const pending: { readonly variable: tf.Variable; readonly state: S; readonly value: tf.Tensor }[] = [];
+    const proposed = new Map<string, tf.Tensor>();
     for (const [name, g] of grads) {
       const variable = variables.get(name);
       if (variable === undefined) continue;
-      let state = this.states.get(variable);
-      if (state === undefined) {
-        state = this.initState(variable.size);
-        this.states.set(variable, state);
-      }
+      // the rule runs on a copy of the state: a refused update leaves the state as it was
+      const state = structuredClone(this.states.get(variable) ?? this.initState(variable.size));
       state.t += 1;
       const x = Float32Array.from(variable.dataSync());
       this.update(x, Float32Array.from(g.dataSync()), state);
-      tf.tidy(() => variable.assign(tf.tensor(x, variable.shape, "float32")));
+      const value = tf.tensor(x, variable.shape, "float32");
+      pending.push({ variable, state, value });
+      proposed.set(name, value);
+    }
+    try {
+      check?.(proposed);
+      for (const { variable, state, value } of pending) {
+        variable.assign(value);
+        this.states.set(variable, state);
+      }
+    } finally {
+      tf.dispose(pending.map((p) => p.value));
     }
   }
 

@@ -9,7 +9,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import * as z from "zod/mini";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
-import type { LearningRateOptimizer, Optimizer } from "./optimizer.js";
+import type { LearningRateOptimizer, Optimizer, UpdateCheck } from "./optimizer.js";
 
 /** The common part: delegation to the optimiser, the epoch count and the base lr. */
 export abstract class LRScheduler implements Optimizer {
@@ -44,8 +44,8 @@ export abstract class LRScheduler implements Optimizer {
   }
 
   /** Apply one update with the current lr (SVI calls this). */
-  apply(grads: ReadonlyMap<string, tf.Tensor>, variables: ReadonlyMap<string, tf.Variable>): void {
-    this.optimizer.apply(grads, variables);
+  apply(grads: ReadonlyMap<string, tf.Tensor>, variables: ReadonlyMap<string, tf.Variable>, check?: UpdateCheck): void {
+    this.optimizer.apply(grads, variables, check);
   }
 
   /** Forget the optimiser's state and go back to epoch 0 and the base lr. */

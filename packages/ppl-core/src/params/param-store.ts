@@ -231,6 +231,17 @@ export class ParamStore {
     return e.unconstrained;
   }
 
+  /**
+   * The constrained value a site would read if `name`'s unconstrained value
+   * were `u` (for checking an update before it is written). The identity map
+   * returns `u` itself.
+   */
+  constrain(name: string, u: tf.Tensor): tf.Tensor {
+    const e = this.entries.get(name);
+    if (e === undefined) throw new PPLModelError(`no param named '${name}' in the ParamStore`, { site: name });
+    return e.transform.forward(u);
+  }
+
   /** The constraint `name` was created with. */
   constraint(name: string): Constraint {
     const e = this.entries.get(name);

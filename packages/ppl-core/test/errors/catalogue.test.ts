@@ -670,19 +670,57 @@ describe("SVI never writes a non-finite step", () => {
     }
   });
 
-  it("a diverging learning rate is reported at the step that meets it, naming the param and the lr", () => {
-    // SGD at lr 1 on log(scale) with data at ±100 and scale 1: the first update adds ~1e4 to log(scale), so scale = Infinity
+  it("a diverging update is refused at the step that makes it: nothing written, naming the param, the site and the lr", () => {
+    // SGD on u = log(scale) with data at ±100 and scale 1: d loss/du = Σ(1 − y²/scale²) = −19998, so at lr 1 the
+    // new u is 19998: finite, but the scale a site reads, exp(u), is Infinity
     function* model() {
       const scale = yield* param("scale", tf.scalar(1), { constraint: constraints.positive });
       yield* plate("data", 2, function* () {
         yield* sample("y", dist.Normal(0, scale), { obs: tf.tensor1d([100, -100]) });
       });
     }
-    const svi = new SVI(model, emptyGuide, new SGD({ lr: 1 }), new TraceELBO());
+    const optim = new SGD({ lr: 1, momentum: 0.9 });
+    const svi = new SVI(model, emptyGuide, optim, new TraceELBO());
+    expectPPLError(() => svi.step(), PPLNumericalError, [
+      "SVI step 0", "'scale' (its new unconstrained value 19998 at element 0 maps to Infinity under its constraint positive",
+      "site 'y'", "Nothing was written", "lr is 1 now; try 0.1",
+    ], { site: "y", expected: "finite params after the update", actual: "scale" });
+    // the store keeps the last finite value (the init) ...
+    expect(getParamStore().unconstrained("scale").dataSync()[0]).toBe(0);
+    // ... and the optimiser's state: the next step is a first step (momentum buffer = g), u = 1e-5 · 19998;
+    // had the refused step's buffer been kept it would be 1e-5 · 1.9 · 19998
+    optim.lr = 1e-5;
     svi.step();
-    expectPPLError(() => svi.step(), PPLNumericalError, ["SVI step 1", "param(s) 'scale' (Infinity", "diverged", "lr is 1 now; try 0.1"], {
-      site: "scale", expected: "finite params",
+    expect(getParamStore().unconstrained("scale").dataSync()[0]).toBeCloseTo(1e-5 * 19998, 5);
+  });
+
+  it("an update whose constrained value leaves the constraint (a scale that underflows to 0) is refused", () => {
+    // data at ±0.001 under Normal(0, scale = exp(u)): d loss/du = Σ(1 − y²) ≈ 2, so SGD at lr 100 makes u ≈ −200
+    // and exp(−200) is 0 in float32: finite, but not positive
+    function* model() {
+      const scale = yield* param("scale", tf.scalar(1), { constraint: constraints.positive });
+      yield* plate("data", 2, function* () {
+        yield* sample("y", dist.Normal(0, scale), { obs: tf.tensor1d([0.001, -0.001]) });
+      });
+    }
+    const svi = new SVI(model, emptyGuide, new SGD({ lr: 100 }), new TraceELBO());
+    expectPPLError(() => svi.step(), PPLNumericalError, ["'scale' (its new unconstrained value -199.9", "maps to 0 under its constraint positive, outside it", "site 'y'"], {
+      site: "y", actual: "scale",
     });
+    expect(getParamStore().unconstrained("scale").dataSync()[0]).toBe(0);
+  });
+
+  it("an update that itself overflows float32 is refused, naming the param", () => {
+    // loss = (y − loc)² / 2 + const, d/dloc = −1e5 at loc 0; lr 1e35 makes the step 1e40, beyond float32
+    function* model() {
+      const loc = yield* param("loc", tf.scalar(0));
+      yield* sample("y", dist.Normal(loc, 1), { obs: tf.scalar(1e5) });
+    }
+    const svi = new SVI(model, emptyGuide, new SGD({ lr: 1e35 }), new TraceELBO());
+    expectPPLError(() => svi.step(), PPLNumericalError, [
+      "'loc' (its new unconstrained value is Infinity at element 0: the update itself overflowed)", "Nothing was written", "lr is 1e+35 now",
+    ], { actual: "loc" });
+    expect(getParamStore().unconstrained("loc").dataSync()[0]).toBe(0);
   });
 
   it("saving a store that holds NaN is refused, naming the param", () => {
