@@ -27,8 +27,21 @@ export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: "prob
     const vs = v.dataSync();
     const ps = p.dataSync();
     const rows = broadcastRows(out, [v.shape, p.shape]);
-    const t = tables(ps, kind);
     const shapes = [v.shape, p.shape];
+    // a table per parameter pays when the parameter is broadcast over values (an emission's probs over
+    // sequences and steps); read about once each (a gathered, per-step parameter), the per-value form takes
+    // one log where the table takes two, and allocates nothing but its result
+    if (2 * ps.length > rows.rows * rows.inner) {
+      return {
+        value: tf.tensor(kind === "probs" ? logMassOfProbs(vs, ps, rows) : logMassOfLogits(vs, ps, rows), out),
+        gradFunc: (dy: tf.Tensor) => {
+          const g = new Float64Array(ps.length);
+          (kind === "probs" ? probsGradient : logitsGradient)(vs, ps, rows, dy.dataSync(), g);
+          return [tf.zeros(shapes[0]!), tf.tensor(Float32Array.from(g), shapes[1])];
+        },
+      };
+    }
+    const t = tables(ps, kind);
     return {
       value: tf.tensor(logMass(vs, t, rows), out),
       gradFunc: (dy: tf.Tensor) => {
@@ -104,6 +117,62 @@ function logMassGradient(v: ArrayLike<number>, { d1, d0 }: Tables, { rows, inner
     for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
       const x = v[iv]!;
       g[ip]! += dy[o]! * (x === 1 ? d1[ip]! : x === 0 ? d0[ip]! : x * d1[ip]! + (1 - x) * d0[ip]!);
+    }
+  }
+}
+
+/** The per-value form in probs: log c or log(1 - c) for a value of 1 or 0, c = clamp(p), their mix between. */
+function logMassOfProbs(v: ArrayLike<number>, p: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows): Float32Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  const lp = new Float32Array(rows * inner);
+  for (let r = 0, o = 0; r < rows; r++) {
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
+      const x = v[iv]!;
+      const q = clampProbNumber(p[ip]!);
+      lp[o] = x === 1 ? Math.log(q) : x === 0 ? Math.log1p(-q) : x * Math.log(q) + (1 - x) * Math.log1p(-q);
+    }
+  }
+  return lp;
+}
+
+/** The per-value form in logits: log σ(l) or log σ(-l), their mix between. */
+function logMassOfLogits(v: ArrayLike<number>, p: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows): Float32Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  const lp = new Float32Array(rows * inner);
+  for (let r = 0, o = 0; r < rows; r++) {
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
+      const x = v[iv]!;
+      const l = p[ip]!;
+      lp[o] = x === 1 ? logSigmoid(l) : x === 0 ? logSigmoid(-l) : x * logSigmoid(l) + (1 - x) * logSigmoid(-l);
+    }
+  }
+  return lp;
+}
+
+/** ∂/∂p per value: 1/c at 1, -1/(1 - c) at 0, their mix between; 0 where the clamp bites. */
+function probsGradient(v: ArrayLike<number>, p: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, dy: ArrayLike<number>, g: Float64Array): void {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  for (let r = 0, o = 0; r < rows; r++) {
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
+      const a = p[ip]!;
+      const q = clampProbNumber(a);
+      if (q !== a) continue;
+      const x = v[iv]!;
+      g[ip]! += dy[o]! * (x === 1 ? 1 / q : x === 0 ? -1 / (1 - q) : x / q - (1 - x) / (1 - q));
+    }
+  }
+}
+
+/** ∂/∂l per value: v - σ(l). */
+function logitsGradient(v: ArrayLike<number>, p: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, dy: ArrayLike<number>, g: Float64Array): void {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  for (let r = 0, o = 0; r < rows; r++) {
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
+      g[ip]! += dy[o]! * (v[iv]! - 1 / (1 + Math.exp(-p[ip]!)));
     }
   }
 }

@@ -232,3 +232,37 @@ describe("Bernoulli's fused log-mass at the edges of its support", () => {
     }
   });
 });
+
+describe("Bernoulli's fused log-mass, with its parameter broadcast over the values (a table per parameter) or read once each", () => {
+  // values of 0, 1 and between (a relaxed value: v log p + (1 - v) log(1 - p))
+  const values = [1, 0, 0.3, 1, 0, 1, 0.75, 0, 1, 1, 0, 0.5];
+  const logSigmoid64 = (l: number) => -Math.log1p(Math.exp(-l));
+  const ref = (kind: "probs" | "logits", v: number, q: number) => {
+    const [l1, l0] = kind === "probs" ? [Math.log(q), Math.log1p(-q)] : [logSigmoid64(q), logSigmoid64(-q)];
+    return v * l1 + (1 - v) * l0;
+  };
+  const cases = [
+    // [what, param values, param shape]: the value is [4, 3]
+    ["read once each", [0.2, 0.9, 0.5, 0.35, 0.6, 0.05, 0.8, 0.45, 0.3, 0.7, 0.15, 0.55], [4, 3]],
+    ["broadcast over the rows", [0.2, 0.9, 0.5], [3]],
+  ] as const;
+  for (const kind of ["probs", "logits"] as const) {
+    for (const [what, ps, shape] of cases) {
+      const param = kind === "probs" ? [...ps] : ps.map((q) => Math.log(q / (1 - q)) * 2);
+      const f = (p: tf.Tensor) => (kind === "probs" ? dist.Bernoulli(p) : dist.Bernoulli({ logits: p })).logProb(tf.tensor(values, [4, 3]));
+      const expected = (ps64: readonly number[]) => values.map((v, i) => ref(kind, v, at([...ps64], [...shape], [4, 3], i)));
+      it(`${kind}, ${what}: the closed form, and a gradient equal to central differences`, () => {
+        tf.tidy(() => {
+          expectClose(vals(f(tf.tensor(param, [...shape]))), expected(param), 1e-6, 1e-6, "log-mass");
+          const g = vals(tf.grad((p: tf.Tensor) => f(p).sum())(tf.tensor(param, [...shape])));
+          const h = 1e-6;
+          const fd = param.map((_, j) => {
+            const bumped = (d: number) => expected(param.map((q, k) => (k === j ? q + d : q))).reduce((a, b) => a + b, 0);
+            return (bumped(h) - bumped(-h)) / (2 * h);
+          });
+          expectClose(g, fd, 1e-4, 1e-4, "d/dparam");
+        });
+      });
+    }
+  }
+});
