@@ -96,4 +96,4 @@ export { SGD, type SGDOptions } from "./optim/sgd.js";
 export { DiscreteHMM, type DiscreteHMMOptions, type DiscreteHMMPath } from "./distributions/discrete-hmm.js";
 export { hmmViterbi } from "./ops/hmm-forward.js";
 export { type HmmArrays, type HmmPath, type HmmPosterior, hmmForwardBackward, hmmLogLikelihood64, hmmMostLikelyPath } from "./ops/hmm-arrays.js";
-export { type FactorialHmmArrays, type FactorialHmmPath, factorialHmmMostLikelyPath } from "./ops/factorial-arrays.js";
+export { type FactorialHmmArrays, type FactorialHmmMarginals, type FactorialHmmPath, factorialHmmMarginals, factorialHmmMostLikelyPath } from "./ops/factorial-arrays.js";

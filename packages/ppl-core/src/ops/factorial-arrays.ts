@@ -1,16 +1,17 @@
 /**
- * A factorial HMM's most likely joint path on plain float64 arrays, for
- * programs that decode outside a model (ppl-hmm disaggregate): M chains with
- * their own start and transition probabilities, one emission on their joint
- * state. It runs the factorial kernel (factorial-kernel.ts) that the
- * contraction's factorial step runs for the same model written as a markov
- * loop: Viterbi over the product state with each chain's transition applied
- * on its own, T·S·Σ K_m work for S = Π K_m states, never the product chain's
- * T·S². Textbook convention (as hmm-arrays.ts): z_0 drawn from the starts
- * emits y_0, each later state follows a transition.
+ * A factorial HMM's most likely joint path and posterior marginals on plain
+ * float64 arrays, for programs that decode outside a model (ppl-hmm
+ * disaggregate): M chains with their own start and transition probabilities,
+ * one emission on their joint state. They run the factorial kernel
+ * (factorial-kernel.ts) that the contraction's factorial step runs for the
+ * same model written as a markov loop: Viterbi or forward–backward over the
+ * product state with each chain's transition applied on its own, T·S·Σ K_m
+ * work for S = Π K_m states, never the product chain's T·S². Textbook
+ * convention (as hmm-arrays.ts): z_0 drawn from the starts emits y_0, each
+ * later state follows a transition.
  */
 import { PPLNumericalError, PPLShapeError } from "../errors.js";
-import { factorialLayout, factorialViterbi } from "./factorial-kernel.js";
+import { type FactorialLayout, factorialForward, factorialLayout, factorialPosteriors, factorialViterbi } from "./factorial-kernel.js";
 
 /** A factorial HMM in log space, row-major float64 arrays. */
 export interface FactorialHmmArrays {
@@ -50,7 +51,58 @@ export interface FactorialHmmPath {
  * ```
  */
 export function factorialHmmMostLikelyPath(h: FactorialHmmArrays): FactorialHmmPath {
-  const who = "factorialHmmMostLikelyPath";
+  const { L, unary } = checked("factorialHmmMostLikelyPath", h);
+  const v = factorialViterbi(L, unary, h.logTrans);
+  const paths = L.sizes.map((K, m) => Int32Array.from(v.paths, (s) => Math.floor(s / L.strides[m]!) % K));
+  return { paths, logProb: v.scores[0]! };
+}
+
+/** What {@link factorialHmmMarginals} returns. */
+export interface FactorialHmmMarginals {
+  /** Per chain m, p(z^m_t = k | y) at [t·K_m + k], length T·K_m. */
+  readonly marginals: Float64Array[];
+  /** log p(y_0 … y_{T-1}); -Infinity when no joint path is possible (the marginals are then 0). */
+  readonly logLikelihood: number;
+}
+
+/**
+ * Each chain's posterior state marginals given every observation (exact,
+ * float64): forward–backward over the product state, summed over the other
+ * chains' states.
+ *
+ * @example
+ * ```ts
+ * // the two appliances of factorialHmmMostLikelyPath's example: at y = 300 both are surely on
+ * const { marginals } = factorialHmmMarginals({ logInit, logTrans, logEmit });
+ * // marginals[0][2 * 2 + 1] = p(a on at t = 2 | y) ≈ 1
+ * ```
+ */
+export function factorialHmmMarginals(h: FactorialHmmArrays): FactorialHmmMarginals {
+  const { L, unary } = checked("factorialHmmMarginals", h);
+  const sw = factorialForward(L, unary, h.logTrans);
+  const joint = factorialPosteriors(sw, [1], false).unary;
+  const { n: T, S, sizes, strides } = L;
+  // chain m's state is constant over runs of strides[m] joint states, repeating every K_m runs
+  const marginals = sizes.map((K, m) => {
+    const out = new Float64Array(T * K);
+    const st = strides[m]!;
+    for (let t = 0; t < T; t++) {
+      const row = t * S;
+      for (let o = 0; o < S; o += K * st) {
+        for (let k = 0; k < K; k++) {
+          let acc = 0;
+          for (let r = o + k * st, end = r + st; r < end; r++) acc += joint[row + r]!;
+          out[t * K + k]! += acc;
+        }
+      }
+    }
+    return out;
+  });
+  return { marginals, logLikelihood: sw.logZ[0]! };
+}
+
+/** The arrays checked, laid out for the kernel, the starts added to the first step's emissions. */
+function checked(who: string, h: FactorialHmmArrays): { L: FactorialLayout; unary: Float64Array } {
   const sizes = h.logInit.map((x) => x.length);
   const S = sizes.reduce((a, b) => a * b, 1);
   const T = h.logEmit.length / S;
@@ -66,7 +118,5 @@ export function factorialHmmMostLikelyPath(h: FactorialHmmArrays): FactorialHmmP
   const L = factorialLayout([1, T, S], sizes.map((K) => [1, 1, K, K]), who);
   const unary = Float64Array.from(h.logEmit);
   for (let s = 0; s < S; s++) for (let m = 0; m < sizes.length; m++) unary[s]! += h.logInit[m]![Math.floor(s / L.strides[m]!) % sizes[m]!]!;
-  const v = factorialViterbi(L, unary, h.logTrans);
-  const paths = sizes.map((K, m) => Int32Array.from(v.paths, (s) => Math.floor(s / L.strides[m]!) % K));
-  return { paths, logProb: v.scores[0]! };
+  return { L, unary };
 }

@@ -181,7 +181,7 @@ function forwardSequence(
 export interface FactorialPosteriors {
   /** [Bu, n, S]: Σ_b w_b p(x_t = s). */
   readonly unary: Float64Array;
-  /** Per chain, [Bp_m, Tp_m, K_m, K_m]: Σ_b w_b p(v^m_{t-1} = i, v^m_t = j) (summed over t where Tp_m = 1). */
+  /** Per chain, [Bp_m, Tp_m, K_m, K_m]: Σ_b w_b p(v^m_{t-1} = i, v^m_t = j) (summed over t where Tp_m = 1); empty when not asked for. */
   readonly pairs: readonly Float64Array[];
 }
 
@@ -192,22 +192,23 @@ export interface FactorialPosteriors {
  * message before chain m's transpose: both rebuilt per step from alpha_{t-1}
  * and beta_t (M + 1 vectors of S, never n·M·S).
  */
-export function factorialPosteriors(sw: FactorialSweep, w: ArrayLike<number>): FactorialPosteriors {
+export function factorialPosteriors(sw: FactorialSweep, w: ArrayLike<number>, withPairs = true): FactorialPosteriors {
   const L = sw.layout;
   const gU = new Float64Array(L.Bu * L.n * L.S);
-  const gP = L.sizes.map((K, m) => new Float64Array(L.Bp[m]! * L.Tp[m]! * K * K));
+  // without pairs (a caller that needs only the state marginals) the pass skips their Σ K_m²·S work per step
+  const gP = L.sizes.map((K, m) => new Float64Array(withPairs ? L.Bp[m]! * L.Tp[m]! * K * K : 0));
   const fwd = Array.from({ length: L.sizes.length + 1 }, () => new Float64Array(L.S));
   const scratch = [new Float64Array(L.S), new Float64Array(L.S), new Float64Array(L.S)] as const;
   for (let b = 0; b < L.B; b++) {
     const wb = w[b]!;
     if (wb === 0 || !Number.isFinite(sw.logZ[b]!)) continue;
-    backwardSequence(sw, b, wb, gU, gP, fwd, scratch);
+    backwardSequence(sw, b, wb, gU, withPairs ? gP : undefined, fwd, scratch);
   }
   return { unary: gU, pairs: gP };
 }
 
 function backwardSequence(
-  sw: FactorialSweep, b: number, w: number, gU: Float64Array, gP: readonly Float64Array[],
+  sw: FactorialSweep, b: number, w: number, gU: Float64Array, gP: readonly Float64Array[] | undefined,
   fwd: readonly Float64Array[], scratch: readonly [Float64Array, Float64Array, Float64Array],
 ): void {
   const L = sw.layout;
@@ -225,15 +226,17 @@ function backwardSequence(
     const ur = (ub + t) * S;
     for (let s = 0; s < S; s++) gU[ur + s]! += w * alpha[cur + s]! * beta[s]!;
     // forward partials a_0 = alpha_{t-1}, a_{m+1} = a_m stepped by chain m
-    fwd[0]!.set(alpha.subarray(ab + (t - 1) * S, cur));
-    for (let m = 0; m < M; m++) applyChain(fwd[m]!, fwd[m + 1]!, P[m]!, pairAt(L, m, b, t), sizes[m]!, strides[m]!, S);
+    if (gP !== undefined) {
+      fwd[0]!.set(alpha.subarray(ab + (t - 1) * S, cur));
+      for (let m = 0; m < M; m++) applyChain(fwd[m]!, fwd[m + 1]!, P[m]!, pairAt(L, m, b, t), sizes[m]!, strides[m]!, S);
+    }
     const inv = 1 / c[b * n + t]!;
     for (let s = 0; s < S; s++) g[s] = U[ur + s]! * beta[s]! * inv;
     for (let m = M - 1; m >= 0; m--) {
       const K = sizes[m]!;
       const st = strides[m]!;
       const p0 = pairAt(L, m, b, t);
-      addPairMarginal(fwd[m]!, g, P[m]!, p0, K, st, S, w, gP[m]!);
+      if (gP !== undefined) addPairMarginal(fwd[m]!, g, P[m]!, p0, K, st, S, w, gP[m]!);
       applyChainT(g, h, P[m]!, p0, K, st, S);
       [g, h] = [h, g];
     }

@@ -192,3 +192,40 @@ describe("factorialHmmMostLikelyPath (public, textbook convention)", () => {
     expect(() => factorialHmmMostLikelyPath({ logInit: [[0, 0]], logTrans: [[0, 0, 0]], logEmit: [0, 0] })).toThrow(PPLShapeError);
   });
 });
+
+describe("factorialHmmMarginals (public, textbook convention)", () => {
+  it("equals the per-chain marginals of a float64 sum over every joint path (chains of 2 and 3 states, 4 steps)", async () => {
+    const { factorialHmmMarginals } = await import("ppl-core");
+    const rng = makeRng(11);
+    const sizes = [2, 3];
+    const S = 6;
+    const T = 4;
+    const logNorm = (k: number) => {
+      const w = Array.from({ length: k }, () => rng() + 0.1);
+      const z = w.reduce((a, b) => a + b, 0);
+      return w.map((x) => Math.log(x / z));
+    };
+    const logInit = sizes.map(logNorm);
+    const logTrans = sizes.map((K) => Array.from({ length: K }, () => logNorm(K)).flat());
+    const logEmit = Array.from({ length: T * S }, () => 3 * (rng() - 0.5));
+    // brute force: every joint path (z^0_t, z^1_t), t < T, weighted by its joint probability
+    const want = sizes.map((K) => new Array<number>(T * K).fill(0));
+    let Z = 0;
+    for (let code = 0; code < S ** T; code++) {
+      const js = Array.from({ length: T }, (_, t) => Math.floor(code / S ** t) % S);
+      const z = js.map((j) => [Math.floor(j / 3), j % 3]);
+      let lp = 0;
+      for (let t = 0; t < T; t++) {
+        lp += logEmit[t * S + js[t]!]!;
+        for (let m = 0; m < 2; m++) lp += t === 0 ? logInit[m]![z[0]![m]!]! : logTrans[m]![z[t - 1]![m]! * sizes[m]! + z[t]![m]!]!;
+      }
+      const p = Math.exp(lp);
+      Z += p;
+      for (let t = 0; t < T; t++) for (let m = 0; m < 2; m++) want[m]![t * sizes[m]! + z[t]![m]!]! += p;
+    }
+    const r = factorialHmmMarginals({ logInit, logTrans, logEmit });
+    expect(r.logLikelihood).toBeCloseTo(Math.log(Z), 10);
+    r.marginals.forEach((got, m) => Array.from(got).forEach((p, i) => expect(p).toBeCloseTo(want[m]![i]! / Z, 12)));
+    expect(() => factorialHmmMarginals({ logInit: [[0, 0]], logTrans: [[0, 0, 0]], logEmit: [0, 0] })).toThrow(PPLShapeError);
+  });
+});
