@@ -27,7 +27,7 @@ export function chainsOf(probsInit: readonly (readonly number[])[], g: Globals):
  * const states = exactMap(day.mains, probsInit, learned.globals); // states[m][t] ∈ {0, 1, 2}
  */
 export function exactMap(mains: readonly number[], probsInit: readonly (readonly number[])[], g: Globals): number[][] {
-  return factorialMap(mains, chainsOf(probsInit, g), g.noise);
+  return factorialMap(mains, chainsOf(probsInit, g), 1, g.noise);
 }
 
 // one decoder for every call: its contraction plan is cached per structure (M, T)

@@ -9,4 +9,4 @@ export { readJsonFile, readText } from "./files.js";
 export { gaussianLogEmissions } from "./emission.js";
 export { type Progress, makeProgress } from "./progress.js";
 export { type GaussianHmm, fitGaussianHmm } from "./disaggregate/gaussian-hmm.js";
-export { type Chain, MAX_EXACT_STATES, checkExactStates, factorialArrays, factorialMap } from "./disaggregate/factorial.js";
+export { type Chain, MAX_EXACT_STATES, checkExactStates, factorialArrays, factorialMap, factorialMarginalModes } from "./disaggregate/factorial.js";

@@ -22,6 +22,8 @@ export interface DisaggregateResult {
   readonly files: string[];
   readonly appliances: { name: string; states: number; levelsW: number[] }[];
   readonly residual: { states: number; levelsW: number[] };
+  /** How much each minute's mains reading counts (given, or chosen on the held-out day). */
+  readonly meterWeight: number;
   readonly inference: "exact" | "approx";
   readonly trainRows: number;
   readonly testRows: number;
@@ -57,11 +59,19 @@ function modelJson(o: DisaggregateOptions, data: HouseData, run: HouseRun): unkn
     transitions: h.trans,
   });
   return {
-    model: "factorial HMM: mains = Σ chain levels + Normal noise; each chain a Gaussian HMM (state 0 the lowest level)",
+    model: "factorial HMM: mains = Σ chain levels + Normal noise, each minute's reading counting meterWeight times; each chain a Gaussian HMM (state 0 the lowest level) learned by ppl-hmm fit's EM",
     trainUntil: o.trainUntil,
     trainRows: data.split,
     stepSeconds: data.stepSeconds,
     meterNoiseW: METER_NOISE_W,
+    meterWeight: run.model.meterWeight,
+    selection: {
+      how: run.selection.validationRows === 0
+        ? "given: --residual-states and --meter-weight"
+        : `the last ${run.selection.validationRows} training rows held out; each candidate learned on the rows before them and scored there; the best TECA + mean F1 chosen`,
+      validationRows: run.selection.validationRows,
+      candidates: run.selection.candidates.map((c) => ({ ...c, teca: Math.round(c.teca * 1000) / 1000, meanF1: Math.round(c.meanF1 * 1000) / 1000 })),
+    },
     appliances: run.model.names.map((name, m) => ({ name, onThresholdW: round1(run.thresholds[m]!), ...chain(run.model.appliances[m]!) })),
     residual: { what: `${o.mains} minus the sub-metered appliances`, ...chain(run.model.residual) },
   };
@@ -75,13 +85,14 @@ export async function run(argv: string[]): Promise<void> {
     return;
   }
   const data = readHouse(readText(userPath(o.data)), o.data, { mains: o.mains, appliances: o.appliances, trainUntil: o.trainUntil });
-  if (o.inference === "exact") checkExactStates([...o.appliances.map((a) => o.states[a] ?? o.maxStates), o.residualStates]);
+  // a given --residual-states must fit exact inference; "auto" only tries candidates that fit
+  if (o.inference === "exact" && o.residualStates !== "auto") checkExactStates([...o.appliances.map((a) => o.states[a] ?? o.maxStates), o.residualStates]);
   const out = userPath(o.out);
   prepareOut(out);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`ppl-hmm disaggregate: ${data.split} training rows, ${data.mains.length - data.split} test rows, ${o.appliances.length} appliances + the unmetered rest`);
   const r = disaggregateHouse(data, {
-    names: o.appliances, states: o.states, maxStates: o.maxStates, residualStates: o.residualStates, onThresholds: o.onThresholds, inference: o.inference,
+    names: o.appliances, states: o.states, maxStates: o.maxStates, residualStates: o.residualStates, meterWeight: o.meterWeight, onThresholds: o.onThresholds, inference: o.inference,
   });
   const files: string[] = [];
   const write = (name: string, text: string) => {
@@ -104,6 +115,7 @@ export async function run(argv: string[]): Promise<void> {
     files,
     appliances: o.appliances.map((name, m) => ({ name, states: r.model.appliances[m]!.locs.length, levelsW: r.model.appliances[m]!.locs.map(round1) })),
     residual: { states: r.model.residual.locs.length, levelsW: r.model.residual.locs.map(round1) },
+    meterWeight: r.model.meterWeight,
     inference: o.inference,
     trainRows: data.split,
     testRows: data.mains.length - data.split,

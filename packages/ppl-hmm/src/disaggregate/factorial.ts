@@ -1,12 +1,20 @@
 /**
- * Exact inference in the household's factorial HMM (every appliance's chain
- * and the unmetered rest's chain; the mains read their levels' sum, spread
- * by their spreads): the model's factors in float64, eliminated by one pass
- * of ppl-core's factorial kernel — the step the planner takes for the same
- * model written as a markov loop (model.ts) under inferDiscrete. Gives the
- * joint MAP path.
+ * Inference in the household's factorial HMM (every appliance's chain and
+ * the unmetered rest's chain; the mains read their levels' sum, spread by
+ * their spreads): the model's factors in float64, eliminated by one pass of
+ * ppl-core's factorial kernel — the step the planner takes for the same model
+ * written as a markov loop (examples/nilm's model.ts) under inferDiscrete.
+ * Gives the joint MAP path, or each chain's most probable state at every
+ * minute (its posterior marginals' mode).
+ *
+ * Each minute's meter reading may count `weight` ≤ 1 times (a power
+ * likelihood: its log-density scaled, as poutine.scale scales an observed
+ * site): on a real house, mains − Σ levels is not independent from minute to
+ * minute (the unmetered rest drifts within a state), so counting every minute
+ * fully makes the posterior trust each small mismatch as evidence that an
+ * appliance switched.
  */
-import { type FactorialHmmArrays, factorialHmmMostLikelyPath, hmmMostLikelyPath } from "ppl-core";
+import { type FactorialHmmArrays, factorialHmmMarginals, factorialHmmMostLikelyPath, hmmMostLikelyPath } from "ppl-core";
 import { DataError } from "../errors.js";
 import { type GaussianHmm, logNormal } from "./gaussian-hmm.js";
 
@@ -33,9 +41,10 @@ export const METER_NOISE_W = 1;
 /**
  * The factorial model as plain arrays: the emission log-density of every
  * minute under every joint state (the chains' levels summed, their variances
- * summed with the meter's), each chain's log start and log transitions.
+ * summed with the meter's) times `weight`, each chain's log start and log
+ * transitions.
  */
-export function factorialArrays(mains: ArrayLike<number>, chains: readonly Chain[], noise = METER_NOISE_W): FactorialHmmArrays {
+export function factorialArrays(mains: ArrayLike<number>, chains: readonly Chain[], weight = 1, noise = METER_NOISE_W): FactorialHmmArrays {
   const sizes = chains.map((c) => c.locs.length);
   const S = sizes.reduce((a, b) => a * b, 1);
   const strides = sizes.map((_, m) => sizes.slice(m + 1).reduce((a, b) => a * b, 1));
@@ -52,14 +61,35 @@ export function factorialArrays(mains: ArrayLike<number>, chains: readonly Chain
     sd[s] = Math.sqrt(v);
   }
   const logEmit = new Float64Array(T * S);
-  for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) logEmit[t * S + s] = logNormal(mains[t]!, mean[s]!, sd[s]!);
+  for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) logEmit[t * S + s] = weight * logNormal(mains[t]!, mean[s]!, sd[s]!);
   return { logInit: chains.map((c) => c.init.map(Math.log)), logTrans: chains.map((c) => c.trans.flat().map(Math.log)), logEmit };
 }
 
 /** The joint MAP path: states [M][T], one row per chain (ppl-core's factorial kernel). */
-export function factorialMap(mains: ArrayLike<number>, chains: readonly Chain[], noise = METER_NOISE_W): number[][] {
+export function factorialMap(mains: ArrayLike<number>, chains: readonly Chain[], weight = 1, noise = METER_NOISE_W): number[][] {
   checkExactStates(chains.map((c) => c.locs.length));
-  return factorialHmmMostLikelyPath(factorialArrays(mains, chains, noise)).paths.map((p) => Array.from(p));
+  return factorialHmmMostLikelyPath(factorialArrays(mains, chains, weight, noise)).paths.map((p) => Array.from(p));
+}
+
+/**
+ * Each chain's most probable state at every minute given all the mains,
+ * states [M][T] (ppl-core's factorial kernel, forward–backward): what
+ * minimises the expected number of minutes a chain is decoded wrongly, the
+ * count F1 and TECA score; the joint MAP path can instead follow one
+ * explanation of an ambiguous stretch that is only slightly more probable
+ * than the others put together.
+ */
+export function factorialMarginalModes(mains: ArrayLike<number>, chains: readonly Chain[], weight = 1, noise = METER_NOISE_W): number[][] {
+  checkExactStates(chains.map((c) => c.locs.length));
+  const { marginals } = factorialHmmMarginals(factorialArrays(mains, chains, weight, noise));
+  return marginals.map((p, m) => {
+    const K = chains[m]!.locs.length;
+    return Array.from({ length: p.length / K }, (_, t) => {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (p[t * K + k]! > p[t * K + best]!) best = k;
+      return best;
+    });
+  });
 }
 
 /**
@@ -69,7 +99,7 @@ export function factorialMap(mains: ArrayLike<number>, chains: readonly Chain[],
  * from every chain at its lowest state, until no chain changes (at most
  * `sweeps` rounds). A local optimum of the joint density, not the MAP.
  */
-export function icmMap(mains: ArrayLike<number>, chains: readonly Chain[], sweeps = 20, noise = METER_NOISE_W): number[][] {
+export function icmMap(mains: ArrayLike<number>, chains: readonly Chain[], weight = 1, sweeps = 20, noise = METER_NOISE_W): number[][] {
   const T = mains.length;
   const states = chains.map(() => new Array<number>(T).fill(0));
   for (let sweep = 0; sweep < sweeps; sweep++) {
@@ -87,7 +117,7 @@ export function icmMap(mains: ArrayLike<number>, chains: readonly Chain[], sweep
           rest += o.locs[states[j]![t]!]!;
           v += o.scales[states[j]![t]!]! ** 2;
         });
-        for (let k = 0; k < K; k++) emit[t * K + k] = logNormal(mains[t]! - rest, c.locs[k]!, Math.sqrt(v + c.scales[k]! ** 2));
+        for (let k = 0; k < K; k++) emit[t * K + k] = weight * logNormal(mains[t]! - rest, c.locs[k]!, Math.sqrt(v + c.scales[k]! ** 2));
       }
       const { path: paths } = hmmMostLikelyPath({ logInit: c.init.map(Math.log), logTrans: c.trans.flat().map(Math.log), logEmit: emit });
       for (let t = 0; t < T; t++) {

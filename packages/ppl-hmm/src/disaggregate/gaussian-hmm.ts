@@ -1,11 +1,16 @@
 /**
  * One appliance's (or the unmetered rest's) Gaussian HMM, learned from its
- * own series in float64: levels started at 1-D k-means centres, then
- * Baum–Welch, each E-step one forward–backward pass of ppl-core's chain
- * kernel (hmmForwardBackward: the state marginals and expected transition
- * counts). The number of states is given or chosen by BIC.
+ * own series by ppl-hmm's own fit (fit/fit.ts, the `ppl-hmm fit` command's
+ * computation): the MAP of the ppl model in fit/model.ts — flat Dirichlet
+ * priors on the probabilities, a broad Normal on the levels, a LogNormal on
+ * the spreads, each spread floored — by its float64 EM (fit/map-em.ts, whose
+ * E-step is ppl-core's chain kernel), from k-means starts with restarts. The
+ * number of states is given or chosen by BIC.
  */
-import { hmmForwardBackward } from "ppl-core";
+import { DataError } from "../errors.js";
+import { defaultOptions } from "../fit/option-table.js";
+import { fitSignal } from "../fit/fit.js";
+import { checkData } from "../fit/prep.js";
 
 /** A learned Gaussian HMM: state 0 is the lowest level. */
 export interface GaussianHmm {
@@ -13,7 +18,7 @@ export interface GaussianHmm {
   readonly init: readonly number[];
   /** [K][K] transition rows. */
   readonly trans: readonly (readonly number[])[];
-  /** [K] levels and within-state spreads, W. */
+  /** [K] levels and within-state spreads (emission sd), W. */
   readonly locs: readonly number[];
   readonly scales: readonly number[];
   /** log p(series) under the learned model. */
@@ -22,10 +27,10 @@ export interface GaussianHmm {
 
 /** Options of the fit. */
 export interface FitOptions {
-  /** Baum–Welch iterations (default 40). */
-  readonly iterations?: number;
   /** The smallest within-state spread, W (default 3): sub-meters repeat whole watts, a state's spread would collapse to 0. */
   readonly minScale?: number;
+  /** What the series is, for error messages (default "the series"). */
+  readonly name?: string;
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -33,92 +38,23 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /** log N(y; m, s). */
 export const logNormal = (y: number, m: number, s: number): number => -0.5 * LOG_2PI - Math.log(s) - 0.5 * ((y - m) / s) ** 2;
 
-/** 1-D k-means (Lloyd) from the series' quantiles: K ascending centres. */
-export function kMeans1d(y: ArrayLike<number>, K: number, iterations = 50): number[] {
-  const sorted = Float64Array.from(y).sort();
-  const n = sorted.length;
-  let c = Array.from({ length: K }, (_, k) => sorted[Math.min(n - 1, Math.floor(((k + 0.5) / K) * n))]!);
-  for (let it = 0; it < iterations; it++) {
-    const sum = new Float64Array(K);
-    const cnt = new Float64Array(K);
-    // sorted input: each cluster is a contiguous run; boundaries at midpoints
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const v = sorted[i]!;
-      while (k < K - 1 && v > (c[k]! + c[k + 1]!) / 2) k++;
-      sum[k]! += v;
-      cnt[k]!++;
-    }
-    const next = c.map((x, j) => (cnt[j]! > 0 ? sum[j]! / cnt[j]! : x));
-    if (next.every((x, j) => x === c[j])) break;
-    c = next;
-  }
-  return c.sort((a, b) => a - b);
-}
-
-/** Baum–Welch for K states on the series y. */
+/** The MAP Gaussian HMM with K states of the series y (W), by ppl-hmm fit's EM. */
 export function fitGaussianHmm(y: ArrayLike<number>, K: number, o: FitOptions = {}): GaussianHmm {
-  const n = y.length;
-  const minScale = o.minScale ?? 3;
-  const locs = kMeans1d(y, K);
-  const scales = locs.map(() => 0);
-  // spreads and transitions from the k-means labelling
-  const label = (v: number) => locs.reduce((best, l, k) => (Math.abs(v - l) < Math.abs(v - locs[best]!) ? k : best), 0);
-  const counts = Array.from({ length: K }, () => new Array<number>(K).fill(1));
-  const ss = new Float64Array(K);
-  const cnt = new Float64Array(K);
-  let prev = label(y[0]!);
-  for (let t = 0; t < n; t++) {
-    const k = label(y[t]!);
-    ss[k]! += (y[t]! - locs[k]!) ** 2;
-    cnt[k]!++;
-    if (t > 0) counts[prev]![k]!++;
-    prev = k;
-  }
-  for (let k = 0; k < K; k++) scales[k] = Math.max(minScale, Math.sqrt(ss[k]! / Math.max(1, cnt[k]!)));
-  let trans = counts.map((row) => row.map((c) => c / row.reduce((a, b) => a + b, 0)));
-  let init = new Array<number>(K).fill(1 / K);
-  const emit = new Float64Array(n * K);
-  let logLik = -Infinity;
-  for (let it = 0; it < (o.iterations ?? 40); it++) {
-    for (let t = 0; t < n; t++) for (let k = 0; k < K; k++) emit[t * K + k] = logNormal(y[t]!, locs[k]!, scales[k]!);
-    const post = hmmForwardBackward({ logInit: init.map(Math.log), logTrans: trans.flat().map(Math.log), logEmit: emit });
-    logLik = post.logLikelihood;
-    const gamma = post.marginals;
-    for (let k = 0; k < K; k++) {
-      let w = 0;
-      let s1 = 0;
-      for (let t = 0; t < n; t++) {
-        const g = gamma[t * K + k]!;
-        w += g;
-        s1 += g * y[t]!;
-      }
-      if (w < 1e-9) continue;
-      const m = s1 / w;
-      let s2 = 0;
-      for (let t = 0; t < n; t++) s2 += gamma[t * K + k]! * (y[t]! - m) ** 2;
-      locs[k] = m;
-      scales[k] = Math.max(minScale, Math.sqrt(s2 / w));
-    }
-    // a pseudo-count of one transition per entry: a move unseen in training stays possible
-    trans = Array.from({ length: K }, (_, i) => {
-      const row = Array.from({ length: K }, (_, j) => post.transitionCounts[i * K + j]! + 1e-3);
-      const s = row.reduce((a, b) => a + b, 0);
-      return row.map((x) => x / s);
-    });
-    init = Array.from({ length: K }, (_, k) => Math.max(1e-6, gamma[k]!));
-    const s0 = init.reduce((a, b) => a + b, 0);
-    init = init.map((x) => x / s0);
-  }
-  // state 0 the lowest level (EM keeps k-means' order almost always; sort to be sure)
-  const order = locs.map((_, k) => k).sort((a, b) => locs[a]! - locs[b]!);
-  return {
-    init: order.map((k) => init[k]!),
-    trans: order.map((i) => order.map((j) => trans[i]![j]!)),
-    locs: order.map((k) => locs[k]!),
-    scales: order.map((k) => scales[k]!),
-    logLik,
-  };
+  const seq = Array.from(y);
+  const name = o.name ?? "the series";
+  const checked = checkData(name, [seq], [name], K);
+  const n = seq.length;
+  const mean = seq.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(seq.reduce((a, v) => a + (v - mean) ** 2, 0) / n);
+  // fit's floor is a fraction of the data's sd: o.minScale W, at most the sd itself
+  const minScale = Math.min(1, (o.minScale ?? 3) / sd);
+  // two starts (k-means from the quantiles, then from k-means++) and at most 200 EM iterations: the
+  // house command fits a dozen chains or more per run, and the levels settle long before EM's strict convergence test
+  const options = { ...defaultOptions(""), states: K, minScale, restarts: 2, maxSteps: 200, figures: false };
+  const { result } = fitSignal({ seqs: [seq], labels: [name], dropped: new Map(), layout: "wide", header: { used: false, why: "" }, format: "" }, options, () => {}, undefined, checked);
+  const p = result.params;
+  if (![...p.locs, ...p.scales, result.logLikelihood].every(Number.isFinite)) throw new DataError(`${name}: the ${K}-state fit did not give finite parameters`);
+  return { init: p.probsInit, trans: p.probsTrans, locs: p.locs, scales: p.scales, logLik: result.logLikelihood };
 }
 
 /** BIC of a fit on n points: -2 log L + (free parameters) log n. */

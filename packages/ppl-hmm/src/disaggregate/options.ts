@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { OptionError } from "../errors.js";
+import { type Choice, METER_WEIGHT_CANDIDATES, RESIDUAL_STATES_CANDIDATES } from "./select-model.js";
 
 /** The parsed command line. */
 export interface DisaggregateOptions {
@@ -14,7 +15,8 @@ export interface DisaggregateOptions {
   readonly out: string;
   readonly states: Record<string, number>;
   readonly maxStates: number;
-  readonly residualStates: number;
+  readonly residualStates: Choice;
+  readonly meterWeight: Choice;
   readonly onThresholds: Record<string, number>;
   readonly inference: "exact" | "approx";
   readonly json: boolean;
@@ -27,8 +29,10 @@ export const DISAGGREGATE_HELP = [
   "usage: ppl-hmm disaggregate DATA.csv --appliances A,B,... --train-until TIME [options]",
   "",
   "Learns one Gaussian HMM per sub-metered appliance (and one for the unmetered rest, mains minus",
-  "the sub-meters) from the rows before --train-until, then splits the mains of the later rows into",
-  "the appliances with the factorial HMM (exact MAP over every combination of states).",
+  "the sub-meters) from the rows before --train-until with ppl-hmm fit's EM, then splits the mains of",
+  "the later rows into the appliances with the factorial HMM (exact posterior over every combination",
+  "of states). What is 'auto' is chosen on the last day of the training rows, held out: each",
+  "candidate learns on the rows before it and disaggregates it; the best TECA + mean F1 wins.",
   "",
   "DATA.csv: a `timestamp` column (ISO 8601 with offset, evenly spaced, no gaps), the mains column",
   "and one column per appliance (watts). From --train-until on only timestamp and mains are read;",
@@ -42,11 +46,17 @@ export const DISAGGREGATE_HELP = [
   "                             metrics.json, stack.png/.svg, appliances.png/.svg",
   "  --states A=K,...           fixed number of states for an appliance (2-8); others chosen by BIC",
   "  --max-states K             the most states BIC may choose for an appliance (2-6, default 3)",
-  "  --residual-states K        states of the unmetered rest's chain (1-16, default 10)",
+  "  --residual-states K|auto   states of the unmetered rest's chain (1-16; default auto: one of",
+  `                             ${RESIDUAL_STATES_CANDIDATES.join(", ")}, chosen on the held-out day)`,
+  "  --meter-weight W|auto      how much each minute's mains reading counts, 0 < W ≤ 1: mains minus",
+  "                             the chains' levels drifts from minute to minute instead of being",
+  "                             independent noise, so full weight over-trusts each mismatch",
+  `                             (default auto: one of ${METER_WEIGHT_CANDIDATES.join(", ")}, chosen on the held-out day)`,
   "  --on-threshold A=W,...     watts above which an appliance counts as on, for the F1 scores",
   "                             (default: 10% of its highest learned level, at least 10 W)",
-  "  --inference exact|approx   exact: joint Viterbi over the product state by the factorial kernel,",
-  "                             T·Σ K_m·Π K_m work (default); approx: iterated conditional modes,",
+  "  --inference exact|approx   exact: each appliance's most probable state at every minute, by",
+  "                             forward–backward over the product state (ppl's factorial kernel,",
+  "                             T·Σ K_m·Π K_m work; default); approx: iterated conditional modes,",
   "                             one chain's Viterbi at a time, linear in the number of chains",
   "  --no-figures               skip the figures",
   "  --json                     print one JSON result object on stdout",
@@ -58,6 +68,9 @@ function intIn(name: string, text: string, lo: number, hi: number): number {
   if (!Number.isInteger(v) || v < lo || v > hi) throw new OptionError(`${name} '${text}': expected a whole number from ${lo} to ${hi}`);
   return v;
 }
+
+/** "auto" (also when the option is absent) or the value `parse` reads. */
+const auto = (text: string | undefined, parse: (x: string) => number): Choice => (text === undefined || text === "auto" ? "auto" : parse(text));
 
 /** `A=x,B=y` as a map, each value checked by `value`; names must be among `appliances`. */
 function assignments(name: string, text: string | undefined, appliances: readonly string[], value: (key: string, v: string) => number): Record<string, number> {
@@ -88,6 +101,7 @@ export function parseDisaggregateOptions(argv: readonly string[]): DisaggregateO
         states: { type: "string" },
         "max-states": { type: "string" },
         "residual-states": { type: "string" },
+        "meter-weight": { type: "string" },
         "on-threshold": { type: "string" },
         inference: { type: "string" },
         "no-figures": { type: "boolean" },
@@ -101,7 +115,7 @@ export function parseDisaggregateOptions(argv: readonly string[]): DisaggregateO
   const v = parsed.values;
   const base = { json: v.json === true, figures: v["no-figures"] !== true };
   if (v.help === true) {
-    return { ...base, data: "", mains: "", appliances: [], trainUntil: "", out: "", states: {}, maxStates: 3, residualStates: 10, onThresholds: {}, inference: "exact", help: true };
+    return { ...base, data: "", mains: "", appliances: [], trainUntil: "", out: "", states: {}, maxStates: 3, residualStates: "auto", meterWeight: "auto", onThresholds: {}, inference: "exact", help: true };
   }
   if (parsed.positionals.length !== 1) {
     throw new OptionError(`expected one DATA.csv, got ${parsed.positionals.length === 0 ? "none" : parsed.positionals.join(" ")} (ppl-hmm disaggregate --help)`);
@@ -125,7 +139,12 @@ export function parseDisaggregateOptions(argv: readonly string[]): DisaggregateO
     out: v.out ?? "out/disaggregate",
     states: assignments("--states", v.states, appliances, (k, x) => intIn(`--states ${k}`, x, 2, 8)),
     maxStates: v["max-states"] === undefined ? 3 : intIn("--max-states", v["max-states"], 2, 6),
-    residualStates: v["residual-states"] === undefined ? 10 : intIn("--residual-states", v["residual-states"], 1, 16),
+    residualStates: auto(v["residual-states"], (x) => intIn("--residual-states", x, 1, 16)),
+    meterWeight: auto(v["meter-weight"], (x) => {
+      const w = Number(x);
+      if (x.trim() === "" || !Number.isFinite(w) || w <= 0 || w > 1) throw new OptionError(`--meter-weight '${x}': expected auto or a number W with 0 < W ≤ 1`);
+      return w;
+    }),
     onThresholds: assignments("--on-threshold", v["on-threshold"], appliances, (k, x) => {
       const w = Number(x);
       if (x === "" || !Number.isFinite(w) || w < 0) throw new OptionError(`--on-threshold ${k} '${x}': expected watts, a number ≥ 0`);

@@ -16,15 +16,23 @@
  *   Gaussian (its mean; its variance added to every state's), or a 3-state HMM
  *   learned by EM like the others.
  */
-import { type GaussianHmm, fitGaussianHmm, kMeans1d, logNormal } from "../../src/disaggregate/gaussian-hmm.js";
+import { type GaussianHmm, fitGaussianHmm, logNormal } from "../../src/disaggregate/gaussian-hmm.js";
+import { kmeans1d } from "../../src/fit/init.js";
+
+/** K ascending k-means centres of y, Lloyd's iterations from the quantiles (k + ½)/K. */
+function kMeans(y: ArrayLike<number>, K: number): number[] {
+  const sorted = Float64Array.from(y).sort();
+  const start = Array.from({ length: K }, (_, k) => sorted[Math.min(sorted.length - 1, Math.floor(((k + 0.5) / K) * sorted.length))]!);
+  return kmeans1d(sorted, start).centres;
+}
 
 /** NILMTK's cluster(): at most 3 k-means states, fewer when two centres fall within 10 W. */
 function states(y: ArrayLike<number>): number[] {
   for (let K = 3; K > 1; K--) {
-    const c = kMeans1d(y, K);
+    const c = kMeans(y, K);
     if (c.every((x, i) => i === 0 || x - c[i - 1]! > 10)) return c;
   }
-  return kMeans1d(y, 1);
+  return kMeans(y, 1);
 }
 
 /** CO: [M][T] estimated power. */

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../../src/disaggregate/command.js";
 import { parseDisaggregateOptions } from "../../src/disaggregate/options.js";
 import { readHouse } from "../../src/disaggregate/house-csv.js";
+import { METER_WEIGHT_CANDIDATES } from "../../src/disaggregate/select-model.js";
 import { DataError } from "../../src/errors.js";
 
 const CSV = fileURLToPath(new URL("../../../../data/ampds2-week/house.csv", import.meta.url));
@@ -41,6 +42,11 @@ describe("refusals before any work", () => {
     expect(() => parseDisaggregateOptions([...base, "--states", "c=3"])).toThrowError(/--states: 'c' is not one of --appliances \(a, b\)/);
     expect(() => parseDisaggregateOptions([...base, "--states", "a=9"])).toThrowError(/--states a '9': expected a whole number from 2 to 8/);
     expect(() => parseDisaggregateOptions([...base, "--inference", "fast"])).toThrowError(/--inference 'fast': expected exact or approx/);
+    expect(() => parseDisaggregateOptions([...base, "--residual-states", "0"])).toThrowError(/--residual-states '0': expected a whole number from 1 to 16/);
+    expect(() => parseDisaggregateOptions([...base, "--meter-weight", "0"])).toThrowError(/--meter-weight '0': expected auto or a number W with 0 < W ≤ 1/);
+    expect(() => parseDisaggregateOptions([...base, "--meter-weight", "1.5"])).toThrowError(/--meter-weight '1.5'/);
+    expect(parseDisaggregateOptions(base)).toMatchObject({ residualStates: "auto", meterWeight: "auto" });
+    expect(parseDisaggregateOptions([...base, "--residual-states", "7", "--meter-weight", "0.25"])).toMatchObject({ residualStates: 7, meterWeight: 0.25 });
     expect(() => parseDisaggregateOptions([...base, "--bogus"])).toThrowError(/--bogus/);
   });
 });
@@ -65,9 +71,16 @@ describe("a run on two days of the shipped week", () => {
     expect(csv[0]).toBe("timestamp,fridge,heat_pump");
     expect(csv).toHaveLength(1441);
     expect(csv[1]!.startsWith("2013-11-22T00:00:00-08:00,")).toBe(true);
-    const model = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as { appliances: { name: string; levelsW: number[] }[]; residual: { states: number } };
+    const model = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as {
+      appliances: { name: string; levelsW: number[] }[]; residual: { states: number }; meterWeight: number;
+      selection: { validationRows: number; candidates: { residualStates: number; meterWeight: number }[] };
+    };
     expect(model.appliances.map((a) => a.name)).toEqual(APPS);
     expect(model.residual.states).toBe(4);
+    // --residual-states given, the meter weight chosen on the last quarter of the one training day
+    expect(model.selection.validationRows).toBe(360);
+    expect(model.selection.candidates.map((c) => [c.residualStates, c.meterWeight])).toEqual(METER_WEIGHT_CANDIDATES.map((w) => [4, w]));
+    expect(METER_WEIGHT_CANDIDATES).toContain(model.meterWeight);
     expect(existsSync(join(out, "metrics.json"))).toBe(true);
     expect(result.metrics.teca).toBeGreaterThan(0.5);
   });
