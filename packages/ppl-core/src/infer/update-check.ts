@@ -61,7 +61,8 @@ function describe(name: string, u: tf.Tensor): string | undefined {
   return `'${name}' (${from} maps to ${cd[j]} under its constraint ${constraint.name}${Number.isFinite(cd[j]) ? ", outside it" : ""})`;
 }
 
-function allFinite(values: ArrayLike<number>): boolean {
+/** Whether every value is finite (no NaN, no ±Infinity). */
+export function allFinite(values: ArrayLike<number>): boolean {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
   return true;
 }
