@@ -3,7 +3,7 @@
  * of an M-appliance household, M = 2…10, by
  *   - ppl exact: inferDiscrete (temperature 0) on the factorial markov model (examples/nilm's inferDiscreteMap), M ≤ 3;
  *     in a child process with a time limit, the first call (which builds the contraction plan) and a second (plan cached);
- *   - ppl approx: examples/nilm's beam Viterbi + per-chain Viterbi, linear in M;
+ *   - ppl approx: examples/nilm's approxMap (ppl-hmm's beam Viterbi + per-chain Viterbi, as `disaggregate --inference approx`), linear in M;
  *   - ppl factorial kernel: ppl-core's fused float64 factorial Viterbi (the plan's factorial step, called
  *     on the model's terms: examples/nilm's exactMap, ppl-hmm's factorialMap, as `ppl-hmm disaggregate` runs it), T·Σ K_m·K^M, M = 2…7, and M = 4 over 3 days;
  *   - a product-state baseline written here: one HMM over the K^M joint states with the dense

@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 import { DataError, MAX_EXACT_STATES } from "ppl-hmm";
 import { approxMap, logJoint } from "../src/approx.js";
-import { topB } from "../src/beam.js";
 import { appliances } from "../src/catalogue.js";
 import { generate, householdParams } from "../src/data.js";
 import { exactMap, inferDiscreteMap } from "../src/exact.js";
@@ -53,18 +52,6 @@ describe("exact MAP equals the brute-force arg-max", () => {
 });
 
 describe("the approximate decoder", () => {
-  it("keeps the B best candidates of a minute, best first (against a full sort)", () => {
-    let u = 7;
-    const rand = () => ((u = (u * 16807) % 2147483647) / 2147483647);
-    for (const [n, B] of [[1000, 64], [65, 64], [30, 64], [200, 1], [500, 499]] as const) {
-      // with ties: scores on a coarse grid
-      const score = Float64Array.from({ length: n }, () => Math.round(rand() * 50));
-      const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b).slice(0, B);
-      const got = topB(Array.from({ length: n }, (_, i) => i), score, B);
-      expect(got.map((i) => score[i])).toEqual(want.map((i) => score[i]));
-    }
-  });
-
   it("scores a path with the same density as the oracle (logJoint)", () => {
     const { globals, probsInit } = household(3, 10, 1);
     const z = [[0, 1, 1], [2, 0, 1], [0, 0, 1]];

@@ -9,4 +9,5 @@ export { readJsonFile, readText } from "./files.js";
 export { gaussianLogEmissions } from "./emission.js";
 export { type Progress, makeProgress } from "./progress.js";
 export { type GaussianHmm, fitGaussianHmm } from "./disaggregate/gaussian-hmm.js";
+export { type ApproxOptions, type ApproxPath, approxMap } from "./disaggregate/approx-map.js";
 export { type Chain, MAX_EXACT_STATES, checkExactStates, factorialArrays, factorialMap, factorialMarginalModes } from "./disaggregate/factorial.js";

@@ -3,8 +3,9 @@
  * weight on the held-out end of the training rows (select-model.ts), learn
  * the factorial model from all the training rows, disaggregate the test
  * rows' mains (each chain's most probable state at every minute by ppl-core's
- * factorial kernel, or iterated conditional modes, linear in the number of
- * chains), and score it when the test rows have their sub-meters.
+ * factorial kernel, or a beam search then iterated conditional modes, linear
+ * in the number of chains), and score it when the test rows have their
+ * sub-meters.
  */
 import type { HouseData } from "./house-csv.js";
 import type { HouseMetrics } from "./house-metrics.js";

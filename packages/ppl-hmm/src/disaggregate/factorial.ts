@@ -14,7 +14,7 @@
  * fully makes the posterior trust each small mismatch as evidence that an
  * appliance switched.
  */
-import { type FactorialHmmArrays, factorialHmmMarginals, factorialHmmMostLikelyPath, hmmMostLikelyPath } from "ppl-core";
+import { type FactorialHmmArrays, factorialHmmMarginals, factorialHmmMostLikelyPath } from "ppl-core";
 import { DataError } from "../errors.js";
 import { type GaussianHmm, logNormal } from "./gaussian-hmm.js";
 
@@ -90,42 +90,4 @@ export function factorialMarginalModes(mains: ArrayLike<number>, chains: readonl
       return best;
     });
   });
-}
-
-/**
- * The approximate decoder, linear in the number of chains: iterated
- * conditional modes, each chain in turn set to its exact Viterbi path given
- * the others' current levels (hmmMostLikelyPath: ppl-core's one-chain kernel, T·K²),
- * from every chain at its lowest state, until no chain changes (at most
- * `sweeps` rounds). A local optimum of the joint density, not the MAP.
- */
-export function icmMap(mains: ArrayLike<number>, chains: readonly Chain[], weight = 1, sweeps = 20, noise = METER_NOISE_W): number[][] {
-  const T = mains.length;
-  const states = chains.map(() => new Array<number>(T).fill(0));
-  for (let sweep = 0; sweep < sweeps; sweep++) {
-    let changed = false;
-    // the unmetered rest first: from all-off, the appliances would otherwise take the whole mains
-    for (const m of chains.map((_, j) => chains.length - 1 - j)) {
-      const c = chains[m]!;
-      const K = c.locs.length;
-      const emit = new Float64Array(T * K);
-      for (let t = 0; t < T; t++) {
-        let rest = 0;
-        let v = noise ** 2;
-        chains.forEach((o, j) => {
-          if (j === m) return;
-          rest += o.locs[states[j]![t]!]!;
-          v += o.scales[states[j]![t]!]! ** 2;
-        });
-        for (let k = 0; k < K; k++) emit[t * K + k] = weight * logNormal(mains[t]! - rest, c.locs[k]!, Math.sqrt(v + c.scales[k]! ** 2));
-      }
-      const { path: paths } = hmmMostLikelyPath({ logInit: c.init.map(Math.log), logTrans: c.trans.flat().map(Math.log), logEmit: emit });
-      for (let t = 0; t < T; t++) {
-        if (paths[t] !== states[m]![t]) changed = true;
-        states[m]![t] = paths[t]!;
-      }
-    }
-    if (!changed) break;
-  }
-  return states;
 }

@@ -9,7 +9,8 @@
  */
 import type { GaussianHmm } from "./gaussian-hmm.js";
 import { type HouseMetrics, scoreHouse } from "./house-metrics.js";
-import { MAX_EXACT_STATES, factorialMarginalModes, icmMap } from "./factorial.js";
+import { approxMap } from "./approx-map.js";
+import { MAX_EXACT_STATES, factorialMarginalModes } from "./factorial.js";
 import { type ApplianceStates, learnAppliances, learnRest, restOf } from "./learn-house.js";
 
 /** The rest's numbers of states tried by `--residual-states auto`. */
@@ -48,9 +49,9 @@ export interface Selection {
 /** The default on threshold of a learned appliance: 10 % of its highest level, at least 10 W. */
 export const defaultThreshold = (locs: readonly number[]): number => Math.max(10, 0.1 * Math.max(...locs));
 
-/** Each chain's state at every row of `mains`: marginal modes (exact) or iterated conditional modes (approx). */
+/** Each chain's state at every row of `mains`: marginal modes (exact) or beam search + iterated conditional modes (approx). */
 export function decode(mains: ArrayLike<number>, chains: readonly GaussianHmm[], weight: number, inference: "exact" | "approx"): number[][] {
-  return inference === "exact" ? factorialMarginalModes(mains, chains, weight) : icmMap(mains, chains, weight);
+  return inference === "exact" ? factorialMarginalModes(mains, chains, weight) : approxMap(mains, chains, { weight }).states;
 }
 
 /** Scores the appliances' decoded levels on rows [from, to) against their sub-meters. */
