@@ -3,8 +3,8 @@
  * Compare two trees (e.g. main and a branch's worktree) on one bench job, the
  * trees alternated round by round so a shared, noisy machine loads both alike.
  * Build each tree's bench first (cd bench && npx tsc -b). Prints each tree's
- * rounds and their median of the job's `cpuMs` (CPU ms per step, when it
- * reports it) or of its `cpuTimes`, else `medianMs`, else the median of its `times`.
+ * rounds and their median of the job's `cpuMs` or `cpuMsPerStep` (CPU ms per
+ * step, when it reports it) or of its `cpuTimes`, else `medianMs`, else the median of its `times`.
  *
  *   node bench/ab.mjs <treeA> <treeB> <rounds> <job.js> [job args ...]
  *   node bench/ab.mjs /work/main . 5 step-job.js markov 40 0
@@ -26,7 +26,7 @@ for (let r = 0; r < Number(rounds); r++) {
   for (const i of order) {
     const out = execFileSync("node", ["--conditions=ppl-compiled", join(trees[i], "bench", "dist", job), ...args], { cwd: join(trees[i], "bench"), encoding: "utf8" });
     const line = JSON.parse(out.trim().split("\n").pop());
-    figures[i].push(line.cpuMs ?? (line.cpuTimes ? median(line.cpuTimes) : undefined) ?? line.medianMs ?? median(line.times));
+    figures[i].push(line.cpuMs ?? line.cpuMsPerStep ?? (line.cpuTimes ? median(line.cpuTimes) : undefined) ?? line.medianMs ?? median(line.times));
   }
 }
 for (let i = 0; i < 2; i++) {

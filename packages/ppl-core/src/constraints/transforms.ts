@@ -37,6 +37,13 @@ export abstract class Transform {
   readonly domain: Constraint = real;
   /** Where y lives (the constraint this transform maps onto). */
   readonly codomain: Constraint = real;
+  /**
+   * A bound on |x| within which `forward` gives a finite float32 value inside
+   * the codomain, so a value within it needs no check of its image (SVI's
+   * check of an update reads the unconstrained values alone: infer/update-check.ts).
+   * 0 where no such bound is known: the image is checked.
+   */
+  readonly safeRadius: number = 0;
   /** y = f(x); a new tensor the caller owns. */
   abstract forward(x: tf.Tensor): tf.Tensor;
   /** x = f⁻¹(y); a new tensor the caller owns. */
@@ -60,6 +67,7 @@ export abstract class Transform {
 /** y = x (the map onto `real`). */
 export class IdentityTransform extends Transform {
   readonly name = "identity";
+  override readonly safeRadius = Infinity;
   forward(x: tf.Tensor): tf.Tensor {
     return x;
   }
@@ -76,6 +84,8 @@ export class IdentityTransform extends Transform {
 export class ExpTransform extends Transform {
   readonly name = "exp";
   override readonly codomain: Constraint = positive;
+  /** exp(±80) is 5.5e34 and 1.8e-35: finite, positive and normal in float32 (whose largest is 3.4e38, smallest normal 1.2e-38). */
+  override readonly safeRadius = 80;
   forward(x: tf.Tensor): tf.Tensor {
     return x.exp();
   }
@@ -160,6 +170,8 @@ export class IntervalAffineTransform extends Transform {
 export class SigmoidTransform extends Transform {
   readonly name = "sigmoid";
   override readonly codomain: Constraint = unitInterval;
+  /** σ(±15) is 1 - 3.1e-7 and 3.1e-7: strictly inside (0, 1) in float32 (whose spacing below 1 is 6e-8). */
+  override readonly safeRadius = 15;
   forward(x: tf.Tensor): tf.Tensor {
     return tf.sigmoid(x);
   }
@@ -376,6 +388,8 @@ export class LowerCholeskyTransform extends Transform {
   override readonly eventDim = 2;
   override readonly domain: Constraint = independent(real, 2);
   override readonly codomain: Constraint = lowerCholesky;
+  /** The diagonal is exp(x), as ExpTransform's; the rest is x itself. */
+  override readonly safeRadius = 80;
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {

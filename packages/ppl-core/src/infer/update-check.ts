@@ -6,9 +6,10 @@
  * optimiser has just read every param and gradient, so the reads cost no
  * extra wait, where reducing them with tfjs ops cost ~7 kernels per
  * constrained param and 1 per real one every step (as many as the coin's
- * whole step). A real param runs no kernel; a constrained one runs its
- * transform and its constraint's check. Only when a value fails are the
- * params described one by one, to name them.
+ * whole step). A param whose transform vouches for values that small
+ * (Transform.safeRadius: the identity, exp, sigmoid) runs no kernel; any
+ * other runs its transform and its constraint's check. Only when a value
+ * fails are the params described one by one, to name them.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { getParamStore } from "../params/param-store.js";
@@ -27,9 +28,10 @@ export function invalidUpdates(proposed: ReadonlyMap<string, tf.Tensor>): Invali
   const store = getParamStore();
   const valid = tf.tidy(() => {
     for (const [name, u] of proposed) {
-      if (!allFinite(u.dataSync())) return false;
+      const bound = largestMagnitude(u.dataSync());
+      if (!Number.isFinite(bound)) return false;
+      if (bound <= store.transform(name).safeRadius) continue;
       const c = store.constrain(name, u);
-      if (c === u) continue; // real: the unconstrained value says it all
       if (!allFinite(c.dataSync()) || !allSet(store.constraint(name).check(c).dataSync())) return false;
     }
     return true;
@@ -70,4 +72,15 @@ export function allFinite(values: ArrayLike<number>): boolean {
 function allSet(flags: ArrayLike<number>): boolean {
   for (let i = 0; i < flags.length; i++) if (flags[i] === 0) return false;
   return true;
+}
+
+/** max |x|, NaN if any x is NaN. */
+function largestMagnitude(xs: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const a = Math.abs(xs[i]!);
+    if (a > m) m = a;
+    else if (Number.isNaN(a)) return NaN;
+  }
+  return m;
 }

@@ -242,6 +242,13 @@ export class ParamStore {
     return e.transform.forward(u);
   }
 
+  /** The map from `name`'s unconstrained value onto its constraint. */
+  transform(name: string): Transform {
+    const e = this.entries.get(name);
+    if (e === undefined) throw new PPLModelError(`no param named '${name}' in the ParamStore`, { site: name });
+    return e.transform;
+  }
+
   /** The constraint `name` was created with. */
   constraint(name: string): Constraint {
     const e = this.entries.get(name);
