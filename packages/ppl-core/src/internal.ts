@@ -20,7 +20,7 @@ export { isVectorizedFrame } from "./handlers/plate.js";
 export { RunSites, type GivenNames, type SiteKind } from "./handlers/site-names.js";
 export { tensorArg } from "./tensor-arg.js";
 export { markArangeIndex } from "./ops/vindex.js";
-export { stepCached, withStepCache } from "./ops/step-cache.js";
+export { stepCached, withStepCache, withStepCacheWhileRunning } from "./ops/step-cache.js";
 export { ndtriNumber } from "./distributions/numerics/normal-quantile.js";
 export { broadcastShapes, sumRightmost, toTensor } from "./ops/tensor.js";
 export { checkModelGuideMatch, checkSiteShape, checkVectorizedMarkovSites } from "./infer/site-checks.js";

@@ -100,6 +100,45 @@ describe("inferDiscrete on a markov loop in a plate (the fused chain, one Viterb
   });
 });
 
+describe("inferDiscrete's replay: every site scored with its own decoded parents", () => {
+  // the replay shares one tensor among sites decoded to equal values and step-caches what the model derives from
+  // them (vindex rows, normalised probs): each site must still get the distribution of its own parents
+  for (const S of [1, 3]) {
+    it(`each site's log-density in the decoded trace is the float64 one of its Viterbi path (S=${S})`, () => {
+      const p: HMMParams = { pi: [0.5, 0.3, 0.2], A: [[0.7, 0.2, 0.1], [0.15, 0.7, 0.15], [0.1, 0.2, 0.7]], locs: [0, 1.5, 3], scales: [0.8, 1, 1.2] };
+      const T = 20;
+      const ys = Array.from({ length: S }, (_, s) => Array.from({ length: T }, (_, t) => 1.5 + 1.6 * Math.sin(0.45 * t + 1.9 * s)));
+      const [pi, A, locs, scales, obs] = [tf.tensor1d(p.pi), tf.tensor2d(p.A), tf.tensor1d(p.locs), tf.tensor1d(p.scales), tf.tensor2d(ys)];
+      function* model() {
+        yield* plate("seqs", S, function* () {
+          let z: tf.Tensor | undefined;
+          yield* markov(range(T), function* (t) {
+            const probs = t === 0 ? pi : vindex(A, "...", z!, ":");
+            z = yield* sample(`z_${t}`, dist.Categorical(probs), { infer: { enumerate: "parallel" } });
+            yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z), vindex(scales, "...", z)), { obs: obs.slice([0, t], [S, 1]).reshape([S]) });
+          });
+        });
+      }
+      const paths = ys.map((y) => viterbi(y, p));
+      // a path that changes state, so sites share decoded values with some sites and not with others
+      expect(new Set(paths.flat()).size).toBeGreaterThan(1);
+      tf.tidy(() => {
+        const tr = trace(inferDiscrete(model, { firstAvailableDim: -2, temperature: 0 })).getTrace();
+        for (let t = 0; t < T; t++) {
+          const zLp = tr.logProb(`z_${t}`).dataSync();
+          const yLp = tr.logProb(`y_${t}`).dataSync();
+          for (let s = 0; s < S; s++) {
+            const z = paths[s]!;
+            expect(zLp[s]).toBeCloseTo(Math.log(t === 0 ? p.pi[z[0]!]! : p.A[z[t - 1]!]![z[t]!]!), 5);
+            expect(yLp[s]).toBeCloseTo(normalLogPdf(ys[s]![t]!, p.locs[z[t]!]!, p.scales[z[t]!]!), 4);
+          }
+        }
+      });
+      tf.dispose([pi, A, locs, scales, obs]);
+    });
+  }
+});
+
 describe("inferDiscrete, temperature 1 (forward filtering, backward sampling)", () => {
   it("sample frequencies match the exact posterior marginals and pairwise joint (4 sigma)", () => {
     // z_0 -> z_1 -> z_2 with observations, in a plate of N independent copies of the same data

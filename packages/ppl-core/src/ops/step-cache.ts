@@ -50,6 +50,38 @@ export function withStepCache<T>(f: () => T): T {
 }
 
 /**
+ * Drive `gen` with one step cache open whenever its own code runs (the
+ * enclosing call's, when one is open at that moment): a model run that its
+ * caller drives message by message, as inferDiscrete's replay is, shares its
+ * derivations across its sites as a loss call does. Between resumptions the
+ * caller's code runs without it.
+ */
+export function* withStepCacheWhileRunning<T, R, N>(gen: Generator<T, R, N>): Generator<T, R, N> {
+  const cache = new StepCache();
+  const resume = (f: () => IteratorResult<T, R>): IteratorResult<T, R> => {
+    if (open !== undefined) return f();
+    open = cache;
+    try {
+      return f();
+    } finally {
+      open = undefined;
+    }
+  };
+  let step = resume(() => gen.next());
+  while (!step.done) {
+    let input: N;
+    try {
+      input = yield step.value;
+    } catch (err) {
+      step = resume(() => gen.throw(err));
+      continue;
+    }
+    step = resume(() => gen.next(input));
+  }
+  return step.value;
+}
+
+/**
  * `make()` computed once per loss call for these `sources` and this `kind`
  * (a string naming the derivation and anything else it depends on); `true`
  * records a check that passed. Without an open call, `make()` every time.

@@ -39,18 +39,25 @@ export function isArangeIndex(t: tf.Tensor): boolean {
 }
 
 /**
- * The arange fast path's result, once per loss call (step-cache.ts) per index
- * data, source tensor and layout. A markov chain's enumerated values alternate
- * between two dims, and a distribution caches its support per dim, so
- * `vindex(locs, "...", z)` at step t is the very same view as at step t-2: one
- * reshape (and its gradient) per chain, not per step.
+ * vindex's result, once per loss call (step-cache.ts) per source tensor,
+ * index data and layout: tensors are immutable, so the same table indexed by
+ * the same index data is the same tensor. A markov chain's enumerated values
+ * alternate between two dims, and a distribution caches its support per dim,
+ * so `vindex(locs, "...", z)` at step t is the very same view as at step t-2:
+ * one reshape (and its gradient) per chain, not per step. A decoded chain
+ * (inferDiscrete's replay, whose sites of equal decoded values share one
+ * tensor) gathers once per distinct value, not once per step.
  */
-function memoArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor | undefined {
-  const idx = indexArgs.find((a): a is tf.Tensor => a instanceof tf.Tensor);
-  // the fast path needs the tagged index alone among ':'s; anything else (another tensor, a number) gathers
-  if (idx === undefined || !isArangeIndex(idx) || indexArgs.some((a) => a !== ":" && a !== idx)) return undefined;
-  const layout = `vindex-arange:${batchRank}:${indexArgs.indexOf(idx)}/${indexArgs.length}:${idx.rank}`;
-  return stepCached([idx.dataId, x], layout, () => tf.tidy(() => vindexArange(x, indexArgs, batchRank)));
+function memoised(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor {
+  const sources: object[] = [x];
+  let layout = `vindex:${batchRank}`;
+  for (const a of indexArgs) {
+    if (a instanceof tf.Tensor) {
+      sources.push(a.dataId);
+      layout += `:${a.dtype}[${a.shape.join(",")}]`;
+    } else layout += `:${a}`;
+  }
+  return stepCached(sources, layout, () => tf.tidy(() => vindexArange(x, indexArgs, batchRank) ?? gathered(x, indexArgs, batchRank)));
 }
 
 /**
@@ -112,11 +119,9 @@ function vindexArange(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: 
  */
 export function vindex(x: tf.Tensor, ...args: VindexArg[]): tf.Tensor {
   const { indexArgs, batchRank } = indexLayout(x, args);
-  // a hit of the arange memo makes no tensor, so it needs no tidy scope (a scope's bookkeeping cost more than
-  // the lookup: a markov chain's steps all hit it, 3 calls a step in the seed HMM)
-  const fast = memoArange(x, indexArgs, batchRank);
-  if (fast !== undefined) return fast;
-  return tf.tidy(() => gathered(x, indexArgs, batchRank));
+  // a hit makes no tensor, so the tidy scope is inside the miss (a scope's bookkeeping cost more than the lookup:
+  // a markov chain's steps all hit it, 3 calls a step in the seed HMM)
+  return memoised(x, indexArgs, batchRank);
 }
 
 /** The index arguments with the leading '...' resolved (or trailing ':'s filled in), and x's batch rank. */

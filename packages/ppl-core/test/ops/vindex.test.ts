@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { PPLConfigError, PPLShapeError, vindex, type VindexArg } from "ppl-core";
-import { markArangeIndex } from "ppl-core/internal";
+import { markArangeIndex, withStepCache, withStepCacheWhileRunning } from "ppl-core/internal";
 import { thrown, vals } from "../helpers.js";
 
 /** An index spec: "...", ":", an integer, or { idx: shape } for an int32 tensor of that shape. */
@@ -254,4 +254,51 @@ describe("vindex gradient on cpu and wasm", () => {
       expect(tf.getBackend()).toBe(original);
     });
   }
+});
+
+describe("vindex's step cache for gathered indices", () => {
+  it("returns one gather per source, index data and layout within a call, each equal to the explicit lookup", () => {
+    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    const i = tf.tensor1d([2, 0], "int32");
+    const same = tf.tensor1d([2, 0], "int32");
+    withStepCache(() => {
+      const a = vindex(x, "...", i, ":");
+      expect(vindex(x, "...", i, ":")).toBe(a);
+      expect(vals(a)).toEqual([7, 8, 9, 1, 2, 3]);
+      // another layout of the same data, another index tensor: their own results
+      expect(vals(vindex(x, "...", ":", i))).toEqual([3, 6, 9, 1, 4, 7]);
+      const col = vindex(x, "...", i.reshape([2, 1]), ":");
+      expect(col.shape).toEqual([2, 1, 3]);
+      expect(vals(vindex(x, "...", same, ":"))).toEqual([7, 8, 9, 1, 2, 3]);
+    });
+    // a call opened inside the tape: the gradient flows through the shared gather, once per use
+    const g = tf.grad((y: tf.Tensor) => withStepCache(() => vindex(y, "...", i, ":").sum().add(vindex(y, "...", i, ":").sum())))(x);
+    expect(vals(g)).toEqual([2, 2, 2, 0, 0, 0, 2, 2, 2]);
+    tf.dispose([x, i, same, g]);
+  });
+
+  it("is open whenever a generator run by withStepCacheWhileRunning resumes, and passes throws into it", () => {
+    const x = tf.tensor1d([10, 20, 30]);
+    const i = tf.tensor1d([1], "int32");
+    function* body(): Generator<string, tf.Tensor[], number> {
+      const first = vindex(x, "...", i);
+      const got = yield "pause";
+      let caught = "";
+      try {
+        yield "throw here";
+      } catch (e) {
+        caught = (e as Error).message;
+      }
+      expect([got, caught]).toEqual([7, "from the driver"]);
+      return [first, vindex(x, "...", i)];
+    }
+    const gen = withStepCacheWhileRunning(body());
+    expect(gen.next().value).toBe("pause");
+    expect(gen.next(7).value).toBe("throw here");
+    const done = gen.throw(new Error("from the driver"));
+    const [a, b] = done.value as tf.Tensor[];
+    expect(b).toBe(a);
+    expect(vals(a)).toEqual([20]);
+    tf.dispose([x, i, a]);
+  });
 });

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as z from "zod/mini";
 import { handle, hashSeed, makeRng, nextSeed, trace, withHandler } from "ppl-core";
-import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions, withStepCache } from "ppl-core/internal";
+import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions, withStepCache, withStepCacheWhileRunning } from "ppl-core/internal";
 import type { Model, ModelGenerator, SampleSite } from "ppl-core";
 import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
 import { PlanCache } from "../contract/plan-cache.js";
@@ -50,7 +50,9 @@ export function inferDiscrete<A extends unknown[], R>(model: Model<A, R>, option
     const firstAvailableDim = o.firstAvailableDim ?? -1 - guessMaxPlateNesting(model, undefined, args);
     const seed = o.seed === undefined ? nextSeed("inferDiscrete") : hashSeed(o.seed, runs++);
     const values = withStepCache(() => tf.tidy(() => decode(model, args, firstAvailableDim, o.temperature, seed, plans)));
-    return yield* handle(model(...args), {
+    // the replay shares its derivations across sites as a loss call does: sites of equal decoded values share one
+    // tensor (valueOf), so a chain's vindex(A, "...", z) and the distributions built on it are made once per state
+    return yield* handle(withStepCacheWhileRunning(model(...args)), {
       process(msg) {
         if (msg.type !== "sample" || msg.isObserved || msg.role !== "sample") return;
         const v = values[msg.name];
@@ -81,14 +83,15 @@ function decode<A extends unknown[], R>(
   contractTerms(terms, plans, ring);
   const decided: Map<string, Assignment> = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(makeRng(seed)));
   const out: Record<string, tf.Tensor> = {};
+  const picked = new DecodedValues();
   for (const site of tr.latentSites()) {
-    out[site.name] = site.enumInfo?.kind === "parallel" ? valueOf(site, decided.get(varDim(site.enumInfo.variable.id))) : site.value;
+    out[site.name] = site.enumInfo?.kind === "parallel" ? valueOf(site, decided.get(varDim(site.enumInfo.variable.id)), picked) : site.value;
   }
   return out;
 }
 
 /** The decoded value of an enumerated site, with only its plate dims (full plate sizes). */
-function valueOf(site: SampleSite, a: Assignment | undefined): tf.Tensor {
+function valueOf(site: SampleSite, a: Assignment | undefined, picked: DecodedValues): tf.Tensor {
   const frames = vectorizedFrames(site);
   const batchRank = Math.max(0, ...frames.map((f) => -f.dim));
   const shape = new Array<number>(batchRank).fill(1);
@@ -110,14 +113,29 @@ function valueOf(site: SampleSite, a: Assignment | undefined): tf.Tensor {
       idx[c] = a.values[flat]!;
     }
   }
-  return pickFromSupport(site.value, idx, [...shape, ...site.fn.eventShape]);
+  return picked.pick(site.value, idx, [...shape, ...site.fn.eventShape]);
 }
 
-/** Rows idx of the enumerated support [K, ...event], picked in JS: one small read and one tensor, where a gather took three ops per site. */
-function pickFromSupport(support: tf.Tensor, idx: Int32Array, shape: number[]): tf.Tensor {
-  const data = support.dataSync();
-  const E = data.length / support.shape[0]!;
-  const out = new (data.constructor as new (n: number) => typeof data)(idx.length * E);
-  for (let c = 0; c < idx.length; c++) for (let e = 0; e < E; e++) out[c * E + e] = data[idx[c]! * E + e]!;
-  return tf.tensor(out, shape, support.dtype);
+/**
+ * Rows of enumerated supports [K, ...event], picked in JS (one small read per
+ * support and one tensor, where a gather took three ops per site), one tensor
+ * per distinct decoded value: a chain's sites decoded to the same states share
+ * it, so the replay's derivations from it (vindex, a distribution's
+ * normalised parameters, their checks) are step-cached once per value.
+ */
+class DecodedValues {
+  private readonly supports = new Map<tf.Tensor, tf.TypedArray>();
+  private readonly values = new Map<string, tf.Tensor>();
+
+  pick(support: tf.Tensor, idx: Int32Array, shape: number[]): tf.Tensor {
+    const data = this.supports.get(support) ?? (support.dataSync() as tf.TypedArray);
+    this.supports.set(support, data);
+    const E = data.length / support.shape[0]!;
+    const out = new (data.constructor as new (n: number) => typeof data)(idx.length * E);
+    for (let c = 0; c < idx.length; c++) for (let e = 0; e < E; e++) out[c * E + e] = data[idx[c]! * E + e]!;
+    const key = `${support.dtype}[${shape.join(",")}]${out.join(",")}`;
+    let value = this.values.get(key);
+    if (value === undefined) this.values.set(key, (value = tf.tensor(out, shape, support.dtype)));
+    return value;
+  }
 }
