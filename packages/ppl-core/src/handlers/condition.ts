@@ -14,13 +14,15 @@ import { RunSites } from "./site-names.js";
  */
 export function condition<A extends unknown[], R>(model: Model<A, R>, data: Record<string, TensorLike>): Model<A, R> {
   const values = new Map<string, tf.Tensor>();
+  // a Set, not `name in data`: every site of every run asks, and an object's `in` internalises each new name string
+  const names = new Set(Object.keys(data));
   return withHandler(model, () => {
     const sites = new RunSites();
     return {
       ...sites.hiddenNoter,
       process(msg) {
         sites.note(msg);
-        if (msg.type !== "sample" || !(msg.name in data)) return;
+        if (msg.type !== "sample" || !names.has(msg.name)) return;
         let v = values.get(msg.name);
         if (v === undefined) {
           v = tensorArg("condition", msg.name, data[msg.name]);
@@ -35,7 +37,7 @@ export function condition<A extends unknown[], R>(model: Model<A, R>, data: Reco
         msg.done = true;
       },
       end() {
-        sites.check(Object.keys(data), {
+        sites.check(names, {
           who: "condition", kind: "sample", hiddenOk: false, otherKindFix: "to fix a param's value use substitute(model, { name: value })",
         });
       },

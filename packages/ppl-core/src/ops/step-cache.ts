@@ -16,24 +16,37 @@ import type * as tf from "@tensorflow/tfjs-core";
 
 type Cached = tf.Tensor | true;
 
-export class StepCache {
-  private readonly ids = new Map<object, number>();
-  private readonly results = new Map<string, Cached>();
+/** A node of the cache's trie: one level per key part (Map keys compare objects by identity, primitives by value). */
+interface Node {
+  next?: Map<unknown, Node>;
+  value?: Cached;
+}
 
-  /** The result of `kind` applied to `sources`, made by `make` when there is none yet (undefined: nothing to keep). */
-  get<T extends Cached>(sources: readonly object[], kind: string, make: () => T | undefined): T | undefined {
-    let key = kind;
-    for (const s of sources) {
-      let id = this.ids.get(s);
-      if (id === undefined) this.ids.set(s, (id = this.ids.size));
-      key += `|${id}`;
-    }
-    const hit = this.results.get(key);
+export class StepCache {
+  private readonly root: Node = {};
+
+  /**
+   * The result of `kind` applied to the key parts `sources`, made by `make` when there is none yet (undefined:
+   * nothing to keep). A trie rather than one string key: a lookup, which a markov chain makes at every site,
+   * then builds no string and hashes no new one.
+   */
+  get<T extends Cached>(sources: readonly unknown[], kind: string, make: () => T | undefined): T | undefined {
+    let node = this.root;
+    for (const s of sources) node = child(node, s);
+    node = child(node, kind);
+    const hit = node.value;
     if (hit !== undefined && (hit === true || !hit.isDisposed)) return hit as T;
     const out = make();
-    if (out !== undefined) this.results.set(key, out);
+    if (out !== undefined) node.value = out;
     return out;
   }
+}
+
+function child(node: Node, part: unknown): Node {
+  node.next ??= new Map();
+  let next = node.next.get(part);
+  if (next === undefined) node.next.set(part, (next = {}));
+  return next;
 }
 
 let open: StepCache | undefined;
@@ -82,12 +95,13 @@ export function* withStepCacheWhileRunning<T, R, N>(gen: Generator<T, R, N>): Ge
 }
 
 /**
- * `make()` computed once per loss call for these `sources` and this `kind`
- * (a string naming the derivation and anything else it depends on); `true`
+ * `make()` computed once per loss call for these `sources` (the tensors and
+ * other objects it derives from, by identity, and any numbers or strings it
+ * also depends on) and this `kind` (a string naming the derivation); `true`
  * records a check that passed. Without an open call, `make()` every time.
  */
-export function stepCached<T extends Cached>(sources: readonly object[], kind: string, make: () => T): T;
-export function stepCached<T extends Cached>(sources: readonly object[], kind: string, make: () => T | undefined): T | undefined;
-export function stepCached<T extends Cached>(sources: readonly object[], kind: string, make: () => T | undefined): T | undefined {
+export function stepCached<T extends Cached>(sources: readonly unknown[], kind: string, make: () => T): T;
+export function stepCached<T extends Cached>(sources: readonly unknown[], kind: string, make: () => T | undefined): T | undefined;
+export function stepCached<T extends Cached>(sources: readonly unknown[], kind: string, make: () => T | undefined): T | undefined {
   return open === undefined ? make() : open.get(sources, kind, make);
 }

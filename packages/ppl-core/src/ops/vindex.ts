@@ -49,15 +49,13 @@ export function isArangeIndex(t: tf.Tensor): boolean {
  * tensor) gathers once per distinct value, not once per step.
  */
 function memoised(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: number): tf.Tensor {
-  const sources: object[] = [x];
-  let layout = `vindex:${batchRank}`;
+  // the key parts: x, its batch rank, and per argument ':', a number, or a tensor's data, dtype, rank and dims
+  const key: unknown[] = [x, batchRank];
   for (const a of indexArgs) {
-    if (a instanceof tf.Tensor) {
-      sources.push(a.dataId);
-      layout += `:${a.dtype}[${a.shape.join(",")}]`;
-    } else layout += `:${a}`;
+    if (a instanceof tf.Tensor) key.push(a.dataId, a.dtype, a.rank, ...a.shape);
+    else key.push(a);
   }
-  return stepCached(sources, layout, () => tf.tidy(() => vindexArange(x, indexArgs, batchRank) ?? gathered(x, indexArgs, batchRank)));
+  return stepCached(key, "vindex", () => tf.tidy(() => vindexArange(x, indexArgs, batchRank) ?? gathered(x, indexArgs, batchRank)));
 }
 
 /**
