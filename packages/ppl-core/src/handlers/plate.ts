@@ -130,14 +130,14 @@ function* runPlate<R>(
     subject: `plate('${name}')`, plate: name, holds: `its ${subsampleSize.toLocaleString("en-US")} members`,
     fix: `subsample: plate('${name}', ${size}, { subsampleSize: n }, ...), scaling log-densities by ${size} / n`,
   }));
-  return yield* vectorizedPlate(name, size, subsampleSize, options.dim, body as PlateBody<R>, false);
+  return yield* vectorizedPlate(name, size, subsampleSize, options.dim, body as PlateBody<R>);
 }
 
 function* vectorizedPlate<R>(
-  name: string, size: number, subsampleSize: number, requestedDim: number | undefined, body: PlateBody<R>, replicate: boolean,
+  name: string, size: number, subsampleSize: number, requestedDim: number | undefined, body: PlateBody<R>,
 ): ModelGenerator<R> {
   const dim = yield* claimDim(name, requestedDim);
-  const frame: PlateFrame = replicate ? { name, size, subsampleSize, dim, replicate } : { name, size, subsampleSize, dim };
+  const frame: PlateFrame = { name, size, subsampleSize, dim };
   const indices = yield* drawIndices(name, size, subsampleSize);
   return yield* withFrame(body(indices), frame, subsampleSize < size ? size / subsampleSize : 1);
 }
@@ -270,6 +270,8 @@ function broadcastOverPlates(msg: SampleMsg): void {
  */
 export function inOuterPlate<A extends unknown[], R>(model: Model<A, R>, name: string, size: number, dim: number): Model<A, R> {
   return function* (...args: A) {
-    return yield* vectorizedPlate(name, size, size, dim, () => model(...args), true);
+    // every member, and no body reads their indices: none are drawn (a range kernel per run saved)
+    const claimed = yield* claimDim(name, dim);
+    return yield* withFrame(model(...args), { name, size, subsampleSize: size, dim: claimed, replicate: true }, 1);
   };
 }
