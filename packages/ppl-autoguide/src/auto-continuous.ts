@@ -191,7 +191,7 @@ export abstract class AutoContinuous<A extends unknown[]> extends AutoGuide<A> {
    * @returns a tensor `[numSamples, ...site shape]` per site
    */
   sample(numSamples: number, ...args: A): GuideValues {
-    checkNumSamples(this.prefix, numSamples);
+    checkNumSamples(this.prefix, numSamples, this.setup(args));
     refuseDependentSupports(this.prefix, this.setup(args));
     return tf.tidy(() => {
       const { slots, posterior } = this.currentPosterior(args);

@@ -89,7 +89,7 @@ export class AutoDelta<A extends unknown[]> extends AutoGuide<A> {
    * @returns a tensor `[numSamples, ...site shape]` per site
    */
   sample(numSamples: number, ...args: A): GuideValues {
-    checkNumSamples(this.prefix, numSamples);
+    checkNumSamples(this.prefix, numSamples, this.setup(args));
     return this.repeated(numSamples, args);
   }
 

@@ -106,7 +106,7 @@ export class AutoDiscreteParallel<A extends unknown[]> extends AutoGuide<A> {
    * @returns a tensor `[numSamples, ...site shape]` per site
    */
   sample(numSamples: number, ...args: A): GuideValues {
-    checkNumSamples(this.prefix, numSamples);
+    checkNumSamples(this.prefix, numSamples, this.setup(args));
     return tf.tidy(() => Object.fromEntries(this.tables(args).map(({ site, table }) =>
       [site.name, dist.Categorical(table).sample([numSamples], nextSeed(`${this.prefix}.sample`))])));
   }

@@ -109,7 +109,7 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
    * @returns a tensor `[numSamples, ...site shape]` per site
    */
   sample(numSamples: number, ...args: A): GuideValues {
-    checkNumSamples(this.prefix, numSamples);
+    checkNumSamples(this.prefix, numSamples, this.setup(args));
     return this.pushed(args, (loc, scale) =>
       tf.randomNormal([numSamples, ...loc.shape], 0, 1, "float32", nextSeed(`${this.prefix}.sample`)).mul(scale).add(loc));
   }

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLModelError, bijectTo, nextSeed, type SampleMsg, type TensorLike } from "ppl-core";
-import { parseOptions, tensorArg } from "ppl-core/internal";
+import { checkTensorElements, parseOptions, tensorArg } from "ppl-core/internal";
 import * as z from "zod/mini";
 
 /** What an init strategy sees of a site: its name, its distribution (broadcast over its plates) and its seed. */
@@ -64,6 +64,12 @@ export function initToMedian(arg?: InitSite | { numSamples?: number; fallback?: 
 }
 
 function medianOfDraws(site: InitSite, numSamples: number, fallback: InitLocFn): tf.Tensor {
+  // refused before drawing: numSamples draws of a large site would fill the heap first
+  checkTensorElements(numSamples * site.fn.shape().reduce((p, d) => p * d, 1), () => ({
+    subject: `initToMedian({ numSamples: ${numSamples} })`, site: site.name,
+    holds: `${numSamples.toLocaleString("en-US")} prior draws of site '${site.name}' (shape [${site.fn.shape().join(", ")}])`,
+    fix: "fewer numSamples (the default, 15, is robust), or initToMean / initToFeasible",
+  }));
   return tf.tidy(() => {
     const draws = site.fn.sample([numSamples], site.seed ?? nextSeed(`init:${site.name}`));
     const n = draws.size / numSamples;

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  Adam, PPLConfigError, PPLModelError, SVI, TraceELBO, block, clearParamStore, dist, getParamStore, plate, sample, setRngSeed,
+  Adam, PPLConfigError, PPLModelError, PPLResourceError, SVI, TraceELBO, block, clearParamStore, dist, getParamStore, plate, sample, setRngSeed,
 } from "ppl-core";
 import { AutoDelta, AutoGuideList, AutoNormal, initToMedian, initToValue } from "ppl-autoguide";
 
@@ -134,5 +134,30 @@ describe("init strategies", () => {
     const got = Array.from(median.L!.dataSync());
     got.forEach((v, i) => expect(v).toBeCloseTo(given[i]!, 5));
     tf.dispose([L, ...Object.values(median)]);
+  });
+});
+
+describe("sizes", () => {
+  function* site() {
+    yield* plate("data", 10, function* () {
+      yield* sample("z", dist.Normal(0, 1));
+    });
+  }
+
+  it("an autoguide's sample(n) whose draws would not fit (n = 1e8) is refused before drawing", () => {
+    // 1e8 draws of a site of 10 values: 1e9 elements, over the 2^26 limit (a raw wasm error before)
+    const t0 = performance.now();
+    expectPPLError(() => new AutoNormal(site).sample(1e8), PPLResourceError, ["AutoNormal.sample(100000000)", "draws of site 'z' (shape [10])", "smaller n"], {
+      site: "z",
+    });
+    expectPPLError(() => new AutoDelta(site).sample(1e8), PPLResourceError, ["AutoDelta.sample(100000000)"], { site: "z" });
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it("initToMedian with numSamples too large to draw is refused before drawing", () => {
+    const guide = new AutoDelta(site, { initLocFn: initToMedian({ numSamples: 1e8 }) });
+    expectPPLError(() => guide.median(), PPLResourceError, ["initToMedian({ numSamples: 100000000 })", "prior draws of site 'z'", "fewer numSamples"], {
+      site: "z",
+    });
   });
 });

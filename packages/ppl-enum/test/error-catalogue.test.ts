@@ -248,7 +248,7 @@ describe("guides under TraceEnumELBO", () => {
     function* model() {
       yield* sample("z", dist.Categorical([0.5, 0.5]), en);
     }
-    const guide = new AutoDelta(block(model, { expose: ["nothing"] }));
+    const guide = new AutoDelta(block(model, { expose: [] }));
     const svi = new SVI(model, guide, new Adam({ lr: 0.01 }), new TraceEnumELBO({ maxPlateNesting: 0 }));
     expectError(() => svi.step(), PPLModelError, ["SVI.step", "nothing to learn"]);
   });

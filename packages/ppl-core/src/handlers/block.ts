@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
 import { withHandler } from "../runtime/handler.js";
+import { RunSites } from "./site-names.js";
 import type { Model, ParamMsg, SampleMsg } from "../runtime/messages.js";
 
 /** A site a block may hide (plate queries always pass: they carry no value). */
@@ -36,7 +37,8 @@ export type BlockOptions = z.infer<typeof blockOptions>;
  * `expose` / `exposeTypes` hide every site except those; `hide` / `hideTypes`
  * hide only those (both kinds may be combined when they do not overlap, as in
  * Pyro). `hideFn` or `exposeFn` decide per message instead, and exclude every
- * other option (Pyro's `poutine.block`).
+ * other option (Pyro's `poutine.block`). A name in `expose` or `hide` that no
+ * site of the run has is an error naming the nearest site, when the run ends.
  *
  * @example
  * // the autoguide sees the continuous globals only; z is enumerated in the model
@@ -46,11 +48,21 @@ export type BlockOptions = z.infer<typeof blockOptions>;
 export function block<A extends unknown[], R>(model: Model<A, R>, options: BlockOptions = {}): Model<A, R> {
   const parsed = parseOptions("block", blockOptions, options);
   const hides = makeHideFn(parsed);
-  return withHandler(model, () => ({
-    process(msg) {
-      if (msg.type !== "plate" && hides(msg)) msg.stop = true;
-    },
-  }));
+  const names = [...(parsed.expose ?? []), ...(parsed.hide ?? [])];
+  return withHandler(model, () => {
+    // a name in expose or hide that no site has (a misspelling) would hide or expose nothing silently
+    const sites = new RunSites();
+    return {
+      ...sites.hiddenNoter,
+      process(msg) {
+        sites.note(msg);
+        if (msg.type !== "plate" && hides(msg)) msg.stop = true;
+      },
+      end() {
+        sites.check(names, { who: "block", kind: undefined, subject: "expose or hide names", hiddenOk: true, otherKindFix: "" });
+      },
+    };
+  });
 }
 
 function conflict(message: string, actual: string): PPLConfigError {

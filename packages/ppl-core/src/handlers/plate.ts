@@ -268,8 +268,14 @@ function broadcastOverPlates(msg: SampleMsg): void {
  * vectorised particles (the ELBOs) and vectorised predictive samples
  * (Predictive) batch a whole model, left of its own plates.
  */
-export function inOuterPlate<A extends unknown[], R>(model: Model<A, R>, name: string, size: number, dim: number): Model<A, R> {
+export function inOuterPlate<A extends unknown[], R>(
+  model: Model<A, R>, name: string, size: number, dim: number, request: { readonly who: string; readonly fix: string },
+): Model<A, R> {
   return function* (...args: A) {
+    // every site inside has at least `size` elements: a billion particles or draws cannot fit, whatever the sites
+    checkTensorElements(size, () => ({
+      subject: request.who, plate: name, holds: `its ${size.toLocaleString("en-US")} copies of the model (plate '${name}')`, fix: request.fix,
+    }));
     // every member, and no body reads their indices: none are drawn (a range kernel per run saved)
     const claimed = yield* claimDim(name, dim);
     return yield* withFrame(model(...args), { name, size, subsampleSize: size, dim: claimed, replicate: true }, 1);

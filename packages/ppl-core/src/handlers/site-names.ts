@@ -17,8 +17,8 @@ export type SiteKind = "sample" | "param";
 export interface GivenNames {
   /** Who takes them, for messages: `condition`, `AutoDelta: initToValue`, ... */
   readonly who: string;
-  /** The kind of site the values are for. */
-  readonly kind: SiteKind;
+  /** The kind of site the values are for (undefined: either kind, as block's lists). */
+  readonly kind: SiteKind | undefined;
   /** How the message introduces a name (default `a value is given for`). */
   readonly subject?: string;
   /** Whether a site hidden from the caller by a block inside it is fine (a dict shared by guides of one model). */
@@ -47,14 +47,14 @@ export class RunSites {
   check(names: Iterable<string>, spec: GivenNames): void {
     for (const name of names) {
       const site = this.seen.get(name);
-      if (site !== undefined && site.kind === spec.kind && (!site.hidden || spec.hiddenOk)) continue;
+      if (site !== undefined && (spec.kind ?? site.kind) === site.kind && (!site.hidden || spec.hiddenOk)) continue;
       throw this.refusal(name, site, spec);
     }
   }
 
   private refusal(name: string, site: { kind: SiteKind; hidden: boolean } | undefined, spec: GivenNames): PPLModelError {
     const head = `${spec.who}: ${spec.subject ?? "a value is given for"} site '${name}', but `;
-    if (site !== undefined && site.kind !== spec.kind) {
+    if (site !== undefined && spec.kind !== undefined && site.kind !== spec.kind) {
       return new PPLModelError(`${head}'${name}' is a ${site.kind} site of the model, not a ${spec.kind} site.\nFix: ${spec.otherKindFix}`, {
         site: name, expected: `a ${spec.kind} site`, actual: `a ${site.kind} site`,
       });
@@ -66,14 +66,15 @@ export class RunSites {
         { site: name, expected: "a site the block exposes", actual: "a hidden site" },
       );
     }
-    const sites = [...this.seen].filter(([, s]) => s.kind === spec.kind).map(([n]) => n);
+    const kind = spec.kind === undefined ? "" : `${spec.kind} `;
+    const sites = [...this.seen].filter(([, s]) => (spec.kind ?? s.kind) === s.kind).map(([n]) => n);
     const near = nearestName(name, sites);
     return new PPLModelError(
-      `${head}the model has no ${spec.kind} site of that name` +
+      `${head}the model has no ${kind}site of that name` +
         (near === undefined
-          ? ` (it has no ${spec.kind} sites)`
-          : `; did you mean '${near}'? Its ${spec.kind} sites: ${sites.slice(0, 12).join(", ")}${sites.length > 12 ? ", ..." : ""}`),
-      { site: name, expected: near ?? `a ${spec.kind} site of the model`, actual: name },
+          ? ` (it has no ${kind}sites)`
+          : `; did you mean '${near}'? Its ${kind}sites: ${sites.slice(0, 12).join(", ")}${sites.length > 12 ? ", ..." : ""}`),
+      { site: name, expected: near ?? `a ${kind}site of the model`, actual: name },
     );
   }
 }

@@ -75,7 +75,10 @@ export abstract class ParticleELBO implements ELBO {
       const n = this.numParticles;
       if (this.vectorizeParticles && n > 1) {
         const nesting = this.plateNesting(model, guide, args);
-        const inPlate = (m: Model<A>) => inOuterPlate(m, PARTICLE_PLATE, n, -1 - nesting);
+        const inPlate = (m: Model<A>) => inOuterPlate(m, PARTICLE_PLATE, n, -1 - nesting, {
+          who: `${this.constructor.name}({ numParticles: ${n}, vectorizeParticles: true })`,
+          fix: "fewer particles, or vectorizeParticles: false (one run per particle)",
+        });
         return this.surrogate(inPlate(model), inPlate(guide), args, nesting + 1).mul(-1 / n) as tf.Scalar;
       }
       const nesting = this.needsPlateNesting() ? this.plateNesting(model, guide, args) : this.maxPlateNesting;

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as z from "zod/mini";
-import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
+import { PPLConfigError, PPLModelError, PPLShapeError, formatShape, nearestName } from "../errors.js";
 import { condition } from "../handlers/condition.js";
 import { inOuterPlate } from "../handlers/plate.js";
 import { trace } from "../handlers/trace.js";
@@ -217,7 +217,9 @@ function samplesOf(
     const site = shapeOf.get(k);
     return [k, site === undefined ? t : t.reshape(liftedShape(site, t.shape.slice(1)))];
   }));
-  const tr = trace(build(vals, inOuterPlate(model, PREDICTIVE_PLATE, n, dim))).getTrace(...args);
+  const tr = trace(build(vals, inOuterPlate(model, PREDICTIVE_PLATE, n, dim, {
+    who: `Predictive({ numSamples: ${n}, parallel: true })`, fix: "fewer samples per call, or parallel: false (one run per sample)",
+  }))).getTrace(...args);
   ran?.();
   return Object.fromEntries(chosen.map((s) => {
     const v = tr.sampleSite(s.name).value;
@@ -248,7 +250,15 @@ function chooseSites(sites: SampleSite[], returnSites: ReturnSites, latentOnly: 
 function checkGiven(values: Record<string, tf.Tensor>, sites: ReadonlyMap<string, SampleSite>): void {
   for (const [name, t] of Object.entries(values)) {
     const site = sites.get(name);
-    if (site === undefined) continue; // a guide's auxiliary site, or a site of another model: ignored, as in Pyro
+    if (site === undefined) {
+      // Pyro ignores it (for a guide's auxiliary sites, which ppl's guides do not have): here it would be a draw silently unused
+      const near = nearestName(name, sites.keys());
+      throw new PPLModelError(
+        `Predictive: posteriorSamples has samples of site '${name}', but the model has no sample site of that name` +
+          (near === undefined ? "" : `; did you mean '${near}'? Its sample sites: ${[...sites.keys()].slice(0, 12).join(", ")}`),
+        { site: name, expected: near ?? "a sample site of the model", actual: name },
+      );
+    }
     const want = site.value.shape;
     const got = t.shape.slice(1);
     if (got.length !== want.length || got.some((d, i) => d !== want[i])) {

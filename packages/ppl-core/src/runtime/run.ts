@@ -145,6 +145,13 @@ export function userCodeError(err: unknown, label: RunLabel | undefined, lastSit
   if (label !== undefined && label.given < label.arity) {
     hints.push(`${who} declares ${label.arity} argument(s) but was called with ${label.given}: pass them (svi.step(...args), trace(model).getTrace(...args), run(model, ...args))`);
   }
+  if (/memory access out of bounds|out of memory|allocation failed|Invalid typed array length/i.test(err.message)) {
+    hints.push(
+      "a tensor it made may be too large for the heap (wasm's can hold at most 4 GiB, and a gradient step keeps several tensors " +
+        "of the size of its largest): ppl refuses its own tensors above maxTensorElements() elements before allocating them; " +
+        "make this one smaller (subsample the data, or work in batches)",
+    );
+  }
   if (/disposed/i.test(err.message)) {
     hints.push("a tensor it uses was disposed (by a dispose() call, or by a tf.tidy that ended): keep tensors reused across runs out of tf.tidy, or tf.keep them");
   }

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  Adam, ClippedAdam, PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLResourceError, PPLShapeError, PPLSupportError, SVI,
+  Adam, ClippedAdam, PPLConfigError, PPLError, PPLModelError, PPLNumericalError, PPLResourceError, PPLShapeError, PPLSupportError, Predictive, SVI,
   SGD, TraceELBO, block, clearParamStore, condition, getParamStore, constraints, dist, factor, markov, param, plate, range, replay, run, sample, scale,
   seed, setRngSeed, setValidation, substitute, trace, vindex,
 } from "ppl-core";
@@ -929,6 +929,66 @@ describe("silent mistakes in names and HMM arguments", () => {
       expected: "at least 1 time step",
     });
     y.dispose();
+  });
+});
+
+describe("further mistakes: names, sizes, the user's own allocations, SVI options", () => {
+  function* twoSites() {
+    yield* sample("mu", dist.Normal(0, 1));
+    yield* sample("y", dist.Normal(0, 1), { obs: tf.scalar(1) });
+  }
+
+  it("a misspelt name in block's expose or hide list (it would hide or expose nothing)", () => {
+    expectPPLError(() => trace(block(twoSites, { hide: ["muu"] })).getTrace(), PPLModelError, [
+      "block: expose or hide names site 'muu'", "the model has no site of that name", "did you mean 'mu'?",
+    ], { site: "muu", expected: "mu" });
+    expectPPLError(() => trace(block(twoSites, { expose: ["y", "m"] })).getTrace(), PPLModelError, ["site 'm'", "did you mean 'mu'?"]);
+    // a name an inner block hides is a site of the model: an outer list may name it
+    const tr = trace(block(block(twoSites, { hide: ["mu"] }), { hide: ["mu", "y"] })).getTrace();
+    expect(tr.nodes.size).toBe(0);
+  });
+
+  it("a misspelt site name in Predictive's posteriorSamples (the draws would go unused)", () => {
+    const samples = { mus: tf.zeros([4]) };
+    expectPPLError(() => new Predictive(twoSites, { posteriorSamples: samples }).forward(), PPLModelError, [
+      "Predictive: posteriorSamples has samples of site 'mus'", "did you mean 'mu'?",
+    ], { site: "mus", expected: "mu" });
+    tf.dispose(Object.values(samples));
+  });
+
+  it("vectorised particles or parallel predictive draws beyond the size limit are refused before allocating", () => {
+    function* guide() {
+      yield* sample("mu", dist.Normal(0, 1));
+    }
+    const t0 = performance.now();
+    expectPPLError(() => new TraceELBO({ numParticles: 1e9, vectorizeParticles: true }).loss(twoSites, guide), PPLResourceError, [
+      "TraceELBO({ numParticles: 1000000000, vectorizeParticles: true })", "1,000,000,000 copies of the model", "vectorizeParticles: false",
+    ], { actual: "1000000000 elements" });
+    expectPPLError(() => new Predictive(twoSites, { numSamples: 1e8, parallel: true }).forward(), PPLResourceError, [
+      "Predictive({ numSamples: 100000000, parallel: true })", "parallel: false",
+    ]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it("the user's own tfjs code running out of heap is wrapped with a hint on sizes", () => {
+    // what tfjs's wasm backend throws when an allocation does not fit its heap (WebAssembly.RuntimeError)
+    class RuntimeError extends Error {
+      override name = "RuntimeError";
+    }
+    function* model() {
+      yield* sample("mu", dist.Normal(0, 1));
+      throw new RuntimeError("memory access out of bounds");
+    }
+    expectPPLError(() => run(model), PPLModelError, ["RuntimeError thrown while running 'model', after site 'mu'", "too large for the heap", "maxTensorElements()"], {
+      site: "mu",
+    });
+  });
+
+  it("SVI options that cannot work: lr NaN or Infinity, numParticles 0, a guide with nothing to learn", () => {
+    expectPPLError(() => new Adam({ lr: NaN }), PPLConfigError, ["Adam: invalid options: lr", "NaN"]);
+    expectPPLError(() => new SGD({ lr: Infinity }), PPLConfigError, ["SGD: invalid options: lr", "Infinity"]);
+    expectPPLError(() => new TraceELBO({ numParticles: 0 }), PPLConfigError, ["TraceELBO: invalid options: numParticles"]);
+    expectPPLError(() => new SVI(twoSites, twoSites, new Adam({ lr: 0.1 }), new TraceELBO()).step(), PPLModelError, ["nothing to learn"]);
   });
 });
 
