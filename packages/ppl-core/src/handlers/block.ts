@@ -62,7 +62,7 @@ export function block<A extends unknown[], R>(model: Model<A, R>, options: Block
         sites.check(names, { who: "block", kind: undefined, subject: "expose or hide names", hiddenOk: true, otherKindFix: "" });
       },
     };
-  });
+  }, "block");
 }
 
 function conflict(message: string, actual: string): PPLConfigError {

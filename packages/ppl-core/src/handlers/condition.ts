@@ -4,7 +4,7 @@ import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
 import { checkObserved, checkObservedEventShape, checkObservedSupport } from "../runtime/primitives.js";
 import { tensorArg } from "../tensor-arg.js";
-import { RunSites } from "./site-names.js";
+import { RunSites, requireValuesByName } from "./site-names.js";
 
 /**
  * Observe sample sites at the given values, as if each had `obs`. A name in
@@ -13,6 +13,7 @@ import { RunSites } from "./site-names.js";
  * and the nearest site, when the run ends.
  */
 export function condition<A extends unknown[], R>(model: Model<A, R>, data: Record<string, TensorLike>): Model<A, R> {
+  requireValuesByName("condition(model, data)", data);
   const values = new Map<string, tf.Tensor>();
   // a Set, not `name in data`: every site of every run asks, and an object's `in` internalises each new name string
   const names = new Set(Object.keys(data));
@@ -42,5 +43,5 @@ export function condition<A extends unknown[], R>(model: Model<A, R>, data: Reco
         });
       },
     };
-  });
+  }, "condition");
 }

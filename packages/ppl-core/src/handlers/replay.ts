@@ -1,7 +1,7 @@
-import { PPLModelError } from "../errors.js";
+import { PPLConfigError, PPLModelError } from "../errors.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
-import type { Trace } from "../runtime/trace-struct.js";
+import { Trace } from "../runtime/trace-struct.js";
 import { RunSites } from "./site-names.js";
 
 /**
@@ -14,7 +14,12 @@ import { RunSites } from "./site-names.js";
  * model that hides part of it).
  */
 export function replay<A extends unknown[], R>(model: Model<A, R>, options: { trace: Trace }): Model<A, R> {
-  const source = options.trace;
+  const source = options?.trace;
+  if (!(source instanceof Trace)) {
+    throw new PPLConfigError("replay(model, { trace }): trace must be a Trace, such as trace(guide).getTrace(...args)", {
+      expected: "a Trace", actual: source === undefined ? "undefined" : typeof source,
+    });
+  }
   return withHandler(model, () => {
     const sites = new RunSites();
     return {
@@ -42,5 +47,5 @@ export function replay<A extends unknown[], R>(model: Model<A, R>, options: { tr
         });
       },
     };
-  });
+  }, "replay");
 }

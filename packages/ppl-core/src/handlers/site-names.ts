@@ -6,7 +6,7 @@
  * reached: those the handler saw, and those a block inside it hid (the
  * handler cannot act on those, but the model has them).
  */
-import { PPLModelError, nearestName } from "../errors.js";
+import { PPLConfigError, PPLModelError, nearestName } from "../errors.js";
 import type { Handler } from "../runtime/handler.js";
 import type { Msg } from "../runtime/messages.js";
 
@@ -77,4 +77,13 @@ export class RunSites {
       { site: name, expected: near ?? `a ${kind}site of the model`, actual: name },
     );
   }
+}
+
+/** The values a handler takes by site name must be an object of them: `condition(model, null)` would fail inside the run. */
+export function requireValuesByName(who: string, data: unknown): void {
+  if (data !== null && typeof data === "object" && !Array.isArray(data) && !(Symbol.iterator in data)) return;
+  const got = data === null || data === undefined ? String(data) : Array.isArray(data) ? "an array" : typeof data === "object" ? `an object (${data.constructor?.name ?? "Object"})` : `a ${typeof data}`;
+  throw new PPLConfigError(`${who}: the values must be an object mapping site names to values, e.g. { mu: 0.5 }, got ${got}`, {
+    expected: "an object of values by site name", actual: got,
+  });
 }

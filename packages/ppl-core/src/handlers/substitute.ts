@@ -3,7 +3,7 @@ import type { TensorLike } from "../ops/tensor.js";
 import { tensorArg } from "../tensor-arg.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
-import { RunSites } from "./site-names.js";
+import { RunSites, requireValuesByName } from "./site-names.js";
 
 /**
  * Use fixed values for param sites (Pyro's `substitute`: params only). A name
@@ -12,6 +12,7 @@ import { RunSites } from "./site-names.js";
  * naming it and the nearest param, when the run ends.
  */
 export function substitute<A extends unknown[], R>(model: Model<A, R>, data: Record<string, TensorLike>): Model<A, R> {
+  requireValuesByName("substitute(model, data)", data);
   const values = new Map<string, tf.Tensor>();
   return withHandler(model, () => {
     const sites = new RunSites();
@@ -34,5 +35,5 @@ export function substitute<A extends unknown[], R>(model: Model<A, R>, data: Rec
         });
       },
     };
-  });
+  }, "substitute");
 }

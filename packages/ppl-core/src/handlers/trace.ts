@@ -1,4 +1,4 @@
-import { type Handler, handle } from "../runtime/handler.js";
+import { type Handler, handle, requireModel } from "../runtime/handler.js";
 import type { Model, ModelGenerator } from "../runtime/messages.js";
 import { runGenerator } from "../runtime/run.js";
 import { type Site, Trace } from "../runtime/trace-struct.js";
@@ -38,6 +38,7 @@ function recorder(tr: Trace): Handler {
  * const mu = tr.sampleSite("mu").value;
  */
 export function trace<A extends unknown[], R>(model: Model<A, R>): TracedModel<A, R> {
+  requireModel("trace", model);
   let last: Trace | undefined;
   const traced = function* (...args: A): ModelGenerator<R> {
     last = new Trace();

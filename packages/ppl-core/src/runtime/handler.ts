@@ -4,6 +4,7 @@
  * innermost processes first and postprocesses last (Pyro's order) with no
  * global stack.
  */
+import { PPLConfigError } from "../errors.js";
 import { applyDefault, assertGenerator, checkYielded } from "./run.js";
 import type { Model, ModelGenerator, Msg } from "./messages.js";
 
@@ -67,11 +68,32 @@ export function* handle<R>(gen: ModelGenerator<R>, h: Handler): ModelGenerator<R
 }
 
 /**
+ * A handler's model must be the generator function itself: `trace(model())`
+ * (its generator) would otherwise fail at the first run with "model is not a
+ * function". `who` names the handler, as messages start.
+ */
+export function requireModel(who: string, model: unknown): void {
+  if (typeof model === "function") return;
+  const generator = model !== null && typeof model === "object" && typeof (model as { next?: unknown }).next === "function";
+  throw new PPLConfigError(
+    `${who}: the model must be a generator function, got ${generator ? "a generator (the model already called)" : describeValue(model)}` +
+      (generator ? ". Fix: pass the function itself, e.g. trace(model), not trace(model())" : ""),
+    { expected: "a generator function", actual: generator ? "a generator" : describeValue(model) },
+  );
+}
+
+function describeValue(x: unknown): string {
+  return x === null || x === undefined ? String(x) : typeof x === "object" ? `an object (${x.constructor?.name ?? "Object"})` : `a ${typeof x}`;
+}
+
+/**
  * A model transformer from a per-run handler factory (fresh state every run).
  *
  * @param makeHandler called once per run of the returned model
+ * @param who the handler's name, for the error when `model` is not a function (default `withHandler`)
  */
-export function withHandler<A extends unknown[], R>(model: Model<A, R>, makeHandler: () => Handler): Model<A, R> {
+export function withHandler<A extends unknown[], R>(model: Model<A, R>, makeHandler: () => Handler, who = "withHandler"): Model<A, R> {
+  requireModel(who, model);
   const handled = function* (...args: A): ModelGenerator<R> {
     return yield* handle(model(...args), makeHandler());
   };

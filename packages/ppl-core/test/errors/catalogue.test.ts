@@ -984,6 +984,16 @@ describe("further mistakes: names, sizes, the user's own allocations, SVI option
     });
   });
 
+  it("a handler given the model's generator or values of the wrong kind: trace(model()), condition(model, null), replay(model, {})", () => {
+    expectPPLError(() => trace(twoSites() as never).getTrace(), PPLConfigError, ["trace: the model must be a generator function", "a generator (the model already called)", "not trace(model())"], {
+      expected: "a generator function", actual: "a generator",
+    });
+    expectPPLError(() => block(5 as never), PPLConfigError, ["block: the model must be a generator function, got a number"]);
+    expectPPLError(() => condition(twoSites, null as never), PPLConfigError, ["condition(model, data): the values must be an object mapping site names to values", "got null"]);
+    expectPPLError(() => substitute(twoSites, new Map() as never), PPLConfigError, ["substitute(model, data)", "got an object (Map)"]);
+    expectPPLError(() => replay(twoSites, {} as never), PPLConfigError, ["replay(model, { trace }): trace must be a Trace"], { actual: "undefined" });
+  });
+
   it("SVI options that cannot work: lr NaN or Infinity, numParticles 0, a guide with nothing to learn", () => {
     expectPPLError(() => new Adam({ lr: NaN }), PPLConfigError, ["Adam: invalid options: lr", "NaN"]);
     expectPPLError(() => new SGD({ lr: Infinity }), PPLConfigError, ["SGD: invalid options: lr", "Infinity"]);
