@@ -101,6 +101,15 @@ function* runPlate<R>(
   optionsOrBody: PlateOptions | SequentialPlateOptions | PlateBody<R>,
   maybeBody?: PlateBody<R> | SequentialPlateBody<R>,
 ): ModelGenerator<R | R[]> {
+  if (typeof name !== "string" || name === "") {
+    // plate(100, body): the name forgotten, so the size reads as the name and the body as the size
+    const forgotten = typeof name === "number" && (typeof size as unknown) === "function";
+    throw new PPLConfigError(
+      `plate(name, size, body): the first argument must be the plate's name, a non-empty string, got ${JSON.stringify(name) ?? String(name)}` +
+        (forgotten ? `. Fix: name the plate, e.g. plate("data", ${name}, function* () { ... })` : ""),
+      { expected: "a non-empty string", actual: JSON.stringify(name) ?? String(name) },
+    );
+  }
   const body = typeof optionsOrBody === "function" ? optionsOrBody : maybeBody;
   const rawOptions = typeof optionsOrBody === "function" ? {} : optionsOrBody;
   if (typeof body !== "function") throw new PPLConfigError(`plate('${name}'): missing the body generator function`);

@@ -994,6 +994,17 @@ describe("further mistakes: names, sizes, the user's own allocations, SVI option
     expectPPLError(() => replay(twoSites, {} as never), PPLConfigError, ["replay(model, { trace }): trace must be a Trace"], { actual: "undefined" });
   });
 
+  it("a plate without its name, plate(100, body) (the size read as the name, the body as the size)", () => {
+    function* model() {
+      yield* (plate as (...a: unknown[]) => ReturnType<typeof plate>)(100, function* () {
+        yield* sample("x", dist.Normal(0, 1));
+      });
+    }
+    expectPPLError(() => run(model), PPLConfigError, ["plate(name, size, body): the first argument must be the plate's name", "got 100", 'plate("data", 100,'], {
+      expected: "a non-empty string", actual: "100",
+    });
+  });
+
   it("SVI options that cannot work: lr NaN or Infinity, numParticles 0, a guide with nothing to learn", () => {
     expectPPLError(() => new Adam({ lr: NaN }), PPLConfigError, ["Adam: invalid options: lr", "NaN"]);
     expectPPLError(() => new SGD({ lr: Infinity }), PPLConfigError, ["SGD: invalid options: lr", "Infinity"]);
