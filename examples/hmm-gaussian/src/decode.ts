@@ -41,8 +41,8 @@ function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: Pla
     };
     const tr = trace(viterbi).getTrace(tf.tensor2d(ys.map((y) => [...y])), p.probsInit.length, globals);
     const S = ys.length;
-    // [T, S] in one read
-    const zs = tf.stack(Array.from({ length: T }, (_, t) => tr.sampleSite(`z_${t}`).value.reshape([S]))).dataSync();
+    // [T, S] in one read (each z_t has the plate's shape, [S])
+    const zs = tf.stack(Array.from({ length: T }, (_, t) => tr.sampleSite(`z_${t}`).value)).dataSync();
     return ys.map((_, s) => Array.from({ length: T }, (_, t) => zs[t * S + s]!));
   });
 }

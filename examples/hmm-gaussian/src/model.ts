@@ -26,14 +26,14 @@ export function takeParams(m: Record<string, tf.Tensor>): PlainParams {
 export function* model(obs: tf.Tensor2D, K: number) {
   const [S, T] = obs.shape;
   const { probsInit, probsTrans, locs, scales } = yield* globalPriors(obs, K);
+  // obs[:, t] for every t: one unstack, where a slice and a reshape per step were two kernels per step
+  const columns = tf.unstack(obs, 1);
   yield* plate("seqs", S, { dim: -1 }, function* () {
     let z: tf.Tensor | undefined;
     yield* markov(range(T), function* (t) {
       const probs = t === 0 ? probsInit : vindex(probsTrans, "...", z!, ":");
       z = yield* sample(`z_${t}`, dist.Categorical(probs), { infer: { enumerate: "parallel" } });
-      yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z), vindex(scales, "...", z)), {
-        obs: obs.slice([0, t], [S, 1]).reshape([S]),
-      });
+      yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z), vindex(scales, "...", z)), { obs: columns[t]! });
     });
   });
 }
