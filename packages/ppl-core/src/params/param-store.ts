@@ -341,6 +341,12 @@ export class ParamStore {
           { site: name, expected: formatShape(expectedShape), actual: formatShape(p.unconstrainedShape) },
         );
       }
+      const bad = savedValueProblem(p.unconstrained, p.unconstrainedShape, constraint, transform);
+      if (bad !== undefined) {
+        throw new PPLConfigError(`ParamStore.load: param '${name}' ${bad}, so a step would fail on it; nothing was loaded`, {
+          site: name, expected: `finite values in ${constraint.name}`, actual: bad,
+        });
+      }
       return { name, p, constraint, mapping, transform };
     });
     this.clear();
@@ -351,6 +357,23 @@ export class ParamStore {
       this.entries.set(name, { unconstrained, constraint, mapping, transform, shape: p.shape });
     }
   }
+}
+
+/**
+ * What is wrong with a saved unconstrained value that JSON holds as finite
+ * numbers: one beyond float32's range (1e39), or one whose constrained value
+ * is not finite or not in the constraint (exp(1000) for a positive param).
+ */
+function savedValueProblem(values: readonly number[], shape: readonly number[], constraint: Constraint, transform: Transform): string | undefined {
+  const i = values.findIndex((v) => !Number.isFinite(Math.fround(v)));
+  if (i >= 0) return `holds ${values[i]} at element ${i} of its unconstrained value, beyond float32's range`;
+  return tf.tidy(() => {
+    const c = transform.forward(tf.tensor(values as number[], shape as number[], "float32"));
+    const data = c.dataSync();
+    const j = data.findIndex((v) => !Number.isFinite(v));
+    if (j >= 0) return `has the constrained value ${data[j]} at element ${j} (its unconstrained value maps there under ${constraint.name})`;
+    return constraint.check(c).all().dataSync()[0] ? undefined : `has a constrained value outside ${constraint.name}`;
+  });
 }
 
 function ownerClash(name: string, first: ParamOwner, second: ParamOwner): PPLModelError {

@@ -734,6 +734,23 @@ describe("SVI never writes a non-finite step", () => {
     });
   });
 
+  it("loading a file whose values are finite in JSON but not as a param (1e39; a positive param at exp(1000)) is refused", () => {
+    run(function* () {
+      yield* param("s", tf.scalar(1), { constraint: constraints.positive });
+    });
+    const saved = JSON.parse(JSON.stringify(getParamStore().toJSON())) as { params: Record<string, { unconstrained: number[] }> };
+    saved.params.s!.unconstrained = [1e39];
+    expectPPLError(() => getParamStore().load(saved), PPLConfigError, ["param 's' holds 1e+39 at element 0", "beyond float32's range", "nothing was loaded"], {
+      site: "s",
+    });
+    saved.params.s!.unconstrained = [1000];
+    expectPPLError(() => getParamStore().load(saved), PPLConfigError, ["param 's' has the constrained value Infinity at element 0", "under positive"], {
+      site: "s",
+    });
+    // the store is as before the refused loads
+    expect(getParamStore().unconstrained("s").dataSync()[0]).toBe(0);
+  });
+
   it("loading a bad file names the param and the problem, not a schema dump", () => {
     run(function* () {
       yield* param("w", tf.tensor1d([1, 2]));
