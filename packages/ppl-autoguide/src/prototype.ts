@@ -4,8 +4,8 @@
  * data is kept (no tensors), so a prototype outlives the step that made it.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Constraint, type Model, type PlateFrame, PPLModelError, type SampleSite, block, trace, withHandler } from "ppl-core";
-import { RunSites, isVectorizedFrame } from "ppl-core/internal";
+import { type Constraint, type Model, type PlateFrame, PPLModelError, type SampleSite, block, trace } from "ppl-core";
+import { isVectorizedFrame, withNamesChecked } from "ppl-core/internal";
 import type { InitLocFn } from "./init-strategies.js";
 
 /** What a guide keeps of one latent site from the prototype run (plain data, no tensors). */
@@ -50,26 +50,16 @@ export interface PrototypeOptions {
  * by the guides of one model pass and a misspelt name is refused.
  */
 function withInit<A extends unknown[], R>(guideName: string, model: Model<A, R>, initLocFn: InitLocFn): Model<A, R> {
-  return withHandler(model, () => {
-    const sites = new RunSites();
-    return {
-      ...sites.hiddenNoter,
-      process(msg) {
-        sites.note(msg);
-        if (msg.type !== "sample" || msg.isObserved || msg.value !== undefined || msg.role !== "sample") return;
-        // a discrete site keeps a draw of its own (integer) support: an init strategy's median or mean is a
-        // float the model cannot index with, and the site is refused (or tabulated) after the run anyway
-        if (msg.fn.support.isDiscrete) return;
-        msg.value = initLocFn(msg);
-        msg.done = true;
-      },
-      end() {
-        sites.check(initLocFn.siteNames ?? [], {
-          who: `${guideName}: initToValue`, kind: "sample", hiddenOk: true,
-          otherKindFix: "initToValue sets where sample sites start; a param starts at the init given to param(...)",
-        });
-      },
-    };
+  return withNamesChecked(model, () => initLocFn.siteNames ?? [], {
+    who: `${guideName}: initToValue`, kind: "sample", hiddenOk: true,
+    otherKindFix: "initToValue sets where sample sites start; a param starts at the init given to param(...)",
+  }, (msg) => {
+    if (msg.type !== "sample" || msg.isObserved || msg.value !== undefined || msg.role !== "sample") return;
+    // a discrete site keeps a draw of its own (integer) support: an init strategy's median or mean is a
+    // float the model cannot index with, and the site is refused (or tabulated) after the run anyway
+    if (msg.fn.support.isDiscrete) return;
+    msg.value = initLocFn(msg);
+    msg.done = true;
   });
 }
 

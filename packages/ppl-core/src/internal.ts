@@ -17,7 +17,7 @@ export { type RngState, restoreRngState, rngState } from "./rng.js";
 export { applyDefault, runGenerator } from "./runtime/run.js";
 export { scaleAndMask, logProbError, formatFrame } from "./runtime/trace-struct.js";
 export { isVectorizedFrame } from "./handlers/plate.js";
-export { RunSites, type GivenNames, type SiteKind } from "./handlers/site-names.js";
+export { withNamesChecked, type GivenNames, type SiteKind } from "./handlers/site-names.js";
 export { tensorArg } from "./tensor-arg.js";
 export { markArangeIndex } from "./ops/vindex.js";
 export { stepCached, withStepCache, withStepCacheWhileRunning } from "./ops/step-cache.js";

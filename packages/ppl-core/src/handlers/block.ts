@@ -1,8 +1,7 @@
 import * as z from "zod/mini";
 import { PPLConfigError } from "../errors.js";
 import { parseOptions } from "../options.js";
-import { withHandler } from "../runtime/handler.js";
-import { RunSites } from "./site-names.js";
+import { withNamesChecked } from "./site-names.js";
 import type { Model, ParamMsg, SampleMsg } from "../runtime/messages.js";
 
 /** A site a block may hide (plate queries always pass: they carry no value). */
@@ -49,19 +48,10 @@ export function block<A extends unknown[], R>(model: Model<A, R>, options: Block
   const parsed = parseOptions("block", blockOptions, options);
   const hides = makeHideFn(parsed);
   const names = [...(parsed.expose ?? []), ...(parsed.hide ?? [])];
-  return withHandler(model, () => {
-    // a name in expose or hide that no site has (a misspelling) would hide or expose nothing silently
-    const sites = new RunSites();
-    return {
-      ...sites.hiddenNoter,
-      process(msg) {
-        sites.note(msg);
-        if (msg.type !== "plate" && hides(msg)) msg.stop = true;
-      },
-      end() {
-        sites.check(names, { who: "block", kind: undefined, subject: "expose or hide names", hiddenOk: true, otherKindFix: "" });
-      },
-    };
+  // a name in expose or hide that no site has (a misspelling) would hide or expose nothing silently
+  const checked = { who: "block", kind: undefined, subject: "expose or hide names", hiddenOk: true, otherKindFix: "" } as const;
+  return withNamesChecked(model, () => names, checked, (msg) => {
+    if (msg.type !== "plate" && hides(msg)) msg.stop = true;
   }, "block");
 }
 

@@ -1,8 +1,7 @@
 import { PPLConfigError, PPLModelError } from "../errors.js";
-import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
 import { Trace } from "../runtime/trace-struct.js";
-import { RunSites } from "./site-names.js";
+import { withNamesChecked } from "./site-names.js";
 
 /**
  * Reuse the values of a trace's sample sites at the same-named unobserved
@@ -20,32 +19,22 @@ export function replay<A extends unknown[], R>(model: Model<A, R>, options: { tr
       expected: "a Trace", actual: source === undefined ? "undefined" : typeof source,
     });
   }
-  return withHandler(model, () => {
-    const sites = new RunSites();
-    return {
-      ...sites.hiddenNoter,
-      process(msg) {
-        sites.note(msg);
-        if (msg.type !== "sample" || msg.isObserved) return;
-        const site = source.get(msg.name);
-        if (site === undefined) return;
-        if (site.type !== "sample" || site.isObserved) {
-          throw new PPLModelError(
-            `replay: site '${msg.name}' must be a latent sample site in the replayed trace, but there it is ` +
-              (site.type === "sample" ? "observed" : `a ${site.type} site`),
-            { site: msg.name },
-          );
-        }
-        msg.value = site.value;
-        msg.infer = { ...site.infer };
-        msg.done = true;
-      },
-      end() {
-        sites.check([...source.latentSites()].map((s) => s.name), {
-          who: "replay", kind: "sample", subject: "the replayed trace (under an ELBO: the guide's) has a latent", hiddenOk: true,
-          otherKindFix: "sample the site in the model (replay replaces the values of sample sites only)",
-        });
-      },
-    };
+  return withNamesChecked(model, () => [...source.latentSites()].map((s) => s.name), {
+    who: "replay", kind: "sample", subject: "the replayed trace (under an ELBO: the guide's) has a latent", hiddenOk: true,
+    otherKindFix: "sample the site in the model (replay replaces the values of sample sites only)",
+  }, (msg) => {
+    if (msg.type !== "sample" || msg.isObserved) return;
+    const site = source.get(msg.name);
+    if (site === undefined) return;
+    if (site.type !== "sample" || site.isObserved) {
+      throw new PPLModelError(
+        `replay: site '${msg.name}' must be a latent sample site in the replayed trace, but there it is ` +
+          (site.type === "sample" ? "observed" : `a ${site.type} site`),
+        { site: msg.name },
+      );
+    }
+    msg.value = site.value;
+    msg.infer = { ...site.infer };
+    msg.done = true;
   }, "replay");
 }

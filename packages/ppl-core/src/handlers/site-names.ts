@@ -7,8 +7,8 @@
  * handler cannot act on those, but the model has them).
  */
 import { PPLConfigError, PPLModelError, nearestName } from "../errors.js";
-import type { Handler } from "../runtime/handler.js";
-import type { Msg } from "../runtime/messages.js";
+import { withHandler } from "../runtime/handler.js";
+import type { Model, Msg } from "../runtime/messages.js";
 
 /** The kinds of site a value may be given for. */
 export type SiteKind = "sample" | "param";
@@ -36,11 +36,6 @@ export class RunSites {
     if (msg.type === "plate") return;
     const before = this.seen.get(msg.name);
     if (before === undefined || (before.hidden && !hidden)) this.seen.set(msg.name, { kind: msg.type, hidden });
-  }
-
-  /** A handler part that notes the sites a block inside the caller hid. */
-  get hiddenNoter(): Pick<Handler, "hidden"> {
-    return { hidden: (msg) => this.note(msg, true) };
   }
 
   /** Refuse the first name of `names` that is not a site of `spec.kind` the caller could act on, naming the nearest site. */
@@ -86,4 +81,30 @@ export function requireValuesByName(who: string, data: unknown): void {
   throw new PPLConfigError(`${who}: the values must be an object mapping site names to values, e.g. { mu: 0.5 }, got ${got}`, {
     expected: "an object of values by site name", actual: got,
   });
+}
+
+/**
+ * `model` under a handler that acts on sites by name (condition, substitute,
+ * replay, block, the init strategies): `process` sees each message once it is
+ * noted, and when a run ends the names the handler was given (`names()`) are
+ * checked against every site the run reached, `spec` saying how.
+ */
+export function withNamesChecked<A extends unknown[], R>(
+  model: Model<A, R>,
+  names: () => Iterable<string>,
+  spec: GivenNames,
+  process: (msg: Msg) => void,
+  who?: string,
+): Model<A, R> {
+  return withHandler(model, () => {
+    const sites = new RunSites();
+    return {
+      hidden: (msg) => sites.note(msg, true),
+      process(msg) {
+        sites.note(msg);
+        process(msg);
+      },
+      end: () => sites.check(names(), spec),
+    };
+  }, who);
 }
