@@ -50,9 +50,18 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
     Object.defineProperty(this, "initScale", { value: o.initScale });
   }
 
-  /** The unconstrained init at the params' shape (a subsampled plate's full size), through the run's support. */
-  private unconstrainedInit(site: PrototypeSite, support: Constraint): tf.Tensor {
-    return tf.tidy(() => bijectTo(support).inverse(fullSizeInit(site)));
+  /**
+   * The unconstrained init at the params' shape (a subsampled plate's full size), through the site's support at
+   * the prototype's values, as Pyro maps the prototype trace's value: a support that moves with another latent
+   * (Uniform(0, a)) is read with `a` at its own init, not at whatever the run that first needs the param drew
+   * (an init outside that draw's support would be clamped to its edge).
+   */
+  private unconstrainedInit(site: PrototypeSite, sites: readonly PrototypeSite[], args: A): tf.Tensor {
+    return tf.tidy(() => {
+      const inits = Object.fromEntries(sites.map((s) => [s.name, tf.tensor(s.init, [...s.shape])]));
+      const support = currentSupport(this.prefix, this.model, site, inits, args);
+      return bijectTo(support).inverse(fullSizeInit(site));
+    });
   }
 
   private initScales(site: PrototypeSite): tf.Tensor {
@@ -62,11 +71,13 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
   protected *body(sites: readonly PrototypeSite[], args: A): ModelGenerator<GuideValues> {
     // the support is read each run: one with tensor bounds (Uniform(0, a)) follows this run's values of the sites before it
     return yield* inPlateTree(sites, (site, indices, values) =>
-      this.siteBody(site, indices, currentSupport(this.prefix, this.model, site, values, args)));
+      this.siteBody(site, indices, currentSupport(this.prefix, this.model, site, values, args), sites, args));
   }
 
-  private *siteBody(site: PrototypeSite, indices: PlateIndices, support: Constraint): ModelGenerator<tf.Tensor> {
-    const loc = yield* param(this.paramName(`locs.${site.name}`), () => this.unconstrainedInit(site, support));
+  private *siteBody(
+    site: PrototypeSite, indices: PlateIndices, support: Constraint, sites: readonly PrototypeSite[], args: A,
+  ): ModelGenerator<tf.Tensor> {
+    const loc = yield* param(this.paramName(`locs.${site.name}`), () => this.unconstrainedInit(site, sites, args));
     const scale = yield* param(this.paramName(`scales.${site.name}`), () => this.initScales(site), { constraint: constraints.positive });
     // in a subsampled plate the params hold every member; this run's members are their rows
     const fn = new UnconstrainedNormal(selectRows(loc, site, indices), selectRows(scale, site, indices), support, site.eventDim);
@@ -81,7 +92,7 @@ export class AutoNormal<A extends unknown[]> extends AutoGuide<A> {
       const out: GuideValues = {};
       for (const site of sites) {
         const support = currentSupport(this.prefix, this.model, site, out, args);
-        out[site.name] = bijectTo(support).forward(store.get(this.paramName(`locs.${site.name}`), () => this.unconstrainedInit(site, support)));
+        out[site.name] = bijectTo(support).forward(store.get(this.paramName(`locs.${site.name}`), () => this.unconstrainedInit(site, sites, args)));
       }
       return out;
     });

@@ -14,7 +14,7 @@ import {
 } from "ppl-core";
 import type { Model } from "ppl-core";
 import {
-  AutoDelta, AutoDiagonalNormal, AutoLowRankMultivariateNormal, AutoMultivariateNormal, AutoNormal, type AutoGuide,
+  AutoDelta, AutoDiagonalNormal, AutoLowRankMultivariateNormal, AutoMultivariateNormal, AutoNormal, type AutoGuide, initToValue,
 } from "ppl-autoguide";
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -156,6 +156,21 @@ describe("a support that depends on another latent: b ~ Uniform(0, a)", () => {
     expect(m.a!.dataSync()[0]).toBeCloseTo(1, 2);
     expect(m.b!.dataSync()[0]).toBeCloseTo(0.4, 2);
     tf.dispose(Object.values(m));
+    clearParamStore();
+  });
+
+  it("AutoNormal reads b's init against a's init, as Pyro maps the prototype's value: loc_b = logit(0.9 / 1), whatever a's first draw", () => {
+    // a's draws spread widely (scale 1): about half of the first runs draw a < 0.9, where the init b = 0.9 lies
+    // outside (0, a) and was clamped to the edge (loc_b = logit(1 - 1e-7) = 16.1)
+    for (let seed = 0; seed < 12; seed++) {
+      clearParamStore();
+      setRngSeed(seed);
+      const guide = new AutoNormal(dependentModel as Model<[]>, { initLocFn: initToValue({ values: { a: 1, b: 0.9 } }), initScale: 1 });
+      tf.tidy(() => run(guide));
+      const store = getParamStore();
+      expect(store.get("AutoNormal.locs.a").dataSync()[0]).toBeCloseTo(0, 5);
+      expect(store.get("AutoNormal.locs.b").dataSync()[0]).toBeCloseTo(Math.log(0.9 / 0.1), 4);
+    }
     clearParamStore();
   });
 
