@@ -6,7 +6,7 @@
  * non-finite or jumps far above its best has diverged and is never chosen.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { Adam, type ELBO, type Model, PPLError, SVI, TraceELBO, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
+import { Adam, type ELBO, type Model, PPLError, PPLNumericalError, SVI, TraceELBO, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToValue } from "ppl-autoguide";
 import { TraceEnumELBO } from "ppl-enum";
 import type { PlainParams } from "../params.js";
@@ -109,8 +109,9 @@ export function learnRestart(
       value = svi.step(data, s.K);
     } catch (err) {
       tf.dispose([...before.values()]);
-      // a step's params outside every distribution's domain (NaN, a zero sd) is the optimiser leaving the data's scale
-      if (err instanceof PPLError && step > 0) {
+      // a step's params outside every distribution's domain (NaN, a zero sd) is the optimiser leaving the data's scale;
+      // so is an update SVI refused as diverging (nothing written), which can be the very first one
+      if (err instanceof PPLNumericalError || (err instanceof PPLError && step > 0)) {
         if (decays < maxDecays) {
           bestSoFar.push(bestLoss);
           slowDown();
