@@ -116,6 +116,16 @@ describe("shapes", () => {
     });
   });
 
+  it("a distribution's own draw over the limit, outside any model, is refused naming the family, for every family", () => {
+    expectPPLError(() => dist.Normal(0, 1).sample([1e9]), PPLResourceError, ["Normal.sample([1000000000])", "1,000,000,000 elements", "67,108,864"], {
+      expected: "at most 67108864 elements", actual: "1000000000 elements",
+    });
+    // families whose draws are built differently (rejection, a Gamma pair, categories, a Cholesky factor) size them in the same place
+    for (const d of [dist.Gamma(2, 1), dist.Beta(2, 3), dist.Categorical(tf.ones([3])), dist.Dirichlet(tf.ones([3])), dist.Poisson(3), dist.LKJCholesky(3, 1)]) {
+      expectPPLError(() => d.sample([1e5, 1e4]), PPLResourceError, [`${d.name}.sample([100000, 10000])`]);
+    }
+  });
+
   it("a vindex tensor index out of range", () => {
     const table = tf.tensor2d([[0.5, 0.5], [0.1, 0.9]]);
     expectPPLError(() => vindex(table, "...", tf.tensor1d([0, 2], "int32"), ":"), PPLShapeError, ["holds 2", "dim of size 2"], {

@@ -9,6 +9,7 @@ import { type Constraint, independent } from "../../constraints/constraint.js";
 import { PPLShapeError, formatShape, PPLModelError } from "../../errors.js";
 import { broadcastShapes, broadcastTo, shapesEqual, sumRightmost } from "../../ops/tensor.js";
 import { isArangeIndex } from "../../ops/vindex.js";
+import { checkTensorElements } from "../../tensor-limit.js";
 
 /**
  * The base of every distribution (Pyro's `TorchDistribution`): shapes, `sample`, `logProb`,
@@ -163,9 +164,19 @@ export abstract class Distribution {
     return new Masked(this, mask);
   }
 
-  /** Full shape of a sample with this sample shape. */
+  /**
+   * Full shape of a sample with this sample shape (Pyro's `_extended_shape`). Every family's `sample` sizes its
+   * draw here, so a draw over ppl's tensor limit (`dist.Normal(0, 1).sample([1e9])`) is refused here, naming the
+   * family, before anything is allocated.
+   */
   shape(sampleShape: readonly number[] = []): number[] {
-    return [...sampleShape, ...this.batchShape, ...this.eventShape];
+    const shape = [...sampleShape, ...this.batchShape, ...this.eventShape];
+    checkTensorElements(shape.reduce((a, b) => a * b, 1), () => ({
+      subject: `${this.name}.sample([${sampleShape.join(", ")}])`,
+      holds: `a draw of shape ${formatShape(shape)}`,
+      fix: "draw fewer values at once (a loop of smaller draws), or a smaller batch",
+    }));
+    return shape;
   }
 
   /** The number of event dims (eventShape.length). */
