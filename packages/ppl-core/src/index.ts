@@ -76,6 +76,8 @@ export {
 
 export type { ELBO } from "./infer/elbo.js";
 export { TraceELBO, type TraceELBOOptions } from "./infer/trace-elbo.js";
+export { JitTraceELBO } from "./infer/jit-trace-elbo.js";
+export type { CompiledLossStats } from "./jit/compiled-loss.js";
 export { TraceGraphELBO, type TraceGraphELBOOptions } from "./infer/trace-graph-elbo.js";
 export { TraceMeanFieldELBO, type TraceMeanFieldELBOOptions } from "./infer/trace-mean-field-elbo.js";
 export { type KLFormula, klDivergence, registerKL } from "./infer/kl.js";

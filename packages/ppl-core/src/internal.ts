@@ -30,3 +30,5 @@ export { ParticleELBO, particleOptions } from "./infer/particle-elbo.js";
 export { weightedSum } from "./ops/weighted-sum.js";
 export { splitRows } from "./ops/split-rows.js";
 export { customGradient } from "./ops/custom-grad.js";
+export { CompiledLoss } from "./jit/compiled-loss.js";
+export { compiledCall } from "./infer/jit-trace-elbo.js";

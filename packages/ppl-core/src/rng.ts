@@ -58,7 +58,37 @@ export function hashSeed(...parts: readonly (string | number)[]): number {
 
 /** The next seed of the global stream, for a draw with no `seed` handler around it. */
 export function nextSeed(label = ""): number {
+  if (drawDepth === 0) seedsOutsideDraws++;
   return hashSeed(globalSeed, counter++, label);
+}
+
+let drawDepth = 0;
+let seedsOutsideDraws = 0;
+
+/**
+ * Run a site's draw (the default sampler of a sample site). A compiled loss
+ * (jit/) replays kernels with the values they had when recorded: it must
+ * know that noise entered a step, and a draw that makes no new values (a
+ * Delta's) is not noise. Inside `drawing`, a tensor made from JS values is
+ * noise; a seed taken outside any draw counts as noise whatever it makes.
+ */
+export function drawing<T>(draw: () => T): T {
+  drawDepth++;
+  try {
+    return draw();
+  } finally {
+    drawDepth--;
+  }
+}
+
+/** Whether a site's draw is running (see {@link drawing}). */
+export function isDrawing(): boolean {
+  return drawDepth > 0;
+}
+
+/** How many seeds the global stream gave out outside a site's draw (see {@link drawing}). */
+export function seedsTakenOutsideDraws(): number {
+  return seedsOutsideDraws;
 }
 
 /** A small, fast PRNG (mulberry32) for samplers written in JS. Returns floats in [0, 1). */

@@ -21,3 +21,25 @@ export function setValidation(on: boolean): void {
 export function isValidationEnabled(): boolean {
   return enabled;
 }
+
+let checking = 0;
+
+/**
+ * Run a validation check (it reads tensor values to decide whether to throw).
+ * A compiled loss records the kernels a step runs and replays them without
+ * the checks; a read inside `validationCheck` is one the replay may skip, so
+ * the recorder does not take it for a read that steers the computation.
+ */
+export function validationCheck<T>(check: () => T): T {
+  checking++;
+  try {
+    return check();
+  } finally {
+    checking--;
+  }
+}
+
+/** Whether a validation check is running (see {@link validationCheck}). */
+export function inValidationCheck(): boolean {
+  return checking > 0;
+}

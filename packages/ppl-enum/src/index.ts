@@ -6,5 +6,6 @@
  */
 export { enumerate, configEnumerate, type EnumerateOptions } from "./enum/enumerate.js";
 export { TraceEnumELBO, type TraceEnumELBOOptions } from "./elbo/trace-enum-elbo.js";
+export { JitTraceEnumELBO } from "./elbo/jit-trace-enum-elbo.js";
 export type { MarginalDistribution } from "./elbo/marginals.js";
 export { inferDiscrete, type InferDiscreteOptions } from "./discrete/infer-discrete.js";

@@ -58,23 +58,35 @@ export class Delta extends Distribution {
     return tf.tidy(() => {
       const full = broadcastShapes([value.shape, this.v.shape], "Delta value and point shapes");
       const outShape = full.slice(0, full.length - this.eventShape.length);
-      const E = sizeOf(full) / Math.max(1, sizeOf(outShape));
-      const vd = value.dataSync();
-      const pd = value === this.v ? vd : this.v.dataSync();
-      const iv = broadcastIndex(value.shape, full);
-      const ip = broadcastIndex(this.v.shape, full);
-      const match = new Float32Array(sizeOf(outShape));
-      for (let r = 0; r < match.length; r++) {
-        for (let o = r * E; o < (r + 1) * E; o++) {
-          if (vd[iv === null ? o : iv[o]!] !== pd[ip === null ? o : ip[o]!]) {
-            match[r] = -Infinity;
-            break;
-          }
-        }
-      }
+      const match = value === this.v ? new Float32Array(sizeOf(outShape)) : this.matches(value, full, outShape);
       const lp = tf.tensor(match, outShape);
       return this.hasLogDensity ? lp.add(this.logDensity) : broadcastTo(lp, broadcastShapes([outShape, this.batchShape]));
     });
+  }
+
+  /**
+   * 0 where `value`'s event equals the point's, else -Infinity. The point
+   * itself (a guide's Delta scoring its own draw) matches without a read: a
+   * value read in JS would be a constant a compiled loss could not replay
+   * (docs/compiled.md), and a NaN point reaches the loss through the sites
+   * that use it.
+   */
+  private matches(value: tf.Tensor, full: number[], outShape: number[]): Float32Array {
+    const E = sizeOf(full) / Math.max(1, sizeOf(outShape));
+    const vd = value.dataSync();
+    const pd = this.v.dataSync();
+    const iv = broadcastIndex(value.shape, full);
+    const ip = broadcastIndex(this.v.shape, full);
+    const match = new Float32Array(sizeOf(outShape));
+    for (let r = 0; r < match.length; r++) {
+      for (let o = r * E; o < (r + 1) * E; o++) {
+        if (vd[iv === null ? o : iv[o]!] !== pd[ip === null ? o : ip[o]!]) {
+          match[r] = -Infinity;
+          break;
+        }
+      }
+    }
+    return match;
   }
 
   override get mean(): tf.Tensor {

@@ -16,7 +16,7 @@ import { Categorical } from "./categorical.js";
 import { broadcastShapes, broadcastTo, shapesEqual, type TensorLike } from "../ops/tensor.js";
 import { makeRng, nextSeed } from "../rng.js";
 import { Distribution } from "./base/distribution.js";
-import { isValidationEnabled } from "../validation.js";
+import { isValidationEnabled, validationCheck } from "../validation.js";
 import { asFloat, rejectParam } from "./base/validate.js";
 
 /** Options of {@link DiscreteHMM}. */
@@ -55,7 +55,7 @@ function rowIndex(shape: readonly number[], r: number): string {
  */
 function checkLogitRows(owner: Distribution, param: string, x: tf.Tensor): void {
   if (!isValidationEnabled()) return;
-  const e = logitRowsError(param, x);
+  const e = validationCheck(() => logitRowsError(param, x));
   if (e !== undefined) rejectParam(owner, e);
 }
 

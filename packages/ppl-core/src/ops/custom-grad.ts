@@ -1,4 +1,11 @@
-/** A typed front for tf.customGrad: f receives its tensor inputs and a save function. */
+/**
+ * A typed front for tf.customGrad: f receives its tensor inputs and a save function.
+ *
+ * The tfjs op is made on each call (tf.customGrad only wraps `f` in a
+ * closure), never once at module load: a compiled loss (jit/) sees the
+ * custom-gradient function an op runs through `engine.customGrad` while it
+ * records, and replays it with the new inputs.
+ */
 import * as tf from "@tensorflow/tfjs-core";
 
 export interface CustomGradResult {
@@ -9,9 +16,9 @@ export interface CustomGradResult {
 export function customGradient<I extends tf.Tensor[]>(
   f: (inputs: I, save: tf.GradSaveFunc) => CustomGradResult,
 ): (...inputs: I) => tf.Tensor {
-  const wrapped = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const forward = ((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     return f(args.slice(0, -1) as I, save);
-  }) as Parameters<typeof tf.customGrad>[0]);
-  return wrapped as unknown as (...inputs: I) => tf.Tensor;
+  }) as Parameters<typeof tf.customGrad>[0];
+  return ((...inputs: I) => tf.customGrad(forward)(...inputs)) as (...inputs: I) => tf.Tensor;
 }

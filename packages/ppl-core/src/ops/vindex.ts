@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
-import { isValidationEnabled } from "../validation.js";
+import { isValidationEnabled, validationCheck } from "../validation.js";
 import { broadcastRows } from "./broadcast-index.js";
 import { gatherFlat } from "./gather.js";
 import { stepCached } from "./step-cache.js";
@@ -178,7 +178,7 @@ function gathered(x: tf.Tensor, indexArgs: readonly VindexArg[], batchRank: numb
         { expected: "int32", actual: a.dtype },
       );
     }
-    if (isValidationEnabled()) checkRange(a, n, k);
+    if (isValidationEnabled()) validationCheck(() => checkRange(a, n, k));
     tensors.push({ pos, t: a });
   });
   if (tensors.length === 0) {

@@ -12,7 +12,7 @@ import { PPLConfigError, PPLModelError, PPLShapeError, PPLSupportError, formatSh
 import type { TensorLike } from "../ops/tensor.js";
 import { tensorArg } from "../tensor-arg.js";
 import { checkTensorElements } from "../tensor-limit.js";
-import { isValidationEnabled } from "../validation.js";
+import { isValidationEnabled, validationCheck } from "../validation.js";
 import { Effect } from "./effect.js";
 import type { InferConfig, ParamMsg, SampleMsg, SampleRole } from "./messages.js";
 
@@ -45,7 +45,10 @@ function checkName(kind: string, name: unknown): asserts name is string {
 }
 
 export function checkObserved(name: string, value: tf.Tensor): void {
-  if (!isValidationEnabled()) return;
+  if (isValidationEnabled()) validationCheck(() => checkObservedFinite(name, value));
+}
+
+function checkObservedFinite(name: string, value: tf.Tensor): void {
   if (value.dtype !== "float32") return;
   const data = value.dataSync();
   for (let i = 0; i < data.length; i++) {
@@ -65,7 +68,10 @@ function isRealSupport(c: Constraint): boolean {
 
 /** An observed value outside the distribution's support gives a wrong (often NaN or 0) log-density: say so. */
 export function checkObservedSupport(name: string, fn: Distribution, value: tf.Tensor): void {
-  if (!isValidationEnabled() || isRealSupport(fn.support)) return;
+  if (isValidationEnabled() && !isRealSupport(fn.support)) validationCheck(() => checkSupportOf(name, fn, value));
+}
+
+function checkSupportOf(name: string, fn: Distribution, value: tf.Tensor): void {
   let flags: Uint8Array | Int32Array | Float32Array;
   try {
     const ok = tf.tidy(() => fn.support.check(value.dtype === "float32" ? value : value.cast("float32")));

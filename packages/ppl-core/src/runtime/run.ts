@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLError, PPLModelError, formatShape } from "../errors.js";
 import { getParamStore } from "../params/param-store.js";
-import { nextSeed } from "../rng.js";
+import { drawing, nextSeed } from "../rng.js";
 import type { Model, ModelGenerator, Msg } from "./messages.js";
 import { resetPending, throwIfPending } from "./pending.js";
 import { withSiteChecks } from "../distributions/base/validate.js";
@@ -62,7 +62,7 @@ export function applyDefault(msg: Msg): void {
   if (msg.done || msg.value !== undefined) return;
   if (msg.type === "sample") {
     try {
-      msg.value = msg.fn.sample([], msg.seed ?? nextSeed(msg.name));
+      msg.value = drawing(() => msg.fn.sample([], msg.seed ?? nextSeed(msg.name)));
     } catch (err) {
       if (err instanceof PPLError) throw err;
       throw withCause(new PPLModelError(`sample('${msg.name}'): drawing from ${msg.fn.name} failed: ${(err as Error).message}`, {

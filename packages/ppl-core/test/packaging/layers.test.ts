@@ -28,6 +28,7 @@ const LAYERS: Record<string, string[][]> = {
     ["params/", "optim/"],
     ["runtime/"],
     ["handlers/"],
+    ["jit/"],
     ["infer/"],
     ["worker/"],
     ["index.ts", "internal.ts", "worker.ts", "hmm.ts"],

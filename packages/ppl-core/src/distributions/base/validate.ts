@@ -5,7 +5,7 @@ import { PPLConfigError, type PPLError, type PPLErrorFields, PPLShapeError, PPLS
 import { broadcastShapes, type TensorLike } from "../../ops/tensor.js";
 import { stepCached } from "../../ops/step-cache.js";
 import { floatArg } from "../../tensor-arg.js";
-import { isValidationEnabled } from "../../validation.js";
+import { isValidationEnabled, validationCheck } from "../../validation.js";
 import { Distribution } from "./distribution.js";
 
 /**
@@ -96,7 +96,7 @@ export function checkParam(owner: Distribution, param: string, value: tf.Tensor,
   // loss call (tensors are immutable, and no variable changes during a call); a failed check is not kept
   let failed: PPLSupportError | undefined;
   stepCached([value, constraint], "constraint-passed", () => {
-    failed = violation(owner.name, param, value, constraint);
+    failed = validationCheck(() => violation(owner.name, param, value, constraint));
     return failed === undefined ? true : undefined;
   });
   if (failed !== undefined) rejectParam(owner, failed);
@@ -158,13 +158,15 @@ export function asFloat(x: TensorLike, where = "a distribution", arg = "argument
 /** Throw a PPLSupportError unless low < high elementwise (after broadcasting); in a model run, thrown by the site as checkParam's. */
 export function checkOrdered(owner: Distribution, lowName: string, low: tf.Tensor, highName: string, high: tf.Tensor): void {
   if (!isValidationEnabled()) return;
-  const ok = tf.tidy(() => high.greater(low));
-  const flags = ok.dataSync();
-  ok.dispose();
-  const i = flags.findIndex((f) => !f);
+  const i = validationCheck(() => {
+    const ok = tf.tidy(() => high.greater(low));
+    const flags = ok.dataSync();
+    ok.dispose();
+    return flags.findIndex((f) => !f);
+  });
   if (i < 0) return;
   const shape = broadcastShapes([low.shape, high.shape]);
-  const [lo, hi] = tf.tidy(() => [tf.broadcastTo(low, shape).dataSync()[i]!, tf.broadcastTo(high, shape).dataSync()[i]!]);
+  const [lo, hi] = validationCheck(() => tf.tidy(() => [tf.broadcastTo(low, shape).dataSync()[i]!, tf.broadcastTo(high, shape).dataSync()[i]!]));
   rejectParam(owner, new PPLSupportError(
     `${owner.name}: parameter '${highName}' must be greater than '${lowName}', but element ${i} has ` +
       `${lowName} = ${+lo!.toPrecision(6)} and ${highName} = ${+hi!.toPrecision(6)}`,

@@ -1,0 +1,146 @@
+/**
+ * A loss function compiled once per structure (Pyro's JIT ELBOs): the first
+ * call with a given signature runs the model and guide as usual and records
+ * the kernels from the params and the argument tensors to the loss
+ * (recorder.ts); later calls with the same signature replay them
+ * (program.ts). What a replay would get wrong is guarded, never silently
+ * stale:
+ * - another signature (argument shapes, dtypes, non-tensor values, the
+ *   ParamStore's names), another model or guide: another program;
+ * - a call that created params (the first step creates them lazily): not
+ *   kept, the next call records;
+ * - a variable the program reads was disposed (the store was cleared): recorded again;
+ * - argument values the recorded call read in JS differ: another program
+ *   (up to PROGRAMS_PER_SIGNATURE for one signature, then interpreted);
+ * - a recording the recorder refused (a param-dependent read, noise, a
+ *   custom op it cannot replay): that signature runs interpreted, with a
+ *   one-time message saying why.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { getParamStore } from "../params/param-store.js";
+import { withHandler } from "../runtime/handler.js";
+import type { Model } from "../runtime/messages.js";
+import type { Program } from "./program.js";
+import { record } from "./recorder.js";
+import { signature } from "./signature.js";
+
+/** Programs kept for one signature, told apart by the argument values the model read. */
+const PROGRAMS_PER_SIGNATURE = 4;
+/** Signatures kept per model and guide (the oldest is dropped). */
+const SIGNATURES = 16;
+
+interface Entry {
+  programs: { program: Program; params: ReadonlySet<string> }[];
+  /** Why this signature runs interpreted. */
+  interpreted?: string;
+}
+
+/** What one call gave: the loss, and for a replay the params the recorded run's model and guide used. */
+export interface CompiledCall {
+  readonly value: tf.Scalar;
+  /** Set when the loss was replayed: the params the model and guide read in the recorded run (the run SVI's ParamCapture did not see). */
+  readonly replayedParams?: ReadonlySet<string>;
+}
+
+/** Counts of what the calls did, for tests and benchmarks. */
+export interface CompiledLossStats {
+  recorded: number;
+  replayed: number;
+  interpreted: number;
+}
+
+export class CompiledLoss {
+  private readonly tables = new Map<Model<never>, Map<Model<never>, Map<string, Entry>>>();
+  private readonly told = new Set<string>();
+  readonly stats: CompiledLossStats = { recorded: 0, replayed: 0, interpreted: 0 };
+
+  /** @param who the loss's name, for messages (e.g. "JitTraceELBO") */
+  constructor(private readonly who: string) {}
+
+  /**
+   * The loss of `model` and `guide` at `args`: replayed when a program fits,
+   * else `loss` run (and recorded when it can be).
+   */
+  call<A extends unknown[]>(
+    model: Model<A>, guide: Model<A>, args: A, loss: (model: Model<A>, guide: Model<A>) => tf.Scalar,
+  ): CompiledCall {
+    const sig = signature(args);
+    if (sig.unkeyable !== undefined) return this.interpreted(sig.unkeyable, () => loss(model, guide));
+    const store = getParamStore();
+    const names = store.names().join("\u0000");
+    const key = `${sig.key}\u0001${names}`;
+    const table = this.table(model, guide);
+    const entry = table.get(key) ?? { programs: [] };
+    if (entry.interpreted !== undefined) return this.interpreted(entry.interpreted, () => loss(model, guide));
+    entry.programs = entry.programs.filter((p) => {
+      const stale = p.program.variables().some((v) => v.isDisposed);
+      if (stale) p.program.dispose();
+      return !stale;
+    });
+    const fit = entry.programs.find((p) => p.program.sameReadValues(sig.tensors));
+    if (fit !== undefined) {
+      this.stats.replayed++;
+      return { value: tf.tidy(() => fit.program.run(sig.tensors)) as tf.Scalar, replayedParams: fit.params };
+    }
+    const seen = new Set<string>();
+    const rec = record(sig.tensors, () => loss(observeParams(model, seen), observeParams(guide, seen)));
+    const value = rec.result as tf.Scalar;
+    if (store.names().join("\u0000") !== names) {
+      // the call created params: its program would not read them as later calls do; the next call records
+      rec.program?.dispose();
+      return { value };
+    }
+    if (rec.refused !== undefined) {
+      entry.interpreted = rec.refused;
+    } else if (entry.programs.length >= PROGRAMS_PER_SIGNATURE) {
+      rec.program.dispose();
+      entry.interpreted = `the model reads argument values in JS that changed in each of ${PROGRAMS_PER_SIGNATURE + 1} recorded calls ` +
+        "(each set of values needs its own program)";
+    } else {
+      entry.programs.push({ program: rec.program, params: seen });
+      this.stats.recorded++;
+    }
+    table.delete(key);
+    table.set(key, entry);
+    if (table.size > SIGNATURES) this.drop(table, table.keys().next().value!);
+    if (entry.interpreted !== undefined) return this.interpreted(entry.interpreted, () => value);
+    return { value };
+  }
+
+  /** Release every program's constants (the loss records again on its next call). */
+  dispose(): void {
+    for (const byGuide of this.tables.values()) for (const table of byGuide.values()) for (const key of [...table.keys()]) this.drop(table, key);
+    this.tables.clear();
+  }
+
+  private table(model: Model<never>, guide: Model<never>): Map<string, Entry> {
+    let byGuide = this.tables.get(model);
+    if (byGuide === undefined) this.tables.set(model, (byGuide = new Map()));
+    let table = byGuide.get(guide);
+    if (table === undefined) byGuide.set(guide, (table = new Map()));
+    return table;
+  }
+
+  private drop(table: Map<string, Entry>, key: string): void {
+    for (const p of table.get(key)?.programs ?? []) p.program.dispose();
+    table.delete(key);
+  }
+
+  private interpreted(reason: string, run: () => tf.Scalar): CompiledCall {
+    this.stats.interpreted++;
+    if (!this.told.has(reason)) {
+      this.told.add(reason);
+      console.warn(`ppl: ${this.who} runs this loss interpreted (not compiled): ${reason}.`);
+    }
+    return { value: run() };
+  }
+}
+
+/** `model` noting the params that reach its outside (what SVI's ParamCapture sees) in `seen`. */
+function observeParams<A extends unknown[]>(model: Model<A>, seen: Set<string>): Model<A> {
+  return withHandler(model, () => ({
+    process: (msg) => {
+      if (msg.type === "param") seen.add(msg.name);
+    },
+  }));
+}

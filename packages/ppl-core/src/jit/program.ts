@@ -1,0 +1,112 @@
+/**
+ * A recorded loss: the tfjs kernels and custom-gradient ops one call ran, in
+ * order, from its leaves (the tf.Variables it read, the call's tensor
+ * arguments, and constants it made from JS values) to the loss. `run`
+ * replays them through the engine with the variables' current values and a
+ * new call's tensor arguments, so a gradient tape around it records them as
+ * it records the interpreted call. No model, handler, validation or
+ * planning runs.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** Where a slot's tensor comes from before any step runs. */
+export type Leaf =
+  | { readonly kind: "variable"; readonly variable: tf.Variable }
+  | { readonly kind: "arg"; readonly index: number }
+  | { readonly kind: "constant"; readonly tensor: tf.Tensor };
+
+/** One recorded op: its input and output slots. */
+export type Step =
+  | {
+    readonly kind: "kernel";
+    readonly kernelName: string;
+    /** Input slots, by the kernel's input names (or in order, for a kernel whose inputs are a list such as Concat). */
+    readonly inputs: Readonly<Record<string, number>> | readonly number[];
+    readonly attrs: unknown;
+    readonly outputs: readonly number[];
+  }
+  | {
+    readonly kind: "custom";
+    /** The function given to tf.customGrad (it receives the inputs and a save function). */
+    readonly f: (...args: never[]) => unknown;
+    readonly inputs: readonly number[];
+    readonly outputs: readonly number[];
+  };
+
+/** An argument tensor whose values the recorded call read in JS: a replay needs the same values. */
+export interface ReadArg {
+  readonly index: number;
+  readonly values: ArrayLike<number>;
+}
+
+interface EngineReplay {
+  runKernelFunc(params: { kernelName: string; inputs: unknown; attrs: unknown }): tf.Tensor | tf.Tensor[];
+  customGrad(f: unknown): (...inputs: tf.Tensor[]) => tf.Tensor;
+}
+
+export class Program {
+  constructor(
+    /** Slot → its leaf, for the slots no step makes. */
+    private readonly leaves: ReadonlyMap<number, Leaf>,
+    private readonly steps: readonly Step[],
+    private readonly output: number,
+    private readonly slotCount: number,
+    /** The argument tensors the recording read in JS, with the values it read. */
+    readonly readArgs: readonly ReadArg[],
+  ) {}
+
+  /** How many kernels and custom ops a replay runs. */
+  get size(): number {
+    return this.steps.length;
+  }
+
+  /** The variables the program reads (a disposed one means the program is stale). */
+  variables(): tf.Variable[] {
+    const out: tf.Variable[] = [];
+    for (const leaf of this.leaves.values()) if (leaf.kind === "variable") out.push(leaf.variable);
+    return out;
+  }
+
+  /** Whether the argument tensors hold the values the recording read from them. */
+  sameReadValues(args: readonly tf.Tensor[]): boolean {
+    for (const r of this.readArgs) {
+      const now = args[r.index]!.dataSync();
+      if (now.length !== r.values.length) return false;
+      for (let i = 0; i < now.length; i++) if (now[i] !== r.values[i]) return false;
+    }
+    return true;
+  }
+
+  /** Replay with `args` (the call's tensor arguments, in signature order); the loss belongs to the caller's scope. */
+  run(args: readonly tf.Tensor[]): tf.Tensor {
+    const engine = tf.engine() as unknown as EngineReplay;
+    const values = new Array<tf.Tensor>(this.slotCount);
+    for (const [slot, leaf] of this.leaves) {
+      values[slot] = leaf.kind === "variable" ? leaf.variable : leaf.kind === "arg" ? args[leaf.index]! : leaf.tensor;
+    }
+    for (const step of this.steps) {
+      let out: tf.Tensor | tf.Tensor[];
+      if (step.kind === "kernel") {
+        const ins = step.inputs;
+        let inputs: unknown;
+        if (Array.isArray(ins)) inputs = ins.map((s: number) => values[s]!);
+        else {
+          const named: Record<string, tf.Tensor> = {};
+          for (const key in ins) named[key] = values[(ins as Record<string, number>)[key]!]!;
+          inputs = named;
+        }
+        out = engine.runKernelFunc({ kernelName: step.kernelName, inputs, attrs: step.attrs });
+      } else {
+        out = engine.customGrad(step.f)(...step.inputs.map((s) => values[s]!));
+      }
+      if (Array.isArray(out)) for (let i = 0; i < step.outputs.length; i++) values[step.outputs[i]!] = out[i]!;
+      else values[step.outputs[0]!] = out;
+    }
+    return values[this.output]!;
+  }
+
+  /** Release the constants the program keeps. */
+  dispose(): void {
+    for (const leaf of this.leaves.values()) if (leaf.kind === "constant") leaf.tensor.dispose();
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * Record what one call of a loss computes, at tfjs's one chokepoint: every
+ * kernel goes through `engine.runKernelFunc` (registered kernels by name,
+ * custom-gradient ops with the forward function `engine.customGrad` made).
+ * The pattern is runtime/tape-filter.ts's: the engine's methods shadowed on
+ * the instance while `f` runs, the previous ones put back after.
+ *
+ * Each value carries the set of things it depends on (the tf.Variables, and
+ * each tensor argument): a kernel with none is constant and is not recorded
+ * (its output is a constant leaf of the program: enumeration aranges, masks
+ * made from JS values); a kernel with some is a step. The recording is
+ * refused (the call's result is still the interpreted one) when a replay
+ * could differ from running the call again:
+ * - a read in JS of a value that depends on a variable (it could steer
+ *   control flow or become a constant); a read of one that depends only on
+ *   arguments makes the program valid only for arguments with those values;
+ *   reads by ppl's validation checks and inside custom ops (replayed) are
+ *   not steering;
+ * - noise: a tensor made from JS values while a site draws, a seed taken from
+ *   the global stream outside a site's draw, a random kernel;
+ * - a custom-gradient op whose function the recorder did not see made, or
+ *   whose function uses a dependent tensor it was not given (a closure
+ *   capture: the replay would use the old one).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { isDrawing, seedsTakenOutsideDraws } from "../rng.js";
+import { inValidationCheck } from "../validation.js";
+import { type Leaf, Program, type ReadArg, type Step } from "./program.js";
+
+type Inputs = Record<string, tf.Tensor | null | undefined> | (tf.Tensor | null | undefined)[];
+
+interface KernelParams {
+  kernelName?: string;
+  inputs?: Inputs;
+  attrs?: unknown;
+  forwardFunc?: unknown;
+}
+
+interface DataId { readonly __dataId?: never }
+
+interface EngineInternals {
+  state: { kernelDepth: number };
+  backend: { incRef(dataId: object): void };
+  runKernelFunc(this: EngineInternals, params: KernelParams): tf.Tensor | tf.Tensor[];
+  customGrad(this: EngineInternals, f: (...args: never[]) => unknown): (...inputs: tf.Tensor[]) => tf.Tensor;
+  readSync(this: EngineInternals, dataId: DataId): unknown;
+  read(this: EngineInternals, dataId: DataId): Promise<unknown>;
+  makeTensor(this: EngineInternals, ...args: unknown[]): tf.Tensor;
+  makeTensorFromTensorInfo(info: { dataId: object; shape: number[]; dtype: tf.DataType }): tf.Tensor;
+}
+
+const PATCHED = ["runKernelFunc", "customGrad", "readSync", "read", "makeTensor"] as const;
+
+/** Kernels that draw (tfjs 4.x has one; its replay would repeat the draw's seed). */
+const RANDOM_KERNELS = new Set(["Multinomial"]);
+
+/** Dependency bits: bit 0 a tf.Variable, bit 1 + i the i-th tensor argument (arguments past the 30th share bit 31). */
+const VARIABLE = 1;
+const argBit = (i: number): number => 1 << (1 + Math.min(i, 30));
+
+/** What a recording gave: the call's result, and the program or why there is none. */
+export type Recording<T> =
+  | { readonly result: T; readonly program: Program; readonly refused?: undefined }
+  | { readonly result: T; readonly program?: undefined; readonly refused: string };
+
+/** Whether the engine has the methods the recorder shadows (tfjs 4.x); without them nothing is compiled. */
+export function canRecord(): boolean {
+  const engine = tf.engine() as unknown as EngineInternals;
+  return PATCHED.every((m) => typeof engine[m] === "function") && typeof engine.makeTensorFromTensorInfo === "function"
+    && typeof engine.state?.kernelDepth === "number" && typeof engine.backend?.incRef === "function";
+}
+
+let recording = false;
+
+/**
+ * Run `f` (a loss call whose tensor arguments are `args`) and record the
+ * program from its leaves to the tensor it returns.
+ */
+export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recording<tf.Tensor> {
+  if (recording) return { result: f(), refused: "a compiled loss was called while another one was being recorded" };
+  if (!canRecord()) return { result: f(), refused: "this tfjs version's engine does not expose the methods the recorder needs (tfjs 4.x)" };
+  const engine = tf.engine() as unknown as EngineInternals;
+  const own = Object.prototype.hasOwnProperty;
+  const previous = PATCHED.map((m) => (own.call(engine, m) ? engine[m] : undefined));
+  const base = engine.state.kernelDepth;
+  const rec = new Recorder(engine, args, base);
+  const { runKernelFunc, customGrad, readSync, read, makeTensor } = engine;
+  const seedsBefore = seedsTakenOutsideDraws();
+
+  engine.customGrad = function (fn) {
+    const op = customGrad.call(this, fn);
+    return (...inputs) => {
+      if (this.state.kernelDepth === base) rec.pendingCustom = { f: fn, inputs };
+      return op(...inputs);
+    };
+  };
+  engine.runKernelFunc = function (params) {
+    return rec.kernel(params, () => runKernelFunc.call(this, params));
+  };
+  engine.readSync = function (dataId) {
+    rec.read(dataId);
+    return readSync.call(this, dataId);
+  };
+  engine.read = function (dataId) {
+    rec.read(dataId);
+    return read.call(this, dataId);
+  };
+  engine.makeTensor = function (...a) {
+    if (isDrawing()) rec.refuse("a site drew a random value (a guide with noise, or a subsample): a replay would reuse the recorded draw");
+    return makeTensor.apply(this, a);
+  };
+  recording = true;
+  let result: tf.Tensor;
+  try {
+    result = f();
+  } catch (err) {
+    rec.discard();
+    throw err;
+  } finally {
+    PATCHED.forEach((m, i) => {
+      if (previous[i] === undefined) delete (engine as Partial<EngineInternals>)[m];
+      else (engine as unknown as Record<string, unknown>)[m] = previous[i];
+    });
+    recording = false;
+  }
+  if (seedsTakenOutsideDraws() !== seedsBefore) rec.refuse("the call took a seed from ppl's random stream: a replay would reuse the recorded draw");
+  return rec.finish(result);
+}
+
+class Recorder {
+  /** Why the program cannot be replayed (the first reason found). */
+  private refusal: string | undefined;
+  /** The dependency bits of each value, by data id (a reshape shares its input's data and dependencies). */
+  private readonly deps = new Map<object, number>();
+  private readonly argIndex = new Map<number, number>();
+  /** Tensor id → slot, for the tensors a step made or a leaf that was seen. */
+  private readonly slotOf = new Map<number, number>();
+  private readonly leaves = new Map<number, Leaf>();
+  private readonly steps: Step[] = [];
+  private slots = 0;
+  /** Dependency bits of the arguments the call read in JS. */
+  private readBits = 0;
+  /** A custom op made by `engine.customGrad` at the top level, about to reach runKernelFunc. */
+  pendingCustom: { f: (...args: never[]) => unknown; inputs: tf.Tensor[] } | undefined;
+  /** While a custom op's forward function runs: the data its inputs and its own kernels hold. */
+  private inside: Set<object> | undefined;
+
+  constructor(private readonly engine: EngineInternals, private readonly args: readonly tf.Tensor[], private readonly base: number) {
+    args.forEach((t, i) => {
+      if (!this.argIndex.has(t.id)) this.argIndex.set(t.id, i);
+      this.deps.set(t.dataId, (this.deps.get(t.dataId) ?? 0) | argBit(i));
+    });
+  }
+
+  refuse(reason: string): void {
+    this.refusal ??= reason;
+  }
+
+  private depsOf(t: tf.Tensor): number {
+    if (t instanceof tf.Variable && !this.argIndex.has(t.id)) {
+      this.deps.set(t.dataId, VARIABLE);
+      return VARIABLE;
+    }
+    return this.deps.get(t.dataId) ?? 0;
+  }
+
+  kernel(params: KernelParams, run: () => tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    const depth = this.engine.state.kernelDepth;
+    if (params.kernelName !== undefined && RANDOM_KERNELS.has(params.kernelName)) {
+      this.refuse(`the call ran tfjs's random kernel ${params.kernelName}: a replay would repeat its draw`);
+    }
+    if (depth !== this.base) return this.innerKernel(params, run);
+    const custom = params.kernelName === undefined ? this.pendingCustom : undefined;
+    this.pendingCustom = undefined;
+    const ins = inputList(params.inputs);
+    let bits = 0;
+    for (const t of ins) bits |= this.depsOf(t);
+    if (params.kernelName === undefined && custom === undefined && bits !== 0) {
+      this.refuse("a custom-gradient op was made outside the call (tf.customGrad(f) kept from an earlier call): the recorder cannot replay it");
+    }
+    let out: tf.Tensor | tf.Tensor[];
+    if (params.kernelName === undefined) {
+      // a custom op's forward function: the kernels inside it are replayed with it, and must use only its inputs
+      const outer = this.inside;
+      this.inside = new Set(ins.map((t) => t.dataId));
+      try {
+        out = run();
+      } finally {
+        this.inside = outer;
+      }
+    } else {
+      out = run();
+    }
+    if (bits === 0) return out; // a constant: its outputs are leaves where a step uses them
+    const outs = Array.isArray(out) ? out : [out];
+    const outputs = outs.map((t) => {
+      const slot = this.slots++;
+      this.slotOf.set(t.id, slot);
+      this.deps.set(t.dataId, (this.deps.get(t.dataId) ?? 0) | bits);
+      return slot;
+    });
+    if (custom !== undefined) {
+      this.steps.push({ kind: "custom", f: custom.f, inputs: custom.inputs.map((t) => this.slotFor(t)), outputs });
+    } else {
+      const inputs = params.inputs!;
+      const slots = Array.isArray(inputs)
+        ? inputs.map((t) => this.slotFor(t!))
+        : Object.fromEntries(Object.entries(inputs).filter(([, t]) => t != null).map(([k, t]) => [k, this.slotFor(t!)]));
+      this.steps.push({ kind: "kernel", kernelName: params.kernelName!, inputs: slots, attrs: params.attrs, outputs });
+    }
+    return out;
+  }
+
+  /** A kernel inside another (a custom op's forward function, or a kernel's own use of the engine): not a step. */
+  private innerKernel(params: KernelParams, run: () => tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    const inside = this.inside;
+    if (inside === undefined) return run();
+    for (const t of inputList(params.inputs)) this.checkInside(inside, t.dataId);
+    const out = run();
+    for (const t of Array.isArray(out) ? out : [out]) inside.add(t.dataId);
+    return out;
+  }
+
+  private checkInside(inside: ReadonlySet<object>, dataId: object): void {
+    if (!inside.has(dataId) && (this.deps.get(dataId) ?? 0) !== 0) {
+      this.refuse("a custom-gradient op's function uses a tensor that depends on a param or an argument without taking it as an input (a closure capture): a replay would use the recorded value");
+    }
+  }
+
+  read(dataId: DataId): void {
+    if (inValidationCheck()) return;
+    if (this.engine.state.kernelDepth !== this.base) {
+      if (this.inside !== undefined) this.checkInside(this.inside, dataId);
+      return;
+    }
+    const bits = this.deps.get(dataId) ?? 0;
+    if ((bits & VARIABLE) !== 0) {
+      this.refuse("the model or guide read a value that depends on a param in JS (dataSync, arraySync, data): it could steer control flow or become a constant, so the call cannot be replayed");
+    }
+    this.readBits |= bits & ~VARIABLE;
+  }
+
+  /** The slot of a step's input: a step's output, or a new leaf. */
+  private slotFor(t: tf.Tensor): number {
+    const known = this.slotOf.get(t.id);
+    if (known !== undefined) return known;
+    const slot = this.slots++;
+    this.slotOf.set(t.id, slot);
+    const arg = this.argIndex.get(t.id);
+    if (arg !== undefined) this.leaves.set(slot, { kind: "arg", index: arg });
+    else if (t instanceof tf.Variable) this.leaves.set(slot, { kind: "variable", variable: t });
+    else this.leaves.set(slot, { kind: "constant", tensor: this.share(t) });
+    return slot;
+  }
+
+  /** A kept tensor on `t`'s data (counted by the backend, as a reshape's output is): it outlives the call's scopes. */
+  private share(t: tf.Tensor): tf.Tensor {
+    const kept = this.engine.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+    this.engine.backend.incRef(t.dataId);
+    return tf.keep(kept);
+  }
+
+  discard(): void {
+    for (const leaf of this.leaves.values()) if (leaf.kind === "constant") leaf.tensor.dispose();
+  }
+
+  finish(result: tf.Tensor): Recording<tf.Tensor> {
+    const output = this.slotOf.get(result.id);
+    if (this.refusal === undefined && (output === undefined || this.leaves.has(output))) {
+      this.refuse("the loss does not depend on any param or argument tensor");
+    }
+    if (this.refusal !== undefined) {
+      this.discard();
+      return { result, refused: this.refusal };
+    }
+    // only the steps the loss depends on (a validation check's kernels, a side run's, are dropped)
+    const live = new Set<number>([output!]);
+    const kept: Step[] = [];
+    for (let i = this.steps.length - 1; i >= 0; i--) {
+      const step = this.steps[i]!;
+      if (!step.outputs.some((s) => live.has(s))) continue;
+      kept.push(step);
+      for (const s of Object.values(step.inputs)) live.add(s);
+    }
+    kept.reverse();
+    const leaves = new Map<number, Leaf>();
+    for (const [slot, leaf] of this.leaves) {
+      if (live.has(slot)) leaves.set(slot, leaf);
+      else if (leaf.kind === "constant") leaf.tensor.dispose();
+    }
+    const readArgs: ReadArg[] = [];
+    this.args.forEach((t, i) => {
+      if ((this.readBits & argBit(i)) !== 0) readArgs.push({ index: i, values: Array.from(t.dataSync()) });
+    });
+    return { result, program: new Program(leaves, kept, output!, this.slots, readArgs) };
+  }
+}
+
+function inputList(inputs: Inputs | undefined): tf.Tensor[] {
+  if (inputs == null) return [];
+  const out: tf.Tensor[] = [];
+  for (const t of Object.values(inputs)) if (t != null) out.push(t);
+  return out;
+}

@@ -1,0 +1,209 @@
+// The compiled loss (JitTraceELBO): its value and gradient against closed forms, and each guard that makes a
+// replay recompile or run interpreted, tried with a model built to trip it. The model: mu ~ N(0, 1),
+// x_i ~ N(mu, s) with a MAP guide (Delta at a param), so -ELBO(loc) = -log N(loc; 0, 1) - Σ log N(x_i; loc, s)
+// and d/dloc = loc + Σ (loc - x_i) / s² in float64.
+import * as tf from "@tensorflow/tfjs";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  JitTraceELBO, type Model, SGD, SVI, TraceELBO, clearParamStore, dist, getParamStore, param, plate, sample, setRngSeed,
+} from "ppl-core";
+import { customGradient } from "ppl-core/internal";
+import { normalLogPdf } from "../helpers.js";
+
+function* model(x: tf.Tensor, s = 1) {
+  const mu = yield* sample("mu", dist.Normal(0, 1));
+  yield* plate("data", x.shape[0]!, function* () {
+    yield* sample("obs", dist.Normal(mu, s), { obs: x });
+  });
+}
+
+function* guide(_x: tf.Tensor, _s = 1) {
+  const loc = yield* param("loc", tf.scalar(0.5));
+  yield* sample("mu", dist.Delta(loc));
+}
+
+const truthLoss = (loc: number, xs: readonly number[], s = 1) =>
+  -normalLogPdf(loc, 0, 1) - xs.reduce((a, x) => a + normalLogPdf(x, loc, s), 0);
+const truthGrad = (loc: number, xs: readonly number[], s = 1) => loc + xs.reduce((a, x) => a + (loc - x) / (s * s), 0);
+
+/** The loss and d/dloc of `elbo` at the store's current loc. */
+function lossAndGrad<A extends unknown[]>(elbo: JitTraceELBO | TraceELBO, m: Model<A>, g: Model<A>, ...args: A) {
+  // the first call creates the param
+  if (!getParamStore().has("loc")) tf.tidy(() => elbo.differentiableLoss(m, g, ...args));
+  const v = getParamStore().unconstrained("loc");
+  const { value, grads } = tf.variableGrads(() => elbo.differentiableLoss(m, g, ...args), [v]);
+  const out = { loss: value.dataSync()[0]!, grad: grads[v.name]!.dataSync()[0]! };
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+afterEach(() => {
+  clearParamStore();
+  vi.restoreAllMocks();
+});
+
+describe("JitTraceELBO: replayed loss and gradient", () => {
+  it("equal the closed form over SVI steps, and SVI's params follow the float64 gradient descent", () => {
+    clearParamStore();
+    const xs = [1.2, 0.8, 1.5, 2.0, 1.1];
+    const data = tf.tensor1d(xs);
+    const elbo = new JitTraceELBO();
+    const lr = 0.03;
+    const svi = new SVI(model, guide, new SGD({ lr }), elbo);
+    let loc = 0.5;
+    for (let i = 0; i < 8; i++) {
+      const loss = svi.step(data);
+      expect(loss).toBeCloseTo(truthLoss(loc, xs), 4);
+      loc -= lr * truthGrad(loc, xs);
+      expect(getParamStore().get("loc").dataSync()[0]).toBeCloseTo(loc, 5);
+    }
+    // step 1 made the param (not kept), then recorded once; every later call replayed
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 7, interpreted: 0 });
+    data.dispose();
+  });
+
+  it("a different data tensor of the same shape gives the numbers of the new data (arguments are the program's inputs)", () => {
+    const elbo = new JitTraceELBO();
+    const a = [1, 2, 3];
+    const b = [-4, 0.5, 7];
+    lossAndGrad(elbo, model, guide, tf.tensor1d(a));
+    const r = lossAndGrad(elbo, model, guide, tf.tensor1d(b));
+    expect(elbo.compileStats.replayed).toBe(1);
+    expect(r.loss).toBeCloseTo(truthLoss(0.5, b), 4);
+    expect(r.grad).toBeCloseTo(truthGrad(0.5, b), 4);
+  });
+
+  it("a new shape records a new program and stays right; the old shape replays its own", () => {
+    const elbo = new JitTraceELBO();
+    const a = [1, 2, 3];
+    const b = [0.3, -1, 2, 5, 8];
+    for (const xs of [a, a, b, b, a]) {
+      const r = lossAndGrad(elbo, model, guide, tf.tensor1d(xs));
+      expect(r.loss).toBeCloseTo(truthLoss(0.5, xs), 4);
+      expect(r.grad).toBeCloseTo(truthGrad(0.5, xs), 4);
+    }
+    expect(elbo.compileStats).toEqual({ recorded: 2, replayed: 3, interpreted: 0 });
+  });
+
+  it("a non-tensor argument is part of the signature: another value, another program", () => {
+    const elbo = new JitTraceELBO();
+    const xs = [1, 2, 3];
+    const data = tf.tensor1d(xs);
+    for (const s of [1, 2, 2, 1]) {
+      const r = lossAndGrad(elbo, model, guide, data, s);
+      expect(r.loss).toBeCloseTo(truthLoss(0.5, xs, s), 4);
+      expect(r.grad).toBeCloseTo(truthGrad(0.5, xs, s), 4);
+    }
+    expect(elbo.compileStats).toEqual({ recorded: 2, replayed: 2, interpreted: 0 });
+  });
+
+  it("a cleared and re-created ParamStore records again (the old variables are disposed)", () => {
+    const elbo = new JitTraceELBO();
+    const xs = [1, 2, 3];
+    const data = tf.tensor1d(xs);
+    lossAndGrad(elbo, model, guide, data);
+    clearParamStore();
+    const r = lossAndGrad(elbo, model, guide, data);
+    expect(r.grad).toBeCloseTo(truthGrad(0.5, xs), 4);
+    expect(elbo.compileStats.recorded).toBe(2);
+  });
+});
+
+describe("JitTraceELBO: guards that run the loss interpreted, with a message", () => {
+  it("a param-dependent `if` on dataSync() falls back and takes the branch of the current value", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    // s = 1 while loc < 1, else s = 2: a replay would keep the recorded branch
+    function* branchy(x: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      const s = mu.dataSync()[0]! < 1 ? 1 : 2;
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(mu, s), { obs: x });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const xs = [1, 2, 3];
+    const data = tf.tensor1d(xs);
+    lossAndGrad(elbo, branchy, guide, data);
+    getParamStore().unconstrained("loc").assign(tf.scalar(1.5));
+    const r = lossAndGrad(elbo, branchy, guide, data);
+    expect(r.loss).toBeCloseTo(truthLoss(1.5, xs, 2), 4);
+    expect(r.grad).toBeCloseTo(truthGrad(1.5, xs, 2), 4);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/JitTraceELBO runs this loss interpreted.*read a value that depends on a param/);
+  });
+
+  it("a guide that draws noise falls back: its replays would reuse one draw", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    setRngSeed(3);
+    function* noisyGuide(_x: tf.Tensor) {
+      const loc = yield* param("loc", tf.scalar(0.5));
+      yield* sample("mu", dist.Normal(loc, 0.1));
+    }
+    const elbo = new JitTraceELBO();
+    const data = tf.tensor1d([1, 2, 3]);
+    const values = [0, 1, 2].map(() => lossAndGrad(elbo, model, noisyGuide, data).loss);
+    // three different draws, three different losses
+    expect(new Set(values).size).toBe(3);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/drew a random value/);
+  });
+
+  it("a custom op whose function captures a param-dependent tensor it is not given falls back", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    function* capturing(x: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      // d/dx (x · mu) with mu captured: the value uses mu, the gradient only flows to x
+      const scaled = customGradient<[tf.Tensor]>(([t]) => ({ value: t.mul(mu), gradFunc: (dy) => dy.mul(mu) }))(x);
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(mu, 1), { obs: scaled });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const data = tf.tensor1d([1, 2, 3]);
+    lossAndGrad(elbo, capturing, guide, data);
+    getParamStore().unconstrained("loc").assign(tf.scalar(2));
+    const r = lossAndGrad(elbo, capturing, guide, data);
+    expect(r.loss).toBeCloseTo(truthLoss(2, [2, 4, 6]), 4);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/closure capture/);
+  });
+
+  it("a custom-gradient op made before the call (not seen by the recorder) falls back", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const double = tf.customGrad(((t: tf.Tensor) => ({ value: t.mul(2), gradFunc: (dy: tf.Tensor) => dy.mul(2) })) as never);
+    function* kept(x: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal((double as unknown as (t: tf.Tensor) => tf.Tensor)(mu), 1), { obs: x });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const data = tf.tensor1d([1, 2, 3]);
+    lossAndGrad(elbo, kept, guide, data);
+    lossAndGrad(elbo, kept, guide, data);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/custom-gradient op was made outside the call/);
+  });
+
+  it("argument values read in JS key the program: new values record a new one and stay right", () => {
+    // the model reads n (how many of the data to use) from an int tensor argument
+    function* counted(x: tf.Tensor, n: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      const k = n.dataSync()[0]!;
+      const used = x.slice(0, k);
+      yield* plate("data", k, function* () {
+        yield* sample("obs", dist.Normal(mu, 1), { obs: used });
+      });
+    }
+    const countedGuide = guide as unknown as Model<[tf.Tensor, tf.Tensor]>;
+    const elbo = new JitTraceELBO();
+    const xs = [1, 2, 3, 4];
+    const data = tf.tensor1d(xs);
+    for (const k of [2, 2, 4, 4, 2]) {
+      const r = lossAndGrad(elbo, counted, countedGuide, data, tf.scalar(k, "int32"));
+      expect(r.grad).toBeCloseTo(truthGrad(0.5, xs.slice(0, k)), 4);
+    }
+    expect(elbo.compileStats).toEqual({ recorded: 2, replayed: 3, interpreted: 0 });
+  });
+});
