@@ -12,7 +12,10 @@
  * its loss and gradients wrong without an error (found by comparing ~50 ops
  * and their gradients with the cpu backend at ranks 6–12).
  *
- * Rank ≤ 6 goes to tfjs's kernel unchanged. Above, a binary op first merges
+ * The same kernels are slow with many short runs (see SHORT_RUN below): an
+ * input broadcast that way is written out first, at any rank.
+ *
+ * Rank ≤ 6 goes to tfjs's kernel unchanged otherwise. Above, a binary op first merges
  * adjacent axes that both inputs lay out alike (broadcast-index.ts's
  * collapseBroadcast), which brings every enumeration's factor (a few batch
  * axes, then enumerated axes of size K or 1) to rank ≤ 6 at no cost: tfjs's
@@ -23,7 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLSupportError } from "../errors.js";
-import { broadcastRows, collapseBroadcast } from "../ops/broadcast-index.js";
+import { collapseBroadcast } from "../ops/broadcast-index.js";
 import { input } from "./wasm-slice.js";
 
 /** The highest rank XNNPACK's `*_nd` operators take (XNN_MAX_TENSOR_DIMS in tfjs-backend-wasm 4.22's build). */
@@ -60,41 +63,127 @@ const reshaped = (t: tf.TensorInfo, shape: number[]): tf.TensorInfo => ({ dataId
 function materialise(b: WasmHeap, x: tf.TensorInfo, out: number[]): tf.TensorInfo {
   // Allocate before taking views: malloc may grow the heap, which detaches every view of it.
   const full = b.makeOutput(out, x.dtype);
-  const src = b.typedArrayFromHeap(x);
-  const dst = b.typedArrayFromHeap(full);
-  const { rows, inner, base, step } = broadcastRows(out, [x.shape]);
-  const from = base[0]!;
-  const s = step[0]!;
-  for (let r = 0; r < rows; r++) {
-    const at = from[r]!;
-    const to = r * inner;
-    for (let c = 0; c < inner; c++) dst[to + c] = src[at + c * s]!;
-  }
+  const { dims, strides } = collapseBroadcast(out, [x.shape]);
+  writeOut(b.typedArrayFromHeap(full), b.typedArrayFromHeap(x), dims, strides[0]!);
   return full;
 }
 
-/** A binary kernel that folds (or, failing that, writes out) inputs above rank 6 before tfjs's runs. */
+/**
+ * `src` broadcast to `dims` (its element strides: 0 along a broadcast dim) into
+ * `dst`, row-major: a broadcast dim writes one block and doubles it with
+ * copyWithin, so a run of 2 repeated 392 times is 9 copies, not 784 stores.
+ */
+function writeOut(dst: HeapView, src: HeapView, dims: readonly number[], strides: readonly number[]): void {
+  const rank = dims.length;
+  const block = new Array<number>(rank + 1).fill(1);
+  for (let d = rank - 1; d >= 0; d--) block[d] = block[d + 1]! * dims[d]!;
+  const fill = (d: number, from: number, to: number): void => {
+    const n = dims[d]!;
+    const st = strides[d]!;
+    if (d === rank - 1) copyRun(dst, src, from, to, n, st);
+    else if (st === 0) {
+      fill(d + 1, from, to);
+      repeatBlock(dst, to, block[d + 1]!, n);
+    } else if (d === rank - 2) copyRows(dst, src, from, to, n, st, dims[d + 1]!, strides[d + 1]!);
+    else for (let i = 0; i < n; i++) fill(d + 1, from + i * st, to + i * block[d + 1]!);
+  };
+  fill(0, 0, 0);
+}
+
+// The loops live in functions of their own with nothing after them: V8 compiles a hot loop on the stack before the
+// code after it has type feedback, and an access after the loop deoptimised it on every call (normal-logprob.ts).
+
+/** n elements from src (stride st) to dst at `to`. */
+function copyRun(dst: HeapView, src: HeapView, from: number, to: number, n: number, st: number): void {
+  if (st === 1) dst.set(src.subarray(from, from + n), to);
+  else for (let c = 0; c < n; c++) dst[to + c] = src[from + c * st]!;
+}
+
+/** `rows` runs of `inner` elements (source strides rowStride and st) to consecutive runs of dst. */
+function copyRows(dst: HeapView, src: HeapView, from: number, to: number, rows: number, rowStride: number, inner: number, st: number): void {
+  for (let r = 0; r < rows; r++) {
+    const at = from + r * rowStride;
+    const o = to + r * inner;
+    for (let c = 0; c < inner; c++) dst[o + c] = src[at + c * st]!;
+  }
+}
+
+/** dst[at, at + len) repeated to fill `times` blocks, doubling what is written each copy. */
+function repeatBlock(dst: HeapView, at: number, len: number, times: number): void {
+  const total = len * times;
+  for (let have = len; have < total; have += Math.min(have, total - have)) dst.copyWithin(at + have, at, at + Math.min(have, total - have));
+}
+
+/**
+ * XNNPACK's broadcasting `*_nd` operators run their inner loop once per run of
+ * the output's last merged dim (~13 ns a run on top of the arithmetic): a
+ * [392, 2] × [8, 1, 2] product is 3 136 runs of 2, 90 µs where the same
+ * product without broadcasting is 9 µs, and tfjs's Sum gradient multiplies a
+ * [..., 1] by ones the same way. Writing a broadcast input out to the output's
+ * shape costs ~2 ns an element and a few µs a tensor: it pays for runs this
+ * short once there are this many per input written (measured on 2-dim cases).
+ */
+const SHORT_RUN = 2;
+const MANY_RUNS = 384;
+
+/** How many runs XNNPACK loops over for these merged dims if they are short, else 0. */
+function shortRuns(dims: readonly number[], size: number): number {
+  const inner = dims[dims.length - 1]!;
+  return inner <= SHORT_RUN ? size / inner : 0;
+}
+
+/** Which inputs to write out first (by position), and the merged dims and strides the kernel then runs on. */
+interface Plan {
+  readonly write: readonly number[];
+  readonly dims: number[];
+  readonly strides: number[][];
+}
+
+/**
+ * The fewest inputs to write out for XNNPACK to take the shapes (rank ≤ 6),
+ * and more only while the short runs they save pay for writing them.
+ */
+function plan(shapes: readonly (readonly number[])[], out: number[], size: number): Plan {
+  const broadcast = [0, 1].filter((i) => tf.util.sizeFromShape(shapes[i] as number[]) !== size);
+  const choices = [[], ...broadcast.map((i) => [i]), ...(broadcast.length > 1 ? [broadcast] : [])];
+  let taken: Plan | undefined;
+  for (const write of choices) {
+    const candidate = { write, ...collapseBroadcast(out, shapes.map((s, i) => (write.includes(i) ? out : s))) };
+    if (candidate.dims.length > XNN_MAX_RANK) continue;
+    if (taken !== undefined && shortRuns(taken.dims, size) < MANY_RUNS * (write.length - taken.write.length)) return taken;
+    taken ??= candidate;
+    if (shortRuns(candidate.dims, size) < MANY_RUNS) return candidate;
+  }
+  // with every broadcast input written out the dims merge to one: some choice is taken
+  return taken!;
+}
+
+/**
+ * A binary kernel that hands XNNPACK shapes it takes well: above rank 6, or
+ * with many short broadcast runs, the inputs folded to their merged dims after
+ * writing out the ones `plan` picks.
+ */
 function binaryAnyRank(name: string, stock: (name: string) => tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
-    const a = input(args.inputs, "a");
-    const b = input(args.inputs, "b");
-    const out = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    if (Math.max(a.shape.length, b.shape.length) <= XNN_MAX_RANK || tf.util.sizeFromShape(out) === 0) return stock(name)(args);
-    const { dims, strides } = collapseBroadcast(out, [a.shape, b.shape]);
-    const apply = (x: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo =>
-      reshaped(stock(name)({ ...args, inputs: { a: x, b: y } }) as tf.TensorInfo, out);
-    if (dims.length <= XNN_MAX_RANK) {
-      const fold = (st: readonly number[]): number[] => dims.map((d, i) => (st[i] === 0 ? 1 : d));
-      return apply(reshaped(a, fold(strides[0]!)), reshaped(b, fold(strides[1]!)));
-    }
-    const heap = asHeap(args.backend, name);
+    const inputs = [input(args.inputs, "a"), input(args.inputs, "b")] as const;
+    const out = tf.backend_util.assertAndGetBroadcastShape(inputs[0].shape, inputs[1].shape);
     const size = tf.util.sizeFromShape(out);
-    const [wa, wb] = [a, b].map((x) => (tf.util.sizeFromShape(x.shape) === size ? x : materialise(heap, x, out))) as [tf.TensorInfo, tf.TensorInfo];
+    const lowRank = Math.max(inputs[0].shape.length, inputs[1].shape.length) <= XNN_MAX_RANK;
+    // fewer elements than MANY_RUNS, a last dim too long for short runs (merged runs are no shorter), or no
+    // broadcast but a scalar's (one run): XNNPACK as it is
+    const oneRun = (x: tf.TensorInfo): boolean => [size, 1].includes(tf.util.sizeFromShape(x.shape));
+    const last = [...out].reverse().find((d) => d !== 1) ?? 1;
+    if (size === 0 || (lowRank && (size < MANY_RUNS || last > SHORT_RUN || inputs.every(oneRun)))) return stock(name)(args);
+    const { write, dims, strides } = plan(inputs.map((x) => x.shape), out, size);
+    if (write.length === 0 && lowRank) return stock(name)(args);
+    const heap = asHeap(args.backend, name);
+    const written = inputs.map((x, i) => (write.includes(i) ? materialise(heap, x, out) : x));
     try {
-      return apply(reshaped(wa, [size]), reshaped(wb, [size]));
+      const fold = (st: readonly number[]): number[] => dims.map((d, k) => (st[k] === 0 ? 1 : d));
+      const result = stock(name)({ ...args, inputs: { a: reshaped(written[0]!, fold(strides[0]!)), b: reshaped(written[1]!, fold(strides[1]!)) } });
+      return reshaped(result as tf.TensorInfo, out);
     } finally {
-      if (wa !== a) heap.disposeData(wa.dataId);
-      if (wb !== b) heap.disposeData(wb.dataId);
+      for (const i of write) heap.disposeData(written[i]!.dataId);
     }
   };
 }
