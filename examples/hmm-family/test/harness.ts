@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
 import { clearParamStore, dist, sample, substitute } from "ppl-core";
 import { initToValue } from "ppl-autoguide";
-import { TraceEnumELBO } from "ppl-enum";
+import { JitTraceEnumELBO, TraceEnumELBO } from "ppl-enum";
 import { MODELS, type ModelArgs, type ModelNumber, maxPlateNesting } from "../src/models/index.js";
 import { makeGuide } from "../src/train.js";
 import { type Instance, finiteDiff, tangent } from "./oracle.js";
@@ -86,9 +86,64 @@ const flatValues = (c: Case) =>
 
 /** Loss to 1e-5 relative, gradients to 2e-3 of their scale against central differences of the oracle. */
 export function expectMatchesOracle(c: Case): void {
-  const values = flatValues(c);
+  expectAgrees(c, flatValues(c), pplLossAndGrads(c));
+}
+
+/**
+ * The values of the case moved by `a` inside their domains: a simplex row and
+ * a probability mixed with the uniform, anything else shifted by a·sin.
+ */
+function moved(c: Case, a: number): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [name, site] of Object.entries({ ...c.samples, ...c.params })) {
+    const width = site.shape[site.shape.length - 1] ?? 1;
+    const unit = name.startsWith("probs_") && site.data.every((x) => x > 0 && x < 1);
+    out[name] = site.data.map((x, i) => site.simplex ? (1 - a) * x + a / width : unit ? (1 - a) * x + a / 2 : x + a * Math.sin(i + 1));
+  }
+  return out;
+}
+
+/**
+ * JitTraceEnumELBO on the case: one model, guide and loss for several calls,
+ * the variables set to other values before each; every call's loss and
+ * gradients against the oracle at that call's values (a replay that kept a
+ * recorded value would fail), and the calls after the first replayed.
+ */
+export function expectCompiledMatchesOracle(c: Case): void {
+  clearParamStore();
+  const { sequences, lengths } = data(c.inst);
+  const variable = (v: SiteValue) => tf.variable(tf.tensor(v.data as number[], v.shape as number[]));
+  const sampleVars = Object.fromEntries(Object.entries(c.samples).map(([k, v]) => [k, variable(v)]));
+  const paramVars = Object.fromEntries(Object.entries(c.params ?? {}).map(([k, v]) => [k, variable(v)]));
+  const all: Record<string, tf.Variable> = { ...sampleVars, ...paramVars };
+  const names = Object.keys(all);
+  const byVar = new Map(names.map((n) => [all[n]!.name, n]));
+  const model = substitute(MODELS[c.model], paramVars);
+  const guide = deltaGuide(sampleVars);
+  const elbo = new JitTraceEnumELBO({ maxPlateNesting: maxPlateNesting(c.model) });
+  try {
+    for (const a of [0, 0.2, 0.1, 0.3]) {
+      const values = moved(c, a);
+      for (const n of names) all[n]!.assign(tf.tensor(values[n]!, all[n]!.shape));
+      const { value, grads } = tf.variableGrads(
+        () => elbo.differentiableLoss(model, guide, sequences, lengths, c.args, c.includePrior),
+        names.map((n) => all[n]!),
+      );
+      const ppl = { loss: value.dataSync()[0]!, grads: {} as Record<string, number[]> };
+      for (const [k, g] of Object.entries(grads)) ppl.grads[byVar.get(k)!] = Array.from(g.dataSync());
+      tf.dispose([value, ...Object.values(grads)]);
+      expectAgrees(c, values, ppl);
+    }
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 3, interpreted: 0 });
+  } finally {
+    elbo.dispose();
+    tf.dispose([...Object.values(all), sequences, lengths]);
+    clearParamStore();
+  }
+}
+
+function expectAgrees(c: Case, values: Record<string, number[]>, ppl: { loss: number; grads: Record<string, number[]> }): void {
   const truth = -c.oracle(values);
-  const ppl = pplLossAndGrads(c);
   expect(Math.abs(ppl.loss - truth) / Math.abs(truth), `loss ${ppl.loss} vs oracle ${truth}`).toBeLessThan(1e-5);
   const sites = { ...c.samples, ...c.params };
   for (const [name, site] of Object.entries(sites)) {

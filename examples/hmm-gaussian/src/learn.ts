@@ -5,9 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BestOfRestarts, bestOfRestarts } from "example-kit/restarts";
-import { Adam, type ELBO, type Model, SVI, TraceELBO, block, clearParamStore, setRngSeed } from "ppl-core";
+import { Adam, type CompiledLossStats, type ELBO, JitTraceELBO, type Model, SVI, TraceELBO, block, clearParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToSample } from "ppl-autoguide";
-import { TraceEnumELBO } from "ppl-enum";
+import { JitTraceEnumELBO, TraceEnumELBO } from "ppl-enum";
 import { GLOBAL_SITES, model, takeParams } from "./model.js";
 import { vectorizedMarkovModel } from "./model-vectorized-markov.js";
 import { vectorizedModel } from "./model-vectorized.js";
@@ -25,14 +25,16 @@ export type ModelForm = "markov" | "vectorizedMarkov" | "vectorized";
 /** The command line's --form names. */
 export const MODEL_FORMS = { markov: "markov", "vectorized-markov": "vectorizedMarkov", "discrete-hmm": "vectorized" } as const satisfies Record<string, ModelForm>;
 
-export function modelAndLoss(form: ModelForm): { model: Model<[tf.Tensor2D, number]>; loss: ELBO } {
+/** The form's model and its ELBO; `compiled`: the ELBO's compiled twin (docs/compiled.md). */
+export function modelAndLoss(form: ModelForm, compiled = false): { model: Model<[tf.Tensor2D, number]>; loss: ELBO } {
+  const Enum = compiled ? JitTraceEnumELBO : TraceEnumELBO;
   switch (form) {
     case "vectorized":
-      return { model: vectorizedModel, loss: new TraceELBO() };
+      return { model: vectorizedModel, loss: compiled ? new JitTraceELBO() : new TraceELBO() };
     case "vectorizedMarkov":
-      return { model: vectorizedMarkovModel, loss: new TraceEnumELBO({ maxPlateNesting: 2 }) };
+      return { model: vectorizedMarkovModel, loss: new Enum({ maxPlateNesting: 2 }) };
     case "markov":
-      return { model, loss: new TraceEnumELBO({ maxPlateNesting: 1 }) };
+      return { model, loss: new Enum({ maxPlateNesting: 1 }) };
   }
 }
 
@@ -41,6 +43,8 @@ export interface LearnOptions {
   steps: number;
   lr: number;
   seed: number;
+  /** Use the compiled ELBO (recorded on the first steps, replayed after; docs/compiled.md). Default false. */
+  compiled?: boolean;
   /** Called after every step (for progress display). */
   onStep?: (step: number, loss: number) => void;
 }
@@ -51,12 +55,14 @@ export interface LearnResult {
   losses: number[];
   finalLoss: number;
   seconds: number;
+  /** With `compiled`: how many loss calls recorded, replayed, or ran interpreted. */
+  compileStats?: CompiledLossStats;
 }
 
 export function learn(obs: tf.Tensor2D, K: number, options: LearnOptions): LearnResult {
   clearParamStore();
   setRngSeed(options.seed);
-  const { model: chosen, loss } = modelAndLoss(options.form ?? "markov");
+  const { model: chosen, loss } = modelAndLoss(options.form ?? "markov", options.compiled ?? false);
   const guide = new AutoDelta(block(chosen, { expose: [...GLOBAL_SITES] }), { initLocFn: initToSample });
   const optim = new Adam({ lr: options.lr });
   const svi = new SVI(chosen, guide, optim, loss);
@@ -73,8 +79,11 @@ export function learn(obs: tf.Tensor2D, K: number, options: LearnOptions): Learn
   // the loss after the last update, so restarts compare their end points
   const finalLoss = svi.evaluateLoss(obs, K);
   optim.reset();
+  const jit = loss as Partial<JitTraceELBO>;
+  const compileStats = jit.compileStats === undefined ? undefined : { ...jit.compileStats };
+  jit.dispose?.();
   clearParamStore();
-  return { seed: options.seed, params, losses, finalLoss, seconds };
+  return { seed: options.seed, params, losses, finalLoss, seconds, ...(compileStats === undefined ? {} : { compileStats }) };
 }
 
 /** Every restart and the one with the lowest final loss. */

@@ -13,8 +13,10 @@
  * - argument values the recorded call read in JS differ: another program
  *   (up to PROGRAMS_PER_SIGNATURE for one signature, then interpreted);
  * - a recording the recorder refused (a param-dependent read, noise, a
- *   custom op it cannot replay): that signature runs interpreted, with a
- *   one-time message saying why.
+ *   custom op it cannot replay) twice in a row: that signature runs
+ *   interpreted, with a one-time message saying why (once is retried: a
+ *   first call may do one-time work, such as a plain run that infers
+ *   maxPlateNesting by drawing).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { getParamStore } from "../params/param-store.js";
@@ -33,6 +35,8 @@ interface Entry {
   programs: { program: Program; params: ReadonlySet<string> }[];
   /** Why this signature runs interpreted. */
   interpreted?: string;
+  /** Whether the last recording was refused (a second refusal in a row makes the signature interpreted). */
+  refusedLast?: boolean;
 }
 
 /** What one call gave: the loss, and for a replay the params the recorded run's model and guide used. */
@@ -91,13 +95,18 @@ export class CompiledLoss {
       return { value };
     }
     if (rec.refused !== undefined) {
-      entry.interpreted = rec.refused;
+      // a first call often does one-time work the next does not (inferring maxPlateNesting by a plain run that draws):
+      // one refusal is retried on the next call, two in a row settle it
+      if (entry.refusedLast === true) entry.interpreted = rec.refused;
+      else this.stats.interpreted++;
+      entry.refusedLast = true;
     } else if (entry.programs.length >= PROGRAMS_PER_SIGNATURE) {
       rec.program.dispose();
       entry.interpreted = `the model reads argument values in JS that changed in each of ${PROGRAMS_PER_SIGNATURE + 1} recorded calls ` +
         "(each set of values needs its own program)";
     } else {
       entry.programs.push({ program: rec.program, params: seen });
+      entry.refusedLast = false;
       this.stats.recorded++;
     }
     table.delete(key);

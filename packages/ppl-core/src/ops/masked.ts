@@ -12,18 +12,21 @@ import { broadcastShapes } from "./tensor.js";
 export function maskedLogProb(lp: tf.Tensor, mask: tf.Tensor): tf.Tensor {
   const out = broadcastShapes([lp.shape, mask.shape], "log-prob and mask shapes");
   const m = mask.dtype === "bool" ? mask : mask.cast("bool");
-  // the mask is saved, not an input: it has no gradient
-  const op = customGradient<[tf.Tensor]>(([x], save) => {
-    save([m]);
-    const rows = broadcastRows(out, [x.shape, m.shape]);
+  // the mask is an input (a compiled loss replays the op with a new call's mask) with a zero gradient
+  const op = customGradient<[tf.Tensor, tf.Tensor]>(([x, mk], save) => {
+    save([mk]);
+    const rows = broadcastRows(out, [x.shape, mk.shape]);
     const xs = x.dataSync() as Float32Array;
     const shape = x.shape;
     return {
-      value: tf.tensor(masked(xs, m.dataSync(), rows), out),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor(maskedGradient(saved[0]!.dataSync(), rows, dy.dataSync() as Float32Array, xs.length), shape),
+      value: tf.tensor(masked(xs, mk.dataSync(), rows), out),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.tensor(maskedGradient(saved[0]!.dataSync(), rows, dy.dataSync() as Float32Array, xs.length), shape),
+        tf.zeros(saved[0]!.shape),
+      ],
     };
   });
-  return op(lp);
+  return op(lp, m);
 }
 
 // Loops in module-level functions ending in a return of a local (see normal-logprob.ts for why).

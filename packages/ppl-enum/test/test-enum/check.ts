@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
 import { PPLError } from "ppl-core";
 import type { Model } from "ppl-core";
-import { TraceEnumELBO } from "ppl-enum";
+import { JitTraceEnumELBO, TraceEnumELBO } from "ppl-enum";
 import { finiteDiff } from "./oracle.js";
 import type { Params } from "./params.js";
 
@@ -122,4 +122,44 @@ export function checkMonteCarlo(c: McCase, tol: number): void {
   const fd = finiteDiff(c.lossPerParticle, theta0);
   expect(Math.abs(loss - want), `loss per particle ${loss}, closed form ${want}`).toBeLessThan(tol);
   grad.forEach((g, i) => expect(Math.abs(g - fd[i]!), `gradient ${fmt(grad)}, closed form ${fmt(fd)}`).toBeLessThan(tol));
+}
+
+/**
+ * `checkLossAndGrads` for JitTraceEnumELBO: theta is a tf.Variable the model
+ * and guide close over (a compiled program reads variables by identity), the
+ * first call records, and the calls after replay at other points theta0 + d:
+ * each loss must equal minus the oracle there and each gradient its finite
+ * differences, so a replay that kept any recorded value would fail.
+ */
+export function checkCompiledLossAndGrads(c: EnumCase, tol: Tolerance = {}): void {
+  const theta0 = c.params.theta0;
+  const theta = tf.variable(tf.tensor1d(theta0));
+  const model = c.model(theta as unknown as tf.Tensor1D);
+  const guide = c.guide?.(theta as unknown as tf.Tensor1D) ?? emptyGuide;
+  const elbo = new JitTraceEnumELBO(c.maxPlateNesting === undefined ? {} : { maxPlateNesting: c.maxPlateNesting });
+  try {
+    const shifts = [0, 0.06, -0.04, 0.03];
+    for (const [k, d] of shifts.entries()) {
+      const at = theta0.map((t, i) => t + d * Math.sin(i + 1));
+      theta.assign(tf.tensor1d(at));
+      const { loss, grad } = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => elbo.differentiableLoss(model, guide), [theta]);
+        return { loss: value.dataSync()[0]!, grad: Array.from(grads[theta.name]!.dataSync()) };
+      });
+      const expected = -c.oracle(at);
+      expect(Math.abs(loss - expected), `call ${k}: compiled loss ${loss}, oracle ${expected}`).toBeLessThanOrEqual(
+        (tol.loss ?? 1e-4) * Math.max(1, Math.abs(expected)),
+      );
+      if (c.grads === false) continue;
+      const fd = finiteDiff((t) => -c.oracle(t), at);
+      const worst = Math.max(...grad.map((g, i) => Math.abs(g - fd[i]!)));
+      expect(worst / Math.max(1, ...fd.map(Math.abs)), `call ${k}: gradient ${fmt(grad)}\n finite differences ${fmt(fd)}`)
+        .toBeLessThan(tol.grad ?? 2e-3);
+    }
+    const inferred = c.maxPlateNesting === undefined ? 1 : 0;
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: shifts.length - 1 - inferred, interpreted: inferred });
+  } finally {
+    elbo.dispose();
+    theta.dispose();
+  }
 }
