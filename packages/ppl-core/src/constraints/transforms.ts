@@ -50,6 +50,16 @@ export abstract class Transform {
   abstract inverse(y: tf.Tensor): tf.Tensor;
   /** log |dy/dx|, summed over `eventDim` dims: shape is x's batch shape. */
   abstract logAbsDetJacobian(x: tf.Tensor, y: tf.Tensor): tf.Tensor;
+  /**
+   * log |dy/dx| at every element when it is the same number everywhere (an
+   * affine map with a number scale), else undefined. A composition adds it as
+   * a number and computes nothing of x for it.
+   */
+  constantLogAbsDetJacobian(): number | undefined {
+    return undefined;
+  }
+  /** Whether logAbsDetJacobian reads its y (a composition computes an intermediate y only for a part that does, or for the next part). */
+  readonly logAbsDetJacobianReadsY: boolean = true;
   /** Shape of y for an x of this shape. */
   forwardShape(shape: readonly number[]): number[] {
     return [...shape];
@@ -67,6 +77,7 @@ export abstract class Transform {
 /** y = x (the map onto `real`). */
 export class IdentityTransform extends Transform {
   readonly name = "identity";
+  override readonly logAbsDetJacobianReadsY = false;
   override readonly safeRadius = Infinity;
   forward(x: tf.Tensor): tf.Tensor {
     return x;
@@ -83,6 +94,7 @@ export class IdentityTransform extends Transform {
 /** y = exp(x): reals onto `positive`. */
 export class ExpTransform extends Transform {
   readonly name = "exp";
+  override readonly logAbsDetJacobianReadsY = false;
   override readonly codomain: Constraint = positive;
   /** exp(±80) is 5.5e34 and 1.8e-35: finite, positive and normal in float32 (whose largest is 3.4e38, smallest normal 1.2e-38). */
   override readonly safeRadius = 80;
@@ -114,6 +126,7 @@ function ownedOrNumber(x: TensorLike): number | tf.Tensor {
  */
 export class AffineTransform extends Transform {
   readonly name = "affine";
+  override readonly logAbsDetJacobianReadsY = false;
   /** The shift (a number, or any shape that broadcasts against x). */
   readonly loc: number | tf.Tensor;
   /** The factor (a number, or any shape that broadcasts against x; nonzero). */
@@ -141,6 +154,9 @@ export class AffineTransform extends Transform {
     const s = this.scale;
     return tf.tidy(() => (typeof s === "number" ? tf.fill(x.shape, Math.log(Math.abs(s))) : s.abs().log().add(tf.zerosLike(x))));
   }
+  override constantLogAbsDetJacobian(): number | undefined {
+    return typeof this.scale === "number" ? Math.log(Math.abs(this.scale)) : undefined;
+  }
 }
 
 /**
@@ -151,6 +167,7 @@ export class AffineTransform extends Transform {
  */
 export class IntervalAffineTransform extends Transform {
   readonly name = "affine";
+  override readonly logAbsDetJacobianReadsY = false;
   /** @param low the lower bound; @param high the upper bound (broadcasting with low and x) */
   constructor(readonly low: tf.Tensor, readonly high: tf.Tensor) {
     super();
@@ -169,6 +186,7 @@ export class IntervalAffineTransform extends Transform {
 /** y = 1 / (1 + exp(−x)): reals onto `unitInterval`. */
 export class SigmoidTransform extends Transform {
   readonly name = "sigmoid";
+  override readonly logAbsDetJacobianReadsY = false;
   override readonly codomain: Constraint = unitInterval;
   /** σ(±15) is 1 - 3.1e-7 and 3.1e-7: strictly inside (0, 1) in float32 (whose spacing below 1 is 6e-8). */
   override readonly safeRadius = 15;
@@ -276,19 +294,36 @@ export class ComposeTransform extends Transform {
   }
   logAbsDetJacobian(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
+      const last = this.parts.length - 1;
+      // a part whose log-Jacobian is a number (with eventDim 0: nothing to sum over) is added as a number, and an
+      // intermediate value is recomputed only for a part that reads it (sigmoid then affine: no second sigmoid)
+      const constant = this.parts.map((t) => (this.eventDim === 0 ? t.constantLogAbsDetJacobian() : undefined));
       let total: tf.Tensor | undefined;
+      let offset = 0;
+      // v is the value after parts[0, at)
       let v = x;
+      let at = 0;
       for (const [i, t] of this.parts.entries()) {
-        // the intermediate values are recomputed; the last is the y given
-        const out = i === this.parts.length - 1 ? y : t.forward(v);
-        let term = t.logAbsDetJacobian(v, out);
+        const c = constant[i];
+        if (c !== undefined) {
+          offset += c;
+          continue;
+        }
+        for (; at < i; at++) v = this.parts[at]!.forward(v);
+        // the last part's y is the one given; an earlier one's only if its log-Jacobian reads it (else v stands in, unread)
+        const out = i === last ? y : t.logAbsDetJacobianReadsY ? t.forward(v) : undefined;
+        let term = t.logAbsDetJacobian(v, out ?? v);
         // sum elementwise terms over the event dims the composition couples
         const extra = this.eventDim - t.eventDim;
         if (extra > 0) term = term.sum(Array.from({ length: extra }, (_, d) => term.rank - 1 - d));
         total = total === undefined ? term : total.add(term);
-        v = out;
+        if (out !== undefined) {
+          v = out;
+          at = i + 1;
+        }
       }
-      return total ?? tf.zeros([]);
+      if (total === undefined) return constant.some((c) => c !== undefined) ? tf.fill(x.shape, offset) : tf.zeros([]);
+      return offset === 0 ? total : total.add(offset);
     });
   }
   override forwardShape(shape: readonly number[]): number[] {

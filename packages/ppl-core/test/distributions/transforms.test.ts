@@ -53,6 +53,11 @@ const cases: Case[] = [
   { name: "inv(Cholesky) (factor -> positive definite)", t: new transforms.CholeskyTransform().inv, x: [1.2, 0, 0, 0.4, 0.8, 0, -0.5, 0.3, 1.5], shape: [3, 3], inIdx: lowerIdx(3), outIdx: lowerIdx(3), check: (y) => Math.abs(y[1]! - y[3]!) < 1e-6 },
   { name: "Compose(Sigmoid, Affine)", t: bijectTo(constraints.interval(-2, 3)), x: [-1, 0.5, 2], shape: [3], check: (y) => y.every((v) => v > -2 && v < 3) },
   { name: "Compose(Exp, Affine)", t: bijectTo(constraints.greaterThan(2)), x: [-1, 0.5, 2], shape: [3], check: (y) => y.every((v) => v > 2) },
+  // number-scale affine parts add their log|scale| as a number: before, between and after a part that computes
+  { name: "Compose(Affine, Sigmoid, Affine) (number bounds)", t: new transforms.ComposeTransform([new transforms.AffineTransform(0.5, 2), new transforms.SigmoidTransform(), new transforms.AffineTransform(-1, 3)]),
+    x: [-1, 0.5, 2], shape: [3], check: (y) => y.every((v) => v > -1 && v < 2) },
+  { name: "Compose(Affine, Affine) (number bounds only)", t: new transforms.ComposeTransform([new transforms.AffineTransform(1, 2), new transforms.AffineTransform(-3, -0.5)]),
+    x: [-1, 0.5, 2], shape: [3], check: () => true },
   { name: "Compose(LowerCholesky, inv(Cholesky))", t: bijectTo(constraints.positiveDefinite), x: [0.2, 0, 0, -0.7, 0.5, 0, 1.1, 0.3, -0.4], shape: [3, 3], inIdx: lowerIdx(3), outIdx: lowerIdx(3), check: (y) => Math.abs(y[1]! - y[3]!) < 1e-6 },
 ];
 
