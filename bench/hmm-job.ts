@@ -3,18 +3,18 @@
  * wasm kernel can leave the wasm heap corrupt, which would break every row
  * after it. Prints one JSON line: the timing, or the error.
  *
- *   node --conditions=ppl-compiled dist/hmm-job.js <model> <warmup> <timed>
+ *   node --conditions=ppl-compiled dist/hmm-job.js <model> <warmup> <timed> [compiled 0|1]
  */
 import { ready, setValidation } from "ppl-core";
 import type { ModelNumber } from "hmm-family/models";
 import { HMM_SIZE, hmmStepTimes } from "./hmm-family.js";
 
-const [model, warmup, timed] = process.argv.slice(2).map(Number);
+const [model, warmup, timed, compiled] = process.argv.slice(2).map(Number);
 await ready();
 setValidation(false);
 let out: object;
 try {
-  out = hmmStepTimes(model as ModelNumber, HMM_SIZE, { warmup: warmup!, timed: timed! });
+  out = hmmStepTimes(model as ModelNumber, HMM_SIZE, { warmup: warmup!, timed: timed! }, compiled === 1);
 } catch (err) {
   const e = err as Error;
   out = { error: `${e.name}: ${e.message.split("\n")[0]}`, stack: e.stack };

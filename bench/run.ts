@@ -106,10 +106,10 @@ function floorTimes(obs: number[][], n: number): number[] {
 }
 
 /** Median ms per SVI step after warm-up, at least `minSteps` steps or until `maxSeconds`. */
-function stepTimes(form: ModelForm, obs: number[][], K: number, minSteps: number, maxSeconds: number): number[] {
+function stepTimes(form: ModelForm, obs: number[][], K: number, minSteps: number, maxSeconds: number, compiled = false): number[] {
   clearParamStore();
   setRngSeed(0);
-  const { model, loss } = modelAndLoss(form);
+  const { model, loss } = modelAndLoss(form, compiled);
   const guide = new AutoDelta(block(model, { expose: [...GLOBAL_SITES] }), { initLocFn: initToSample });
   const optim = new Adam({ lr: 0.05 });
   const svi = new SVI(model, guide, optim, loss);
@@ -132,10 +132,10 @@ function stepTimes(form: ModelForm, obs: number[][], K: number, minSteps: number
 }
 
 /** One hmm.py row in a child process (see hmm-job.ts), or in this one under --only, so a profiler sees it. */
-function hmmTiming(model: number, warmup: number, timed: number): HmmTiming {
+function hmmTiming(model: number, warmup: number, timed: number, compiled = false): HmmTiming {
   if (only !== undefined) {
     try {
-      return hmmStepTimes(model as (typeof HMM_ROWS)[number]["model"], HMM_SIZE, { warmup, timed });
+      return hmmStepTimes(model as (typeof HMM_ROWS)[number]["model"], HMM_SIZE, { warmup, timed }, compiled);
     } catch (e) {
       const err = e as Error;
       const named = new Error(`${err.name}: ${err.message.split("\n")[0]}`);
@@ -144,7 +144,7 @@ function hmmTiming(model: number, warmup: number, timed: number): HmmTiming {
     }
   }
   const script = join(dirname(fileURLToPath(import.meta.url)), "hmm-job.js");
-  const r = spawnSync(process.execPath, ["--conditions=ppl-compiled", script, String(model), String(warmup), String(timed)], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--conditions=ppl-compiled", script, String(model), String(warmup), String(timed), compiled ? "1" : "0"], { encoding: "utf8" });
   const last = r.stdout.trim().split("\n").pop() ?? "";
   let out: (HmmTiming & { error?: undefined }) | { error: string };
   try {
@@ -166,14 +166,15 @@ function hmmRows(): void {
       note: `${m.gflops.toPrecision(3)} GFLOP/s: this backend's float32 matMul, one thread, a practical limit for the hmm.py rows' GFLOP/s`,
     });
   }
-  for (const spec of HMM_ROWS) {
-    const name = `svi-step/hmm-py/model_${spec.model}`;
+  for (const [spec, compiled] of HMM_ROWS.flatMap((sp) => [[sp, false], [sp, true]] as const)) {
+    // "-compiled": JitTraceEnumELBO (docs/compiled.md), the step recorded once and replayed
+    const name = `svi-step/hmm-py/model_${spec.model}${compiled ? "-compiled" : ""}`;
     if (only !== undefined && !name.startsWith(only)) continue;
     const config = { S: size.S, T: size.T, tones: size.D, hidden: spec.states(size) };
     const common = { name, config, unit: "ms" as const, ...upTo(spec.targetMs, "ms"), pyro: `${spec.pyroMs} ms`, pyroValue: spec.pyroMs };
     let r;
     try {
-      r = quick ? hmmTiming(spec.model, 2, 3) : hmmTiming(spec.model, 5, 10);
+      r = quick ? hmmTiming(spec.model, 2, 3, compiled) : hmmTiming(spec.model, 5, 10, compiled);
     } catch (err) {
       // a model that fails is a row of the table too (issue 13 lists several as crashing); --only also shows where
       if (only !== undefined) console.error((err as Error).stack);
@@ -189,6 +190,7 @@ function hmmRows(): void {
           `an estimate: 6 × ${(spec.forwardMadds(size) / 1e6).toFixed(2)} M forward multiply-adds / median)`,
         `${(st.median / spec.pyroMs).toFixed(1)}× Pyro`,
         `loss/obs ${r.lossPerObservation.toFixed(3)}`,
+        ...(compiled ? [`first (recording) step ${r.firstMs.toFixed(0)} ms`] : []),
         ...(r.reduced ? [`over 3 s a step: ${r.warmup} warm-up + ${r.times.length} timed steps only`] : []),
       ].join("; "),
     });
@@ -231,6 +233,14 @@ async function main(): Promise<void> {
     name: "svi-step/vectorized-markov", config: seedCfg, unit: "ms", ...vectorizedMarkov,
     ...upTo(1.2 * vectorized.median, "ms", "DiscreteHMM row × 1.2"), pyro: "—", note: overFloor(vectorizedMarkov.median),
   });
+  // the same three with the compiled ELBOs (docs/compiled.md); issue 25's targets: ≤ 4× the floor (markov loop), ≤ 2× (DiscreteHMM form)
+  for (const [form, times, toFloor] of [["markov", minSteps, 4], ["vectorized", minSteps * 4, 2], ["vectorizedMarkov", minSteps * 4, 2]] as const) {
+    const st = stats(stepTimes(form, data.obs, 3, times, 20, true));
+    record({
+      name: `svi-step/${form === "markov" ? "markov-loop" : DISPLAY[form]}-compiled`, config: seedCfg, unit: "ms", ...st,
+      ...upTo(toFloor * floor.median, "ms", `${toFloor}× the float64 floor`), note: overFloor(st.median),
+    });
+  }
 
   // 2. The whole job: 3 restarts × 250 steps + Viterbi decode of the test sequence.
   for (const form of ["vectorized", "vectorizedMarkov", "markov"] as const) {

@@ -109,6 +109,25 @@ describe("JitTraceELBO: replayed loss and gradient", () => {
   });
 });
 
+describe("JitTraceELBO: memory", () => {
+  it("replayed steps leave no tensor behind, and dispose() releases the program's kept constants", () => {
+    const data = tf.tensor1d([1, 2, 3]);
+    const before = tf.memory().numTensors;
+    const elbo = new JitTraceELBO();
+    const svi = new SVI(model, guide, new SGD({ lr: 0.01 }), elbo);
+    svi.step(data);
+    svi.step(data);
+    const settled = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) svi.step(data);
+    expect(tf.memory().numTensors).toBe(settled);
+    expect(elbo.compileStats.replayed).toBe(6);
+    elbo.dispose();
+    clearParamStore();
+    expect(tf.memory().numTensors).toBe(before);
+    data.dispose();
+  });
+});
+
 describe("JitTraceELBO: guards that run the loss interpreted, with a message", () => {
   it("a param-dependent `if` on dataSync() falls back and takes the branch of the current value", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
