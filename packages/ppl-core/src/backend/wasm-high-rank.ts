@@ -28,27 +28,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import { PPLSupportError } from "../errors.js";
 import { collapseBroadcast } from "../ops/broadcast-index.js";
 import { input } from "./wasm-slice.js";
+import { type WasmHeap, asHeap, writeOut } from "./write-out.js";
 
 /** The highest rank XNNPACK's `*_nd` operators take (XNN_MAX_TENSOR_DIMS in tfjs-backend-wasm 4.22's build). */
 export const XNN_MAX_RANK = 6;
 
-type HeapView = Float32Array | Int32Array | Uint8Array;
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-/** The part of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): HeapView;
-  disposeData(dataId: unknown): unknown;
-}
-
-function asHeap(backend: unknown, kernel: string): WasmHeap {
-  const b = backend as Partial<WasmHeap>;
-  if (typeof b.makeOutput !== "function" || typeof b.typedArrayFromHeap !== "function" || typeof b.disposeData !== "function") {
-    throw new PPLSupportError(`ppl's wasm ${kernel} kernel ran on a backend without makeOutput/typedArrayFromHeap/disposeData`);
-  }
-  return b as WasmHeap;
-}
 
 const BINARY_KERNELS: readonly string[] = [
   tf.Add, tf.Atan2, tf.BitwiseAnd, tf.Equal, tf.FloorDiv, tf.Greater, tf.GreaterEqual, tf.Less, tf.LessEqual,
@@ -66,52 +51,6 @@ function materialise(b: WasmHeap, x: tf.TensorInfo, out: number[]): tf.TensorInf
   const { dims, strides } = collapseBroadcast(out, [x.shape]);
   writeOut(b.typedArrayFromHeap(full), b.typedArrayFromHeap(x), dims, strides[0]!);
   return full;
-}
-
-/**
- * `src` broadcast to `dims` (its element strides: 0 along a broadcast dim) into
- * `dst`, row-major: a broadcast dim writes one block and doubles it with
- * copyWithin, so a run of 2 repeated 392 times is 9 copies, not 784 stores.
- */
-function writeOut(dst: HeapView, src: HeapView, dims: readonly number[], strides: readonly number[]): void {
-  const rank = dims.length;
-  const block = new Array<number>(rank + 1).fill(1);
-  for (let d = rank - 1; d >= 0; d--) block[d] = block[d + 1]! * dims[d]!;
-  const fill = (d: number, from: number, to: number): void => {
-    const n = dims[d]!;
-    const st = strides[d]!;
-    if (d === rank - 1) copyRun(dst, src, from, to, n, st);
-    else if (st === 0) {
-      fill(d + 1, from, to);
-      repeatBlock(dst, to, block[d + 1]!, n);
-    } else if (d === rank - 2) copyRows(dst, src, from, to, n, st, dims[d + 1]!, strides[d + 1]!);
-    else for (let i = 0; i < n; i++) fill(d + 1, from + i * st, to + i * block[d + 1]!);
-  };
-  fill(0, 0, 0);
-}
-
-// The loops live in functions of their own with nothing after them: V8 compiles a hot loop on the stack before the
-// code after it has type feedback, and an access after the loop deoptimised it on every call (normal-logprob.ts).
-
-/** n elements from src (stride st) to dst at `to`. */
-function copyRun(dst: HeapView, src: HeapView, from: number, to: number, n: number, st: number): void {
-  if (st === 1) dst.set(src.subarray(from, from + n), to);
-  else for (let c = 0; c < n; c++) dst[to + c] = src[from + c * st]!;
-}
-
-/** `rows` runs of `inner` elements (source strides rowStride and st) to consecutive runs of dst. */
-function copyRows(dst: HeapView, src: HeapView, from: number, to: number, rows: number, rowStride: number, inner: number, st: number): void {
-  for (let r = 0; r < rows; r++) {
-    const at = from + r * rowStride;
-    const o = to + r * inner;
-    for (let c = 0; c < inner; c++) dst[o + c] = src[at + c * st]!;
-  }
-}
-
-/** dst[at, at + len) repeated to fill `times` blocks, doubling what is written each copy. */
-function repeatBlock(dst: HeapView, at: number, len: number, times: number): void {
-  const total = len * times;
-  for (let have = len; have < total; have += Math.min(have, total - have)) dst.copyWithin(at + have, at, at + Math.min(have, total - have));
 }
 
 /**
@@ -165,15 +104,15 @@ function plan(shapes: readonly (readonly number[])[], out: number[], size: numbe
  */
 function binaryAnyRank(name: string, stock: (name: string) => tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
-    const inputs = [input(args.inputs, "a"), input(args.inputs, "b")] as const;
-    const out = tf.backend_util.assertAndGetBroadcastShape(inputs[0].shape, inputs[1].shape);
+    const a = input(args.inputs, "a");
+    const b = input(args.inputs, "b");
+    const lowRank = a.shape.length <= XNN_MAX_RANK && b.shape.length <= XNN_MAX_RANK;
+    // every small op comes here: decided without allocating (a step's garbage is a step's GC)
+    if (lowRank && !mayRunShort(a.shape, b.shape)) return stock(name)(args);
+    const out = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const size = tf.util.sizeFromShape(out);
-    const lowRank = Math.max(inputs[0].shape.length, inputs[1].shape.length) <= XNN_MAX_RANK;
-    // fewer elements than MANY_RUNS, a last dim too long for short runs (merged runs are no shorter), or no
-    // broadcast but a scalar's (one run): XNNPACK as it is
-    const oneRun = (x: tf.TensorInfo): boolean => [size, 1].includes(tf.util.sizeFromShape(x.shape));
-    const last = [...out].reverse().find((d) => d !== 1) ?? 1;
-    if (size === 0 || (lowRank && (size < MANY_RUNS || last > SHORT_RUN || inputs.every(oneRun)))) return stock(name)(args);
+    if (size === 0) return stock(name)(args);
+    const inputs = [a, b] as const;
     const { write, dims, strides } = plan(inputs.map((x) => x.shape), out, size);
     if (write.length === 0 && lowRank) return stock(name)(args);
     const heap = asHeap(args.backend, name);
@@ -186,6 +125,29 @@ function binaryAnyRank(name: string, stock: (name: string) => tf.KernelFunc): tf
       for (const i of write) heap.disposeData(written[i]!.dataId);
     }
   };
+}
+
+/**
+ * Whether XNNPACK may loop over many short runs: some input broadcast (neither
+ * one element nor the output's size), at least MANY_RUNS elements, and the
+ * output's last dim above 1 no longer than SHORT_RUN (merged runs are no
+ * shorter than it).
+ */
+function mayRunShort(a: readonly number[], b: readonly number[]): boolean {
+  let size = 1;
+  let sa = 1;
+  let sb = 1;
+  let last = 0;
+  for (let i = 1; i <= Math.max(a.length, b.length); i++) {
+    const da = a[a.length - i] ?? 1;
+    const db = b[b.length - i] ?? 1;
+    const d = da === 1 ? db : da;
+    size *= d;
+    sa *= da;
+    sb *= db;
+    if (last === 0 && d !== 1) last = d;
+  }
+  return size >= MANY_RUNS && last <= SHORT_RUN && ((sa !== 1 && sa !== size) || (sb !== 1 && sb !== size));
 }
 
 /** PadV2 above rank 6: fill the output with the constant, then copy the input's rows into place. */
