@@ -24,6 +24,7 @@
  * values: a product with 1 is exact), one Tile (wasm-tile.ts on wasm).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { registerBinaryGradients } from "./binary-gradients.js";
 
 /** The gradient of tf.tile(x, reps) for x of shape `xShape`, from dy of the tiled shape. */
 export function untile(dy: tf.Tensor, xShape: readonly number[], reps: readonly number[]): tf.Tensor {
@@ -111,6 +112,7 @@ export function registerGradientFixes(): void {
       return { x: () => tf.broadcastTo(g.dtype === "float32" ? g : g.cast("float32"), x.shape) };
     },
   });
+  registerBinaryGradients();
   for (const kernelName of [tf.Maximum, tf.Minimum, tf.SquaredDifference]) unbroadcastGradient(kernelName);
   withZeroGradientFor(tf.GatherV2, "indices");
   withZeroGradientFor(tf.UnsortedSegmentSum, "segmentIds");
