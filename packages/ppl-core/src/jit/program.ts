@@ -6,6 +6,13 @@
  * new call's tensor arguments, so a gradient tape around it records them as
  * it records the interpreted call. No model, handler, validation or
  * planning runs.
+ *
+ * The steps that depend on no variable (the data handling: slices of the
+ * sequences, masks from their lengths) give the same tensors for the same
+ * argument tensors (tfjs tensors are immutable): their results that the
+ * variable-dependent steps use are kept from one replay to the next while the
+ * call passes the very same argument tensors, and made again when it passes
+ * others.
  */
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -24,6 +31,8 @@ export type Step =
     readonly inputs: Readonly<Record<string, number>> | readonly number[];
     readonly attrs: unknown;
     readonly outputs: readonly number[];
+    /** Whether a variable reaches the step (else only arguments and constants do). */
+    readonly params: boolean;
   }
   | {
     readonly kind: "custom";
@@ -31,6 +40,7 @@ export type Step =
     readonly f: (...args: never[]) => unknown;
     readonly inputs: readonly number[];
     readonly outputs: readonly number[];
+    readonly params: boolean;
   };
 
 /** An argument tensor whose values the recorded call read in JS: a replay needs the same values. */
@@ -45,6 +55,15 @@ interface EngineReplay {
 }
 
 export class Program {
+  /** The steps no variable reaches, and those it does. */
+  private readonly argSteps: readonly Step[];
+  private readonly paramSteps: readonly Step[];
+  /** Slots the argument-only steps make that a variable-dependent step (or the output) reads. */
+  private readonly frontier: readonly number[];
+  /** The argument tensors the kept frontier values were made from, and those values. */
+  private keptFor: readonly tf.Tensor[] | undefined;
+  private kept: tf.Tensor[] = [];
+
   constructor(
     /** Slot → its leaf, for the slots no step makes. */
     private readonly leaves: ReadonlyMap<number, Leaf>,
@@ -53,7 +72,14 @@ export class Program {
     private readonly slotCount: number,
     /** The argument tensors the recording read in JS, with the values it read. */
     readonly readArgs: readonly ReadArg[],
-  ) {}
+  ) {
+    this.argSteps = steps.filter((s) => !s.params);
+    this.paramSteps = steps.filter((s) => s.params);
+    const made = new Set(this.argSteps.flatMap((s) => s.outputs));
+    const read = new Set<number>([output]);
+    for (const s of this.paramSteps) for (const i of Object.values(s.inputs)) read.add(i);
+    this.frontier = [...read].filter((slot) => made.has(slot));
+  }
 
   /** How many kernels and custom ops a replay runs. */
   get size(): number {
@@ -69,6 +95,7 @@ export class Program {
 
   /** Whether the argument tensors hold the values the recording read from them. */
   sameReadValues(args: readonly tf.Tensor[]): boolean {
+    if (this.keptFor !== undefined && sameTensors(this.keptFor, args)) return true; // immutable: checked when kept
     for (const r of this.readArgs) {
       const now = args[r.index]!.dataSync();
       if (now.length !== r.values.length) return false;
@@ -79,12 +106,49 @@ export class Program {
 
   /** Replay with `args` (the call's tensor arguments, in signature order); the loss belongs to the caller's scope. */
   run(args: readonly tf.Tensor[]): tf.Tensor {
-    const engine = tf.engine() as unknown as EngineReplay;
     const values = new Array<tf.Tensor>(this.slotCount);
     for (const [slot, leaf] of this.leaves) {
       values[slot] = leaf.kind === "variable" ? leaf.variable : leaf.kind === "arg" ? args[leaf.index]! : leaf.tensor;
     }
-    for (const step of this.steps) {
+    if (this.keptFor === undefined || !sameTensors(this.keptFor, args)) this.keep(args, values);
+    this.frontier.forEach((slot, i) => {
+      values[slot] = this.kept[i]!;
+    });
+    runSteps(this.paramSteps, values);
+    return values[this.output]!;
+  }
+
+  /** Run the argument-only steps for `args` and keep the frontier's values (outside any scope: they outlive the call). */
+  private keep(args: readonly tf.Tensor[], values: tf.Tensor[]): void {
+    tf.dispose(this.kept);
+    this.keptFor = undefined;
+    this.kept = tf.tidy(() => {
+      runSteps(this.argSteps, values);
+      return this.frontier.map((slot) => values[slot]!);
+    });
+    for (const t of this.kept) tf.keep(t);
+    this.keptFor = [...args];
+  }
+
+  /** Release the constants the program keeps. */
+  dispose(): void {
+    for (const leaf of this.leaves.values()) if (leaf.kind === "constant") leaf.tensor.dispose();
+    tf.dispose(this.kept);
+    this.kept = [];
+    this.keptFor = undefined;
+  }
+}
+
+function sameTensors(a: readonly tf.Tensor[], b: readonly tf.Tensor[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || b[i]!.isDisposed) return false;
+  return true;
+}
+
+function runSteps(steps: readonly Step[], values: tf.Tensor[]): void {
+  const engine = tf.engine() as unknown as EngineReplay;
+  {
+    for (const step of steps) {
       let out: tf.Tensor | tf.Tensor[];
       if (step.kind === "kernel") {
         const ins = step.inputs;
@@ -102,11 +166,5 @@ export class Program {
       if (Array.isArray(out)) for (let i = 0; i < step.outputs.length; i++) values[step.outputs[i]!] = out[i]!;
       else values[step.outputs[0]!] = out;
     }
-    return values[this.output]!;
-  }
-
-  /** Release the constants the program keeps. */
-  dispose(): void {
-    for (const leaf of this.leaves.values()) if (leaf.kind === "constant") leaf.tensor.dispose();
   }
 }

@@ -200,13 +200,13 @@ class Recorder {
       return slot;
     });
     if (custom !== undefined) {
-      this.steps.push({ kind: "custom", f: custom.f, inputs: custom.inputs.map((t) => this.slotFor(t)), outputs });
+      this.steps.push({ kind: "custom", f: custom.f, inputs: custom.inputs.map((t) => this.slotFor(t)), outputs, params: (bits & VARIABLE) !== 0 });
     } else {
       const inputs = params.inputs!;
       const slots = Array.isArray(inputs)
         ? inputs.map((t) => this.slotFor(t!))
         : Object.fromEntries(Object.entries(inputs).filter(([, t]) => t != null).map(([k, t]) => [k, this.slotFor(t!)]));
-      this.steps.push({ kind: "kernel", kernelName: params.kernelName!, inputs: slots, attrs: params.attrs, outputs });
+      this.steps.push({ kind: "kernel", kernelName: params.kernelName!, inputs: slots, attrs: params.attrs, outputs, params: (bits & VARIABLE) !== 0 });
     }
     return out;
   }

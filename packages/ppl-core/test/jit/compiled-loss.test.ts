@@ -73,6 +73,28 @@ describe("JitTraceELBO: replayed loss and gradient", () => {
     expect(r.grad).toBeCloseTo(truthGrad(0.5, b), 4);
   });
 
+  it("steps on the data alone are kept for the same data tensors and made again for others", () => {
+    // obs = 2x - 1: two kernels on the data, no param: kept between replays with the same tensor
+    function* shifted(x: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      const y = x.mul(2).sub(1);
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(mu, 1), { obs: y });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.tensor1d([-4, 0.5, 7]);
+    for (const [t, xs, loc] of [[a, [1, 2, 3], 0.5], [a, [1, 2, 3], 0.7], [b, [-4, 0.5, 7], 0.9], [a, [1, 2, 3], 1.1]] as const) {
+      if (getParamStore().has("loc")) getParamStore().unconstrained("loc").assign(tf.scalar(loc));
+      const r = lossAndGrad(elbo, shifted, guide, t);
+      const ys = xs.map((x) => 2 * x - 1);
+      expect(r.loss).toBeCloseTo(truthLoss(loc, ys), 4);
+      expect(r.grad).toBeCloseTo(truthGrad(loc, ys), 4);
+    }
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 3, interpreted: 0 });
+  });
+
   it("a new shape records a new program and stays right; the old shape replays its own", () => {
     const elbo = new JitTraceELBO();
     const a = [1, 2, 3];
