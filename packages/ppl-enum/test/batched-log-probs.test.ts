@@ -74,8 +74,8 @@ describe("batched Normal emissions", () => {
       const messenger = new EnumMessenger(-2);
       const tr = trace(withHandler(model, () => messenger)).getTrace();
       const batched = batchedLogProbs(tr);
-      const sources = [...new Set([...batched.values()].map((b) => b.rows))];
-      return sources.map((rows) => [...batched].filter(([, b]) => b.rows === rows).map(([name, b]) => `${name}#${b.row}`));
+      const sources = [...new Set([...batched.values()].map((b) => b.batch))];
+      return sources.map((rows) => [...batched].filter(([, b]) => b.batch === rows).map(([name, b]) => `${name}#${b.row}`));
     }));
     expect(groups).toEqual([["y_0#0", "y_2#1"], ["y_1#0", "y_3#1", "y_5#2"]]);
     const { model: m2, locs } = hmm(6, (t) => t === 4);
@@ -180,8 +180,8 @@ describe("batched masked Bernoulli emissions", () => {
     const groups = withStepCache(() => tf.tidy(() => {
       const tr = trace(withHandler(m, () => new EnumMessenger(-3))).getTrace();
       const batched = batchedLogProbs(tr);
-      const sources = [...new Set([...batched.values()].map((b) => b.rows))];
-      return sources.map((rows) => [...batched].filter(([, b]) => b.rows === rows).map(([name, b]) => `${name}#${b.row}`));
+      const sources = [...new Set([...batched.values()].map((b) => b.batch))];
+      return sources.map((rows) => [...batched].filter(([, b]) => b.batch === rows).map(([name, b]) => `${name}#${b.row}`));
     }));
     expect(groups).toEqual([["y_0#0", "y_2#1", "y_4#2"], ["y_1#0", "y_3#1"]]);
   });

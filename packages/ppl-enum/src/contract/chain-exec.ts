@@ -6,7 +6,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ChainGroup, ChainStep } from "./chain-plan.js";
 import type { Ring } from "./rings.js";
-import type { LazyRows, RowOf } from "./rows.js";
 import type { Slots } from "./slots.js";
 import { spreadOverSteps } from "./spread-steps.js";
 
@@ -16,9 +15,6 @@ import { spreadOverSteps } from "./spread-steps.js";
  * tensor stays one transition, [B or 1, 1, K, K] (the kernel's Tp = 1).
  */
 export function stackGroup(g: ChainGroup, slots: Slots, plateShape: readonly number[], oneStepIfShared: boolean): tf.Tensor {
-  // checked first: it never makes the row tensors
-  const woven = interleavedSources(g, slots);
-  if (woven !== undefined) return finish(g, woven, plateShape);
   const shared = sharedPiece(g, slots);
   if (shared !== undefined) {
     if (oneStepIfShared && g.slots.every((s) => s >= 0)) return finish(g, shared, plateShape, 1);
@@ -56,33 +52,6 @@ function sharedPiece(g: ChainGroup, slots: Slots): tf.Tensor | undefined {
     n++;
   }
   return n > 1 ? x : undefined;
-}
-
-/**
- * When step t's factor is row ⌊t/k⌋ of source t mod k (a markov chain's
- * batched emissions: one batch per parity of the recycled enumeration dim),
- * the stacked factors are the sources woven together: one stack and a
- * reshape, instead of a concat of every row.
- */
-function interleavedSources(g: ChainGroup, slots: Slots): tf.Tensor | undefined {
-  const n = g.slots.length;
-  const rows: RowOf[] = [];
-  for (const s of g.slots) {
-    const r = s < 0 ? undefined : slots.row(s);
-    if (r === undefined) return undefined;
-    rows.push(r);
-  }
-  const sources: LazyRows[] = [];
-  for (const r of rows) {
-    if (sources.includes(r.rows)) break;
-    sources.push(r.rows);
-  }
-  const k = sources.length;
-  const fits = (x: tf.Tensor) => x.shape[0] === n / k && x.rank === g.pieceShape.length + 1 && g.pieceShape.every((d, i) => x.shape[i + 1] === d);
-  if (n % k !== 0 || !sources.every((x) => fits(x.source))) return undefined;
-  if (rows.some((r, t) => r.rows !== sources[t % k] || r.row !== Math.floor(t / k))) return undefined;
-  const woven = k === 1 ? sources[0]!.source : tf.stack(sources.map((x) => x.source), 1);
-  return woven.reshape([n * g.pieceShape[0]!, ...g.pieceShape.slice(1)]);
 }
 
 /** The shared piece at its steps and 0 elsewhere, [steps · pieceShape[0], ...]. */

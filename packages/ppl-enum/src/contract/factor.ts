@@ -4,7 +4,6 @@
  * the number of things it really depends on, never the positional arena width.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import type { RowOf } from "./rows.js";
 
 /** The name of a factor's axis: an enumerated variable or a plate. */
 export type Dim = string;
@@ -15,10 +14,6 @@ export interface Factor {
   readonly data: tf.Tensor;
   /** One name per axis of `data`. */
   readonly dims: readonly Dim[];
-  /** `data`'s shape, when known without making it (a row factor). */
-  readonly shape?: readonly number[];
-  /** @internal Set when `data` is one row of a batched tensor (see rows.ts). */
-  readonly row?: RowOf;
 }
 
 /** A factor and the plates it sits in (its ordinal, plate dim names). */
@@ -37,7 +32,7 @@ export interface FactorSignature {
 }
 
 export function signatureOf(f: PlacedFactor): FactorSignature {
-  return { dims: f.factor.dims, sizes: f.factor.shape ?? f.factor.data.shape, ordinal: f.ordinal };
+  return { dims: f.factor.dims, sizes: f.factor.data.shape, ordinal: f.ordinal };
 }
 
 export function signatureKey(sigs: readonly FactorSignature[], sumDims: ReadonlySet<Dim>): string {

@@ -163,13 +163,15 @@ class PlanBuilder {
     return m;
   }
 
-  /** A vectorizedMarkov chain's step: its inputs in, one slot over its batch out. */
+  /** A time chain's step: its inputs in, one slot over its batch out. */
   timeChain(c: TimeChain): number {
     const size = (d: Dim): number => this.sizes.get(d) ?? this.plateSizes.get(d) ?? 1;
     for (const d of c.batch) {
       this.sizes.set(d, size(d));
       if (!this.order.has(d)) this.order.set(d, this.order.size);
     }
+    // the state's variables, known even where no factor mentions one (a step with no transition)
+    for (const vars of c.stepVars ?? [c.prev, c.curr]) vars.forEach((d, i) => this.sizes.set(d, c.stateSizes[i]!));
     const out = this.newSlot([...c.batch]);
     this.steps.push({ kind: "timeChain", chain: c, spec: timeChainSpec(c, size), out });
     return out;
@@ -305,7 +307,7 @@ export function buildPlan(
   const ordinals = sigs.map((s) => new Set(s.ordinal));
   // each vectorizedMarkov chain first, in one step over its own inputs; its result joins the contraction as one
   // more factor (so a decoder's ring records the chain before the variables outside it that it depends on)
-  const members = new Set(chains.flatMap((c) => [...c.init, ...c.step]));
+  const members = new Set(chains.flatMap((c) => [...c.init, ...c.step, ...c.every]));
   const inputs = sigs.map((_, i) => i).filter((i) => !members.has(i));
   for (const c of chains) {
     const out = b.timeChain(c);

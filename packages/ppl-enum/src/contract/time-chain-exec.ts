@@ -1,9 +1,9 @@
 /**
- * A vectorizedMarkov chain as the ring's chain operation: the step-0 factors
- * make the unary term of the first state, the step-1 factors (stacked along
- * time) the unary terms of the later states and the pairwise term of every
- * transition, and the ring eliminates them in one pass of ppl-core's chain
- * kernel, as it does a markov loop's fused plan step: forward–backward for
+ * A time chain as the ring's chain operation: the step-0 factors make the
+ * unary term of the first state, the step-1 factors (stacked along time) the
+ * unary terms of the later states and the pairwise term of every transition,
+ * a loop's factors on every step add to the unary terms, and the ring
+ * eliminates them in one pass of ppl-core's chain kernel: forward–backward for
  * the ELBO, Viterbi or FFBS (with a record for backward.ts) for inferDiscrete.
  * A state of several variables is their product space (prev and curr
  * flattened alike).
@@ -52,7 +52,9 @@ export interface ChainTerms {
  * state go into the unary term, so a transition shared by the whole batch
  * stays [1, T-1, K, K] instead of being broadcast over every sequence.
  */
-export function timeChainTerms(c: TimeChain, init: readonly Factor[], step: readonly Factor[], size: (d: Dim) => number): ChainTerms {
+export function timeChainTerms(
+  c: TimeChain, init: readonly Factor[], step: readonly Factor[], every: readonly Factor[], size: (d: Dim) => number,
+): ChainTerms {
   const batchShape = c.batch.map(size);
   const B = batchShape.reduce((a, b) => a * b, 1);
   const K = c.prev.map(size).reduce((a, b) => a * b, 1);
@@ -69,15 +71,23 @@ export function timeChainTerms(c: TimeChain, init: readonly Factor[], step: read
   // a transition constant along time stays one transition (the kernel's Tp = 1), never copied T-1 times
   const Tp = pairFactors.some((f) => f.dims.includes(c.time)) ? c.steps : 1;
   const pair = total(pairFactors, [...c.batch, c.time, ...c.prev, ...c.curr], [...lead(pairFactors), Tp, ...prevShape, ...currShape]);
-  const Bu = varies(init) || varies(currFactors) ? B : 1;
+  const Bu = varies(init) || varies(currFactors) || varies(every) ? B : 1;
   const toBatch = (x: tf.Tensor) => (x.shape[0] === Bu ? x : x.add(tf.zeros([Bu, ...x.shape.slice(1)])));
-  const unary = tf.concat([toBatch(first.reshape([-1, 1, K])), toBatch(curr.reshape([-1, T - 1, K]))], 1);
+  let unary = init.length + currFactors.length === 0 ? undefined
+    : tf.concat([toBatch(first.reshape([-1, 1, K])), toBatch(curr.reshape([-1, T - 1, K]))], 1);
+  if (every.length > 0) {
+    // a loop's factors on the state at every step (its emissions), stacked along the span
+    const all = toBatch(total(every, [...c.batch, c.span!, ...c.curr], [...lead(every), T, ...currShape]).reshape([-1, T, K]));
+    unary = unary === undefined ? all : unary.add(all);
+  }
+  unary ??= tf.zeros([Bu, T, K]);
   return { unary, pair: pair.reshape([varies(pairFactors) ? B : 1, Tp, K, K]), B, batchShape };
 }
 
 /** The chain eliminated by the run's ring: a tensor on `chain.batch` (the log-sum, or the max, over all state paths per batch entry). */
 export function runTimeChain(step: TimeChainStep, slots: Slots, slotDims: readonly (readonly Dim[])[], size: (d: Dim) => number, ring: Ring): tf.Tensor {
   const input = (i: number): Factor => ({ data: slots.get(i), dims: slotDims[i]! });
-  const { unary, pair } = timeChainTerms(step.chain, step.chain.init.map(input), step.chain.step.map(input), size);
+  const c = step.chain;
+  const { unary, pair } = timeChainTerms(c, c.init.map(input), c.step.map(input), c.every.map(input), size);
   return ring.chain(unary, pair, step.spec);
 }

@@ -1,7 +1,9 @@
 /**
- * A vectorizedMarkov chain in the plan: which of the plan's inputs are its
- * step-0 factors (on the state at t = 0) and its step-1 factors (on the
- * states at t-1 and t, stacked along its time dim). The plan eliminates the
+ * A time chain in the plan (a vectorizedMarkov body, or a markov loop
+ * stacked along time by the trace walk): which of the plan's inputs are its
+ * step-0 factors (on the state at t = 0), its step-1 factors (on the states
+ * at t-1 and t, stacked along its time dim) and, for a loop, its factors on
+ * the state at every step (along a second time dim). The plan eliminates the
  * chain with one step, the ring's chain operation (time-chain-exec.ts), and
  * contracts the result, a factor over the chain's batch, with the rest. A
  * state of several variables is their product space. Structure only: no
@@ -17,6 +19,8 @@ export interface TimeChain {
   /** The chain's state at t-1 (step 0's variables) and at t (step 1's), paired by position. */
   readonly prev: readonly Dim[];
   readonly curr: readonly Dim[];
+  /** Their sizes (prev[i] and curr[i] have the same). */
+  readonly stateSizes: readonly number[];
   /** Dims the result keeps: enumerated variables from outside the chain, then the chain's plates. */
   readonly batch: readonly Dim[];
   /** The chain's plates (the result's ordinal). */
@@ -24,6 +28,11 @@ export interface TimeChain {
   /** The plan inputs (by index) of step 0's factors and of step 1's. */
   readonly init: readonly number[];
   readonly step: readonly number[];
+  /** The plan inputs on the state at every step, t = 0..T-1 along `span` (on `curr`'s dims). */
+  readonly every: readonly number[];
+  readonly span?: Dim;
+  /** A markov loop's state variables at each step (where its decoded path goes); a vectorizedMarkov chain's are prev and curr along time. */
+  readonly stepVars?: readonly (readonly Dim[])[];
 }
 
 /** The plan step: the chain's inputs in, one factor over `chain.batch` out. */
@@ -36,18 +45,19 @@ export interface TimeChainStep {
 }
 
 export function timeChainKey(c: TimeChain): string {
-  return `${c.time}:${c.steps}:${c.prev.join(",")}>${c.curr.join(",")}[${c.batch.join(",")}|${c.plates.join(",")}](${c.init.join(",")};${c.step.join(",")})`;
+  const vars = c.stepVars?.map((s) => s.join(",")).join("/") ?? `${c.prev.join(",")}>${c.curr.join(",")}`;
+  return `${c.time}:${c.steps}:${vars}=${c.stateSizes.join(",")}[${c.batch.join(",")}|${c.plates.join(",")}](${c.init.join(",")};${c.step.join(",")};${c.every.join(",")})`;
 }
 
-/** Each state variable's component of the flattened state: step 0's at t = 0, step 1's along time. */
+/** Each state variable's component of the flattened state: a loop's at each step; a vectorizedMarkov chain's step 0's at t = 0, step 1's along time. */
 export function timeChainSpec(c: TimeChain, size: (d: Dim) => number): ChainSpec {
   const outputs: ChainOutput[] = [];
   let stride = c.prev.map(size).reduce((a, b) => a * b, 1);
   c.prev.forEach((d, v) => {
     const n = size(d);
     stride /= n;
-    outputs.push({ dim: d, stride, size: n, step: 0 });
-    outputs.push({ dim: c.curr[v]!, stride, size: n, step: 1, time: c.time });
+    if (c.stepVars !== undefined) c.stepVars.forEach((vars, step) => outputs.push({ dim: vars[v]!, stride, size: n, step }));
+    else outputs.push({ dim: d, stride, size: n, step: 0 }, { dim: c.curr[v]!, stride, size: n, step: 1, time: c.time });
   });
   return { batch: c.batch, batchShape: c.batch.map(size), elimPlates: c.plates, outputs };
 }

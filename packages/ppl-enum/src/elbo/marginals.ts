@@ -47,7 +47,8 @@ export function computeMarginals<A extends unknown[]>(
   const probs = withStepCache(() => tf.tidy(() => {
     const { modelTrace, guideTrace } = enumeratedTraces(model, guide, args, -1 - maxPlateNesting);
     try {
-      const terms = collectTerms(modelTrace, "elbo");
+      // per-step factors: each site's offset joins its own step (a loop stacked along time has no per-step factors)
+      const terms = collectTerms(modelTrace, "elbo", false);
       const offsets = offsetsOf(modelTrace.sampleSites());
       families = offsets.map((o) => ({ name: o.site.name, fn: o.site.fn }));
       return offsets.length === 0 ? [] : posteriorProbs(offsets, terms, plans);

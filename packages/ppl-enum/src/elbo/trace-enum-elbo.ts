@@ -58,6 +58,8 @@ export class TraceEnumELBO extends ParticleELBO {
   private readonly plans: PlanCache;
   /** Plans whose factors carry a guide's enumerated variables (left free: a fused chain runs once per their values). */
   private readonly freePlans: PlanCache;
+  /** Whether chains are eliminated by the chain kernel (markov loops stacked along time, chains the plan finds) or one variable at a time. */
+  private readonly fuseChains: boolean;
   /** Plans of the guide's marginals under each cost (the expectation's weights). */
   private readonly marginalPlans: PlanCache;
   /** Plans of computeMarginals' contractions (one offset factor more per enumerated site). */
@@ -66,6 +68,7 @@ export class TraceEnumELBO extends ParticleELBO {
   constructor(options: TraceEnumELBOOptions = {}) {
     const o = parseOptions("TraceEnumELBO", traceEnumELBOOptions, options);
     super(o);
+    this.fuseChains = o.fuseChains;
     // fuseChains means the same for every contraction of the ELBO
     this.plans = new PlanCache({ fuseChains: o.fuseChains });
     this.freePlans = new PlanCache({ fuseChains: o.fuseChains });
@@ -119,7 +122,7 @@ export class TraceEnumELBO extends ParticleELBO {
         const modelTrace = trace(withHandler(withHandler(replay(model, { trace: guideTrace }), modelFixer), () => modelEnum)).getTrace(...args);
         checkModelGuideMatch(modelTrace, guideTrace, isEnumerated);
         checkVectorizedMarkovSites(modelTrace);
-        return collectTerms(modelTrace, "elbo");
+        return collectTerms(modelTrace, "elbo", this.fuseChains);
       });
       const terms = modelRuns.length === 1 && modelRuns[0]!.totals.size === 0
         ? modelRuns[0]!.result

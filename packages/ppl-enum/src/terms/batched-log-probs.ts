@@ -3,8 +3,9 @@
  * markov chain's emissions: every step of one parity builds its distribution
  * from the same memoised parameters, e.g. probs_y[x]) get their log-densities
  * from ONE `logProbBatched` call on their stacked values, masked with their
- * stacked masks, squeezed to the dims of size > 1, one row per site (split
- * off only if read). One op, one read of the parameters and one gradient for
+ * stacked masks, squeezed to the dims of size > 1, one row per site (a
+ * markov loop stacks them back along time without splitting them:
+ * stack-steps.ts). One op, one read of the parameters and one gradient for
  * them, instead of one per step and a sum of as many gradients. Which sites
  * group is the distribution's word alone (`batchKey`): nothing here knows a
  * family.
@@ -12,13 +13,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { broadcastShapes, scaleAndMask } from "ppl-core/internal";
 import type { SampleSite, Trace } from "ppl-core";
-import { LazyRows } from "../contract/rows.js";
 
 export interface BatchedLogProb {
   /** The site's full (masked) log-prob shape. */
   readonly shape: readonly number[];
-  /** Its masked log-prob with the size-1 dims dropped is row `row` of `rows`. */
-  readonly rows: LazyRows;
+  /** Its masked log-prob with the size-1 dims dropped is row `row` of `batch`. */
+  readonly batch: tf.Tensor;
   readonly row: number;
 }
 
@@ -89,8 +89,8 @@ function batch(list: readonly SampleSite[], out: Map<string, BatchedLogProb>): v
     lp = scaleAndMask(pad(lp), 1, pad(masks));
   }
   const shape = lp.shape.slice(1);
-  const rows = new LazyRows(lp.reshape([n, ...shape.filter((s) => s !== 1)]));
-  list.forEach((s, row) => out.set(s.name, { shape, rows, row }));
+  const squeezed = lp.reshape([n, ...shape.filter((s) => s !== 1)]);
+  list.forEach((s, row) => out.set(s.name, { shape, batch: squeezed, row }));
 }
 
 /** Masks (bool, never differentiated): copied into one tensor in JS, outside the tape (tf.stack would keep a copy of each for its backward pass). */

@@ -4,18 +4,23 @@
  * becomes a factor of the contraction when it depends on a model-enumerated
  * variable (all of them sharing one scale: common-scale.ts), and a cost to
  * be summed otherwise; a guide's enumerated sites give the expectation's
- * weights; vectorizedMarkov chains are noted for the plan (chain-sites.ts).
+ * weights; vectorizedMarkov chains are noted for the plan (chain-sites.ts),
+ * and a markov loop that is a first-order chain reaches it stacked along
+ * time, as one (markov-loops.ts, loop-factors.ts).
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import { scaleAndMask, stepCached } from "ppl-core/internal";
-import type { Trace } from "ppl-core";
-import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
-import { rowFactor } from "../contract/rows.js";
+import type { SampleSite, Trace } from "ppl-core";
+import type { Dim, PlacedFactor } from "../contract/factor.js";
+import type { TimeChain } from "../contract/time-chain-plan.js";
 import { batchedLogProbs } from "./batched-log-probs.js";
 import { type FactorChain, type TimeChainSites, noteChainVar } from "./chain-sites.js";
 import { CommonScale } from "./common-scale.js";
 import { TraceDims, ordinalOf } from "./dims.js";
+import { type FactorShape, type LoopPlace, type LoopVar, findLoopChains } from "./markov-loops.js";
+import { loopTimeChains } from "./loop-factors.js";
 import { type CollectPurpose, enumeratedBy, siteLogProb } from "./site-log-prob.js";
+import { BatchRows, type LogProbSource } from "./stack-steps.js";
 
 /**
  * A cost: a full-shape log-density (scaled and masked) and the named dims of
@@ -50,6 +55,8 @@ export interface CollectedTerms {
   /** Per factor: the vectorizedMarkov chain and step it belongs to, if any. */
   readonly factorChains: (FactorChain | undefined)[];
   readonly timeChains: Map<object, TimeChainSites>;
+  /** Markov loops stacked along time: plan steps over `factors` (their indices), as complete as the plan wants them. */
+  readonly loops: readonly TimeChain[];
   /** The size of every enumerated variable's dim. */
   readonly varSizes: Map<Dim, number>;
 }
@@ -60,28 +67,42 @@ export interface CollectedTerms {
  * enumerated. A sequentially enumerated site (fixed to one value in this run)
  * is treated like a parallel one: in a model trace its own log-prob is not
  * masked in the ELBO; in a guide trace its log q weighs the expectation.
+ * `fuseLoops` (default true) stacks first-order markov loops along time; a
+ * model that enumerates sequentially is run once per value, and those runs'
+ * factors are stacked per step instead (stack-runs.ts).
  */
-export function collectTerms(trace: Trace, purpose: CollectPurpose): CollectedTerms {
+export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = true): CollectedTerms {
   const includeCosts = purpose === "elbo";
-  const factors: PlacedFactor[] = [];
-  const factorSites: string[] = [];
-  const sumDims = new Set<Dim>();
+  const pending: { shape: FactorShape; source: LogProbSource; site: string; chain: FactorChain | undefined }[] = [];
   const costs: CostTerm[] = [];
   const guideWeights: CostTerm[] = [];
-  const factorChains: (FactorChain | undefined)[] = [];
   const timeChains = new Map<object, TimeChainSites>();
   const named = new TraceDims(trace);
   const commonScale = new CommonScale();
-  // a markov chain's emissions of one parity are scored as one batch, and each reaches the plan as a row of it
+  const loopVars = new Map<Dim, LoopVar>();
+  const loopCounts = new Map<object, number[]>();
+  let sequential = false;
+  // a markov chain's emissions of one parity are scored as one batch: each site's log-density is a row of it
   const batched = batchedLogProbs(trace);
+  const rows = new BatchRows();
 
   for (const site of trace.sampleSites()) {
     if (site.role === "deterministic") continue;
     const tag = site.markov.find((m) => m.time !== undefined);
+    const loop = loopOf(site);
     if (site.enumInfo?.kind === "parallel") {
       const own = site.enumInfo.variable;
-      named.variable(own);
+      const d = named.variable(own);
       if (tag !== undefined) noteChainVar(timeChains, tag, site, own);
+      if (loop !== undefined && own.side === "model") {
+        let counts = loopCounts.get(loop.chain);
+        if (counts === undefined) loopCounts.set(loop.chain, (counts = []));
+        const index = counts[loop.step] ?? 0;
+        counts[loop.step] = index + 1;
+        loopVars.set(d, { chain: loop.chain, step: loop.step, index });
+      }
+    } else if (site.enumInfo?.kind === "sequential" && site.enumScope?.side === "model") {
+      sequential = true;
     }
     const pre = batched.get(site.name);
     const own = pre === undefined ? siteLogProb(site, purpose) : undefined;
@@ -95,24 +116,38 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose): CollectedTe
     named.notePlates(site);
     if (!dependsOnEnum) {
       if (includeCosts) {
-        const unscaled = own?.lp ?? pre!.rows.get(pre!.row);
+        const unscaled = own?.lp ?? rows.tensor(pre!);
         costs.push({ data: scaleAndMask(unscaled, site.scale, true), site: site.name, scale: site.scale, unscaled, dims, sizes, ordinal });
       }
       continue;
     }
     commonScale.add(site.name, site.scale);
-    for (const d of dims) if (d.startsWith("v") && !named.guideDims.has(d)) sumDims.add(d);
-    factors.push({ factor: pre === undefined ? squeezedFactor(own!.lp, dims, sizes) : rowFactor(pre.rows, pre.row, dims, sizes), ordinal });
-    factorSites.push(site.name);
-    factorChains.push(tag === undefined ? undefined : { chain: tag.chain, step: tag.step });
+    const source: LogProbSource = pre ?? { tensor: squeezed(own!.lp, sizes) };
+    const chain = tag === undefined ? undefined : { chain: tag.chain, step: tag.step };
+    pending.push({ shape: { dims, sizes, ordinal, loop: tag === undefined ? loop : undefined }, source, site: site.name, chain });
   }
+
+  const isVar = (d: Dim) => d.startsWith("v");
+  const found = fuseLoops && !sequential ? findLoopChains(pending.map((p) => p.shape), loopVars, isVar, named.varSizes) : [];
+  const { factors, origins, loops } = loopTimeChains(found, pending, rows);
+  const factorSites = origins.map((i) => pending[i]!.site);
+  const factorChains = origins.map((i) => pending[i]!.chain);
+  const sumDims = new Set<Dim>();
+  for (const f of factors) for (const d of f.factor.dims) if (isVar(d) && !named.guideDims.has(d)) sumDims.add(d);
   return {
     factors, factorSites, sumDims, costs, guideWeights, scale: commonScale.value, plateSizes: named.plateSizes, label: named.label,
-    factorChains, timeChains, varSizes: named.varSizes,
+    factorChains, timeChains, loops, varSizes: named.varSizes,
   };
 }
 
+/** The site's step in a `markov` loop, when it is in exactly one (a nested loop's sites stay per-step factors). */
+function loopOf(site: SampleSite): LoopPlace | undefined {
+  if (site.markov.length !== 1) return undefined;
+  const tag = site.markov[0]!;
+  return tag.time === undefined ? { chain: tag.chain, name: tag.chainName, step: tag.step } : undefined;
+}
+
 /** Sites of one markov parity share their log-prob tensor (step-cached vindex): squeeze it once a call, so the chain sees one tensor. */
-function squeezedFactor(lp: tf.Tensor, dims: Dim[], sizes: number[]): Factor {
-  return { data: sizes.length === lp.rank ? lp : stepCached([lp], `squeezed:${sizes.join(",")}`, () => lp.reshape(sizes)), dims };
+function squeezed(lp: tf.Tensor, sizes: number[]): tf.Tensor {
+  return sizes.length === lp.rank ? lp : stepCached([lp], `squeezed:${sizes.join(",")}`, () => lp.reshape(sizes));
 }

@@ -1,6 +1,7 @@
 /**
- * The plan's inputs from the collected terms: every factor, and for each
- * vectorizedMarkov chain which of them are its step-0 factors (on the state
+ * The plan's inputs from the collected terms: every factor, the markov
+ * loops the walk stacked along time, and for each vectorizedMarkov chain
+ * which of them are its step-0 factors (on the state
  * at t = 0) and its step-1 factors (on the states at t-1 and t, stacked along
  * the time axis), a TimeChain the plan eliminates with one step of the ring's
  * chain operation (contract/time-chain-plan.ts). The chain's own state
@@ -20,9 +21,11 @@ export interface PlanInputs {
 }
 
 export function planInputs(terms: CollectedTerms): PlanInputs {
-  if (terms.timeChains.size === 0) return { factors: terms.factors, sumDims: terms.sumDims, chains: [] };
-  const chains: TimeChain[] = [];
+  if (terms.timeChains.size === 0 && terms.loops.length === 0) return { factors: terms.factors, sumDims: terms.sumDims, chains: [] };
+  const chains: TimeChain[] = [...terms.loops];
   const sumDims = new Set(terms.sumDims);
+  // a markov loop's state variables are its own: its plan step sums them
+  for (const c of terms.loops) for (const d of [...c.prev, ...c.curr]) sumDims.delete(d);
   for (const [key, sites] of terms.timeChains) {
     const members = terms.factors.flatMap((_, i) => (terms.factorChains[i]?.chain === key ? [i] : []));
     // T = 1: no time axis, step 0 is an ordinary step for the plan
@@ -40,10 +43,12 @@ export function planInputs(terms: CollectedTerms): PlanInputs {
       steps: sites.steps,
       prev,
       curr,
+      stateSizes: prev.map((d) => terms.varSizes.get(d)!),
       batch: [...[...outer].sort(), ...plates],
       plates,
       init: members.filter((i) => terms.factorChains[i]!.step === 0),
       step: members.filter((i) => terms.factorChains[i]!.step > 0),
+      every: [],
     });
   }
   return { factors: terms.factors, sumDims, chains };
