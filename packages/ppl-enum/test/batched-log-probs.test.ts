@@ -1,6 +1,6 @@
 // Sites whose distributions give equal batch keys (Normal emissions sharing the memoised
 // locs[z], scales[z]; masked Bernoulli emissions probs_y[x] as in hmm.py) are scored by one
-// logProbBatched and handed to the plan as rows of that batch; a distribution without the
+// logProbBatched, one row of that batch per site (a markov loop stacks them back along time); a distribution without the
 // hook is scored site by site. Checked against the step-by-step
 // contraction (whose generic elimination reads every row), a float64 forward
 // algorithm, TraceELBO on sites that depend on nothing enumerated, and the shapes
