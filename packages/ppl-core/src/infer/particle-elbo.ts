@@ -60,6 +60,16 @@ export abstract class ParticleELBO implements ELBO {
    */
   protected abstract surrogate<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined): tf.Tensor;
 
+  /**
+   * `weight` times `surrogate` (the loss is the surrogate times −1/numParticles).
+   * An ELBO that sums its terms in one op overrides it to weigh the terms
+   * there: a product by a number is a kernel forward and one backward a step.
+   */
+  protected weightedSurrogate<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined, weight: number): tf.Tensor {
+    const s = this.surrogate(model, guide, args, maxPlateNesting);
+    return weight === -1 ? s.neg() : s.mul(weight);
+  }
+
   /** Whether `surrogate` needs maxPlateNesting even without vectorised particles (enumeration does). */
   protected needsPlateNesting(): boolean {
     return false;
@@ -79,10 +89,10 @@ export abstract class ParticleELBO implements ELBO {
           who: `${this.constructor.name}({ numParticles: ${n}, vectorizeParticles: true })`,
           fix: "fewer particles, or vectorizeParticles: false (one run per particle)",
         });
-        return this.surrogate(inPlate(model), inPlate(guide), args, nesting + 1).mul(-1 / n) as tf.Scalar;
+        return this.weightedSurrogate(inPlate(model), inPlate(guide), args, nesting + 1, -1 / n) as tf.Scalar;
       }
       const nesting = this.needsPlateNesting() ? this.plateNesting(model, guide, args) : this.maxPlateNesting;
-      if (n === 1) return this.surrogate(model, guide, args, nesting).neg() as tf.Scalar;
+      if (n === 1) return this.weightedSurrogate(model, guide, args, nesting, -1) as tf.Scalar;
       let total = this.surrogate(model, guide, args, nesting);
       for (let p = 1; p < n; p++) total = total.add(this.surrogate(model, guide, args, nesting));
       return total.mul(-1 / n) as tf.Scalar;

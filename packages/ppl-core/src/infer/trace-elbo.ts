@@ -32,22 +32,32 @@ export class TraceELBO extends ParticleELBO {
   }
 
   protected surrogate<A extends unknown[]>(model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined): tf.Tensor {
+    return this.weightedSurrogate(model, guide, args, maxPlateNesting, 1);
+  }
+
+  /** The weight goes into the one op that sums the log-densities; the score-function terms scale with it (they are linear in the ELBO they multiply). */
+  protected override weightedSurrogate<A extends unknown[]>(
+    model: Model<A>, guide: Model<A>, args: A, maxPlateNesting: number | undefined, weight: number,
+  ): tf.Tensor {
     const { modelTrace, guideTrace } = checkedTraces(model, guide, args, maxPlateNesting);
-    return withScoreFunctionTerms(logPMinusLogQ(modelTrace, guideTrace), guideTrace);
+    return withScoreFunctionTerms(logPMinusLogQ(modelTrace, guideTrace, weight), guideTrace);
   }
 }
 
-/** Σ log p over the model's sample sites − Σ log q over the guide's latent ones, in one op (Trace.logProbSum would be a sum and an add per site). */
-export function logPMinusLogQ(modelTrace: Trace, guideTrace: Trace): tf.Tensor {
+/**
+ * weight · (Σ log p over the model's sample sites − Σ log q over the guide's
+ * latent ones), in one op (Trace.logProbSum would be a sum and an add per site).
+ */
+export function logPMinusLogQ(modelTrace: Trace, guideTrace: Trace, weight = 1): tf.Tensor {
   const terms: tf.Tensor[] = [];
   const weights: number[] = [];
   for (const site of modelTrace.sampleSites()) {
     terms.push(modelTrace.logProb(site.name));
-    weights.push(1);
+    weights.push(weight);
   }
   for (const site of guideTrace.latentSites()) {
     terms.push(guideTrace.logProb(site.name));
-    weights.push(-1);
+    weights.push(-weight);
   }
   return weightedSum(terms, weights);
 }
