@@ -1,7 +1,7 @@
 /**
  * One hmm.py row in its own process (run by run.ts): a model that fails in a
  * wasm kernel can leave the wasm heap corrupt, which would break every row
- * after it. Prints one JSON line: the timing, or the error.
+ * after it. Prints one JSON line: the timing, or the error, and the peak RSS.
  *
  *   node --conditions=ppl-compiled dist/hmm-job.js <model> <warmup> <timed> [compiled 0|1]
  */
@@ -19,4 +19,4 @@ try {
   const e = err as Error;
   out = { error: `${e.name}: ${e.message.split("\n")[0]}`, stack: e.stack };
 }
-process.stdout.write(JSON.stringify(out) + "\n");
+process.stdout.write(JSON.stringify({ ...out, peakRssMiB: process.resourceUsage().maxRSS / 1024 }) + "\n");

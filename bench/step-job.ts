@@ -3,7 +3,8 @@
  * docs/performance.md's seed rows) in its own process, for comparing two trees
  * step by step (ab.mjs). Prints one JSON line: wall and CPU ms (user + system:
  * less disturbed by other processes on a shared machine) per step, and the
- * first step's (with `compiled`, the step that records the program).
+ * first step's (with `compiled`, the step that records the program), and the
+ * process's peak RSS.
  *
  *   node --conditions=ppl-compiled dist/step-job.js <markov|vectorizedMarkov|vectorized> <steps> <validate 0|1> [compiled 0|1]
  */
@@ -37,5 +38,5 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const half = Math.floor(times.length / 2);
 process.stdout.write(JSON.stringify({
   form, compiled: compiled === "1", medianMs: median(times.slice(half)), fastestMs: Math.min(...times.slice(half)), cpuMs: median(cpu.slice(half)),
-  firstStepMs: times[0], firstStepCpuMs: cpu[0],
+  firstStepMs: times[0], firstStepCpuMs: cpu[0], peakRssMiB: process.resourceUsage().maxRSS / 1024,
 }) + "\n");

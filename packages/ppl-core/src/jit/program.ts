@@ -147,24 +147,22 @@ function sameTensors(a: readonly tf.Tensor[], b: readonly tf.Tensor[]): boolean 
 
 function runSteps(steps: readonly Step[], values: tf.Tensor[]): void {
   const engine = tf.engine() as unknown as EngineReplay;
-  {
-    for (const step of steps) {
-      let out: tf.Tensor | tf.Tensor[];
-      if (step.kind === "kernel") {
-        const ins = step.inputs;
-        let inputs: unknown;
-        if (Array.isArray(ins)) inputs = ins.map((s: number) => values[s]!);
-        else {
-          const named: Record<string, tf.Tensor> = {};
-          for (const key in ins) named[key] = values[(ins as Record<string, number>)[key]!]!;
-          inputs = named;
-        }
-        out = engine.runKernelFunc({ kernelName: step.kernelName, inputs, attrs: step.attrs });
-      } else {
-        out = engine.customGrad(step.f)(...step.inputs.map((s) => values[s]!));
+  for (const step of steps) {
+    let out: tf.Tensor | tf.Tensor[];
+    if (step.kind === "kernel") {
+      const ins = step.inputs;
+      let inputs: unknown;
+      if (Array.isArray(ins)) inputs = ins.map((s: number) => values[s]!);
+      else {
+        const named: Record<string, tf.Tensor> = {};
+        for (const key in ins) named[key] = values[(ins as Record<string, number>)[key]!]!;
+        inputs = named;
       }
-      if (Array.isArray(out)) for (let i = 0; i < step.outputs.length; i++) values[step.outputs[i]!] = out[i]!;
-      else values[step.outputs[0]!] = out;
+      out = engine.runKernelFunc({ kernelName: step.kernelName, inputs, attrs: step.attrs });
+    } else {
+      out = engine.customGrad(step.f)(...step.inputs.map((s) => values[s]!));
     }
+    if (Array.isArray(out)) for (let i = 0; i < step.outputs.length; i++) values[step.outputs[i]!] = out[i]!;
+    else values[step.outputs[0]!] = out;
   }
 }
