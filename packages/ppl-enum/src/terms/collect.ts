@@ -73,7 +73,7 @@ export interface CollectedTerms {
  */
 export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = true): CollectedTerms {
   const includeCosts = purpose === "elbo";
-  const pending: { shape: FactorShape; source: LogProbSource; site: string; chain: FactorChain | undefined }[] = [];
+  const pending: (FactorShape & { source: LogProbSource; site: string; chain: FactorChain | undefined })[] = [];
   const costs: CostTerm[] = [];
   const guideWeights: CostTerm[] = [];
   const timeChains = new Map<object, TimeChainSites>();
@@ -124,11 +124,11 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = 
     commonScale.add(site.name, site.scale);
     const source: LogProbSource = pre ?? { tensor: squeezed(own!.lp, sizes) };
     const chain = tag === undefined ? undefined : { chain: tag.chain, step: tag.step };
-    pending.push({ shape: { dims, sizes, ordinal, loop: tag === undefined ? loop : undefined }, source, site: site.name, chain });
+    pending.push({ dims, sizes, ordinal, loop, source, site: site.name, chain });
   }
 
   const isVar = (d: Dim) => d.startsWith("v");
-  const found = fuseLoops && !sequential ? findLoopChains(pending.map((p) => p.shape), loopVars, isVar, named.varSizes) : [];
+  const found = fuseLoops && !sequential ? findLoopChains(pending, loopVars, isVar, named.varSizes) : [];
   const { factors, origins, loops } = loopTimeChains(found, pending, rows);
   const factorSites = origins.map((i) => pending[i]!.site);
   const factorChains = origins.map((i) => pending[i]!.chain);

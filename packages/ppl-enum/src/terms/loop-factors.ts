@@ -9,7 +9,8 @@ import type { LoopChain } from "./markov-loops.js";
 import { type BatchRows, type LogProbSource, stackRole } from "./stack-steps.js";
 
 interface Collected {
-  readonly shape: { readonly dims: readonly Dim[]; readonly ordinal: readonly Dim[] };
+  readonly dims: readonly Dim[];
+  readonly ordinal: readonly Dim[];
   readonly source: LogProbSource;
 }
 
@@ -30,13 +31,15 @@ export function loopTimeChains(found: readonly LoopChain[], collected: readonly 
   const add = (i: number) => {
     const c = collected[i]!;
     origins.push(i);
-    factors.push({ factor: { data: rows.tensor(c.source), dims: c.shape.dims }, ordinal: c.shape.ordinal });
+    factors.push({ factor: { data: rows.tensor(c.source), dims: c.dims }, ordinal: c.ordinal });
     return factors.length - 1;
   };
-  const inLoop = new Set(found.flatMap((l) => [...l.init, ...l.roles.flatMap((r) => r.members)]));
-  collected.forEach((_, i) => {
-    if (!inLoop.has(i)) add(i);
-  });
+  const inLoop = new Uint8Array(collected.length);
+  for (const l of found) {
+    for (const i of l.init) inLoop[i] = 1;
+    for (const r of l.roles) for (const i of r.members) inLoop[i] = 1;
+  }
+  for (let i = 0; i < collected.length; i++) if (inLoop[i] === 0) add(i);
   const loops = found.map((l, k): TimeChain => {
     const time = loopTime(k);
     const span = loopSpan(k);

@@ -122,11 +122,13 @@ function loopChain(
   const state = stateOf(chain, vars, varSizes);
   if (state === undefined) return undefined;
   const T = state.length;
-  const own = new Set(state.flat());
+  const own = stateSet(state);
   // the loop's variables are used by its own factors only, and its factors use no other loop's variables
-  const isMember = new Set(members);
+  const isMember = new Uint8Array(factors.length);
+  for (const i of members) isMember[i] = 1;
   for (let i = 0; i < factors.length; i++) {
-    if (!isMember.has(i) && factors[i]!.dims.some((d) => own.has(d))) return undefined;
+    if (isMember[i] === 1) continue;
+    for (const d of factors[i]!.dims) if (own.has(d)) return undefined;
   }
   const steps: number[][] = Array.from({ length: T }, () => []);
   const outer = new Set<Dim>();
@@ -146,39 +148,58 @@ function loopChain(
   if (plates === undefined) return undefined;
   const prev = state[0]!;
   const curr = state[1]!;
-  // each member's dims with the loop's variables renamed to prev / curr, and its layout key (what must match across steps)
-  const renamed = new Map<number, Dim[]>();
-  const keys = new Map<number, string>();
+  // each member's dims with the loop's variables renamed to prev / curr
+  const renamed: Dim[][] = new Array<Dim[]>(factors.length);
   for (const i of members) {
     const f = factors[i]!;
-    const names = f.dims.map((d) => {
-      const v = vars.get(d);
-      if (v === undefined) return d;
-      return f.loop!.step - v.step === 1 ? prev[v.index]! : curr[v.index]!;
-    });
-    renamed.set(i, names);
-    keys.set(i, `${names.map((d, k) => `${d}=${f.sizes[k]}`).sort().join(",")}|${[...f.ordinal].sort().join(",")}`);
+    const t = f.loop!.step;
+    const names = new Array<Dim>(f.dims.length);
+    for (let k = 0; k < names.length; k++) {
+      const d = f.dims[k]!;
+      const v = own.has(d) ? vars.get(d)! : undefined;
+      names[k] = v === undefined ? d : t - v.step === 1 ? prev[v.index]! : curr[v.index]!;
+    }
+    renamed[i] = names;
   }
-  const keyOf = (i: number): string => keys.get(i)!;
+  // the same layout: the same renamed dims with the same sizes (in any order: parities list them differently), the same plates
+  const sameLayout = (i: number, h: number): boolean => {
+    const a = renamed[i]!;
+    const b = renamed[h]!;
+    const fa = factors[i]!;
+    const fb = factors[h]!;
+    if (a.length !== b.length || fa.ordinal.length !== fb.ordinal.length) return false;
+    for (let k = 0; k < a.length; k++) {
+      const at = b.indexOf(a[k]!);
+      if (at < 0 || fb.sizes[at] !== fa.sizes[k]) return false;
+    }
+    return fa.ordinal.every((p) => fb.ordinal.includes(p));
+  };
   // roles by position: every step from 1 on holds the same factors in the same order
-  const R = steps[1]!.length;
-  const roleKeys = steps[1]!.map(keyOf);
+  const heads = steps[1]!;
+  const R = heads.length;
   for (let t = 2; t < T; t++) {
-    if (steps[t]!.length !== R || steps[t]!.some((i, j) => keyOf(i) !== roleKeys[j])) return undefined;
+    if (steps[t]!.length !== R || steps[t]!.some((i, j) => !sameLayout(i, heads[j]!))) return undefined;
   }
   const first = steps[0]!;
-  const usesPrev = (i: number) => renamed.get(i)!.some((d) => prev.includes(d));
+  const usesPrev = (i: number) => renamed[i]!.some((d) => prev.includes(d));
   const init: number[] = [];
   const roles: LoopRole[] = [];
   const sameAtZero = first.length === R;
   for (let j = 0; j < R; j++) {
-    const from: 0 | 1 = sameAtZero && !usesPrev(steps[1]![j]!) && keyOf(first[j]!) === roleKeys[j] ? 0 : 1;
+    const from: 0 | 1 = sameAtZero && !usesPrev(heads[j]!) && sameLayout(first[j]!, heads[j]!) ? 0 : 1;
     const at = steps.slice(from).map((s) => s[j]!);
     roles.push(role(at, from, factors, renamed, plates));
   }
   for (let j = 0; j < first.length; j++) if (!sameAtZero || roles[j]!.from === 1) init.push(first[j]!);
   const sizes = state[0]!.map((d) => varSizes.get(d)!);
   return { name: factors[members[0]!]!.loop!.name, length: T, state, sizes, init, roles, outer: [...outer].sort(), plates };
+}
+
+/** Every variable of the state at every step (Array.prototype.flat is slow on V8: it was most of this file's time). */
+function stateSet(state: readonly (readonly Dim[])[]): Set<Dim> {
+  const out = new Set<Dim>();
+  for (const vars of state) for (const d of vars) out.add(d);
+  return out;
 }
 
 /** Each step's enumerated variables, when every step has the same number of them with the same sizes (and enough steps). */
@@ -207,7 +228,7 @@ function stateOf(chain: object, vars: ReadonlyMap<Dim, LoopVar>, varSizes: Reado
  * must be dims of its own, so the chain can sum them.
  */
 function platesOf(state: readonly (readonly Dim[])[], members: readonly number[], factors: readonly FactorShape[]): Dim[] | undefined {
-  const own = new Set(state.flat());
+  const own = stateSet(state);
   const shared = new Map<Dim, Dim[]>();
   for (const i of members) {
     const f = factors[i]!;
@@ -229,14 +250,15 @@ function platesOf(state: readonly (readonly Dim[])[], members: readonly number[]
 
 /** A role's layout: the first member's renamed dims; each other member transposed to them. */
 function role(
-  members: readonly number[], from: 0 | 1, factors: readonly FactorShape[], renamed: ReadonlyMap<number, Dim[]>, plates: readonly Dim[],
+  members: readonly number[], from: 0 | 1, factors: readonly FactorShape[], renamed: readonly Dim[][], plates: readonly Dim[],
 ): LoopRole {
   const head = factors[members[0]!]!;
-  const order = renamed.get(members[0]!)!;
+  const order = renamed[members[0]!]!;
   const deeper = (d: Dim) => head.ordinal.includes(d) && !plates.includes(d);
   const sumAxes = order.flatMap((d, k) => (deeper(d) ? [k] : []));
   const perms = members.map((i) => {
-    const names = renamed.get(i)!;
+    const names = renamed[i]!;
+    if (names === order || names.every((d, k) => d === order[k])) return null;
     const perm = order.map((d) => names.indexOf(d));
     return perm.every((p, k) => p === k) ? null : perm;
   });
