@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLError, SGD, SVI, clearParamStore, getParamStore, trace } from "ppl-core";
-import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
+import { JitTraceEnumELBO, TraceEnumELBO, inferDiscrete } from "ppl-enum";
 import { buildGuide, buildModel, fromPlateDims, observedValue } from "./build.js";
 import { Oracle, type Theta, thetaOf } from "./oracle.js";
 import { mapSpecOf, neededPlateNesting, pathOf, tuplesOf, type Spec } from "./spec.js";
@@ -228,4 +228,52 @@ function readPerIndex(spec: Spec, node: number | null, v: tf.Tensor, name: strin
     });
     return data[k]!;
   });
+}
+
+/**
+ * JitTraceEnumELBO on a spec: a first call makes the params, the next records, and two more replay with every
+ * param-store variable moved (unconstrained values, so any move is valid); each call's loss and gradients
+ * against the oracle at the variables' values then. A spec whose guide draws (a continuous latent under a
+ * guide that samples) must run interpreted: the recorder refuses its noise. `compiled`: "replayed" when the
+ * last two calls replayed, "interpreted" when the spec runs interpreted (a model that reads param-dependent
+ * values in JS, as sequential enumeration in the model does when it compares its runs' factors, or that draws).
+ */
+export function checkCompiledElbo(spec: Spec): { outcomes: Outcome[]; compiled: "replayed" | "interpreted" | "other" } {
+  const oracle = new Oracle(spec);
+  clearParamStore();
+  const draws0 = (spec.continuous ?? []).length > 0 && (spec.autoguide ?? "delta") !== "delta";
+  const draws = new Map<string, number[]>();
+  const model = buildModel(spec);
+  // the draws are recorded by reading them in JS: only a guide that draws needs them (an AutoDelta's are its params)
+  const guide = buildGuide(spec, model, draws0 ? draws : undefined);
+  const elbo = new JitTraceEnumELBO(spec.maxPlateNesting === undefined ? {} : { maxPlateNesting: spec.maxPlateNesting });
+  const out: Outcome[] = [];
+  try {
+    tf.tidy(() => elbo.differentiableLoss(model, guide)); // makes every param
+    for (let k = 0; k < 3; k++) {
+      const variables = getParamStore().variables();
+      if (k > 0) for (const v of variables.values()) v.assign(tf.tidy(() => v.add(tf.sin(tf.range(0, v.size).reshape(v.shape).add(k)).mul(0.1))));
+      const [loss, grads] = tf.tidy(() => {
+        const { value, grads: g } = tf.variableGrads(() => elbo.differentiableLoss(model, guide), [...variables.values()]);
+        const read = (v: tf.Variable) => (g[v.name] === undefined ? [] : Array.from(g[v.name]!.dataSync()));
+        return [value.dataSync()[0]!, Object.fromEntries([...variables].map(([name, v]) => [name, read(v)]))] as const;
+      });
+      if (draws0) continue; // its draw is the interpreted path's, checked by checkElbo
+      const theta = withGuide(spec, oracle, { ...thetaOf(spec), ...storeValues() }, draws);
+      const expected = -oracle.elbo(theta);
+      const lossErr = Math.abs(loss - expected) / Math.max(1, Math.abs(expected));
+      out.push(lossErr <= LOSS_TOL
+        ? { check: "compiled loss", status: "ok", error: lossErr }
+        : { check: "compiled loss", status: "mismatch", detail: `call ${k}: loss ${loss}, expected ${expected}` });
+      out.push(compareGrads("compiled grad", grads, oracle.gradient(theta)));
+    }
+  } catch (e) {
+    out.push(caught("compiled", e));
+  } finally {
+    elbo.dispose();
+  }
+  const s = elbo.compileStats;
+  const compiled = s.replayed >= 2 ? "replayed" : s.recorded === 0 && s.replayed === 0 ? "interpreted" : "other";
+  if (draws0 && compiled !== "interpreted") out.push({ check: "compiled", status: "mismatch", detail: `a guide that draws was compiled (${JSON.stringify(s)})` });
+  return { outcomes: out, compiled };
 }
