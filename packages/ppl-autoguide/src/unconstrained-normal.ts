@@ -3,11 +3,13 @@
  * unconstrained space pushed onto the site's support by bijectTo(support).
  * The density of a constrained value y is that of x = t⁻¹(y) minus the
  * log-Jacobian of t; the draw's x is cached so log-densities of our own
- * samples need no inverse (Pyro's `with_cache`).
+ * samples need no inverse (Pyro's `with_cache`), and with it the draw's noise
+ * ε, from which the Normal density of x = loc + scale · ε is −½ε² − log scale
+ * − ½ log 2π (the same function of loc and scale, as one op of scale alone).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed, transforms } from "ppl-core";
-import { sumRightmost } from "ppl-core/internal";
+import { broadcastShapes, normalLogProbOfNoise, normalNoise, rsampleNormalFromNoise, sumRightmost } from "ppl-core/internal";
 
 /**
  * A diagonal Normal in unconstrained space pushed onto `support` by
@@ -28,7 +30,10 @@ export class UnconstrainedNormal extends Distribution {
   override readonly hasRsample = true;
   private readonly transform: Transform;
   private readonly base: Distribution;
-  private readonly cache = new WeakMap<tf.Tensor, tf.Tensor>();
+  /** Our own draws: the value → its unconstrained x and the noise ε that made it. */
+  private readonly cache = new WeakMap<tf.Tensor, { readonly x: tf.Tensor; readonly noise: Float32Array }>();
+  /** How many rightmost dims of x are one unconstrained event. */
+  private readonly baseEventDim: number;
 
   /**
    * @param loc the unconstrained mean, shaped like the unconstrained value
@@ -36,32 +41,38 @@ export class UnconstrainedNormal extends Distribution {
    * @param support the site's support (the value's constraint)
    * @param siteEventDim the site's event rank
    */
-  constructor(loc: tf.Tensor, scale: tf.Tensor, support: Constraint, private readonly siteEventDim: number) {
+  constructor(private readonly loc: tf.Tensor, private readonly scale: tf.Tensor, support: Constraint, private readonly siteEventDim: number) {
     super();
     this.support = support;
     this.transform = bijectTo(support);
     const shape = this.transform.forwardShape(loc.shape);
     // the unconstrained event may have another rank than the site's (a d×d correlation Cholesky factor has d(d−1)/2 coordinates)
     const batchRank = shape.length - siteEventDim;
-    this.base = dist.Normal(loc, scale).toEvent(loc.rank - batchRank);
+    this.baseEventDim = loc.rank - batchRank;
+    this.base = dist.Normal(loc, scale).toEvent(this.baseEventDim);
     this.batchShape = shape.slice(0, batchRank);
     this.eventShape = shape.slice(shape.length - siteEventDim);
   }
 
+  /** The base Normal's draw, pushed through the transform. */
   sample(sampleShape: readonly number[] = [], seed = nextSeed(this.name)): tf.Tensor {
-    const x = this.base.sample(sampleShape, seed);
+    const shape = [...sampleShape, ...broadcastShapes([this.loc.shape, this.scale.shape])];
+    const noise = normalNoise(shape, seed);
+    const x = rsampleNormalFromNoise(this.loc, this.scale, shape, noise);
     const y = this.transform.forward(x);
-    this.cache.set(y, x);
+    this.cache.set(y, { x, noise });
     return y;
   }
 
   logProb(value: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const x = this.cache.get(value) ?? this.transform.inverse(value);
+      const own = this.cache.get(value);
+      const x = own?.x ?? this.transform.inverse(value);
+      const logQ = own === undefined ? this.base.logProb(x) : normalLogProbOfNoise(own.noise, this.scale, x.shape, this.baseEventDim);
       // onto the reals (most sites) the log-Jacobian is 0: no zeros to subtract, forward or backward
-      if (this.transform instanceof transforms.IdentityTransform) return this.base.logProb(x);
+      if (this.transform instanceof transforms.IdentityTransform) return logQ;
       const logDet = sumRightmost(this.transform.logAbsDetJacobian(x, value), this.siteEventDim - this.transform.eventDim);
-      return this.base.logProb(x).sub(logDet);
+      return logQ.sub(logDet);
     });
   }
 

@@ -10,7 +10,7 @@
  *   log LogNormal(x | μ, σ) = log N(log x | μ, σ) - log x,  ∂/∂x = (-z/σ - 1)/x
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type BroadcastRows, broadcastRows } from "./broadcast-index.js";
+import { type BroadcastRows, broadcastIndex, broadcastRows } from "./broadcast-index.js";
 import { customGradient } from "./custom-grad.js";
 import { broadcastShapes } from "./tensor.js";
 
@@ -90,4 +90,48 @@ function logDensityGradients(logSpace: boolean, { x, m, s }: Inputs, { rows, inn
       gs[is]! += wzs * z - w / sig;
     }
   }
+}
+
+/**
+ * log N(x | loc, scale) at a draw x = loc + scale · ε, summed over the last
+ * `eventDims` dims, from ε and scale alone: −½ε² − log scale − ½ log 2π. As a
+ * function of loc and scale it is the log-density of the draw itself (its
+ * total derivative, the one an ELBO's gradient takes: 0 in loc, −1/scale in
+ * scale), so a guide scoring its own draw needs neither loc nor the draw as
+ * inputs: loc's gradient is not accumulated from two uses, and the event sum
+ * is the same op. `shape` is the draw's; scale broadcasts to it.
+ */
+export function normalLogProbOfNoise(eps: Float32Array, scale: tf.Tensor, shape: readonly number[], eventDims: number): tf.Tensor {
+  const outShape = shape.slice(0, shape.length - eventDims);
+  const block = shape.slice(shape.length - eventDims).reduce((a, b) => a * b, 1);
+  const op = customGradient<[tf.Tensor]>(([s]) => {
+    const sd = s.dataSync();
+    const is = broadcastIndex(s.shape, shape);
+    return {
+      value: tf.tensor(noiseLogDensities(eps, sd, is, block), outShape),
+      gradFunc: (dy: tf.Tensor) => tf.tensor(new Float32Array(noiseScaleGradient(dy.dataSync(), sd, is, block)), s.shape),
+    };
+  });
+  return op(scale);
+}
+
+function noiseLogDensities(eps: Float32Array, s: ArrayLike<number>, is: Int32Array | null, block: number): Float32Array {
+  const out = new Float32Array(eps.length / block);
+  for (let r = 0, i = 0; r < out.length; r++) {
+    let acc = 0;
+    for (let k = 0; k < block; k++, i++) acc += -0.5 * eps[i]! * eps[i]! - Math.log(s[is === null ? i : is[i]!]!) - HALF_LOG_2PI;
+    out[r] = acc;
+  }
+  return out;
+}
+
+/** Σ dy · (−1/scale) onto each scale element over the draws it was broadcast to. */
+function noiseScaleGradient(dy: ArrayLike<number>, s: ArrayLike<number>, is: Int32Array | null, block: number): Float64Array {
+  const g = new Float64Array(s.length);
+  const n = dy.length * block;
+  for (let i = 0; i < n; i++) {
+    const j = is === null ? i : is[i]!;
+    g[j]! -= dy[Math.floor(i / block)]! / s[j]!;
+  }
+  return g;
 }

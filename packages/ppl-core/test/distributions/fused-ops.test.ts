@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { dist } from "ppl-core";
 import { sumRightmost, weightedSum } from "ppl-core/internal";
 import { dirichletLogProb } from "../../src/ops/dirichlet-logprob.js";
-import { logNormalLogProb, normalLogProb } from "../../src/ops/normal-logprob.js";
+import { logNormalLogProb, normalLogProb, normalLogProbOfNoise } from "../../src/ops/normal-logprob.js";
 import { stickBreaking } from "../../src/ops/stick-breaking.js";
 import { LOG_2PI, at, checkGradients, expectClose, lgamma64, logBeta64, vals } from "./helpers.js";
 
@@ -62,6 +62,32 @@ describe("normalLogProb and logNormalLogProb", () => {
       const plainLog = lz.square().mul(-0.5).sub(s.log()).sub(0.5 * LOG_2PI).sub(v.log());
       expectClose(vals(logNormalLogProb(v, m, s)), vals(plainLog), 1e-5, 1e-6);
     });
+  });
+});
+
+describe("normalLogProbOfNoise", () => {
+  // draws x = loc + scale · ε of shape [2, 3, 2], loc and scale [3, 1] broadcast, the last dim one event
+  const shape = [2, 3, 2];
+  const eps = Float32Array.from([0.3, -1.2, 2.5, 0.9, -0.05, 1.7, -0.4, 3.1, -2.2, 0.6, 1.1, -0.8]);
+  const loc = { values: [0.4, -1.1, 2.0], shape: [3, 1] };
+  const scale = { values: [0.7, 1.6, 0.3], shape: [3, 1] };
+  /** Σ over each event of log N(x | loc, scale) at x = loc + scale · ε, the density written out in float64. */
+  const ref = ([ms, ss]: number[][]) =>
+    Array.from({ length: 6 }, (_, r) => [0, 1].reduce((acc, k) => {
+      const i = r * 2 + k;
+      const m = at(ms!, loc.shape, shape, i);
+      const sd = at(ss!, scale.shape, shape, i);
+      const z = (m + sd * eps[i]! - m) / sd;
+      return acc - 0.5 * z * z - Math.log(sd) - 0.5 * LOG_2PI;
+    }, 0));
+
+  it("is the Normal log-density of the draw summed over the event (the draw moves with loc, its density does not), with the closed form's gradient in scale", () => {
+    tf.tidy(() => {
+      const v = normalLogProbOfNoise(eps, tf.tensor(scale.values, scale.shape), shape, 1);
+      expect(v.shape).toEqual([2, 3]);
+      expectClose(vals(v), ref([loc.values, scale.values]), 1e-5, 1e-6, "value");
+    });
+    checkGradients((s) => normalLogProbOfNoise(eps, s!, shape, 1), ([ss]) => ref([loc.values, ss!]), [scale], 2e-3, "scale");
   });
 });
 

@@ -15,12 +15,22 @@ import { sizeOf } from "../../ops/tensor.js";
 
 /** Draws of `shape` (which loc and scale broadcast to) from Normal(loc, scale), reparameterised. */
 export function rsampleNormal(loc: tf.Tensor, scale: tf.Tensor, shape: readonly number[], seed: number): tf.Tensor {
+  return rsampleNormalFromNoise(loc, scale, shape, normalNoise(shape, seed));
+}
+
+/** The standard normal noise ε of `shape` that rsampleNormal draws with `seed` (tfjs's seeded draws). */
+export function normalNoise(shape: readonly number[], seed: number): Float32Array {
+  const t = tf.randomNormal([...shape], 0, 1, "float32", seed);
+  const eps = t.dataSync() as Float32Array;
+  t.dispose();
+  return eps;
+}
+
+/** loc + scale · ε for given noise ε of `shape` (a guide that scores its own draws keeps ε: ops/normal-logprob.ts normalLogProbOfNoise). */
+export function rsampleNormalFromNoise(loc: tf.Tensor, scale: tf.Tensor, shape: readonly number[], eps: Float32Array): tf.Tensor {
   const n = sizeOf(shape);
-  // the seed is not a tensor input, so the op is built per call around it
+  // the noise is not a tensor input, so the op is built per call around it
   const op = customGradient<[tf.Tensor, tf.Tensor]>(([m, s]) => {
-    const epsTensor = tf.randomNormal([...shape], 0, 1, "float32", seed);
-    const eps = epsTensor.dataSync();
-    epsTensor.dispose();
     const im = broadcastIndex(m.shape, shape);
     const is = broadcastIndex(s.shape, shape);
     return {
@@ -33,7 +43,7 @@ export function rsampleNormal(loc: tf.Tensor, scale: tf.Tensor, shape: readonly 
           gm[im === null ? i : im[i]!]! += w[i]!;
           gs[is === null ? i : is[i]!]! += w[i]! * eps[i]!;
         }
-        return [tf.tensor(Float32Array.from(gm), m.shape), tf.tensor(Float32Array.from(gs), s.shape)];
+        return [tf.tensor(new Float32Array(gm), m.shape), tf.tensor(new Float32Array(gs), s.shape)];
       },
     };
   });
