@@ -19,8 +19,9 @@
  * - noise: a tensor made from JS values while a site draws, a seed taken from
  *   the global stream outside a site's draw, a random kernel;
  * - a custom-gradient op whose function the recorder did not see made, or
- *   whose function uses a dependent tensor it was not given (a closure
- *   capture: the replay would use the old one).
+ *   whose function or gradient function (run once at a unit gradient) uses
+ *   a dependent tensor it was not given (a closure capture: the replay would
+ *   use the old one).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { isDrawing, seedsTakenOutsideDraws } from "../rng.js";
@@ -37,6 +38,12 @@ interface KernelParams {
 }
 
 interface DataId { readonly __dataId?: never }
+
+/** What a custom-gradient function returns (tf.customGrad's contract). */
+interface CustomGradOutput {
+  value: tf.Tensor;
+  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
+}
 
 interface EngineInternals {
   state: { kernelDepth: number };
@@ -88,9 +95,27 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
   const seedsBefore = seedsTakenOutsideDraws();
 
   engine.customGrad = function (fn) {
-    const op = customGrad.call(this, fn);
+    // the op runs `fn` through a wrapper that also checks its gradient function (the replay runs `fn` itself)
+    let checkGradient = false;
+    const checked = (...args: unknown[]): unknown => {
+      const save = args[args.length - 1] as (ts: tf.Tensor[]) => void;
+      let saved: tf.Tensor[] = [];
+      const res = (fn as (...a: unknown[]) => CustomGradOutput)(...args.slice(0, -1), (ts: tf.Tensor[]) => {
+        saved = ts;
+        save(ts);
+      });
+      if (checkGradient) {
+        checkGradient = false;
+        rec.checkGradient(res, saved);
+      }
+      return res;
+    };
+    const op = customGrad.call(this, checked as typeof fn);
     return (...inputs) => {
-      if (this.state.kernelDepth === base) rec.pendingCustom = { f: fn, inputs };
+      if (this.state.kernelDepth === base) {
+        rec.pendingCustom = { f: fn, inputs };
+        checkGradient = true;
+      }
       return op(...inputs);
     };
   };
@@ -219,6 +244,28 @@ class Recorder {
     const out = run();
     for (const t of Array.isArray(out) ? out : [out]) inside.add(t.dataId);
     return out;
+  }
+
+  /**
+   * Run a recorded custom op's gradient function once, at a unit dy, inside
+   * its forward run: like the forward function, it must use only the op's
+   * inputs, its output, what it saved and dy (the replay's backward pass runs
+   * the new call's gradient function, with its own closure).
+   */
+  checkGradient(res: CustomGradOutput, saved: readonly tf.Tensor[]): void {
+    const inside = this.inside;
+    if (inside === undefined) return;
+    inside.add(res.value.dataId);
+    for (const t of saved) inside.add(t.dataId);
+    tf.tidy(() => {
+      const dy = tf.onesLike(res.value);
+      inside.add(dy.dataId);
+      try {
+        res.gradFunc(dy, [...saved]);
+      } catch {
+        this.refuse("a custom-gradient op's gradient function failed when the recorder ran it once at a unit gradient");
+      }
+    });
   }
 
   private checkInside(inside: ReadonlySet<object>, dataId: object): void {

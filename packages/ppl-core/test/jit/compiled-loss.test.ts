@@ -210,6 +210,26 @@ describe("JitTraceELBO: guards that run the loss interpreted, with a message", (
     expect(String(warn.mock.calls[0]![0])).toMatch(/closure capture/);
   });
 
+  it("a custom op whose gradient function alone captures a param-dependent tensor falls back", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    function* capturingGradient(x: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      // the value is x + mu (both inputs); the gradient to x is scaled by a closure's copy of mu (kept: the
+      // backward pass runs after the loss's scopes end), a wrong gradient on purpose
+      const muCopy = tf.keep(mu.mul(1));
+      const shifted = customGradient<[tf.Tensor, tf.Tensor]>(([t, m]) => ({ value: t.add(m), gradFunc: (dy) => [dy.mul(muCopy), dy.sum()] }))(x, mu);
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(shifted, 1), { obs: x });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const data = tf.tensor1d([1, 2, 3]);
+    lossAndGrad(elbo, capturingGradient, guide, data);
+    lossAndGrad(elbo, capturingGradient, guide, data);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/closure capture/);
+  });
+
   it("a custom-gradient op made before the call (not seen by the recorder) falls back", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const double = tf.customGrad(((t: tf.Tensor) => ({ value: t.mul(2), gradFunc: (dy: tf.Tensor) => dy.mul(2) })) as never);
