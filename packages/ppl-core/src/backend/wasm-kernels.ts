@@ -19,7 +19,6 @@ import { PPLSupportError } from "../errors.js";
 import { registerGradientFixes } from "./gradient-fixes.js";
 import { highRankKernels } from "./wasm-high-rank.js";
 import { input, spanSliceKernels } from "./wasm-slice.js";
-import { sumKernel } from "./wasm-sum.js";
 import { tileKernel } from "./wasm-tile.js";
 
 type Values = Float32Array | Int32Array | Uint8Array;
@@ -128,14 +127,13 @@ function stockKernel(name: string): tf.KernelFunc {
  * Kernels tfjs's wasm backend has but computes wrongly (OneHot; the binary
  * ops and PadV2 above rank 6, wasm-high-rank.ts) or far too slowly (the
  * slices, which read the whole input back per slice, wasm-slice.ts; Tile,
- * wasm-tile.ts; Sum over inner axes, wasm-sum.ts).
+ * wasm-tile.ts).
  */
 const WASM_REPLACEMENTS: readonly { name: string; kernelFunc: tf.KernelFunc }[] = [
   { name: tf.OneHot, kernelFunc: oneHot },
   ...spanSliceKernels(stockKernel),
   ...highRankKernels(stockKernel),
   tileKernel(stockKernel),
-  sumKernel(stockKernel),
 ];
 
 let done = false;

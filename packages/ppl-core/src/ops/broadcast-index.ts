@@ -40,7 +40,7 @@ export function broadcastRows(out: readonly number[], shapes: readonly (readonly
 }
 
 /** Flat offsets of every position of `dims` (row-major) under the given strides. */
-export function offsets(dims: readonly number[], strides: readonly number[]): Int32Array {
+function offsets(dims: readonly number[], strides: readonly number[]): Int32Array {
   // built one dim at a time: positions for the first d dims, then each extended by the next dim
   let idx = new Int32Array(1);
   for (let d = 0; d < dims.length; d++) {
