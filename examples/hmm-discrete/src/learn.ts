@@ -1,13 +1,13 @@
 /**
- * Learning: MAP of the three globals by SVI with Adam on TraceEnumELBO (the
- * hidden states summed out), AutoDelta started from a prior draw; best of
- * several restarts by final loss.
+ * Learning: MAP of the three globals by SVI with Adam on JitTraceEnumELBO (the
+ * hidden states summed out; the step recorded once and replayed, docs/compiled.md),
+ * AutoDelta started from a prior draw; best of several restarts by final loss.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BestOfRestarts, bestOfRestarts } from "example-kit/restarts";
-import { Adam, SVI, block, clearParamStore, setRngSeed } from "ppl-core";
+import { Adam, type CompiledLossStats, SVI, block, clearParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToSample } from "ppl-autoguide";
-import { TraceEnumELBO } from "ppl-enum";
+import { JitTraceEnumELBO, TraceEnumELBO } from "ppl-enum";
 import { GLOBAL_SITES, model } from "./model.js";
 import type { PlainParams } from "./truth.js";
 
@@ -16,6 +16,11 @@ export interface LearnOptions {
   steps: number;
   lr: number;
   seed: number;
+  /**
+   * The compiled ELBO (default): AutoDelta draws nothing and the model reads no param in JS, so every
+   * step after the first two replays the recorded program. false: the interpreted TraceEnumELBO.
+   */
+  compiled?: boolean;
   /** Called after every step (for progress display). */
   onStep?: (step: number, loss: number) => void;
 }
@@ -27,11 +32,13 @@ export interface LearnResult {
   losses: number[];
   finalLoss: number;
   seconds: number;
+  /** With `compiled`: how many loss calls recorded, replayed, or ran interpreted. */
+  compileStats?: CompiledLossStats;
 }
 
-/** The loss the example minimises: states enumerated in parallel, one plate (the sequences). */
-export function makeLoss(): TraceEnumELBO {
-  return new TraceEnumELBO({ maxPlateNesting: 1 });
+/** The loss the example minimises: states enumerated in parallel, one plate (the sequences); `compiled`: its compiled twin. */
+export function makeLoss(compiled = false): TraceEnumELBO {
+  return compiled ? new JitTraceEnumELBO({ maxPlateNesting: 1 }) : new TraceEnumELBO({ maxPlateNesting: 1 });
 }
 
 /** One SVI run on `obs` (int32 [S, T]) with K states and V symbols. */
@@ -40,7 +47,8 @@ export function learn(obs: tf.Tensor2D, K: number, V: number, options: LearnOpti
   setRngSeed(options.seed);
   const guide = new AutoDelta(block(model, { expose: [...GLOBAL_SITES] }), { initLocFn: initToSample });
   const optim = new Adam({ lr: options.lr });
-  const svi = new SVI(model, guide, optim, makeLoss());
+  const loss = makeLoss(options.compiled ?? true);
+  const svi = new SVI(model, guide, optim, loss);
   const losses: number[] = [];
   const t0 = performance.now();
   for (let step = 0; step < options.steps; step++) {
@@ -59,8 +67,10 @@ export function learn(obs: tf.Tensor2D, K: number, V: number, options: LearnOpti
   // the loss after the last update, so restarts compare their end points
   const finalLoss = svi.evaluateLoss(obs, K, V);
   optim.reset();
+  const compileStats = loss instanceof JitTraceEnumELBO ? { ...loss.compileStats } : undefined;
+  if (loss instanceof JitTraceEnumELBO) loss.dispose();
   clearParamStore();
-  return { seed: options.seed, params, losses, finalLoss, seconds };
+  return { seed: options.seed, params, losses, finalLoss, seconds, ...(compileStats === undefined ? {} : { compileStats }) };
 }
 
 /** Every restart and the one with the lowest final loss. */

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   say(describeBackend());
   const d = DATA_DEFAULTS;
   say(`\n1. Data: ${d.numSeqs} sequences × ${d.T} days from the ${options.states}-state truth (seed ${d.trainSeed}); a held-out sequence of ${d.testT} days (seed ${d.testSeed})`);
-  say(`\n2. Learning: ${options.restarts} restarts × ${options.steps} steps of Adam(lr=${options.lr}) on TraceEnumELBO (states enumerated in the markov loop), AutoDelta on the Dirichlet globals`);
+  say(`\n2. Learning: ${options.restarts} restarts × ${options.steps} steps of Adam(lr=${options.lr}) on JitTraceEnumELBO (states enumerated in the markov loop, the step compiled), AutoDelta on the Dirichlet globals`);
   const result = await runExample(options, d, makeProgress(options.restarts, options.steps));
   if (options.json) {
     process.stdout.write(JSON.stringify({ ...result, wallSeconds: (performance.now() - tStart) / 1000 }) + "\n");
