@@ -48,8 +48,11 @@ export interface CompiledCall {
 
 /** Counts of what the calls did, for tests and benchmarks. */
 export interface CompiledLossStats {
+  /** Calls that ran the loss and recorded a program from it. */
   recorded: number;
+  /** Calls answered by replaying a recorded program. */
   replayed: number;
+  /** Calls that ran the loss interpreted because a recording was refused (the one-time message says why). */
   interpreted: number;
 }
 
