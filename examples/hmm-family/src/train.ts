@@ -1,13 +1,14 @@
 /**
  * hmm.py's main(): MAP Baum-Welch. AutoDelta learns point estimates of the
- * probs_* sites, TraceEnumELBO sums the hidden states out exactly, Adam
- * steps; then the loss without the prior on the training and held-out data.
+ * probs_* sites, TraceEnumELBO sums the hidden states out exactly (compiled:
+ * JitTraceEnumELBO, docs/compiled.md), Adam steps; then the loss without the
+ * prior on the training and held-out data.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Adam, SVI, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
+import { Adam, type CompiledLossStats, SVI, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
 import type { Model, Msg } from "ppl-core";
 import { AutoDelta, type InitLocFn } from "ppl-autoguide";
-import { TraceEnumELBO } from "ppl-enum";
+import { JitTraceEnumELBO, TraceEnumELBO } from "ppl-enum";
 import { MODELS, type ModelArgs, type ModelNumber, maxPlateNesting } from "./models/index.js";
 
 export interface TrainData {
@@ -21,6 +22,12 @@ export interface TrainOptions {
   readonly steps: number;
   readonly lr: number;
   readonly seed: number;
+  /**
+   * The compiled ELBO (default): AutoDelta draws nothing, so every step after the first replays the
+   * recorded program. It applies to full batches only: with `args.batchSize` the plate draws its
+   * subsample every step, which a replay would reuse, so those runs take the interpreted TraceEnumELBO.
+   */
+  readonly compiled?: boolean;
   /** Called after each step with the loss per observed time step. */
   readonly onStep?: (step: number, lossPerObservation: number) => void;
 }
@@ -38,6 +45,8 @@ export interface TrainResult {
   /** Number of learned scalars (hmm.py's "capacity"). */
   readonly capacity: number;
   readonly seconds: number;
+  /** With the compiled ELBO: how many loss calls recorded, replayed, or ran interpreted. */
+  readonly compileStats?: CompiledLossStats;
 }
 
 /** hmm.py's guide: every probs_* site, and nothing else, goes to AutoDelta. */
@@ -57,7 +66,8 @@ export function train(data: TrainData, test: TrainData, options: TrainOptions): 
   setRngSeed(options.seed);
   const model = MODELS[options.model];
   const guide = makeGuide(options.model);
-  const elbo = new TraceEnumELBO({ maxPlateNesting: maxPlateNesting(options.model) });
+  const Elbo = (options.compiled ?? true) && options.args.batchSize === undefined ? JitTraceEnumELBO : TraceEnumELBO;
+  const elbo = new Elbo({ maxPlateNesting: maxPlateNesting(options.model) });
   const optim = new Adam({ lr: options.lr });
   const svi = new SVI(model, guide, optim, elbo);
   const n = observations(data.lengths);
@@ -76,6 +86,8 @@ export function train(data: TrainData, test: TrainData, options: TrainOptions): 
   const store = getParamStore();
   const capacity = tf.tidy(() => store.names().reduce((a, name) => a + store.get(name).size, 0));
   optim.reset();
+  const compileStats = elbo instanceof JitTraceEnumELBO ? { ...elbo.compileStats } : undefined;
+  if (elbo instanceof JitTraceEnumELBO) elbo.dispose();
   clearParamStore();
-  return { model: options.model, losses, trainLoss, testLoss, testLogLikelihood: -testLoss, capacity, seconds };
+  return { model: options.model, losses, trainLoss, testLoss, testLogLikelihood: -testLoss, capacity, seconds, ...(compileStats === undefined ? {} : { compileStats }) };
 }
