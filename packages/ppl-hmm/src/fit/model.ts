@@ -13,7 +13,7 @@
  *
  * Two forms sum the hidden states out. "discrete-hmm" (the default): one
  * DiscreteHMM site per group, ppl-core's fused forward pass. "markov": the
- * tutorial's markov loop under TraceEnumELBO.
+ * tutorial's markov loop under TraceEnumELBO (both compiled: fit/svi.ts).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { DiscreteHMM, dist, factor, markov, plate, range, sample, vindex } from "ppl-core";

@@ -4,11 +4,13 @@
  * best loss stops improving. Every restart keeps its best iterate (Adam on
  * a full-batch loss overshoots now and then); a restart whose loss becomes
  * non-finite or jumps far above its best has diverged and is never chosen.
+ * The loss is the compiled ELBO (docs/compiled.md): AutoDelta draws nothing
+ * and the models read no param in JS, so each step after the first replays.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { Adam, type ELBO, type Model, PPLError, PPLNumericalError, SVI, TraceELBO, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
+import { Adam, type CompiledLossStats, JitTraceELBO, type Model, PPLError, PPLNumericalError, SVI, block, clearParamStore, getParamStore, setRngSeed } from "ppl-core";
 import { AutoDelta, initToValue } from "ppl-autoguide";
-import { TraceEnumELBO } from "ppl-enum";
+import { JitTraceEnumELBO } from "ppl-enum";
 import type { PlainParams } from "../params.js";
 import { type CliData, GLOBAL_SITES, discreteHmmModel, markovModel, takeParams } from "./model.js";
 
@@ -52,12 +54,14 @@ export interface RestartRun {
   diverged?: string;
   losses: number[];
   seconds: number;
+  /** SVI's runs: how many of the compiled loss's calls recorded, replayed, or ran interpreted (an EM run has none). */
+  compileStats?: CompiledLossStats;
 }
 
-function modelAndLoss(form: CliForm): { model: Model<[CliData, number]>; loss: ELBO } {
+function modelAndLoss(form: CliForm): { model: Model<[CliData, number]>; loss: JitTraceELBO | JitTraceEnumELBO } {
   return form === "markov"
-    ? { model: markovModel, loss: new TraceEnumELBO({ maxPlateNesting: 1 }) }
-    : { model: discreteHmmModel, loss: new TraceELBO() };
+    ? { model: markovModel, loss: new JitTraceEnumELBO({ maxPlateNesting: 1 }) }
+    : { model: discreteHmmModel, loss: new JitTraceELBO() };
 }
 
 function initValues(p: PlainParams): Record<string, tf.Tensor> {
@@ -159,6 +163,8 @@ export function learnRestart(
   tf.dispose([...(best?.values() ?? [])]);
   const m = guide.median(data, s.K);
   const params = takeParams(m);
+  const compileStats = { ...loss.compileStats };
+  loss.dispose();
   clearParamStore();
-  return { restart, params, bestLoss, bestStep, steps: step, converged, ...(diverged ? { diverged } : {}), losses, seconds: (performance.now() - t0) / 1000 };
+  return { restart, params, bestLoss, bestStep, steps: step, converged, ...(diverged ? { diverged } : {}), losses, seconds: (performance.now() - t0) / 1000, compileStats };
 }
