@@ -7,14 +7,17 @@
  * values; the meter's noise from what the mains has beyond the sub-meters' sum.
  *
  * Unsupervised: every appliance's levels, spreads, transitions and the meter
- * noise learned from the mains alone, TraceEnumELBO + AutoDelta on the
+ * noise learned from the mains alone, JitTraceEnumELBO + AutoDelta on the
  * factorial model itself (all the chains' states summed out jointly) under
  * the catalogue's informative priors.
+ *
+ * Both fit with the compiled ELBO (docs/compiled.md): AutoDelta draws nothing
+ * and the models read no param in JS, so each step after the first replays.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Adam, DiscreteHMM, type Model, SVI, block, clearParamStore, dist, sample, setRngSeed } from "ppl-core";
+import { Adam, type CompiledLossStats, DiscreteHMM, type Model, SVI, block, clearParamStore, dist, sample, setRngSeed } from "ppl-core";
 import { AutoDelta, initToValue } from "ppl-autoguide";
-import { TraceEnumELBO } from "ppl-enum";
+import { JitTraceEnumELBO } from "ppl-enum";
 import { type AppliancePrior, type FactorialPrior, type Globals, factorialModelVectorized, globalSites, siteNames } from "./model.js";
 
 /** SVI settings of either workflow. */
@@ -45,21 +48,31 @@ function priorCentre(p: AppliancePrior): { probsTrans: number[][]; locs: number[
   return { probsTrans, locs: [...p.locLoc], scales: [...p.scaleMedian] };
 }
 
-/** SVI with AutoDelta over `sites`, started at `init`; returns the learned values as plain numbers and the loss per step. */
-function fit<A extends unknown[]>(model: Model<A>, args: A, sites: string[], init: Record<string, tf.Tensor>, o: LearnOptions, maxPlateNesting = 0): { values: Record<string, PlainValue>; losses: number[] } {
+/** SVI with AutoDelta over `sites`, started at `init`; returns the learned values as plain numbers, the loss per step and the compiled loss's counts. */
+function fit<A extends unknown[]>(
+  model: Model<A>,
+  args: A,
+  sites: string[],
+  init: Record<string, tf.Tensor>,
+  o: LearnOptions,
+  maxPlateNesting = 0,
+): { values: Record<string, PlainValue>; losses: number[]; compileStats: CompiledLossStats } {
   clearParamStore();
   setRngSeed(o.seed);
   const guide = new AutoDelta(block(model, { expose: sites }), { initLocFn: initToValue({ values: init }) });
   const optim = new Adam({ lr: o.lr });
-  const svi = new SVI(model, guide, optim, new TraceEnumELBO({ maxPlateNesting }));
+  const loss = new JitTraceEnumELBO({ maxPlateNesting });
+  const svi = new SVI(model, guide, optim, loss);
   const losses: number[] = [];
   for (let s = 0; s < o.steps; s++) losses.push(svi.step(...args));
   const med = guide.median(...args);
   const values = Object.fromEntries(Object.entries(med).map(([k, v]) => [k, v.arraySync() as PlainValue]));
   tf.dispose([...Object.values(med), ...Object.values(init)]);
   optim.reset();
+  const compileStats = { ...loss.compileStats };
+  loss.dispose();
   clearParamStore();
-  return { values, losses };
+  return { values, losses, compileStats };
 }
 
 type PlainValue = number | number[] | number[][];
@@ -69,6 +82,8 @@ export interface Learned {
   readonly globals: Globals;
   readonly losses: number[][];
   readonly seconds: number;
+  /** Each fit's (each appliance's, or the joint one's) compiled-loss counts: calls recorded, replayed, run interpreted. */
+  readonly compileStats: CompiledLossStats[];
 }
 
 /**
@@ -81,6 +96,7 @@ export function learnSupervised(power: readonly (readonly number[])[], mains: re
   const locs: number[][] = [];
   const scales: number[][] = [];
   const losses: number[][] = [];
+  const compileStats: CompiledLossStats[] = [];
   prior.appliances.forEach((p, m) => {
     const c = priorCentre(p);
     const init = { probs_trans: tf.tensor2d(c.probsTrans), locs: tf.tensor1d(c.locs), scales: tf.tensor1d(c.scales) };
@@ -91,11 +107,12 @@ export function learnSupervised(power: readonly (readonly number[])[], mains: re
     locs.push(r.values.locs as number[]);
     scales.push(r.values.scales as number[]);
     losses.push(r.losses);
+    compileStats.push(r.compileStats);
   });
   const residual = mains.map((y, t) => y - power.reduce((s, w) => s + w[t]!, 0));
   const mu = residual.reduce((a, b) => a + b, 0) / residual.length;
   const noise = Math.sqrt(residual.reduce((a, r) => a + (r - mu) ** 2, 0) / Math.max(1, residual.length - 1));
-  return { globals: { probsTrans, locs, scales, noise }, losses, seconds: (performance.now() - t0) / 1000 };
+  return { globals: { probsTrans, locs, scales, noise }, losses, seconds: (performance.now() - t0) / 1000, compileStats };
 }
 
 /** Unsupervised: all globals from the mains [T] kW alone, the factorial model's states enumerated. */
@@ -120,5 +137,5 @@ export function learnUnsupervised(mains: readonly number[], prior: FactorialPrio
     scales: Array.from({ length: M }, (_, m) => get(siteNames(m).scales) as number[]),
     noise: get("noise") as number,
   };
-  return { globals, losses: [r.losses], seconds: (performance.now() - t0) / 1000 };
+  return { globals, losses: [r.losses], seconds: (performance.now() - t0) / 1000, compileStats: [r.compileStats] };
 }

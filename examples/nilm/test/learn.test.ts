@@ -24,8 +24,10 @@ function expectLevels(locs: number[][]) {
 describe("learning", () => {
   it("supervised: each appliance from its sub-meter, the noise from the rest of the mains", () => {
     expect(visited.every((ks) => ks.length >= 2)).toBe(true);
-    const { globals } = learnSupervised(day.power, day.mains, prior, { steps: 60, lr: 0.01, seed: 0 });
+    const { globals, compileStats } = learnSupervised(day.power, day.mains, prior, { steps: 60, lr: 0.01, seed: 0 });
     expectLevels(globals.locs);
+    // each appliance's fit ran compiled: step 1 made the params and recorded, the other 59 replayed
+    expect(compileStats).toEqual(types.map(() => ({ recorded: 1, replayed: 59, interpreted: 0 })));
     expect(globals.noise).toBeGreaterThan(0.008);
     expect(globals.noise).toBeLessThan(0.012);
   });

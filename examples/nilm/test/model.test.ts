@@ -9,21 +9,7 @@ import { type Model, dist, sample } from "ppl-core";
 import { TraceEnumELBO } from "ppl-enum";
 import { appliances } from "../src/catalogue.js";
 import { type FactorialPrior, cataloguePrior, factorialModel, factorialModelVectorized, siteNames } from "../src/model.js";
-import { type TinyGlobals, type TinyPrior, bruteForce, logPrior } from "./oracle.js";
-
-function tinyPrior(p: FactorialPrior): TinyPrior {
-  const a = p.appliances;
-  return {
-    probsInit: a.map((x) => [...x.probsInit]),
-    transConcentration: a.map((x) => x.transConcentration.map((r) => [...r])),
-    locLoc: a.map((x) => [...x.locLoc]),
-    locScale: a.map((x) => [...x.locScale]),
-    scaleMedian: a.map((x) => [...x.scaleMedian]),
-    scaleSpread: a[0]!.scaleSpread,
-    noiseMedian: p.noiseMedian,
-    noiseSpread: p.noiseSpread,
-  };
-}
+import { type TinyGlobals, type TinyPrior, bruteForce, logPrior, tinyPrior } from "./oracle.js";
 
 /** Values away from the prior's centre (so every gradient is non-trivial), transition rows on the simplex. */
 function tinyGlobals(M: number): TinyGlobals {

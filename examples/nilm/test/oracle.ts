@@ -4,6 +4,7 @@
  * log density of every hidden path enumerated one by one (K^(M·T) of them),
  * summed (the marginal likelihood) or maximised (the MAP path).
  */
+import type { FactorialPrior } from "../src/model.js";
 
 export interface TinyGlobals {
   /** [M][K][K] */
@@ -24,6 +25,21 @@ export interface TinyPrior {
   scaleSpread: number;
   noiseMedian: number;
   noiseSpread: number;
+}
+
+/** The catalogue prior's numbers as the oracle's plain arrays. */
+export function tinyPrior(p: FactorialPrior): TinyPrior {
+  const a = p.appliances;
+  return {
+    probsInit: a.map((x) => [...x.probsInit]),
+    transConcentration: a.map((x) => x.transConcentration.map((r) => [...r])),
+    locLoc: a.map((x) => [...x.locLoc]),
+    locScale: a.map((x) => [...x.locScale]),
+    scaleMedian: a.map((x) => [...x.scaleMedian]),
+    scaleSpread: a[0]!.scaleSpread,
+    noiseMedian: p.noiseMedian,
+    noiseSpread: p.noiseSpread,
+  };
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
