@@ -1,7 +1,7 @@
 /**
- * Learning: MAP of the four globals by SVI with Adam on TraceEnumELBO (the
- * hidden states summed out), AutoDelta from a prior draw; best of several
- * restarts by final loss.
+ * Learning: MAP of the four globals by SVI with Adam on JitTraceEnumELBO (the
+ * hidden states summed out; the step recorded once and replayed, docs/compiled.md),
+ * AutoDelta from a prior draw; best of several restarts by final loss.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BestOfRestarts, bestOfRestarts } from "example-kit/restarts";
@@ -43,7 +43,10 @@ export interface LearnOptions {
   steps: number;
   lr: number;
   seed: number;
-  /** Use the compiled ELBO (recorded on the first steps, replayed after; docs/compiled.md). Default false. */
+  /**
+   * Use the compiled ELBO (recorded on the first steps, replayed after; docs/compiled.md). Default true:
+   * AutoDelta draws nothing and the model reads no param in JS, so every form replays. false: interpreted.
+   */
   compiled?: boolean;
   /** Called after every step (for progress display). */
   onStep?: (step: number, loss: number) => void;
@@ -62,7 +65,7 @@ export interface LearnResult {
 export function learn(obs: tf.Tensor2D, K: number, options: LearnOptions): LearnResult {
   clearParamStore();
   setRngSeed(options.seed);
-  const { model: chosen, loss } = modelAndLoss(options.form ?? "markov", options.compiled ?? false);
+  const { model: chosen, loss } = modelAndLoss(options.form ?? "markov", options.compiled ?? true);
   const guide = new AutoDelta(block(chosen, { expose: [...GLOBAL_SITES] }), { initLocFn: initToSample });
   const optim = new Adam({ lr: options.lr });
   const svi = new SVI(chosen, guide, optim, loss);

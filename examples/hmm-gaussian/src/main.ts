@@ -31,9 +31,9 @@ async function main(): Promise<void> {
 
   // 2–3. Model and learning: AutoDelta MAP of the globals, hidden states enumerated.
   const how = {
-    markov: "TraceEnumELBO (states enumerated in the markov loop)",
-    "vectorized-markov": "TraceEnumELBO (states enumerated in vectorizedMarkov, one fused op over time)",
-    "discrete-hmm": "TraceELBO over one DiscreteHMM site per sequence",
+    markov: "JitTraceEnumELBO (states enumerated in the markov loop, the step compiled)",
+    "vectorized-markov": "JitTraceEnumELBO (states enumerated in vectorizedMarkov, one fused op over time, the step compiled)",
+    "discrete-hmm": "JitTraceELBO over one DiscreteHMM site per sequence (the step compiled)",
   }[options.form];
   say(`\n2. Learning K=${options.states} states: ${options.restarts} restarts × ${options.steps} steps of Adam(lr=${options.lr}) on ${how}`);
   const input: FitInput = {
