@@ -35,6 +35,7 @@ export function fit(options: { n?: number; steps?: number; seed?: number; truth?
   setRngSeed(seed);
   clearParamStore();
   const xs = new Kumaraswamy(truth.a, truth.b).sample([n], 12345) as tf.Tensor1D;
+  // the guide draws b every step: the interpreted TraceELBO (a compiled loss would reuse one draw; docs/compiled.md)
   const svi = new SVI(model, guide, new ClippedAdam({ lr: 0.05 }), new TraceELBO());
   const losses: number[] = [];
   for (let step = 0; step < steps; step++) losses.push(svi.step(xs));

@@ -57,6 +57,7 @@ export function fit(xs: readonly number[], ys: readonly number[], sigma: number,
   const x = tf.tensor1d([...xs]);
   const y = tf.tensor1d([...ys]);
   const guide = new AutoMultivariateNormal(regression);
+  // the guide draws every step: the interpreted TraceELBO (a compiled loss would reuse one draw; docs/compiled.md)
   const svi = new SVI(regression, guide, new ClippedAdam({ lr, lrd: 0.1 ** (1 / steps) }), new TraceELBO({ numParticles: 2 }));
   const losses: number[] = [];
   const bar = options.progress === true ? new ProgressBar(steps, { label: "fit" }) : undefined;

@@ -25,6 +25,7 @@ function* guide(_x: tf.Tensor1D) {
 }
 
 const data = tf.tensor1d(xs);
+// the guide draws mu every step: the interpreted TraceELBO (a compiled loss would reuse one draw; docs/compiled.md)
 const svi = new SVI(model, guide, new ClippedAdam({ lr: 0.05, lrd: 0.999 }), new TraceELBO({ numParticles: 4 }));
 const t0 = performance.now();
 for (let step = 0; step <= 3000; step++) {

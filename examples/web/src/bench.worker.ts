@@ -36,6 +36,7 @@ function regression(n: number, d: number, steps: number): BenchResult {
     const scale = yield* param("scale", tf.fill([d], 0.1), { constraint: constraints.positive });
     yield* sample("w", dist.Normal(loc, scale).toEvent(1));
   }
+  // the guide draws w every step: the interpreted TraceELBO (a compiled loss would reuse one draw; docs/compiled.md)
   const svi = new SVI(model, guide, new Adam({ lr: 0.01 }), new TraceELBO());
   const times: number[] = [];
   for (let s = 0; s < steps + 3; s++) {
