@@ -56,7 +56,7 @@ export async function fit(input: FitInput, options: RunOptions, progress?: Progr
   const { best, runs } = learnBest(
     obs,
     options.states,
-    { form: MODEL_FORMS[options.form], steps: options.steps, lr: options.lr, seed: options.seed, onStep: progress?.update },
+    { form: MODEL_FORMS[options.form], compiled: !options.interpreted, steps: options.steps, lr: options.lr, seed: options.seed, onStep: progress?.update },
     options.restarts,
   );
   progress?.done();

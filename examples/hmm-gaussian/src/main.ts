@@ -5,6 +5,7 @@
  *   pnpm example                      the tutorial's settings (30 × 120, K = 3, 3 restarts)
  *   pnpm example --json               one JSON result object on stdout, nothing else
  *   pnpm example --data file.json     learn from { "obs": number[][] } instead of generated data
+ *   pnpm example --interpreted        the interpreted ELBO instead of the compiled one (same numbers, slower)
  */
 import { makeProgress } from "example-kit/progress";
 import { describeBackend, ready } from "ppl-core";
@@ -30,10 +31,11 @@ async function main(): Promise<void> {
   say(`\n1. Data: ${train.obs.length} sequences × ${train.obs[0]!.length} steps${options.data ? ` from ${options.data}` : " (generate(30, 120, seed 1))"}; test sequence of 160 steps (seed 77)`);
 
   // 2–3. Model and learning: AutoDelta MAP of the globals, hidden states enumerated.
+  const jit = options.interpreted ? "" : "Jit";
   const how = {
-    markov: "JitTraceEnumELBO (states enumerated in the markov loop, the step compiled)",
-    "vectorized-markov": "JitTraceEnumELBO (states enumerated in vectorizedMarkov, one fused op over time, the step compiled)",
-    "discrete-hmm": "JitTraceELBO over one DiscreteHMM site per sequence (the step compiled)",
+    markov: `${jit}TraceEnumELBO (states enumerated in the markov loop)`,
+    "vectorized-markov": `${jit}TraceEnumELBO (states enumerated in vectorizedMarkov, one fused op over time)`,
+    "discrete-hmm": `${jit}TraceELBO over one DiscreteHMM site per sequence`,
   }[options.form];
   say(`\n2. Learning K=${options.states} states: ${options.restarts} restarts × ${options.steps} steps of Adam(lr=${options.lr}) on ${how}`);
   const input: FitInput = {

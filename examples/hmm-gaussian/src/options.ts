@@ -16,6 +16,8 @@ const schema = z.object({
   figures: z.boolean(),
   /** markov: the tutorial's loop; vectorized-markov: the same body under vectorizedMarkov; discrete-hmm: one DiscreteHMM site per sequence. */
   form: z.enum(["markov", "vectorized-markov", "discrete-hmm"]),
+  /** The interpreted ELBO instead of its compiled twin (docs/compiled.md): same numbers, slower steps. */
+  interpreted: z.boolean(),
 });
 
 export type RunOptions = z.infer<typeof schema>;
@@ -41,10 +43,11 @@ export function parseOptions(argv: string[], defaults: { out: string }): { optio
         json: { type: "boolean" },
         "no-figures": { type: "boolean" },
         form: { type: "string" },
+        interpreted: { type: "boolean" },
       },
     });
   } catch (err) {
-    throw new DataError(`${(err as Error).message} (options: --states --steps --lr --restarts --seed --out --data --json --no-figures --form)`);
+    throw new DataError(`${(err as Error).message} (options: --states --steps --lr --restarts --seed --out --data --json --no-figures --form --interpreted)`);
   }
   const v = parsed.values;
   const result = schema.safeParse({
@@ -58,6 +61,7 @@ export function parseOptions(argv: string[], defaults: { out: string }): { optio
     data: v.data === undefined ? undefined : userPath(v.data),
     figures: !(v["no-figures"] ?? false),
     form: v.form ?? "markov",
+    interpreted: v.interpreted ?? false,
   });
   if (!result.success) {
     const i = result.error.issues[0]!;

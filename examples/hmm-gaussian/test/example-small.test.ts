@@ -66,4 +66,18 @@ describe("examples/hmm-gaussian (a few steps)", () => {
     expect(stray.status).toBe(2);
     expect(stray.stderr).toMatch(/unexpected arguments: data\.json \(to read a data file, use --data file\.json\)/);
   });
+
+  it("learns with the compiled ELBO, without a fall-back message; --interpreted gives the same loss curve", () => {
+    const args = ["--json", "--steps", "6", "--restarts", "1", "--no-figures", "--out", mkdtempSync(join(tmpdir(), "hmm-jit-"))];
+    const compiled = runTsx("main.ts", args);
+    const interpreted = runTsx("main.ts", [...args, "--interpreted"]);
+    expect(compiled.status, compiled.stderr).toBe(0);
+    expect(interpreted.status, interpreted.stderr).toBe(0);
+    expect(compiled.stderr).toMatch(/on JitTraceEnumELBO/);
+    expect(compiled.stderr).not.toMatch(/runs this loss interpreted/);
+    expect(interpreted.stderr).toMatch(/on TraceEnumELBO/);
+    const curve = (r: { stdout: string }) => JSON.parse(r.stdout.trim()).lossCurve as number[];
+    const want = curve(interpreted);
+    curve(compiled).forEach((l, i) => expect(Math.abs(l - want[i]!) / Math.abs(want[i]!), `step ${i + 1}`).toBeLessThan(1e-5));
+  });
 });
