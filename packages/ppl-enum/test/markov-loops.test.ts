@@ -2,7 +2,7 @@
 // terms/stack-steps.ts): which loops are first-order time chains and how their
 // factors line up (structure on hand-made factor shapes), the stacking's values
 // and gradient against closed forms, and loops that fuse (a factorial state, an
-// enumerated global outside the loop, emissions in a nested plate) or do not
+// enumerated global outside the loop, emissions in a nested plate, computeMarginals' offsets) or do not
 // (history 2) against float64 brute-force sums.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { withStepCache } from "ppl-core/internal";
 import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
 import { EnumMessenger } from "../src/enum/enum-handler.js";
 import { collectTerms } from "../src/terms/collect.js";
+import { varDim } from "../src/terms/dims.js";
 import { type FactorShape, type LoopVar, findLoopChains } from "../src/terms/markov-loops.js";
 import { BatchRows, stackRole } from "../src/terms/stack-steps.js";
 import { assignments, bruteForce, logSumExp, normalLogPdf, relErr } from "./helpers.js";
@@ -193,6 +194,42 @@ describe("loops against float64 brute force", () => {
       return lp;
     })));
     expect(relErr(-lossOf(model, 1), truth)).toBeLessThan(1e-5);
+  });
+
+  it("computeMarginals on a stacked loop: each step's offset joins the stack; the marginals are the float64 posterior", () => {
+    const tA = tf.tensor2d(A);
+    const model: Model<[]> = function* () {
+      let z: tf.Tensor | undefined;
+      yield* markov(range(T), function* (t) {
+        z = yield* sample(`z_${t}`, dist.Categorical(z === undefined ? tf.tensor1d([0.4, 0.6]) : vindex(tA, "...", z, ":")), en);
+        yield* sample(`y_${t}`, dist.Normal(z.toFloat().mul(2), 1), { obs: tf.scalar(ys[t]!) });
+      });
+    };
+    // the loop still stacks with one offset per step added, as computeMarginals adds them
+    const stacked = withStepCache(() => tf.tidy(() => {
+      const messenger = new EnumMessenger(-1);
+      const tr = trace(withHandler(model, () => messenger)).getTrace();
+      const extra = [...tr.sampleSites()].filter((site) => site.enumInfo?.kind === "parallel")
+        .map((site) => ({ site, dims: [varDim((site.enumInfo as { variable: { id: number } }).variable.id)], data: tf.zeros([2]) }));
+      return collectTerms(tr, "elbo", true, extra).loops.length;
+    }));
+    expect(stacked).toBe(1);
+    const joint = (z: number[]) => {
+      let lp = 0;
+      for (let t = 0; t < T; t++) lp += Math.log(t === 0 ? [0.4, 0.6][z[0]!]! : A[z[t - 1]!]![z[t]!]!) + normalLogPdf(ys[t]!, 2 * z[t]!, 1);
+      return lp;
+    };
+    const logZ = bruteForce(new Array<number>(T).fill(2), joint);
+    const marginals = new TraceEnumELBO({ maxPlateNesting: 0 }).computeMarginals(model, emptyGuide);
+    for (let t = 0; t < T; t++) {
+      const truth = [0, 1].map((k) => {
+        let total = 0;
+        for (const z of assignments(new Array<number>(T).fill(2))) if (z[t] === k) total += Math.exp(joint(z) - logZ);
+        return total;
+      });
+      const got = Array.from((marginals.get(`z_${t}`) as { probs: tf.Tensor }).probs.dataSync());
+      got.forEach((p, k) => expect(Math.abs(p - truth[k]!)).toBeLessThan(1e-5));
+    }
   });
 
   it("not fused, still right: history 2 (each step reaches back two steps)", () => {

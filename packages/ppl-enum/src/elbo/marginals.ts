@@ -16,8 +16,8 @@ import { checkModelGuideMatch, checkVectorizedMarkovSites, withStepCache } from 
 import type { Dim } from "../contract/factor.js";
 import type { PlanCache } from "../contract/plan-cache.js";
 import { logRing } from "../contract/rings.js";
-import { type CollectedTerms, collectTerms } from "../terms/collect.js";
-import { ordinalOf, plateDim, timeDim, varDim, vectorizedFrames } from "../terms/dims.js";
+import { collectTerms } from "../terms/collect.js";
+import { plateDim, timeDim, varDim, vectorizedFrames } from "../terms/dims.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
 import { runSequentially } from "../enum/sequential.js";
 import { contractTerms } from "../terms/contract-terms.js";
@@ -47,11 +47,9 @@ export function computeMarginals<A extends unknown[]>(
   const probs = withStepCache(() => tf.tidy(() => {
     const { modelTrace, guideTrace } = enumeratedTraces(model, guide, args, -1 - maxPlateNesting);
     try {
-      // per-step factors: each site's offset joins its own step (a loop stacked along time has no per-step factors)
-      const terms = collectTerms(modelTrace, "elbo", false);
       const offsets = offsetsOf(modelTrace.sampleSites());
       families = offsets.map((o) => ({ name: o.site.name, fn: o.site.fn }));
-      return offsets.length === 0 ? [] : posteriorProbs(offsets, terms, plans);
+      return offsets.length === 0 ? [] : posteriorProbs(offsets, modelTrace, plans);
     } finally {
       modelTrace.dispose();
       guideTrace.dispose();
@@ -119,18 +117,12 @@ function offsetsOf(sites: Iterable<SampleSite>): Offset[] {
 }
 
 /** d log Z / d offset for every offset: each site's posterior probabilities, shaped [...batchShape, K]. */
-function posteriorProbs(offsets: readonly Offset[], terms: CollectedTerms, plans: PlanCache): tf.Tensor[] {
+function posteriorProbs(offsets: readonly Offset[], modelTrace: Trace, plans: PlanCache): tf.Tensor[] {
   const logZ = (...deltas: tf.Tensor[]): tf.Scalar => {
-    // each offset is one more factor of the site's variable, in the site's plates (and, for a vectorizedMarkov
-    // site, in its chain at its step, like the site's own factor)
-    const withOffsets: CollectedTerms = {
-      ...terms,
-      factors: [...terms.factors, ...offsets.map((o, k) => ({ factor: { data: deltas[k]!, dims: o.dims }, ordinal: ordinalOf(o.site) }))],
-      factorSites: [...terms.factorSites, ...offsets.map((o) => o.site.name)],
-      factorChains: [...terms.factorChains, ...offsets.map((o) => terms.factorChains[terms.factorSites.indexOf(o.site.name)])],
-      sumDims: new Set([...terms.sumDims, ...offsets.map((o) => o.dims[o.dims.length - 1]!)]),
-    };
-    const { plan, roots } = contractTerms(withOffsets, plans, logRing)!;
+    // each offset is one more factor of the site's variable, in the site's plates, collected with the site's
+    // own: in a vectorizedMarkov chain or a stacked markov loop it joins the site's step
+    const terms = collectTerms(modelTrace, "elbo", true, offsets.map((o, k) => ({ site: o.site, dims: o.dims, data: deltas[k]! })));
+    const { plan, roots } = contractTerms(terms, plans, logRing)!;
     let total: tf.Tensor = tf.scalar(0);
     roots.forEach((root, i) => {
       total = total.add(root.sum().mul(plan.rootMultipliers[i]!));

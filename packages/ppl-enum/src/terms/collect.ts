@@ -69,9 +69,11 @@ export interface CollectedTerms {
  * masked in the ELBO; in a guide trace its log q weighs the expectation.
  * `fuseLoops` (default true) stacks first-order markov loops along time; a
  * model that enumerates sequentially is run once per value, and those runs'
- * factors are stacked per step instead (stack-runs.ts).
+ * factors are stacked per step instead (stack-runs.ts). `extra` factors
+ * join the walk as if their site had them too (computeMarginals' offsets:
+ * in a loop, they stack with its step).
  */
-export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = true): CollectedTerms {
+export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = true, extra: readonly ExtraFactor[] = []): CollectedTerms {
   const includeCosts = purpose === "elbo";
   const pending: (FactorShape & { source: LogProbSource; site: string; chain: FactorChain | undefined })[] = [];
   const costs: CostTerm[] = [];
@@ -127,6 +129,11 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = 
     pending.push({ dims, sizes, ordinal, loop, source, site: site.name, chain });
   }
 
+  for (const e of extra) {
+    const tag = e.site.markov.find((m) => m.time !== undefined);
+    const chain = tag === undefined ? undefined : { chain: tag.chain, step: tag.step };
+    pending.push({ dims: e.dims, sizes: e.data.shape, ordinal: ordinalOf(e.site), loop: loopOf(e.site), source: { tensor: e.data }, site: e.site.name, chain });
+  }
   const isVar = (d: Dim) => d.startsWith("v");
   const found = fuseLoops && !sequential ? findLoopChains(pending, loopVars, isVar, named.varSizes) : [];
   const { factors, origins, loops } = loopTimeChains(found, pending, rows);
@@ -138,6 +145,13 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = 
     factors, factorSites, sumDims, costs, guideWeights, scale: commonScale.value, plateSizes: named.plateSizes, label: named.label,
     factorChains, timeChains, loops, varSizes: named.varSizes,
   };
+}
+
+/** A factor the caller adds at a site: `data` over `dims` (one name per axis). */
+export interface ExtraFactor {
+  readonly site: SampleSite;
+  readonly dims: readonly Dim[];
+  readonly data: tf.Tensor;
 }
 
 /** The site's step in a `markov` loop, when it is in exactly one (a nested loop's sites stay per-step factors). */
