@@ -22,7 +22,7 @@ function* emptyGuide() {}
 
 describe("findLoopChains", () => {
   const chain = {};
-  const loop = (step: number) => ({ chain, name: "m", step });
+  const loop = (step: number) => ({ chain, step });
   // an HMM of 4 steps, dims recycled: z_t is v<t>, its transition lists (curr, prev) at odd t and (prev, curr) at even t
   const hmm = (): { factors: FactorShape[]; vars: Map<string, LoopVar> } => {
     const factors: FactorShape[] = [];

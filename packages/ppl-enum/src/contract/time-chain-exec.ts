@@ -66,21 +66,20 @@ export function timeChainTerms(
   const pairFactors = step.filter(usesPrev);
   const currFactors = step.filter((f) => !usesPrev(f));
   const [prevShape, currShape] = [c.prev.map(size), c.curr.map(size)];
-  const first = total(init, [...c.batch, ...c.prev], [...lead(init), ...prevShape]);
-  const curr = total(currFactors, [...c.batch, c.time, ...c.curr], [...lead(currFactors), c.steps, ...currShape]);
+  // the unary terms [1 or B, T, K], each kind laid on its steps (a pad, not a concat with zeros); adding them
+  // broadcasts a shared kind over the batch
+  const parts: tf.Tensor[] = [];
+  if (init.length > 0) parts.push(total(init, [...c.batch, ...c.prev], [...lead(init), ...prevShape]).reshape([-1, 1, K]).pad([[0, 0], [0, T - 1], [0, 0]]));
+  if (currFactors.length > 0) {
+    const curr = total(currFactors, [...c.batch, c.time, ...c.curr], [...lead(currFactors), c.steps, ...currShape]);
+    parts.push(curr.reshape([-1, T - 1, K]).pad([[0, 0], [1, 0], [0, 0]]));
+  }
+  // a loop's factors on the state at every step (its emissions), stacked along the span
+  if (every.length > 0) parts.push(total(every, [...c.batch, c.span!, ...c.curr], [...lead(every), T, ...currShape]).reshape([-1, T, K]));
+  const unary = parts.length === 0 ? tf.zeros([1, T, K]) : parts.reduce((a, b) => a.add(b));
   // a transition constant along time stays one transition (the kernel's Tp = 1), never copied T-1 times
   const Tp = pairFactors.some((f) => f.dims.includes(c.time)) ? c.steps : 1;
   const pair = total(pairFactors, [...c.batch, c.time, ...c.prev, ...c.curr], [...lead(pairFactors), Tp, ...prevShape, ...currShape]);
-  const Bu = varies(init) || varies(currFactors) || varies(every) ? B : 1;
-  const toBatch = (x: tf.Tensor) => (x.shape[0] === Bu ? x : x.add(tf.zeros([Bu, ...x.shape.slice(1)])));
-  let unary = init.length + currFactors.length === 0 ? undefined
-    : tf.concat([toBatch(first.reshape([-1, 1, K])), toBatch(curr.reshape([-1, T - 1, K]))], 1);
-  if (every.length > 0) {
-    // a loop's factors on the state at every step (its emissions), stacked along the span
-    const all = toBatch(total(every, [...c.batch, c.span!, ...c.curr], [...lead(every), T, ...currShape]).reshape([-1, T, K]));
-    unary = unary === undefined ? all : unary.add(all);
-  }
-  unary ??= tf.zeros([Bu, T, K]);
   return { unary, pair: pair.reshape([varies(pairFactors) ? B : 1, Tp, K, K]), B, batchShape };
 }
 

@@ -92,6 +92,7 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = 
     if (site.role === "deterministic") continue;
     const tag = site.markov.find((m) => m.time !== undefined);
     const loop = loopOf(site);
+    const chain = timeChainOf(site);
     if (site.enumInfo?.kind === "parallel") {
       const own = site.enumInfo.variable;
       const d = named.variable(own);
@@ -125,14 +126,14 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = 
     }
     commonScale.add(site.name, site.scale);
     const source: LogProbSource = pre ?? { tensor: squeezed(own!.lp, sizes) };
-    const chain = tag === undefined ? undefined : { chain: tag.chain, step: tag.step };
     pending.push({ dims, sizes, ordinal, loop, source, site: site.name, chain });
   }
 
   for (const e of extra) {
-    const tag = e.site.markov.find((m) => m.time !== undefined);
-    const chain = tag === undefined ? undefined : { chain: tag.chain, step: tag.step };
-    pending.push({ dims: e.dims, sizes: e.data.shape, ordinal: ordinalOf(e.site), loop: loopOf(e.site), source: { tensor: e.data }, site: e.site.name, chain });
+    pending.push({
+      dims: e.dims, sizes: e.data.shape, ordinal: ordinalOf(e.site), loop: loopOf(e.site), source: { tensor: e.data }, site: e.site.name,
+      chain: timeChainOf(e.site),
+    });
   }
   const isVar = (d: Dim) => d.startsWith("v");
   const found = fuseLoops && !sequential ? findLoopChains(pending, loopVars, isVar, named.varSizes) : [];
@@ -158,7 +159,13 @@ export interface ExtraFactor {
 function loopOf(site: SampleSite): LoopPlace | undefined {
   if (site.markov.length !== 1) return undefined;
   const tag = site.markov[0]!;
-  return tag.time === undefined ? { chain: tag.chain, name: tag.chainName, step: tag.step } : undefined;
+  return tag.time === undefined ? { chain: tag.chain, step: tag.step } : undefined;
+}
+
+/** The site's vectorizedMarkov chain and step, if any. */
+function timeChainOf(site: SampleSite): FactorChain | undefined {
+  const tag = site.markov.find((m) => m.time !== undefined);
+  return tag === undefined ? undefined : { chain: tag.chain, step: tag.step };
 }
 
 /** Sites of one markov parity share their log-prob tensor (step-cached vindex): squeeze it once a call, so the chain sees one tensor. */

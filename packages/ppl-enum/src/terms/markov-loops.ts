@@ -14,10 +14,9 @@
  * the loop used outside it, a nested loop, steps of different shapes, or a
  * product state too large to pair up (MAX_LOOP_STATES).
  */
+import { CHAIN_MIN_LENGTH } from "../contract/chain-plan.js";
 import type { Dim } from "../contract/factor.js";
 
-/** Loops shorter than this stay per-step factors (the stacking costs more than it saves). */
-export const MIN_LOOP_LENGTH = 3;
 /**
  * The largest state (the product of a step's enumerated sizes) a loop is
  * fused with: the chain kernel pairs the whole state, K × K per step, where
@@ -29,7 +28,6 @@ export const MAX_LOOP_STATES = 64;
 /** Where a collected factor's site sits: one step of one `markov` loop. */
 export interface LoopPlace {
   readonly chain: object;
-  readonly name: string;
   readonly step: number;
 }
 
@@ -70,7 +68,6 @@ export interface LoopRole {
 }
 
 export interface LoopChain {
-  readonly name: string;
   /** T, the number of steps. */
   readonly length: number;
   /** Each step's enumerated variables (its state), in site order, and their sizes. */
@@ -192,7 +189,7 @@ function loopChain(
   }
   for (let j = 0; j < first.length; j++) if (!sameAtZero || roles[j]!.from === 1) init.push(first[j]!);
   const sizes = state[0]!.map((d) => varSizes.get(d)!);
-  return { name: factors[members[0]!]!.loop!.name, length: T, state, sizes, init, roles, outer: [...outer].sort(), plates };
+  return { length: T, state, sizes, init, roles, outer: [...outer].sort(), plates };
 }
 
 /** Every variable of the state at every step (Array.prototype.flat is slow on V8: it was most of this file's time). */
@@ -210,7 +207,8 @@ function stateOf(chain: object, vars: ReadonlyMap<Dim, LoopVar>, varSizes: Reado
     (state[v.step] ??= [])[v.index] = d;
   }
   const T = state.length;
-  if (T < MIN_LOOP_LENGTH) return undefined;
+  // shorter loops stay per-step factors, as the plan leaves short chains (the stacking costs more than it saves)
+  if (T < CHAIN_MIN_LENGTH) return undefined;
   const sizes = (s: readonly Dim[] | undefined) => (s === undefined ? undefined : Array.from(s, (d) => varSizes.get(d)));
   const first = sizes(state[0]);
   if (first === undefined || first.length === 0 || first.some((k) => k === undefined)) return undefined;

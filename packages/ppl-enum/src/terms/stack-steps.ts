@@ -36,15 +36,16 @@ export class BatchRows {
 export function stackRole(role: LoopRole, sources: readonly LogProbSource[], rows: BatchRows): { data: tf.Tensor; timed: boolean } {
   const woven = role.perms.every((p) => p === null) ? weave(sources, role.sumAxes) : undefined;
   if (woven !== undefined) return { data: woven, timed: true };
+  // each distinct (tensor, transpose) once: a transition is one tensor per parity, shared by its steps
   const pieces: tf.Tensor[] = [];
-  const keys: string[] = [];
+  const index = new Map<string, number>();
   const at = sources.map((s, k) => {
     const x = rows.tensor(s);
     const perm = role.perms[k];
     const key = `${x.id}:${perm?.join(",") ?? ""}`;
-    let i = keys.indexOf(key);
-    if (i < 0) {
-      i = keys.push(key) - 1;
+    let i = index.get(key);
+    if (i === undefined) {
+      index.set(key, (i = pieces.length));
       const ordered = perm === null || perm === undefined ? x : x.transpose([...perm]);
       pieces.push(plateSum(ordered, role.sumAxes));
     }
