@@ -39,6 +39,27 @@ export function broadcastRows(out: readonly number[], shapes: readonly (readonly
   };
 }
 
+/**
+ * broadcastRows for an op made once and run many times (a compiled loss
+ * replays it every step): worked out again only when the shapes differ from
+ * the last call's, so a replay allocates no row offsets.
+ */
+export function rowsMemo(): (out: readonly number[], shapes: readonly (readonly number[])[]) => BroadcastRows {
+  let last: { out: readonly number[]; shapes: readonly (readonly number[])[]; rows: BroadcastRows } | undefined;
+  return (out, shapes) => {
+    if (last === undefined || !sameShape(last.out, out) || last.shapes.length !== shapes.length || !last.shapes.every((s, i) => sameShape(s, shapes[i]!))) {
+      last = { out: [...out], shapes: shapes.map((s) => [...s]), rows: broadcastRows(out, shapes) };
+    }
+    return last.rows;
+  };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Flat offsets of every position of `dims` (row-major) under the given strides. */
 function offsets(dims: readonly number[], strides: readonly number[]): Int32Array {
   // built one dim at a time: positions for the first d dims, then each extended by the next dim

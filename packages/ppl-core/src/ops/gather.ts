@@ -10,25 +10,26 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLShapeError } from "../errors.js";
 import { customGradient } from "./custom-grad.js";
+import { type KernelValues, writeTensor } from "./kernel-io.js";
 
 /** `x[idx]` for a 1-D x and int32 idx of any shape; differentiable in x. */
 export function gatherFlat(x: tf.Tensor1D, idx: tf.Tensor): tf.Tensor {
   const n = x.shape[0];
   if (x.dtype !== "float32") return tf.gather(x, idx.reshape([-1])).reshape(idx.shape);
-  // the indices are read now, as plain data: they get no gradient, and a tensor
-  // kept for the backward pass could be disposed by an enclosing tidy first
+  // the indices are read now, as plain data, and checked once (a compiled loss replays the op with them):
+  // they get no gradient, and a tensor kept for the backward pass could be disposed by an enclosing tidy first
   const flat = idx.dataSync();
+  checkIndices(flat, n);
   const shape = idx.shape;
   const op = customGradient<[tf.Tensor]>(([values]) => ({
-    value: tf.tensor(gathered(values.dataSync(), flat, n), shape, "float32"),
-    gradFunc: (dy: tf.Tensor) => tf.tensor1d(scatterAdd(flat, dy.dataSync(), n)),
+    value: writeTensor(shape, [values], (out, [xs]) => gathered(xs!, flat, out)),
+    gradFunc: (dy: tf.Tensor) => writeTensor([n], [dy], (g, [dys]) => scatterAdd(flat, dys!, g)),
   }));
   return op(x);
 }
 
-/** out[i] = x[idx[i]]; an index that is not an integer in [0, n) is an error (tf.gather checks the range too). */
-function gathered(x: ArrayLike<number>, idx: ArrayLike<number>, n: number): Float32Array {
-  const out = new Float32Array(idx.length);
+/** An index that is not an integer in [0, n) is an error (tf.gather checks the range too). */
+function checkIndices(idx: ArrayLike<number>, n: number): void {
   for (let i = 0; i < idx.length; i++) {
     const j = idx[i]!;
     if (!(j >= 0 && j < n && Number.isInteger(j))) {
@@ -37,14 +38,19 @@ function gathered(x: ArrayLike<number>, idx: ArrayLike<number>, n: number): Floa
         actual: String(j),
       });
     }
-    out[i] = x[j]!;
   }
+}
+
+/** out[i] = x[idx[i]]. */
+function gathered(x: KernelValues, idx: ArrayLike<number>, out: Float32Array): Float32Array {
+  for (let i = 0; i < idx.length; i++) out[i] = x[idx[i]!]!;
   return out;
 }
 
 /** g[idx[i]] += dy[i], summed in float64. */
-function scatterAdd(idx: ArrayLike<number>, dy: ArrayLike<number>, n: number): Float32Array {
-  const g = new Float64Array(n);
-  for (let i = 0; i < idx.length; i++) g[idx[i]!]! += dy[i]!;
-  return Float32Array.from(g);
+function scatterAdd(idx: ArrayLike<number>, dy: KernelValues, g: Float32Array): Float32Array {
+  const acc = new Float64Array(g.length);
+  for (let i = 0; i < idx.length; i++) acc[idx[i]!]! += dy[i]!;
+  for (let i = 0; i < g.length; i++) g[i] = acc[i]!;
+  return g;
 }

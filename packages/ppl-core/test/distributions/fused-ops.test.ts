@@ -257,11 +257,27 @@ describe("Bernoulli's fused log-mass at the edges of its support", () => {
       expect(Array.from(g)).toEqual([0, 0, 4]);
     }
   });
+
+  it("the same with the probs broadcast over rows of values (the per-parameter tables)", () => {
+    const eps = 2 ** -23;
+    const p = tf.tensor1d([0, 1, 0.25]);
+    const v = [[0, 1, 1], [1, 0, 0], [0, 1, 1], [1, 1, 0]];
+    const lp = Array.from(dist.Bernoulli(p).logProb(tf.tensor2d(v)).dataSync());
+    const at = (q: number, x: number) => Math.fround(x === 1 ? Math.log(q) : Math.log1p(-q));
+    const expected = v.flatMap((row) => row.map((x, j) => at([eps, 1 - eps, 0.25][j]!, x)));
+    expectClose(lp, expected, 1e-7, 1e-7, "log-mass");
+    // Σ over rows of 1/c or -1/(1 - c): 0 where the clamp bites; 1/0.25 twice and -1/0.75 twice for the third
+    const g = tf.grad((q: tf.Tensor) => dist.Bernoulli(q).logProb(tf.tensor2d(v)).sum())(p).dataSync();
+    expectClose(Array.from(g), [0, 0, 2 * 4 - 2 / 0.75], 1e-6, 0, "d/dp");
+  });
 });
 
 describe("Bernoulli's fused log-mass, with its parameter broadcast over the values (a table per parameter) or read once each", () => {
-  // values of 0, 1 and between (a relaxed value: v log p + (1 - v) log(1 - p))
-  const values = [1, 0, 0.3, 1, 0, 1, 0.75, 0, 1, 1, 0, 0.5];
+  // values of 0, 1 and between (a relaxed value: v log p + (1 - v) log(1 - p)), and of 0 and 1 only (one log per value)
+  const valueSets = {
+    relaxed: [1, 0, 0.3, 1, 0, 1, 0.75, 0, 1, 1, 0, 0.5],
+    binary: [1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0],
+  };
   const logSigmoid64 = (l: number) => -Math.log1p(Math.exp(-l));
   const ref = (kind: "probs" | "logits", v: number, q: number) => {
     const [l1, l0] = kind === "probs" ? [Math.log(q), Math.log1p(-q)] : [logSigmoid64(q), logSigmoid64(-q)];
@@ -272,12 +288,12 @@ describe("Bernoulli's fused log-mass, with its parameter broadcast over the valu
     ["read once each", [0.2, 0.9, 0.5, 0.35, 0.6, 0.05, 0.8, 0.45, 0.3, 0.7, 0.15, 0.55], [4, 3]],
     ["broadcast over the rows", [0.2, 0.9, 0.5], [3]],
   ] as const;
-  for (const kind of ["probs", "logits"] as const) {
+  for (const [valuesWhat, values] of Object.entries(valueSets)) for (const kind of ["probs", "logits"] as const) {
     for (const [what, ps, shape] of cases) {
       const param = kind === "probs" ? [...ps] : ps.map((q) => Math.log(q / (1 - q)) * 2);
       const f = (p: tf.Tensor) => (kind === "probs" ? dist.Bernoulli(p) : dist.Bernoulli({ logits: p })).logProb(tf.tensor(values, [4, 3]));
       const expected = (ps64: readonly number[]) => values.map((v, i) => ref(kind, v, at([...ps64], [...shape], [4, 3], i)));
-      it(`${kind}, ${what}: the closed form, and a gradient equal to central differences`, () => {
+      it(`${kind}, ${what}, ${valuesWhat} values: the closed form, and a gradient equal to central differences`, () => {
         tf.tidy(() => {
           expectClose(vals(f(tf.tensor(param, [...shape]))), expected(param), 1e-6, 1e-6, "log-mass");
           const g = vals(tf.grad((p: tf.Tensor) => f(p).sum())(tf.tensor(param, [...shape])));

@@ -1,0 +1,77 @@
+/**
+ * How ppl's JS kernels (the fused log-densities, the mask, the gather) read
+ * their inputs and write their outputs. `dataSync` copies a tensor out of the
+ * wasm heap and `tf.tensor(values)` copies a new JS array into it: for
+ * hmm.py's emissions, a megabyte a step each way, and the arrays were most of
+ * a compiled step's garbage. On wasm these read the heap in place and write
+ * the outputs straight into memory allocated for them; on other backends
+ * (cpu) they fall back to dataSync and tf.tensor.
+ *
+ * Only for a custom-gradient op's forward and gradient functions: a compiled
+ * loss (jit/) replays those whole, so it need not see what they read, while a
+ * read anywhere else must go through dataSync for the recorder to see it.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+/** A tensor's values as a JS kernel reads them. */
+export type KernelValues = Float32Array | Int32Array | Uint8Array;
+
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): KernelValues;
+}
+
+interface EngineView {
+  readonly backend: unknown;
+  readonly state: { readonly tensorInfo: { get(dataId: object): { backend: unknown } | undefined } };
+  makeTensorFromTensorInfo(info: tf.TensorInfo, backend?: unknown): tf.Tensor;
+}
+
+/** The wasm backend when every tensor given lives on it, else undefined. */
+function heapFor(tensors: readonly tf.Tensor[]): HeapBackend | undefined {
+  const engine = tf.engine() as unknown as EngineView;
+  const b = engine.backend as Partial<HeapBackend>;
+  if (typeof b.typedArrayFromHeap !== "function" || typeof b.makeOutput !== "function") return undefined;
+  for (const t of tensors) if (engine.state.tensorInfo.get(t.dataId)?.backend !== b) return undefined;
+  return b as HeapBackend;
+}
+
+/**
+ * New float32 tensors of `shapes`, filled by `write` from the values of
+ * `inputs`. `write` must set every element of every output (the heap memory
+ * is not cleared). The views are taken after the outputs are allocated and
+ * are valid only while `write` runs: making a tensor can grow the heap and
+ * detach them.
+ */
+export function writeTensors(
+  shapes: readonly (readonly number[])[],
+  inputs: readonly tf.Tensor[],
+  write: (outs: Float32Array[], ins: KernelValues[]) => void,
+): tf.Tensor[] {
+  const heap = heapFor(inputs);
+  if (heap === undefined) {
+    const outs = shapes.map((s) => new Float32Array(sizeOf(s)));
+    write(outs, inputs.map((t) => t.dataSync() as KernelValues));
+    return outs.map((o, i) => tf.tensor(o, [...shapes[i]!], "float32"));
+  }
+  const engine = tf.engine() as unknown as EngineView;
+  const infos = shapes.map((s) => heap.makeOutput([...s], "float32"));
+  write(infos.map((info) => heap.typedArrayFromHeap(info) as Float32Array), inputs.map((t) => heap.typedArrayFromHeap(t)));
+  return infos.map((info) => engine.makeTensorFromTensorInfo(info, heap));
+}
+
+/** One new float32 tensor of `shape` filled by `write` (see {@link writeTensors}). */
+export function writeTensor(shape: readonly number[], inputs: readonly tf.Tensor[], write: (out: Float32Array, ins: KernelValues[]) => void): tf.Tensor {
+  return writeTensors([shape], inputs, (outs, ins) => write(outs[0]!, ins))[0]!;
+}
+
+/** Float32 zeros of `shape` (a discrete input's gradient), with no JS array of zeros made and copied. */
+export function zerosTensor(shape: readonly number[]): tf.Tensor {
+  return writeTensor(shape, [], (out) => out.fill(0));
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
