@@ -31,7 +31,7 @@ export class UnconstrainedNormal extends Distribution {
   private readonly transform: Transform;
   private readonly base: Distribution;
   /** Our own draws: the value → its unconstrained x and the noise ε that made it. */
-  private readonly cache = new WeakMap<tf.Tensor, { readonly x: tf.Tensor; readonly noise: Float32Array }>();
+  private readonly cache = new WeakMap<tf.Tensor, { readonly x: tf.Tensor; readonly noise: tf.Tensor }>();
   /** How many rightmost dims of x are one unconstrained event. */
   private readonly baseEventDim: number;
 
@@ -58,7 +58,7 @@ export class UnconstrainedNormal extends Distribution {
   sample(sampleShape: readonly number[] = [], seed = nextSeed(this.name)): tf.Tensor {
     const shape = [...sampleShape, ...broadcastShapes([this.loc.shape, this.scale.shape])];
     const noise = normalNoise(shape, seed);
-    const x = rsampleNormalFromNoise(this.loc, this.scale, shape, noise);
+    const x = rsampleNormalFromNoise(this.loc, this.scale, noise);
     const y = this.transform.forward(x);
     this.cache.set(y, { x, noise });
     return y;
@@ -68,7 +68,7 @@ export class UnconstrainedNormal extends Distribution {
     return tf.tidy(() => {
       const own = this.cache.get(value);
       const x = own?.x ?? this.transform.inverse(value);
-      const logQ = own === undefined ? this.base.logProb(x) : normalLogProbOfNoise(own.noise, this.scale, x.shape, this.baseEventDim);
+      const logQ = own === undefined ? this.base.logProb(x) : normalLogProbOfNoise(own.noise, this.scale, this.baseEventDim);
       // onto the reals (most sites) the log-Jacobian is 0: no zeros to subtract, forward or backward
       if (this.transform instanceof transforms.IdentityTransform) return logQ;
       const logDet = sumRightmost(this.transform.logAbsDetJacobian(x, value), this.siteEventDim - this.transform.eventDim);

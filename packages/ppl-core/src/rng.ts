@@ -2,6 +2,7 @@
  * Seeded randomness. tfjs has no key splitting, so every draw gets its own
  * 32-bit seed derived by hashing (run seed, site name, occurrence).
  */
+import * as tf from "@tensorflow/tfjs-core";
 import { PPLConfigError } from "./errors.js";
 
 let globalSeed = (Date.now() ^ 0x9e3779b9) >>> 0;
@@ -58,19 +59,19 @@ export function hashSeed(...parts: readonly (string | number)[]): number {
 
 /** The next seed of the global stream, for a draw with no `seed` handler around it. */
 export function nextSeed(label = ""): number {
-  if (drawDepth === 0) seedsOutsideDraws++;
-  return hashSeed(globalSeed, counter++, label);
+  const seed = hashSeed(globalSeed, counter++, label);
+  observer?.seed(label, seed, drawDepth > 0);
+  return seed;
 }
 
 let drawDepth = 0;
-let seedsOutsideDraws = 0;
 
 /**
  * Run a site's draw (the default sampler of a sample site). A compiled loss
  * (jit/) replays kernels with the values they had when recorded: it must
  * know that noise entered a step, and a draw that makes no new values (a
- * Delta's) is not noise. Inside `drawing`, a tensor made from JS values is
- * noise; a seed taken outside any draw counts as noise whatever it makes.
+ * Delta's) is not noise. Inside `drawing`, a tensor made from JS values that
+ * {@link noise} did not make is noise the compiled loss cannot make again.
  */
 export function drawing<T>(draw: () => T): T {
   drawDepth++;
@@ -86,13 +87,50 @@ export function isDrawing(): boolean {
   return drawDepth > 0;
 }
 
-/** How many seeds the global stream gave out outside a site's draw (see {@link drawing}). */
-export function seedsTakenOutsideDraws(): number {
-  return seedsOutsideDraws;
+/**
+ * A draw's noise: the tensor `make(seed)` makes from nothing but the seed and
+ * JS constants (tfjs's seeded standard normal or uniform values of a fixed
+ * shape, a subsample's indices). Samplers make their randomness here so that
+ * a compiled loss can make it again: its program takes the noise as an input
+ * and, on each replay, calls `make` with the seed the stream gives in this
+ * one's place, so a replay draws what the interpreted step would have.
+ */
+export function noise(seed: number, make: (seed: number) => tf.Tensor): tf.Tensor {
+  return observer === undefined ? make(seed) : observer.noise(seed, make);
+}
+
+/** Standard normal noise of `shape`: tfjs's seeded draws, through {@link noise}. */
+export function normalNoise(shape: readonly number[], seed: number): tf.Tensor {
+  return noise(seed, (s) => tf.randomNormal([...shape], 0, 1, "float32", s));
+}
+
+/** Uniform noise on [low, high) of `shape`: tfjs's seeded draws, through {@link noise}. */
+export function uniformNoise(shape: readonly number[], low: number, high: number, seed: number): tf.Tensor {
+  return noise(seed, (s) => tf.randomUniform([...shape], low, high, "float32", s));
+}
+
+/** What a compiled loss's recorder (jit/recorder.ts) watches while it records a call. */
+export interface RngObserver {
+  /** The global stream gave `seed` for `label`; `inDraw`: to a site's draw. */
+  seed(label: string, seed: number, inDraw: boolean): void;
+  /** A sampler's noise (see {@link noise}): returns `make(seed)`. */
+  noise(seed: number, make: (seed: number) => tf.Tensor): tf.Tensor;
+  /** A JS generator was made ({@link makeRng}): a sampler written in JS, unless {@link noise} runs it. */
+  generator(): void;
+}
+
+let observer: RngObserver | undefined;
+
+/** Watch the stream with `o` (undefined: stop); returns the observer it replaces. */
+export function observeRng(o: RngObserver | undefined): RngObserver | undefined {
+  const previous = observer;
+  observer = o;
+  return previous;
 }
 
 /** A small, fast PRNG (mulberry32) for samplers written in JS. Returns floats in [0, 1). */
 export function makeRng(seed: number): () => number {
+  observer?.generator();
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -3,7 +3,7 @@ import { type Constraint, boolean, real, unitInterval } from "../constraints/con
 import { bernoulliLogProb } from "../ops/bernoulli-logprob.js";
 import { xlog1py, xlogy } from "../ops/special.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { batchedLayout } from "./base/batched-layout.js";
 import { Distribution } from "./base/distribution.js";
 import { type BinaryParam, checkParam, logitsOf, probsOf, type ProbsOrLogits, probsOrLogits } from "./base/validate.js";
@@ -42,7 +42,7 @@ export class Bernoulli extends Distribution {
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Bernoulli")): tf.Tensor {
-    return tf.tidy(() => tf.randomUniform(this.shape(sampleShape), 0, 1, "float32", seed).less(this.probs).cast("float32"));
+    return tf.tidy(() => uniformNoise(this.shape(sampleShape), 0, 1, seed).less(this.probs).cast("float32"));
   }
 
   logProb(value: tf.Tensor): tf.Tensor {

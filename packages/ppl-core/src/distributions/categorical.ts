@@ -6,7 +6,7 @@ import { isArangeIndex, markArangeIndex, vindex } from "../ops/vindex.js";
 import { PROBS_EPS, clampProbNumber } from "../ops/clamp-probs.js";
 import { customGradient } from "../ops/custom-grad.js";
 import { stepCached } from "../ops/step-cache.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { batchedLayout } from "./base/batched-layout.js";
 import { Distribution } from "./base/distribution.js";
 import { asFloat, categoryWeights, checkParam } from "./base/validate.js";
@@ -161,7 +161,7 @@ export class Categorical extends Distribution {
     return tf.tidy(() => {
       const shape = this.shape(sampleShape);
       const cdf = cumsumLast(this.probs);
-      const u = tf.randomUniform([...shape, 1], 0, 1, "float32", seed);
+      const u = uniformNoise([...shape, 1], 0, 1, seed);
       const total = cdf.slice(new Array<number>(cdf.rank).fill(0).map((_, i) => (i === cdf.rank - 1 ? this.numCategories - 1 : 0)));
       const below = broadcastTo(cdf, [...shape, this.numCategories]).less(u.mul(total)).cast("int32").sum(-1);
       return below.minimum(this.numCategories - 1).cast("int32");

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { logProbOnLayout } from "./base/batched-layout.js";
 import { Parameterized } from "./base/parameterized.js";
 
@@ -33,7 +33,7 @@ export class Cauchy extends Parameterized("Cauchy", {
   /** loc + scale tan(pi u), u uniform on (-1/2, 1/2). */
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Cauchy")): tf.Tensor {
     return tf.tidy(() => {
-      const u = tf.randomUniform(this.shape(sampleShape), -U_HALF, U_HALF, "float32", seed);
+      const u = uniformNoise(this.shape(sampleShape), -U_HALF, U_HALF, seed);
       return u.mul(Math.PI).tan().mul(this.scale).add(this.loc);
     });
   }

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, nonnegative, positive } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { Parameterized } from "./base/parameterized.js";
 
 /** Exponential(rate): density rate e^(-rate x) on x >= 0; reparameterised. */
@@ -19,7 +19,7 @@ export class Exponential extends Parameterized("Exponential", {
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Exponential")): tf.Tensor {
     // inverse CDF; u in [0, 1) so log1p(-u) is finite
-    return tf.tidy(() => tf.randomUniform(this.shape(sampleShape), 0, 1, "float32", seed).neg().log1p().neg().div(this.rate));
+    return tf.tidy(() => uniformNoise(this.shape(sampleShape), 0, 1, seed).neg().log1p().neg().div(this.rate));
   }
 
   logProb(value: tf.Tensor): tf.Tensor {

@@ -3,7 +3,7 @@ import { type Constraint, nonnegativeInteger, real, unitInterval } from "../cons
 import { clampProbs } from "../ops/clamp-probs.js";
 import { xlog1py, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { logProbOnLayout } from "./base/batched-layout.js";
 import { Distribution } from "./base/distribution.js";
 import { type BinaryParam, checkParam, logitsOf, probsOf, type ProbsOrLogits, probsOrLogits } from "./base/validate.js";
@@ -59,7 +59,7 @@ export class Geometric extends Distribution {
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Geometric")): tf.Tensor {
     return tf.tidy(() => {
       const shape = this.shape(sampleShape);
-      const u = tf.scalar(1).sub(tf.randomUniform(shape, 0, 1, "float32", seed));
+      const u = tf.scalar(1).sub(uniformNoise(shape, 0, 1, seed));
       const [logFail] = this.logFailSucceed();
       // p = 1: log(1 - p) = -inf, and every draw is 0
       return u.log().div(broadcastTo(logFail, shape)).floor().maximum(0).abs(); // abs: no -0

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { logProbOnLayout } from "./base/batched-layout.js";
 import { Parameterized } from "./base/parameterized.js";
 
@@ -36,7 +36,7 @@ export class Gumbel extends Parameterized("Gumbel", {
   /** loc - scale log(-log u), u uniform on (0, 1). */
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Gumbel")): tf.Tensor {
     return tf.tidy(() => {
-      const u = tf.randomUniform(this.shape(sampleShape), U_MIN, U_MAX, "float32", seed);
+      const u = uniformNoise(this.shape(sampleShape), U_MIN, U_MAX, seed);
       return u.log().neg().log().mul(this.scale).neg().add(this.loc);
     });
   }

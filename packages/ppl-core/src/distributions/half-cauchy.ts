@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, nonnegative, positive } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { Parameterized } from "./base/parameterized.js";
 
 /** Largest float32 below 1: tan(pi u / 2) stays finite for u in [0, 1). */
@@ -30,7 +30,7 @@ export class HalfCauchy extends Parameterized("HalfCauchy", {
 
   /** scale tan(pi u / 2), u uniform on [0, 1). */
   sample(sampleShape: readonly number[] = [], seed = nextSeed("HalfCauchy")): tf.Tensor {
-    return tf.tidy(() => tf.randomUniform(this.shape(sampleShape), 0, U_MAX, "float32", seed).mul(Math.PI / 2).tan().mul(this.scale));
+    return tf.tidy(() => uniformNoise(this.shape(sampleShape), 0, U_MAX, seed).mul(Math.PI / 2).tan().mul(this.scale));
   }
 
   logProb(value: tf.Tensor): tf.Tensor {

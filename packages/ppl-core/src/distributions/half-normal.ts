@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, nonnegative, positive } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, normalNoise } from "../rng.js";
 import { ndtr, ndtri } from "./numerics/normal-quantile.js";
 import { Parameterized } from "./base/parameterized.js";
 
@@ -21,7 +21,7 @@ export class HalfNormal extends Parameterized("HalfNormal", {
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("HalfNormal")): tf.Tensor {
-    return tf.tidy(() => tf.randomNormal(this.shape(sampleShape), 0, 1, "float32", seed).abs().mul(this.scale));
+    return tf.tidy(() => normalNoise(this.shape(sampleShape), seed).abs().mul(this.scale));
   }
 
   logProb(value: tf.Tensor): tf.Tensor {

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { Parameterized } from "./base/parameterized.js";
 
 /** Largest float32 below 1, so |u| < 1 and log1p(-|u|) stays finite. */
@@ -25,7 +25,7 @@ export class Laplace extends Parameterized("Laplace", {
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Laplace")): tf.Tensor {
     // inverse CDF with u uniform on (-1, 1)
     return tf.tidy(() => {
-      const u = tf.randomUniform(this.shape(sampleShape), -U_MAX, U_MAX, "float32", seed);
+      const u = uniformNoise(this.shape(sampleShape), -U_MAX, U_MAX, seed);
       return u.sign().mul(u.abs().neg().log1p()).mul(this.scale).neg().add(this.loc);
     });
   }

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { logNormalLogProb } from "../ops/normal-logprob.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, normalNoise } from "../rng.js";
 import { batchedLayout } from "./base/batched-layout.js";
 import { LOG_SQRT_2PI_E, ndtr, ndtri } from "./numerics/normal-quantile.js";
 import { Parameterized } from "./base/parameterized.js";
@@ -29,7 +29,7 @@ export class LogNormal extends Parameterized("LogNormal", {
   }
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("LogNormal")): tf.Tensor {
-    return tf.tidy(() => tf.randomNormal(this.shape(sampleShape), 0, 1, "float32", seed).mul(this.scale).add(this.loc).exp());
+    return tf.tidy(() => normalNoise(this.shape(sampleShape), seed).mul(this.scale).add(this.loc).exp());
   }
 
   logProb(value: tf.Tensor): tf.Tensor {

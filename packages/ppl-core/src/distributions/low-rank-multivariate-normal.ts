@@ -3,7 +3,7 @@ import { type Constraint, independent, positive, real } from "../constraints/con
 import { PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag } from "../ops/linalg.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { hashSeed, nextSeed } from "../rng.js";
+import { hashSeed, nextSeed, noise, normalNoise } from "../rng.js";
 import { type ArgSpec, Parameterized } from "./base/parameterized.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -80,8 +80,9 @@ export class LowRankMultivariateNormal extends Parameterized("LowRankMultivariat
   sample(sampleShape: readonly number[] = [], seed = nextSeed("LowRankMultivariateNormal")): tf.Tensor {
     return tf.tidy(() => {
       const shape = this.shape(sampleShape);
-      const epsR = tf.randomNormal([...shape.slice(0, -1), this.rank], 0, 1, "float32", seed);
-      const epsD = tf.randomNormal(shape, 0, 1, "float32", hashSeed(seed, "diag"));
+      const epsR = normalNoise([...shape.slice(0, -1), this.rank], seed);
+      // the second noise from the same seed, hashed apart (a compiled loss makes both again from the stream's seed)
+      const epsD = noise(seed, (s) => tf.randomNormal(shape, 0, 1, "float32", hashSeed(s, "diag")));
       return matVec(this.covFactor, epsR).add(this.covDiag.sqrt().mul(epsD)).add(this.loc);
     });
   }

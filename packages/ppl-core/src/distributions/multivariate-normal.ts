@@ -3,7 +3,7 @@ import { type Constraint, independent, lowerCholesky, positiveDefinite, real } f
 import { PPLConfigError, PPLShapeError, formatShape } from "../errors.js";
 import { cholesky, invLower, matVec, matrixDiag, outerSelf } from "../ops/linalg.js";
 import { broadcastShapes, broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, normalNoise } from "../rng.js";
 import { Distribution } from "./base/distribution.js";
 import { asFloat, checkMinRank, checkParam } from "./base/validate.js";
 
@@ -87,7 +87,7 @@ export class MultivariateNormal extends Distribution {
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("MultivariateNormal")): tf.Tensor {
     return tf.tidy(() => {
-      const eps = tf.randomNormal(this.shape(sampleShape), 0, 1, "float32", seed);
+      const eps = normalNoise(this.shape(sampleShape), seed);
       return matVec(this.scaleTril, eps).add(this.loc);
     });
   }

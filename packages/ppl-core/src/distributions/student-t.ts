@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, positive, real } from "../constraints/constraint.js";
 import { digamma, lgamma, logBeta } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { hashSeed, nextSeed } from "../rng.js";
+import { hashSeed, nextSeed, normalNoise } from "../rng.js";
 import { logProbOnLayout } from "./base/batched-layout.js";
 import { rsampleStandardGamma } from "./numerics/gamma-sampler.js";
 import { Parameterized } from "./base/parameterized.js";
@@ -28,7 +28,7 @@ export class StudentT extends Parameterized("StudentT", {
   sample(sampleShape: readonly number[] = [], seed = nextSeed("StudentT")): tf.Tensor {
     return tf.tidy(() => {
       const shape = this.shape(sampleShape);
-      const z = tf.randomNormal(shape, 0, 1, "float32", seed);
+      const z = normalNoise(shape, seed);
       const halfV = rsampleStandardGamma(broadcastTo(this.df.mul(0.5), shape), hashSeed(seed, "StudentT.chi2"));
       // V / df = halfV / (df / 2)
       return z.mul(halfV.div(this.df.mul(0.5)).rsqrt()).mul(this.scale).add(this.loc);

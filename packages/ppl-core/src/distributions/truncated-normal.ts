@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Constraint, greaterThan, interval, positive, real } from "../constraints/constraint.js";
 import { normalLogProb } from "../ops/normal-logprob.js";
 import { broadcastShapes, broadcastTo, stopGradient, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { elementwiseOp } from "../ops/elementwise-op.js";
 import { logNdtrDiffNumber, ndtrNumber, ndtriNumber } from "./numerics/normal-quantile.js";
 import { Parameterized } from "./base/parameterized.js";
@@ -120,7 +120,7 @@ export class TruncatedNormal extends Parameterized("TruncatedNormal", {
 
   /** icdf(u) for u uniform on (0, 1). */
   sample(sampleShape: readonly number[] = [], seed = nextSeed("TruncatedNormal")): tf.Tensor {
-    return tf.tidy(() => this.icdf(tf.randomUniform(this.shape(sampleShape), U_MIN, U_MAX, "float32", seed)));
+    return tf.tidy(() => this.icdf(uniformNoise(this.shape(sampleShape), U_MIN, U_MAX, seed)));
   }
 
   logProb(value: tf.Tensor): tf.Tensor {

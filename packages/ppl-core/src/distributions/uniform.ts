@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, interval, real } from "../constraints/constraint.js";
 import { elementwiseOp } from "../ops/elementwise-op.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { Parameterized } from "./base/parameterized.js";
 import { checkOrdered } from "./base/validate.js";
 
@@ -27,7 +27,7 @@ export class Uniform extends Parameterized("Uniform", {
 
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Uniform")): tf.Tensor {
     return tf.tidy(() =>
-      tf.randomUniform(this.shape(sampleShape), 0, 1, "float32", seed).mul(this.high.sub(this.low)).add(this.low),
+      uniformNoise(this.shape(sampleShape), 0, 1, seed).mul(this.high.sub(this.low)).add(this.low),
     );
   }
 

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, nonnegative, positive } from "../constraints/constraint.js";
 import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, type TensorLike } from "../ops/tensor.js";
-import { nextSeed } from "../rng.js";
+import { nextSeed, uniformNoise } from "../rng.js";
 import { EULER_GAMMA } from "./gumbel.js";
 import { Parameterized } from "./base/parameterized.js";
 
@@ -32,7 +32,7 @@ export class Weibull extends Parameterized("Weibull", {
   /** lambda (-log(1 - u))^(1/k), u uniform on [0, 1). */
   sample(sampleShape: readonly number[] = [], seed = nextSeed("Weibull")): tf.Tensor {
     return tf.tidy(() => {
-      const e = tf.randomUniform(this.shape(sampleShape), 0, 1, "float32", seed).neg().log1p().neg();
+      const e = uniformNoise(this.shape(sampleShape), 0, 1, seed).neg().log1p().neg();
       return e.pow(this.concentration.reciprocal()).mul(this.scale);
     });
   }

@@ -4,7 +4,7 @@ import { PPLConfigError } from "../errors.js";
 import { clampProbs } from "../ops/clamp-probs.js";
 import { lgamma, xlogy } from "../ops/special.js";
 import { broadcastTo, logSigmoid, type TensorLike } from "../ops/tensor.js";
-import { hashSeed, nextSeed } from "../rng.js";
+import { hashSeed, nextSeed, uniformNoise } from "../rng.js";
 import { samplePoisson } from "./numerics/discrete-samplers.js";
 import { logProbOnLayout, paramKey } from "./base/batched-layout.js";
 import { Distribution } from "./base/distribution.js";
@@ -100,7 +100,7 @@ export class ZeroInflatedPoisson extends Distribution {
   sample(sampleShape: readonly number[] = [], seed = nextSeed("ZeroInflatedPoisson")): tf.Tensor {
     return tf.tidy(() => {
       const shape = this.shape(sampleShape);
-      const keep = tf.randomUniform(shape, 0, 1, "float32", seed).greaterEqual(this.gate);
+      const keep = uniformNoise(shape, 0, 1, seed).greaterEqual(this.gate);
       const counts = tf.tensor(samplePoisson(broadcastTo(this.rate, shape).dataSync(), hashSeed(seed, "counts")), shape, "float32");
       return tf.where(keep, counts, tf.zerosLike(counts));
     });

@@ -12,9 +12,11 @@ import { TraceELBO, type TraceELBOOptions } from "./trace-elbo.js";
 
 /**
  * Pyro's JitTrace_ELBO: TraceELBO whose step is recorded on its first call
- * for each argument signature and replayed after. A model whose guide draws
- * noise, or that reads a param-dependent value in JS, runs interpreted with a
- * one-time message saying why (docs/compiled.md).
+ * for each argument signature and replayed after, each draw's noise made
+ * again from ppl's random stream (the same-seed interpreted run's draws). A
+ * model that reads a param-dependent or drawn value in JS, or a sampler
+ * written in JS, runs interpreted with a one-time message saying why
+ * (docs/compiled.md).
  *
  * @example
  * const svi = new SVI(model, guide, new Adam({ lr: 0.01 }), new JitTraceELBO());

@@ -1,13 +1,14 @@
 /**
  * A recorded loss: the tfjs kernels and custom-gradient ops one call ran, in
  * order, from its leaves (the tf.Variables it read, the call's tensor
- * arguments, and constants it made from JS values) to the loss. `run`
- * replays them through the engine with the variables' current values and a
- * new call's tensor arguments, so a gradient tape around it records them as
- * it records the interpreted call. No model, handler, validation or
- * planning runs.
+ * arguments, the draws' noise, and constants it made from JS values) to the
+ * loss. `run` replays them through the engine with the variables' current
+ * values, a new call's tensor arguments and fresh noise (the seeds ppl's
+ * random stream gives now, in the order the recorded call took them), so a
+ * gradient tape around it records them as it records the interpreted call.
+ * No model, handler, validation or planning runs.
  *
- * The steps that depend on no variable (the data handling: slices of the
+ * The steps that depend on no variable and no draw (the data handling: slices of the
  * sequences, masks from their lengths) give the same tensors for the same
  * argument tensors (tfjs tensors are immutable): their results that the
  * variable-dependent steps use are kept from one replay to the next while the
@@ -15,11 +16,14 @@
  * others.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { nextSeed, noise } from "../rng.js";
 
 /** Where a slot's tensor comes from before any step runs. */
 export type Leaf =
   | { readonly kind: "variable"; readonly variable: tf.Variable }
   | { readonly kind: "arg"; readonly index: number }
+  /** A draw's noise: `make` called with the seed the stream gives in place of the recorded call's `seed`-th. */
+  | { readonly kind: "noise"; readonly seed: number; readonly make: (seed: number) => tf.Tensor }
   | { readonly kind: "constant"; readonly tensor: tf.Tensor };
 
 /** One recorded op: its input and output slots. */
@@ -31,8 +35,8 @@ export type Step =
     readonly inputs: Readonly<Record<string, number>> | readonly number[];
     readonly attrs: unknown;
     readonly outputs: readonly number[];
-    /** Whether a variable reaches the step (else only arguments and constants do). */
-    readonly params: boolean;
+    /** Whether a variable or a draw reaches the step: it runs on every replay (else only arguments and constants do). */
+    readonly perCall: boolean;
   }
   | {
     readonly kind: "custom";
@@ -40,7 +44,7 @@ export type Step =
     readonly f: (...args: never[]) => unknown;
     readonly inputs: readonly number[];
     readonly outputs: readonly number[];
-    readonly params: boolean;
+    readonly perCall: boolean;
   };
 
 /** An argument tensor whose values the recorded call read in JS: a replay needs the same values. */
@@ -55,10 +59,10 @@ interface EngineReplay {
 }
 
 export class Program {
-  /** The steps no variable reaches, and those it does. */
+  /** The steps no variable or draw reaches, and those one does. */
   private readonly argSteps: readonly Step[];
   private readonly paramSteps: readonly Step[];
-  /** Slots the argument-only steps make that a variable-dependent step (or the output) reads. */
+  /** Slots the argument-only steps make that a per-call step (or the output) reads. */
   private readonly frontier: readonly number[];
   /** The argument tensors the kept frontier values were made from, and those values. */
   private keptFor: readonly tf.Tensor[] | undefined;
@@ -72,9 +76,11 @@ export class Program {
     private readonly slotCount: number,
     /** The argument tensors the recording read in JS, with the values it read. */
     readonly readArgs: readonly ReadArg[],
+    /** The labels of the seeds the recorded call took from the stream, in order. */
+    private readonly seedLabels: readonly string[],
   ) {
-    this.argSteps = steps.filter((s) => !s.params);
-    this.paramSteps = steps.filter((s) => s.params);
+    this.argSteps = steps.filter((s) => !s.perCall);
+    this.paramSteps = steps.filter((s) => s.perCall);
     const made = new Set(this.argSteps.flatMap((s) => s.outputs));
     const read = new Set<number>([output]);
     for (const s of this.paramSteps) for (const i of Object.values(s.inputs)) read.add(i);
@@ -107,8 +113,13 @@ export class Program {
   /** Replay with `args` (the call's tensor arguments, in signature order); the loss belongs to the caller's scope. */
   run(args: readonly tf.Tensor[]): tf.Tensor {
     const values = new Array<tf.Tensor>(this.slotCount);
+    // the stream moves as the interpreted call moves it: every seed, those that made no noise too
+    const seeds = this.seedLabels.map((label) => nextSeed(label));
     for (const [slot, leaf] of this.leaves) {
-      values[slot] = leaf.kind === "variable" ? leaf.variable : leaf.kind === "arg" ? args[leaf.index]! : leaf.tensor;
+      values[slot] = leaf.kind === "variable" ? leaf.variable
+        : leaf.kind === "arg" ? args[leaf.index]!
+        : leaf.kind === "noise" ? noise(seeds[leaf.seed]!, leaf.make)
+        : leaf.tensor;
     }
     if (this.keptFor === undefined || !sameTensors(this.keptFor, args)) this.keep(args, values);
     this.frontier.forEach((slot, i) => {

@@ -5,26 +5,37 @@
  * The pattern is runtime/tape-filter.ts's: the engine's methods shadowed on
  * the instance while `f` runs, the previous ones put back after.
  *
- * Each value carries the set of things it depends on (the tf.Variables, and
- * each tensor argument): a kernel with none is constant and is not recorded
- * (its output is a constant leaf of the program: enumeration aranges, masks
- * made from JS values); a kernel with some is a step. The recording is
- * refused (the call's result is still the interpreted one) when a replay
- * could differ from running the call again:
- * - a read in JS of a value that depends on a variable (it could steer
- *   control flow or become a constant); a read of one that depends only on
- *   arguments makes the program valid only for arguments with those values;
- *   reads by ppl's validation checks and inside custom ops (replayed) are
- *   not steering;
- * - noise: a tensor made from JS values while a site draws, a seed taken from
- *   the global stream outside a site's draw, a random kernel;
+ * Each value carries the set of things it depends on (the tf.Variables, the
+ * draws' noise, and each tensor argument): a kernel with none is constant and
+ * is not recorded (its output is a constant leaf of the program: enumeration
+ * aranges, masks made from JS values); a kernel with some is a step.
+ *
+ * Draws are inputs: the recorder watches ppl's random stream (rng.ts), and
+ * each tensor a sampler made with `noise(seed, make)` from a seed the stream
+ * gave in this call is a leaf that a replay makes again, `make` called with
+ * the seed the stream gives in that place on the replay (every seed the call
+ * took is taken again, in order, so the stream moves as the interpreted
+ * step moves it).
+ *
+ * The recording is refused (the call's result is still the interpreted one)
+ * when a replay could differ from running the call again:
+ * - a read in JS of a value that depends on a variable or a draw (it could
+ *   steer control flow or become a constant); a read of one that depends
+ *   only on arguments makes the program valid only for arguments with those
+ *   values; reads by ppl's validation checks and inside custom ops
+ *   (replayed) are not steering;
+ * - noise a replay cannot make again: a tensor made from JS values while a
+ *   site draws that `noise` did not make (samplers written in JS), noise
+ *   from a seed that is not the stream's in this call (a `seed` handler),
+ *   a `make` that uses a dependent tensor, a seed taken from the stream
+ *   outside a site's draw that made no noise, a random kernel;
  * - a custom-gradient op whose function the recorder did not see made, or
  *   whose function or gradient function (run once at a unit gradient) uses
  *   a dependent tensor it was not given (a closure capture: the replay would
  *   use the old one).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { isDrawing, seedsTakenOutsideDraws } from "../rng.js";
+import { type RngObserver, isDrawing, observeRng } from "../rng.js";
 import { inValidationCheck } from "../validation.js";
 import { type Leaf, Program, type ReadArg, type Step } from "./program.js";
 
@@ -61,9 +72,12 @@ const PATCHED = ["runKernelFunc", "customGrad", "readSync", "read", "makeTensor"
 /** Kernels that draw (tfjs 4.x has one; its replay would repeat the draw's seed). */
 const RANDOM_KERNELS = new Set(["Multinomial"]);
 
-/** Dependency bits: bit 0 a tf.Variable, bit 1 + i the i-th tensor argument (arguments past the 30th share bit 31). */
+/** Dependency bits: bit 0 a tf.Variable, bit 1 a draw's noise, bit 2 + i the i-th tensor argument (arguments past the 29th share bit 31). */
 const VARIABLE = 1;
-const argBit = (i: number): number => 1 << (1 + Math.min(i, 30));
+const NOISE = 2;
+const argBit = (i: number): number => 1 << (2 + Math.min(i, 29));
+/** Values that change from one call to the next with the same arguments: a step that reads one runs on every replay. */
+const PER_CALL = VARIABLE | NOISE;
 
 /** What a recording gave: the call's result, and the program or why there is none. */
 export type Recording<T> =
@@ -92,7 +106,6 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
   const base = engine.state.kernelDepth;
   const rec = new Recorder(engine, args, base);
   const { runKernelFunc, customGrad, readSync, read, makeTensor } = engine;
-  const seedsBefore = seedsTakenOutsideDraws();
 
   engine.customGrad = function (fn) {
     // the op runs `fn` through a wrapper that also checks its gradient function (the replay runs `fn` itself)
@@ -131,9 +144,12 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
     return read.call(this, dataId);
   };
   engine.makeTensor = function (...a) {
-    if (isDrawing()) rec.refuse("a site drew a random value (a guide with noise, or a subsample): a replay would reuse the recorded draw");
+    if (rec.drawnInJs()) {
+      rec.refuse("a site drew a value made from JS values that ppl's noise (rng.ts) did not make (a sampler written in JS): a replay would reuse the recorded draw");
+    }
     return makeTensor.apply(this, a);
   };
+  const previousObserver = observeRng(rec);
   recording = true;
   let result: tf.Tensor;
   try {
@@ -146,13 +162,19 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
       if (previous[i] === undefined) delete (engine as Partial<EngineInternals>)[m];
       else (engine as unknown as Record<string, unknown>)[m] = previous[i];
     });
+    observeRng(previousObserver);
     recording = false;
   }
-  if (seedsTakenOutsideDraws() !== seedsBefore) rec.refuse("the call took a seed from ppl's random stream: a replay would reuse the recorded draw");
   return rec.finish(result);
 }
 
-class Recorder {
+/** How a replay makes a draw's noise again: with the seed the stream gives in the place of the recorded call's seed number `seed`. */
+interface Drawn {
+  readonly seed: number;
+  readonly make: (seed: number) => tf.Tensor;
+}
+
+class Recorder implements RngObserver {
   /** Why the program cannot be replayed (the first reason found). */
   private refusal: string | undefined;
   /** The dependency bits of each value, by data id (a reshape shares its input's data and dependencies). */
@@ -163,6 +185,14 @@ class Recorder {
   private readonly leaves = new Map<number, Leaf>();
   private readonly steps: Step[] = [];
   private slots = 0;
+  /** The seeds the call took from the stream, in order (a replay takes as many, with the same labels), and whether noise was made from each. */
+  private readonly seeds: { readonly label: string; readonly inDraw: boolean; made: boolean }[] = [];
+  /** A seed's value → its place in `seeds`. */
+  private readonly seedIndex = new Map<number, number>();
+  /** Tensor id → the noise it holds. */
+  private readonly drawn = new Map<number, Drawn>();
+  /** While a sampler's noise function runs. */
+  private noiseDepth = 0;
   /** Dependency bits of the arguments the call read in JS. */
   private readBits = 0;
   /** A custom op made by `engine.customGrad` at the top level, about to reach runKernelFunc. */
@@ -181,6 +211,46 @@ class Recorder {
     this.refusal ??= reason;
   }
 
+  seed(label: string, seed: number, inDraw: boolean): void {
+    this.seedIndex.set(seed, this.seeds.length);
+    this.seeds.push({ label, inDraw, made: false });
+  }
+
+  noise(seed: number, make: (seed: number) => tf.Tensor): tf.Tensor {
+    const index = this.seedIndex.get(seed);
+    if (index === undefined) {
+      this.refuse("a draw's noise came from a seed that ppl's random stream did not give in this call (a `seed` handler, or a seed passed in): a replay would reuse the recorded noise");
+    }
+    this.noiseDepth++;
+    let t: tf.Tensor;
+    try {
+      t = make(seed);
+    } finally {
+      this.noiseDepth--;
+    }
+    if (index !== undefined) {
+      this.seeds[index]!.made = true;
+      this.deps.set(t.dataId, NOISE);
+      this.drawn.set(t.id, { seed: index, make });
+    }
+    return t;
+  }
+
+  generator(): void {
+    if (this.noiseDepth === 0) {
+      this.refuse("a sampler drew with ppl's JS generator outside noise() (a sampler written in JS, such as Gamma's or Poisson's): a replay would reuse the recorded draw");
+    }
+  }
+
+  /** Whether a JS-made tensor at the top level is a draw a replay cannot make again: made while a site draws, not by noise(). */
+  drawnInJs(): boolean {
+    return isDrawing() && this.noiseDepth === 0 && this.engine.state.kernelDepth === this.base;
+  }
+
+  private refuseDependentNoise(): void {
+    this.refuse("a sampler's noise function (rng.ts noise) used a value that depends on a param, an argument or another draw: a replay would make the noise from the recorded one");
+  }
+
   private depsOf(t: tf.Tensor): number {
     if (t instanceof tf.Variable && !this.argIndex.has(t.id)) {
       this.deps.set(t.dataId, VARIABLE);
@@ -193,6 +263,11 @@ class Recorder {
     const depth = this.engine.state.kernelDepth;
     if (params.kernelName !== undefined && RANDOM_KERNELS.has(params.kernelName)) {
       this.refuse(`the call ran tfjs's random kernel ${params.kernelName}: a replay would repeat its draw`);
+    }
+    if (this.noiseDepth > 0) {
+      // inside a noise function: its kernels make the noise from the seed alone (not steps)
+      for (const t of inputList(params.inputs)) if (this.depsOf(t) !== 0) this.refuseDependentNoise();
+      return run();
     }
     if (depth !== this.base) return this.innerKernel(params, run);
     const custom = params.kernelName === undefined ? this.pendingCustom : undefined;
@@ -225,13 +300,13 @@ class Recorder {
       return slot;
     });
     if (custom !== undefined) {
-      this.steps.push({ kind: "custom", f: custom.f, inputs: custom.inputs.map((t) => this.slotFor(t)), outputs, params: (bits & VARIABLE) !== 0 });
+      this.steps.push({ kind: "custom", f: custom.f, inputs: custom.inputs.map((t) => this.slotFor(t)), outputs, perCall: (bits & PER_CALL) !== 0 });
     } else {
       const inputs = params.inputs!;
       const slots = Array.isArray(inputs)
         ? inputs.map((t) => this.slotFor(t!))
         : Object.fromEntries(Object.entries(inputs).filter(([, t]) => t != null).map(([k, t]) => [k, this.slotFor(t!)]));
-      this.steps.push({ kind: "kernel", kernelName: params.kernelName!, inputs: slots, attrs: params.attrs, outputs, params: (bits & VARIABLE) !== 0 });
+      this.steps.push({ kind: "kernel", kernelName: params.kernelName!, inputs: slots, attrs: params.attrs, outputs, perCall: (bits & PER_CALL) !== 0 });
     }
     return out;
   }
@@ -276,6 +351,10 @@ class Recorder {
 
   read(dataId: DataId): void {
     if (inValidationCheck()) return;
+    if (this.noiseDepth > 0) {
+      if ((this.deps.get(dataId) ?? 0) !== 0) this.refuseDependentNoise();
+      return;
+    }
     if (this.engine.state.kernelDepth !== this.base) {
       if (this.inside !== undefined) this.checkInside(this.inside, dataId);
       return;
@@ -284,7 +363,10 @@ class Recorder {
     if ((bits & VARIABLE) !== 0) {
       this.refuse("the model or guide read a value that depends on a param in JS (dataSync, arraySync, data): it could steer control flow or become a constant, so the call cannot be replayed");
     }
-    this.readBits |= bits & ~VARIABLE;
+    if ((bits & NOISE) !== 0) {
+      this.refuse("the model or guide read a value that depends on a draw in JS (dataSync, arraySync, data; a sequential plate's subsample): it could steer control flow or become a constant, so the call cannot be replayed");
+    }
+    this.readBits |= bits & ~PER_CALL;
   }
 
   /** The slot of a step's input: a step's output, or a new leaf. */
@@ -296,7 +378,10 @@ class Recorder {
     const arg = this.argIndex.get(t.id);
     if (arg !== undefined) this.leaves.set(slot, { kind: "arg", index: arg });
     else if (t instanceof tf.Variable) this.leaves.set(slot, { kind: "variable", variable: t });
-    else this.leaves.set(slot, { kind: "constant", tensor: this.share(t) });
+    else {
+      const drawn = this.drawn.get(t.id);
+      this.leaves.set(slot, drawn !== undefined ? { kind: "noise", ...drawn } : { kind: "constant", tensor: this.share(t) });
+    }
     return slot;
   }
 
@@ -312,6 +397,10 @@ class Recorder {
   }
 
   finish(result: tf.Tensor): Recording<tf.Tensor> {
+    const unmade = this.seeds.find((s) => !s.inDraw && !s.made);
+    if (unmade !== undefined) {
+      this.refuse(`the call took a seed from ppl's random stream outside a site's draw (for '${unmade.label}') and made no noise from it that a replay can make again (rng.ts noise): a replay would reuse what it made`);
+    }
     const output = this.slotOf.get(result.id);
     if (this.refusal === undefined && (output === undefined || this.leaves.has(output))) {
       this.refuse("the loss does not depend on any param or argument tensor");
@@ -339,7 +428,7 @@ class Recorder {
     this.args.forEach((t, i) => {
       if ((this.readBits & argBit(i)) !== 0) readArgs.push({ index: i, values: Array.from(t.dataSync()) });
     });
-    return { result, program: new Program(leaves, kept, output!, this.slots, readArgs) };
+    return { result, program: new Program(leaves, kept, output!, this.slots, readArgs, this.seeds.map((s) => s.label)) };
   }
 }
 

@@ -99,20 +99,23 @@ function logDensityGradients(logSpace: boolean, { x, m, s }: Inputs, { rows, inn
  * total derivative, the one an ELBO's gradient takes: 0 in loc, −1/scale in
  * scale), so a guide scoring its own draw needs neither loc nor the draw as
  * inputs: loc's gradient is not accumulated from two uses, and the event sum
- * is the same op. `shape` is the draw's; scale broadcasts to it.
+ * is the same op. `noise` (ε) is the draw's shape; scale broadcasts to it.
+ * ε is an input so a compiled loss replays the op with fresh noise; it is never
+ * differentiated (noise, not a param): its gradient is reported as zeros.
  */
-export function normalLogProbOfNoise(eps: Float32Array, scale: tf.Tensor, shape: readonly number[], eventDims: number): tf.Tensor {
+export function normalLogProbOfNoise(noise: tf.Tensor, scale: tf.Tensor, eventDims: number): tf.Tensor {
+  const shape = noise.shape;
   const outShape = shape.slice(0, shape.length - eventDims);
   const block = shape.slice(shape.length - eventDims).reduce((a, b) => a * b, 1);
-  const op = customGradient<[tf.Tensor]>(([s]) => {
+  const op = customGradient<[tf.Tensor, tf.Tensor]>(([s, e]) => {
     const sd = s.dataSync();
     const is = broadcastIndex(s.shape, shape);
     return {
-      value: tf.tensor(noiseLogDensities(eps, sd, is, block), outShape),
-      gradFunc: (dy: tf.Tensor) => tf.tensor(new Float32Array(noiseScaleGradient(dy.dataSync(), sd, is, block)), s.shape),
+      value: tf.tensor(noiseLogDensities(e.dataSync() as Float32Array, sd, is, block), outShape),
+      gradFunc: (dy: tf.Tensor) => [tf.tensor(new Float32Array(noiseScaleGradient(dy.dataSync(), sd, is, block)), s.shape), tf.zeros(shape)],
     };
   });
-  return op(scale);
+  return op(scale, noise);
 }
 
 function noiseLogDensities(eps: Float32Array, s: ArrayLike<number>, is: Int32Array | null, block: number): Float32Array {

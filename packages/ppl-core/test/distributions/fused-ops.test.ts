@@ -83,11 +83,11 @@ describe("normalLogProbOfNoise", () => {
 
   it("is the Normal log-density of the draw summed over the event (the draw moves with loc, its density does not), with the closed form's gradient in scale", () => {
     tf.tidy(() => {
-      const v = normalLogProbOfNoise(eps, tf.tensor(scale.values, scale.shape), shape, 1);
+      const v = normalLogProbOfNoise(tf.tensor(eps, shape), tf.tensor(scale.values, scale.shape), 1);
       expect(v.shape).toEqual([2, 3]);
       expectClose(vals(v), ref([loc.values, scale.values]), 1e-5, 1e-6, "value");
     });
-    checkGradients((s) => normalLogProbOfNoise(eps, s!, shape, 1), ([ss]) => ref([loc.values, ss!]), [scale], 2e-3, "scale");
+    checkGradients((s) => normalLogProbOfNoise(tf.tensor(eps, shape), s!, 1), ([ss]) => ref([loc.values, ss!]), [scale], 2e-3, "scale");
   });
 });
 

@@ -12,9 +12,10 @@ import { TraceEnumELBO, type TraceEnumELBOOptions } from "./trace-enum-elbo.js";
 
 /**
  * Pyro's JitTraceEnum_ELBO: TraceEnumELBO whose step is recorded on its first
- * call for each argument signature and replayed after. A model that reads a
- * param-dependent value in JS, or a guide that draws noise, runs interpreted
- * with a one-time message saying why (docs/compiled.md).
+ * call for each argument signature and replayed after, each draw's noise made
+ * again from ppl's random stream. A model that reads a param-dependent or
+ * drawn value in JS, or a sampler written in JS, runs interpreted with a
+ * one-time message saying why (docs/compiled.md).
  *
  * @example
  * const elbo = new JitTraceEnumELBO({ maxPlateNesting: 1 });
