@@ -15,9 +15,13 @@ export function normalLogPdf(x: number, mu: number, sd: number): number {
 }
 
 export function logSumExp(xs: readonly number[]): number {
-  const m = Math.max(...xs);
+  // a loop, not Math.max(...xs): brute-force sums pass more values than a call's arguments may be
+  let m = -Infinity;
+  for (const x of xs) if (x > m) m = x;
   if (m === -Infinity) return -Infinity;
-  return m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0));
+  let s = 0;
+  for (const x of xs) s += Math.exp(x - m);
+  return m + Math.log(s);
 }
 
 /** Every assignment of n variables with the given sizes (row-major). */

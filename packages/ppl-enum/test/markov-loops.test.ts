@@ -50,15 +50,43 @@ describe("findLoopChains", () => {
     expect(emit).toMatchObject({ members: [1, 3, 5, 7], from: 0, dims: ["v1"], perms: [null, null, null, null] });
   });
 
-  it("not a time chain: history 2, a state used outside the loop, a state too large to pair, too few steps", () => {
+  // two chains x (v<2t>) and y (v<2t+1>) of 4 steps, an emission on both; y's transition also reads the previous x when `coupled`
+  const twoChains = (coupled: boolean): { factors: FactorShape[]; vars: Map<string, LoopVar> } => {
+    const factors: FactorShape[] = [];
+    const vars = new Map<string, LoopVar>();
+    for (let t = 0; t < 4; t++) {
+      const [x, y] = [`v${2 * t}`, `v${2 * t + 1}`];
+      vars.set(x, { chain, step: t, index: 0 });
+      vars.set(y, { chain, step: t, index: 1 });
+      const xTrans = t === 0 ? [x] : [`v${2 * t - 2}`, x];
+      const yTrans = t === 0 ? [y] : coupled ? [`v${2 * t - 2}`, `v${2 * t - 1}`, y] : [`v${2 * t - 1}`, y];
+      for (const dims of [xTrans, yTrans, [x, y]]) factors.push({ dims, sizes: dims.map(() => 10), ordinal: [], loop: loop(t) });
+    }
+    return { factors, vars };
+  };
+  const sizes10 = new Map(Array.from({ length: 8 }, (_, i) => [`v${i}`, 10]));
+
+  it("a state of one variable, or of variables with transitions of their own, fuses at any size; a coupled state only up to MAX_PAIRED_STATES", () => {
+    const big = hmm();
+    const [one] = findLoopChains(big.factors, big.vars, isVar, new Map([...sizes(4)].map(([d]) => [d, 65])));
+    expect(one?.sizes).toEqual([65]);
+    const factorial = twoChains(false);
+    const [both] = findLoopChains(factorial.factors, factorial.vars, isVar, sizes10);
+    expect(both?.state).toEqual([["v0", "v1"], ["v2", "v3"], ["v4", "v5"], ["v6", "v7"]]);
+    expect(both?.sizes).toEqual([10, 10]);
+    const coupled = twoChains(true);
+    expect(findLoopChains(coupled.factors, coupled.vars, isVar, sizes10)).toEqual([]);
+    const small = new Map([...sizes10].map(([d]) => [d, 8]));
+    expect(findLoopChains(coupled.factors, coupled.vars, isVar, small)).toHaveLength(1);
+  });
+
+  it("not a time chain: history 2, a state used outside the loop, too few steps", () => {
     const reachBack = hmm();
     reachBack.factors.push({ dims: ["v3", "v1"], sizes: [3, 3], ordinal: [], loop: loop(3) });
     expect(findLoopChains(reachBack.factors, reachBack.vars, isVar, sizes(4))).toEqual([]);
     const readAfter = hmm();
     readAfter.factors.push({ dims: ["v3"], sizes: [3], ordinal: [], loop: undefined });
     expect(findLoopChains(readAfter.factors, readAfter.vars, isVar, sizes(4))).toEqual([]);
-    const big = hmm();
-    expect(findLoopChains(big.factors, big.vars, isVar, new Map([...sizes(4)].map(([d]) => [d, 65])))).toEqual([]);
     const short = hmm();
     const two = short.factors.filter((f) => f.loop!.step < 2);
     expect(findLoopChains(two, new Map([...short.vars].filter(([, v]) => v.step < 2)), isVar, sizes(2))).toEqual([]);
@@ -167,6 +195,72 @@ describe("loops against float64 brute force", () => {
     const tr = trace(inferDiscrete(model, { temperature: 0, firstAvailableDim: -1 })).getTrace();
     const got = Array.from({ length: T }, (_, t) => [tr.sampleSite(`w_${t}`).value.dataSync()[0]!, tr.sampleSite(`x_${t}`).value.dataSync()[0]!]).flat();
     expect(got).toEqual(arg);
+  });
+
+  it("three chains of 5 × 5 × 3 states (75 > MAX_PAIRED_STATES, transitions of their own): loss, gradient and MAP path", () => {
+    const Ts = 3;
+    const sizes = [5, 5, 3];
+    const ys3 = [1.2, -0.7, 2.9];
+    // transition rows that favour staying, an initial distribution, and per-chain offsets of the emission's mean
+    const trans = sizes.map((K, m) => Array.from({ length: K }, (_, i) => {
+      const row = Array.from({ length: K }, (_, j) => (i === j ? 3 + m : 1 + ((i + 2 * j + m) % 3) * 0.5));
+      const z = row.reduce((a, b) => a + b, 0);
+      return row.map((v) => v / z);
+    }));
+    const init = sizes.map((K) => Array.from({ length: K }, (_, i) => 1 / K + (i === 0 ? 0.1 : -0.1 / (K - 1))));
+    const offsets = [[-1, -0.5, 0, 0.5, 1], [0, 0.3, 0.6, 0.9, 1.2], [-0.4, 0, 0.4]];
+    const logJoint = (a: number[], off: number[][]) => {
+      let lp = 0;
+      for (let t = 0; t < Ts; t++) {
+        let mean = 0;
+        for (let m = 0; m < 3; m++) {
+          const v = a[3 * t + m]!;
+          lp += Math.log(t === 0 ? init[m]![v]! : trans[m]![a[3 * t - 3 + m]!]![v]!);
+          mean += off[m]![v]!;
+        }
+        lp += normalLogPdf(ys3[t]!, mean, 0.8);
+      }
+      return lp;
+    };
+    const stateSizes = Array.from({ length: 3 * Ts }, (_, i) => sizes[i % 3]!);
+    const locs0 = tf.variable(tf.tensor1d(offsets[0]!));
+    const model: Model<[]> = function* () {
+      const z: (tf.Tensor | undefined)[] = [undefined, undefined, undefined];
+      const offs = [locs0, tf.tensor1d(offsets[1]!), tf.tensor1d(offsets[2]!)];
+      yield* markov(range(Ts), function* (t) {
+        let mean: tf.Tensor = tf.scalar(0);
+        for (let m = 0; m < 3; m++) {
+          const prev = z[m];
+          const probs = prev === undefined ? tf.tensor1d(init[m]!) : vindex(tf.tensor2d(trans[m]!), "...", prev, ":");
+          z[m] = yield* sample(`z${m}_${t}`, dist.Categorical(probs), en);
+          mean = mean.add(vindex(offs[m]!, "...", z[m]!));
+        }
+        yield* sample(`y_${t}`, dist.Normal(mean, 0.8), { obs: tf.scalar(ys3[t]!) });
+      });
+    };
+    expect(fusedLoops(model, -1)).toBe(1);
+    const truth = bruteForce(stateSizes, (a) => logJoint(a, offsets));
+    const elbo = new TraceEnumELBO({ maxPlateNesting: 0 });
+    const { value, grads } = tf.variableGrads(() => elbo.differentiableLoss(model, emptyGuide), [locs0]);
+    expect(relErr(-value.dataSync()[0]!, truth)).toBeLessThan(1e-5);
+    // d evidence / d offsets[0]: central differences of the float64 sum
+    const h = 1e-4;
+    const fd = offsets[0]!.map((_, i) => {
+      const at = (d: number) => bruteForce(stateSizes, (a) => logJoint(a, offsets.map((o, m) => (m === 0 ? o.map((v, j) => (j === i ? v + d : v)) : o))));
+      return (at(h) - at(-h)) / (2 * h);
+    });
+    const got = Array.from(grads[locs0.name]!.dataSync(), (g) => -g);
+    got.forEach((g, i) => expect(Math.abs(g - fd[i]!)).toBeLessThan(2e-3));
+    let best = -Infinity;
+    let arg: number[] = [];
+    for (const a of assignments(stateSizes)) {
+      const lp = logJoint(a, offsets);
+      if (lp > best) [best, arg] = [lp, [...a]];
+    }
+    const tr = trace(inferDiscrete(model, { temperature: 0, firstAvailableDim: -1 })).getTrace();
+    const path = Array.from({ length: Ts }, (_, t) => [0, 1, 2].map((m) => tr.sampleSite(`z${m}_${t}`).value.dataSync()[0]!)).flat();
+    expect(path).toEqual(arg);
+    locs0.dispose();
   });
 
   it("a global enumerated outside the loop, and emissions in a nested plate", () => {

@@ -16,7 +16,7 @@ import { checkTensorElements } from "ppl-core/internal";
 import { type ChainOutput, type ChainStep, detectChain } from "./chain-plan.js";
 import type { Dim, FactorSignature } from "./factor.js";
 import { type FactorialStep, detectFactorial } from "./factorial-plan.js";
-import { type TimeChain, type TimeChainStep, timeChainSpec } from "./time-chain-plan.js";
+import { type TimeChain, type TimeChainStep, isFactorial, timeChainSpec } from "./time-chain-plan.js";
 
 /** How to lay an input out for broadcasting against a step's joint dims. */
 export interface Align {
@@ -173,7 +173,8 @@ class PlanBuilder {
     // the state's variables, known even where no factor mentions one (a step with no transition)
     for (const vars of c.stepVars ?? [c.prev, c.curr]) vars.forEach((d, i) => this.sizes.set(d, c.stateSizes[i]!));
     const out = this.newSlot([...c.batch]);
-    this.steps.push({ kind: "timeChain", chain: c, spec: timeChainSpec(c, size), out });
+    const factorial = isFactorial(c, (i) => this.slotDims[i]!);
+    this.steps.push({ kind: "timeChain", chain: c, spec: timeChainSpec(c, size), factorial, out });
     return out;
   }
 

@@ -6,9 +6,13 @@
  * eliminates them in one pass of ppl-core's chain kernel: forward–backward for
  * the ELBO, Viterbi or FFBS (with a record for backward.ts) for inferDiscrete.
  * A state of several variables is their product space (prev and curr
- * flattened alike).
+ * flattened alike); when each variable has transitions of its own (a
+ * factorial chain) the ring's factorial operation takes each variable's
+ * transitions apart (ppl-core's factorial kernel) instead of pairing the
+ * product state.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { FactorialTerm } from "ppl-core/internal";
 import type { Dim, Factor } from "./factor.js";
 import type { Ring } from "./rings.js";
 import type { Slots } from "./slots.js";
@@ -36,7 +40,7 @@ function total(factors: readonly Factor[], target: readonly Dim[], shape: readon
   return sum.shape.every((s, i) => s === shape[i]) ? sum : sum.add(tf.zeros([...shape]));
 }
 
-export interface ChainTerms {
+interface ChainTerms {
   /** [Bu, T, K]: the step-0 factors at t = 0, then step 1's factors on the current state alone (emissions). */
   readonly unary: tf.Tensor;
   /** [Bp, T-1 or 1, K, K]: step 1's factors on the previous state (transitions), previous state first; 1 step when none varies along time. */
@@ -46,47 +50,120 @@ export interface ChainTerms {
   readonly batchShape: readonly number[];
 }
 
+/** A chain's factors by kind: on the state at t = 0, on t-1 and t (transitions), on t alone (steps 1..T-1), on every step. */
+interface Kinds {
+  readonly init: readonly Factor[];
+  readonly pair: readonly Factor[];
+  readonly curr: readonly Factor[];
+  readonly every: readonly Factor[];
+}
+
+function kindsOf(c: TimeChain, init: readonly Factor[], step: readonly Factor[], every: readonly Factor[]): Kinds {
+  const usesPrev = (f: Factor) => f.dims.some((d) => c.prev.includes(d));
+  return { init, pair: step.filter(usesPrev), curr: step.filter((f) => !usesPrev(f)), every };
+}
+
+/** The chain's batch: its shape, and the lead of a term (the batch shape when some factor varies along it, else ones: the op takes a batch of 1 as shared). */
+function batchOf(c: TimeChain, size: (d: Dim) => number) {
+  const shape = c.batch.map(size);
+  const varies = (fs: readonly Factor[]) => fs.some((f) => f.dims.some((d) => c.batch.includes(d)));
+  return { shape, varies, lead: (fs: readonly Factor[]) => (varies(fs) ? shape : c.batch.map(() => 1)) };
+}
+
+/**
+ * The unary term on the state variables `on` (indices into prev and curr):
+ * [1 or B, T, Π their sizes], each kind laid on its steps (a pad, not a
+ * concat with zeros); adding them broadcasts a shared kind over the batch.
+ */
+function unaryOn(c: TimeChain, on: readonly number[], k: Kinds, size: (d: Dim) => number): tf.Tensor {
+  const { lead } = batchOf(c, size);
+  const prev = on.map((m) => c.prev[m]!);
+  const curr = on.map((m) => c.curr[m]!);
+  const shape = prev.map(size);
+  const K = shape.reduce((a, b) => a * b, 1);
+  const T = c.steps + 1;
+  const parts: tf.Tensor[] = [];
+  if (k.init.length > 0) parts.push(total(k.init, [...c.batch, ...prev], [...lead(k.init), ...shape]).reshape([-1, 1, K]).pad([[0, 0], [0, T - 1], [0, 0]]));
+  if (k.curr.length > 0) {
+    const x = total(k.curr, [...c.batch, c.time, ...curr], [...lead(k.curr), c.steps, ...shape]);
+    parts.push(x.reshape([-1, T - 1, K]).pad([[0, 0], [1, 0], [0, 0]]));
+  }
+  // a loop's factors on the state at every step (its emissions), stacked along the span
+  if (k.every.length > 0) parts.push(total(k.every, [...c.batch, c.span!, ...curr], [...lead(k.every), T, ...shape]).reshape([-1, T, K]));
+  return parts.length === 0 ? tf.zeros([1, T, K]) : parts.reduce((a, b) => a.add(b));
+}
+
+/**
+ * The transitions between `prev` and `curr` (the whole state, or one
+ * variable of a factorial one): [1 or B, T-1 or 1, K, K], previous state
+ * first. A transition constant along time stays one transition (the
+ * kernel's Tp = 1), never copied T-1 times.
+ */
+function pairOn(c: TimeChain, prev: readonly Dim[], curr: readonly Dim[], pair: readonly Factor[], size: (d: Dim) => number): tf.Tensor {
+  const { lead, varies, shape: batchShape } = batchOf(c, size);
+  const [prevShape, currShape] = [prev.map(size), curr.map(size)];
+  const K = prevShape.reduce((a, b) => a * b, 1);
+  const Tp = pair.some((f) => f.dims.includes(c.time)) ? c.steps : 1;
+  const x = total(pair, [...c.batch, c.time, ...prev, ...curr], [...lead(pair), Tp, ...prevShape, ...currShape]);
+  return x.reshape([varies(pair) ? batchShape.reduce((a, b) => a * b, 1) : 1, Tp, K, K]);
+}
+
 /**
  * The chain as the unary and pairwise terms of the fused op, the state
  * flattened to K = Π state sizes. Factors that do not involve the previous
  * state go into the unary term, so a transition shared by the whole batch
  * stays [1, T-1, K, K] instead of being broadcast over every sequence.
  */
-export function timeChainTerms(
+function timeChainTerms(
   c: TimeChain, init: readonly Factor[], step: readonly Factor[], every: readonly Factor[], size: (d: Dim) => number,
 ): ChainTerms {
+  const k = kindsOf(c, init, step, every);
   const batchShape = c.batch.map(size);
-  const B = batchShape.reduce((a, b) => a * b, 1);
-  const K = c.prev.map(size).reduce((a, b) => a * b, 1);
-  const T = c.steps + 1;
-  // the op takes a batch of 1 as shared: only terms that vary along the batch are broadcast
-  const varies = (fs: readonly Factor[]) => fs.some((f) => f.dims.some((d) => c.batch.includes(d)));
-  const lead = (fs: readonly Factor[]) => (varies(fs) ? batchShape : c.batch.map(() => 1));
-  const usesPrev = (f: Factor) => f.dims.some((d) => c.prev.includes(d));
-  const pairFactors = step.filter(usesPrev);
-  const currFactors = step.filter((f) => !usesPrev(f));
-  const [prevShape, currShape] = [c.prev.map(size), c.curr.map(size)];
-  // the unary terms [1 or B, T, K], each kind laid on its steps (a pad, not a concat with zeros); adding them
-  // broadcasts a shared kind over the batch
-  const parts: tf.Tensor[] = [];
-  if (init.length > 0) parts.push(total(init, [...c.batch, ...c.prev], [...lead(init), ...prevShape]).reshape([-1, 1, K]).pad([[0, 0], [0, T - 1], [0, 0]]));
-  if (currFactors.length > 0) {
-    const curr = total(currFactors, [...c.batch, c.time, ...c.curr], [...lead(currFactors), c.steps, ...currShape]);
-    parts.push(curr.reshape([-1, T - 1, K]).pad([[0, 0], [1, 0], [0, 0]]));
-  }
-  // a loop's factors on the state at every step (its emissions), stacked along the span
-  if (every.length > 0) parts.push(total(every, [...c.batch, c.span!, ...c.curr], [...lead(every), T, ...currShape]).reshape([-1, T, K]));
-  const unary = parts.length === 0 ? tf.zeros([1, T, K]) : parts.reduce((a, b) => a.add(b));
-  // a transition constant along time stays one transition (the kernel's Tp = 1), never copied T-1 times
-  const Tp = pairFactors.some((f) => f.dims.includes(c.time)) ? c.steps : 1;
-  const pair = total(pairFactors, [...c.batch, c.time, ...c.prev, ...c.curr], [...lead(pairFactors), Tp, ...prevShape, ...currShape]);
-  return { unary, pair: pair.reshape([varies(pairFactors) ? B : 1, Tp, K, K]), B, batchShape };
+  const all = c.prev.map((_, m) => m);
+  return {
+    unary: unaryOn(c, all, k, size), pair: pairOn(c, c.prev, c.curr, k.pair, size), B: batchShape.reduce((a, b) => a * b, 1), batchShape,
+  };
+}
+
+/**
+ * A factorial chain's terms for the ring's factorial operation: one unary
+ * term per set of state variables the per-step factors are on (a factor on
+ * none joins the first variable's), and each variable's own transitions.
+ */
+function factorialTerms(
+  c: TimeChain, init: readonly Factor[], step: readonly Factor[], every: readonly Factor[], size: (d: Dim) => number,
+): { terms: FactorialTerm[]; pairs: tf.Tensor[] } {
+  const k = kindsOf(c, init, step, every);
+  const groups = new Map<string, { on: number[]; init: Factor[]; curr: Factor[]; every: Factor[] }>();
+  const put = (f: Factor, state: readonly Dim[], kind: "init" | "curr" | "every") => {
+    const on = state.flatMap((d, m) => (f.dims.includes(d) ? [m] : []));
+    if (on.length === 0) on.push(0);
+    const key = on.join(",");
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { on, init: [], curr: [], every: [] }));
+    g[kind].push(f);
+  };
+  for (const f of k.init) put(f, c.prev, "init");
+  for (const f of k.curr) put(f, c.curr, "curr");
+  for (const f of k.every) put(f, c.curr, "every");
+  const terms = [...groups.values()].map((g) => ({ data: unaryOn(c, g.on, { ...g, pair: [] }, size), chains: g.on }));
+  const pairs = c.prev.map((p, m) => {
+    const own = k.pair.filter((f) => f.dims.includes(p));
+    const K = size(p);
+    return own.length === 0 ? tf.zeros([1, 1, K, K]) : pairOn(c, [p], [c.curr[m]!], own, size);
+  });
+  return { terms, pairs };
 }
 
 /** The chain eliminated by the run's ring: a tensor on `chain.batch` (the log-sum, or the max, over all state paths per batch entry). */
 export function runTimeChain(step: TimeChainStep, slots: Slots, slotDims: readonly (readonly Dim[])[], size: (d: Dim) => number, ring: Ring): tf.Tensor {
   const input = (i: number): Factor => ({ data: slots.get(i), dims: slotDims[i]! });
   const c = step.chain;
-  const { unary, pair } = timeChainTerms(c, c.init.map(input), c.step.map(input), c.every.map(input), size);
+  const [init, steps, every] = [c.init.map(input), c.step.map(input), c.every.map(input)];
+  if (step.factorial) {
+    const { terms, pairs } = factorialTerms(c, init, steps, every, size);
+    return ring.factorial(c.steps + 1, terms, pairs, step.spec);
+  }
+  const { unary, pair } = timeChainTerms(c, init, steps, every, size);
   return ring.chain(unary, pair, step.spec);
 }

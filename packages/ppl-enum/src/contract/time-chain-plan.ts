@@ -41,7 +41,36 @@ export interface TimeChainStep {
   readonly chain: TimeChain;
   /** The ring's view: the chain's batch, and each state variable's component of the flattened state. */
   readonly spec: ChainSpec;
+  /**
+   * A state of several variables, over MAX_PAIRED_STATES, whose transitions
+   * are each on one of them (a factorial chain: every factor on the previous
+   * state is on one prev[m] and at most its curr[m]): eliminated by the
+   * ring's factorial operation, each variable's transitions applied on their
+   * own, instead of pairing the whole product state.
+   */
+  readonly factorial: boolean;
   readonly out: number;
+}
+
+/**
+ * The largest product state the chain kernel pairs whole (K × K per step).
+ * Up to it pairing beats the factorial kernel's bookkeeping even where each
+ * variable has transitions of its own (hmm.py's model_3, 4 × 4 states:
+ * 123 ms a step paired against 147 ms factorial, docs/performance.md); past
+ * it a state whose transitions couple its variables is not fused.
+ */
+export const MAX_PAIRED_STATES = 64;
+
+/** Whether `c` is eliminated by the factorial kernel: a state over MAX_PAIRED_STATES whose transition factors (the step inputs' `dims`) each stay on one variable. */
+export function isFactorial(c: TimeChain, dimsOf: (input: number) => readonly Dim[]): boolean {
+  return c.stateSizes.reduce((a, b) => a * b, 1) > MAX_PAIRED_STATES && c.step.every((i) => ownTransition(dimsOf(i), c.prev, c.curr));
+}
+
+/** Whether a factor on `dims` is on at most one previous variable, and then on no current one but its own (or on none: a unary term). */
+export function ownTransition(dims: readonly Dim[], prev: readonly Dim[], curr: readonly Dim[]): boolean {
+  const m = prev.findIndex((d) => dims.includes(d));
+  if (m < 0) return true;
+  return prev.every((d, k) => k === m || !dims.includes(d)) && curr.every((d, k) => k === m || !dims.includes(d));
 }
 
 export function timeChainKey(c: TimeChain): string {

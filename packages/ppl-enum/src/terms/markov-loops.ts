@@ -12,18 +12,17 @@
  * A loop is left to the plan's generic route (per-step factors) when it is
  * not such a chain: a step reaching back two steps (history 2), a variable of
  * the loop used outside it, a nested loop, steps of different shapes, or a
- * product state too large to pair up (MAX_LOOP_STATES).
+ * product state too large: a state of several variables is fused up to
+ * MAX_PAIRED_STATES when a transition couples them (the chain kernel pairs
+ * the whole state), up to MAX_FACTORIAL_STATES when each has transitions of
+ * its own (the factorial kernel applies them apart); a state of one variable
+ * has no cap (its pairs are the generic elimination's too).
  */
 import { CHAIN_MIN_LENGTH } from "../contract/chain-plan.js";
 import type { Dim } from "../contract/factor.js";
+import { MAX_FACTORIAL_STATES } from "../contract/factorial-plan.js";
+import { MAX_PAIRED_STATES, ownTransition } from "../contract/time-chain-plan.js";
 
-/**
- * The largest state (the product of a step's enumerated sizes) a loop is
- * fused with: the chain kernel pairs the whole state, K × K per step, where
- * the plan's factorial step (contract/factorial-plan.ts) applies each
- * chain's own transition (Σ K_m per state) to the per-step factors.
- */
-export const MAX_LOOP_STATES = 64;
 
 /** Where a collected factor's site sits: one step of one `markov` loop. */
 export interface LoopPlace {
@@ -189,8 +188,13 @@ function loopChain(
   }
   for (let j = 0; j < first.length; j++) if (!sameAtZero || roles[j]!.from === 1) init.push(first[j]!);
   const sizes = state[0]!.map((d) => varSizes.get(d)!);
+  if (sizes.length > 1) {
+    const perVariable = heads.every((i) => ownTransition(renamed[i]!, prev, curr));
+    if (sizes.reduce((a, b) => a * b, 1) > (perVariable ? MAX_FACTORIAL_STATES : MAX_PAIRED_STATES)) return undefined;
+  }
   return { length: T, state, sizes, init, roles, outer: [...outer].sort(), plates };
 }
+
 
 /** Every variable of the state at every step (Array.prototype.flat is slow on V8: it was most of this file's time). */
 function stateSet(state: readonly (readonly Dim[])[]): Set<Dim> {
@@ -212,7 +216,6 @@ function stateOf(chain: object, vars: ReadonlyMap<Dim, LoopVar>, varSizes: Reado
   const sizes = (s: readonly Dim[] | undefined) => (s === undefined ? undefined : Array.from(s, (d) => varSizes.get(d)));
   const first = sizes(state[0]);
   if (first === undefined || first.length === 0 || first.some((k) => k === undefined)) return undefined;
-  if (first.reduce((a, b) => a! * b!, 1)! > MAX_LOOP_STATES) return undefined;
   for (let t = 1; t < T; t++) {
     const s = sizes(state[t]);
     if (s === undefined || s.length !== first.length || s.some((k, i) => k !== first[i])) return undefined;
