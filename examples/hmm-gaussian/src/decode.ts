@@ -1,48 +1,60 @@
 /**
- * Viterbi segmentation: inferDiscrete at temperature 0 on the model the
- * example trains (the tutorial's markov loop), its globals fixed at the
- * learned values. The plan fuses the loop's chain, so every path is one
- * Viterbi pass of ppl-core's chain kernel; sequences of one length share one
- * run of the model (its plate over sequences), which costs more than the passes.
+ * Viterbi segmentation: the MAP decode (inferDiscrete at temperature 0) of
+ * the model the example trains (the tutorial's markov loop) at fixed
+ * globals, compiled (JitInferDiscrete, docs/compiled.md): the first call for
+ * a sequence length records, later ones replay the recorded kernels with the
+ * new sequences and globals. The plan fuses the loop's chain, so every path
+ * is one Viterbi pass of ppl-core's chain kernel; sequences of one length
+ * share one call (its plate over sequences).
  */
 import * as tf from "@tensorflow/tfjs";
 import { mapByLength } from "example-kit/sequences";
-import { condition, trace } from "ppl-core";
-import { inferDiscrete } from "ppl-enum";
-import { model } from "./model.js";
+import { trace } from "ppl-core";
+import { JitInferDiscrete, inferDiscrete } from "ppl-enum";
+import { type Globals, sequences } from "./model.js";
 import type { PlainParams } from "./truth.js";
 
-/** The trained model with its global sites observed at `globals`. */
-function* withGlobals(obs: tf.Tensor2D, K: number, globals: Record<string, tf.Tensor>) {
-  return yield* condition(model, globals)(obs, K);
+/** `interpreted`: inferDiscrete's model, traced each call, instead of the compiled decoder (same paths, slower). */
+export interface DecodeOptions {
+  readonly interpreted?: boolean;
 }
 
-// one decoder for every call: its contraction plan is cached per sequence length
-const viterbi = inferDiscrete(withGlobals, { firstAvailableDim: -2, temperature: 0 });
+// one decoder for every call: it records once per sequence length (and number of sequences)
+const viterbi = new JitInferDiscrete(sequences, { temperature: 0, firstAvailableDim: -2 });
+const interpretedViterbi = inferDiscrete(sequences, { temperature: 0, firstAvailableDim: -2 });
 
 /** The Viterbi path of one sequence. */
-export function decode(y: readonly number[], p: PlainParams): number[] {
-  return decodeAll([y], p)[0]!;
+export function decode(y: readonly number[], p: PlainParams, options: DecodeOptions = {}): number[] {
+  return decodeAll([y], p, options)[0]!;
 }
 
 /** The Viterbi path of each sequence. */
-export function decodeAll(ys: readonly (readonly number[])[], p: PlainParams): number[][] {
-  return mapByLength(ys, (group, T) => decodeRectangular(group, T, p));
+export function decodeAll(ys: readonly (readonly number[])[], p: PlainParams, options: DecodeOptions = {}): number[][] {
+  return mapByLength(ys, (group, T) => decodeRectangular(group, T, p, options));
 }
 
-/** S sequences of length T in one run: z_t has the sequence plate's shape, [S]. */
-function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: PlainParams): number[][] {
+/** S sequences of length T in one call: z_t has the sequence plate's shape, [S]. */
+function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: PlainParams, options: DecodeOptions): number[][] {
   return tf.tidy(() => {
-    const globals = {
-      probs_init: tf.tensor1d(p.probsInit),
-      probs_trans: tf.tensor2d(p.probsTrans),
+    const globals: Globals = {
+      probsInit: tf.tensor1d(p.probsInit),
+      probsTrans: tf.tensor2d(p.probsTrans),
       locs: tf.tensor1d(p.locs),
       scales: tf.tensor1d(p.scales),
     };
-    const tr = trace(viterbi).getTrace(tf.tensor2d(ys.map((y) => [...y])), p.probsInit.length, globals);
+    const obs = tf.tensor2d(ys.map((y) => [...y]));
+    let valueOf: (site: string) => tf.Tensor;
+    if (options.interpreted === true) {
+      const tr = trace(interpretedViterbi).getTrace(obs, globals);
+      valueOf = (site) => tr.sampleSite(site).value;
+    } else {
+      const values = viterbi.decode(obs, globals);
+      valueOf = (site) => values.get(site)!;
+    }
     const S = ys.length;
     // [T, S] in one read (each z_t has the plate's shape, [S])
-    const zs = tf.stack(Array.from({ length: T }, (_, t) => tr.sampleSite(`z_${t}`).value)).dataSync();
+    const zs = tf.stack(Array.from({ length: T }, (_, t) => valueOf(`z_${t}`))).dataSync();
     return ys.map((_, s) => Array.from({ length: T }, (_, t) => zs[t * S + s]!));
   });
 }
+

@@ -5,7 +5,7 @@
  * hidden states and Vindex lookups.
  */
 import * as tf from "@tensorflow/tfjs";
-import { dist, markov, plate, range, sample, vindex } from "ppl-core";
+import { type Msg, dist, markov, plate, range, sample, vindex } from "ppl-core";
 import type { PlainParams } from "./truth.js";
 
 /** The four global sites AutoDelta learns (everything else is enumerated or observed). */
@@ -24,8 +24,12 @@ export function takeParams(m: Record<string, tf.Tensor>): PlainParams {
 }
 
 export function* model(obs: tf.Tensor2D, K: number) {
+  return yield* sequences(obs, yield* globalPriors(obs, K));
+}
+
+/** The model given its globals: the hidden chains and their emissions (what decoding at fixed globals runs). */
+export function* sequences(obs: tf.Tensor2D, { probsInit, probsTrans, locs, scales }: Globals) {
   const [S, T] = obs.shape;
-  const { probsInit, probsTrans, locs, scales } = yield* globalPriors(obs, K);
   // obs[:, t] for every t: one unstack, where a slice and a reshape per step were two kernels per step
   const columns = tf.unstack(obs, 1);
   yield* plate("seqs", S, { dim: -1 }, function* () {
@@ -38,8 +42,16 @@ export function* model(obs: tf.Tensor2D, K: number) {
   });
 }
 
+/** The four globals' values. */
+export interface Globals {
+  readonly probsInit: tf.Tensor;
+  readonly probsTrans: tf.Tensor;
+  readonly locs: tf.Tensor;
+  readonly scales: tf.Tensor;
+}
+
 /** The four global sites and their priors, shared by every form of the model. */
-export function* globalPriors(obs: tf.Tensor2D, K: number) {
+export function* globalPriors(obs: tf.Tensor2D, K: number): Generator<Msg, Globals, unknown> {
   const probsInit = yield* sample("probs_init", dist.Dirichlet(tf.ones([K])));
   const probsTrans = yield* sample("probs_trans", dist.Dirichlet(tf.ones([K, K])).toEvent(1));
   const { loc, scale } = locsPrior(obs);

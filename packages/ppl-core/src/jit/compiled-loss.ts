@@ -40,10 +40,15 @@ interface Entry {
 }
 
 /** What one call gave: the loss, and for a replay the params the recorded run's model and guide used. */
-export interface CompiledCall {
-  readonly value: tf.Scalar;
+export interface CompiledCall<T extends tf.Tensor = tf.Scalar> {
+  readonly value: T;
   /** Set when the loss was replayed: the params the model and guide read in the recorded run (the run SVI's ParamCapture did not see). */
   readonly replayedParams?: ReadonlySet<string>;
+  /**
+   * The program that answered, or that this call recorded and kept: an identity for what a caller keeps beside it
+   * (a compiled decode, how to read its output); unset when the call ran interpreted and kept nothing.
+   */
+  readonly program?: object;
 }
 
 /** Counts of what the calls did, for tests and benchmarks. */
@@ -61,16 +66,19 @@ export class CompiledLoss {
   private readonly told = new Set<string>();
   readonly stats: CompiledLossStats = { recorded: 0, replayed: 0, interpreted: 0 };
 
-  /** @param who the loss's name, for messages (e.g. "JitTraceELBO") */
-  constructor(private readonly who: string) {}
+  /**
+   * @param who the loss's name, for messages (e.g. "JitTraceELBO")
+   * @param what what it computes, for messages ("loss", or "decode" for a compiled inferDiscrete)
+   */
+  constructor(private readonly who: string, private readonly what = "loss") {}
 
   /**
    * The loss of `model` and `guide` at `args`: replayed when a program fits,
    * else `loss` run (and recorded when it can be).
    */
-  call<A extends unknown[]>(
-    model: Model<A>, guide: Model<A>, args: A, loss: (model: Model<A>, guide: Model<A>) => tf.Scalar,
-  ): CompiledCall {
+  call<A extends unknown[], T extends tf.Tensor = tf.Scalar>(
+    model: Model<A>, guide: Model<A>, args: A, loss: (model: Model<A>, guide: Model<A>) => T,
+  ): CompiledCall<T> {
     const sig = signature(args);
     if (sig.unkeyable !== undefined) return this.interpreted(sig.unkeyable, () => loss(model, guide));
     const store = getParamStore();
@@ -87,11 +95,11 @@ export class CompiledLoss {
     const fit = entry.programs.find((p) => p.program.sameReadValues(sig.tensors));
     if (fit !== undefined) {
       this.stats.replayed++;
-      return { value: tf.tidy(() => fit.program.run(sig.tensors)) as tf.Scalar, replayedParams: fit.params };
+      return { value: tf.tidy(() => fit.program.run(sig.tensors)) as T, replayedParams: fit.params, program: fit.program };
     }
     const seen = new Set<string>();
     const rec = record(sig.tensors, () => loss(observeParams(model, seen), observeParams(guide, seen)));
-    const value = rec.result as tf.Scalar;
+    const value = rec.result as T;
     if (store.names().join("\u0000") !== names) {
       // the call created params: its program would not read them as later calls do; the next call records
       rec.program?.dispose();
@@ -116,7 +124,7 @@ export class CompiledLoss {
     table.set(key, entry);
     if (table.size > SIGNATURES) this.drop(table, table.keys().next().value!);
     if (entry.interpreted !== undefined) return this.interpreted(entry.interpreted, () => value);
-    return { value };
+    return { value, program: rec.program };
   }
 
   /** Release every program's constants (the loss records again on its next call). */
@@ -138,11 +146,11 @@ export class CompiledLoss {
     table.delete(key);
   }
 
-  private interpreted(reason: string, run: () => tf.Scalar): CompiledCall {
+  private interpreted<T extends tf.Tensor>(reason: string, run: () => T): CompiledCall<T> {
     this.stats.interpreted++;
     if (!this.told.has(reason)) {
       this.told.add(reason);
-      console.warn(`ppl: ${this.who} runs this loss interpreted (not compiled): ${reason}.`);
+      console.warn(`ppl: ${this.who} runs this ${this.what} interpreted (not compiled): ${reason}.`);
     }
     return { value: run() };
   }

@@ -8,14 +8,15 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as z from "zod/mini";
 import { handle, hashSeed, makeRng, nextSeed, trace, withHandler } from "ppl-core";
 import { checkVectorizedMarkovSites, guessMaxPlateNesting, parseOptions, withStepCache, withStepCacheWhileRunning } from "ppl-core/internal";
-import type { Model, ModelGenerator, SampleSite } from "ppl-core";
-import { backward, chooseMax, sampleChooser, type Assignment } from "../contract/backward.js";
+import type { Model, ModelGenerator, Trace } from "ppl-core";
+import { backward, sampleChooser } from "../contract/backward.js";
 import { PlanCache } from "../contract/plan-cache.js";
-import { MapRing, SampleRing } from "../contract/rings.js";
-import { collectTerms } from "../terms/collect.js";
-import { plateDim, timeDim, varDim, vectorizedFrames } from "../terms/dims.js";
-import { contractTerms } from "../terms/contract-terms.js";
+import { SampleRing } from "../contract/rings.js";
+import { type CollectedTerms, collectTerms } from "../terms/collect.js";
+import { contractTerms, planTerms } from "../terms/contract-terms.js";
 import { EnumMessenger } from "../enum/enum-handler.js";
+import { type DecodedSlot, decodedSlots, decodedValues, packedSize, writeIndices } from "./decoded-slots.js";
+import { mapIndices } from "./map-op.js";
 
 const inferDiscreteOptions = z.strictObject({
   /** The rightmost dim enumeration may use (-1 - maxPlateNesting); inferred from a plain run when left out. */
@@ -51,7 +52,7 @@ export function inferDiscrete<A extends unknown[], R>(model: Model<A, R>, option
     const seed = o.seed === undefined ? nextSeed("inferDiscrete") : hashSeed(o.seed, runs++);
     const values = withStepCache(() => tf.tidy(() => decode(model, args, firstAvailableDim, o.temperature, seed, plans)));
     // the replay shares its derivations across sites as a loss call does: sites of equal decoded values share one
-    // tensor (valueOf), so a chain's vindex(A, "...", z) and the distributions built on it are made once per state
+    // tensor (decodedValues), so a chain's vindex(A, "...", z) and the distributions built on it are made once per state
     return yield* handle(withStepCacheWhileRunning(model(...args)), {
       process(msg) {
         if (msg.type !== "sample" || msg.isObserved || msg.role !== "sample") return;
@@ -73,69 +74,36 @@ function decode<A extends unknown[], R>(
   seed: number,
   plans: PlanCache,
 ): Record<string, tf.Tensor> {
-  const messenger = new EnumMessenger(firstAvailableDim);
-  const tr = trace(withHandler(model, () => messenger)).getTrace(...args);
-  checkVectorizedMarkovSites(tr);
-  const terms = collectTerms(tr, "decode");
-  const ring = temperature === 0 ? new MapRing() : new SampleRing();
-  // the ring records each elimination (a vectorizedMarkov chain's first, before the enumerated variables outside it
-  // that it depends on) and the backward pass decides them in reverse
-  contractTerms(terms, plans, ring);
-  const decided: Map<string, Assignment> = backward(ring.records, terms.plateSizes, temperature === 0 ? chooseMax : sampleChooser(makeRng(seed)));
-  const out: Record<string, tf.Tensor> = {};
-  const picked = new DecodedValues();
-  for (const site of tr.latentSites()) {
-    out[site.name] = site.enumInfo?.kind === "parallel" ? valueOf(site, decided.get(varDim(site.enumInfo.variable.id)), picked) : site.value;
+  const { tr, terms, slots } = enumeratedRun(model, args, firstAvailableDim);
+  let packed: ArrayLike<number>;
+  if (temperature === 0) {
+    packed = mapAssignment(terms, plans, slots).dataSync();
+  } else {
+    // the ring records each elimination (a vectorizedMarkov chain's first, before the enumerated variables outside it
+    // that it depends on) and the backward pass draws them in reverse
+    const ring = new SampleRing();
+    contractTerms(terms, plans, ring);
+    const indices = new Int32Array(packedSize(slots));
+    writeIndices(slots, backward(ring.records, terms.plateSizes, sampleChooser(makeRng(seed))), indices);
+    packed = indices;
   }
+  const decoded = decodedValues(slots, packed);
+  const out: Record<string, tf.Tensor> = {};
+  for (const site of tr.latentSites()) out[site.name] = decoded.get(site.name) ?? site.value;
   return out;
 }
 
-/** The decoded value of an enumerated site, with only its plate dims (full plate sizes). */
-function valueOf(site: SampleSite, a: Assignment | undefined, picked: DecodedValues): tf.Tensor {
-  const frames = vectorizedFrames(site);
-  const batchRank = Math.max(0, ...frames.map((f) => -f.dim));
-  const shape = new Array<number>(batchRank).fill(1);
-  for (const f of frames) shape[batchRank + f.dim] = f.subsampleSize;
-  const total = shape.reduce((x, y) => x * y, 1);
-  const idx = new Int32Array(total);
-  if (a !== undefined) {
-    // which full-shape position each of the assignment's plates sits at
-    const at = a.plates.map((p) => {
-      const f = frames.find((fr) => (fr.time === true ? timeDim(fr.name) : plateDim(fr.name)) === p);
-      if (f === undefined) throw new Error(`internal: '${site.name}' was decoded along ${p}, which is not one of its plates`);
-      return batchRank + f.dim;
-    });
-    const strides = shape.map((_, i) => shape.slice(i + 1).reduce((x, y) => x * y, 1));
-    const aStrides = a.sizes.map((_, i) => a.sizes.slice(i + 1).reduce((x, y) => x * y, 1));
-    for (let c = 0; c < total; c++) {
-      let flat = 0;
-      for (let i = 0; i < at.length; i++) flat += (Math.floor(c / strides[at[i]!]!) % shape[at[i]!]!) * aStrides[i]!;
-      idx[c] = a.values[flat]!;
-    }
-  }
-  return picked.pick(site.value, idx, [...shape, ...site.fn.eventShape]);
+/** The model run with its enumerated sites laid out on enumeration dims, its terms for a decode, and where each decoded site goes. */
+export function enumeratedRun<A extends unknown[], R>(model: Model<A, R>, args: A, firstAvailableDim: number): { tr: Trace; terms: CollectedTerms; slots: DecodedSlot[] } {
+  const messenger = new EnumMessenger(firstAvailableDim);
+  const tr = trace(withHandler(model, () => messenger)).getTrace(...args);
+  checkVectorizedMarkovSites(tr);
+  return { tr, terms: collectTerms(tr, "decode"), slots: decodedSlots(tr) };
 }
 
-/**
- * Rows of enumerated supports [K, ...event], picked in JS (one small read per
- * support and one tensor, where a gather took three ops per site), one tensor
- * per distinct decoded value: a chain's sites decoded to the same states share
- * it, so the replay's derivations from it (vindex, a distribution's
- * normalised parameters, their checks) are step-cached once per value.
- */
-class DecodedValues {
-  private readonly supports = new Map<tf.Tensor, tf.TypedArray>();
-  private readonly values = new Map<string, tf.Tensor>();
-
-  pick(support: tf.Tensor, idx: Int32Array, shape: number[]): tf.Tensor {
-    const data = this.supports.get(support) ?? (support.dataSync() as tf.TypedArray);
-    this.supports.set(support, data);
-    const E = data.length / support.shape[0]!;
-    const out = new (data.constructor as new (n: number) => typeof data)(idx.length * E);
-    for (let c = 0; c < idx.length; c++) for (let e = 0; e < E; e++) out[c * E + e] = data[idx[c]! * E + e]!;
-    const key = `${support.dtype}[${shape.join(",")}]${out.join(",")}`;
-    let value = this.values.get(key);
-    if (value === undefined) this.values.set(key, (value = tf.tensor(out, shape, support.dtype)));
-    return value;
-  }
+/** The MAP indices of every enumerated site (packed as `slots` says): one op from the contraction's factors. */
+export function mapAssignment(terms: CollectedTerms, plans: PlanCache, slots: readonly DecodedSlot[]): tf.Tensor1D {
+  const planned = planTerms(terms, plans);
+  if (planned === undefined) return tf.zeros([packedSize(slots)], "int32");
+  return mapIndices(planned.plan, planned.factors, terms.plateSizes, slots);
 }

@@ -7,7 +7,7 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import { runPlan } from "../contract/execute.js";
-import { type Dim, signatureOf } from "../contract/factor.js";
+import { type Dim, type Factor, signatureOf } from "../contract/factor.js";
 import type { Plan } from "../contract/plan.js";
 import type { PlanCache } from "../contract/plan-cache.js";
 import type { Ring } from "../contract/rings.js";
@@ -22,8 +22,13 @@ export interface Contracted {
 
 /** The terms' factors contracted with `ring` (undefined when there is nothing to contract). */
 export function contractTerms(terms: CollectedTerms, plans: PlanCache, ring: Ring, label: (d: Dim) => string = terms.label): Contracted | undefined {
+  const planned = planTerms(terms, plans, label);
+  return planned === undefined ? undefined : { plan: planned.plan, roots: runPlan(planned.plan, planned.factors, ring) };
+}
+
+/** The plan and the factors it runs on, for a caller that runs it later (inferDiscrete's MAP op, with the factors as its inputs). */
+export function planTerms(terms: CollectedTerms, plans: PlanCache, label: (d: Dim) => string = terms.label): { plan: Plan; factors: Factor[] } | undefined {
   const { factors, sumDims, chains } = planInputs(terms);
   if (factors.length === 0) return undefined;
-  const plan = plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, label, chains);
-  return { plan, roots: runPlan(plan, factors.map((f) => f.factor), ring) };
+  return { plan: plans.get(factors.map(signatureOf), sumDims, terms.plateSizes, label, chains), factors: factors.map((f) => f.factor) };
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { PPLError, SGD, SVI, clearParamStore, getParamStore, trace } from "ppl-core";
-import { JitTraceEnumELBO, TraceEnumELBO, inferDiscrete } from "ppl-enum";
+import { JitInferDiscrete, JitTraceEnumELBO, TraceEnumELBO, inferDiscrete } from "ppl-enum";
 import { buildGuide, buildModel, fromPlateDims, observedValue } from "./build.js";
 import { Oracle, type Theta, thetaOf } from "./oracle.js";
 import { mapSpecOf, neededPlateNesting, pathOf, tuplesOf, type Spec } from "./spec.js";
@@ -205,6 +205,46 @@ export function checkMap(spec0: Spec, keepLatentMasks: boolean): Outcome {
   return err <= LOSS_TOL
     ? { check: "map", status: "ok", error: Math.max(0, err) }
     : { check: "map", status: "mismatch", detail: `MAP assignment [${decoded.join(",")}] scores ${got}, the best scores ${best}` };
+}
+
+/**
+ * JitInferDiscrete on checkMap's spec: a first call makes the params, the next records, and two more replay with
+ * every param-store variable moved; each call's assignment must score the oracle's best at the variables' values
+ * then. `compiled` as in checkCompiledElbo.
+ */
+export function checkCompiledMap(spec0: Spec): { outcomes: Outcome[]; compiled: "replayed" | "interpreted" | "other" } {
+  const spec = mapSpecOf(spec0, true);
+  const oracle = new Oracle(spec);
+  clearParamStore();
+  const decoder = new JitInferDiscrete(buildModel(spec), { temperature: 0, ...(spec.maxPlateNesting === undefined ? {} : { firstAvailableDim: -1 - spec.maxPlateNesting }) });
+  const out: Outcome[] = [];
+  try {
+    for (let k = 0; k < 4; k++) {
+      if (k > 1) for (const v of getParamStore().variables().values()) v.assign(tf.tidy(() => v.add(tf.sin(tf.range(0, v.size).reshape(v.shape).add(k)).mul(0.3))));
+      const decoded = tf.tidy(() => {
+        const values = decoder.decode();
+        const m = new Array<number>(oracle.modelSizes.length).fill(-1);
+        spec.sites.forEach((s, i) => {
+          if (s.role !== "latent") return;
+          readPerIndex(spec, s.node, values.get(s.name)!, s.name).forEach((x, ti) => (m[oracle.modelSlot(i, ti)] = x));
+        });
+        return m;
+      });
+      const theta = { ...thetaOf(spec), ...storeValues() };
+      const got = oracle.mapObjective(theta, decoded);
+      const best = oracle.maxObjective(theta);
+      const err = (best - got) / Math.max(1, Math.abs(best));
+      out.push(err <= LOSS_TOL
+        ? { check: "compiled map", status: "ok", error: Math.max(0, err) }
+        : { check: "compiled map", status: "mismatch", detail: `call ${k}: MAP assignment [${decoded.join(",")}] scores ${got}, the best scores ${best}` });
+    }
+  } catch (e) {
+    out.push(e instanceof ShapeMismatch ? { check: "compiled map", status: "mismatch", detail: e.message } : caught("compiled map", e));
+  } finally {
+    decoder.dispose();
+  }
+  const s = decoder.compileStats;
+  return { outcomes: out, compiled: s.replayed >= 2 ? "replayed" : s.recorded === 0 && s.replayed === 0 ? "interpreted" : "other" };
 }
 
 class ShapeMismatch extends Error {}

@@ -1,12 +1,14 @@
 // The random small models of random-models.test.ts (spec.ts) through JitTraceEnumELBO: every replayed loss and
-// gradient, at moved param values, against the same float64 brute-force enumeration (check.ts, checkCompiledElbo).
+// gradient, at moved param values, against the same float64 brute-force enumeration (check.ts, checkCompiledElbo);
+// and through JitInferDiscrete: every replayed MAP assignment, at moved param values, scores the brute-force best
+// (checkCompiledMap).
 // A spec whose guide draws must run interpreted; a spec with neither continuous latents nor sequential
 // enumeration in the model must replay (sequential enumeration in the model compares its runs' factors in JS,
 // a param-dependent read: such a spec may run interpreted, as may one whose continuous prior reads its bounds).
 // Replay one case: RANDOM_MODELS_SEED=123 pnpm vitest run packages/ppl-enum/test/random-models/compiled.test.ts
 import { describe, expect, it } from "vitest";
 import { setValidation } from "ppl-core";
-import { checkCompiledElbo } from "./check.js";
+import { checkCompiledElbo, checkCompiledMap } from "./check.js";
 import { ALL_FEATURES, generateSpec } from "./spec.js";
 
 const ONE = process.env.RANDOM_MODELS_SEED;
@@ -38,6 +40,31 @@ describe("random models through JitTraceEnumELBO against brute force", () => {
     expect(failures).toEqual([]);
     // what runs interpreted does so for the recorder's reasons only: a param-dependent read or a draw
     for (const reason of reasons.keys()) expect(reason).toMatch(/read a value that depends on a param|drew a random value|took a seed/);
+    if (ONE === undefined) expect(counts.replayed).toBeGreaterThan(seeds.length / 4);
+  });
+});
+
+describe("random models through JitInferDiscrete against brute force", () => {
+  it(`seeds ${seeds[0]}..${seeds[seeds.length - 1]}: replayed MAP assignments score the float64 best`, () => {
+    setValidation(true);
+    const warn = console.warn;
+    const reasons = new Set<string>();
+    console.warn = (m: string) => reasons.add(m.replace(/^.*\(not compiled\): /, ""));
+    const failures: string[] = [];
+    const counts = { replayed: 0, interpreted: 0, other: 0 };
+    try {
+      for (const seed of seeds) {
+        const { outcomes, compiled } = checkCompiledMap(generateSpec(seed, ALL_FEATURES));
+        counts[compiled]++;
+        if (compiled === "other") failures.push(`seed ${seed}: neither replayed nor interpreted`);
+        for (const o of outcomes) if (o.status !== "ok") failures.push(`seed ${seed} ${o.check}: ${"detail" in o ? o.detail : o.message}`);
+      }
+    } finally {
+      console.warn = warn;
+    }
+    if (failures.length > 0 || ONE !== undefined) console.log(failures.join("\n"), counts, reasons);
+    expect(failures).toEqual([]);
+    for (const reason of reasons) expect(reason).toMatch(/read a value that depends on a param|drew a random value|took a seed/);
     if (ONE === undefined) expect(counts.replayed).toBeGreaterThan(seeds.length / 4);
   });
 });
