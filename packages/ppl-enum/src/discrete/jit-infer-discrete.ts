@@ -15,7 +15,7 @@ import { type DecodedSlot, decodedValues } from "./decoded-slots.js";
 import { enumeratedRun, mapAssignment } from "./infer-discrete.js";
 
 const jitInferDiscreteOptions = z.strictObject({
-  /** Only the MAP decode is compiled: a posterior draw (temperature 1) is new noise every call, which a replay cannot give. */
+  /** Only the MAP decode is compiled: a posterior draw (temperature 1) samples backward in JS from ppl's stream, inside the decode. */
   temperature: z.literal(0),
   /** The rightmost dim enumeration may use (-1 - maxPlateNesting); inferred from the first call's plain run when left out. */
   firstAvailableDim: z.optional(z.int().check(z.negative())),
@@ -33,9 +33,9 @@ function* noGuide(): ModelGenerator<void> {}
  * `inferDiscrete(model, { temperature: 0 })` at those arguments would hold
  * them. The first call for an argument signature records, later calls
  * replay without running the model; a model a replay could get wrong (one
- * that draws, or reads a param-dependent value in JS) runs interpreted with
- * a one-time message (docs/compiled.md). Pass what changes between calls
- * (the data, the learned globals) as tensor arguments.
+ * that reads a param-dependent value in JS, say) runs interpreted with a
+ * one-time message (docs/compiled.md). Pass what changes between calls (the
+ * data, the learned globals) as tensor arguments.
  *
  * @example
  * const viterbi = new JitInferDiscrete(hmm, { temperature: 0, firstAvailableDim: -2 });
