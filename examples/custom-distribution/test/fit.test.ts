@@ -3,7 +3,7 @@
 // the density), its reparameterised draws, its validation messages, and SVI
 // recovering the parameters the data were simulated from, so the guide cannot rot.
 import * as tf from "@tensorflow/tfjs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PPLSupportError } from "ppl-core";
 import { fit } from "../src/fit.js";
 import { Kumaraswamy } from "../src/kumaraswamy.js";
@@ -86,10 +86,24 @@ describe("Kumaraswamy (a user-written distribution)", () => {
   });
 
   it("SVI recovers concentration1 and concentration0 from the simulated data", () => {
+    const warn = vi.spyOn(console, "warn");
     const r = fit();
+    // compiled by default: SVI made the params before its first step, which recorded; the other 199 replayed
+    expect(r.compileStats).toEqual({ recorded: 1, replayed: 199, interpreted: 0 });
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
     // 2000 draws: the MLE's standard errors are about 0.05 (a) and 0.3 (b)
     expect(Math.abs(r.a - r.truth.a)).toBeLessThan(0.2);
     expect(Math.abs(r.b - r.truth.b)).toBeLessThan(1);
     expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]!);
+  });
+
+  it("the compiled fit's losses are the interpreted TraceELBO's from the same seed, b's draw made again each step", () => {
+    const compiled = fit({ n: 200, steps: 30, seed: 5 });
+    const interpreted = fit({ n: 200, steps: 30, seed: 5, compiled: false });
+    expect(interpreted.compileStats).toBeUndefined();
+    expect(compiled.compileStats).toEqual({ recorded: 1, replayed: 29, interpreted: 0 });
+    expect(compiled.losses).toEqual(interpreted.losses);
+    expect([compiled.a, compiled.b]).toEqual([interpreted.a, interpreted.b]);
   });
 });

@@ -24,8 +24,9 @@ export interface TrainOptions {
   readonly seed: number;
   /**
    * The compiled ELBO (default): AutoDelta draws nothing, so every step after the first replays the
-   * recorded program. It applies to full batches only: with `args.batchSize` the plate draws its
-   * subsample every step, which a replay would reuse, so those runs take the interpreted TraceEnumELBO.
+   * recorded program. It applies to full batches only: with `args.batchSize` the markov loop runs as
+   * long as the drawn batch's longest sequence (its lengths read in JS, a shape a replay cannot follow),
+   * so those runs take the interpreted TraceEnumELBO.
    */
   readonly compiled?: boolean;
   /** Called after each step with the loss per observed time step. */

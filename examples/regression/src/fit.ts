@@ -3,7 +3,7 @@
  * posterior quantiles and the posterior predictive band that Predictive draws.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ClippedAdam, Predictive, ProgressBar, SVI, TraceELBO, clearParamStore, dist, setRngSeed } from "ppl-core";
+import { ClippedAdam, type CompiledLossStats, JitTraceELBO, Predictive, ProgressBar, SVI, TraceELBO, clearParamStore, dist, setRngSeed } from "ppl-core";
 import { AutoMultivariateNormal } from "ppl-autoguide";
 import { regression } from "./model.js";
 
@@ -17,6 +17,11 @@ export interface FitOptions {
   grid?: number[];
   /** Show a progress bar on stderr during the fit (default false). */
   progress?: boolean;
+  /**
+   * The compiled ELBO (default): the step is recorded once and replayed, the guide's draws made again
+   * from the seeded stream each step (docs/compiled.md), the interpreted run's numbers. false: TraceELBO.
+   */
+  compiled?: boolean;
 }
 
 /**
@@ -44,6 +49,8 @@ export interface FitResult {
   band: BandPoint[];
   /** The loss every 10 steps. */
   losses: number[];
+  /** With `compiled`: how many loss calls recorded, replayed, or ran interpreted. */
+  compileStats?: CompiledLossStats;
 }
 
 const QS = [0.05, 0.5, 0.95];
@@ -57,8 +64,8 @@ export function fit(xs: readonly number[], ys: readonly number[], sigma: number,
   const x = tf.tensor1d([...xs]);
   const y = tf.tensor1d([...ys]);
   const guide = new AutoMultivariateNormal(regression);
-  // the guide draws every step: the interpreted TraceELBO (a compiled loss would reuse one draw; docs/compiled.md)
-  const svi = new SVI(regression, guide, new ClippedAdam({ lr, lrd: 0.1 ** (1 / steps) }), new TraceELBO({ numParticles: 2 }));
+  const elbo = options.compiled ?? true ? new JitTraceELBO({ numParticles: 2 }) : new TraceELBO({ numParticles: 2 });
+  const svi = new SVI(regression, guide, new ClippedAdam({ lr, lrd: 0.1 ** (1 / steps) }), elbo);
   const losses: number[] = [];
   const bar = options.progress === true ? new ProgressBar(steps, { label: "fit" }) : undefined;
   for (let i = 0; i < steps; i++) {
@@ -85,7 +92,9 @@ export function fit(xs: readonly number[], ys: readonly number[], sigma: number,
   const draws = predictive.forward(tf.tensor1d(grid), undefined, sigma);
   const band = mixtureBand(draws.intercept!, draws.slope!, grid, sigma);
   tf.dispose([x, y, cov, ...Object.values(q), ...Object.values(median), ...Object.values(draws)]);
-  return { qs: QS, quantiles, posterior, band, losses };
+  const compileStats = elbo instanceof JitTraceELBO ? { ...elbo.compileStats } : undefined;
+  if (elbo instanceof JitTraceELBO) elbo.dispose();
+  return { qs: QS, quantiles, posterior, band, losses, ...(compileStats === undefined ? {} : { compileStats }) };
 }
 
 /** The band of the mixture over draws of N(a + b·x, sigma²): its quantiles by bisection on its cdf, at every x at once. */
