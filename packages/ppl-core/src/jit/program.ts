@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { nextSeed, noise } from "../rng.js";
+import { fuseGathers } from "./fuse.js";
 
 /** Where a slot's tensor comes from before any step runs. */
 export type Leaf =
@@ -59,6 +60,8 @@ interface EngineReplay {
 }
 
 export class Program {
+  /** The recorded steps, with the fusions fuse.ts makes. */
+  private readonly steps: readonly Step[];
   /** The steps no variable or draw reaches, and those one does. */
   private readonly argSteps: readonly Step[];
   private readonly paramSteps: readonly Step[];
@@ -71,7 +74,7 @@ export class Program {
   constructor(
     /** Slot → its leaf, for the slots no step makes. */
     private readonly leaves: ReadonlyMap<number, Leaf>,
-    private readonly steps: readonly Step[],
+    steps: readonly Step[],
     private readonly output: number,
     private readonly slotCount: number,
     /** The argument tensors the recording read in JS, with the values it read. */
@@ -79,8 +82,9 @@ export class Program {
     /** The labels of the seeds the recorded call took from the stream, in order. */
     private readonly seedLabels: readonly string[],
   ) {
-    this.argSteps = steps.filter((s) => !s.perCall);
-    this.paramSteps = steps.filter((s) => s.perCall);
+    this.steps = fuseGathers(steps, output);
+    this.argSteps = this.steps.filter((s) => !s.perCall);
+    this.paramSteps = this.steps.filter((s) => s.perCall);
     const made = new Set(this.argSteps.flatMap((s) => s.outputs));
     const read = new Set<number>([output]);
     for (const s of this.paramSteps) for (const i of Object.values(s.inputs)) read.add(i);

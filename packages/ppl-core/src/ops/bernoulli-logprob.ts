@@ -18,7 +18,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { type BroadcastRows, rowsMemo } from "./broadcast-index.js";
 import { clampProbNumber } from "./clamp-probs.js";
-import { customGradient } from "./custom-grad.js";
+import { type GatherSpec, type OpFunction, customGradient } from "./custom-grad.js";
 import { type KernelValues, writeTensor, zerosTensor } from "./kernel-io.js";
 import { broadcastShapes } from "./tensor.js";
 
@@ -42,7 +42,7 @@ export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: Kind,
     const perParam = 2 * p.size <= rows.rows * rows.inner;
     return {
       value: writeTensor(out, [v, p], (lp, [vs, ps]) => {
-        if (perParam) logMass(vs!, tables(ps!, kind), rows, lp);
+        if (perParam) logMass(vs!, tables(ps!, kind), null, rows, lp);
         else if (kind === "probs") logMassOfProbs(vs!, ps!, rows, lp, isBinary(vs!));
         else logMassOfLogits(vs!, ps!, rows, lp);
       }),
@@ -50,15 +50,42 @@ export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: Kind,
         zerosTensor(valueShape),
         writeTensor(paramShape, [saved[0]!, saved[1]!, dy], (g, [vs, ps, dys]) => {
           const acc = accumulator(g.length);
-          if (perParam) logMassGradient(vs!, gradientTables(ps!, kind), rows, dys!, acc);
+          if (perParam) logMassGradient(vs!, gradientTables(ps!, kind), null, rows, dys!, acc);
           else if (kind === "probs") probsGradient(vs!, ps!, rows, dys!, acc);
           else logitsGradient(vs!, ps!, rows, dys!, acc);
           copyInto(g, acc);
         }),
       ],
     };
-  });
+  }, { throughGather: { input: 1, fused: (gather) => throughGather(out, kind, gather) } });
   return op(value.dtype === "float32" ? value : value.cast("float32"), param);
+}
+
+/**
+ * The op with its parameter gathered from a table (hmm.py model_2's
+ * probs_y[x, y_prev, tones]), as a compiled loss fuses it: the tables are
+ * built on the table's entries (a log or two each) and every value reads its
+ * parameter's entry through the gather's index, where the op on the gathered
+ * parameter took a log per value and a gather and scatter-add besides.
+ */
+function throughGather(out: readonly number[], kind: Kind, gather: GatherSpec): OpFunction<tf.Tensor[]> {
+  const rowsOf = rowsMemo();
+  return ([v, table], save) => {
+    save([v!, table!]);
+    const rows = rowsOf(out, [v!.shape, gather.shape]);
+    const [valueShape, tableShape] = [v!.shape, table!.shape];
+    return {
+      value: writeTensor(out, [v!, table!], (lp, [vs, ts]) => logMass(vs!, tables(ts!, kind), gather.flat, rows, lp)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        zerosTensor(valueShape),
+        writeTensor(tableShape, [saved[0]!, saved[1]!, dy], (g, [vs, ts, dys]) => {
+          const acc = accumulator(g.length);
+          logMassGradient(vs!, gradientTables(ts!, kind), gather.flat, rows, dys!, acc);
+          copyInto(g, acc);
+        }),
+      ],
+    };
+  };
 }
 
 // Loops in module-level functions ending in a return of a local (see normal-logprob.ts for why). The
@@ -144,7 +171,12 @@ function gradientTables(p: KernelValues, kind: Kind): Tables {
   return t;
 }
 
-function logMass(v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, lp: Float32Array): Float32Array {
+/** Each value's log-mass from its parameter's tables; `entry` maps a parameter position to its table entry (null: itself). */
+function logMass(v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, lp: Float32Array): Float32Array {
+  return entry === null ? logMassDirect(v, t, rows, lp) : logMassThrough(v, t, entry, rows, lp);
+}
+
+function logMassDirect(v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, lp: Float32Array): Float32Array {
   const [bv, bp] = base as [Int32Array, Int32Array];
   const [sv, sp] = step as [number, number];
   for (let r = 0, o = 0; r < rows; r++) {
@@ -153,11 +185,40 @@ function logMass(v: KernelValues, { at0, rise }: Tables, { rows, inner, base, st
   return lp;
 }
 
-function logMassGradient(v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, dy: KernelValues, g: Float64Array): Float64Array {
+function logMassThrough(v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, lp: Float32Array): Float32Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  for (let r = 0, o = 0; r < rows; r++) {
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
+      const e = entry[ip]!;
+      lp[o] = at0[e]! + v[iv]! * rise[e]!;
+    }
+  }
+  return lp;
+}
+
+/** Σ dy · d(log-mass)/d(entry) onto each table entry, in float64. */
+function logMassGradient(v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, dy: KernelValues, g: Float64Array): Float64Array {
+  return entry === null ? gradientDirect(v, t, rows, dy, g) : gradientThrough(v, t, entry, rows, dy, g);
+}
+
+function gradientDirect(v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, dy: KernelValues, g: Float64Array): Float64Array {
   const [bv, bp] = base as [Int32Array, Int32Array];
   const [sv, sp] = step as [number, number];
   for (let r = 0, o = 0; r < rows; r++) {
     for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) g[ip]! += dy[o]! * (at0[ip]! + v[iv]! * rise[ip]!);
+  }
+  return g;
+}
+
+function gradientThrough(v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, dy: KernelValues, g: Float64Array): Float64Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  for (let r = 0, o = 0; r < rows; r++) {
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
+      const e = entry[ip]!;
+      g[e]! += dy[o]! * (at0[e]! + v[iv]! * rise[e]!);
+    }
   }
   return g;
 }

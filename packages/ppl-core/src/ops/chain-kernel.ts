@@ -148,7 +148,7 @@ export function chainPosteriors(sw: ChainSweep, w: ArrayLike<number>): ChainPost
   const { B, n, K, Bu, Bp, Tp } = sw.layout;
   const gU = new Float64Array(Bu * n * K);
   const gP = new Float64Array(Bp * Tp * K * K);
-  const scratch = new Float64Array(2 * K);
+  const scratch = new Float64Array(3 * K);
   for (let b = 0; b < B; b++) {
     const wb = w[b]!;
     if (wb === 0 || !Number.isFinite(sw.logZ[b]!)) continue;
@@ -165,9 +165,12 @@ function backwardSequence(
   const { alpha, c, U, P } = sw;
   const KK = K * K;
   const ab = b * n * K;
-  // scratch holds beta (0..K-1) and the previous step's beta (K..2K-1); beta is scaled by the same c as alpha
+  // scratch holds beta (0..K-1), the previous step's beta (K..2K-1), and U · beta / c for the current step
+  // (2K..3K-1: the factor every (i, j) term shares along j, multiplied once per j); beta is scaled by the
+  // same c as alpha
   let beta = 0;
   let prevBeta = K;
+  const ub2 = 2 * K;
   for (let j = 0; j < K; j++) scratch[j] = 1;
   for (let t = n - 1; t >= 1; t--) {
     const prev = ab + (t - 1) * K;
@@ -175,14 +178,18 @@ function backwardSequence(
     const pr = (pb + (Tp === 1 ? 0 : t - 1)) * KK;
     const ur = (ub + t) * K;
     const inv = 1 / c[b * n + t]!;
-    for (let j = 0; j < K; j++) gU[ur + j]! += w * alpha[cur + j]! * scratch[beta + j]!;
+    for (let j = 0; j < K; j++) {
+      gU[ur + j]! += w * alpha[cur + j]! * scratch[beta + j]!;
+      scratch[ub2 + j] = U[ur + j]! * scratch[beta + j]! * inv;
+    }
     for (let i = 0; i < K; i++) {
       let acc = 0;
       const ai = w * alpha[prev + i]!;
+      const row = pr + i * K;
       for (let j = 0; j < K; j++) {
-        const x = P[pr + i * K + j]! * U[ur + j]! * scratch[beta + j]! * inv;
+        const x = P[row + j]! * scratch[ub2 + j]!;
         acc += x;
-        gP[pr + i * K + j]! += ai * x;
+        gP[row + j]! += ai * x;
       }
       scratch[prevBeta + i] = acc;
     }

@@ -4,22 +4,35 @@
  * chain-kernel.ts for the layout). The backward pass reuses the forward
  * messages, kept as plain arrays in the closure.
  */
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import { chainForward, chainLayout, chainPosteriors } from "./chain-kernel.js";
 import { customGradient } from "./custom-grad.js";
+import { writeTensor, writeTensors } from "./kernel-io.js";
 
 /** unary [Bu, n, K], pair [Bp, Tp, K, K] -> [B]; differentiable in both. */
 export function chainLogSumExp(unary: tf.Tensor, pair: tf.Tensor): tf.Tensor {
   const L = chainLayout(unary.shape, pair.shape, "chainLogSumExp");
   const op = customGradient<[tf.Tensor, tf.Tensor]>(([u, p]) => {
-    const sw = chainForward(L, u.dataSync(), p.dataSync());
+    let sw: ReturnType<typeof chainForward> | undefined;
+    const value = writeTensor([L.B], [u, p], (logZ, [us, ps]) => {
+      sw = chainForward(L, us!, ps!);
+      copyInto(logZ, sw.logZ);
+    });
+    const [unaryShape, pairShape] = [u.shape, p.shape];
     return {
-      value: tf.tensor1d(Float32Array.from(sw.logZ)),
-      gradFunc: (dy: tf.Tensor) => {
-        const g = chainPosteriors(sw, dy.dataSync());
-        return [tf.tensor(Float32Array.from(g.unary), u.shape), tf.tensor(Float32Array.from(g.pair), p.shape)];
-      },
+      value,
+      gradFunc: (dy: tf.Tensor) =>
+        writeTensors([unaryShape, pairShape], [dy], ([gu, gp], [w]) => {
+          const g = chainPosteriors(sw!, w!);
+          copyInto(gu!, g.unary);
+          copyInto(gp!, g.pair);
+        }),
     };
   });
   return op(unary, pair);
+}
+
+function copyInto(out: Float32Array, x: Float64Array): Float32Array {
+  for (let i = 0; i < out.length; i++) out[i] = x[i]!;
+  return out;
 }

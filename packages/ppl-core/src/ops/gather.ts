@@ -21,10 +21,11 @@ export function gatherFlat(x: tf.Tensor1D, idx: tf.Tensor): tf.Tensor {
   const flat = idx.dataSync();
   checkIndices(flat, n);
   const shape = idx.shape;
+  // a compiled loss may fold the gather into the op that reads it (custom-grad.ts, jit/fuse.ts)
   const op = customGradient<[tf.Tensor]>(([values]) => ({
     value: writeTensor(shape, [values], (out, [xs]) => gathered(xs!, flat, out)),
     gradFunc: (dy: tf.Tensor) => writeTensor([n], [dy], (g, [dys]) => scatterAdd(flat, dys!, g)),
-  }));
+  }), { gather: { flat, size: n, shape } });
   return op(x);
 }
 

@@ -1,0 +1,71 @@
+// A recorded program's fusion of a gather into the op that reads it (jit/fuse.ts): Bernoulli's log-mass of
+// a gathered parameter (hmm.py model_2's probs_y[x, y_prev, tones]) replays as one op on the table, with the
+// value and the table's gradient of the float64 closed form: Σ log Bern(y_i | t[idx_i]), and
+// d/dt_e = Σ_{i: idx_i = e} (y_i - t_e) / (t_e (1 - t_e)).
+import * as tf from "@tensorflow/tfjs";
+import { describe, expect, it } from "vitest";
+import { bernoulliLogProb } from "../../src/ops/bernoulli-logprob.js";
+import { gatherFlat } from "../../src/ops/gather.js";
+import { record } from "../../src/jit/recorder.js";
+
+const table = [0.2, 0.7, 0.45, 0.9, 0.05];
+// values [3, 4] (binary and one relaxed value), each read through an index into the 5 entries
+const ys = [1, 0, 0, 1, 0, 1, 1, 0, 0.25, 1, 0, 1];
+const idx = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 4];
+
+const logMass64 = (t: readonly number[]) => ys.reduce((a, y, i) => a + y * Math.log(t[idx[i]!]!) + (1 - y) * Math.log1p(-t[idx[i]!]!), 0);
+const gradient64 = (t: readonly number[]) => t.map((te, e) => ys.reduce((a, y, i) => a + (idx[i] === e ? (y - te) / (te * (1 - te)) : 0), 0));
+
+function recorded(extra: (g: tf.Tensor) => tf.Tensor | undefined) {
+  const t = tf.variable(tf.tensor1d(table));
+  const y = tf.tensor2d(ys, [3, 4]);
+  const index = tf.tensor2d(idx, [3, 4], "int32");
+  const loss = () => {
+    const g = gatherFlat(t as tf.Tensor1D, index);
+    const lp = bernoulliLogProb(y, g, "probs").sum();
+    const more = extra(g);
+    return more === undefined ? lp : lp.add(more);
+  };
+  const rec = record([y], loss);
+  if (rec.program === undefined) throw new Error(`not recorded: ${rec.refused}`);
+  rec.result.dispose();
+  return { program: rec.program, t, y };
+}
+
+function replay(program: ReturnType<typeof recorded>["program"], t: tf.Variable, y: tf.Tensor) {
+  const { value, grads } = tf.variableGrads(() => program.run([y]) as tf.Scalar, [t]);
+  const out = { loss: value.dataSync()[0]!, grad: Array.from(grads[t.name]!.dataSync()) };
+  tf.dispose([value, ...Object.values(grads)]);
+  return out;
+}
+
+describe("fuseGathers", () => {
+  it("folds a gather read only by Bernoulli's log-mass into it: one op, the closed form's value and table gradient", () => {
+    const { program, t, y } = recorded(() => undefined);
+    // the gather, the log-mass and the sum recorded; the gather folded away
+    expect(program.size).toBe(2);
+    const r = replay(program, t, y);
+    expect(r.loss).toBeCloseTo(logMass64(table), 4);
+    gradient64(table).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 3));
+    // the replay reads the table's current values
+    const moved = table.map((q) => q * 0.9 + 0.05);
+    t.assign(tf.tensor1d(moved));
+    const r2 = replay(program, t, y);
+    expect(r2.loss).toBeCloseTo(logMass64(moved), 4);
+    gradient64(moved).forEach((g, e) => expect(r2.grad[e]).toBeCloseTo(g, 3));
+    program.dispose();
+    tf.dispose([t, y]);
+  });
+
+  it("keeps a gather that another op also reads, and the gradient has both paths", () => {
+    const { program, t, y } = recorded((g) => g.sum());
+    // gather, log-mass, sum, sum, add: the gather stays for the second sum
+    expect(program.size).toBe(5);
+    const r = replay(program, t, y);
+    expect(r.loss).toBeCloseTo(logMass64(table) + idx.reduce((a, e) => a + table[e]!, 0), 4);
+    const counts = table.map((_, e) => idx.filter((i) => i === e).length);
+    gradient64(table).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g + counts[e]!, 3));
+    program.dispose();
+    tf.dispose([t, y]);
+  });
+});
