@@ -306,20 +306,24 @@ async function main(): Promise<void> {
   // 4. hmm.py's models.
   hmmRows();
 
-  // 5. Decoding: hmm-gaussian's decode is inferDiscrete (temperature 0) on the markov-loop model it trains.
-  // The first call builds the decoder's plan for this length: a warm-up, as in the SVI rows.
+  // 5. Decoding: hmm-gaussian's decode is the MAP decode (JitInferDiscrete, compiled; inferDiscrete at temperature 0
+  // interpreted) of the markov-loop model it trains. The first call builds the plan for this length (and records,
+  // compiled): a warm-up, as in the SVI rows.
   const params = TRUE_PARAMS;
-  decode(test.obs[0]!, params);
-  const tDecode: number[] = [];
-  for (let i = 0; i < (quick ? 5 : 20); i++) {
-    const s = performance.now();
-    decode(test.obs[0]!, params);
-    tDecode.push(performance.now() - s);
+  for (const interpreted of [false, true]) {
+    decode(test.obs[0]!, params, { interpreted });
+    const tDecode: number[] = [];
+    for (let i = 0; i < (quick ? 5 : 20); i++) {
+      const s = performance.now();
+      decode(test.obs[0]!, params, { interpreted });
+      tDecode.push(performance.now() - s);
+    }
+    record({
+      name: `inferDiscrete/markov-loop/test-seq${interpreted ? "-interpreted" : ""}`, config: { T: 160, K: 3 }, unit: "ms", ...stats(tDecode),
+      ...(interpreted ? {} : upTo(2, "ms")), pyro: "63 ms", pyroValue: 63,
+      note: `Viterbi (temperature 0) on the seed's markov-loop model, globals at the true values, ${interpreted ? "interpreted (inferDiscrete)" : "compiled (JitInferDiscrete)"}`,
+    });
   }
-  record({
-    name: "inferDiscrete/markov-loop/test-seq", config: { T: 160, K: 3 }, unit: "ms", ...stats(tDecode),
-    ...upTo(2, "ms"), pyro: "63 ms", pyroValue: 63, note: "Viterbi (temperature 0) on the seed's markov-loop model, globals at the true values",
-  });
   if (!quick) {
     const long = generate(30, 1000, 5);
     const s = performance.now();

@@ -1,12 +1,14 @@
 /**
- * Viterbi decoding: inferDiscrete at temperature 0 on the model the example
- * trains (the markov loop), its globals fixed at given values. Sequences of
- * one length share one run of the model (its plate over sequences).
+ * Viterbi decoding: the MAP decode (inferDiscrete at temperature 0, compiled:
+ * JitInferDiscrete, docs/compiled.md) of the model the example trains (the
+ * markov loop), its globals fixed at given values. Sequences of one length
+ * share one call (its plate over sequences); after the first call for a
+ * shape, a call replays the recorded kernels with the new symbols and globals.
  */
 import * as tf from "@tensorflow/tfjs";
 import { mapByLength } from "example-kit/sequences";
-import { condition, trace } from "ppl-core";
-import { inferDiscrete } from "ppl-enum";
+import { condition } from "ppl-core";
+import { JitInferDiscrete } from "ppl-enum";
 import { model } from "./model.js";
 import type { PlainParams } from "./truth.js";
 
@@ -15,8 +17,8 @@ function* withGlobals(obs: tf.Tensor2D, K: number, V: number, globals: Record<st
   return yield* condition(model, globals)(obs, K, V);
 }
 
-// one decoder for every call: its contraction plan is cached per sequence length
-const viterbi = inferDiscrete(withGlobals, { firstAvailableDim: -2, temperature: 0 });
+// one decoder for every call: it records once per shape of the symbols
+const viterbi = new JitInferDiscrete(withGlobals, { temperature: 0, firstAvailableDim: -2 });
 
 /** The Viterbi path (most probable state sequence) of each symbol sequence under `p`. */
 export function decodeAll(ys: readonly (readonly number[])[], p: PlainParams): number[][] {
@@ -37,10 +39,10 @@ function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: Pla
       probs_emit: tf.tensor2d(p.probsEmit),
     };
     const obs = tf.tensor2d(ys.map((y) => [...y]), [ys.length, T], "int32");
-    const tr = trace(viterbi).getTrace(obs, p.probsInit.length, p.probsEmit[0]!.length, globals);
+    const values = viterbi.decode(obs, p.probsInit.length, p.probsEmit[0]!.length, globals);
     const S = ys.length;
     // [T, S] in one read
-    const zs = tf.stack(Array.from({ length: T }, (_, t) => tr.sampleSite(`z_${t}`).value.reshape([S]))).dataSync();
+    const zs = tf.stack(Array.from({ length: T }, (_, t) => values.get(`z_${t}`)!.reshape([S]))).dataSync();
     return ys.map((_, s) => Array.from({ length: T }, (_, t) => zs[t * S + s]!));
   });
 }
