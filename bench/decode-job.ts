@@ -3,7 +3,7 @@
  * default or inferDiscrete at temperature 0 interpreted; globals at the true
  * values) of the 160-step test sequence, as run.ts's decoding row, in its own
  * process for comparing two trees or both ways (ab.mjs). Prints one JSON
- * line: the median wall and CPU ms (user + system) of a call, and the first call's CPU ms.
+ * line: the median wall and CPU ms (user + system) of a call, the first call's CPU ms, the peak RSS.
  *
  *   node --conditions=ppl-compiled dist/decode-job.js <calls> <validate 0|1> [compiled 0|1, default 1]
  */
@@ -35,5 +35,5 @@ for (let i = 0; i < Number(calls); i++) {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 process.stdout.write(JSON.stringify({
   medianMs: median(times), fastestMs: Math.min(...times), cpuMs: median(cpu), firstCpuMs: (firstCpu.user + firstCpu.system) / 1000,
-  tensors: tf.memory().numTensors,
+  tensors: tf.memory().numTensors, peakRssMiB: process.resourceUsage().maxRSS / 1024,
 }) + "\n");
