@@ -1,24 +1,42 @@
 /**
  * Fusions a recorded program can make that the interpreted call cannot: the
- * program sees which op reads which op's output. One kind so far: an op that
- * can read an input through a gather (ops/custom-grad.ts, `throughGather`)
- * takes the gather's table in place of the gathered tensor, and the gather
- * goes when nothing else reads it. hmm.py's model_2 gathers its emission
- * probs per step (probs_y[x, y_prev, tones], 16 × 32 × 32 values from 1 024
- * entries): fused, the Bernoulli log-mass takes two logs per entry instead
- * of one per value, and the gather and its scatter-add go.
+ * program sees which op reads which op's output (ops say what they can fuse
+ * with, ops/custom-grad.ts).
+ * - A gather read by an op that can read through it: the op takes the
+ *   gather's table in place of the gathered tensor. hmm.py's model_2 gathers
+ *   its emission probs per step (probs_y[x, y_prev, tones], 16 × 32 × 32
+ *   values from 1 024 entries): fused, the Bernoulli log-mass takes two logs
+ *   per entry instead of one per value, and the gather and its scatter-add go.
+ * - A mask on the value of an op that can mask its own value: the op takes
+ *   the mask as an input, skips the masked runs, and the mask's copy of the
+ *   log-density forward and of its gradient backward go.
+ * A fused-away op goes when nothing else reads its output.
  */
-import { engineForward, fusionOf } from "../ops/custom-grad.js";
+import { type FusableOp, engineForward, fusionOf } from "../ops/custom-grad.js";
 import type { Step } from "./program.js";
 
-/** `steps` with each gather folded into the ops that can read through it; `output` is the program's result slot. */
-export function fuseGathers(steps: readonly Step[], output: number): Step[] {
-  const gatherOf = new Map<number, Extract<Step, { kind: "custom" }>>();
+type Custom = Extract<Step, { kind: "custom" }>;
+
+/** `steps` with the fusions made; `output` is the program's result slot. */
+export function fuseSteps(steps: readonly Step[], output: number): Step[] {
+  return fuseMasks(fuseGathers(steps, output), output);
+}
+
+/** How many steps (and the output) read each slot. */
+function readersOf(steps: readonly Step[], output: number): Map<number, number> {
   const readers = new Map<number, number>([[output, 1]]);
-  for (const s of steps) {
-    for (const slot of Object.values(s.inputs)) readers.set(slot, (readers.get(slot) ?? 0) + 1);
-    if (s.kind === "custom" && fusionOf(s.f)?.gather !== undefined) gatherOf.set(s.outputs[0]!, s);
-  }
+  for (const s of steps) for (const slot of Object.values(s.inputs)) readers.set(slot, (readers.get(slot) ?? 0) + 1);
+  return readers;
+}
+
+function customStep(op: FusableOp, inputs: readonly number[], outputs: readonly number[], perCall: boolean): Custom {
+  return { kind: "custom", f: engineForward(op.f, op.fusion), inputs, outputs, perCall };
+}
+
+function fuseGathers(steps: readonly Step[], output: number): Step[] {
+  const readers = readersOf(steps, output);
+  const gatherOf = new Map<number, Custom>();
+  for (const s of steps) if (s.kind === "custom" && fusionOf(s.f)?.gather !== undefined) gatherOf.set(s.outputs[0]!, s);
   const fused = steps.map((s): Step => {
     if (s.kind !== "custom") return s;
     const through = fusionOf(s.f)?.throughGather;
@@ -26,7 +44,26 @@ export function fuseGathers(steps: readonly Step[], output: number): Step[] {
     if (through === undefined || gather === undefined) return s;
     readers.set(gather.outputs[0]!, readers.get(gather.outputs[0]!)! - 1);
     const inputs = s.inputs.map((slot, i) => (i === through.input ? gather.inputs[0]! : slot));
-    return { kind: "custom", f: engineForward(through.fused(fusionOf(gather.f)!.gather!)), inputs, outputs: s.outputs, perCall: s.perCall };
+    return customStep(through.fused(fusionOf(gather.f)!.gather!), inputs, s.outputs, s.perCall);
   });
   return fused.filter((s) => !(s.kind === "custom" && gatherOf.get(s.outputs[0]!) === s && readers.get(s.outputs[0]!) === 0));
+}
+
+function fuseMasks(steps: readonly Step[], output: number): Step[] {
+  const readers = readersOf(steps, output);
+  const producer = new Map<number, Custom>();
+  for (const s of steps) if (s.kind === "custom" && s.outputs.length === 1) producer.set(s.outputs[0]!, s);
+  // a mask replaces the op it masks (when nothing else reads that op's value): the fused op runs where the mask ran
+  const absorbed = new Set<Step>();
+  const fused = steps.map((s): Step => {
+    const mask = s.kind === "custom" ? fusionOf(s.f)?.mask : undefined;
+    if (s.kind !== "custom" || mask === undefined) return s;
+    const inner = producer.get(s.inputs[0]!);
+    if (inner === undefined || readers.get(inner.outputs[0]!) !== 1) return s;
+    const op = fusionOf(inner.f)?.withMask?.(mask);
+    if (op === undefined) return s;
+    absorbed.add(inner);
+    return customStep(op, [...inner.inputs, s.inputs[1]!], s.outputs, s.perCall || inner.perCall);
+  });
+  return fused.filter((s) => !absorbed.has(s));
 }

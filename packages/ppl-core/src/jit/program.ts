@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { nextSeed, noise } from "../rng.js";
-import { fuseGathers } from "./fuse.js";
+import { fuseSteps } from "./fuse.js";
 
 /** Where a slot's tensor comes from before any step runs. */
 export type Leaf =
@@ -82,7 +82,7 @@ export class Program {
     /** The labels of the seeds the recorded call took from the stream, in order. */
     private readonly seedLabels: readonly string[],
   ) {
-    this.steps = fuseGathers(steps, output);
+    this.steps = fuseSteps(steps, output);
     this.argSteps = this.steps.filter((s) => !s.perCall);
     this.paramSteps = this.steps.filter((s) => s.perCall);
     const made = new Set(this.argSteps.flatMap((s) => s.outputs));

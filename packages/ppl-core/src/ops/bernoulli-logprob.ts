@@ -16,9 +16,9 @@
  * allocates nothing output-sized in JS.
  */
 import type * as tf from "@tensorflow/tfjs-core";
-import { type BroadcastRows, rowsMemo } from "./broadcast-index.js";
+import { type BroadcastRows, broadcastRows, rowsMemo } from "./broadcast-index.js";
 import { clampProbNumber } from "./clamp-probs.js";
-import { type GatherSpec, type OpFunction, customGradient } from "./custom-grad.js";
+import { type FusableOp, type Fusion, type GatherSpec, type MaskSpec, type OpFunction, customGradient } from "./custom-grad.js";
 import { type KernelValues, writeTensor, zerosTensor } from "./kernel-io.js";
 import { broadcastShapes } from "./tensor.js";
 
@@ -31,61 +31,101 @@ type Kind = "probs" | "logits";
  */
 export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: Kind, outShape?: readonly number[]): tf.Tensor {
   const out = outShape === undefined ? broadcastShapes([value.shape, param.shape]) : [...outShape];
-  const rowsOf = rowsMemo();
-  const op = customGradient<[tf.Tensor, tf.Tensor]>(([v, p], save) => {
-    save([v, p]);
-    const rows = rowsOf(out, [v.shape, p.shape]);
-    const [valueShape, paramShape] = [v.shape, p.shape];
-    // a table per parameter pays when the parameter is broadcast over values (an emission's probs over
-    // sequences and steps); read about once each (a gathered, per-step parameter), the per-value form takes
-    // one log per value where the table takes two per parameter
-    const perParam = 2 * p.size <= rows.rows * rows.inner;
-    return {
-      value: writeTensor(out, [v, p], (lp, [vs, ps]) => {
-        if (perParam) logMass(vs!, tables(ps!, kind), null, rows, lp);
-        else if (kind === "probs") logMassOfProbs(vs!, ps!, rows, lp, isBinary(vs!));
-        else logMassOfLogits(vs!, ps!, rows, lp);
-      }),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-        zerosTensor(valueShape),
-        writeTensor(paramShape, [saved[0]!, saved[1]!, dy], (g, [vs, ps, dys]) => {
-          const acc = accumulator(g.length);
-          if (perParam) logMassGradient(vs!, gradientTables(ps!, kind), null, rows, dys!, acc);
-          else if (kind === "probs") probsGradient(vs!, ps!, rows, dys!, acc);
-          else logitsGradient(vs!, ps!, rows, dys!, acc);
-          copyInto(g, acc);
-        }),
-      ],
-    };
-  }, { throughGather: { input: 1, fused: (gather) => throughGather(out, kind, gather) } });
+  const spec: OpSpec = { out, kind, valueShape: value.shape, paramShape: param.shape, gather: undefined, mask: undefined };
+  const op = customGradient<[tf.Tensor, tf.Tensor]>(bernoulliFunction(spec), fusions(spec));
   return op(value.dtype === "float32" ? value : value.cast("float32"), param);
 }
 
 /**
- * The op with its parameter gathered from a table (hmm.py model_2's
- * probs_y[x, y_prev, tones]), as a compiled loss fuses it: the tables are
- * built on the table's entries (a log or two each) and every value reads its
- * parameter's entry through the gather's index, where the op on the gathered
- * parameter took a log per value and a gather and scatter-add besides.
+ * What one Bernoulli op computes: the log-mass of `valueShape` values against a parameter of `paramShape`
+ * broadcast to `out`; the parameter read through a gather's index (a compiled loss's fusion with the gather
+ * that made it: the tables are built on the gather's table, two logs per entry, and each value reads its
+ * entry through the index); zeroed where a mask is false (a fusion with maskedLogProb: the masked runs are
+ * skipped, and the mask's copy of every value and of every gradient goes).
  */
-function throughGather(out: readonly number[], kind: Kind, gather: GatherSpec): OpFunction<tf.Tensor[]> {
+interface OpSpec {
+  readonly out: readonly number[];
+  readonly kind: Kind;
+  readonly valueShape: readonly number[];
+  readonly paramShape: readonly number[];
+  readonly gather: GatherSpec | undefined;
+  readonly mask: MaskSpec | undefined;
+}
+
+/** The fusions an op of `spec` can make (custom-grad.ts, jit/fuse.ts): a gather first, then a mask. */
+function fusions(spec: OpSpec): Fusion {
+  return {
+    throughGather: spec.gather === undefined && spec.mask === undefined
+      ? { input: 1, fused: (gather) => fusable({ ...spec, paramShape: gather.shape, gather }) }
+      : undefined,
+    withMask: spec.mask === undefined
+      ? (mask) => {
+        const masked: OpSpec = { ...spec, out: mask.out, mask };
+        // only the table forms, under a mask constant along each run of the output (a time step's, a sequence's)
+        const rows = broadcastRows(mask.out, [spec.valueShape, spec.paramShape, mask.shape]);
+        return perParam(masked, rows) && rows.step[2] === 0 ? fusable(masked) : undefined;
+      }
+      : undefined,
+  };
+}
+
+function fusable(spec: OpSpec): FusableOp {
+  return { f: bernoulliFunction(spec), fusion: fusions(spec) };
+}
+
+/**
+ * A table per parameter pays when the parameter is broadcast over values (an emission's probs over
+ * sequences and steps) or gathered from a table; read about once each, the per-value form takes one log
+ * per value where the tables take two per parameter.
+ */
+function perParam(spec: OpSpec, rows: BroadcastRows): boolean {
+  return spec.gather !== undefined || 2 * sizeOf(spec.paramShape) <= rows.rows * rows.inner;
+}
+
+/** The op's function: its inputs are the value, the parameter (or the gather's table) and, fused with one, the mask. */
+function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
+  const { out, kind, gather, mask } = spec;
   const rowsOf = rowsMemo();
-  return ([v, table], save) => {
-    save([v!, table!]);
-    const rows = rowsOf(out, [v!.shape, gather.shape]);
-    const [valueShape, tableShape] = [v!.shape, table!.shape];
+  const entry = gather === undefined ? null : gather.flat;
+  return (inputs, save) => {
+    save(inputs);
+    const [v, p] = inputs as [tf.Tensor, tf.Tensor];
+    const shapes = inputs.map((t) => t.shape);
+    shapes[1] = [...spec.paramShape];
+    const rows = rowsOf(out, shapes);
+    const tablesForm = perParam(spec, rows);
+    const [valueShape, paramShape] = [v.shape, p.shape];
     return {
-      value: writeTensor(out, [v!, table!], (lp, [vs, ts]) => logMass(vs!, tables(ts!, kind), gather.flat, rows, lp)),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-        zerosTensor(valueShape),
-        writeTensor(tableShape, [saved[0]!, saved[1]!, dy], (g, [vs, ts, dys]) => {
-          const acc = accumulator(g.length);
-          logMassGradient(vs!, gradientTables(ts!, kind), gather.flat, rows, dys!, acc);
-          copyInto(g, acc);
-        }),
-      ],
+      value: writeTensor(out, inputs, (lp, [vs, ps, ms]) => {
+        if (tablesForm) logMass(vs!, tables(ps!, kind), entry, rows, ms ?? null, lp);
+        else if (kind === "probs") logMassOfProbs(vs!, ps!, rows, lp, isBinary(vs!));
+        else logMassOfLogits(vs!, ps!, rows, lp);
+      }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const grads = [
+          zerosTensor(valueShape),
+          writeTensor(paramShape, [...saved, dy], (g, views) => {
+            const [vs, ps] = views as [KernelValues, KernelValues];
+            const dys = views[views.length - 1]!;
+            const ms = mask === undefined ? null : views[2]!;
+            const acc = accumulator(g.length);
+            if (tablesForm) logMassGradient(vs, gradientTables(ps, kind), entry, rows, ms, dys, acc);
+            else if (kind === "probs") probsGradient(vs, ps, rows, dys, acc);
+            else logitsGradient(vs, ps, rows, dys, acc);
+            copyInto(g, acc);
+          }),
+        ];
+        if (mask !== undefined) grads.push(zerosTensor(mask.shape));
+        return grads;
+      },
     };
   };
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
 }
 
 // Loops in module-level functions ending in a return of a local (see normal-logprob.ts for why). The
@@ -132,9 +172,16 @@ interface Tables {
   rise: Float64Array;
 }
 
+/** Two float64 arrays shared by every call, as the gradient sums are (a table lives only through its loop). */
+let tableSpace = new Float64Array(0);
+function emptyTables(n: number): Tables {
+  if (tableSpace.length < 2 * n) tableSpace = new Float64Array(Math.max(2 * n, 2 * tableSpace.length));
+  return { at0: tableSpace.subarray(0, n), rise: tableSpace.subarray(n, 2 * n) };
+}
+
 function tables(p: KernelValues, kind: Kind): Tables {
   const n = p.length;
-  const t: Tables = { at0: new Float64Array(n), rise: new Float64Array(n) };
+  const t = emptyTables(n);
   for (let i = 0; i < n; i++) {
     const a = p[i]!;
     if (kind === "probs") {
@@ -156,7 +203,7 @@ function tables(p: KernelValues, kind: Kind): Tables {
  */
 function gradientTables(p: KernelValues, kind: Kind): Tables {
   const n = p.length;
-  const t: Tables = { at0: new Float64Array(n), rise: new Float64Array(n) };
+  const t = emptyTables(n);
   for (let i = 0; i < n; i++) {
     const a = p[i]!;
     if (kind === "probs") {
@@ -171,24 +218,44 @@ function gradientTables(p: KernelValues, kind: Kind): Tables {
   return t;
 }
 
-/** Each value's log-mass from its parameter's tables; `entry` maps a parameter position to its table entry (null: itself). */
-function logMass(v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, lp: Float32Array): Float32Array {
-  return entry === null ? logMassDirect(v, t, rows, lp) : logMassThrough(v, t, entry, rows, lp);
+/**
+ * Each value's log-mass from its parameter's tables; `entry` maps a parameter position to its table entry
+ * (null: itself); where `mask` (the rows' third input, constant along each run) is false the run is 0 and
+ * is not computed.
+ */
+function logMass(v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, lp: Float32Array): Float32Array {
+  const bm = mask === null ? null : rows.base[2]!;
+  return entry === null ? logMassDirect(v, t, rows, mask, bm, lp) : logMassThrough(v, t, entry, rows, mask, bm, lp);
 }
 
-function logMassDirect(v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, lp: Float32Array): Float32Array {
+function logMassDirect(
+  v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, m: KernelValues | null, bm: Int32Array | null, lp: Float32Array,
+): Float32Array {
   const [bv, bp] = base as [Int32Array, Int32Array];
   const [sv, sp] = step as [number, number];
   for (let r = 0, o = 0; r < rows; r++) {
+    if (m !== null && m[bm![r]!] === 0) {
+      lp.fill(0, o, o + inner);
+      o += inner;
+      continue;
+    }
     for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) lp[o] = at0[ip]! + v[iv]! * rise[ip]!;
   }
   return lp;
 }
 
-function logMassThrough(v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, lp: Float32Array): Float32Array {
+function logMassThrough(
+  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows,
+  m: KernelValues | null, bm: Int32Array | null, lp: Float32Array,
+): Float32Array {
   const [bv, bp] = base as [Int32Array, Int32Array];
   const [sv, sp] = step as [number, number];
   for (let r = 0, o = 0; r < rows; r++) {
+    if (m !== null && m[bm![r]!] === 0) {
+      lp.fill(0, o, o + inner);
+      o += inner;
+      continue;
+    }
     for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
       const e = entry[ip]!;
       lp[o] = at0[e]! + v[iv]! * rise[e]!;
@@ -197,24 +264,41 @@ function logMassThrough(v: KernelValues, { at0, rise }: Tables, entry: ArrayLike
   return lp;
 }
 
-/** Σ dy · d(log-mass)/d(entry) onto each table entry, in float64. */
-function logMassGradient(v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, dy: KernelValues, g: Float64Array): Float64Array {
-  return entry === null ? gradientDirect(v, t, rows, dy, g) : gradientThrough(v, t, entry, rows, dy, g);
+/** Σ dy · d(log-mass)/d(entry) onto each table entry, in float64; masked runs add nothing. */
+function logMassGradient(
+  v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, dy: KernelValues, g: Float64Array,
+): Float64Array {
+  const bm = mask === null ? null : rows.base[2]!;
+  return entry === null ? gradientDirect(v, t, rows, mask, bm, dy, g) : gradientThrough(v, t, entry, rows, mask, bm, dy, g);
 }
 
-function gradientDirect(v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, dy: KernelValues, g: Float64Array): Float64Array {
+function gradientDirect(
+  v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, m: KernelValues | null, bm: Int32Array | null,
+  dy: KernelValues, g: Float64Array,
+): Float64Array {
   const [bv, bp] = base as [Int32Array, Int32Array];
   const [sv, sp] = step as [number, number];
   for (let r = 0, o = 0; r < rows; r++) {
+    if (m !== null && m[bm![r]!] === 0) {
+      o += inner;
+      continue;
+    }
     for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) g[ip]! += dy[o]! * (at0[ip]! + v[iv]! * rise[ip]!);
   }
   return g;
 }
 
-function gradientThrough(v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows, dy: KernelValues, g: Float64Array): Float64Array {
+function gradientThrough(
+  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows,
+  m: KernelValues | null, bm: Int32Array | null, dy: KernelValues, g: Float64Array,
+): Float64Array {
   const [bv, bp] = base as [Int32Array, Int32Array];
   const [sv, sp] = step as [number, number];
   for (let r = 0, o = 0; r < rows; r++) {
+    if (m !== null && m[bm![r]!] === 0) {
+      o += inner;
+      continue;
+    }
     for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
       const e = entry[ip]!;
       g[e]! += dy[o]! * (at0[e]! + v[iv]! * rise[e]!);

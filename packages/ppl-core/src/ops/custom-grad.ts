@@ -6,11 +6,13 @@
  * custom-gradient function an op runs through `engine.customGrad` while it
  * records, and replays it with the new inputs.
  *
- * An op may also say how a compiled loss can fuse it with the op before it
- * (jit/fuse.ts): a gather declares itself, and an op that reads an input
- * through per-entry tables (Bernoulli's log-mass) gives the function that
- * takes the gather's table in that input's place, so the tables are built
- * on the table's entries instead of on every gathered copy.
+ * An op may also say how a compiled loss can fuse it with its neighbours
+ * (jit/fuse.ts): a gather and a mask declare themselves; an op that reads an
+ * input through per-entry tables (Bernoulli's log-mass) gives the function
+ * that takes the gather's table in that input's place, so the tables are
+ * built on the table's entries instead of on every gathered copy, and the
+ * function that applies a mask to its own value, so the masked runs are
+ * skipped and the mask's copies go.
  */
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -32,22 +34,40 @@ export interface GatherSpec {
   readonly shape: readonly number[];
 }
 
+/** A mask applied to a log-density (maskedLogProb): the mask's shape and the broadcast output's. */
+export interface MaskSpec {
+  readonly shape: readonly number[];
+  readonly out: readonly number[];
+}
+
+/** An op's function with the fusions it can make in turn. */
+export interface FusableOp {
+  readonly f: OpFunction<tf.Tensor[]>;
+  readonly fusion: Fusion;
+}
+
 /** What a compiled loss may fuse an op with. */
 export interface Fusion {
   /** The op is a gather (its one input read at `flat`). */
   readonly gather?: GatherSpec;
+  /** The op is a mask on its first input (its second input is the mask). */
+  readonly mask?: MaskSpec;
   /** The op with its input `input` taken from a gather: the same op, reading the gather's table there. */
-  readonly throughGather?: { readonly input: number; readonly fused: (g: GatherSpec) => OpFunction<tf.Tensor[]> };
+  readonly throughGather?: { readonly input: number; readonly fused: (g: GatherSpec) => FusableOp } | undefined;
+  /** The op with a mask applied to its value: the same op, with the mask as a last input; undefined when it cannot. */
+  readonly withMask?: ((mask: MaskSpec) => FusableOp | undefined) | undefined;
 }
 
 const fusions = new WeakMap<EngineForward, Fusion>();
 
-/** The function tf.customGrad runs for `f`. */
-export function engineForward<I extends tf.Tensor[]>(f: OpFunction<I>): EngineForward {
-  return ((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+/** The function tf.customGrad runs for `f`; a compiled loss may fuse it as `fusion` says. */
+export function engineForward<I extends tf.Tensor[]>(f: OpFunction<I>, fusion?: Fusion): EngineForward {
+  const forward = ((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     return f(args.slice(0, -1) as I, save);
   }) as EngineForward;
+  if (fusion !== undefined) fusions.set(forward, fusion);
+  return forward;
 }
 
 /** What a recorded op's function (the one tf.customGrad received) may be fused with, if it said. */
@@ -56,7 +76,6 @@ export function fusionOf(forward: unknown): Fusion | undefined {
 }
 
 export function customGradient<I extends tf.Tensor[]>(f: OpFunction<I>, fusion?: Fusion): (...inputs: I) => tf.Tensor {
-  const forward = engineForward(f);
-  if (fusion !== undefined) fusions.set(forward, fusion);
+  const forward = engineForward(f, fusion);
   return ((...inputs: I) => tf.customGrad(forward)(...inputs)) as (...inputs: I) => tf.Tensor;
 }

@@ -26,7 +26,7 @@ export function maskedLogProb(lp: tf.Tensor, mask: tf.Tensor): tf.Tensor {
         zerosTensor(maskShape),
       ],
     };
-  });
+  }, { mask: { shape: m.shape, out } });
   return op(lp, m);
 }
 

@@ -1,11 +1,12 @@
-// A recorded program's fusion of a gather into the op that reads it (jit/fuse.ts): Bernoulli's log-mass of
-// a gathered parameter (hmm.py model_2's probs_y[x, y_prev, tones]) replays as one op on the table, with the
+// A recorded program's fusions (jit/fuse.ts): Bernoulli's log-mass of a gathered parameter (hmm.py model_2's
+// probs_y[x, y_prev, tones]) replays as one op on the table, and a mask on it as part of that op, with the
 // value and the table's gradient of the float64 closed form: Σ log Bern(y_i | t[idx_i]), and
 // d/dt_e = Σ_{i: idx_i = e} (y_i - t_e) / (t_e (1 - t_e)).
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { bernoulliLogProb } from "../../src/ops/bernoulli-logprob.js";
 import { gatherFlat } from "../../src/ops/gather.js";
+import { maskedLogProb } from "../../src/ops/masked.js";
 import { record } from "../../src/jit/recorder.js";
 
 const table = [0.2, 0.7, 0.45, 0.9, 0.05];
@@ -13,16 +14,21 @@ const table = [0.2, 0.7, 0.45, 0.9, 0.05];
 const ys = [1, 0, 0, 1, 0, 1, 1, 0, 0.25, 1, 0, 1];
 const idx = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 4];
 
-const logMass64 = (t: readonly number[]) => ys.reduce((a, y, i) => a + y * Math.log(t[idx[i]!]!) + (1 - y) * Math.log1p(-t[idx[i]!]!), 0);
-const gradient64 = (t: readonly number[]) => t.map((te, e) => ys.reduce((a, y, i) => a + (idx[i] === e ? (y - te) / (te * (1 - te)) : 0), 0));
+// `on` says which of the 12 values count (a mask; all by default)
+const all = ys.map(() => true);
+const logMass64 = (t: readonly number[], on = all) =>
+  ys.reduce((a, y, i) => a + (on[i] ? y * Math.log(t[idx[i]!]!) + (1 - y) * Math.log1p(-t[idx[i]!]!) : 0), 0);
+const gradient64 = (t: readonly number[], on = all) =>
+  t.map((te, e) => ys.reduce((a, y, i) => a + (on[i] && idx[i] === e ? (y - te) / (te * (1 - te)) : 0), 0));
 
-function recorded(extra: (g: tf.Tensor) => tf.Tensor | undefined) {
+function recorded(extra: (g: tf.Tensor) => tf.Tensor | undefined, mask?: tf.Tensor) {
   const t = tf.variable(tf.tensor1d(table));
   const y = tf.tensor2d(ys, [3, 4]);
   const index = tf.tensor2d(idx, [3, 4], "int32");
   const loss = () => {
     const g = gatherFlat(t as tf.Tensor1D, index);
-    const lp = bernoulliLogProb(y, g, "probs").sum();
+    const raw = bernoulliLogProb(y, g, "probs");
+    const lp = (mask === undefined ? raw : maskedLogProb(raw, mask)).sum();
     const more = extra(g);
     return more === undefined ? lp : lp.add(more);
   };
@@ -39,7 +45,7 @@ function replay(program: ReturnType<typeof recorded>["program"], t: tf.Variable,
   return out;
 }
 
-describe("fuseGathers", () => {
+describe("fuseSteps", () => {
   it("folds a gather read only by Bernoulli's log-mass into it: one op, the closed form's value and table gradient", () => {
     const { program, t, y } = recorded(() => undefined);
     // the gather, the log-mass and the sum recorded; the gather folded away
@@ -65,6 +71,31 @@ describe("fuseGathers", () => {
     expect(r.loss).toBeCloseTo(logMass64(table) + idx.reduce((a, e) => a + table[e]!, 0), 4);
     const counts = table.map((_, e) => idx.filter((i) => i === e).length);
     gradient64(table).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g + counts[e]!, 3));
+    program.dispose();
+    tf.dispose([t, y]);
+  });
+
+  it("folds a mask constant along each run of the output into the log-mass: masked runs add nothing", () => {
+    // rows 0 and 2 of the [3, 4] values count
+    const on = ys.map((_, i) => Math.floor(i / 4) !== 1);
+    const { program, t, y } = recorded(() => undefined, tf.tensor2d([[true], [false], [true]], [3, 1], "bool"));
+    // gather, log-mass, mask, sum: the gather and the mask folded into the log-mass
+    expect(program.size).toBe(2);
+    const r = replay(program, t, y);
+    expect(r.loss).toBeCloseTo(logMass64(table, on), 4);
+    gradient64(table, on).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 3));
+    program.dispose();
+    tf.dispose([t, y]);
+  });
+
+  it("leaves a mask that varies along a run as its own op, with the same numbers", () => {
+    // columns 0, 1 and 3 count
+    const on = ys.map((_, i) => i % 4 !== 2);
+    const { program, t, y } = recorded(() => undefined, tf.tensor2d([[true, true, false, true]], [1, 4], "bool"));
+    expect(program.size).toBe(3);
+    const r = replay(program, t, y);
+    expect(r.loss).toBeCloseTo(logMass64(table, on), 4);
+    gradient64(table, on).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 3));
     program.dispose();
     tf.dispose([t, y]);
   });
