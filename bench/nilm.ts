@@ -1,7 +1,7 @@
 /**
  * The NILM rows of `pnpm bench`: disaggregating one day (T = 1 440 minutes)
  * of an M-appliance household, M = 2…10, by
- *   - ppl exact: inferDiscrete (temperature 0) on the factorial markov model (examples/nilm's inferDiscreteMap), M ≤ 3;
+ *   - ppl exact: the MAP decode (JitInferDiscrete: inferDiscrete at temperature 0, compiled) of the factorial markov model (examples/nilm's inferDiscreteMap), M ≤ 3;
  *     in a child process with a time limit, the first call (which builds the contraction plan) and a second (plan cached);
  *   - ppl approx: examples/nilm's approxMap (ppl-hmm's beam Viterbi + per-chain Viterbi, as `disaggregate --inference approx`), linear in M;
  *   - ppl factorial kernel: ppl-core's fused float64 factorial Viterbi (the plan's factorial step, called
@@ -213,7 +213,7 @@ export function nilmRows(quick: boolean): NilmRow[] {
         rows.push({
           name: "nilm/ppl-exact", config, unit: "s", median: e.cachedSeconds, min: e.cachedSeconds, max: e.firstSeconds, n: 2,
           ...(base !== undefined ? { target: `≤ ${base.toPrecision(3)} s (the baseline)`, targetValue: base } : {}),
-          note: `plan cached; first call ${e.firstSeconds.toFixed(1)} s (builds the contraction plan); TECA ${e.teca.toFixed(3)}, log p ${e.logJoint.toFixed(0)}`,
+          note: `replayed; first call ${e.firstSeconds.toFixed(1)} s (runs the model, builds the plan, records); TECA ${e.teca.toFixed(3)}, log p ${e.logJoint.toFixed(0)}`,
         });
       }
     }
