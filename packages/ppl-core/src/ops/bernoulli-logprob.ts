@@ -19,7 +19,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { type BroadcastRows, broadcastRows, rowsMemo } from "./broadcast-index.js";
 import { clampProbNumber } from "./clamp-probs.js";
 import { type FusableOp, type Fusion, type GatherSpec, type MaskSpec, type OpFunction, customGradient } from "./custom-grad.js";
-import { type KernelValues, writeTensor, zerosTensor } from "./kernel-io.js";
+import { type KernelValues, copyInto, float64Sums, writeTensor, zerosTensor } from "./kernel-io.js";
 import { broadcastShapes } from "./tensor.js";
 
 type Kind = "probs" | "logits";
@@ -108,7 +108,7 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
             const [vs, ps] = views as [KernelValues, KernelValues];
             const dys = views[views.length - 1]!;
             const ms = mask === undefined ? null : views[2]!;
-            const acc = accumulator(g.length);
+            const acc = float64Sums(g.length);
             if (tablesForm) logMassGradient(vs, gradientTables(ps, kind), entry, rows, ms, dys, acc);
             else if (kind === "probs") probsGradient(vs, ps, rows, dys, acc);
             else logitsGradient(vs, ps, rows, dys, acc);
@@ -131,24 +131,6 @@ function sizeOf(shape: readonly number[]): number {
 // Loops in module-level functions ending in a return of a local (see normal-logprob.ts for why). The
 // values are mostly 0 and 1 in no order, so the loops take no branch on them: a mispredicted branch per
 // element cost more than the arithmetic.
-
-/**
- * Float64 sums of a gradient, one array shared by every call (the kernels
- * run one at a time and copy it out before returning): zeroed, grown when
- * needed, never garbage.
- */
-let sums = new Float64Array(0);
-function accumulator(n: number): Float64Array {
-  if (sums.length < n) sums = new Float64Array(Math.max(n, 2 * sums.length));
-  const acc = sums.subarray(0, n);
-  acc.fill(0);
-  return acc;
-}
-
-function copyInto(g: Float32Array, acc: Float64Array): Float32Array {
-  for (let i = 0; i < g.length; i++) g[i] = acc[i]!;
-  return g;
-}
 
 /** Whether every value is exactly 0 or 1 (then one log per value gives the log-mass). */
 function isBinary(v: KernelValues): boolean {

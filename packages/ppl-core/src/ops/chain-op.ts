@@ -7,7 +7,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { chainForward, chainLayout, chainPosteriors } from "./chain-kernel.js";
 import { customGradient } from "./custom-grad.js";
-import { writeTensor, writeTensors } from "./kernel-io.js";
+import { copyInto, writeTensor, writeTensors } from "./kernel-io.js";
 
 /** unary [Bu, n, K], pair [Bp, Tp, K, K] -> [B]; differentiable in both. */
 export function chainLogSumExp(unary: tf.Tensor, pair: tf.Tensor): tf.Tensor {
@@ -30,9 +30,4 @@ export function chainLogSumExp(unary: tf.Tensor, pair: tf.Tensor): tf.Tensor {
     };
   });
   return op(unary, pair);
-}
-
-function copyInto(out: Float32Array, x: Float64Array): Float32Array {
-  for (let i = 0; i < out.length; i++) out[i] = x[i]!;
-  return out;
 }

@@ -70,6 +70,25 @@ export function zerosTensor(shape: readonly number[]): tf.Tensor {
   return writeTensor(shape, [], (out) => out.fill(0));
 }
 
+/**
+ * A zeroed float64 array of n for a kernel's sums (a gradient summed over a
+ * broadcast), one array shared by every kernel: they run one at a time and
+ * copy their sums out before returning. Grown when needed, never garbage.
+ */
+let sums = new Float64Array(0);
+export function float64Sums(n: number): Float64Array {
+  if (sums.length < n) sums = new Float64Array(Math.max(n, 2 * sums.length));
+  const acc = sums.subarray(0, n);
+  acc.fill(0);
+  return acc;
+}
+
+/** float32 `out` from float64 `x` (the sums copied out). */
+export function copyInto(out: Float32Array, x: Float64Array): Float32Array {
+  for (let i = 0; i < out.length; i++) out[i] = x[i]!;
+  return out;
+}
+
 function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

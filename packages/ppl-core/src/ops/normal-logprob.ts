@@ -10,8 +10,9 @@
  *   log LogNormal(x | μ, σ) = log N(log x | μ, σ) - log x,  ∂/∂x = (-z/σ - 1)/x
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type BroadcastRows, broadcastIndex, broadcastRows } from "./broadcast-index.js";
+import { type BroadcastRows, broadcastIndex, rowsMemo } from "./broadcast-index.js";
 import { customGradient } from "./custom-grad.js";
+import { copyInto, float64Sums, writeTensor, writeTensors } from "./kernel-io.js";
 import { broadcastShapes } from "./tensor.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -30,17 +31,24 @@ function gaussianLogProb(
   logSpace: boolean, value: tf.Tensor, loc: tf.Tensor, scale: tf.Tensor, outShape: readonly number[] | undefined,
 ): tf.Tensor {
   const out = outShape === undefined ? broadcastShapes([value.shape, loc.shape, scale.shape]) : [...outShape];
-  const op = customGradient<[tf.Tensor, tf.Tensor, tf.Tensor]>(([x, m, s]) => {
-    const data: Inputs = { x: x.dataSync(), m: m.dataSync(), s: s.dataSync() };
-    const rows = broadcastRows(out, [x.shape, m.shape, s.shape]);
-    const shapes = [x.shape, m.shape, s.shape];
+  const rowsOf = rowsMemo();
+  const op = customGradient<[tf.Tensor, tf.Tensor, tf.Tensor]>((inputs, save) => {
+    save(inputs);
+    const shapes = inputs.map((t) => t.shape);
+    const rows = rowsOf(out, shapes);
     return {
-      value: tf.tensor(logDensities(logSpace, data, rows), out),
-      gradFunc: (dy: tf.Tensor) => {
-        const g: Inputs<Float64Array> = { x: new Float64Array(data.x.length), m: new Float64Array(data.m.length), s: new Float64Array(data.s.length) };
-        logDensityGradients(logSpace, data, rows, dy.dataSync(), g);
-        return [g.x, g.m, g.s].map((v, i) => tf.tensor(Float32Array.from(v), shapes[i]));
-      },
+      value: writeTensor(out, inputs, (lp, [x, m, s]) => logDensities(logSpace, { x: x!, m: m!, s: s! }, rows, lp)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        writeTensors(shapes, [...saved, dy], (outs, [x, m, s, dys]) => {
+          // the three gradients' float64 sums side by side in one shared array
+          const [nx, nm] = [x!.length, m!.length];
+          const acc = float64Sums(nx + nm + s!.length);
+          const g = { x: acc.subarray(0, nx), m: acc.subarray(nx, nx + nm), s: acc.subarray(nx + nm) };
+          logDensityGradients(logSpace, { x: x!, m: m!, s: s! }, rows, dys!, g);
+          copyInto(outs[0]!, g.x);
+          copyInto(outs[1]!, g.m);
+          copyInto(outs[2]!, g.s);
+        }),
     };
   });
   return op(value, loc, scale);
@@ -57,11 +65,10 @@ interface Inputs<A extends ArrayLike<number> = ArrayLike<number>> {
 // V8 compiles a hot loop on the stack before the code after it has type feedback, keeps
 // reusing that code, and a property access after the loop deoptimised it on every call.
 
-function logDensities(logSpace: boolean, { x, m, s }: Inputs, { rows, inner, base, step }: BroadcastRows): Float32Array {
+function logDensities(logSpace: boolean, { x, m, s }: Inputs, { rows, inner, base, step }: BroadcastRows, lp: Float32Array): Float32Array {
   const [bx, bm, bs] = base as [Int32Array, Int32Array, Int32Array];
   const [sx, sm, ss] = step as [number, number, number];
   const logS = Float64Array.from(s, Math.log);
-  const lp = new Float32Array(rows * inner);
   for (let r = 0, o = 0; r < rows; r++) {
     for (let c = 0, ix = bx[r]!, im = bm[r]!, is = bs[r]!; c < inner; c++, o++, ix += sx, im += sm, is += ss) {
       const lx = logSpace ? Math.log(x[ix]!) : x[ix]!;
@@ -73,7 +80,7 @@ function logDensities(logSpace: boolean, { x, m, s }: Inputs, { rows, inner, bas
 }
 
 /** Into g, the gradients in x, loc and scale of Σ dy · log-density; z is recomputed, so nothing output-sized outlives the forward pass. */
-function logDensityGradients(logSpace: boolean, { x, m, s }: Inputs, { rows, inner, base, step }: BroadcastRows, dy: ArrayLike<number>, g: Inputs<Float64Array>): void {
+function logDensityGradients(logSpace: boolean, { x, m, s }: Inputs, { rows, inner, base, step }: BroadcastRows, dy: ArrayLike<number>, g: Inputs<Float64Array>): Inputs<Float64Array> {
   const [bx, bm, bs] = base as [Int32Array, Int32Array, Int32Array];
   const [sx, sm, ss] = step as [number, number, number];
   const { x: gx, m: gm, s: gs } = g;
@@ -90,6 +97,7 @@ function logDensityGradients(logSpace: boolean, { x, m, s }: Inputs, { rows, inn
       gs[is]! += wzs * z - w / sig;
     }
   }
+  return g;
 }
 
 /**
