@@ -65,7 +65,8 @@ export async function fit(input: FitInput, options: RunOptions, progress?: Progr
 
   const params = sortByLocs(best.params);
   const targets: DecodeTarget[] = input.decodeTargets ?? input.obs.map((y, s) => ({ y, label: `seq${s + 1}` }));
-  const paths = decodeAll(targets.map((t) => t.y), params);
+  const decodeOptions = { interpreted: options.interpreted };
+  const paths = decodeAll(targets.map((t) => t.y), params, decodeOptions);
   const decoded = targets.map((target, i) => {
     const states = paths[i]!;
     return { label: target.label, states, ...(target.z ? { accuracy: accuracy(states, target.z) } : {}) };
@@ -76,7 +77,7 @@ export async function fit(input: FitInput, options: RunOptions, progress?: Progr
   if (options.figures) {
     mkdirSync(options.out, { recursive: true });
     const K = options.states;
-    const z0 = input.states?.[0] ?? decode(input.obs[0]!, params);
+    const z0 = input.states?.[0] ?? decode(input.obs[0]!, params, decodeOptions);
     figures.push(...(await writeFigure(sequenceFigure(input.obs[0]!, z0, K, input.names), options.out, "1-sequence")));
     figures.push(...(await writeFigure(lossFigure(best.losses), options.out, "2-loss")));
     figures.push(...(await writeFigure(densityFigure(params, input.truth, input.names), options.out, "3-emissions")));

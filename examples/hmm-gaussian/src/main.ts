@@ -5,7 +5,7 @@
  *   pnpm example                      the tutorial's settings (30 × 120, K = 3, 3 restarts)
  *   pnpm example --json               one JSON result object on stdout, nothing else
  *   pnpm example --data file.json     learn from { "obs": number[][] } instead of generated data
- *   pnpm example --interpreted        the interpreted ELBO instead of the compiled one (same numbers, slower)
+ *   pnpm example --interpreted        the interpreted ELBO and decode instead of the compiled ones (same numbers, slower)
  */
 import { makeProgress } from "example-kit/progress";
 import { describeBackend, ready } from "ppl-core";

@@ -16,7 +16,7 @@ const schema = z.object({
   figures: z.boolean(),
   /** markov: the tutorial's loop; vectorized-markov: the same body under vectorizedMarkov; discrete-hmm: one DiscreteHMM site per sequence. */
   form: z.enum(["markov", "vectorized-markov", "discrete-hmm"]),
-  /** The interpreted ELBO instead of its compiled twin (docs/compiled.md): same numbers, slower steps. */
+  /** The interpreted ELBO and decode instead of their compiled twins (docs/compiled.md): same numbers, slower. */
   interpreted: z.boolean(),
 });
 
