@@ -4,18 +4,21 @@
  * effect per origin airport drawn around a global mean, minibatches of 500 flights, AutoNormal,
  * ClippedAdam with a StepLR schedule. Prints one JSON line. Run compiled by run.ts:
  *
- *   node --conditions=ppl-compiled dist/flights-job.js <steps> <numParticles> <vectorize: 0|1>
+ *   node --conditions=ppl-compiled dist/flights-job.js <steps> <numParticles> <vectorize: 0|1> [compiled: 0|1]
+ *
+ * compiled 1 runs JitTraceELBO (docs/compiled.md: the minibatch's indices and AutoNormal's draws are the
+ * replayed program's inputs, drawn afresh each step) and prints its compileStats.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { ClippedAdam, SVI, StepLR, TraceELBO, clearParamStore, dist, plate, ready, sample, setRngSeed, setValidation } from "ppl-core";
+import { ClippedAdam, JitTraceELBO, SVI, StepLR, TraceELBO, clearParamStore, dist, plate, ready, sample, setRngSeed, setValidation } from "ppl-core";
 import { AutoNormal } from "ppl-autoguide";
 
 interface Flight { delay: number; distance: number; origin: string }
 
-const [stepsArg = "300", particlesArg = "1", vectorizeArg = "0"] = process.argv.slice(2);
+const [stepsArg = "300", particlesArg = "1", vectorizeArg = "0", compiledArg = "0"] = process.argv.slice(2);
 const steps = Number(stepsArg);
 const numParticles = Number(particlesArg);
 const vectorizeParticles = vectorizeArg === "1";
@@ -56,7 +59,8 @@ function* model(y: tf.Tensor1D, x: tf.Tensor1D, o: tf.Tensor1D) {
 
 const guide = new AutoNormal(model);
 const scheduler = new StepLR(new ClippedAdam({ lr: 0.05 }), { stepSize: 100, gamma: 0.5 });
-const elbo = new TraceELBO(vectorizeParticles ? { numParticles, vectorizeParticles, maxPlateNesting: 1 } : { numParticles });
+const Elbo = compiledArg === "1" ? JitTraceELBO : TraceELBO;
+const elbo = new Elbo(vectorizeParticles ? { numParticles, vectorizeParticles, maxPlateNesting: 1 } : { numParticles });
 const svi = new SVI(model, guide, scheduler, elbo);
 const times: number[] = [];
 let rssPeak = 0;
@@ -85,4 +89,5 @@ process.stdout.write(JSON.stringify({
   tensors: tf.memory().numTensors,
   flights: N,
   airports: A,
+  ...(elbo instanceof JitTraceELBO ? { compileStats: elbo.compileStats } : {}),
 }) + "\n");

@@ -4,22 +4,25 @@
  * on the fairness, 10 observed flips in a plate, a hand-written Beta guide) and a Bayesian
  * regression on a real table (vega-datasets' cars: log miles per gallon on standardised weight
  * and horsepower, 392 complete rows, a noise sd, AutoNormal), each with
- * TraceELBO({ numParticles, vectorizeParticles }).
+ * TraceELBO({ numParticles, vectorizeParticles }), or its compiled twin JitTraceELBO (docs/compiled.md:
+ * the regression's AutoNormal draws replay; the coin's Beta guide draws in JS and runs interpreted).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { Adam, SVI, TraceELBO, constraints, dist, param, plate, sample } from "ppl-core";
+import { Adam, JitTraceELBO, SVI, TraceELBO, type TraceELBOOptions, constraints, dist, param, plate, sample } from "ppl-core";
 import { AutoNormal } from "ppl-autoguide";
 
 interface Car { Miles_per_Gallon: number | null; Horsepower: number | null; Weight_in_lbs: number | null }
 
-/** An SVI and the arguments of its steps. */
-export interface ParticlesProgram { svi: SVI<unknown[]>; args: unknown[] }
+/** An SVI, the arguments of its steps, and its loss. */
+export interface ParticlesProgram { svi: SVI<unknown[]>; args: unknown[]; elbo: TraceELBO }
+
+const makeElbo = (options: TraceELBOOptions, compiled: boolean): TraceELBO => (compiled ? new JitTraceELBO(options) : new TraceELBO(options));
 
 /** The coin: 6 heads in 10 flips, Beta(10, 10) prior, a Beta guide with positive params (Pyro's SVI Part I). */
-function coin(numParticles: number, vectorizeParticles: boolean): ParticlesProgram {
+function coin(numParticles: number, vectorizeParticles: boolean, compiled: boolean): ParticlesProgram {
   function* model(flips: tf.Tensor1D) {
     const f = yield* sample("latent_fairness", dist.Beta(10, 10));
     yield* plate("data", flips.shape[0], function* () {
@@ -31,13 +34,13 @@ function coin(numParticles: number, vectorizeParticles: boolean): ParticlesProgr
     const beta = yield* param("beta_q", () => tf.scalar(15), { constraint: constraints.positive });
     yield* sample("latent_fairness", dist.Beta(alpha, beta));
   }
-  const elbo = new TraceELBO({ numParticles, vectorizeParticles, maxPlateNesting: 1 });
+  const elbo = makeElbo({ numParticles, vectorizeParticles, maxPlateNesting: 1 }, compiled);
   const svi = new SVI(model, guide, new Adam({ lr: 0.0005, betas: [0.9, 0.999] }), elbo);
-  return { svi: svi as unknown as SVI<unknown[]>, args: [tf.tensor1d([1, 1, 1, 1, 1, 1, 0, 0, 0, 0])] };
+  return { svi: svi as unknown as SVI<unknown[]>, args: [tf.tensor1d([1, 1, 1, 1, 1, 1, 0, 0, 0, 0])], elbo };
 }
 
 /** The regression: log mpg ~ N(a + bw·weight + bh·horsepower, sigma), AutoNormal (Pyro's Bayesian regression tutorial, on cars). */
-function regression(numParticles: number, vectorizeParticles: boolean): ParticlesProgram {
+function regression(numParticles: number, vectorizeParticles: boolean, compiled: boolean): ParticlesProgram {
   // vega-datasets exports no data subpath: read the file from the bench's node_modules (src or dist/)
   const here = dirname(fileURLToPath(import.meta.url));
   const benchDir = here.endsWith("dist") ? dirname(here) : here;
@@ -62,14 +65,14 @@ function regression(numParticles: number, vectorizeParticles: boolean): Particle
       yield* sample("obs", dist.Normal(mean, sigma), { obs });
     });
   }
-  const elbo = new TraceELBO({ numParticles, vectorizeParticles, maxPlateNesting: 1 });
+  const elbo = makeElbo({ numParticles, vectorizeParticles, maxPlateNesting: 1 }, compiled);
   const svi = new SVI(model, new AutoNormal(model), new Adam({ lr: 0.03 }), elbo);
-  return { svi: svi as unknown as SVI<unknown[]>, args: [X, y] };
+  return { svi: svi as unknown as SVI<unknown[]>, args: [X, y], elbo };
 }
 
-/** The program named `name` (coin or regression). */
-export function particlesProgram(name: string, numParticles: number, vectorizeParticles: boolean): ParticlesProgram {
-  if (name === "coin") return coin(numParticles, vectorizeParticles);
-  if (name === "regression") return regression(numParticles, vectorizeParticles);
+/** The program named `name` (coin or regression); `compiled`: JitTraceELBO. */
+export function particlesProgram(name: string, numParticles: number, vectorizeParticles: boolean, compiled = false): ParticlesProgram {
+  if (name === "coin") return coin(numParticles, vectorizeParticles, compiled);
+  if (name === "regression") return regression(numParticles, vectorizeParticles, compiled);
   throw new Error(`particles: unknown program '${name}' (coin or regression)`);
 }

@@ -59,9 +59,27 @@ export function hashSeed(...parts: readonly (string | number)[]): number {
 
 /** The next seed of the global stream, for a draw with no `seed` handler around it. */
 export function nextSeed(label = ""): number {
-  const seed = hashSeed(globalSeed, counter++, label);
-  observer?.seed(label, seed, drawDepth > 0);
+  const at = counter++;
+  const seed = hashSeed(globalSeed, at, label);
+  observer?.seed(label, seed, drawDepth > 0, at);
   return seed;
+}
+
+/**
+ * The seeds {@link nextSeed} gives at the stream's positions `counter + offset` with their labels, and the
+ * stream moved on to `counter + end`: a compiled loss's replay takes the seeds its recorded call took at the
+ * same places (the call may have rewound the stream with {@link restoreRngState}, as sequential enumeration
+ * does to draw each branch alike).
+ */
+export function seedsAhead(at: readonly { readonly offset: number; readonly label: string }[], end: number): number[] {
+  const base = counter;
+  const seeds = at.map(({ offset, label }) => {
+    const seed = hashSeed(globalSeed, base + offset, label);
+    observer?.seed(label, seed, false, base + offset);
+    return seed;
+  });
+  counter = base + end;
+  return seeds;
 }
 
 let drawDepth = 0;
@@ -111,8 +129,8 @@ export function uniformNoise(shape: readonly number[], low: number, high: number
 
 /** What a compiled loss's recorder (jit/recorder.ts) watches while it records a call. */
 export interface RngObserver {
-  /** The global stream gave `seed` for `label`; `inDraw`: to a site's draw. */
-  seed(label: string, seed: number, inDraw: boolean): void;
+  /** The global stream gave `seed` for `label` at its position `at`; `inDraw`: to a site's draw. */
+  seed(label: string, seed: number, inDraw: boolean, at: number): void;
   /** A sampler's noise (see {@link noise}): returns `make(seed)`. */
   noise(seed: number, make: (seed: number) => tf.Tensor): tf.Tensor;
   /** A JS generator was made ({@link makeRng}): a sampler written in JS, unless {@link noise} runs it. */

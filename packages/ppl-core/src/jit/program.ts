@@ -4,7 +4,7 @@
  * arguments, the draws' noise, and constants it made from JS values) to the
  * loss. `run` replays them through the engine with the variables' current
  * values, a new call's tensor arguments and fresh noise (the seeds ppl's
- * random stream gives now, in the order the recorded call took them), so a
+ * random stream gives now at the places the recorded call took them), so a
  * gradient tape around it records them as it records the interpreted call.
  * No model, handler, validation or planning runs.
  *
@@ -16,7 +16,7 @@
  * others.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { nextSeed, noise } from "../rng.js";
+import { noise, seedsAhead } from "../rng.js";
 import { fuseSteps } from "./fuse.js";
 
 /** Where a slot's tensor comes from before any step runs. */
@@ -79,8 +79,8 @@ export class Program {
     private readonly slotCount: number,
     /** The argument tensors the recording read in JS, with the values it read. */
     readonly readArgs: readonly ReadArg[],
-    /** The labels of the seeds the recorded call took from the stream, in order. */
-    private readonly seedLabels: readonly string[],
+    /** The seeds the recorded call took from the stream (label, position past its start) and where it left the stream. */
+    private readonly seeds: { readonly at: readonly { readonly offset: number; readonly label: string }[]; readonly end: number },
   ) {
     this.steps = fuseSteps(steps, output);
     this.argSteps = this.steps.filter((s) => !s.perCall);
@@ -117,8 +117,8 @@ export class Program {
   /** Replay with `args` (the call's tensor arguments, in signature order); the loss belongs to the caller's scope. */
   run(args: readonly tf.Tensor[]): tf.Tensor {
     const values = new Array<tf.Tensor>(this.slotCount);
-    // the stream moves as the interpreted call moves it: every seed, those that made no noise too
-    const seeds = this.seedLabels.map((label) => nextSeed(label));
+    // the stream moves as the interpreted call moves it: the seeds at the places it took them, and on to where it left it
+    const seeds = seedsAhead(this.seeds.at, this.seeds.end);
     for (const [slot, leaf] of this.leaves) {
       values[slot] = leaf.kind === "variable" ? leaf.variable
         : leaf.kind === "arg" ? args[leaf.index]!

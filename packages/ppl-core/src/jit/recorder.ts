@@ -14,8 +14,10 @@
  * each tensor a sampler made with `noise(seed, make)` from a seed the stream
  * gave in this call is a leaf that a replay makes again, `make` called with
  * the seed the stream gives in that place on the replay (every seed the call
- * took is taken again, in order, so the stream moves as the interpreted
- * step moves it).
+ * took is taken again at the same place, past where the stream stood when the
+ * call began, and the stream is left where the call left it: so the stream
+ * moves as the interpreted step moves it, rewinds by sequential enumeration
+ * included).
  *
  * The recording is refused (the call's result is still the interpreted one)
  * when a replay could differ from running the call again:
@@ -35,7 +37,7 @@
  *   use the old one).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type RngObserver, isDrawing, observeRng } from "../rng.js";
+import { type RngObserver, isDrawing, observeRng, rngState } from "../rng.js";
 import { inValidationCheck } from "../validation.js";
 import { type Leaf, Program, type ReadArg, type Step } from "./program.js";
 
@@ -185,8 +187,13 @@ class Recorder implements RngObserver {
   private readonly leaves = new Map<number, Leaf>();
   private readonly steps: Step[] = [];
   private slots = 0;
-  /** The seeds the call took from the stream, in order (a replay takes as many, with the same labels), and whether noise was made from each. */
-  private readonly seeds: { readonly label: string; readonly inDraw: boolean; made: boolean }[] = [];
+  /**
+   * The seeds the call took from the stream, in order: each one's label and its position past the stream's
+   * position when the call began (a replay takes the seeds at the same places), and whether noise was made from it.
+   */
+  private readonly seeds: { readonly label: string; readonly offset: number; readonly inDraw: boolean; made: boolean }[] = [];
+  /** The stream when the call began. */
+  private readonly start = rngState();
   /** A seed's value → its place in `seeds`. */
   private readonly seedIndex = new Map<number, number>();
   /** Tensor id → the noise it holds. */
@@ -211,9 +218,12 @@ class Recorder implements RngObserver {
     this.refusal ??= reason;
   }
 
-  seed(label: string, seed: number, inDraw: boolean): void {
+  seed(label: string, seed: number, inDraw: boolean, at: number): void {
+    if (rngState().seed !== this.start.seed || at < this.start.counter) {
+      this.refuse("the call reseeded ppl's random stream or took it back to before the call (setRngSeed, restoreRngState): a replay cannot take its seeds");
+    }
     this.seedIndex.set(seed, this.seeds.length);
-    this.seeds.push({ label, inDraw, made: false });
+    this.seeds.push({ label, offset: at - this.start.counter, inDraw, made: false });
   }
 
   noise(seed: number, make: (seed: number) => tf.Tensor): tf.Tensor {
@@ -397,6 +407,10 @@ class Recorder implements RngObserver {
   }
 
   finish(result: tf.Tensor): Recording<tf.Tensor> {
+    const end = rngState();
+    if (end.seed !== this.start.seed || end.counter < this.start.counter) {
+      this.refuse("the call reseeded ppl's random stream or took it back to before the call (setRngSeed, restoreRngState): a replay cannot take its seeds");
+    }
     const unmade = this.seeds.find((s) => !s.inDraw && !s.made);
     if (unmade !== undefined) {
       this.refuse(`the call took a seed from ppl's random stream outside a site's draw (for '${unmade.label}') and made no noise from it that a replay can make again (rng.ts noise): a replay would reuse what it made`);
@@ -428,7 +442,8 @@ class Recorder implements RngObserver {
     this.args.forEach((t, i) => {
       if ((this.readBits & argBit(i)) !== 0) readArgs.push({ index: i, values: Array.from(t.dataSync()) });
     });
-    return { result, program: new Program(leaves, kept, output!, this.slots, readArgs, this.seeds.map((s) => s.label)) };
+    const seeds = { at: this.seeds.map(({ label, offset }) => ({ label, offset })), end: end.counter - this.start.counter };
+    return { result, program: new Program(leaves, kept, output!, this.slots, readArgs, seeds) };
   }
 }
 

@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   JitTraceELBO, type Model, SGD, SVI, TraceELBO, clearParamStore, dist, getParamStore, param, plate, sample, seed, setRngSeed,
 } from "ppl-core";
+import { restoreRngState, rngState } from "../../src/rng.js";
 import { LOG_2PI, normalLogPdf } from "../helpers.js";
 
 const XS = [1.2, 0.8, 1.5, 2.0, 1.1];
@@ -156,6 +157,40 @@ describe("JitTraceELBO: a guide that draws replays with fresh noise", () => {
       data.dispose();
     });
   }
+
+  it("a call that rewinds the stream (as sequential enumeration does, to draw each branch alike) replays the same-seed interpreted run", () => {
+    // the guide draws mu twice from the same place of the stream and averages: the two draws are equal, so the
+    // loss is L(ε) at that one ε (checked by the closed form), and the stream moves on by one seed, not two
+    function* twiceGuide(_x: tf.Tensor) {
+      const loc = yield* param("loc", tf.scalar(0.3));
+      const scale = yield* param("scale", tf.scalar(0.6));
+      const at = rngState();
+      const first = dist.Normal(loc, scale).sample();
+      restoreRngState(at);
+      const second = dist.Normal(loc, scale).sample();
+      yield* sample("mu", dist.Delta(first.add(second).div(2)));
+    }
+    const data = tf.tensor1d(XS);
+    const run = (elbo: TraceELBO) => {
+      clearParamStore();
+      setRngSeed(17);
+      return [0, 1, 2, 3, 4].map(() => lossAndGrads(elbo, model, twiceGuide, data));
+    };
+    const interpreted = run(new TraceELBO());
+    const elbo = new JitTraceELBO();
+    const compiled = run(elbo);
+    expect(compiled).toEqual(interpreted);
+    // the first call made the params, the second recorded
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 4, interpreted: 0 });
+    // a Delta guide at mu = loc + scale·ε: the loss is −log p(x, mu) (no log q), its loc gradient the closed form's first part
+    for (const r of compiled) {
+      const eps = impliedNoise(0.3, 0.6, r.dLoc);
+      const truth = atNoise(0.3, 0.6, eps);
+      expect(r.loss).toBeCloseTo(truth.loss - (-0.5 * eps * eps - Math.log(0.6) - 0.5 * LOG_2PI), 3);
+    }
+    expect(new Set(compiled.map((r) => r.loss.toFixed(5))).size).toBe(5);
+    data.dispose();
+  });
 
   it("replayed steps leave no tensor behind", () => {
     setRngSeed(2);

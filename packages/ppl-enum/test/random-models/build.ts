@@ -139,11 +139,27 @@ const AUTOGUIDES = {
  * value (flat) at every run, so the oracle can score the guide's last draw.
  */
 export function buildGuide(spec: Spec, model: Model<[]> = buildModel(spec), draws?: Map<string, number[]>): Model<[]> {
+  return guideWith(spec, autoguideOf(spec, model), draws);
+}
+
+/**
+ * Two guides on one autoguide (so one set of params): the first reads nothing in JS, the second records each
+ * continuous draw into `draws` (a compiled loss replays the first; the second is its interpreted reference).
+ */
+export function buildGuidePair(spec: Spec, model: Model<[]>, draws: Map<string, number[]>): [Model<[]>, Model<[]>] {
+  const auto = autoguideOf(spec, model);
+  return [guideWith(spec, auto), guideWith(spec, auto, draws)];
+}
+
+function autoguideOf(spec: Spec, model: Model<[]>): Model<[]> | undefined {
   const continuous = spec.continuous ?? [];
   const Guide = AUTOGUIDES[spec.autoguide ?? "delta"];
-  const auto = continuous.length === 0 ? undefined
+  return continuous.length === 0 ? undefined
     : new Guide(block(model, { expose: continuous.map((c) => c.name) }), { initLocFn: initToValue({ values: Object.fromEntries(continuous.map((c) => [c.name, continuousInitTensor(c)])) }) });
-  const names = new Set(continuous.map((c) => c.name));
+}
+
+function guideWith(spec: Spec, auto: Model<[]> | undefined, draws?: Map<string, number[]>): Model<[]> {
+  const names = new Set((spec.continuous ?? []).map((c) => c.name));
   const recorded = auto === undefined || draws === undefined ? auto : withHandler(auto, () => ({
     postprocess(msg) {
       if (msg.type === "sample" && names.has(msg.name)) draws.set(msg.name, Array.from(msg.value!.dataSync()));
