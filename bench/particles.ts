@@ -1,7 +1,9 @@
 /**
  * Issue 29's vectorised particles on its small programs (bench/particles-job.ts: the coin with a
  * hand-written Beta guide, a regression on vega-datasets' cars with AutoNormal), each in a child
- * process: one particle, and 8 particles vectorised. CPU milliseconds per step are the row's
+ * process: one particle, and 8 particles vectorised; the regression's 8 vectorised particles also
+ * compiled (JitTraceELBO: AutoNormal's draws replayed, docs/compiled.md; the coin's Beta guide draws in
+ * JS and would run interpreted). CPU milliseconds per step are the row's
  * figure (the wall clock on a shared machine counts the neighbours); the note gives the wall
  * median and fastest step. Issue 29 gives Pyro's speed only as a ratio (ppl's vectorised
  * particles at 0.6–0.8× Pyro's), not as a per-step figure, so no Pyro value is recorded.
@@ -30,9 +32,10 @@ export interface ParticlesRow {
   note: string;
 }
 
-function job(program: string, steps: number, particles: number, vectorize: boolean): ParticlesJob {
+function job(program: string, steps: number, particles: number, vectorize: boolean, compiled = false): ParticlesJob {
   const script = join(dirname(fileURLToPath(import.meta.url)), "particles-job.js");
-  const r = spawnSync(process.execPath, ["--conditions=ppl-compiled", script, program, String(steps), String(particles), vectorize ? "1" : "0"], { encoding: "utf8" });
+  const args = [script, program, String(steps), String(particles), vectorize ? "1" : "0", compiled ? "1" : "0"];
+  const r = spawnSync(process.execPath, ["--conditions=ppl-compiled", ...args], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`particles job ${program} failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as ParticlesJob;
 }
@@ -53,6 +56,12 @@ export function particlesRows(quick: boolean): ParticlesRow[] {
       name: `particles/${program}-8-vectorized`, config: { ...config, particles: 8 }, unit: "ms", median: r.cpuMsPerStep, min: r.cpuMsPerStep, max: r.cpuMsPerStep, n: 1,
       note: `CPU ms per step (${(r.cpuMsPerStep / single.cpuMsPerStep).toFixed(2)}× one particle); wall median ${r.medianStepMs.toFixed(2)} ms, fastest ${r.minStepMs.toFixed(2)} ms (${(r.minStepMs / single.minStepMs).toFixed(2)}× one particle's); ` +
         "issue 29: vectorised particles at 0.6–0.8× Pyro's speed before (a ratio, no per-step figure)",
+    });
+    if (program !== "regression") continue;
+    const c = job(program, steps, 8, true, true);
+    rows.push({
+      name: `particles/${program}-8-vectorized-compiled`, config: { ...config, particles: 8, compiled: true }, unit: "ms", median: c.cpuMsPerStep, min: c.cpuMsPerStep, max: c.cpuMsPerStep, n: 1,
+      note: `CPU ms per step with JitTraceELBO (${(c.cpuMsPerStep / r.cpuMsPerStep).toFixed(2)}× interpreted); wall median ${c.medianStepMs.toFixed(2)} ms, fastest ${c.minStepMs.toFixed(2)} ms`,
     });
   }
   return rows;
