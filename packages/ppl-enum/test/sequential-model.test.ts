@@ -3,9 +3,15 @@
 // sums the site out exactly. Oracles: float64 sums written here.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { PPLModelError, dist, plate, sample, vindex } from "ppl-core";
+import { PPLModelError, dist, markov, plate, range, sample, trace, vindex, withHandler } from "ppl-core";
+import type { Model } from "ppl-core";
+import { withStepCache } from "ppl-core/internal";
 import { TraceEnumELBO } from "ppl-enum";
-import { logSumExp, normalLogPdf, relErr } from "./helpers.js";
+import { EnumMessenger } from "../src/enum/enum-handler.js";
+import { runSequentially } from "../src/enum/sequential.js";
+import { collectTerms } from "../src/terms/collect.js";
+import { stackSequentialRuns } from "../src/terms/stack-runs.js";
+import { bruteForce, logSumExp, normalLogPdf, relErr } from "./helpers.js";
 
 const seq = { infer: { enumerate: "sequential" as const } };
 function* emptyGuide() {}
@@ -47,5 +53,50 @@ describe("sequential enumeration in the model", () => {
     }
     expect(() => new TraceEnumELBO({ maxPlateNesting: 0 }).loss(model, emptyGuide)).toThrow(PPLModelError);
     expect(() => new TraceEnumELBO({ maxPlateNesting: 0 }).loss(model, emptyGuide)).toThrow(/'z'/);
+  });
+
+  it("a markov loop next to a sequential site stays one time chain, run once per value: loss and gradient against float64 sums", () => {
+    const T = 4;
+    const ys = [0.4, 1.9, -0.6, 1.2];
+    const A = [[0.8, 0.2], [0.3, 0.7]];
+    const shift = [0, 0.9];
+    const makeModel = (locs: tf.Tensor): Model<[]> => function* () {
+      const g = yield* sample("g", dist.Bernoulli(0.35), seq);
+      const offset = shift[g.dataSync()[0]!]!;
+      let z: tf.Tensor | undefined;
+      yield* markov(range(T), function* (t) {
+        z = yield* sample(`z_${t}`, dist.Categorical(z === undefined ? tf.tensor1d([0.6, 0.4]) : vindex(tf.tensor2d(A), "...", z, ":")), {
+          infer: { enumerate: "parallel" },
+        });
+        yield* sample(`y_${t}`, dist.Normal(vindex(locs, "...", z).add(offset), 1), { obs: tf.scalar(ys[t]!) });
+      });
+    };
+    const evidence = (locs: readonly number[]) => logSumExp([0, 1].map((g) => Math.log(g === 1 ? 0.35 : 0.65) + bruteForce(new Array<number>(T).fill(2), (a) => {
+      let lp = 0;
+      for (let t = 0; t < T; t++) lp += Math.log(t === 0 ? [0.6, 0.4][a[0]!]! : A[a[t - 1]!]![a[t]!]!) + normalLogPdf(ys[t]!, locs[a[t]!]! + shift[g]!, 1);
+      return lp;
+    })));
+    const locs = [-0.5, 1.4];
+    const v = tf.variable(tf.tensor1d(locs));
+    // each run stacks its loop along time; the runs stacked along g's dim keep it one time chain, g's dim in its batch
+    const loops = withStepCache(() => tf.tidy(() => {
+      const runs = runSequentially((fixer) => {
+        const tr = trace(withHandler(withHandler(makeModel(tf.tensor1d(locs)), fixer), () => new EnumMessenger(-1))).getTrace();
+        return collectTerms(tr, "elbo");
+      });
+      return stackSequentialRuns(runs.map((r) => ({ terms: r.result, assignment: r.assignment, totals: r.totals }))).loops;
+    }));
+    expect(loops).toHaveLength(1);
+    expect(loops[0]!.batch).toEqual(["s:g"]);
+    const elbo = new TraceEnumELBO({ maxPlateNesting: 0 });
+    const [loss, grad] = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => elbo.differentiableLoss(makeModel(v), emptyGuide), [v]);
+      return [value.dataSync()[0]!, Array.from(grads[v.name]!.dataSync())];
+    });
+    expect(relErr(-loss, evidence(locs))).toBeLessThan(1e-5);
+    const h = 1e-5;
+    const fd = locs.map((_, i) => (evidence(locs.map((l, j) => (j === i ? l + h : l))) - evidence(locs.map((l, j) => (j === i ? l - h : l)))) / (2 * h));
+    grad.forEach((g, i) => expect(Math.abs(-g - fd[i]!)).toBeLessThan(1e-3));
+    v.dispose();
   });
 });

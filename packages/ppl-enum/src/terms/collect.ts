@@ -67,9 +67,9 @@ export interface CollectedTerms {
  * enumerated. A sequentially enumerated site (fixed to one value in this run)
  * is treated like a parallel one: in a model trace its own log-prob is not
  * masked in the ELBO; in a guide trace its log q weighs the expectation.
- * `fuseLoops` (default true) stacks first-order markov loops along time; a
- * model that enumerates sequentially is run once per value, and those runs'
- * factors are stacked per step instead (stack-runs.ts). `extra` factors
+ * `fuseLoops` (default true) stacks first-order markov loops along time (a
+ * model that enumerates sequentially is run once per value, and stack-runs.ts
+ * stacks those runs' terms, loops included, along the sequential dims). `extra` factors
  * join the walk as if their site had them too (computeMarginals' offsets:
  * in a loop, they stack with its step).
  */
@@ -83,7 +83,6 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = 
   const commonScale = new CommonScale();
   const loopVars = new Map<Dim, LoopVar>();
   const loopCounts = new Map<object, number[]>();
-  let sequential = false;
   // a markov chain's emissions of one parity are scored as one batch: each site's log-density is a row of it
   const batched = batchedLogProbs(trace);
   const rows = new BatchRows();
@@ -104,8 +103,6 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = 
         counts[loop.step] = index + 1;
         loopVars.set(d, { chain: loop.chain, step: loop.step, index });
       }
-    } else if (site.enumInfo?.kind === "sequential" && site.enumScope?.side === "model") {
-      sequential = true;
     }
     const pre = batched.get(site.name);
     const own = pre === undefined ? siteLogProb(site, purpose) : undefined;
@@ -136,7 +133,7 @@ export function collectTerms(trace: Trace, purpose: CollectPurpose, fuseLoops = 
     });
   }
   const isVar = (d: Dim) => d.startsWith("v");
-  const found = fuseLoops && !sequential ? findLoopChains(pending, loopVars, isVar, named.varSizes) : [];
+  const found = fuseLoops ? findLoopChains(pending, loopVars, isVar, named.varSizes) : [];
   const { factors, origins, loops } = loopTimeChains(found, pending, rows);
   const factorSites = origins.map((i) => pending[i]!.site);
   const factorChains = origins.map((i) => pending[i]!.chain);

@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLModelError } from "ppl-core";
 import type { Dim, Factor, PlacedFactor } from "../contract/factor.js";
+import { type TimeChain, timeChainKey } from "../contract/time-chain-plan.js";
 import type { FactorChain } from "./chain-sites.js";
 import type { CollectedTerms, CostTerm } from "./collect.js";
 import { CommonScale } from "./common-scale.js";
@@ -47,6 +48,9 @@ export function stackSequentialRuns(runs: readonly SequentialModelRun[]): Collec
       );
     }
     if (t.factors.length !== first.terms.factors.length || t.costs.length !== first.terms.costs.length) throw structureError(names);
+    if (t.loops.length !== first.terms.loops.length || t.loops.some((l, k) => timeChainKey(l) !== timeChainKey(first.terms.loops[k]!))) {
+      throw structureError(names);
+    }
   }
 
   // a term gets the dim of each sequential site it really varies with, and no other: an extra dim
@@ -89,6 +93,11 @@ export function stackSequentialRuns(runs: readonly SequentialModelRun[]): Collec
     factorChains.push(undefined);
   });
 
+  // a loop runs once per value of the sequential dims its factors now vary along: they join its batch, as a global enumerated outside it does
+  const loops = first.terms.loops.map((l): TimeChain => {
+    const seq = new Set([...l.init, ...l.step, ...l.every].flatMap((i) => factors[i]!.factor.dims.filter((d) => seqDims.includes(d))));
+    return seq.size === 0 ? l : { ...l, batch: [...seqDims.filter((d) => seq.has(d)), ...l.batch] };
+  });
   const varSizes = new Map(first.terms.varSizes);
   seqDims.forEach((d, i) => varSizes.set(d, seqSizes[i]!));
   const sumDims = new Set([...first.terms.sumDims, ...seqDims]);
@@ -96,7 +105,7 @@ export function stackSequentialRuns(runs: readonly SequentialModelRun[]): Collec
     const i = seqDims.indexOf(d);
     return i >= 0 ? `'${names[i]}' (sequential)` : first.terms.label(d);
   };
-  return { ...first.terms, factors, factorSites, factorChains, costs, sumDims, varSizes, label, scale: scale.value };
+  return { ...first.terms, factors, factorSites, factorChains, costs, sumDims, varSizes, label, scale: scale.value, loops };
 }
 
 function sameDims(a: readonly Dim[], b: readonly Dim[]): boolean {
