@@ -1,11 +1,12 @@
-// The fused factorial contraction (one pass of ppl-core's factorial kernel
-// for M chains that meet only in per-step factors: a factorial HMM written
-// as a markov loop) against a float64 brute force over every joint path:
+// The fused factorial contraction (M chains that meet only in per-step
+// factors, a factorial HMM written as a markov loop: one time chain over their
+// product state; past 64 joint values the factorial kernel, markov-loops.test.ts)
+// against a float64 brute force over every joint path:
 // TraceEnumELBO's loss and gradients (the gradients also against the
 // step-by-step generic elimination), inferDiscrete's MAP against the
 // brute-force arg max, posterior draws and computeMarginals against the exact
 // path posterior; and
-// the planner builds one factorial step for the markov loop's factor layout.
+// the planner builds one time chain for the markov loop's factor layout.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { dist, markov, plate, range, sample, trace, vindex } from "ppl-core";
@@ -152,7 +153,7 @@ describe("fused factorial contraction", () => {
     tf.dispose(Object.values(p));
   });
 
-  it("the planner builds one factorial step from a markov loop's factor layout, none without fusion", () => {
+  it("the planner builds one time chain over the product state from a markov loop's factor layout, none without fusion", () => {
     // step t: a_t | a_{t-1}, b_t | b_{t-1}, the emission on (a_t, b_t) in a plate
     const sigs: { dims: string[]; sizes: number[]; ordinal: string[] }[] = [];
     for (let t = 0; t < T; t++) {
@@ -163,12 +164,12 @@ describe("fused factorial contraction", () => {
     const vars = new Set(sigs.flatMap((s) => s.dims.filter((d) => d !== "p")));
     const plan = (fuseChains: boolean) => buildPlan(sigs, vars, new Map([["p", 4]]), String, { fuseChains });
     const steps = plan(true).steps;
-    expect(steps.filter((s) => s.kind === "factorial")).toHaveLength(1);
-    const f = steps.find((s) => s.kind === "factorial");
-    expect(f?.kind === "factorial" && f.sizes).toEqual([2, 3]);
-    expect(plan(false).steps.some((s) => s.kind === "factorial")).toBe(false);
+    expect(steps.filter((s) => s.kind === "timeChain")).toHaveLength(1);
+    const f = steps.find((s) => s.kind === "timeChain");
+    expect(f?.kind === "timeChain" && f.chain.stateSizes).toEqual([2, 3]);
+    expect(plan(false).steps.some((s) => s.kind === "timeChain")).toBe(false);
     // a transition that skips a step is no factorial chain: the generic elimination runs
     const skipping = [...sigs, { dims: ["a0", "a2"], sizes: [2, 2], ordinal: [] }];
-    expect(buildPlan(skipping, vars, new Map([["p", 4]]), String).steps.some((s) => s.kind === "factorial")).toBe(false);
+    expect(buildPlan(skipping, vars, new Map([["p", 4]]), String).steps.some((s) => s.kind === "timeChain")).toBe(false);
   });
 });

@@ -197,7 +197,7 @@ describe("loops against float64 brute force", () => {
     expect(got).toEqual(arg);
   });
 
-  it("three chains of 5 × 5 × 3 states (75 > MAX_PAIRED_STATES, transitions of their own): loss, gradient and MAP path", () => {
+  it("three chains of 5 × 5 × 3 states (75 > MAX_PAIRED_STATES, transitions of their own): loss, gradient, MAP path and marginals", () => {
     const Ts = 3;
     const sizes = [5, 5, 3];
     const ys3 = [1.2, -0.7, 2.9];
@@ -239,27 +239,36 @@ describe("loops against float64 brute force", () => {
       });
     };
     expect(fusedLoops(model, -1)).toBe(1);
-    const truth = bruteForce(stateSizes, (a) => logJoint(a, offsets));
+    const logZ = bruteForce(stateSizes, (a) => logJoint(a, offsets));
     const elbo = new TraceEnumELBO({ maxPlateNesting: 0 });
     const { value, grads } = tf.variableGrads(() => elbo.differentiableLoss(model, emptyGuide), [locs0]);
-    expect(relErr(-value.dataSync()[0]!, truth)).toBeLessThan(1e-5);
+    expect(relErr(-value.dataSync()[0]!, logZ)).toBeLessThan(1e-5);
     // d evidence / d offsets[0]: central differences of the float64 sum
     const h = 1e-4;
-    const fd = offsets[0]!.map((_, i) => {
-      const at = (d: number) => bruteForce(stateSizes, (a) => logJoint(a, offsets.map((o, m) => (m === 0 ? o.map((v, j) => (j === i ? v + d : v)) : o))));
-      return (at(h) - at(-h)) / (2 * h);
-    });
     const got = Array.from(grads[locs0.name]!.dataSync(), (g) => -g);
-    got.forEach((g, i) => expect(Math.abs(g - fd[i]!)).toBeLessThan(2e-3));
+    for (const i of [0, 3]) {
+      const at = (d: number) => bruteForce(stateSizes, (a) => logJoint(a, offsets.map((o, m) => (m === 0 ? o.map((v, j) => (j === i ? v + d : v)) : o))));
+      expect(Math.abs(got[i]! - (at(h) - at(-h)) / (2 * h))).toBeLessThan(2e-3);
+    }
+    // one pass for the arg max and the middle step's posterior marginals
     let best = -Infinity;
     let arg: number[] = [];
+    const middle = sizes.map((K) => new Array<number>(K).fill(0));
     for (const a of assignments(stateSizes)) {
       const lp = logJoint(a, offsets);
       if (lp > best) [best, arg] = [lp, [...a]];
+      const p = Math.exp(lp - logZ);
+      for (let m = 0; m < 3; m++) middle[m]![a[3 + m]!]! += p;
     }
     const tr = trace(inferDiscrete(model, { temperature: 0, firstAvailableDim: -1 })).getTrace();
     const path = Array.from({ length: Ts }, (_, t) => [0, 1, 2].map((m) => tr.sampleSite(`z${m}_${t}`).value.dataSync()[0]!)).flat();
     expect(path).toEqual(arg);
+    // computeMarginals (the kernel's posterior pass) against the float64 posterior
+    const marginals = elbo.computeMarginals(model, emptyGuide);
+    for (let m = 0; m < 3; m++) {
+      const probs = Array.from((marginals.get(`z${m}_1`) as { probs: tf.Tensor }).probs.dataSync());
+      probs.forEach((p, k) => expect(Math.abs(p - middle[m]![k]!)).toBeLessThan(1e-4));
+    }
     locs0.dispose();
   });
 

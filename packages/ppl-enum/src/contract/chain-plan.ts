@@ -2,79 +2,52 @@
  * Chain detection for the plan: when the factors of one plate leaf form a
  * first-order chain v_0 — v_1 — … — v_{n-1} (every factor mentions one
  * variable or two neighbours, all variables the same size, nothing outside
- * the leaf), the n greedy log-sum-exp eliminations are replaced by one
- * ChainStep: the per-step factors are stacked along a time axis (one concat
- * per layout group) and eliminated by the ring's chain operation (one pass
- * of ppl-core's chain kernel: forward–backward, Viterbi or FFBS). The result
- * is the same as the generic elimination's; only the number of tfjs ops
- * changes. Pure structure, no tensors: cached with the plan.
+ * the leaf), the n greedy log-sum-exp eliminations are replaced by the one
+ * road every chain takes: the per-step factors are stacked along a time dim
+ * (a StackStep per layout group) and the plan's TimeChain step eliminates
+ * them (the ring's chain operation: one pass of ppl-core's chain kernel,
+ * forward–backward, Viterbi or FFBS). This finds chains the trace walk did
+ * not stack: a model's chain written without `markov`, a nested loop, a loop
+ * whose variables are read after it. The result is the same as the generic
+ * elimination's; only the number of tfjs ops changes. Pure structure, no
+ * tensors: cached with the plan.
  */
 import type { Dim } from "./factor.js";
 
 /** Chains shorter than this are left to the generic elimination (the stacking costs more than it saves). */
 export const CHAIN_MIN_LENGTH = 3;
 
-/** Factors of one kind (unary or pairwise) with one layout, stacked over the steps. */
+/** Factors of one kind (unary or pairwise) with one layout, stacked over the steps (a plan's StackStep). */
 export interface ChainGroup {
   /** Per step (unary: n steps; pairwise: n-1 transitions) the slot holding that step's factor, or -1 (a zero). */
   readonly slots: readonly number[];
   /** The shape of every slot's tensor. */
   readonly pieceShape: readonly number[];
-  /** The symbols of its variables, in the kernel's order. */
+  /** The symbols of its variables, in the stacked factor's order. */
   readonly varSyms: readonly Dim[];
-  /** After concat on axis 0 and reshape to [steps, ...pieceShape]: transpose to [plates..., steps, vars...] (null: in order). */
+  /** After stacking into [steps, ...pieceShape]: the transpose to [present plates..., steps, vars...] (null: in order). */
   readonly perm: readonly number[] | null;
-  /** The transposed shape, 1 for each chain plate the group lacks. */
-  readonly shape: readonly number[];
-  /** True when the group has some but not all chain plates: broadcast to the full plates before flattening. */
-  readonly broadcast: boolean;
-  /**
-   * Final layout: [B or 1, steps, K] (unary) or [B or 1, steps, K, K] (pairwise, previous variable first);
-   * a factorial chain's term on several chains: [B or 1, steps, Π their sizes].
-   */
-  readonly flat: readonly number[];
+  /** The chain's plates this group's factors vary along, in the chain's order. */
+  readonly present: readonly Dim[];
 }
 
 /**
- * Where a decoded chain's path goes: variable `dim` is the component
- * ⌊state / stride⌋ mod size of the chain's state at step `step`, or, with
- * `time`, of every state from `step` on, along that time dim (a
- * vectorizedMarkov body's variables, whose state is several of them).
+ * One chain, or M chains that meet only in per-step factors, found by
+ * structure: vars[t][m] is chain m's variable at step t; each unary group is
+ * on the chains `chains` (its varSyms in that order), each pair group of
+ * chain m on its previous ("A") and next ("B") variable.
  */
-export interface ChainOutput {
-  readonly dim: Dim;
-  readonly stride: number;
-  readonly size: number;
-  readonly step: number;
-  readonly time?: Dim;
-}
-
-/** What a ring needs besides the chain's terms: the kernel's batch and where the decoded paths go. */
-export interface ChainSpec {
-  /** The dims of the kernel's batch, row-major: plates, or (a vectorizedMarkov chain) enumerated variables outside it. */
-  readonly batch: readonly Dim[];
-  readonly batchShape: readonly number[];
-  /** The plates the chain's variables live in (a decoder picks them once per member of each). */
-  readonly elimPlates: readonly Dim[];
-  readonly outputs: readonly ChainOutput[];
-}
-
-export interface ChainStep {
-  readonly kind: "chain";
-  /** The chain's variables in path order (v_0 first). */
-  readonly vars: readonly Dim[];
-  /** The ring's view: batch = the chain's plates, one output per variable. */
-  readonly spec: ChainSpec;
-  /** Number of variables in the chain. */
+export interface FoundChains {
+  readonly vars: readonly (readonly Dim[])[];
+  /** Number of steps. */
   readonly length: number;
-  /** Their common size. */
-  readonly size: number;
-  /** The plates the result varies along (its dims), and their sizes. */
+  /** Each chain's number of states. */
+  readonly sizes: readonly number[];
+  /** The plates the factors vary along, sorted. */
   readonly plates: readonly Dim[];
-  readonly plateShape: readonly number[];
-  readonly unary: readonly ChainGroup[];
-  readonly pair: readonly ChainGroup[];
-  readonly out: number;
+  readonly unary: readonly { readonly group: ChainGroup; readonly chains: readonly number[] }[];
+  /** Per chain, its transition factors' groups. */
+  readonly pairs: readonly (readonly ChainGroup[])[];
 }
 
 export interface ChainContext {
@@ -85,8 +58,8 @@ export interface ChainContext {
   readonly sorted: (dims: Iterable<Dim>) => Dim[];
 }
 
-/** The chain step for eliminating `local` from `slots`, or undefined when they are not a chain. */
-export function detectChain(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): Omit<ChainStep, "out" | "spec"> | undefined {
+/** The chain eliminating `local` from `slots` (M = 1), or undefined when they are not a chain. */
+export function detectChain(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): FoundChains | undefined {
   const n = local.size;
   if (n < CHAIN_MIN_LENGTH) return undefined;
   const vars = ctx.sorted(local);
@@ -109,15 +82,9 @@ export function detectChain(ctx: ChainContext, slots: readonly number[], local: 
   const pos = new Map(order.map((v, t) => [v, t]));
 
   const plates = ctx.sorted(new Set(slots.flatMap((s) => ctx.slotDims[s]!.filter((d) => !ctx.isVar(d)))));
-  const plateShape = plates.map((p) => ctx.sizes.get(p)!);
-  const B = plateShape.reduce((a, b) => a * b, 1);
-  const kVars = (sym: readonly Dim[]) => {
-    const syms = sym.includes("B") ? ["A", "B"] : ["A"];
-    const shape = syms.map(() => K);
-    return { syms, shape, flat: shape };
-  };
-  const unary = new GroupSet(n, plates, plateShape, B, kVars);
-  const pair = new GroupSet(n - 1, plates, plateShape, B, kVars);
+  const kVars = (sym: readonly Dim[]) => (sym.includes("B") ? ["A", "B"] : ["A"]);
+  const unary = new GroupSet(n, plates, kVars);
+  const pair = new GroupSet(n - 1, plates, kVars);
   slots.forEach((s, i) => {
     const vs = varsOf[i]!;
     const dims = ctx.slotDims[s]!;
@@ -132,7 +99,9 @@ export function detectChain(ctx: ChainContext, slots: readonly number[], local: 
       pair.add(s, prev, sym, pieceShape);
     }
   });
-  return { kind: "chain", vars: order, length: n, size: K, plates, plateShape, unary: unary.groups(), pair: pair.groups() };
+  return {
+    vars: order.map((v) => [v]), length: n, sizes: [K], plates, unary: unary.groups().map((group) => ({ group, chains: [0] })), pairs: [pair.groups()],
+  };
 }
 
 /** The variables in path order (starting from the end that sorts first), or undefined if the graph is not one simple path. */
@@ -158,8 +127,8 @@ function pathOrder(vars: readonly Dim[], neighbours: ReadonlyMap<Dim, ReadonlySe
   return order.length === vars.length ? order : undefined;
 }
 
-/** A group's variables: their symbols in the kernel's order, their sizes, and what they flatten to. */
-export type GroupVars = (sym: readonly Dim[]) => { syms: readonly Dim[]; shape: readonly number[]; flat: readonly number[] };
+/** A group's variables: their symbols in the stacked factor's order. */
+export type GroupVars = (sym: readonly Dim[]) => readonly Dim[];
 
 /** Groups factors of one kind by symbolic layout; a second factor of one layout at the same step opens another group. */
 export class GroupSet {
@@ -168,8 +137,6 @@ export class GroupSet {
   constructor(
     private readonly steps: number,
     private readonly plates: readonly Dim[],
-    private readonly plateShape: readonly number[],
-    private readonly B: number,
     private readonly varsOf: GroupVars,
   ) {}
 
@@ -184,12 +151,7 @@ export class GroupSet {
 
   groups(): ChainGroup[] {
     const out: ChainGroup[] = [];
-    for (const list of this.byKey.values()) {
-      for (const g of list) {
-        const v = this.varsOf(g.sym);
-        out.push(layoutGroup(g.sym, g.pieceShape, g.slots, this.plates, this.plateShape, this.B, v.syms, v.shape, v.flat));
-      }
-    }
+    for (const list of this.byKey.values()) for (const g of list) out.push(layoutGroup(g.sym, g.pieceShape, g.slots, this.plates, this.varsOf(g.sym)));
     return out;
   }
 }
@@ -197,26 +159,11 @@ export class GroupSet {
 /**
  * The layout of factors stacked over steps: `sym` names each axis of a piece
  * (a plate, or the symbol of a variable), `varSyms` the variables' symbols in
- * the order the kernel wants them (sizes `varShape`), `flatTail` what they
- * flatten to after the batch and step axes.
+ * the order the stacked factor has them.
  */
-export function layoutGroup(
-  sym: readonly Dim[], pieceShape: readonly number[], slots: readonly number[], plates: readonly Dim[], plateShape: readonly number[], B: number,
-  varSyms: readonly Dim[], varShape: readonly number[], flatTail: readonly number[],
-): ChainGroup {
-  const steps = slots.length;
+function layoutGroup(sym: readonly Dim[], pieceShape: readonly number[], slots: readonly number[], plates: readonly Dim[], varSyms: readonly Dim[]): ChainGroup {
   const stacked = ["\u0000T", ...sym];
   const present = plates.filter((p) => sym.includes(p));
-  const target = [...present, "\u0000T", ...varSyms];
-  const perm = target.map((d) => stacked.indexOf(d));
-  const shape = [...plates.map((p, i) => (sym.includes(p) ? plateShape[i]! : 1)), steps, ...varShape];
-  return {
-    slots,
-    pieceShape,
-    varSyms,
-    perm: perm.every((p, i) => p === i) ? null : perm,
-    shape,
-    broadcast: present.length > 0 && present.length < plates.length,
-    flat: [present.length > 0 ? B : 1, steps, ...flatTail],
-  };
+  const perm = [...present, "\u0000T", ...varSyms].map((d) => stacked.indexOf(d));
+  return { slots, pieceShape, varSyms, perm: perm.every((p, i) => p === i) ? null : perm, present };
 }

@@ -1,12 +1,11 @@
 /** Run a cached plan on this call's factor tensors with a given ring. */
 import * as tf from "@tensorflow/tfjs-core";
-import { runChain } from "./chain-exec.js";
-import { runFactorial } from "./factorial-exec.js";
 import type { Factor } from "./factor.js";
 import type { Align, Plan } from "./plan.js";
 import { plateSum } from "./plate-sum.js";
 import type { Ring } from "./rings.js";
 import { Slots } from "./slots.js";
+import { runStack } from "./stack-exec.js";
 import { runTimeChain } from "./time-chain-exec.js";
 
 export function align(x: tf.Tensor, a: Align): tf.Tensor {
@@ -23,12 +22,10 @@ export function runPlan(plan: Plan, inputs: readonly Factor[], ring: Ring): tf.T
     if (step.kind === "combine") {
       const aligned = step.inputs.map((s, i) => align(slots.get(s), step.aligns[i]!));
       slots.set(step.out, ring.combine(aligned, step));
-    } else if (step.kind === "chain") {
-      slots.set(step.out, runChain(step, slots, ring));
+    } else if (step.kind === "stack") {
+      slots.set(step.out, runStack(step, slots));
     } else if (step.kind === "timeChain") {
       slots.set(step.out, runTimeChain(step, slots, plan.slotDims, size, ring));
-    } else if (step.kind === "factorial") {
-      slots.set(step.out, runFactorial(step, slots, ring));
     } else {
       slots.set(step.out, product(slots.get(step.input), step.axes, step.multiplier));
     }

@@ -7,39 +7,21 @@
  * to one, the leaf is M chains that meet only in per-step factors (a
  * factorial HMM: the chains' transitions, and an emission on all of them).
  * The greedy elimination would take n·M combine steps (one tfjs op each);
- * this replaces them with one FactorialStep, eliminated by the ring's
- * factorial operation: one pass of ppl-core's factorial kernel over the
- * product state, each chain's transition applied on its own (n·S·Σ K_m work,
- * S = Π K_m). Pure structure, no tensors: cached with the plan.
+ * this stacks the factors along time as a chain's are (chain-plan.ts) and
+ * the plan's TimeChain step eliminates the product state: paired whole up to
+ * MAX_PAIRED_STATES, past it by ppl-core's factorial kernel, each chain's
+ * transitions applied on their own (n·S·Σ K_m work, S = Π K_m). Pure
+ * structure, no tensors: cached with the plan.
  */
-import { CHAIN_MIN_LENGTH, type ChainContext, type ChainGroup, type ChainSpec, GroupSet } from "./chain-plan.js";
+import { CHAIN_MIN_LENGTH, type ChainContext, type FoundChains, GroupSet } from "./chain-plan.js";
 import type { Dim } from "./factor.js";
 
 /** The most chains tried, and the largest product state fused (beyond it the kernel's S-vectors stop being cheap). */
 export const MAX_FACTORIAL_CHAINS = 12;
 export const MAX_FACTORIAL_STATES = 1 << 20;
 
-export interface FactorialStep {
-  readonly kind: "factorial";
-  /** vars[t][m]: chain m's variable at step t. */
-  readonly vars: readonly (readonly Dim[])[];
-  /** The ring's view: batch = the leaf's plates, one output per variable (its chain's component of the product state). */
-  readonly spec: ChainSpec;
-  /** Number of steps. */
-  readonly length: number;
-  /** Each chain's number of states. */
-  readonly sizes: readonly number[];
-  readonly plates: readonly Dim[];
-  readonly plateShape: readonly number[];
-  /** The per-step factors, each group on the chains `chains` (ascending), laid out [B or 1, n, Π their sizes]. */
-  readonly unary: readonly { readonly group: ChainGroup; readonly chains: readonly number[] }[];
-  /** Per chain, its transition factors' groups, [B or 1, n-1, K_m, K_m]. */
-  readonly pairs: readonly (readonly ChainGroup[])[];
-  readonly out: number;
-}
-
-/** The factorial step eliminating `local` from `slots`, or undefined when they are not M ≥ 2 chains of this shape. */
-export function detectFactorial(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): Omit<FactorialStep, "out" | "spec"> | undefined {
+/** The M ≥ 2 chains eliminating `local` from `slots`, or undefined when they are not chains of this shape. */
+export function detectFactorial(ctx: ChainContext, slots: readonly number[], local: ReadonlySet<Dim>): FoundChains | undefined {
   const vars = ctx.sorted(local);
   const varsOf: Dim[][] = [];
   for (const s of slots) {
@@ -86,20 +68,15 @@ function slicesOf(ctx: ChainContext, vars: readonly Dim[], varsOf: readonly Dim[
   return { chains, sizes };
 }
 
-function layout(ctx: ChainContext, slots: readonly number[], varsOf: readonly Dim[][], chains: readonly Dim[][], sizes: readonly number[]): Omit<FactorialStep, "out" | "spec"> {
+function layout(ctx: ChainContext, slots: readonly number[], varsOf: readonly Dim[][], chains: readonly Dim[][], sizes: readonly number[]): FoundChains {
   const n = chains[0]!.length;
   const where = new Map<Dim, { m: number; t: number }>();
   chains.forEach((c, m) => c.forEach((v, t) => where.set(v, { m, t })));
   const plates = ctx.sorted(new Set(slots.flatMap((s) => ctx.slotDims[s]!.filter((d) => !ctx.isVar(d)))));
-  const plateShape = plates.map((p) => ctx.sizes.get(p)!);
-  const B = plateShape.reduce((a, b) => a * b, 1);
   const chainSym = (m: number): Dim => `\u0000c${m}`;
   const chainsIn = (sym: readonly Dim[]) => sizes.flatMap((_, m) => (sym.includes(chainSym(m)) ? [m] : []));
-  const unary = new GroupSet(n, plates, plateShape, B, (sym) => {
-    const cs = chainsIn(sym);
-    return { syms: cs.map(chainSym), shape: cs.map((m) => sizes[m]!), flat: [cs.reduce((a, m) => a * sizes[m]!, 1)] };
-  });
-  const pairs = sizes.map((K) => new GroupSet(n - 1, plates, plateShape, B, () => ({ syms: ["A", "B"], shape: [K, K], flat: [K, K] })));
+  const unary = new GroupSet(n, plates, (sym) => chainsIn(sym).map(chainSym));
+  const pairs = sizes.map(() => new GroupSet(n - 1, plates, () => ["A", "B"]));
   slots.forEach((s, i) => {
     const dims = ctx.slotDims[s]!;
     const pieceShape = dims.map((d) => ctx.sizes.get(d)!);
@@ -113,9 +90,8 @@ function layout(ctx: ChainContext, slots: readonly number[], varsOf: readonly Di
   });
   const unaryGroups = unary.groups().map((group) => ({ group, chains: group.varSyms.map((c) => Number(c.slice(2))) }));
   return {
-    kind: "factorial",
     vars: Array.from({ length: n }, (_, t) => chains.map((c) => c[t]!)),
-    length: n, sizes, plates, plateShape,
+    length: n, sizes, plates,
     unary: unaryGroups,
     pairs: pairs.map((g) => g.groups()),
   };

@@ -13,9 +13,9 @@
  */
 import { PPLModelError, PPLShapeError } from "ppl-core";
 import { checkTensorElements } from "ppl-core/internal";
-import { type ChainOutput, type ChainStep, detectChain } from "./chain-plan.js";
+import { type ChainGroup, type FoundChains, detectChain } from "./chain-plan.js";
 import type { Dim, FactorSignature } from "./factor.js";
-import { type FactorialStep, detectFactorial } from "./factorial-plan.js";
+import { detectFactorial } from "./factorial-plan.js";
 import { type TimeChain, type TimeChainStep, isFactorial, timeChainSpec } from "./time-chain-plan.js";
 
 /** How to lay an input out for broadcasting against a step's joint dims. */
@@ -52,13 +52,33 @@ export interface ProductStep {
   readonly out: number;
 }
 
-export type Step = CombineStep | ProductStep | ChainStep | FactorialStep | TimeChainStep;
+/**
+ * Per-step factors of a chain the plan found by structure (chain-plan.ts),
+ * stacked along its time dim: slot `out` is over [the plates the group varies
+ * along, time, its variables]. A transition that is the same tensor at every
+ * step (`oneStepIfShared`) stays one step, size 1 along time (the kernel's
+ * shared transition), never copied.
+ */
+export interface StackStep {
+  readonly kind: "stack";
+  /** Per step, the slot of that step's factor, or -1 (a zero). */
+  readonly slots: readonly number[];
+  /** The shape of every slot's tensor. */
+  readonly pieceShape: readonly number[];
+  /** The transpose of the stacked [steps, ...pieceShape] into the out slot's dims (null: in order). */
+  readonly perm: readonly number[] | null;
+  readonly oneStepIfShared: boolean;
+  readonly out: number;
+}
+
+export type Step = CombineStep | ProductStep | StackStep | TimeChainStep;
 
 export interface PlanOptions {
   /**
-   * Contract first-order chains with one fused step (ChainStep, the ring's
-   * chain operation) instead of eliminating their variables one by one.
-   * Default true; false gives the step-by-step elimination (a reference for tests).
+   * Eliminate first-order chains that per-step factors form (chain-plan.ts,
+   * factorial-plan.ts) with one TimeChain step (the ring's chain operation)
+   * instead of their variables one by one. Default true; false gives the
+   * step-by-step elimination (a reference for tests).
    */
   readonly fuseChains?: boolean;
 }
@@ -178,26 +198,30 @@ class PlanBuilder {
     return out;
   }
 
-  /** Eliminate a chain, or M chains that meet only in per-step factors, with one fused step; undefined when `slots` are neither. */
+  /** Eliminate a chain, or M chains that meet only in per-step factors, with one TimeChain step; undefined when `slots` are neither. */
   chain(slots: number[], vars: ReadonlySet<Dim>, sumDims: ReadonlySet<Dim>): number | undefined {
     const ctx = { slotDims: this.slotDims, sizes: this.sizes, isVar: (d: Dim) => sumDims.has(d), sorted: (d: Iterable<Dim>) => this.sorted(d) };
-    const found = detectChain(ctx, slots, vars);
-    if (found !== undefined) {
-      const outputs = found.vars.map((dim, step) => ({ dim, stride: 1, size: found.size, step }));
-      return this.pushFused(found, outputs, found.vars[0]!);
-    }
-    const factorial = detectFactorial(ctx, slots, vars);
-    if (factorial === undefined) return undefined;
-    const { sizes } = factorial;
-    const strides = sizes.map((_, m) => sizes.slice(m + 1).reduce((a, b) => a * b, 1));
-    const outputs = factorial.vars.flatMap((slice, step) => slice.map((dim, m) => ({ dim, stride: strides[m]!, size: sizes[m]!, step })));
-    return this.pushFused(factorial, outputs, factorial.vars[0]![0]!);
+    const found = detectChain(ctx, slots, vars) ?? detectFactorial(ctx, slots, vars);
+    return found === undefined ? undefined : this.timeChain(this.stacked(found));
   }
 
-  private pushFused<F extends Omit<ChainStep, "out" | "spec"> | Omit<FactorialStep, "out" | "spec">>(found: F, outputs: ChainOutput[], first: Dim): number {
-    const out = this.newSlot([...found.plates]);
-    const elimPlates = [...(this.varOrdinals.get(first) ?? [])].sort();
-    this.steps.push({ ...found, spec: { batch: found.plates, batchShape: found.plateShape, elimPlates, outputs }, out } as Step);
+  /** Found chains as a TimeChain: each layout group stacked along the chain's time dim (its emissions along the span of every step). */
+  private stacked(found: FoundChains): TimeChain {
+    const [prev, curr] = [found.vars[0]!, found.vars[1]!];
+    const time = `t:chain-${prev[0]!}`;
+    const span = `T:chain-${prev[0]!}`;
+    const every = found.unary.map(({ group, chains }) => this.stack(group, span, chains.map((m) => curr[m]!), false));
+    const step = found.pairs.flatMap((groups, m) => groups.map((g) => this.stack(g, time, [prev[m]!, curr[m]!], true)));
+    const plates = [...(this.varOrdinals.get(prev[0]!) ?? [])].sort();
+    return {
+      time, span, steps: found.length - 1, prev, curr, stateSizes: found.sizes, batch: found.plates, plates, init: [], step, every, stepVars: found.vars,
+    };
+  }
+
+  /** One layout group stacked: a slot over [its plates, `time`, `vars` (its varSyms' variables, in their order)]. */
+  private stack(g: ChainGroup, time: Dim, vars: readonly Dim[], oneStepIfShared: boolean): number {
+    const out = this.newSlot([...g.present, time, ...vars]);
+    this.steps.push({ kind: "stack", slots: g.slots, pieceShape: g.pieceShape, perm: g.perm, oneStepIfShared, out });
     return out;
   }
 

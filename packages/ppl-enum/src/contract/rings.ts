@@ -11,7 +11,7 @@ import {
   type ChainLayout, type ChainSweep, type FactorialTerm, chainForward, chainLayout, chainLogSumExp, chainViterbi, expandTerms, factorialForward,
   factorialLogSumExp, factorialSample, factorialTermsLayout, factorialViterbi,
 } from "ppl-core/internal";
-import type { ChainSpec } from "./chain-plan.js";
+import type { ChainSpec } from "./time-chain-plan.js";
 import type { Dim } from "./factor.js";
 import { jointOf, logSumExpLast, logSumProduct } from "./logsumexp.js";
 import type { CombineStep } from "./plan.js";

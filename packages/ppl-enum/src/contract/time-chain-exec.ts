@@ -103,7 +103,8 @@ function pairOn(c: TimeChain, prev: readonly Dim[], curr: readonly Dim[], pair: 
   const { lead, varies, shape: batchShape } = batchOf(c, size);
   const [prevShape, currShape] = [prev.map(size), curr.map(size)];
   const K = prevShape.reduce((a, b) => a * b, 1);
-  const Tp = pair.some((f) => f.dims.includes(c.time)) ? c.steps : 1;
+  // (a plan's stacked transition shared by every step has size 1 along time)
+  const Tp = pair.some((f) => (f.data.shape[f.dims.indexOf(c.time)] ?? 1) > 1) ? c.steps : 1;
   const x = total(pair, [...c.batch, c.time, ...prev, ...curr], [...lead(pair), Tp, ...prevShape, ...currShape]);
   return x.reshape([varies(pair) ? batchShape.reduce((a, b) => a * b, 1) : 1, Tp, K, K]);
 }

@@ -1,16 +1,42 @@
 /**
- * A time chain in the plan (a vectorizedMarkov body, or a markov loop
- * stacked along time by the trace walk): which of the plan's inputs are its
+ * A time chain in the plan, the one road into the chain kernel (a
+ * vectorizedMarkov body, a markov loop stacked along time by the trace walk,
+ * or per-step factors the plan found by structure and stacked, chain-plan.ts):
+ * which of the plan's inputs are its
  * step-0 factors (on the state at t = 0), its step-1 factors (on the states
  * at t-1 and t, stacked along its time dim) and, for a loop, its factors on
  * the state at every step (along a second time dim). The plan eliminates the
  * chain with one step, the ring's chain operation (time-chain-exec.ts), and
  * contracts the result, a factor over the chain's batch, with the rest. A
- * state of several variables is their product space. Structure only: no
+ * state of several variables is their product space (past MAX_PAIRED_STATES,
+ * when each has transitions of its own, the factorial kernel's). Structure only: no
  * tensors, so it is part of the plan's cache key.
  */
-import type { ChainOutput, ChainSpec } from "./chain-plan.js";
 import type { Dim } from "./factor.js";
+
+/**
+ * Where a decoded chain's path goes: variable `dim` is the component
+ * ⌊state / stride⌋ mod size of the chain's state at step `step`, or, with
+ * `time`, of every state from `step` on, along that time dim (a
+ * vectorizedMarkov body's variables, whose state is several of them).
+ */
+export interface ChainOutput {
+  readonly dim: Dim;
+  readonly stride: number;
+  readonly size: number;
+  readonly step: number;
+  readonly time?: Dim;
+}
+
+/** What a ring needs besides the chain's terms: the kernel's batch and where the decoded paths go. */
+export interface ChainSpec {
+  /** The dims of the kernel's batch, row-major: plates, or enumerated variables from outside the chain. */
+  readonly batch: readonly Dim[];
+  readonly batchShape: readonly number[];
+  /** The plates the chain's variables live in (a decoder picks them once per member of each). */
+  readonly elimPlates: readonly Dim[];
+  readonly outputs: readonly ChainOutput[];
+}
 
 export interface TimeChain {
   readonly time: Dim;

@@ -19,7 +19,7 @@ describe("fused chain steps against the unrolled oracle", () => {
     it(`random chain seed ${seed}`, () => {
       const p = randomChain(seed);
       // the plan really fuses this chain (otherwise the fused op is not under test)
-      expect(planFor(p, true).steps.some((s) => s.kind === "chain")).toBe(true);
+      expect(planFor(p, true).steps.some((s) => s.kind === "timeChain")).toBe(true);
       checkLog(p, true);
       checkLog(p, false);
       if (seed % 8 === 0) checkGrad(p, true);
@@ -40,7 +40,8 @@ describe("fused chain steps against the unrolled oracle", () => {
     const factors = dims.map((d) => ({ dims: d, ordinal: ["i"], values: Float64Array.from({ length: 2 ** d.length }, () => normal(u)) }));
     const p: Problem = { sizes, plates: new Set(["i"]), factors };
     const plan = planFor(p, true);
-    expect(plan.steps.map((s) => s.kind)).toEqual(["chain"]);
+    // the per-step factors stacked along time, then one time chain: no variable eliminated one by one
+    expect(plan.steps.map((s) => s.kind).filter((k) => k !== "stack")).toEqual(["timeChain"]);
     checkLog(p, true);
     checkMax(p, true);
     // the oracle's joint over both members' copies: the draws must be independent along i
@@ -58,7 +59,7 @@ describe("fused chain steps against the unrolled oracle", () => {
     ];
     const p: Problem = { sizes, plates: new Set(["p"]), factors };
     const plan = planFor(p, true);
-    expect(plan.steps.map((st) => st.kind)).toEqual(["chain"]);
+    expect(plan.steps.map((st) => st.kind).filter((k) => k !== "stack")).toEqual(["timeChain"]);
     const flat = unroll(p).flat;
     const A = tf.tensor2d(Array.from(shared), [3, 3]);
     // the same tensor object in every transition slot (what the chain step recognises)
@@ -78,7 +79,7 @@ describe("fused chain steps against the unrolled oracle", () => {
 
   it("a chain among other factors: 'a,ab,bc,cd,de,ei->' with all variables of size 3", () => {
     const p = fromEquation("a,ab,bc,cd,de,ei->", "i", { seed: 31, cycle: [3] });
-    expect(planFor(p, true).steps.some((s) => s.kind === "chain")).toBe(true);
+    expect(planFor(p, true).steps.some((s) => s.kind === "timeChain")).toBe(true);
     checkLog(p, true);
     checkGrad(p, true);
   });

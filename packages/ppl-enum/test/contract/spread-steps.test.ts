@@ -1,4 +1,4 @@
-// spreadOverSteps (chain-exec's shared transition at some steps): values, -Infinity entries kept
+// spreadOverSteps (stack-exec's shared transition at some steps): values, -Infinity entries kept
 // (a 0/1 multiply would make NaN of them), and the gradient (the sum of dy over the present steps)
 // against hand-written float64 loops.
 import * as tf from "@tensorflow/tfjs";

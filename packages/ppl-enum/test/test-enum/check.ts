@@ -156,8 +156,13 @@ export function checkCompiledLossAndGrads(c: EnumCase, tol: Tolerance = {}): voi
       expect(worst / Math.max(1, ...fd.map(Math.abs)), `call ${k}: gradient ${fmt(grad)}\n finite differences ${fmt(fd)}`)
         .toBeLessThan(tol.grad ?? 2e-3);
     }
+    // a first call that infers maxPlateNesting draws in a plain run: refused once when a site there draws with a JS
+    // sampler (a categorical's), recorded like any other call when its draws replay; every later call replays
     const inferred = c.maxPlateNesting === undefined ? 1 : 0;
-    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: shifts.length - 1 - inferred, interpreted: inferred });
+    const { recorded, replayed, interpreted } = elbo.compileStats;
+    expect(recorded).toBe(1);
+    expect(interpreted).toBeLessThanOrEqual(inferred);
+    expect(replayed).toBe(shifts.length - 1 - interpreted);
   } finally {
     elbo.dispose();
     theta.dispose();
