@@ -1,11 +1,14 @@
 // train() runs the compiled ELBO on a full batch (docs/compiled.md): its steps replay the recorded program,
 // print no fall-back message, and every replayed step's loss is the float64 brute-force −log p(y, θ) of
 // test/cases.ts at the params the step was evaluated at (the params after the step before, read from the
-// store in onStep). A subsampled run takes the interpreted ELBO (the plate draws every step).
+// store in onStep). A subsampled run takes the interpreted ELBO: the markov loop runs as long as the drawn
+// batch's longest sequence, read in JS, which the compiled loss refuses (checked below with JitTraceEnumELBO).
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { getParamStore } from "ppl-core";
-import { train } from "../src/train.js";
+import { clearParamStore, getParamStore, setRngSeed } from "ppl-core";
+import { JitTraceEnumELBO } from "ppl-enum";
+import { MODELS, maxPlateNesting } from "../src/models/index.js";
+import { makeGuide, train } from "../src/train.js";
 import { plainHmm } from "./cases.js";
 
 afterEach(() => vi.restoreAllMocks());
@@ -52,5 +55,21 @@ describe("train() with JitTraceEnumELBO (model_1 on the tiny instance)", () => {
     expect(plain.compileStats).toBeUndefined();
     expect(subsampled.compileStats).toBeUndefined();
     compiled.losses.forEach((l, i) => expect(Math.abs(l - plain.losses[i]!) / Math.abs(plain.losses[i]!), `step ${i + 1}`).toBeLessThan(1e-5));
+  });
+
+  it("compiled, a subsampled run falls back with a message: the loop's length is read from the drawn batch", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const sequences = tf.tensor3d(c.inst.sequences);
+    const lengths = tf.tensor1d(c.inst.lengths, "int32");
+    clearParamStore();
+    setRngSeed(0);
+    const elbo = new JitTraceEnumELBO({ maxPlateNesting: maxPlateNesting(1) });
+    const guide = makeGuide(1);
+    const args = { ...c.args, batchSize: 1 };
+    for (let i = 0; i < 3; i++) elbo.loss(MODELS[1], guide, sequences, lengths, args, true);
+    tf.dispose([sequences, lengths]);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/runs this loss interpreted.*read a value that depends on a draw/);
   });
 });
