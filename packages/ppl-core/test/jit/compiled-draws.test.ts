@@ -205,6 +205,50 @@ describe("JitTraceELBO: a guide that draws replays with fresh noise", () => {
   });
 });
 
+describe("JitTraceELBO: a draw that is not reparameterised (a score-function estimator) replays", () => {
+  // z ~ Bernoulli(0.3), x ~ N(2z, 1) at x = 1.5; the guide q(z = 1) = sigmoid(t). The negative ELBO in closed form,
+  // −Σ_z q(z) (log p(z) + log N(x; 2z, 1) − log q(z)), and its derivative in t by central differences (float64)
+  const X = 1.5;
+  function* bernModel(x: tf.Tensor) {
+    const z = yield* sample("z", dist.Bernoulli(0.3));
+    yield* sample("obs", dist.Normal(z.mul(2), 1), { obs: x });
+  }
+  function* bernGuide(_x: tf.Tensor) {
+    const t = yield* param("loc", tf.scalar(0.2));
+    yield* sample("z", dist.Bernoulli({ logits: t }));
+  }
+  const negElbo = (t: number) => {
+    const q1 = 1 / (1 + Math.exp(-t));
+    return -[0, 1].reduce((acc, z) => {
+      const q = z === 1 ? q1 : 1 - q1;
+      return acc + q * (Math.log(z === 1 ? 0.3 : 0.7) + normalLogPdf(X, 2 * z, 1) - Math.log(q));
+    }, 0);
+  };
+
+  it("equals the same-seed interpreted run, and the replays' average loss and gradient are the closed form's", () => {
+    const data = tf.scalar(X);
+    const run = (elbo: TraceELBO, calls: number) => {
+      clearParamStore();
+      setRngSeed(31);
+      return Array.from({ length: calls }, () => lossAndGrads(elbo, bernModel, bernGuide, data));
+    };
+    const elbo = new JitTraceELBO();
+    const compiled = run(elbo, 1000);
+    expect(compiled.slice(0, 20)).toEqual(run(new TraceELBO(), 20));
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 999, interpreted: 0 });
+    const h = 1e-5;
+    const truth = { loss: negElbo(0.2), dLoc: (negElbo(0.2 + h) - negElbo(0.2 - h)) / (2 * h) };
+    for (const k of ["loss", "dLoc"] as const) {
+      const xs = compiled.map((r) => r[k]);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const se = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length / xs.length);
+      expect(se).toBeGreaterThan(0);
+      expect(Math.abs(mean - truth[k]), k).toBeLessThan(4 * se);
+    }
+    data.dispose();
+  });
+});
+
 describe("JitTraceELBO: a subsampled plate replays with fresh indices", () => {
   // x_i = 2^i: a subset's sum names its members. MAP guide (Delta at loc), so the loss is
   // −log N(loc; 0, 1) − (N/B) Σ_{i in subset} log N(x_i; loc, 1) and ∂/∂loc = loc + (N/B) Σ_{subset} (loc − x_i).
