@@ -10,6 +10,10 @@
  * - A mask on the value of an op that can mask its own value: the op takes
  *   the mask as an input, skips the masked runs, and the mask's copy of the
  *   log-density forward and of its gradient backward go.
+ * - A sum (the contraction's plate sum over the tones of hmm.py's emissions)
+ *   of the value of an op that can sum its own value: the op writes one sum
+ *   per run instead of every element, and its gradient reads dy per run
+ *   instead of a broadcast copy of it.
  * A fused-away op goes when nothing else reads its output.
  */
 import { type FusableOp, engineForward, fusionOf } from "../ops/custom-grad.js";
@@ -19,7 +23,7 @@ type Custom = Extract<Step, { kind: "custom" }>;
 
 /** `steps` with the fusions made; `output` is the program's result slot. */
 export function fuseSteps(steps: readonly Step[], output: number): Step[] {
-  return fuseMasks(fuseGathers(steps, output), output);
+  return fuseInto("sum", fuseInto("mask", fuseGathers(steps, output), output), output);
 }
 
 /** How many steps (and the output) read each slot. */
@@ -49,21 +53,33 @@ function fuseGathers(steps: readonly Step[], output: number): Step[] {
   return fused.filter((s) => !(s.kind === "custom" && gatherOf.get(s.outputs[0]!) === s && readers.get(s.outputs[0]!) === 0));
 }
 
-function fuseMasks(steps: readonly Step[], output: number): Step[] {
+/**
+ * A mask (or a sum) replaces the op whose value it takes, when nothing else reads that value and the op
+ * can take it in: the fused op runs where the mask (sum) ran, with the mask as its last input. A sum may
+ * take the value through reshapes (they keep the elements' order, and the op's check is on that order).
+ */
+function fuseInto(kind: "mask" | "sum", steps: readonly Step[], output: number): Step[] {
   const readers = readersOf(steps, output);
-  const producer = new Map<number, Custom>();
-  for (const s of steps) if (s.kind === "custom" && s.outputs.length === 1) producer.set(s.outputs[0]!, s);
-  // a mask replaces the op it masks (when nothing else reads that op's value): the fused op runs where the mask ran
+  const producer = new Map<number, Step>();
+  for (const s of steps) if (s.outputs.length === 1) producer.set(s.outputs[0]!, s);
   const absorbed = new Set<Step>();
   const fused = steps.map((s): Step => {
-    const mask = s.kind === "custom" ? fusionOf(s.f)?.mask : undefined;
-    if (s.kind !== "custom" || mask === undefined) return s;
-    const inner = producer.get(s.inputs[0]!);
-    if (inner === undefined || readers.get(inner.outputs[0]!) !== 1) return s;
-    const op = fusionOf(inner.f)?.withMask?.(mask);
+    const fusion = s.kind === "custom" ? fusionOf(s.f) : undefined;
+    const spec = kind === "mask" ? fusion?.mask : fusion?.sum;
+    if (s.kind !== "custom" || fusion === undefined || spec === undefined) return s;
+    const between: Step[] = [];
+    let inner = producer.get(s.inputs[0]!);
+    while (kind === "sum" && inner?.kind === "kernel" && inner.kernelName === "Reshape" && readers.get(inner.outputs[0]!) === 1) {
+      between.push(inner);
+      inner = producer.get(Object.values(inner.inputs)[0]!);
+    }
+    if (inner?.kind !== "custom" || absorbed.has(inner) || readers.get(inner.outputs[0]!) !== 1) return s;
+    const innerFusion = fusionOf(inner.f);
+    const op = kind === "mask" ? innerFusion?.withMask?.(fusion.mask!) : innerFusion?.withSum?.(fusion.sum!);
     if (op === undefined) return s;
     absorbed.add(inner);
-    return customStep(op, [...inner.inputs, s.inputs[1]!], s.outputs, s.perCall || inner.perCall);
+    for (const b of between) absorbed.add(b);
+    return customStep(op, kind === "mask" ? [...inner.inputs, s.inputs[1]!] : inner.inputs, s.outputs, s.perCall || inner.perCall);
   });
   return fused.filter((s) => !absorbed.has(s));
 }

@@ -18,7 +18,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { type BroadcastRows, broadcastRows, rowsMemo } from "./broadcast-index.js";
 import { clampProbNumber } from "./clamp-probs.js";
-import { type FusableOp, type Fusion, type GatherSpec, type MaskSpec, type OpFunction, customGradient } from "./custom-grad.js";
+import { type FusableOp, type Fusion, type GatherSpec, type MaskSpec, type OpFunction, type SumSpec, customGradient } from "./custom-grad.js";
 import { type KernelValues, copyInto, float64Sums, writeTensor, zerosTensor } from "./kernel-io.js";
 import { broadcastShapes } from "./tensor.js";
 
@@ -31,7 +31,7 @@ type Kind = "probs" | "logits";
  */
 export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: Kind, outShape?: readonly number[]): tf.Tensor {
   const out = outShape === undefined ? broadcastShapes([value.shape, param.shape]) : [...outShape];
-  const spec: OpSpec = { out, kind, valueShape: value.shape, paramShape: param.shape, gather: undefined, mask: undefined };
+  const spec: OpSpec = { out, kind, valueShape: value.shape, paramShape: param.shape, gather: undefined, mask: undefined, sum: undefined };
   const op = customGradient<[tf.Tensor, tf.Tensor]>(bernoulliFunction(spec), fusions(spec));
   return op(value.dtype === "float32" ? value : value.cast("float32"), param);
 }
@@ -41,7 +41,9 @@ export function bernoulliLogProb(value: tf.Tensor, param: tf.Tensor, kind: Kind,
  * broadcast to `out`; the parameter read through a gather's index (a compiled loss's fusion with the gather
  * that made it: the tables are built on the gather's table, two logs per entry, and each value reads its
  * entry through the index); zeroed where a mask is false (a fusion with maskedLogProb: the masked runs are
- * skipped, and the mask's copy of every value and of every gradient goes).
+ * skipped, and the mask's copy of every value and of every gradient goes); summed over its trailing axes
+ * when they are each run of the output (a fusion with the contraction's plate sum, `sum`: a value per run
+ * is written instead of one per element, and the gradient reads one dy per run instead of a broadcast copy).
  */
 interface OpSpec {
   readonly out: readonly number[];
@@ -50,10 +52,12 @@ interface OpSpec {
   readonly paramShape: readonly number[];
   readonly gather: GatherSpec | undefined;
   readonly mask: MaskSpec | undefined;
+  readonly sum: SumSpec | undefined;
 }
 
-/** The fusions an op of `spec` can make (custom-grad.ts, jit/fuse.ts): a gather first, then a mask. */
+/** The fusions an op of `spec` can make (custom-grad.ts, jit/fuse.ts): a gather first, then a mask, then a sum. */
 function fusions(spec: OpSpec): Fusion {
+  if (spec.sum !== undefined) return {};
   return {
     throughGather: spec.gather === undefined && spec.mask === undefined
       ? { input: 1, fused: (gather) => fusable({ ...spec, paramShape: gather.shape, gather }) }
@@ -66,6 +70,17 @@ function fusions(spec: OpSpec): Fusion {
         return perParam(masked, rows) && rows.step[2] === 0 ? fusable(masked) : undefined;
       }
       : undefined,
+    withSum: (sum) => {
+      // only the table forms, summed over exactly each run of the output: the sum's trailing axes (of the
+      // output or of a reshape of it: the same order of elements) hold as many elements as a run
+      const shapes = [spec.valueShape, spec.paramShape, ...(spec.mask === undefined ? [] : [spec.mask.shape])];
+      const rows = broadcastRows(spec.out, shapes);
+      const r = sum.shape.length;
+      const trailing = [...sum.axes].sort((a, b) => a - b).every((a, i, all) => a === r - all.length + i);
+      const run = sum.axes.reduce((n, a) => n * sum.shape[a]!, 1);
+      const fits = sizeOf(sum.shape) === sizeOf(spec.out) && trailing && run === rows.inner && perParam(spec, rows);
+      return fits ? fusable({ ...spec, sum }) : undefined;
+    },
   };
 }
 
@@ -84,9 +99,11 @@ function perParam(spec: OpSpec, rows: BroadcastRows): boolean {
 
 /** The op's function: its inputs are the value, the parameter (or the gather's table) and, fused with one, the mask. */
 function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
-  const { out, kind, gather, mask } = spec;
+  const { out, kind, gather, mask, sum } = spec;
   const rowsOf = rowsMemo();
   const entry = gather === undefined ? null : gather.flat;
+  // with a sum fused, the value is one per run of `out`: the sum's output shape
+  const written = sum === undefined ? out : sum.shape.filter((_, i) => !sum.axes.includes(i));
   return (inputs, save) => {
     save(inputs);
     const [v, p] = inputs as [tf.Tensor, tf.Tensor];
@@ -96,8 +113,9 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
     const tablesForm = perParam(spec, rows);
     const [valueShape, paramShape] = [v.shape, p.shape];
     return {
-      value: writeTensor(out, inputs, (lp, [vs, ps, ms]) => {
-        if (tablesForm) logMass(vs!, tables(ps!, kind), entry, rows, ms ?? null, lp);
+      value: writeTensor(written, inputs, (lp, [vs, ps, ms]) => {
+        if (sum !== undefined) logMassSums(vs!, tables(ps!, kind), entry, rows, ms ?? null, lp);
+        else if (tablesForm) logMass(vs!, tables(ps!, kind), entry, rows, ms ?? null, lp);
         else if (kind === "probs") logMassOfProbs(vs!, ps!, rows, lp, isBinary(vs!));
         else logMassOfLogits(vs!, ps!, rows, lp);
       }),
@@ -109,7 +127,8 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
             const dys = views[views.length - 1]!;
             const ms = mask === undefined ? null : views[2]!;
             const acc = float64Sums(g.length);
-            if (tablesForm) logMassGradient(vs, gradientTables(ps, kind), entry, rows, ms, dys, acc);
+            if (sum !== undefined) logMassSumsGradient(vs, gradientTables(ps, kind), entry, rows, ms, dys, acc);
+            else if (tablesForm) logMassGradient(vs, gradientTables(ps, kind), entry, rows, ms, dys, acc);
             else if (kind === "probs") probsGradient(vs, ps, rows, dys, acc);
             else logitsGradient(vs, ps, rows, dys, acc);
             copyInto(g, acc);
@@ -284,6 +303,85 @@ function gradientThrough(
     for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, o++, iv += sv, ip += sp) {
       const e = entry[ip]!;
       g[e]! += dy[o]! * (at0[e]! + v[iv]! * rise[e]!);
+    }
+  }
+  return g;
+}
+
+/**
+ * The sum of each run's log-masses (a plate sum fused in): out[r] = Σ over run r, 0 for a masked run; the
+ * gradient reads dy[r] once per run.
+ */
+function logMassSums(v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, out: Float32Array): Float32Array {
+  const bm = mask === null ? null : rows.base[2]!;
+  return entry === null ? sumsDirect(v, t, rows, mask, bm, out) : sumsThrough(v, t, entry, rows, mask, bm, out);
+}
+
+function sumsDirect(
+  v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, m: KernelValues | null, bm: Int32Array | null, out: Float32Array,
+): Float32Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  for (let r = 0; r < rows; r++) {
+    let acc = 0;
+    if (m === null || m[bm![r]!] !== 0) for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, iv += sv, ip += sp) acc += at0[ip]! + v[iv]! * rise[ip]!;
+    out[r] = acc;
+  }
+  return out;
+}
+
+function sumsThrough(
+  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows,
+  m: KernelValues | null, bm: Int32Array | null, out: Float32Array,
+): Float32Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  for (let r = 0; r < rows; r++) {
+    let acc = 0;
+    if (m === null || m[bm![r]!] !== 0) {
+      for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, iv += sv, ip += sp) {
+        const e = entry[ip]!;
+        acc += at0[e]! + v[iv]! * rise[e]!;
+      }
+    }
+    out[r] = acc;
+  }
+  return out;
+}
+
+function logMassSumsGradient(
+  v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, dy: KernelValues, g: Float64Array,
+): Float64Array {
+  const bm = mask === null ? null : rows.base[2]!;
+  return entry === null ? sumsGradientDirect(v, t, rows, mask, bm, dy, g) : sumsGradientThrough(v, t, entry, rows, mask, bm, dy, g);
+}
+
+function sumsGradientDirect(
+  v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, m: KernelValues | null, bm: Int32Array | null,
+  dy: KernelValues, g: Float64Array,
+): Float64Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  for (let r = 0; r < rows; r++) {
+    const w = dy[r]!;
+    if (w === 0 || (m !== null && m[bm![r]!] === 0)) continue;
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, iv += sv, ip += sp) g[ip]! += w * (at0[ip]! + v[iv]! * rise[ip]!);
+  }
+  return g;
+}
+
+function sumsGradientThrough(
+  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows,
+  m: KernelValues | null, bm: Int32Array | null, dy: KernelValues, g: Float64Array,
+): Float64Array {
+  const [bv, bp] = base as [Int32Array, Int32Array];
+  const [sv, sp] = step as [number, number];
+  for (let r = 0; r < rows; r++) {
+    const w = dy[r]!;
+    if (w === 0 || (m !== null && m[bm![r]!] === 0)) continue;
+    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, iv += sv, ip += sp) {
+      const e = entry[ip]!;
+      g[e]! += w * (at0[e]! + v[iv]! * rise[e]!);
     }
   }
   return g;

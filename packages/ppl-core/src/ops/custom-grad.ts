@@ -40,6 +40,12 @@ export interface MaskSpec {
   readonly out: readonly number[];
 }
 
+/** A sum over `axes` of a tensor of `shape` (the contraction's plate sum). */
+export interface SumSpec {
+  readonly axes: readonly number[];
+  readonly shape: readonly number[];
+}
+
 /** An op's function with the fusions it can make in turn. */
 export interface FusableOp {
   readonly f: OpFunction<tf.Tensor[]>;
@@ -52,10 +58,14 @@ export interface Fusion {
   readonly gather?: GatherSpec;
   /** The op is a mask on its first input (its second input is the mask). */
   readonly mask?: MaskSpec;
+  /** The op is a sum of its one input. */
+  readonly sum?: SumSpec;
   /** The op with its input `input` taken from a gather: the same op, reading the gather's table there. */
   readonly throughGather?: { readonly input: number; readonly fused: (g: GatherSpec) => FusableOp } | undefined;
   /** The op with a mask applied to its value: the same op, with the mask as a last input; undefined when it cannot. */
   readonly withMask?: ((mask: MaskSpec) => FusableOp | undefined) | undefined;
+  /** The op with its value summed: the same op, giving the sum; undefined when it cannot. */
+  readonly withSum?: ((sum: SumSpec) => FusableOp | undefined) | undefined;
 }
 
 const fusions = new WeakMap<EngineForward, Fusion>();

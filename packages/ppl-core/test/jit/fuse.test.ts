@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { bernoulliLogProb } from "../../src/ops/bernoulli-logprob.js";
+import { customGradient } from "../../src/ops/custom-grad.js";
 import { gatherFlat } from "../../src/ops/gather.js";
 import { maskedLogProb } from "../../src/ops/masked.js";
 import { record } from "../../src/jit/recorder.js";
@@ -21,14 +22,26 @@ const logMass64 = (t: readonly number[], on = all) =>
 const gradient64 = (t: readonly number[], on = all) =>
   t.map((te, e) => ys.reduce((a, y, i) => a + (on[i] && idx[i] === e ? (y - te) / (te * (1 - te)) : 0), 0));
 
-function recorded(extra: (g: tf.Tensor) => tf.Tensor | undefined, mask?: tf.Tensor) {
+/** A sum over `axes` declared as ppl-enum's plateSum declares it (the contraction's sum over a plate). */
+function plateSumLike(x: tf.Tensor, axes: number[]): tf.Tensor {
+  const shape = x.shape;
+  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  return customGradient<[tf.Tensor]>(([input]) => ({
+    value: input.sum(axes),
+    gradFunc: (dy: tf.Tensor) => dy.reshape(kept).add(tf.zeros(shape)),
+  }), { sum: { axes, shape } })(x);
+}
+
+function recorded(extra: (g: tf.Tensor) => tf.Tensor | undefined, mask?: tf.Tensor, sumAxes?: number[], reshapeTo?: number[]) {
   const t = tf.variable(tf.tensor1d(table));
   const y = tf.tensor2d(ys, [3, 4]);
   const index = tf.tensor2d(idx, [3, 4], "int32");
   const loss = () => {
     const g = gatherFlat(t as tf.Tensor1D, index);
     const raw = bernoulliLogProb(y, g, "probs");
-    const lp = (mask === undefined ? raw : maskedLogProb(raw, mask)).sum();
+    const masked = mask === undefined ? raw : maskedLogProb(raw, mask);
+    const shaped = reshapeTo === undefined ? masked : masked.reshape(reshapeTo);
+    const lp = (sumAxes === undefined ? shaped : plateSumLike(shaped, sumAxes)).sum();
     const more = extra(g);
     return more === undefined ? lp : lp.add(more);
   };
@@ -93,6 +106,40 @@ describe("fuseSteps", () => {
     const on = ys.map((_, i) => i % 4 !== 2);
     const { program, t, y } = recorded(() => undefined, tf.tensor2d([[true, true, false, true]], [1, 4], "bool"));
     expect(program.size).toBe(3);
+    const r = replay(program, t, y);
+    expect(r.loss).toBeCloseTo(logMass64(table, on), 4);
+    gradient64(table, on).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 3));
+    program.dispose();
+    tf.dispose([t, y]);
+  });
+
+  it("folds a sum over each run of the output (a plate sum over the last axis) into the masked log-mass", () => {
+    const on = ys.map((_, i) => Math.floor(i / 4) !== 1);
+    const { program, t, y } = recorded(() => undefined, tf.tensor2d([[true], [false], [true]], [3, 1], "bool"), [1]);
+    // gather, log-mass, mask, plate sum, sum: one op and the final sum
+    expect(program.size).toBe(2);
+    const r = replay(program, t, y);
+    expect(r.loss).toBeCloseTo(logMass64(table, on), 4);
+    gradient64(table, on).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 3));
+    program.dispose();
+    tf.dispose([t, y]);
+  });
+
+  it("leaves a sum over another axis than the runs' as its own op, with the same numbers", () => {
+    const { program, t, y } = recorded(() => undefined, undefined, [0]);
+    expect(program.size).toBe(3);
+    const r = replay(program, t, y);
+    expect(r.loss).toBeCloseTo(logMass64(table), 4);
+    gradient64(table).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 3));
+    program.dispose();
+    tf.dispose([t, y]);
+  });
+
+  it("folds a sum that takes the log-mass through a reshape (the same order of elements)", () => {
+    const on = ys.map((_, i) => Math.floor(i / 4) !== 1);
+    const { program, t, y } = recorded(() => undefined, tf.tensor2d([[true], [false], [true]], [3, 1], "bool"), [2], [3, 1, 4]);
+    // gather, log-mass, mask, reshape, plate sum, sum: one op and the final sum
+    expect(program.size).toBe(2);
     const r = replay(program, t, y);
     expect(r.loss).toBeCloseTo(logMass64(table, on), 4);
     gradient64(table, on).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 3));

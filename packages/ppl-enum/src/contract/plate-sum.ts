@@ -18,6 +18,7 @@ export function plateSum(x: tf.Tensor, axes: readonly number[]): tf.Tensor {
   const op = customGradient<[tf.Tensor]>(([input]) => ({
     value: input.sum([...axes]),
     gradFunc: (dy: tf.Tensor) => dy.reshape(kept).add(tf.zeros(shape)),
-  }));
+    // a compiled loss may fold the sum into the op that made x (ppl-core's jit/fuse.ts)
+  }), { sum: { axes, shape } });
   return op(x);
 }
