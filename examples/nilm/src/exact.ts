@@ -4,7 +4,7 @@
  * pass of ppl-core's factorial kernel, T·S·Σ K_m work for S = Π K_m joint
  * states, never the product chain's T·S² — exactly what `ppl-hmm
  * disaggregate` runs on a real house, and the step ppl's planner takes when
- * inferDiscrete decodes this example's factorialModel (model.ts; the two are
+ * inferDiscrete decodes this example's factorial model (model.ts; the two are
  * compared in test/house-model.test.ts). Beyond ppl-hmm's MAX_EXACT_STATES
  * joint states it refuses, pointing to the approximate decoder.
  */
@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { condition } from "ppl-core";
 import { JitInferDiscrete } from "ppl-enum";
 import { type Chain, factorialMap } from "ppl-hmm";
-import { type FactorialPrior, type Globals, factorialModel, globalValues, stateSite } from "./model.js";
+import { type FactorialPrior, type Globals, factorialModel, factorialModelVectorized, globalValues, stateSite } from "./model.js";
 
 /** The learned globals (and each appliance's start distribution) as the chains the factorial decoder takes. */
 export function chainsOf(probsInit: readonly (readonly number[])[], g: Globals): Chain[] {
@@ -30,30 +30,58 @@ export function exactMap(mains: readonly number[], probsInit: readonly (readonly
   return factorialMap(mains, chainsOf(probsInit, g), 1, g.noise);
 }
 
-// one decoder for every call: it records once per structure (M, T, the prior) and replays after
-const viterbi = new JitInferDiscrete(
-  function* pinned(mains: tf.Tensor1D, prior: FactorialPrior, globals: Record<string, tf.Tensor>) {
-    return yield* condition(factorialModel, globals)(mains, prior);
-  },
-  { temperature: 0, firstAvailableDim: -1 },
-);
+/** How the household is written (model.ts): time vectorised (2M state sites) or a markov loop (T·M sites). */
+export type FactorialForm = "vectorized" | "loop";
+
+const forms = {
+  vectorized: { model: factorialModelVectorized, firstAvailableDim: -2 },
+  loop: { model: factorialModel, firstAvailableDim: -1 },
+} as const;
+
+// one decoder per form for every call: each records once per structure (M, T, the prior) and replays after
+const decoders = new Map<FactorialForm, JitInferDiscrete<[tf.Tensor1D, FactorialPrior, Record<string, tf.Tensor>]>>();
+
+function decoder(form: FactorialForm) {
+  let d = decoders.get(form);
+  if (d === undefined) {
+    const { model, firstAvailableDim } = forms[form];
+    d = new JitInferDiscrete(
+      function* pinned(mains: tf.Tensor1D, prior: FactorialPrior, globals: Record<string, tf.Tensor>) {
+        return yield* condition(model, globals)(mains, prior);
+      },
+      { temperature: 0, firstAvailableDim },
+    );
+    decoders.set(form, d);
+  }
+  return d;
+}
+
+/** Appliance m's state sites in time order: z_m_0 and z_m_1:T (vectorised), or z_m_t for every t (loop). */
+function stateSites(form: FactorialForm, m: number, T: number): string[] {
+  if (form === "loop") return Array.from({ length: T }, (_, t) => stateSite(m, t));
+  return T === 1 ? [stateSite(m, 0)] : [stateSite(m, 0), `z_${m}_1:${T}`];
+}
 
 /**
  * The same MAP through ppl's own route: the MAP decode (inferDiscrete at
- * temperature 0, compiled: JitInferDiscrete) of this example's
- * factorialModel (model.ts) with its globals pinned by condition. The
- * planner fuses the M chains, which meet only in the meter's emission, into
- * the same factorial kernel exactMap runs, so the states are the same
- * (test/house-model.test.ts); what it adds is the per-site work of running
- * the model, T·M sites, on the first call for a structure (later calls
- * replay the recorded kernels; bench/nilm.ts times both).
+ * temperature 0, compiled: JitInferDiscrete) of this example's factorial
+ * model (model.ts) with its globals pinned by condition. Written with time
+ * vectorised (the default), the model has 2M state sites and its factors
+ * are O(1) kernels over [T, joint states]; as a markov loop, T·M sites. The
+ * planner eliminates the M chains, which meet only in the meter's emission,
+ * with one time-chain step (the factorial kernel's Viterbi), so the states
+ * are exactMap's (test/house-model.test.ts, test/decode.test.ts). The first
+ * call for a structure runs the model and records; later calls replay the
+ * recorded kernels (bench/nilm.ts times both).
  */
-export function inferDiscreteMap(mains: readonly number[], prior: FactorialPrior, globals: Globals): number[][] {
+export function inferDiscreteMap(mains: readonly number[], prior: FactorialPrior, globals: Globals, form: FactorialForm = "vectorized"): number[][] {
   const M = prior.appliances.length;
-  return tf.tidy(() => {
-    const values = viterbi.decode(tf.tensor1d(mains as number[]), prior, globalValues(globals));
-    const T = mains.length;
-    const all = tf.stack(Array.from({ length: M }, (_, m) => tf.stack(Array.from({ length: T }, (_, t) => values.get(stateSite(m, t))!.reshape([]))))).dataSync();
-    return Array.from({ length: M }, (_, m) => Array.from(all.subarray(m * T, (m + 1) * T)));
-  });
+  const T = mains.length;
+  const args = [tf.tensor1d(mains as number[]), globalValues(globals)] as const;
+  const values = decoder(form).decode(args[0], prior, args[1]);
+  try {
+    return Array.from({ length: M }, (_, m) => stateSites(form, m, T).flatMap((site) => Array.from(values.get(site)!.dataSync())));
+  } finally {
+    tf.dispose([args[0], ...Object.values(args[1]), ...values.values()]);
+  }
 }

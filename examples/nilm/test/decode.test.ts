@@ -1,5 +1,5 @@
 // Exact MAP disaggregation (ppl-hmm's factorialMap, and inferDiscrete at
-// temperature 0 on the factorial markov model) against a float64 brute-force
+// temperature 0 on the factorial model, vectorised and as a markov loop) against a float64 brute-force
 // arg-max over every joint path; the approximate decoder against the same
 // arg-max and against exact MAP on a generated household; the refusal beyond
 // ppl-hmm's joint-state limit.
@@ -33,14 +33,14 @@ const TINY: { M: number; y: number[] }[] = [
 
 describe("exact MAP equals the brute-force arg-max", () => {
   for (const c of TINY) {
-    it(`M = ${c.M}, T = ${c.y.length}: factorialMap and inferDiscrete on the model`, () => {
+    it(`M = ${c.M}, T = ${c.y.length}: factorialMap and inferDiscrete on the model (vectorised and as a loop)`, () => {
       const { prior, globals, probsInit } = household(c.M, 10, 1);
       const blurred = { ...globals, scales: globals.scales.map((s) => s.map((x) => x + 0.2)) };
       const bf = bruteForce(c.y, blurred, probsInit);
       const z = exactMap(c.y, probsInit, blurred);
       expect(z).toEqual(bf.best);
       expect(logPath(c.y, z, blurred, probsInit)).toBeCloseTo(bf.bestLogJoint, 8);
-      expect(inferDiscreteMap(c.y, prior, blurred)).toEqual(bf.best);
+      for (const form of ["vectorized", "loop"] as const) expect(inferDiscreteMap(c.y, prior, blurred, form), form).toEqual(bf.best);
     });
   }
 
