@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { type ChainLayout, chainForward, chainPosteriors, chainViterbi } from "./chain-kernel.js";
 import { customGradient } from "./custom-grad.js";
+import { copyInto, writeTensor, writeTensors } from "./kernel-io.js";
 
 interface HmmLayout {
   B: number;
@@ -119,23 +120,33 @@ export interface HmmLogLikelihoodOptions {
 export function hmmLogLikelihood(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Tensor, options: HmmLogLikelihoodOptions = {}): tf.Tensor {
   const H = layoutOf("hmmLogLikelihood", logInit, logTrans, emit);
   const normalise = options.normalise ?? false;
-  const op = customGradient<[tf.Tensor, tf.Tensor, tf.Tensor]>(([li, lt, em]) => {
-    const init = normalise ? logSoftmaxRows(li.dataSync(), H.K) : undefined;
-    const trans = normalise ? logSoftmaxRows(lt.dataSync(), H.K) : undefined;
-    const sw = chainForward(chainOf(H), unaryOf(H, init?.log ?? li.dataSync(), em.dataSync()), trans?.log ?? lt.dataSync());
-    const shapes = [li.shape, lt.shape, em.shape] as const;
+  const op = customGradient<[tf.Tensor, tf.Tensor, tf.Tensor]>((inputs) => {
+    const shapes = inputs.map((t) => t.shape);
+    // what the gradient needs outlives the inputs' heap views: the sweep and the normalised rows are copies
+    let sw: ReturnType<typeof chainForward> | undefined;
+    let init: ReturnType<typeof logSoftmaxRows> | undefined;
+    let trans: ReturnType<typeof logSoftmaxRows> | undefined;
+    const value = writeTensor([H.B], inputs, (logZ, [li, lt, em]) => {
+      init = normalise ? logSoftmaxRows(li!, H.K) : undefined;
+      trans = normalise ? logSoftmaxRows(lt!, H.K) : undefined;
+      sw = chainForward(chainOf(H), unaryOf(H, init?.log ?? li!, em!), trans?.log ?? lt!);
+      copyInto(logZ, sw.logZ);
+    });
     return {
-      value: tf.tensor1d(Float32Array.from(sw.logZ)),
-      gradFunc: (dy: tf.Tensor) => {
-        const g = chainPosteriors(sw, dy.dataSync());
-        const { init: gInit, emit: gEmit } = splitUnary(H, g.unary);
-        const gTrans = g.pair;
-        if (init !== undefined && trans !== undefined) {
-          throughLogSoftmax(gInit, init.p, H.K);
-          throughLogSoftmax(gTrans, trans.p, H.K);
-        }
-        return [gInit, gTrans, gEmit].map((x, i) => tf.tensor(Float32Array.from(x), shapes[i]));
-      },
+      value,
+      gradFunc: (dy: tf.Tensor) =>
+        writeTensors(shapes, [dy], (outs, [w]) => {
+          const g = chainPosteriors(sw!, w!);
+          const { init: gInit, emit: gEmit } = splitUnary(H, g.unary);
+          const gTrans = g.pair;
+          if (init !== undefined && trans !== undefined) {
+            throughLogSoftmax(gInit, init.p, H.K);
+            throughLogSoftmax(gTrans, trans.p, H.K);
+          }
+          copyInto(outs[0]!, gInit);
+          copyInto(outs[1]!, gTrans);
+          copyInto(outs[2]!, gEmit);
+        }),
     };
   });
   return op(logInit, logTrans, emit);
