@@ -3,7 +3,7 @@
 // with a closed-form cdf and quantile, so its draws are reparameterised.
 // This file is quoted in docs/writing-a-distribution.md.
 import * as tf from "@tensorflow/tfjs";
-import { Parameterized, type TensorLike, broadcastTo, constraints, digamma, lgamma, nextSeed } from "ppl-core";
+import { Parameterized, type TensorLike, broadcastTo, constraints, digamma, lgamma, nextSeed, uniformNoise } from "ppl-core";
 
 /** Euler–Mascheroni γ: the harmonic number H_b is digamma(b + 1) + γ. */
 const EULER_GAMMA = 0.5772156649015329;
@@ -26,7 +26,7 @@ export class Kumaraswamy extends Parameterized("Kumaraswamy", {
 
   /** The quantile of a seeded uniform: differentiable in a and b. */
   sample(sampleShape: readonly number[] = [], seed = nextSeed(this.name)): tf.Tensor {
-    return tf.tidy(() => this.icdf(tf.randomUniform(this.shape(sampleShape), 0, 1, "float32", seed)));
+    return tf.tidy(() => this.icdf(uniformNoise(this.shape(sampleShape), 0, 1, seed)));
   }
 
   logProb(value: tf.Tensor): tf.Tensor {

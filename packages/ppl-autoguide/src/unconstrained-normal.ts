@@ -8,8 +8,8 @@
  * − ½ log 2π (the same function of loc and scale, as one op of scale alone).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed, transforms } from "ppl-core";
-import { broadcastShapes, normalLogProbOfNoise, normalNoise, rsampleNormalFromNoise, sumRightmost } from "ppl-core/internal";
+import { type Constraint, Distribution, PPLModelError, type Transform, bijectTo, dist, nextSeed, normalNoise, transforms } from "ppl-core";
+import { broadcastShapes, normalLogProbOfNoise, rsampleNormalFromNoise, sumRightmost } from "ppl-core/internal";
 
 /**
  * A diagonal Normal in unconstrained space pushed onto `support` by

@@ -11,7 +11,7 @@ export {
   PPLError, PPLShapeError, PPLSupportError, PPLModelError, PPLConfigError, PPLNumericalError, PPLResourceError,
   type PPLErrorFields,
 } from "./errors.js";
-export { setRngSeed, hashSeed, nextSeed, makeRng } from "./rng.js";
+export { setRngSeed, hashSeed, nextSeed, makeRng, noise, normalNoise, uniformNoise } from "./rng.js";
 export { setValidation, isValidationEnabled } from "./validation.js";
 export { setMaxTensorElements, maxTensorElements } from "./tensor-limit.js";
 

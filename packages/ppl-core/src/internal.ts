@@ -33,5 +33,4 @@ export { customGradient } from "./ops/custom-grad.js";
 export { CompiledLoss } from "./jit/compiled-loss.js";
 export { compiledCall } from "./infer/jit-trace-elbo.js";
 export { rsampleNormalFromNoise } from "./distributions/numerics/normal-sampler.js";
-export { normalNoise } from "./rng.js";
 export { normalLogProbOfNoise } from "./ops/normal-logprob.js";

@@ -146,8 +146,10 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
     return read.call(this, dataId);
   };
   engine.makeTensor = function (...a) {
-    if (rec.drawnInJs()) {
-      rec.refuse("a site drew a value made from JS values that ppl's noise (rng.ts) did not make (a sampler written in JS): a replay would reuse the recorded draw");
+    // a scalar is the constant tfjs makes of a JS number an op is given (`u.mul(Math.PI / 2)`), not a draw
+    const scalar = Array.isArray(a[1]) && a[1].length === 0;
+    if (!scalar && rec.drawnInJs()) {
+      rec.refuse("a site drew a value made from JS values that ppl's noise (rng.ts) did not make (a sampler written in JS, or tfjs's random ops called directly): a replay would reuse the recorded draw");
     }
     return makeTensor.apply(this, a);
   };
@@ -252,7 +254,7 @@ class Recorder implements RngObserver {
     }
   }
 
-  /** Whether a JS-made tensor at the top level is a draw a replay cannot make again: made while a site draws, not by noise(). */
+  /** Whether a JS-made tensor at the top level may be a draw a replay cannot make again: made while a site draws, not by noise(). */
   drawnInJs(): boolean {
     return isDrawing() && this.noiseDepth === 0 && this.engine.state.kernelDepth === this.base;
   }

@@ -192,6 +192,31 @@ describe("JitTraceELBO: a guide that draws replays with fresh noise", () => {
     data.dispose();
   });
 
+  it("a family whose sampler multiplies its noise by a JS number (HalfCauchy's tan(u·π/2)·scale) replays the same-seed interpreted run", () => {
+    function* scaleModel(x: tf.Tensor) {
+      const s = yield* sample("s", dist.HalfCauchy(1));
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(0, s), { obs: x });
+      });
+    }
+    function* scaleGuide(_x: tf.Tensor) {
+      const loc = yield* param("loc", tf.scalar(0.8));
+      yield* sample("s", dist.HalfCauchy(loc));
+    }
+    const data = tf.tensor1d(XS);
+    const run = (elbo: TraceELBO) => {
+      clearParamStore();
+      setRngSeed(23);
+      return [0, 1, 2, 3, 4].map(() => lossAndGrads(elbo, scaleModel, scaleGuide, data));
+    };
+    const elbo = new JitTraceELBO();
+    const compiled = run(elbo);
+    expect(compiled).toEqual(run(new TraceELBO()));
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 4, interpreted: 0 });
+    expect(new Set(compiled.map((r) => r.loss)).size).toBe(5);
+    data.dispose();
+  });
+
   it("replayed steps leave no tensor behind", () => {
     setRngSeed(2);
     const data = tf.tensor1d(XS);
@@ -302,6 +327,31 @@ describe("JitTraceELBO: draws a replay cannot make again run interpreted, with a
     expect(new Set(values).size).toBe(3);
     expect(elbo.compileStats.recorded).toBe(0);
     expect(String(warn.mock.calls[0]![0])).toMatch(/JitTraceELBO runs this loss interpreted.*JS generator outside noise/);
+  });
+
+  it("a sampler that calls tfjs's random ops directly (not through noise) falls back", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    setRngSeed(3);
+    // a Normal whose draws of shape [3] come from tf.randomNormal with the site's seed, not from normalNoise
+    function* directGuide(_x: tf.Tensor) {
+      const loc = yield* param("loc", tf.zeros([3]));
+      const d = dist.Normal(loc, 1).toEvent(1);
+      const direct = Object.create(d) as typeof d;
+      direct.sample = (shape: readonly number[] = [], seed?: number) => tf.randomNormal([...shape, 3], 0, 1, "float32", seed).add(loc);
+      yield* sample("mu3", direct);
+    }
+    function* model3(x: tf.Tensor) {
+      const mu = yield* sample("mu3", dist.Normal(0, 1).expand([3]).toEvent(1));
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(mu.sum(), 1), { obs: x });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const data = tf.tensor1d([1, 2, 3]);
+    const values = [0, 1, 2].map(() => lossAndGrads(elbo, model3, directGuide, data).loss);
+    expect(new Set(values).size).toBe(3);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/tfjs's random ops called directly/);
   });
 
   it("a draw read in JS falls back: it could steer control flow", () => {
