@@ -12,8 +12,9 @@
  * - a variable the program reads was disposed (the store was cleared): recorded again;
  * - argument values the recorded call read in JS differ: another program
  *   (up to PROGRAMS_PER_SIGNATURE for one signature, then interpreted);
- * - a recording the recorder refused (a param-dependent read, noise, a
- *   custom op it cannot replay) twice in a row: that signature runs
+ * - a recording the recorder refused (a read of a param-dependent or drawn
+ *   value, noise it cannot make again, a custom op it cannot replay) twice
+ *   in a row: that signature runs
  *   interpreted, with a one-time message saying why (once is retried: a
  *   first call may do one-time work, such as a plain run that infers
  *   maxPlateNesting by drawing).
