@@ -272,32 +272,34 @@ describe("loops against float64 brute force", () => {
     locs0.dispose();
   });
 
-  it("a global enumerated outside the loop, and emissions in a nested plate", () => {
-    const [tA, tLocs] = [tf.tensor2d(A), tf.tensor2d(locs)];
-    const obs = tf.tensor2d([[0.1, 2.2, -0.3, 1.1], [0.4, 1.8, 0.2, 2.6], [-0.5, 2.4, 0.9, 1.5]]); // [tones = 3, T]
-    const model: Model<[]> = function* () {
-      const g = yield* sample("g", dist.Categorical(tf.tensor1d([0.35, 0.65])), en);
-      let z: tf.Tensor | undefined;
-      yield* markov(range(T), function* (t) {
-        z = yield* sample(`z_${t}`, dist.Categorical(z === undefined ? tf.tensor1d([0.5, 0.5]) : vindex(tA, "...", z, ":")), en);
-        const zt = z;
-        yield* plate("tones", 3, { dim: -1 }, function* () {
-          yield* sample(`y_${t}`, dist.Normal(vindex(tLocs, "...", g, zt), 1), { obs: obs.slice([0, t], [3, 1]).reshape([3]) });
+  for (const perStep of [false, true]) {
+    it(`a global enumerated outside the loop, and emissions in a nested plate${perStep ? " of its own at each step (tones_t, Pyro's hmm.py model_5)" : ""}`, () => {
+      const [tA, tLocs] = [tf.tensor2d(A), tf.tensor2d(locs)];
+      const obs = tf.tensor2d([[0.1, 2.2, -0.3, 1.1], [0.4, 1.8, 0.2, 2.6], [-0.5, 2.4, 0.9, 1.5]]); // [tones = 3, T]
+      const model: Model<[]> = function* () {
+        const g = yield* sample("g", dist.Categorical(tf.tensor1d([0.35, 0.65])), en);
+        let z: tf.Tensor | undefined;
+        yield* markov(range(T), function* (t) {
+          z = yield* sample(`z_${t}`, dist.Categorical(z === undefined ? tf.tensor1d([0.5, 0.5]) : vindex(tA, "...", z, ":")), en);
+          const zt = z;
+          yield* plate(perStep ? `tones_${t}` : "tones", 3, { dim: -1 }, function* () {
+            yield* sample(`y_${t}`, dist.Normal(vindex(tLocs, "...", g, zt), 1), { obs: obs.slice([0, t], [3, 1]).reshape([3]) });
+          });
         });
-      });
-    };
-    expect(fusedLoops(model, -2)).toBe(1);
-    const o = obs.arraySync() as number[][];
-    const truth = logSumExp([0, 1].map((g) => Math.log([0.35, 0.65][g]!) + bruteForce(new Array<number>(T).fill(2), (z) => {
-      let lp = 0;
-      for (let t = 0; t < T; t++) {
-        lp += Math.log(t === 0 ? 0.5 : A[z[t - 1]!]![z[t]!]!);
-        for (let k = 0; k < 3; k++) lp += normalLogPdf(o[k]![t]!, locs[g]![z[t]!]!, 1);
-      }
-      return lp;
-    })));
-    expect(relErr(-lossOf(model, 1), truth)).toBeLessThan(1e-5);
-  });
+      };
+      expect(fusedLoops(model, -2)).toBe(1);
+      const o = obs.arraySync() as number[][];
+      const truth = logSumExp([0, 1].map((g) => Math.log([0.35, 0.65][g]!) + bruteForce(new Array<number>(T).fill(2), (z) => {
+        let lp = 0;
+        for (let t = 0; t < T; t++) {
+          lp += Math.log(t === 0 ? 0.5 : A[z[t - 1]!]![z[t]!]!);
+          for (let k = 0; k < 3; k++) lp += normalLogPdf(o[k]![t]!, locs[g]![z[t]!]!, 1);
+        }
+        return lp;
+      })));
+      expect(relErr(-lossOf(model, 1), truth)).toBeLessThan(1e-5);
+    });
+  }
 
   it("computeMarginals on a stacked loop: each step's offset joins the stack; the marginals are the float64 posterior", () => {
     const tA = tf.tensor2d(A);

@@ -66,6 +66,9 @@ export interface LoopRole {
   readonly ordinal: readonly Dim[];
 }
 
+/** A plate deeper than the loop's, renamed by its position among a factor's (`${DEEPER}0`, …). */
+const DEEPER = "\u0000deeper:";
+
 export interface LoopChain {
   /** T, the number of steps. */
   readonly length: number;
@@ -144,16 +147,22 @@ function loopChain(
   if (plates === undefined) return undefined;
   const prev = state[0]!;
   const curr = state[1]!;
-  // each member's dims with the loop's variables renamed to prev / curr
+  // each member's dims with the loop's variables renamed to prev / curr, and its plates deeper than the loop's
+  // renamed by position (Pyro's idiom gives each step its own plate, `tones_${t}`: summed before stacking, only
+  // their sizes need to match)
   const renamed: Dim[][] = new Array<Dim[]>(factors.length);
+  const ordinals: Dim[][] = new Array<Dim[]>(factors.length);
   for (const i of members) {
     const f = factors[i]!;
     const t = f.loop!.step;
+    const deeper = f.ordinal.filter((p) => !plates.includes(p));
+    const deepName = (p: Dim) => `${DEEPER}${deeper.indexOf(p)}`;
+    ordinals[i] = f.ordinal.map((p) => (plates.includes(p) ? p : deepName(p)));
     const names = new Array<Dim>(f.dims.length);
     for (let k = 0; k < names.length; k++) {
       const d = f.dims[k]!;
       const v = own.has(d) ? vars.get(d)! : undefined;
-      names[k] = v === undefined ? d : t - v.step === 1 ? prev[v.index]! : curr[v.index]!;
+      names[k] = v !== undefined ? (t - v.step === 1 ? prev[v.index]! : curr[v.index]!) : deeper.includes(d) ? deepName(d) : d;
     }
     renamed[i] = names;
   }
@@ -168,7 +177,7 @@ function loopChain(
       const at = b.indexOf(a[k]!);
       if (at < 0 || fb.sizes[at] !== fa.sizes[k]) return false;
     }
-    return fa.ordinal.every((p) => fb.ordinal.includes(p));
+    return ordinals[i]!.every((p) => ordinals[h]!.includes(p));
   };
   // roles by position: every step from 1 on holds the same factors in the same order
   const heads = steps[1]!;
@@ -184,7 +193,7 @@ function loopChain(
   for (let j = 0; j < R; j++) {
     const from: 0 | 1 = sameAtZero && !usesPrev(heads[j]!) && sameLayout(first[j]!, heads[j]!) ? 0 : 1;
     const at = steps.slice(from).map((s) => s[j]!);
-    roles.push(role(at, from, factors, renamed, plates));
+    roles.push(role(at, from, factors, renamed, ordinals[at[0]!]!, plates));
   }
   for (let j = 0; j < first.length; j++) if (!sameAtZero || roles[j]!.from === 1) init.push(first[j]!);
   const sizes = state[0]!.map((d) => varSizes.get(d)!);
@@ -251,11 +260,11 @@ function platesOf(state: readonly (readonly Dim[])[], members: readonly number[]
 
 /** A role's layout: the first member's renamed dims; each other member transposed to them. */
 function role(
-  members: readonly number[], from: 0 | 1, factors: readonly FactorShape[], renamed: readonly Dim[][], plates: readonly Dim[],
+  members: readonly number[], from: 0 | 1, factors: readonly FactorShape[], renamed: readonly Dim[][], ordinal: readonly Dim[], plates: readonly Dim[],
 ): LoopRole {
   const head = factors[members[0]!]!;
   const order = renamed[members[0]!]!;
-  const deeper = (d: Dim) => head.ordinal.includes(d) && !plates.includes(d);
+  const deeper = (d: Dim) => ordinal.includes(d) && !plates.includes(d);
   const sumAxes = order.flatMap((d, k) => (deeper(d) ? [k] : []));
   const perms = members.map((i) => {
     const names = renamed[i]!;
@@ -264,5 +273,5 @@ function role(
     return perm.every((p, k) => p === k) ? null : perm;
   });
   const kept = (_: unknown, k: number) => !sumAxes.includes(k);
-  return { members, from, perms, sumAxes, dims: order.filter(kept), sizes: head.sizes.filter(kept), ordinal: head.ordinal.filter((p) => !deeper(p)) };
+  return { members, from, perms, sumAxes, dims: order.filter(kept), sizes: head.sizes.filter(kept), ordinal: head.ordinal.filter((p) => plates.includes(p)) };
 }
