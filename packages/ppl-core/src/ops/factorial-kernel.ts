@@ -284,7 +284,11 @@ export function factorialViterbi(L: FactorialLayout, unary: ArrayLike<number>, p
   const scores = new Float64Array(B);
   const from = Math.max(...sizes) <= 256 ? new Uint8Array(n * M * S) : new Int32Array(n * M * S);
   const buf = [new Float64Array(S), new Float64Array(S)] as const;
-  for (let b = 0; b < B; b++) scores[b] = viterbiSequence(L, b, unary, pairs, from, buf, paths);
+  for (let b = 0; b < B; b++) {
+    // the max steps write a back-pointer only where a state other than 0 wins
+    if (b > 0) from.fill(0);
+    scores[b] = viterbiSequence(L, b, unary, pairs, from, buf, paths);
+  }
   return { paths, scores };
 }
 
@@ -322,7 +326,12 @@ function viterbiSequence(
   return a[best]!;
 }
 
-/** out[.., j, ..] = max_i a[.., i, ..] + pair[i, j] along chain m's axis; the arg max into from[f0 + state]. */
+/**
+ * out[.., j, ..] = max_i a[.., i, ..] + pair[i, j] along chain m's axis (stride st, size K); the arg max,
+ * where it is not 0, into from[f0 + state] (zero-filled). Each output's max runs over i in registers,
+ * from i = 0 and raised only by a strictly greater value: ties keep the lowest i, and a state no i
+ * reaches gets -Infinity from 0.
+ */
 function maxChain(
   a: Float64Array, out: Float64Array, pair: ArrayLike<number>, p0: number, K: number, st: number, S: number,
   from: Uint8Array | Int32Array, f0: number,
@@ -330,22 +339,20 @@ function maxChain(
   const block = K * st;
   for (let o = 0; o < S; o += block) {
     for (let j = 0; j < K; j++) {
+      const first = pair[p0 + j]!;
       const dst = o + j * st;
       for (let r = 0; r < st; r++) {
-        out[dst + r] = -Infinity;
-        from[f0 + dst + r] = 0;
-      }
-      for (let i = 0; i < K; i++) {
-        const p = pair[p0 + i * K + j]!;
-        if (p === -Infinity) continue;
-        const src = o + i * st;
-        for (let r = 0; r < st; r++) {
-          const v = a[src + r]! + p;
-          if (v > out[dst + r]!) {
-            out[dst + r] = v;
-            from[f0 + dst + r] = i;
+        let best = a[o + r]! + first;
+        let arg = 0;
+        for (let i = 1; i < K; i++) {
+          const v = a[o + i * st + r]! + pair[p0 + i * K + j]!;
+          if (v > best) {
+            best = v;
+            arg = i;
           }
         }
+        out[dst + r] = best;
+        if (arg !== 0) from[f0 + dst + r] = arg;
       }
     }
   }

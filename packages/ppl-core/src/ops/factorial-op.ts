@@ -44,9 +44,15 @@ function termIndex(L: FactorialLayout, chains: readonly number[]): Int32Array {
   return idx;
 }
 
-/** Σ of the terms on the product state, [Bu, n, S] (a term with batch 1 is shared by every sequence). */
-export function expandTerms(L: FactorialLayout, terms: readonly FactorialTerm[]): Float64Array {
+/**
+ * Σ of the terms on the product state, [Bu, n, S] (a term with batch 1 is
+ * shared by every sequence). One term on every chain, over the whole batch,
+ * is laid out so already: its values are read as they are.
+ */
+export function expandTerms(L: FactorialLayout, terms: readonly FactorialTerm[]): ArrayLike<number> {
   const { n, S, Bu } = L;
+  const only = terms.length === 1 ? terms[0]! : undefined;
+  if (only !== undefined && only.chains.length === L.sizes.length && only.data.shape[0] === Bu) return only.data.dataSync();
   const out = new Float64Array(Bu * n * S);
   for (const t of terms) {
     const x = t.data.dataSync();

@@ -7,9 +7,9 @@
  * the ELBO, Viterbi or FFBS (with a record for backward.ts) for inferDiscrete.
  * A state of several variables is their product space (prev and curr
  * flattened alike); when each variable has transitions of its own (a
- * factorial chain) the ring's factorial operation takes each variable's
- * transitions apart (ppl-core's factorial kernel) instead of pairing the
- * product state.
+ * factorial chain) and the state is over the ring's pairedStates, the ring's
+ * factorial operation takes each variable's transitions apart (ppl-core's
+ * factorial kernel) instead of pairing the product state.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { FactorialTerm } from "ppl-core/internal";
@@ -129,24 +129,33 @@ function timeChainTerms(
 /**
  * A factorial chain's terms for the ring's factorial operation: one unary
  * term per set of state variables the per-step factors are on (a factor on
- * none joins the first variable's), and each variable's own transitions.
+ * none joins the first variable's; a factor whose variables another set
+ * holds joins the widest such set: the kernel spreads each term over every
+ * step and product state, so fewer terms is less work), and each variable's
+ * own transitions.
  */
 function factorialTerms(
   c: TimeChain, init: readonly Factor[], step: readonly Factor[], every: readonly Factor[], size: (d: Dim) => number,
 ): { terms: FactorialTerm[]; pairs: tf.Tensor[] } {
   const k = kindsOf(c, init, step, every);
-  const groups = new Map<string, { on: number[]; init: Factor[]; curr: Factor[]; every: Factor[] }>();
+  const placed: { f: Factor; on: number[]; kind: "init" | "curr" | "every" }[] = [];
   const put = (f: Factor, state: readonly Dim[], kind: "init" | "curr" | "every") => {
     const on = state.flatMap((d, m) => (f.dims.includes(d) ? [m] : []));
-    if (on.length === 0) on.push(0);
-    const key = on.join(",");
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { on, init: [], curr: [], every: [] }));
-    g[kind].push(f);
+    placed.push({ f, on: on.length === 0 ? [0] : on, kind });
   };
   for (const f of k.init) put(f, c.prev, "init");
   for (const f of k.curr) put(f, c.curr, "curr");
   for (const f of k.every) put(f, c.curr, "every");
+  const widest = (on: readonly number[]) =>
+    placed.map((p) => p.on).filter((w) => on.every((m) => w.includes(m))).reduce((a, b) => (b.length > a.length ? b : a));
+  const groups = new Map<string, { on: number[]; init: Factor[]; curr: Factor[]; every: Factor[] }>();
+  for (const p of placed) {
+    const on = widest(p.on);
+    const key = on.join(",");
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { on: [...on], init: [], curr: [], every: [] }));
+    g[p.kind].push(p.f);
+  }
   const terms = [...groups.values()].map((g) => ({ data: unaryOn(c, g.on, { ...g, pair: [] }, size), chains: g.on }));
   const pairs = c.prev.map((p, m) => {
     const own = k.pair.filter((f) => f.dims.includes(p));
@@ -161,7 +170,7 @@ export function runTimeChain(step: TimeChainStep, slots: Slots, slotDims: readon
   const input = (i: number): Factor => ({ data: slots.get(i), dims: slotDims[i]! });
   const c = step.chain;
   const [init, steps, every] = [c.init.map(input), c.step.map(input), c.every.map(input)];
-  if (step.factorial) {
+  if (step.factorial && c.stateSizes.reduce((a, b) => a * b, 1) > ring.pairedStates) {
     const { terms, pairs } = factorialTerms(c, init, steps, every, size);
     return ring.factorial(c.steps + 1, terms, pairs, step.spec);
   }

@@ -8,8 +8,8 @@
  * the state at every step (along a second time dim). The plan eliminates the
  * chain with one step, the ring's chain operation (time-chain-exec.ts), and
  * contracts the result, a factor over the chain's batch, with the rest. A
- * state of several variables is their product space (past MAX_PAIRED_STATES,
- * when each has transitions of its own, the factorial kernel's). Structure only: no
+ * state of several variables is their product space (when each has transitions
+ * of its own, past the ring's pairedStates, the factorial kernel's). Structure only: no
  * tensors, so it is part of the plan's cache key.
  */
 import type { Dim } from "./factor.js";
@@ -68,28 +68,30 @@ export interface TimeChainStep {
   /** The ring's view: the chain's batch, and each state variable's component of the flattened state. */
   readonly spec: ChainSpec;
   /**
-   * A state of several variables, over MAX_PAIRED_STATES, whose transitions
-   * are each on one of them (a factorial chain: every factor on the previous
-   * state is on one prev[m] and at most its curr[m]): eliminated by the
-   * ring's factorial operation, each variable's transitions applied on their
-   * own, instead of pairing the whole product state.
+   * A state of several variables whose transitions are each on one of them
+   * (a factorial chain: every factor on the previous state is on one prev[m]
+   * and at most its curr[m]): past the ring's pairedStates it is eliminated
+   * by the ring's factorial operation, each variable's transitions applied on
+   * their own, instead of pairing the whole product state.
    */
   readonly factorial: boolean;
   readonly out: number;
 }
 
 /**
- * The largest product state the chain kernel pairs whole (K × K per step).
- * Up to it pairing beats the factorial kernel's bookkeeping even where each
- * variable has transitions of its own (hmm.py's model_3, 4 × 4 states:
- * 123 ms a step paired against 147 ms factorial, docs/performance.md); past
- * it a state whose transitions couple its variables is not fused.
+ * The largest factorial state the sum-product rings pair whole (K × K per
+ * step), and the largest state a markov loop's coupled transitions may have.
+ * Up to it pairing beats the factorial kernel's bookkeeping in the
+ * forward–backward pass even where each variable has transitions of its own
+ * (hmm.py's model_3, 4 × 4 states: 123 ms a step paired against 147 ms
+ * factorial, docs/performance.md); past it a state whose transitions couple
+ * its variables is not fused.
  */
 export const MAX_PAIRED_STATES = 64;
 
-/** Whether `c` is eliminated by the factorial kernel: a state over MAX_PAIRED_STATES whose transition factors (the step inputs' `dims`) each stay on one variable. */
+/** Whether `c` is a factorial chain: a state of several variables whose transition factors (the step inputs' `dims`) each stay on one. */
 export function isFactorial(c: TimeChain, dimsOf: (input: number) => readonly Dim[]): boolean {
-  return c.stateSizes.reduce((a, b) => a * b, 1) > MAX_PAIRED_STATES && c.step.every((i) => ownTransition(dimsOf(i), c.prev, c.curr));
+  return c.prev.length > 1 && c.step.every((i) => ownTransition(dimsOf(i), c.prev, c.curr));
 }
 
 /** Whether a factor on `dims` is on at most one previous variable, and then on no current one but its own (or on none: a unary term). */
