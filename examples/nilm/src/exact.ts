@@ -80,7 +80,12 @@ export function inferDiscreteMap(mains: readonly number[], prior: FactorialPrior
   const args = [tf.tensor1d(mains as number[]), globalValues(globals)] as const;
   const values = decoder(form).decode(args[0], prior, args[1]);
   try {
-    return Array.from({ length: M }, (_, m) => stateSites(form, m, T).flatMap((site) => Array.from(values.get(site)!.dataSync())));
+    return Array.from({ length: M }, (_, m) => {
+      const path = new Array<number>(T);
+      let t = 0;
+      for (const site of stateSites(form, m, T)) for (const k of values.get(site)!.dataSync()) path[t++] = k;
+      return path;
+    });
   } finally {
     tf.dispose([args[0], ...Object.values(args[1]), ...values.values()]);
   }
