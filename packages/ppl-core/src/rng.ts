@@ -93,10 +93,12 @@ let drawDepth = 0;
  */
 export function drawing<T>(draw: () => T): T {
   drawDepth++;
+  observer?.drawStart();
   try {
     return draw();
   } finally {
     drawDepth--;
+    observer?.drawEnd();
   }
 }
 
@@ -135,6 +137,10 @@ export interface RngObserver {
   noise(seed: number, make: (seed: number) => tf.Tensor): tf.Tensor;
   /** A JS generator was made ({@link makeRng}): a sampler written in JS, unless {@link noise} runs it. */
   generator(): void;
+  /** A site's draw begins (see {@link drawing}). */
+  drawStart(): void;
+  /** The draw {@link drawStart} began ends. */
+  drawEnd(): void;
 }
 
 let observer: RngObserver | undefined;

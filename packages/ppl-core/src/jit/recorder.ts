@@ -146,11 +146,7 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
     return read.call(this, dataId);
   };
   engine.makeTensor = function (...a) {
-    // a scalar is the constant tfjs makes of a JS number an op is given (`u.mul(Math.PI / 2)`), not a draw
-    const scalar = Array.isArray(a[1]) && a[1].length === 0;
-    if (!scalar && rec.drawnInJs()) {
-      rec.refuse("a site drew a value made from JS values that ppl's noise (rng.ts) did not make (a sampler written in JS, or tfjs's random ops called directly): a replay would reuse the recorded draw");
-    }
+    rec.madeTensor(Array.isArray(a[1]) && a[1].length === 0);
     return makeTensor.apply(this, a);
   };
   const previousObserver = observeRng(rec);
@@ -202,6 +198,8 @@ class Recorder implements RngObserver {
   private readonly drawn = new Map<number, Drawn>();
   /** While a sampler's noise function runs. */
   private noiseDepth = 0;
+  /** The site draws running (innermost last): whether each made noise, and whether it made a scalar from a JS value. */
+  private readonly draws: { noise: boolean; scalar: boolean }[] = [];
   /** Dependency bits of the arguments the call read in JS. */
   private readBits = 0;
   /** A custom op made by `engine.customGrad` at the top level, about to reach runKernelFunc. */
@@ -240,6 +238,8 @@ class Recorder implements RngObserver {
     } finally {
       this.noiseDepth--;
     }
+    const draw = this.draws[this.draws.length - 1];
+    if (draw !== undefined) draw.noise = true;
     if (index !== undefined) {
       this.seeds[index]!.made = true;
       this.deps.set(t.dataId, NOISE);
@@ -254,9 +254,27 @@ class Recorder implements RngObserver {
     }
   }
 
-  /** Whether a JS-made tensor at the top level may be a draw a replay cannot make again: made while a site draws, not by noise(). */
-  drawnInJs(): boolean {
-    return isDrawing() && this.noiseDepth === 0 && this.engine.state.kernelDepth === this.base;
+  drawStart(): void {
+    this.draws.push({ noise: false, scalar: false });
+  }
+
+  drawEnd(): void {
+    const draw = this.draws.pop();
+    // a scalar made from a JS value is an op's constant (`u.mul(Math.PI / 2)`) in a draw that made its noise; in one
+    // that made none it may be the draw itself (a scalar site's tf.randomUniform([], ...))
+    if (draw !== undefined && draw.scalar && !draw.noise) this.refuseJsDraw();
+  }
+
+  /** A tensor made from JS values (`scalar`: rank 0); one made at the top level of a site's draw, not by noise(), may be a draw a replay cannot make again. */
+  madeTensor(scalar: boolean): void {
+    if (!isDrawing() || this.noiseDepth > 0 || this.engine.state.kernelDepth !== this.base) return;
+    if (!scalar) this.refuseJsDraw();
+    const draw = this.draws[this.draws.length - 1];
+    if (draw !== undefined) draw.scalar = true;
+  }
+
+  private refuseJsDraw(): void {
+    this.refuse("a site drew a value made from JS values that ppl's noise (rng.ts) did not make (a sampler written in JS, or tfjs's random ops called directly): a replay would reuse the recorded draw");
   }
 
   private refuseDependentNoise(): void {

@@ -354,6 +354,24 @@ describe("JitTraceELBO: draws a replay cannot make again run interpreted, with a
     expect(String(warn.mock.calls[0]![0])).toMatch(/tfjs's random ops called directly/);
   });
 
+  it("a scalar site's sampler that calls tfjs's random ops directly falls back too (a scalar from JS values in a draw that made no noise)", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    setRngSeed(3);
+    function* directGuide(_x: tf.Tensor) {
+      const loc = yield* param("loc", tf.scalar(0.2));
+      const d = dist.Normal(loc, 1);
+      const direct = Object.create(d) as typeof d;
+      direct.sample = (_shape: readonly number[] = [], seed?: number) => tf.randomNormal([], 0, 1, "float32", seed).add(loc);
+      yield* sample("mu", direct);
+    }
+    const elbo = new JitTraceELBO();
+    const data = tf.tensor1d([1, 2, 3]);
+    const values = [0, 1, 2].map(() => lossAndGrads(elbo, model, directGuide, data).loss);
+    expect(new Set(values).size).toBe(3);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/tfjs's random ops called directly/);
+  });
+
   it("a draw read in JS falls back: it could steer control flow", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     setRngSeed(3);
