@@ -102,6 +102,8 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
   const { out, kind, gather, mask, sum } = spec;
   const rowsOf = rowsMemo();
   const entry = gather === undefined ? null : gather.flat;
+  // the parameter's positions as the rows read them (the gathered shape through a gather)
+  const paramSize = sizeOf(spec.paramShape);
   // with a sum fused, the value is one per run of `out`: the sum's output shape
   const written = sum === undefined ? out : sum.shape.filter((_, i) => !sum.axes.includes(i));
   return (inputs, save) => {
@@ -114,7 +116,7 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
     const [valueShape, paramShape] = [v.shape, p.shape];
     return {
       value: writeTensor(written, inputs, (lp, [vs, ps, ms]) => {
-        if (sum !== undefined) logMassSums(vs!, tables(ps!, kind), entry, rows, ms ?? null, lp);
+        if (sum !== undefined) logMassSums(vs!, tables(ps!, kind), entry, rows, ms ?? null, paramSize, lp);
         else if (tablesForm) logMass(vs!, tables(ps!, kind), entry, rows, ms ?? null, lp);
         else if (kind === "probs") logMassOfProbs(vs!, ps!, rows, lp, isBinary(vs!));
         else logMassOfLogits(vs!, ps!, rows, lp);
@@ -127,7 +129,7 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
             const dys = views[views.length - 1]!;
             const ms = mask === undefined ? null : views[2]!;
             const acc = float64Sums(g.length);
-            if (sum !== undefined) logMassSumsGradient(vs, gradientTables(ps, kind), entry, rows, ms, dys, acc);
+            if (sum !== undefined) logMassSumsGradient(vs, gradientTables(ps, kind), entry, rows, ms, paramSize, dys, acc);
             else if (tablesForm) logMassGradient(vs, gradientTables(ps, kind), entry, rows, ms, dys, acc);
             else if (kind === "probs") probsGradient(vs, ps, rows, dys, acc);
             else logitsGradient(vs, ps, rows, dys, acc);
@@ -309,83 +311,182 @@ function gradientThrough(
 }
 
 /**
- * The sum of each run's log-masses (a plate sum fused in): out[r] = Σ over run r, 0 for a masked run; the
- * gradient reads dy[r] once per run.
+ * The sum of each run's log-masses (a plate sum fused in): out[r] = Σ over run r, 0 for a masked run. A
+ * run's sum is its sum at all-zero values (Σ at0, one per distinct parameter run, shared by the rows that
+ * read it) plus `v · rise` where a value is not 0 (most of an emission's tones are off), so the work per run
+ * is its nonzero values, not its length.
  */
-function logMassSums(v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, out: Float32Array): Float32Array {
-  const bm = mask === null ? null : rows.base[2]!;
-  return entry === null ? sumsDirect(v, t, rows, mask, bm, out) : sumsThrough(v, t, entry, rows, mask, bm, out);
+function logMassSums(
+  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, paramSize: number,
+  out: Float32Array,
+): Float32Array {
+  const nz = nonzeroRuns(v, rows);
+  const zero = zeroSums(at0, entry, rows, paramSize);
+  const { base, step } = rows;
+  return runSums(zero, rise, entry, rows.rows, base[1]!, step[1]!, mask, mask === null ? null : base[2]!, nz, out);
 }
 
-function sumsDirect(
-  v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, m: KernelValues | null, bm: Int32Array | null, out: Float32Array,
+function runSums(
+  zero: Float64Array, rise: Float64Array, entry: ArrayLike<number> | null, rows: number, bp: Int32Array, sp: number,
+  m: KernelValues | null, bm: Int32Array | null, { first, last, cols, vals }: NonzeroRuns, out: Float32Array,
 ): Float32Array {
-  const [bv, bp] = base as [Int32Array, Int32Array];
-  const [sv, sp] = step as [number, number];
   for (let r = 0; r < rows; r++) {
-    let acc = 0;
-    if (m === null || m[bm![r]!] !== 0) for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, iv += sv, ip += sp) acc += at0[ip]! + v[iv]! * rise[ip]!;
-    out[r] = acc;
-  }
-  return out;
-}
-
-function sumsThrough(
-  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows,
-  m: KernelValues | null, bm: Int32Array | null, out: Float32Array,
-): Float32Array {
-  const [bv, bp] = base as [Int32Array, Int32Array];
-  const [sv, sp] = step as [number, number];
-  for (let r = 0; r < rows; r++) {
-    let acc = 0;
-    if (m === null || m[bm![r]!] !== 0) {
-      for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, iv += sv, ip += sp) {
-        const e = entry[ip]!;
-        acc += at0[e]! + v[iv]! * rise[e]!;
-      }
+    if (m !== null && m[bm![r]!] === 0) {
+      out[r] = 0;
+      continue;
+    }
+    const b = bp[r]!;
+    let acc = zero[b]!;
+    for (let k = first[r]!, end = last[r]!; k < end; k++) {
+      const ip = b + cols[k]! * sp;
+      acc += vals[k]! * rise[entry === null ? ip : entry[ip]!]!;
     }
     out[r] = acc;
   }
   return out;
 }
 
+/**
+ * Σ dy · d(run sum)/d(entry) onto each table entry, in float64; masked runs add nothing. The at0 part is
+ * each parameter run's total dy times its at0s (one pass over the parameter runs), the rise part is per
+ * nonzero value.
+ */
 function logMassSumsGradient(
-  v: KernelValues, t: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, dy: KernelValues, g: Float64Array,
-): Float64Array {
-  const bm = mask === null ? null : rows.base[2]!;
-  return entry === null ? sumsGradientDirect(v, t, rows, mask, bm, dy, g) : sumsGradientThrough(v, t, entry, rows, mask, bm, dy, g);
-}
-
-function sumsGradientDirect(
-  v: KernelValues, { at0, rise }: Tables, { rows, inner, base, step }: BroadcastRows, m: KernelValues | null, bm: Int32Array | null,
+  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, paramSize: number,
   dy: KernelValues, g: Float64Array,
 ): Float64Array {
-  const [bv, bp] = base as [Int32Array, Int32Array];
-  const [sv, sp] = step as [number, number];
-  for (let r = 0; r < rows; r++) {
-    const w = dy[r]!;
-    if (w === 0 || (m !== null && m[bm![r]!] === 0)) continue;
-    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, iv += sv, ip += sp) g[ip]! += w * (at0[ip]! + v[iv]! * rise[ip]!);
-  }
-  return g;
+  const nz = nonzeroRuns(v, rows);
+  const { base, step, inner } = rows;
+  const w = runWeights(dy, rows.rows, base[1]!, mask, mask === null ? null : base[2]!, paramSize);
+  risesGradient(rise, entry, rows.rows, base[1]!, step[1]!, mask, mask === null ? null : base[2]!, nz, dy, g);
+  return zerosGradient(at0, entry, w, rows.rows, base[1]!, inner, step[1]!, g);
 }
 
-function sumsGradientThrough(
-  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number>, { rows, inner, base, step }: BroadcastRows,
-  m: KernelValues | null, bm: Int32Array | null, dy: KernelValues, g: Float64Array,
+/** Per parameter run (by its offset), the total dy of the unmasked rows that read it (zeroGradient leaves it 0 again). */
+function runWeights(dy: KernelValues, rows: number, bp: Int32Array, m: KernelValues | null, bm: Int32Array | null, paramSize: number): Float64Array {
+  if (weights.length < paramSize) weights = new Float64Array(Math.max(paramSize, 2 * weights.length));
+  const w = weights;
+  for (let r = 0; r < rows; r++) if (m === null || m[bm![r]!] !== 0) w[bp[r]!]! += dy[r]!;
+  return w;
+}
+
+function risesGradient(
+  rise: Float64Array, entry: ArrayLike<number> | null, rows: number, bp: Int32Array, sp: number, m: KernelValues | null, bm: Int32Array | null,
+  { first, last, cols, vals }: NonzeroRuns, dy: KernelValues, g: Float64Array,
 ): Float64Array {
-  const [bv, bp] = base as [Int32Array, Int32Array];
-  const [sv, sp] = step as [number, number];
   for (let r = 0; r < rows; r++) {
-    const w = dy[r]!;
-    if (w === 0 || (m !== null && m[bm![r]!] === 0)) continue;
-    for (let c = 0, iv = bv[r]!, ip = bp[r]!; c < inner; c++, iv += sv, ip += sp) {
-      const e = entry[ip]!;
-      g[e]! += w * (at0[e]! + v[iv]! * rise[e]!);
+    const d = dy[r]!;
+    if (d === 0 || (m !== null && m[bm![r]!] === 0)) continue;
+    const b = bp[r]!;
+    for (let k = first[r]!, end = last[r]!; k < end; k++) {
+      const ip = b + cols[k]! * sp;
+      const e = entry === null ? ip : entry[ip]!;
+      g[e]! += d * vals[k]! * rise[e]!;
     }
   }
   return g;
 }
+
+/** Each parameter run's weight times its at0s, once per run (its weight is then put back to 0). */
+function zerosGradient(
+  at0: Float64Array, entry: ArrayLike<number> | null, w: Float64Array, rows: number, bp: Int32Array, inner: number, sp: number, g: Float64Array,
+): Float64Array {
+  for (let r = 0; r < rows; r++) {
+    const b = bp[r]!;
+    const wb = w[b]!;
+    if (wb === 0) continue;
+    w[b] = 0;
+    for (let c = 0, ip = b; c < inner; c++, ip += sp) {
+      const e = entry === null ? ip : entry[ip]!;
+      g[e]! += wb * at0[e]!;
+    }
+  }
+  return g;
+}
+
+/** Σ at0 along each parameter run, by the run's offset (computed once per distinct offset). */
+function zeroSums(at0: Float64Array, entry: ArrayLike<number> | null, { rows, inner, base, step }: BroadcastRows, paramSize: number): Float64Array {
+  if (zeros.length < paramSize) [zeros, zeroCall] = [new Float64Array(Math.max(paramSize, 2 * zeros.length)), new Int32Array(Math.max(paramSize, 2 * zeros.length))];
+  const z = zeros;
+  const call = ++calls;
+  const bp = base[1]!;
+  const sp = step[1]!;
+  for (let r = 0; r < rows; r++) {
+    const b = bp[r]!;
+    if (zeroCall[b] === call) continue;
+    zeroCall[b] = call;
+    let acc = 0;
+    for (let c = 0, ip = b; c < inner; c++, ip += sp) acc += at0[entry === null ? ip : entry[ip]!]!;
+    z[b] = acc;
+  }
+  return z;
+}
+
+/** Each row's nonzero values: positions along its run and the values, rows reading the same value run sharing them. */
+interface NonzeroRuns {
+  first: Int32Array;
+  last: Int32Array;
+  cols: Int32Array;
+  vals: Float64Array;
+}
+
+function nonzeroRuns(v: KernelValues, { rows, inner, base, step }: BroadcastRows): NonzeroRuns {
+  const bv = base[0]!;
+  const sv = step[0]!;
+  if (firsts.length < rows) [firsts, lasts] = [new Int32Array(Math.max(rows, 2 * firsts.length)), new Int32Array(Math.max(rows, 2 * firsts.length))];
+  if (rowOf.length < v.length) [rowOf, rowCall] = [new Int32Array(Math.max(v.length, 2 * rowOf.length)), new Int32Array(Math.max(v.length, 2 * rowOf.length))];
+  const seen = rowOf;
+  const call = ++calls;
+  // the nonzeros of the distinct value runs, counted first so the lists are allocated (grown) once
+  let n = 0;
+  for (let r = 0; r < rows; r++) {
+    const b = bv[r]!;
+    if (rowCall[b] === call) continue;
+    rowCall[b] = call;
+    seen[b] = r;
+    for (let c = 0, iv = b; c < inner; c++, iv += sv) if (v[iv] !== 0) n++;
+  }
+  if (colSpace.length < n) [colSpace, valSpace] = [new Int32Array(Math.max(n, 2 * colSpace.length)), new Float64Array(Math.max(n, 2 * colSpace.length))];
+  return fillRuns(v, rows, inner, bv, sv, seen, { first: firsts, last: lasts, cols: colSpace, vals: valSpace });
+}
+
+function fillRuns(v: KernelValues, rows: number, inner: number, bv: Int32Array, sv: number, seen: Int32Array, nz: NonzeroRuns): NonzeroRuns {
+  const { first, last, cols, vals } = nz;
+  let k = 0;
+  for (let r = 0; r < rows; r++) {
+    const b = bv[r]!;
+    const s = seen[b]!;
+    if (s < r) {
+      first[r] = first[s]!;
+      last[r] = last[s]!;
+      continue;
+    }
+    first[r] = k;
+    for (let c = 0, iv = b; c < inner; c++, iv += sv) {
+      const x = v[iv]!;
+      if (x !== 0) {
+        cols[k] = c;
+        vals[k] = x;
+        k++;
+      }
+    }
+    last[r] = k;
+  }
+  return nz;
+}
+
+// shared scratch of the sums' loops (one kernel runs at a time; nothing outlives a call)
+let weights = new Float64Array(0);
+let zeros = new Float64Array(0);
+// which call last set an entry of `zeros` / `rowOf`: a counter, so nothing is cleared between calls
+let calls = 0;
+let zeroCall = new Int32Array(0);
+let rowCall = new Int32Array(0);
+let firsts = new Int32Array(0);
+let lasts = new Int32Array(0);
+let rowOf = new Int32Array(0);
+let colSpace = new Int32Array(0);
+let valSpace = new Float64Array(0);
 
 /**
  * The per-value form in probs, c = clamp(p): for a value of 0 or 1 the

@@ -146,4 +146,34 @@ describe("fuseSteps", () => {
     program.dispose();
     tf.dispose([t, y]);
   });
+
+  it("folds mask and sum into a log-mass whose parameter (two states) is broadcast over the values, rows sharing each value run", () => {
+    // probs [2, 1, 4] against values [3, 4]: out [2, 3, 4], each value run read by both states; row 1 masked
+    const probs = [0.3, 0.6, 0.15, 0.8, 0.55, 0.25, 0.9, 0.4];
+    const t = tf.variable(tf.tensor3d(probs, [2, 1, 4]));
+    const y = tf.tensor2d(ys, [3, 4]);
+    const mask = tf.tensor3d([true, false, true], [1, 3, 1], "bool");
+    const rec = record([y], () => plateSumLike(maskedLogProb(bernoulliLogProb(y, t, "probs"), mask), [2]).sum());
+    if (rec.program === undefined) throw new Error(`not recorded: ${rec.refused}`);
+    rec.result.dispose();
+    expect(rec.program.size).toBe(2);
+    const on = (s: number) => s !== 1;
+    let loss = 0;
+    const grad = probs.map(() => 0);
+    for (let h = 0; h < 2; h++) {
+      for (let s = 0; s < 3; s++) {
+        for (let d = 0; d < 4; d++) {
+          if (!on(s)) continue;
+          const [q, v] = [probs[h * 4 + d]!, ys[s * 4 + d]!];
+          loss += v * Math.log(q) + (1 - v) * Math.log1p(-q);
+          grad[h * 4 + d]! += (v - q) / (q * (1 - q));
+        }
+      }
+    }
+    const r = replay(rec.program, t, y);
+    expect(r.loss).toBeCloseTo(loss, 4);
+    grad.forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 3));
+    rec.program.dispose();
+    tf.dispose([t, y, mask]);
+  });
 });
