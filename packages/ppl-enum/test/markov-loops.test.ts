@@ -5,11 +5,12 @@
 // enumerated global outside the loop, emissions in a nested plate, computeMarginals' offsets) or do not
 // (history 2) against float64 brute-force sums.
 import * as tf from "@tensorflow/tfjs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { dist, markov, plate, range, sample, trace, vindex, withHandler } from "ppl-core";
 import type { Model } from "ppl-core";
 import { withStepCache } from "ppl-core/internal";
 import { TraceEnumELBO, inferDiscrete } from "ppl-enum";
+import { MapRing } from "../src/contract/rings.js";
 import { EnumMessenger } from "../src/enum/enum-handler.js";
 import { collectTerms } from "../src/terms/collect.js";
 import { varDim } from "../src/terms/dims.js";
@@ -195,6 +196,52 @@ describe("loops against float64 brute force", () => {
     const tr = trace(inferDiscrete(model, { temperature: 0, firstAvailableDim: -1 })).getTrace();
     const got = Array.from({ length: T }, (_, t) => [tr.sampleSite(`w_${t}`).value.dataSync()[0]!, tr.sampleSite(`x_${t}`).value.dataSync()[0]!]).flat();
     expect(got).toEqual(arg);
+  });
+
+  it("the MAP decode of two 3-state chains meeting in an emission takes the factorial kernel (MapRing pairs only up to 4 states), the loss pairs them; the MAP path is the brute-force arg max", () => {
+    const A3 = [[0.8, 0.15, 0.05], [0.2, 0.6, 0.2], [0.1, 0.3, 0.6]];
+    const B3 = [[0.5, 0.3, 0.2], [0.05, 0.9, 0.05], [0.3, 0.3, 0.4]];
+    const locs3 = [[-1, 0.2, 1.1], [0.4, 1.6, 2.3], [1.2, 2.2, 3.5]];
+    const init = [0.5, 0.3, 0.2];
+    const [tA, tB, tLocs] = [tf.tensor2d(A3), tf.tensor2d(B3), tf.tensor2d(locs3)];
+    const model: Model<[]> = function* () {
+      let w: tf.Tensor | undefined;
+      let x: tf.Tensor | undefined;
+      yield* markov(range(T), function* (t) {
+        w = yield* sample(`w_${t}`, dist.Categorical(w === undefined ? tf.tensor1d(init) : vindex(tA, "...", w, ":")), en);
+        x = yield* sample(`x_${t}`, dist.Categorical(x === undefined ? tf.tensor1d(init) : vindex(tB, "...", x, ":")), en);
+        yield* sample(`y_${t}`, dist.Normal(vindex(tLocs, "...", w, x), 0.7), { obs: tf.scalar(ys[t]!) });
+      });
+    };
+    const joint = (a: readonly number[]) => {
+      let lp = 0;
+      for (let t = 0; t < T; t++) {
+        const [w, x] = [a[2 * t]!, a[2 * t + 1]!];
+        lp += Math.log(t === 0 ? init[w]! : A3[a[2 * t - 2]!]![w]!) + Math.log(t === 0 ? init[x]! : B3[a[2 * t - 1]!]![x]!);
+        lp += normalLogPdf(ys[t]!, locs3[w]![x]!, 0.7);
+      }
+      return lp;
+    };
+    let best = -Infinity;
+    let arg: number[] = [];
+    for (const a of assignments(new Array<number>(2 * T).fill(3))) {
+      const lp = joint(a);
+      if (lp > best) [best, arg] = [lp, [...a]];
+    }
+    const used: string[] = [];
+    const spies = [vi.spyOn(MapRing.prototype, "factorial"), vi.spyOn(MapRing.prototype, "chain")];
+    try {
+      const tr = trace(inferDiscrete(model, { temperature: 0, firstAvailableDim: -1 })).getTrace();
+      const got = Array.from({ length: T }, (_, t) => [tr.sampleSite(`w_${t}`).value.dataSync()[0]!, tr.sampleSite(`x_${t}`).value.dataSync()[0]!]).flat();
+      expect(got).toEqual(arg);
+      if (spies[0]!.mock.calls.length > 0) used.push("factorial");
+      if (spies[1]!.mock.calls.length > 0) used.push("chain");
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    expect(used).toEqual(["factorial"]);
+    // the loss's ring pairs the 9 states whole (≤ MAX_PAIRED_STATES): the same log-normaliser
+    expect(relErr(-lossOf(model, 0), bruteForce(new Array<number>(2 * T).fill(3), joint))).toBeLessThan(1e-5);
   });
 
   it("three chains of 5 × 5 × 3 states (75 > MAX_PAIRED_STATES, transitions of their own): loss, gradient, MAP path and marginals", () => {
