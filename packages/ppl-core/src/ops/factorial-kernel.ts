@@ -284,16 +284,18 @@ export function factorialViterbi(L: FactorialLayout, unary: ArrayLike<number>, p
   const scores = new Float64Array(B);
   const from = Math.max(...sizes) <= 256 ? new Uint8Array(n * M * S) : new Int32Array(n * M * S);
   const buf = [new Float64Array(S), new Float64Array(S)] as const;
+  // the transitions as float64, read many times a step
+  const p64 = pairs.map((p) => (p instanceof Float64Array ? p : Float64Array.from(p)));
   for (let b = 0; b < B; b++) {
     // the max steps write a back-pointer only where a state other than 0 wins
     if (b > 0) from.fill(0);
-    scores[b] = viterbiSequence(L, b, unary, pairs, from, buf, paths);
+    scores[b] = viterbiSequence(L, b, unary, p64, from, buf, paths);
   }
   return { paths, scores };
 }
 
 function viterbiSequence(
-  L: FactorialLayout, b: number, unary: ArrayLike<number>, pairs: readonly ArrayLike<number>[],
+  L: FactorialLayout, b: number, unary: ArrayLike<number>, pairs: readonly Float64Array[],
   from: Uint8Array | Int32Array, buf: readonly [Float64Array, Float64Array], paths: Int32Array,
 ): number {
   const { n, S, sizes, strides } = L;
@@ -333,7 +335,7 @@ function viterbiSequence(
  * reaches gets -Infinity from 0.
  */
 function maxChain(
-  a: Float64Array, out: Float64Array, pair: ArrayLike<number>, p0: number, K: number, st: number, S: number,
+  a: Float64Array, out: Float64Array, pair: Float64Array, p0: number, K: number, st: number, S: number,
   from: Uint8Array | Int32Array, f0: number,
 ): void {
   const block = K * st;
