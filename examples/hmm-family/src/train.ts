@@ -23,10 +23,9 @@ export interface TrainOptions {
   readonly lr: number;
   readonly seed: number;
   /**
-   * The compiled ELBO (default): AutoDelta draws nothing, so every step after the first replays the
-   * recorded program. It applies to full batches only: with `args.batchSize` the markov loop runs as
-   * long as the drawn batch's longest sequence (its lengths read in JS, a shape a replay cannot follow),
-   * so those runs take the interpreted TraceEnumELBO.
+   * The compiled ELBO (default): every step after the first replays the recorded program. The models
+   * run with `args.jit` (as hmm.py's --jit does): the markov loop runs to the padded length, so a
+   * subsampled batch (`args.batchSize`, its draw an input of the program) replays too.
    */
   readonly compiled?: boolean;
   /** Called after each step with the loss per observed time step. */
@@ -67,7 +66,9 @@ export function train(data: TrainData, test: TrainData, options: TrainOptions): 
   setRngSeed(options.seed);
   const model = MODELS[options.model];
   const guide = makeGuide(options.model);
-  const Elbo = (options.compiled ?? true) && options.args.batchSize === undefined ? JitTraceEnumELBO : TraceEnumELBO;
+  const compiled = options.compiled ?? true;
+  const Elbo = compiled ? JitTraceEnumELBO : TraceEnumELBO;
+  const args: ModelArgs = { ...options.args, jit: compiled };
   const elbo = new Elbo({ maxPlateNesting: maxPlateNesting(options.model) });
   const optim = new Adam({ lr: options.lr });
   const svi = new SVI(model, guide, optim, elbo);
@@ -75,13 +76,13 @@ export function train(data: TrainData, test: TrainData, options: TrainOptions): 
   const losses: number[] = [];
   const t0 = performance.now();
   for (let step = 0; step < options.steps; step++) {
-    const loss = svi.step(data.sequences, data.lengths, options.args, true) / n;
+    const loss = svi.step(data.sequences, data.lengths, args, true) / n;
     losses.push(loss);
     options.onStep?.(step, loss);
   }
   const seconds = (performance.now() - t0) / 1000;
   // evaluated on every sequence (no subsampling) and without the prior, so the numbers compare across models
-  const whole = { ...options.args, batchSize: undefined };
+  const whole = { ...args, batchSize: undefined };
   const trainLoss = elbo.loss(model, guide, data.sequences, data.lengths, whole, false) / n;
   const testLoss = elbo.loss(model, guide, test.sequences, test.lengths, whole, false) / observations(test.lengths);
   const store = getParamStore();

@@ -1,8 +1,9 @@
 // train() runs the compiled ELBO on a full batch (docs/compiled.md): its steps replay the recorded program,
 // print no fall-back message, and every replayed step's loss is the float64 brute-force −log p(y, θ) of
 // test/cases.ts at the params the step was evaluated at (the params after the step before, read from the
-// store in onStep). A subsampled run takes the interpreted ELBO: the markov loop runs as long as the drawn
-// batch's longest sequence, read in JS, which the compiled loss refuses (checked below with JitTraceEnumELBO).
+// store in onStep). The models run with args.jit there, as under hmm.py's --jit: the loop runs to the padded
+// length, so a subsampled run replays too (its draw an input of the program); without args.jit the loop runs
+// as long as the drawn batch's longest sequence, read in JS, which the compiled loss refuses (checked below).
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearParamStore, getParamStore, setRngSeed } from "ppl-core";
@@ -10,6 +11,7 @@ import { JitTraceEnumELBO } from "ppl-enum";
 import { MODELS, maxPlateNesting } from "../src/models/index.js";
 import { makeGuide, train } from "../src/train.js";
 import { plainHmm } from "./cases.js";
+import { TINY } from "./oracle.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -46,18 +48,35 @@ describe("train() with JitTraceEnumELBO (model_1 on the tiny instance)", () => {
     expect(Math.abs(r.losses[5]! - r.losses[0]!)).toBeGreaterThan(1e-3);
   });
 
-  it("gives the interpreted ELBO's losses to float32 round-off; a subsampled run is interpreted", () => {
+  it("gives the interpreted ELBO's losses to float32 round-off", () => {
     const data = { sequences: tf.tensor3d(c.inst.sequences), lengths: tf.tensor1d(c.inst.lengths, "int32") };
     const compiled = train(data, data, { model: 1, args: c.args, steps: 6, lr: 0.05, seed: 0 });
     const plain = train(data, data, { model: 1, args: c.args, steps: 6, lr: 0.05, seed: 0, compiled: false });
-    const subsampled = train(data, data, { model: 1, args: { ...c.args, batchSize: 1 }, steps: 2, lr: 0.05, seed: 0 });
     tf.dispose([data.sequences, data.lengths]);
     expect(plain.compileStats).toBeUndefined();
-    expect(subsampled.compileStats).toBeUndefined();
     compiled.losses.forEach((l, i) => expect(Math.abs(l - plain.losses[i]!) / Math.abs(plain.losses[i]!), `step ${i + 1}`).toBeLessThan(1e-5));
   });
 
-  it("compiled, a subsampled run falls back with a message: the loop's length is read from the drawn batch", () => {
+  it("a subsampled run replays: 2 of 3 equal sequences drawn each step (scaled by 3/2) give the full-batch float64 oracle", () => {
+    // three copies of TINY's short sequence (length 2, padded to 3): whichever two a step draws, scaled by 3/2 they
+    // score as the three do; with args.jit the loop runs all 3 padded steps, the third masked
+    const short = TINY.sequences[1]!;
+    const twins = { ...TINY, sequences: [short, short, short], lengths: [2, 2, 2] };
+    const t = plainHmm(1, true, twins);
+    const data = { sequences: tf.tensor3d(twins.sequences), lengths: tf.tensor1d(twins.lengths, "int32") };
+    const warn = vi.spyOn(console, "warn");
+    const after: Record<string, number[]>[] = [];
+    const r = train(data, data, { model: 1, args: { ...t.args, batchSize: 2 }, steps: 6, lr: 0.05, seed: 0, onStep: () => after.push(probsNow()) });
+    tf.dispose([data.sequences, data.lengths]);
+    expect(r.compileStats).toEqual({ recorded: 2, replayed: 6, interpreted: 0 });
+    expect(warn).not.toHaveBeenCalled();
+    for (let k = 1; k < 6; k++) {
+      const truth = -t.oracle(after[k - 1]!);
+      expect(Math.abs(r.losses[k]! * 6 - truth) / Math.abs(truth), `step ${k + 1}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it("compiled without args.jit, a subsampled run falls back with a message: the loop's length is read from the drawn batch", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const sequences = tf.tensor3d(c.inst.sequences);
     const lengths = tf.tensor1d(c.inst.lengths, "int32");

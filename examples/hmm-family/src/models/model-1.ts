@@ -6,7 +6,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { dist, markov, mask, plate, range, sample, vindex } from "ppl-core";
-import { batchOf, maxLength, squeezeLast, stepMask, stepTones, tonesPrior, transitionPrior } from "./shared.js";
+import { batchOf, loopLength, squeezeLast, stepMask, stepTones, tonesPrior, transitionPrior } from "./shared.js";
 import type { HmmModel } from "./types.js";
 
 const enumerate = { infer: { enumerate: "parallel" as const } };
@@ -21,7 +21,7 @@ export const model1: HmmModel = function* (sequences, lengths, args, includePrio
   yield* plate("sequences", numSequences, { dim: -2, subsampleSize: args.batchSize }, function* (batch) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     let x: tf.Tensor | number = 0;
-    yield* markov(range(maxLength(lens)), function* (t) {
+    yield* markov(range(loopLength(seqs, lens, args)), function* (t) {
       yield* mask(stepMask(t, lens), function* () {
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, x)), enumerate);
         const xt = x;

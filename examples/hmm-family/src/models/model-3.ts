@@ -13,7 +13,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { dist, markov, mask, plate, range, sample, vindex } from "ppl-core";
-import { batchOf, maxLength, stepMask, stepTones, tonesPrior, transitionPrior } from "./shared.js";
+import { batchOf, loopLength, stepMask, stepTones, tonesPrior, transitionPrior } from "./shared.js";
 import type { HmmModel } from "./types.js";
 
 const enumerate = { infer: { enumerate: "parallel" as const } };
@@ -31,7 +31,7 @@ export const model3: HmmModel = function* (sequences, lengths, args, includePrio
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     let w: tf.Tensor | number = 0;
     let x: tf.Tensor | number = 0;
-    yield* markov(range(maxLength(lens)), function* (t) {
+    yield* markov(range(loopLength(seqs, lens, args)), function* (t) {
       yield* mask(stepMask(t, lens), function* () {
         w = yield* sample(`w_${t}`, dist.Categorical(vindex(probsW, w)), enumerate);
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, x)), enumerate);

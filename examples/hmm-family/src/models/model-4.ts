@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { dist, markov, mask, plate, range, sample, vindex } from "ppl-core";
-import { batchOf, maxLength, stepMask, stepTones, tonesPrior } from "./shared.js";
+import { batchOf, loopLength, stepMask, stepTones, tonesPrior } from "./shared.js";
 import type { HmmModel } from "./types.js";
 
 const enumerate = { infer: { enumerate: "parallel" as const } };
@@ -33,7 +33,7 @@ export const model4: HmmModel = function* (sequences, lengths, args, includePrio
     // tensors from the start (hmm.py: "ensure that w and x are always tensors"), so x's distribution has its full shape
     let w: tf.Tensor = tf.scalar(0, "int32");
     let x: tf.Tensor = tf.scalar(0, "int32");
-    yield* markov(range(maxLength(lens)), function* (t) {
+    yield* markov(range(loopLength(seqs, lens, args)), function* (t) {
       yield* mask(stepMask(t, lens), function* () {
         w = yield* sample(`w_${t}`, dist.Categorical(vindex(probsW, w)), enumerate);
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, w, x, ":")), enumerate);

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { dist, markov, mask, plate, range, sample, vindex } from "ppl-core";
-import { batchOf, maxLength, stepMask, stepTones, transitionPrior } from "./shared.js";
+import { batchOf, loopLength, stepMask, stepTones, transitionPrior } from "./shared.js";
 import { tonesGenerator } from "./tones-generator.js";
 import type { HmmModel } from "./types.js";
 
@@ -28,7 +28,7 @@ export const model5: HmmModel = function* (sequences, lengths, args, includePrio
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     let x: tf.Tensor | number = 0;
     let y: tf.Tensor = tf.zeros([dataDim]);
-    yield* markov(range(maxLength(lens)), function* (t) {
+    yield* markov(range(loopLength(seqs, lens, args)), function* (t) {
       yield* mask(stepMask(t, lens), function* () {
         x = yield* sample(`x_${t}`, dist.Categorical(vindex(probsX, x)), enumerate);
         const logits = net(x, y);

@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { constraints, dist, markov, mask, param, plate, range, sample, vindex } from "ppl-core";
-import { batchOf, maxLength, squeezeLast, stepMask, stepTones } from "./shared.js";
+import { batchOf, loopLength, squeezeLast, stepMask, stepTones } from "./shared.js";
 import type { HmmModel } from "./types.js";
 
 const enumerate = { infer: { enumerate: "parallel" as const } };
@@ -47,7 +47,7 @@ export const model6: HmmModel = function* (sequences, lengths, args) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
     let xCurr: tf.Tensor = tf.scalar(0, "int32");
     let xPrev: tf.Tensor = tf.scalar(0, "int32");
-    yield* markov(range(maxLength(lens)), function* (t) {
+    yield* markov(range(loopLength(seqs, lens, args)), function* (t) {
       yield* mask(stepMask(t, lens), function* () {
         const probsXt = vindex(probsX, xPrev, xCurr, ":");
         [xPrev, xCurr] = [xCurr, yield* sample(`x_${t}`, dist.Categorical(probsXt), enumerate)];

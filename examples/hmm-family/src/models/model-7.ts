@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { dist, mask, plate, sample } from "ppl-core";
-import { batchOf, maxLength, transitionPrior } from "./shared.js";
+import { batchOf, loopLength, transitionPrior } from "./shared.js";
 import { tonesGenerator } from "./tones-generator.js";
 import type { HmmModel } from "./types.js";
 
@@ -25,7 +25,7 @@ export const model7: HmmModel = function* (sequences, lengths, args, includePrio
   });
   yield* plate("sequences", numSequences, { dim: -1, subsampleSize: args.batchSize }, function* (batch) {
     const { seqs, lens } = batchOf(sequences, lengths, batch);
-    const T = maxLength(lens);
+    const T = loopLength(seqs, lens, args);
     const y = seqs.slice([0, 0, 0], [-1, T, dataDim]);
     const yPrev = tf.concat([tf.zeros([y.shape[0], 1, dataDim]), y.slice([0, 0, 0], [-1, T - 1, dataDim])], 1);
     const x = tf.range(0, hidden, 1, "int32").reshape([hidden, 1]);

@@ -1,6 +1,7 @@
 /** The pieces hmm.py repeats in every model: its priors, the step mask and the per-step data. */
 import * as tf from "@tensorflow/tfjs";
 import { dist } from "ppl-core";
+import type { ModelArgs } from "./types.js";
 
 /** Stay in the same state with 90 % probability, else jump uniformly (hmm.py's transition prior). */
 export function transitionPrior(hidden: number) {
@@ -23,9 +24,12 @@ export function stepTones(sequences: tf.Tensor3D, t: number): tf.Tensor2D {
   return sequences.slice([0, t, 0], [n, 1, d]).reshape([n, d]);
 }
 
-/** `lengths.max()` as a number: how many steps the markov loop runs. */
-export function maxLength(lengths: tf.Tensor1D): number {
-  return Math.max(...lengths.dataSync());
+/**
+ * How many steps the markov loop runs: hmm.py's `max_length if args.jit else lengths.max()`, the batch's
+ * longest sequence, or with args.jit the padded length of `sequences` (its dim 1).
+ */
+export function loopLength(sequences: tf.Tensor3D, lengths: tf.Tensor1D, args: ModelArgs): number {
+  return args.jit === true ? sequences.shape[1] : Math.max(...lengths.dataSync());
 }
 
 /** hmm.py's `probs_y[x.squeeze(-1)]` index: an enumerated value without its trailing size-1 dim. */

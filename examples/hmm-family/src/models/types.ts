@@ -14,6 +14,12 @@ export interface ModelArgs {
   readonly raftery: boolean;
   /** Sequences per step (hmm.py --batch-size); all of them when undefined. */
   readonly batchSize?: number;
+  /**
+   * hmm.py's --jit: the markov loop runs to the sequences' padded length, not to the longest sequence of
+   * the batch (read in JS), so every step has the same structure whatever batch a subsample draws and the
+   * compiled ELBO replays it; the step mask drops what lies past each length.
+   */
+  readonly jit?: boolean;
 }
 
 /**

@@ -11,7 +11,7 @@
  * family.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { broadcastShapes, scaleAndMask } from "ppl-core/internal";
+import { broadcastShapes, customGradient, scaleAndMask } from "ppl-core/internal";
 import type { SampleSite, Trace } from "ppl-core";
 
 export interface BatchedLogProb {
@@ -93,14 +93,22 @@ function batch(list: readonly SampleSite[], out: Map<string, BatchedLogProb>): v
   list.forEach((s, row) => out.set(s.name, { shape, batch: squeezed, row }));
 }
 
-/** Masks (bool, never differentiated): copied into one tensor in JS, outside the tape (tf.stack would keep a copy of each for its backward pass). */
+/**
+ * Masks (bool, never differentiated) copied into one tensor in JS, outside the tape (tf.stack would keep a
+ * copy of each for its backward pass). The copy is one op: a compiled loss replays it on each call's masks,
+ * where a read of them at the top level would refuse the recording (a subsampled batch's masks depend on its
+ * draw).
+ */
 function stackData(values: readonly tf.Tensor[]): tf.Tensor {
   const first = values[0]!;
   const shape = [values.length, ...first.shape];
   if (first.dtype === "string" || first.dtype === "complex64") return tf.stack([...values]);
-  const data = first.dtype === "int32" ? new Int32Array(first.size * values.length)
-    : first.dtype === "bool" ? new Uint8Array(first.size * values.length)
-    : new Float32Array(first.size * values.length);
-  values.forEach((v, i) => data.set(v.dataSync() as ArrayLike<number>, i * first.size));
-  return tf.tensor(data, shape, first.dtype);
+  const op = customGradient<tf.Tensor[]>((inputs) => {
+    const data = first.dtype === "int32" ? new Int32Array(first.size * inputs.length)
+      : first.dtype === "bool" ? new Uint8Array(first.size * inputs.length)
+      : new Float32Array(first.size * inputs.length);
+    inputs.forEach((v, i) => data.set(v.dataSync() as ArrayLike<number>, i * first.size));
+    return { value: tf.tensor(data, shape, first.dtype), gradFunc: () => inputs.map((v) => tf.zerosLike(v)) };
+  });
+  return op(...values);
 }
