@@ -437,7 +437,7 @@ class Recorder implements RngObserver {
     }
     const output = this.slotOf.get(result.id);
     if (this.refusal === undefined && (output === undefined || this.leaves.has(output))) {
-      this.refuse("the loss does not depend on any param or argument tensor");
+      this.refuse("the result (the loss, or the decoded values) does not depend on any param or argument tensor");
     }
     if (this.refusal !== undefined) {
       this.discard();
