@@ -128,7 +128,7 @@ function pathOrder(vars: readonly Dim[], neighbours: ReadonlyMap<Dim, ReadonlySe
 }
 
 /** A group's variables: their symbols in the stacked factor's order. */
-export type GroupVars = (sym: readonly Dim[]) => readonly Dim[];
+type GroupVars = (sym: readonly Dim[]) => readonly Dim[];
 
 /** Groups factors of one kind by symbolic layout; a second factor of one layout at the same step opens another group. */
 export class GroupSet {

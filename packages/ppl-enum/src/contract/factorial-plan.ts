@@ -17,7 +17,7 @@ import { CHAIN_MIN_LENGTH, type ChainContext, type FoundChains, GroupSet } from 
 import type { Dim } from "./factor.js";
 
 /** The most chains tried, and the largest product state fused (beyond it the kernel's S-vectors stop being cheap). */
-export const MAX_FACTORIAL_CHAINS = 12;
+const MAX_FACTORIAL_CHAINS = 12;
 export const MAX_FACTORIAL_STATES = 1 << 20;
 
 /** The M ≥ 2 chains eliminating `local` from `slots`, or undefined when they are not chains of this shape. */
