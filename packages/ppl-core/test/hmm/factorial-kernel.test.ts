@@ -112,6 +112,51 @@ describe("factorial chain kernel against brute force over joint paths", () => {
     });
   }
 
+  it("Viterbi with ties and -Infinity: the path of a product-state Viterbi that breaks ties by the lowest previous state of the last chain, then the one before", () => {
+    // chains of 2, 3 and 4 states (each size has its own max loop), integer log-factors (ties everywhere), some -Infinity
+    const rng = makeRng(13);
+    const sizes = [2, 3, 4];
+    const p = problem(2, 6, sizes, 2, [1, 2, 1], [5, 1, 5], 13);
+    const tie = (x: number) => (rng() < 0.15 ? -Infinity : Math.floor(3 * rng()) - 1);
+    p.unary = p.unary.map(tie);
+    p.pairs = p.pairs.map((x) => x.map(tie));
+    const v = factorialViterbi(p.L, p.unary, p.pairs);
+    const { n, S } = p.L;
+    // eliminating chain 0's previous state first, chain M-1's last, the kernel's max is the product max whose
+    // ties keep the lowest previous state of chain M-1, then of chain M-2, ...: candidates in that order, raised only by >
+    const order = Array.from({ length: S }, (_, s) => s).sort((x, y) => {
+      for (let m = sizes.length - 1; m >= 0; m--) if (comp(p.L, x, m) !== comp(p.L, y, m)) return comp(p.L, x, m) - comp(p.L, y, m);
+      return 0;
+    });
+    for (let b = 0; b < p.L.B; b++) {
+      let delta = Array.from({ length: S }, (_, s) => p.unary[uAt(p, b, 0, s)]!);
+      const from: number[][] = [];
+      for (let t = 1; t < n; t++) {
+        const arg = new Array<number>(S);
+        delta = Array.from({ length: S }, (_, s) => {
+          let best = -Infinity;
+          arg[s] = order[0]!;
+          for (const r of order) {
+            let x = delta[r]!;
+            for (let m = 0; m < sizes.length; m++) x += p.pairs[m]![pAt(p, m, b, t, comp(p.L, r, m), comp(p.L, s, m))]!;
+            if (x > best) [best, arg[s]] = [x, r];
+          }
+          return best + p.unary[uAt(p, b, t, s)]!;
+        });
+        from.push(arg);
+      }
+      let s = 0;
+      for (let r = 1; r < S; r++) if (delta[r]! > delta[s]!) s = r;
+      expect(v.scores[b]).toBe(delta[s]);
+      const want = [s];
+      for (let t = n - 1; t > 0; t--) want.unshift((s = from[t - 1]![s]!));
+      expect(Array.from(v.paths.subarray(b * n, (b + 1) * n))).toEqual(want);
+    }
+    // the test's factors do tie, and reach -Infinity
+    expect(new Set(p.unary).size).toBeLessThan(5);
+    expect(p.unary).toContain(-Infinity);
+  });
+
   it("FFBS draws joint paths with their posterior frequencies", () => {
     const p = problem(1, 3, [2, 2], 1, [1, 1], [2, 2], 5);
     const sw = factorialForward(p.L, p.unary, p.pairs);

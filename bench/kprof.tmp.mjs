@@ -1,0 +1,16 @@
+import * as tf from "@tensorflow/tfjs";
+import { ready } from "ppl-core";
+import { appliances } from "nilm/catalogue";
+import { generate, householdParams } from "nilm/data";
+import { inferDiscreteMap } from "nilm/exact";
+import { cataloguePrior } from "nilm/model";
+await ready();
+const M = Number(process.argv[2] ?? 2), T = 1440;
+const types = appliances(M); const truth = householdParams(types, 0); const day = generate(truth, T, 0); const prior = cataloguePrior(types);
+const globals = { probsTrans: truth.map((p) => p.probsTrans), locs: truth.map((p) => p.locs), scales: truth.map((p) => p.scales), noise: 0.01 };
+for (let i = 0; i < 300; i++) inferDiscreteMap(day.mains, prior, globals);
+const info = await tf.profile(() => { inferDiscreteMap(day.mains, prior, globals); });
+const counts = new Map();
+for (const k of info.kernels) counts.set(k.name, (counts.get(k.name) ?? 0) + 1);
+console.log(info.kernels.length, [...counts].sort((a,b)=>b[1]-a[1]).map(([k,c])=>`${k}:${c}`).join(" "));
+for (const k of info.kernels) console.log(k.name, k.inputShapes.map(s=>JSON.stringify(s)).join(" "), "->", JSON.stringify(k.outputShapes));
