@@ -3,8 +3,9 @@
  * of an M-appliance household, M = 2…10, by
  *   - ppl exact: the MAP decode (JitInferDiscrete: inferDiscrete at temperature 0, compiled) of the factorial model
  *     written with vectorizedMarkov (examples/nilm's inferDiscreteMap), M ≤ 3; in a child process with a time limit,
- *     the first call (runs the model, builds the contraction plan, records), the second, and the median of
- *     EXACT_REPLAYS replays after them (the baseline: the median of its repeats after one untimed call);
+ *     the first call (runs the model, builds the contraction plan, records), the second, then WARM_CALLS untimed
+ *     replays and the median of the WARM_TIMED replays after them (every call decodes new tensors of the day);
+ *     at M ≤ 3 the baseline is timed the same way (WARM_CALLS untimed calls, the median of WARM_TIMED);
  *   - ppl approx: examples/nilm's approxMap (ppl-hmm's beam Viterbi + per-chain Viterbi, as `disaggregate --inference approx`), linear in M;
  *   - ppl factorial kernel: ppl-core's fused float64 factorial Viterbi (the plan's factorial step, called
  *     on the model's terms: examples/nilm's exactMap, ppl-hmm's factorialMap, as `ppl-hmm disaggregate` runs it), T·Σ K_m·K^M, M = 2…7, and M = 4 over 3 days;
@@ -14,7 +15,7 @@
  * All three decode with the household's true parameters (only disaggregation is timed), and every
  * time is CPU seconds of the process doing it (process.cpuUsage): the bench machine is shared.
  *
- * Run as a script (`node dist/nilm.js --exact-job M T repeats`), it is the child that times ppl exact.
+ * Run as a script (`node dist/nilm.js --exact-job M T warm repeats`), it is the child that times ppl exact.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -45,11 +46,14 @@ const T_DAY = 1440;
 const EXACT_TIMEOUT_S = 240;
 const EXACT_TIMEOUT_QUICK_S = 60;
 /**
- * ppl exact's timed replays after the second call (a few ms each): the baseline is one hot loop V8
- * optimises within its untimed first call, a replay runs tfjs's and ppl's JS, which V8 optimises over
- * the first calls (the second call is reported beside the median).
+ * Warm timing, ppl exact's replays and the baseline alike at M ≤ 3: WARM_CALLS untimed calls, then the
+ * median of WARM_TIMED. The baseline is one hot loop V8 optimises within its first call; a replay runs
+ * tfjs's and ppl's JS (hundreds of functions), which V8 is still optimising over the first ~150–200 calls
+ * (medians per 50 replays at M = 2: 6.0, 1.9, 2.5, 1.25, 1.5, 1.4, then ~1.0 ms): a median taken among those
+ * is the warm-up's. The second call and the median of the first 50 replays are reported in the note.
  */
-const EXACT_REPLAYS = 60;
+const WARM_CALLS = 250;
+const WARM_TIMED = 200;
 
 function household(M: number, T: number) {
   const types = appliances(M);
@@ -120,26 +124,32 @@ export function productStateViterbi(mains: readonly number[], probsInit: readonl
 interface ExactJob {
   firstSeconds: number;
   secondSeconds: number;
-  /** The replays after the second call (the baseline's timing: one untimed call, then the median of the repeats). */
+  /** The first 50 replays after the second call (V8 still optimising). */
+  warmingSeconds: number[];
+  /** The `repeats` replays after the `warm` ones. */
   cachedSeconds: number[];
   teca: number;
   logJoint: number;
 }
 
-/** The child's work: exact decodes of the same day, the first (records) and `repeats` + 1 replays. */
-async function exactJob(M: number, T: number, repeats: number): Promise<ExactJob> {
+/** The child's work: exact decodes of the same day, the first (records), the second, `warm` replays and `repeats` timed ones. */
+async function exactJob(M: number, T: number, warm: number, repeats: number): Promise<ExactJob> {
   await ready();
   const h = household(M, T);
   const decode = () => inferDiscreteMap(h.day.mains, h.prior, h.globals);
   const firstSeconds = cpuSeconds(decode);
   let z: number[][] = [];
   const secondSeconds = cpuSeconds(() => (z = decode()));
+  const warmup = Array.from({ length: warm }, () => cpuSeconds(decode));
   const cachedSeconds = Array.from({ length: repeats }, () => cpuSeconds(decode));
-  return { firstSeconds, secondSeconds, cachedSeconds, teca: teca(estimatedPower(z, h.globals.locs), h.day.power), logJoint: logJoint(h.day.mains, h.probsInit, h.globals, z) };
+  return {
+    firstSeconds, secondSeconds, warmingSeconds: warmup.slice(0, 50), cachedSeconds,
+    teca: teca(estimatedPower(z, h.globals.locs), h.day.power), logJoint: logJoint(h.day.mains, h.probsInit, h.globals, z),
+  };
 }
 
-function runExactJob(M: number, T: number, repeats: number, limitSeconds: number): ExactJob | { error: string } {
-  const r = spawnSync(process.execPath, ["--conditions=ppl-compiled", fileURLToPath(import.meta.url), "--exact-job", String(M), String(T), String(repeats)], {
+function runExactJob(M: number, T: number, warm: number, repeats: number, limitSeconds: number): ExactJob | { error: string } {
+  const r = spawnSync(process.execPath, ["--conditions=ppl-compiled", fileURLToPath(import.meta.url), "--exact-job", String(M), String(T), String(warm), String(repeats)], {
     encoding: "utf8",
     timeout: limitSeconds * 1000,
   });
@@ -159,8 +169,10 @@ function cpuSeconds(f: () => void): number {
   return (c.user + c.system) / 1e6;
 }
 
-function timed<R>(f: () => R, repeats: number): { result: R; times: number[] } {
+/** The times of `repeats` calls of f after `warm` untimed ones (at least one: V8 compiles f in it). */
+function timed<R>(f: () => R, repeats: number, warm = 1): { result: R; times: number[] } {
   let result = f();
+  for (let i = 1; i < warm; i++) result = f();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) times.push(cpuSeconds(() => (result = f())));
   return { result, times };
@@ -185,10 +197,15 @@ export function nilmRows(quick: boolean): NilmRow[] {
     const h = household(M, T_DAY);
     const config = { M, T: T_DAY, K: 3 };
     if (!baselineTooSlow) {
-      const b = timed(() => productStateViterbi(h.day.mains, h.probsInit, h.globals), M >= 6 ? 1 : repeats);
+      // against ppl exact (M ≤ 3), warm as its replays are
+      const warm = M <= 3 && !quick;
+      const b = timed(() => productStateViterbi(h.day.mains, h.probsInit, h.globals), warm ? WARM_TIMED : M >= 6 ? 1 : repeats, warm ? WARM_CALLS : 1);
       const st = stats(b.times);
       baselineSeconds.set(M, st.median);
-      rows.push({ name: "nilm/product-state-baseline", config, unit: "s", ...st, note: `T·K^(2M) = ${(T_DAY * 9 ** M).toExponential(2)}; TECA ${teca(estimatedPower(b.result, h.globals.locs), h.day.power).toFixed(3)}` });
+      rows.push({
+        name: "nilm/product-state-baseline", config, unit: "s", ...st,
+        note: `${warm ? `median of ${WARM_TIMED} after ${WARM_CALLS} untimed calls; ` : ""}T·K^(2M) = ${(T_DAY * 9 ** M).toExponential(2)}; TECA ${teca(estimatedPower(b.result, h.globals.locs), h.day.power).toFixed(3)}`,
+      });
       // the next M costs 9× more
       if (st.median * 9 > (quick ? 5 : 30)) baselineTooSlow = true;
     }
@@ -217,7 +234,7 @@ export function nilmRows(quick: boolean): NilmRow[] {
       });
     }
     if (M <= (quick ? 2 : 3)) {
-      const e = runExactJob(M, T_DAY, EXACT_REPLAYS, quick ? EXACT_TIMEOUT_QUICK_S : EXACT_TIMEOUT_S);
+      const e = runExactJob(M, T_DAY, quick ? 1 : WARM_CALLS, quick ? 20 : WARM_TIMED, quick ? EXACT_TIMEOUT_QUICK_S : EXACT_TIMEOUT_S);
       const base = baselineSeconds.get(M);
       if ("error" in e) {
         rows.push({ name: "nilm/ppl-exact", config, unit: "s", median: NaN, min: NaN, max: NaN, n: 0, note: `failed: ${e.error}` });
@@ -226,7 +243,7 @@ export function nilmRows(quick: boolean): NilmRow[] {
         rows.push({
           name: "nilm/ppl-exact", config, unit: "s", ...st,
           ...(base !== undefined ? { target: `≤ ${base.toPrecision(3)} s (the baseline)`, targetValue: base } : {}),
-          note: `replayed${base !== undefined ? ` (${(st.median / base).toFixed(2)}× the baseline)` : ""}; first call ${e.firstSeconds.toFixed(3)} s (runs the model, builds the plan, records), second ${e.secondSeconds.toFixed(4)} s; TECA ${e.teca.toFixed(3)}, log p ${e.logJoint.toFixed(0)}`,
+          note: `replayed, median of ${st.n} after ${quick ? 1 : WARM_CALLS} untimed replays${base !== undefined ? ` (${(st.median / base).toFixed(2)}× the baseline)` : ""}; first call ${e.firstSeconds.toFixed(3)} s (runs the model, builds the plan, records), second ${e.secondSeconds.toFixed(4)} s, median of the first 50 replays ${stats(e.warmingSeconds).median.toFixed(4)} s; TECA ${e.teca.toFixed(3)}, log p ${e.logJoint.toFixed(0)}`,
         });
       }
     }
@@ -235,6 +252,6 @@ export function nilmRows(quick: boolean): NilmRow[] {
 }
 
 if (process.argv[2] === "--exact-job") {
-  const out = await exactJob(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5] ?? 3)).catch((e: unknown) => ({ error: (e as Error).message }));
+  const out = await exactJob(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5] ?? 0), Number(process.argv[6] ?? 3)).catch((e: unknown) => ({ error: (e as Error).message }));
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
