@@ -17,12 +17,12 @@
  */
 import type * as tf from "@tensorflow/tfjs-core";
 import { type BroadcastRows, broadcastRows, rowsMemo } from "./broadcast-index.js";
+import { RunSums } from "./bernoulli-run-sums.js";
+import { type Kind, type Tables, gradientTables, logSigmoid, tables } from "./bernoulli-tables.js";
 import { clampProbNumber } from "./clamp-probs.js";
 import { type FusableOp, type Fusion, type GatherSpec, type MaskSpec, type OpFunction, type SumSpec, customGradient } from "./custom-grad.js";
 import { type KernelValues, copyInto, float64Sums, writeTensor, zerosTensor } from "./kernel-io.js";
 import { broadcastShapes } from "./tensor.js";
-
-type Kind = "probs" | "logits";
 
 /**
  * log Bern(value | param), broadcast to `outShape` (default: the inputs' broadcast shape; a larger one is
@@ -106,6 +106,8 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
   const paramSize = sizeOf(spec.paramShape);
   // with a sum fused, the value is one per run of `out`: the sum's output shape
   const written = sum === undefined ? out : sum.shape.filter((_, i) => !sum.axes.includes(i));
+  // a fused sum's op belongs to one compiled program: it keeps what it works out once (bernoulli-run-sums.ts)
+  const runSums = sum === undefined ? undefined : new RunSums(entry, paramSize);
   return (inputs, save) => {
     save(inputs);
     const [v, p] = inputs as [tf.Tensor, tf.Tensor];
@@ -114,9 +116,11 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
     const rows = rowsOf(out, shapes);
     const tablesForm = perParam(spec, rows);
     const [valueShape, paramShape] = [v.shape, p.shape];
+    // the forward call's number, for its gradient (the run sums' nonzero values are found once a call)
+    let call = 0;
     return {
       value: writeTensor(written, inputs, (lp, [vs, ps, ms]) => {
-        if (sum !== undefined) logMassSums(vs!, tables(ps!, kind), entry, rows, ms ?? null, paramSize, lp);
+        if (runSums !== undefined) call = runSums.sums(vs!, tables(ps!, kind), rows, ms ?? null, lp);
         else if (tablesForm) logMass(vs!, tables(ps!, kind), entry, rows, ms ?? null, lp);
         else if (kind === "probs") logMassOfProbs(vs!, ps!, rows, lp, isBinary(vs!));
         else logMassOfLogits(vs!, ps!, rows, lp);
@@ -129,7 +133,7 @@ function bernoulliFunction(spec: OpSpec): OpFunction<tf.Tensor[]> {
             const dys = views[views.length - 1]!;
             const ms = mask === undefined ? null : views[2]!;
             const acc = float64Sums(g.length);
-            if (sum !== undefined) logMassSumsGradient(vs, gradientTables(ps, kind), entry, rows, ms, paramSize, dys, acc);
+            if (runSums !== undefined) runSums.gradient(call, vs, gradientTables(ps, kind), rows, ms, dys, acc);
             else if (tablesForm) logMassGradient(vs, gradientTables(ps, kind), entry, rows, ms, dys, acc);
             else if (kind === "probs") probsGradient(vs, ps, rows, dys, acc);
             else logitsGradient(vs, ps, rows, dys, acc);
@@ -158,67 +162,6 @@ function isBinary(v: KernelValues): boolean {
   let ok = true;
   for (let i = 0; i < v.length && ok; i++) ok = v[i] === 0 || v[i] === 1;
   return ok;
-}
-
-/** log σ(l), stable for large |l|. */
-const logSigmoid = (l: number): number => (l >= 0 ? -Math.log1p(Math.exp(-l)) : l - Math.log1p(Math.exp(l)));
-
-/**
- * Per parameter element, the log-mass at 0 and its change from 0 to 1
- * (log-mass at v = at0 + v · rise: the emissions broadcast each parameter over
- * many values, so the logs are taken once per parameter):
- *   probs q (clamped to c): log(1 - c), log c - log(1 - c)
- *   logits l: log σ(-l), log σ(l) - log σ(-l) = l
- */
-interface Tables {
-  at0: Float64Array;
-  rise: Float64Array;
-}
-
-/** Two float64 arrays shared by every call, as the gradient sums are (a table lives only through its loop). */
-let tableSpace = new Float64Array(0);
-function emptyTables(n: number): Tables {
-  if (tableSpace.length < 2 * n) tableSpace = new Float64Array(Math.max(2 * n, 2 * tableSpace.length));
-  return { at0: tableSpace.subarray(0, n), rise: tableSpace.subarray(n, 2 * n) };
-}
-
-function tables(p: KernelValues, kind: Kind): Tables {
-  const n = p.length;
-  const t = emptyTables(n);
-  for (let i = 0; i < n; i++) {
-    const a = p[i]!;
-    if (kind === "probs") {
-      const c = clampProbNumber(a);
-      t.at0[i] = Math.log1p(-c);
-      t.rise[i] = Math.log(c) - t.at0[i]!;
-    } else {
-      t.at0[i] = logSigmoid(-a);
-      t.rise[i] = a;
-    }
-  }
-  return t;
-}
-
-/**
- * The derivatives in the parameter, as at0 + v · rise:
- *   probs: -1/(1 - c) at 0, 1/c at 1, both 0 where the clamp bites (c ≠ q)
- *   logits: -σ(l) at 0, 1 - σ(l) at 1
- */
-function gradientTables(p: KernelValues, kind: Kind): Tables {
-  const n = p.length;
-  const t = emptyTables(n);
-  for (let i = 0; i < n; i++) {
-    const a = p[i]!;
-    if (kind === "probs") {
-      const c = clampProbNumber(a);
-      t.at0[i] = c === a ? -1 / (1 - c) : 0;
-      t.rise[i] = c === a ? 1 / c + 1 / (1 - c) : 0;
-    } else {
-      t.at0[i] = -1 / (1 + Math.exp(-a));
-      t.rise[i] = 1;
-    }
-  }
-  return t;
 }
 
 /**
@@ -309,184 +252,6 @@ function gradientThrough(
   }
   return g;
 }
-
-/**
- * The sum of each run's log-masses (a plate sum fused in): out[r] = Σ over run r, 0 for a masked run. A
- * run's sum is its sum at all-zero values (Σ at0, one per distinct parameter run, shared by the rows that
- * read it) plus `v · rise` where a value is not 0 (most of an emission's tones are off), so the work per run
- * is its nonzero values, not its length.
- */
-function logMassSums(
-  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, paramSize: number,
-  out: Float32Array,
-): Float32Array {
-  const nz = nonzeroRuns(v, rows);
-  const zero = zeroSums(at0, entry, rows, paramSize);
-  const { base, step } = rows;
-  return runSums(zero, rise, entry, rows.rows, base[1]!, step[1]!, mask, mask === null ? null : base[2]!, nz, out);
-}
-
-function runSums(
-  zero: Float64Array, rise: Float64Array, entry: ArrayLike<number> | null, rows: number, bp: Int32Array, sp: number,
-  m: KernelValues | null, bm: Int32Array | null, { first, last, cols, vals }: NonzeroRuns, out: Float32Array,
-): Float32Array {
-  for (let r = 0; r < rows; r++) {
-    if (m !== null && m[bm![r]!] === 0) {
-      out[r] = 0;
-      continue;
-    }
-    const b = bp[r]!;
-    let acc = zero[b]!;
-    for (let k = first[r]!, end = last[r]!; k < end; k++) {
-      const ip = b + cols[k]! * sp;
-      acc += vals[k]! * rise[entry === null ? ip : entry[ip]!]!;
-    }
-    out[r] = acc;
-  }
-  return out;
-}
-
-/**
- * Σ dy · d(run sum)/d(entry) onto each table entry, in float64; masked runs add nothing. The at0 part is
- * each parameter run's total dy times its at0s (one pass over the parameter runs), the rise part is per
- * nonzero value.
- */
-function logMassSumsGradient(
-  v: KernelValues, { at0, rise }: Tables, entry: ArrayLike<number> | null, rows: BroadcastRows, mask: KernelValues | null, paramSize: number,
-  dy: KernelValues, g: Float64Array,
-): Float64Array {
-  const nz = nonzeroRuns(v, rows);
-  const { base, step, inner } = rows;
-  const w = runWeights(dy, rows.rows, base[1]!, mask, mask === null ? null : base[2]!, paramSize);
-  risesGradient(rise, entry, rows.rows, base[1]!, step[1]!, mask, mask === null ? null : base[2]!, nz, dy, g);
-  return zerosGradient(at0, entry, w, rows.rows, base[1]!, inner, step[1]!, g);
-}
-
-/** Per parameter run (by its offset), the total dy of the unmasked rows that read it (zeroGradient leaves it 0 again). */
-function runWeights(dy: KernelValues, rows: number, bp: Int32Array, m: KernelValues | null, bm: Int32Array | null, paramSize: number): Float64Array {
-  if (weights.length < paramSize) weights = new Float64Array(Math.max(paramSize, 2 * weights.length));
-  const w = weights;
-  for (let r = 0; r < rows; r++) if (m === null || m[bm![r]!] !== 0) w[bp[r]!]! += dy[r]!;
-  return w;
-}
-
-function risesGradient(
-  rise: Float64Array, entry: ArrayLike<number> | null, rows: number, bp: Int32Array, sp: number, m: KernelValues | null, bm: Int32Array | null,
-  { first, last, cols, vals }: NonzeroRuns, dy: KernelValues, g: Float64Array,
-): Float64Array {
-  for (let r = 0; r < rows; r++) {
-    const d = dy[r]!;
-    if (d === 0 || (m !== null && m[bm![r]!] === 0)) continue;
-    const b = bp[r]!;
-    for (let k = first[r]!, end = last[r]!; k < end; k++) {
-      const ip = b + cols[k]! * sp;
-      const e = entry === null ? ip : entry[ip]!;
-      g[e]! += d * vals[k]! * rise[e]!;
-    }
-  }
-  return g;
-}
-
-/** Each parameter run's weight times its at0s, once per run (its weight is then put back to 0). */
-function zerosGradient(
-  at0: Float64Array, entry: ArrayLike<number> | null, w: Float64Array, rows: number, bp: Int32Array, inner: number, sp: number, g: Float64Array,
-): Float64Array {
-  for (let r = 0; r < rows; r++) {
-    const b = bp[r]!;
-    const wb = w[b]!;
-    if (wb === 0) continue;
-    w[b] = 0;
-    for (let c = 0, ip = b; c < inner; c++, ip += sp) {
-      const e = entry === null ? ip : entry[ip]!;
-      g[e]! += wb * at0[e]!;
-    }
-  }
-  return g;
-}
-
-/** Σ at0 along each parameter run, by the run's offset (computed once per distinct offset). */
-function zeroSums(at0: Float64Array, entry: ArrayLike<number> | null, { rows, inner, base, step }: BroadcastRows, paramSize: number): Float64Array {
-  if (zeros.length < paramSize) [zeros, zeroCall] = [new Float64Array(Math.max(paramSize, 2 * zeros.length)), new Int32Array(Math.max(paramSize, 2 * zeros.length))];
-  const z = zeros;
-  const call = ++calls;
-  const bp = base[1]!;
-  const sp = step[1]!;
-  for (let r = 0; r < rows; r++) {
-    const b = bp[r]!;
-    if (zeroCall[b] === call) continue;
-    zeroCall[b] = call;
-    let acc = 0;
-    for (let c = 0, ip = b; c < inner; c++, ip += sp) acc += at0[entry === null ? ip : entry[ip]!]!;
-    z[b] = acc;
-  }
-  return z;
-}
-
-/** Each row's nonzero values: positions along its run and the values, rows reading the same value run sharing them. */
-interface NonzeroRuns {
-  first: Int32Array;
-  last: Int32Array;
-  cols: Int32Array;
-  vals: Float64Array;
-}
-
-function nonzeroRuns(v: KernelValues, { rows, inner, base, step }: BroadcastRows): NonzeroRuns {
-  const bv = base[0]!;
-  const sv = step[0]!;
-  if (firsts.length < rows) [firsts, lasts] = [new Int32Array(Math.max(rows, 2 * firsts.length)), new Int32Array(Math.max(rows, 2 * firsts.length))];
-  if (rowOf.length < v.length) [rowOf, rowCall] = [new Int32Array(Math.max(v.length, 2 * rowOf.length)), new Int32Array(Math.max(v.length, 2 * rowOf.length))];
-  const seen = rowOf;
-  const call = ++calls;
-  // the nonzeros of the distinct value runs, counted first so the lists are allocated (grown) once
-  let n = 0;
-  for (let r = 0; r < rows; r++) {
-    const b = bv[r]!;
-    if (rowCall[b] === call) continue;
-    rowCall[b] = call;
-    seen[b] = r;
-    for (let c = 0, iv = b; c < inner; c++, iv += sv) if (v[iv] !== 0) n++;
-  }
-  if (colSpace.length < n) [colSpace, valSpace] = [new Int32Array(Math.max(n, 2 * colSpace.length)), new Float64Array(Math.max(n, 2 * colSpace.length))];
-  return fillRuns(v, rows, inner, bv, sv, seen, { first: firsts, last: lasts, cols: colSpace, vals: valSpace });
-}
-
-function fillRuns(v: KernelValues, rows: number, inner: number, bv: Int32Array, sv: number, seen: Int32Array, nz: NonzeroRuns): NonzeroRuns {
-  const { first, last, cols, vals } = nz;
-  let k = 0;
-  for (let r = 0; r < rows; r++) {
-    const b = bv[r]!;
-    const s = seen[b]!;
-    if (s < r) {
-      first[r] = first[s]!;
-      last[r] = last[s]!;
-      continue;
-    }
-    first[r] = k;
-    for (let c = 0, iv = b; c < inner; c++, iv += sv) {
-      const x = v[iv]!;
-      if (x !== 0) {
-        cols[k] = c;
-        vals[k] = x;
-        k++;
-      }
-    }
-    last[r] = k;
-  }
-  return nz;
-}
-
-// shared scratch of the sums' loops (one kernel runs at a time; nothing outlives a call)
-let weights = new Float64Array(0);
-let zeros = new Float64Array(0);
-// which call last set an entry of `zeros` / `rowOf`: a counter, so nothing is cleared between calls
-let calls = 0;
-let zeroCall = new Int32Array(0);
-let rowCall = new Int32Array(0);
-let firsts = new Int32Array(0);
-let lasts = new Int32Array(0);
-let rowOf = new Int32Array(0);
-let colSpace = new Int32Array(0);
-let valSpace = new Float64Array(0);
 
 /**
  * The per-value form in probs, c = clamp(p): for a value of 0 or 1 the

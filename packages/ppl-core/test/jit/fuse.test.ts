@@ -176,4 +176,67 @@ describe("fuseSteps", () => {
     rec.program.dispose();
     tf.dispose([t, y, mask]);
   });
+
+  it("sums model_2's form, probs[h, y_prev[s, d], d] per row, through runs shared by rows that differ in a few columns, and on one tape twice", () => {
+    // a table [H = 3, 2, D = 6] gathered by the state h and the previous values: rows (h, s) of one h read
+    // the same entries except where y_prev is on (sequence 3 differs from 2 in more than half the columns)
+    const [H, S, D] = [3, 5, 6];
+    const table = Array.from({ length: H * 2 * D }, (_, i) => 0.05 + 0.9 * ((i * 37) % 29) / 29);
+    const prev = [[0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 1, 1, 0, 0, 0], [1, 1, 0, 1, 1, 1], [0, 0, 1, 0, 0, 0]];
+    const ys2 = [[0, 0, 1, 0, 0, 1], [1, 0, 0, 0, 0, 0], [0, 1, 0.25, 0, 0, 0], [1, 0, 0, 1, 0, 1], [0, 0, 0, 0, 0, 0]];
+    const on = [true, true, false, true, true];
+    const entry = (h: number, s: number, d: number) => h * 2 * D + prev[s]![d]! * D + d;
+    const idxs = Array.from({ length: H * S * D }, (_, i) => entry(Math.floor(i / (S * D)), Math.floor(i / D) % S, i % D));
+    const loss64 = (tb: readonly number[]) => {
+      let a = 0;
+      for (let h = 0; h < H; h++) for (let s = 0; s < S; s++) for (let d = 0; d < D; d++) {
+        const [q, v] = [tb[entry(h, s, d)]!, ys2[s]![d]!];
+        if (on[s]) a += v * Math.log(q) + (1 - v) * Math.log1p(-q);
+      }
+      return a;
+    };
+    const grad64 = (tb: readonly number[]) => {
+      const g = tb.map(() => 0);
+      for (let h = 0; h < H; h++) for (let s = 0; s < S; s++) for (let d = 0; d < D; d++) {
+        const e = entry(h, s, d);
+        const [q, v] = [tb[e]!, ys2[s]![d]!];
+        if (on[s]) g[e]! += (v - q) / (q * (1 - q));
+      }
+      return g;
+    };
+    const t = tf.variable(tf.tensor1d(table));
+    const y = tf.tensor2d(ys2.flat(), [S, D]);
+    const index = tf.tensor3d(idxs, [H, S, D], "int32");
+    const mask = tf.tensor3d(on, [1, S, 1], "bool");
+    const lossOf = () => plateSumLike(maskedLogProb(bernoulliLogProb(y, gatherFlat(t as tf.Tensor1D, index), "probs"), mask), [2]).sum();
+    const rec = record([y], lossOf);
+    if (rec.program === undefined) throw new Error(`not recorded: ${rec.refused}`);
+    rec.result.dispose();
+    const program = rec.program;
+    // gather, log-mass, mask, plate sum, sum: one op and the final sum
+    expect(program.size).toBe(2);
+    const check = (tb: readonly number[], times: number, r: { loss: number; grad: number[] }) => {
+      expect(r.loss).toBeCloseTo(times * loss64(tb), 3);
+      grad64(tb).forEach((g, e) => expect(r.grad[e]).toBeCloseTo(times * g, 2));
+    };
+    check(table, 1, replay(program, t, y));
+    // the gradient against central differences of the float64 loss
+    const fd = table.map((_, e) => {
+      const [up, down] = [table.slice(), table.slice()];
+      up[e]! += 1e-6;
+      down[e]! -= 1e-6;
+      return (loss64(up) - loss64(down)) / 2e-6;
+    });
+    const r = replay(program, t, y);
+    fd.forEach((g, e) => expect(r.grad[e]).toBeCloseTo(g, 2));
+    // new table values; then the program run twice on one tape (the first run's gradient finds its nonzero values again)
+    const moved = table.map((q) => 0.8 * q + 0.1);
+    t.assign(tf.tensor1d(moved));
+    check(moved, 1, replay(program, t, y));
+    const { value, grads } = tf.variableGrads(() => (program.run([y]) as tf.Scalar).add((program.run([y]) as tf.Scalar).mul(2)), [t]);
+    check(moved, 3, { loss: value.dataSync()[0]!, grad: Array.from(grads[t.name]!.dataSync()) });
+    tf.dispose([value, ...Object.values(grads)]);
+    program.dispose();
+    tf.dispose([t, y, index, mask]);
+  });
 });
