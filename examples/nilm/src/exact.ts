@@ -77,7 +77,8 @@ function stateSites(form: FactorialForm, m: number, T: number): string[] {
 export function inferDiscreteMap(mains: readonly number[], prior: FactorialPrior, globals: Globals, form: FactorialForm = "vectorized"): number[][] {
   const M = prior.appliances.length;
   const T = mains.length;
-  const args = [tf.tensor1d(mains as number[]), globalValues(globals)] as const;
+  // from a typed array: tfjs walks a plain array element by element to infer its shape and dtype (3× the copy)
+  const args = [tf.tensor1d(Float32Array.from(mains)), globalValues(globals)] as const;
   const values = decoder(form).decode(args[0], prior, args[1]);
   try {
     return Array.from({ length: M }, (_, m) => {

@@ -26,7 +26,9 @@ function align(f: Factor, target: readonly Dim[]): tf.Tensor {
   const order = target.filter((d) => kept.includes(d));
   const perm = order.map((d) => kept.indexOf(d));
   if (perm.some((p, i) => p !== i)) x = x.transpose(perm);
-  return x.reshape(target.map((d) => (kept.includes(d) ? x.shape[order.indexOf(d)]! : 1)));
+  const shape = target.map((d) => (kept.includes(d) ? x.shape[order.indexOf(d)]! : 1));
+  // (a reshape to its own shape is still a kernel dispatch)
+  return shape.length === x.rank && shape.every((s, i) => s === x.shape[i]) ? x : x.reshape(shape);
 }
 
 /** Σ of the factors on `target`, broadcast to `shape` by adding zeros (tf.broadcastTo's gradient is a per-copy Tile). */
@@ -72,8 +74,10 @@ function batchOf(c: TimeChain, size: (d: Dim) => number) {
 
 /**
  * The unary term on the state variables `on` (indices into prev and curr):
- * [1 or B, T, Π their sizes], each kind laid on its steps (a pad, not a
- * concat with zeros); adding them broadcasts a shared kind over the batch.
+ * [1 or B, T, Π their sizes], the step-0 kind at t = 0 and the step-1 kind
+ * at t = 1..T-1 joined along time (one concat; a pad of the one present, not
+ * a concat with zeros), a loop's kind on every step added; adding broadcasts
+ * a shared kind over the batch.
  */
 function unaryOn(c: TimeChain, on: readonly number[], k: Kinds, size: (d: Dim) => number): tf.Tensor {
   const { lead } = batchOf(c, size);
@@ -82,12 +86,14 @@ function unaryOn(c: TimeChain, on: readonly number[], k: Kinds, size: (d: Dim) =
   const shape = prev.map(size);
   const K = shape.reduce((a, b) => a * b, 1);
   const T = c.steps + 1;
+  // the two kinds joined share a lead (a concat does not broadcast): the batch's when either varies along it
+  const joined = lead([...k.init, ...k.curr]);
+  const first = k.init.length > 0 ? total(k.init, [...c.batch, ...prev], [...joined, ...shape]).reshape([-1, 1, K]) : undefined;
+  const later = k.curr.length > 0 ? total(k.curr, [...c.batch, c.time, ...curr], [...joined, c.steps, ...shape]).reshape([-1, T - 1, K]) : undefined;
   const parts: tf.Tensor[] = [];
-  if (k.init.length > 0) parts.push(total(k.init, [...c.batch, ...prev], [...lead(k.init), ...shape]).reshape([-1, 1, K]).pad([[0, 0], [0, T - 1], [0, 0]]));
-  if (k.curr.length > 0) {
-    const x = total(k.curr, [...c.batch, c.time, ...curr], [...lead(k.curr), c.steps, ...shape]);
-    parts.push(x.reshape([-1, T - 1, K]).pad([[0, 0], [1, 0], [0, 0]]));
-  }
+  if (first !== undefined && later !== undefined) parts.push(tf.concat([first, later], 1));
+  else if (first !== undefined) parts.push(first.pad([[0, 0], [0, T - 1], [0, 0]]));
+  else if (later !== undefined) parts.push(later.pad([[0, 0], [1, 0], [0, 0]]));
   // a loop's factors on the state at every step (its emissions), stacked along the span
   if (k.every.length > 0) parts.push(total(k.every, [...c.batch, c.span!, ...curr], [...lead(k.every), T, ...shape]).reshape([-1, T, K]));
   return parts.length === 0 ? tf.zeros([1, T, K]) : parts.reduce((a, b) => a.add(b));

@@ -97,7 +97,9 @@ export function packedSize(slots: readonly DecodedSlot[]): number {
  */
 export function decodedValues(slots: readonly DecodedSlot[], packed: ArrayLike<number>): Map<string, tf.Tensor> {
   const values = new Map<string, tf.Tensor>();
-  const shared = new Map<string, tf.Tensor>();
+  // by dtype and shape, the values made so far: a new one is compared element by element (a key of its
+  // elements, joined into a string, cost a time-vectorised site's decode as much as the rest of the read)
+  const shared = new Map<string, { readonly out: tf.TypedArray; readonly value: tf.Tensor }[]>();
   for (const slot of slots) {
     const { support, size, offset } = slot;
     const E = slot.eventShape.reduce((x, y) => x * y, 1);
@@ -107,10 +109,17 @@ export function decodedValues(slots: readonly DecodedSlot[], packed: ArrayLike<n
       for (let e = 0; e < E; e++) out[c * E + e] = support[row + e]!;
     }
     const shape = [...slot.shape, ...slot.eventShape];
-    const key = `${slot.dtype}[${shape.join(",")}]${out.join(",")}`;
-    let value = shared.get(key);
-    if (value === undefined) shared.set(key, (value = tf.tensor(out, shape, slot.dtype)));
+    const key = `${slot.dtype}[${shape.join(",")}]`;
+    let made = shared.get(key);
+    if (made === undefined) shared.set(key, (made = []));
+    let value = made.find((m) => sameElements(m.out, out))?.value;
+    if (value === undefined) made.push({ out, value: (value = tf.tensor(out, shape, slot.dtype)) });
     values.set(slot.site, value);
   }
   return values;
+}
+
+function sameElements(a: tf.TypedArray, b: tf.TypedArray): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
