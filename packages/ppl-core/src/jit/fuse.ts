@@ -14,16 +14,18 @@
  *   of the value of an op that can sum its own value: the op writes one sum
  *   per run instead of every element, and its gradient reads dy per run
  *   instead of a broadcast copy of it.
- * A fused-away op goes when nothing else reads its output.
+ * A fused-away op goes when nothing else reads its output. Then a chain's
+ * per-step ops become one op (stack-ops.ts).
  */
 import { type FusableOp, engineForward, fusionOf } from "../ops/custom-grad.js";
 import type { Step } from "./program.js";
+import { stackOps } from "./stack-ops.js";
 
 type Custom = Extract<Step, { kind: "custom" }>;
 
 /** `steps` with the fusions made; `output` is the program's result slot. */
 export function fuseSteps(steps: readonly Step[], output: number): Step[] {
-  return fuseInto("sum", fuseInto("mask", fuseGathers(steps, output), output), output);
+  return stackOps(fuseInto("sum", fuseInto("mask", fuseGathers(steps, output), output), output), output);
 }
 
 /** How many steps (and the output) read each slot. */

@@ -20,7 +20,9 @@ import { type BroadcastRows, broadcastRows, rowsMemo } from "./broadcast-index.j
 import { RunSums } from "./bernoulli-run-sums.js";
 import { type Kind, type Tables, gradientTables, logSigmoid, tables } from "./bernoulli-tables.js";
 import { clampProbNumber } from "./clamp-probs.js";
-import { type FusableOp, type Fusion, type GatherSpec, type MaskSpec, type OpFunction, type SumSpec, customGradient } from "./custom-grad.js";
+import {
+  type FusableOp, type Fusion, type GatherSpec, type MaskSpec, type OpFunction, type StackSpec, type SumSpec, customGradient,
+} from "./custom-grad.js";
 import { type KernelValues, copyInto, float64Sums, writeTensor, zerosTensor } from "./kernel-io.js";
 import { broadcastShapes } from "./tensor.js";
 
@@ -55,9 +57,12 @@ interface OpSpec {
   readonly sum: SumSpec | undefined;
 }
 
-/** The fusions an op of `spec` can make (custom-grad.ts, jit/fuse.ts): a gather first, then a mask, then a sum. */
+/**
+ * The fusions an op of `spec` can make (custom-grad.ts, jit/fuse.ts): a gather first, then a mask, then a sum; an
+ * op with its sum fused is a kernel that can share an op with a chain's other steps' (jit/stack-ops.ts).
+ */
 function fusions(spec: OpSpec): Fusion {
-  if (spec.sum !== undefined) return {};
+  if (spec.sum !== undefined) return { stack: sumsKernel(spec, spec.sum) };
   return {
     throughGather: spec.gather === undefined && spec.mask === undefined
       ? { input: 1, fused: (gather) => fusable({ ...spec, paramShape: gather.shape, gather }) }
@@ -95,6 +100,28 @@ function fusable(spec: OpSpec): FusableOp {
  */
 function perParam(spec: OpSpec, rows: BroadcastRows): boolean {
   return spec.gather !== undefined || 2 * sizeOf(spec.paramShape) <= rows.rows * rows.inner;
+}
+
+/**
+ * The op with a sum fused as a kernel (custom-grad.ts StackSpec), with run sums of its own: its inputs are the
+ * value, the parameter (or the gather's table) and, fused with one, the mask; its value is one sum per run.
+ */
+function sumsKernel(spec: OpSpec, sum: SumSpec): StackSpec {
+  const { kind, gather, mask } = spec;
+  const maskShapes = mask === undefined ? [] : [mask.shape];
+  const rows = broadcastRows(spec.out, [spec.valueShape, spec.paramShape, ...maskShapes]);
+  const inputShapes = [spec.valueShape, gather === undefined ? spec.paramShape : [gather.size], ...maskShapes];
+  const runSums = new RunSums(gather === undefined ? null : gather.flat, sizeOf(spec.paramShape));
+  return {
+    kind: `bernoulli-${kind}-sums`,
+    inputShapes,
+    shape: sum.shape.filter((_, i) => !sum.axes.includes(i)),
+    differentiable: inputShapes.map((_, i) => i === 1),
+    forward: ([vs, ps, ms], lp) => runSums.sums(vs!, tables(ps!, kind), rows, ms ?? null, lp),
+    backward: (call, [vs, ps, ms], dy, [, g]) => {
+      runSums.gradient(call, vs!, gradientTables(ps!, kind), rows, ms ?? null, dy, g!);
+    },
+  };
 }
 
 /** The op's function: its inputs are the value, the parameter (or the gather's table) and, fused with one, the mask. */

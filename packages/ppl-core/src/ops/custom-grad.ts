@@ -12,9 +12,13 @@
  * that takes the gather's table in that input's place, so the tables are
  * built on the table's entries instead of on every gathered copy, and the
  * function that applies a mask to its own value, so the masked runs are
- * skipped and the mask's copies go.
+ * skipped and the mask's copies go. An op that spreads pieces over the
+ * steps of a chain declares that, and an op that can run as a JS kernel
+ * into a slice of a larger output gives that kernel, so that a chain's
+ * per-step ops run as one op (jit/stack-ops.ts).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { KernelValues } from "./kernel-io.js";
 
 export interface CustomGradResult {
   value: tf.Tensor;
@@ -46,6 +50,34 @@ export interface SumSpec {
   readonly shape: readonly number[];
 }
 
+/** An op whose value is its inputs spread over `at.length` steps: step t is input at[t], zeros where at[t] is -1. */
+export interface SpreadSpec {
+  readonly at: readonly number[];
+}
+
+/**
+ * An op as a JS kernel over its inputs' values, which a compiled loss may run
+ * with others into one output (jit/stack-ops.ts): `kind` names what it
+ * computes, and kernels of one kind whose inputs have equal shapes can share
+ * an op.
+ */
+export interface StackSpec {
+  readonly kind: string;
+  /** The shapes of the op's inputs, in order. */
+  readonly inputShapes: readonly (readonly number[])[];
+  /** The shape of the op's value. */
+  readonly shape: readonly number[];
+  /** Which inputs take a gradient (the others get zeros). */
+  readonly differentiable: readonly boolean[];
+  /**
+   * Write the op's value (every element of `out`, the value's size) from its inputs' values; gives the call's
+   * number, which its gradient receives (a kernel may keep work of a forward call for that call's gradient).
+   */
+  forward(ins: readonly KernelValues[], out: Float32Array): number;
+  /** Add dy · ∂value/∂input into `grads[j]` (float64, the input's size) for each differentiable input j (null for the others). */
+  backward(call: number, ins: readonly KernelValues[], dy: KernelValues, grads: readonly (Float64Array | null)[]): void;
+}
+
 /** An op's function with the fusions it can make in turn. */
 export interface FusableOp {
   readonly f: OpFunction<tf.Tensor[]>;
@@ -60,6 +92,10 @@ export interface Fusion {
   readonly mask?: MaskSpec;
   /** The op is a sum of its one input. */
   readonly sum?: SumSpec;
+  /** The op spreads its inputs over steps. */
+  readonly spread?: SpreadSpec;
+  /** The op as a kernel that can share an op with others of its kind. */
+  readonly stack?: StackSpec | undefined;
   /** The op with its input `input` taken from a gather: the same op, reading the gather's table there. */
   readonly throughGather?: { readonly input: number; readonly fused: (g: GatherSpec) => FusableOp } | undefined;
   /** The op with a mask applied to its value: the same op, with the mask as a last input; undefined when it cannot. */

@@ -7,7 +7,8 @@
  * NaN) cost ~3 ms a step on wasm for hmm.py's [63, 16, 16] (`where` tiles its
  * bool mask up to the full shape, and a stack's gradient adds T rows into
  * each piece one op at a time); the JS copy and the gradient's sum over each
- * piece's steps touch each entry once.
+ * piece's steps touch each entry once. A compiled loss may run the pieces'
+ * ops as one op that writes the spread itself (ppl-core jit/stack-ops.ts).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "ppl-core/internal";
@@ -29,7 +30,7 @@ export function spreadPieces(pieces: readonly tf.Tensor[], at: readonly number[]
         return sums.map((g) => tf.tensor(Float32Array.from(g), shape));
       },
     };
-  });
+  }, { spread: { at } });
   return op(...pieces);
 }
 
