@@ -8,7 +8,8 @@
  * - another signature (argument shapes, dtypes, non-tensor values, the
  *   ParamStore's names), another model or guide: another program;
  * - a call that created params (the first step creates them lazily): not
- *   kept, the next call records;
+ *   kept (its recording ends where the first param is created), the next
+ *   call records;
  * - a variable the program reads was disposed (the store was cleared): recorded again;
  * - argument values the recorded call read in JS differ: another program
  *   (up to PROGRAMS_PER_SIGNATURE for one signature, then interpreted);
@@ -20,11 +21,11 @@
  *   maxPlateNesting by drawing).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { getParamStore } from "../params/param-store.js";
+import { getParamStore, watchParamCreation } from "../params/param-store.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
 import type { Program } from "./program.js";
-import { record } from "./recorder.js";
+import { record, stopRecording } from "./recorder.js";
 import { signature } from "./signature.js";
 
 /** Programs kept for one signature, told apart by the argument values the model read. */
@@ -99,7 +100,15 @@ export class CompiledLoss {
       return { value: tf.tidy(() => fit.program.run(sig.tensors)) as T, replayedParams: fit.params, program: fit.program };
     }
     const seen = new Set<string>();
-    const rec = record(sig.tensors, () => loss(observeParams(model, seen), observeParams(guide, seen)));
+    // a call that creates a param keeps no program (below): its recording ends there, and the rest runs unrecorded
+    // (the first step creates every param, an autoguide's in its prototype run)
+    const unwatch = watchParamCreation((name) => stopRecording(`the call created param '${name}'`));
+    let rec: ReturnType<typeof record>;
+    try {
+      rec = record(sig.tensors, () => loss(observeParams(model, seen), observeParams(guide, seen)));
+    } finally {
+      unwatch();
+    }
     const value = rec.result as T;
     if (store.names().join("\u0000") !== names) {
       // the call created params: its program would not read them as later calls do; the next call records

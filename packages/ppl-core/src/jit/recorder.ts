@@ -94,6 +94,17 @@ export function canRecord(): boolean {
 }
 
 let recording = false;
+/** Ends the recording in progress (see {@link stopRecording}). */
+let stopActive: ((reason: string) => void) | undefined;
+
+/**
+ * End the recording in progress, if there is one, refused for `reason`: the rest of the call runs unrecorded, as
+ * an interpreted call runs. For a call whose program is known to be useless before it ends (a compiled loss's call
+ * that creates a param: compiled-loss.ts drops its program), so it does not pay for recording the rest.
+ */
+export function stopRecording(reason: string): void {
+  stopActive?.(reason);
+}
 
 /**
  * Run `f` (a loss call whose tensor arguments are `args`) and record the
@@ -151,6 +162,22 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
   };
   const previousObserver = observeRng(rec);
   recording = true;
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    PATCHED.forEach((m, i) => {
+      if (previous[i] === undefined) delete (engine as Partial<EngineInternals>)[m];
+      else (engine as unknown as Record<string, unknown>)[m] = previous[i];
+    });
+    observeRng(previousObserver);
+    recording = false;
+    stopActive = undefined;
+  };
+  stopActive = (reason) => {
+    rec.refuse(reason);
+    restore();
+  };
   let result: tf.Tensor;
   try {
     result = f();
@@ -158,12 +185,7 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
     rec.discard();
     throw err;
   } finally {
-    PATCHED.forEach((m, i) => {
-      if (previous[i] === undefined) delete (engine as Partial<EngineInternals>)[m];
-      else (engine as unknown as Record<string, unknown>)[m] = previous[i];
-    });
-    observeRng(previousObserver);
-    recording = false;
+    restore();
   }
   return rec.finish(result);
 }

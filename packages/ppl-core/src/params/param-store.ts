@@ -221,6 +221,7 @@ export class ParamStore {
     const unconstrained = tf.tidy(() => tf.variable(transform.inverse(init.cast("float32")), true, `ppl/${name}/${variableCounter++}`));
     const entry: Entry = { unconstrained, constraint, mapping, transform, shape: [...init.shape] };
     this.entries.set(name, entry);
+    for (const watch of creationWatchers) watch(name);
     return entry;
   }
 
@@ -411,6 +412,15 @@ function loadError(json: unknown, issue: z.core.$ZodIssue): PPLConfigError {
       "Fix: load what JSON.stringify(getParamStore().toJSON()) wrote, unchanged (JSON.parse it first)",
     { site: top === "params" ? name : undefined, expected: issue.code === "invalid_type" ? String(issue.expected) : undefined, actual: problem },
   );
+}
+
+/** Told each param's name as a store creates it (not public: a compiled loss's recording, jit/compiled-loss.ts). */
+const creationWatchers = new Set<(name: string) => void>();
+
+/** Call `watch` with each param's name as it is created, until the returned function is called. */
+export function watchParamCreation(watch: (name: string) => void): () => void {
+  creationWatchers.add(watch);
+  return () => creationWatchers.delete(watch);
 }
 
 const store = new ParamStore();

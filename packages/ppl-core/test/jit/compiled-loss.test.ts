@@ -129,6 +129,30 @@ describe("JitTraceELBO: replayed loss and gradient", () => {
     expect(r.grad).toBeCloseTo(truthGrad(0.5, xs), 4);
     expect(elbo.compileStats.recorded).toBe(2);
   });
+
+  it("a call that creates a param stops recording there (its program is dropped), and the next call records whole", () => {
+    // whether the recorder shadows the engine's kernel entry point when the guide reads its param, call by call
+    const shadowed: boolean[] = [];
+    const own = () => Object.prototype.hasOwnProperty.call(tf.engine(), "runKernelFunc");
+    function* watched(x: tf.Tensor) {
+      const loc = yield* param("loc", tf.scalar(0.5));
+      shadowed.push(own());
+      yield* sample("mu", dist.Delta(loc));
+      void x;
+    }
+    const xs = [1, 2, 3];
+    const data = tf.tensor1d(xs);
+    const elbo = new JitTraceELBO();
+    const r = lossAndGrad(elbo, model, watched, data);
+    expect(shadowed).toEqual([false, true]);
+    expect(own()).toBe(false);
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 0, interpreted: 0 });
+    expect(r.loss).toBeCloseTo(truthLoss(0.5, xs), 4);
+    expect(r.grad).toBeCloseTo(truthGrad(0.5, xs), 4);
+    const again = lossAndGrad(elbo, model, watched, data);
+    expect(elbo.compileStats.replayed).toBe(1);
+    expect(again.grad).toBeCloseTo(truthGrad(0.5, xs), 4);
+  });
 });
 
 describe("JitTraceELBO: memory", () => {
