@@ -16,7 +16,12 @@ export function clampProbs(p: tf.Tensor): tf.Tensor {
   return tf.clipByValue(p, PROBS_EPS, 1 - PROBS_EPS);
 }
 
-/** One probability clamped as {@link clampProbs} does, for kernels that work in float64 JS. */
+/**
+ * One probability clamped as {@link clampProbs} does, for kernels that work in float64 JS (NaN stays NaN).
+ * Math.min and Math.max, not a conditional: a conditional that gives either the module's constant or `p`
+ * made V8 box `p` as a heap number on every call inlined in a kernel's loop (Bernoulli's tables: a megabyte
+ * of garbage a compiled hmm.py step).
+ */
 export function clampProbNumber(p: number): number {
-  return p < PROBS_EPS ? PROBS_EPS : p > 1 - PROBS_EPS ? 1 - PROBS_EPS : p;
+  return Math.min(Math.max(p, PROBS_EPS), 1 - PROBS_EPS);
 }
