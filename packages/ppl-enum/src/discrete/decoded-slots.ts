@@ -72,12 +72,19 @@ export function writeIndices(slots: readonly DecodedSlot[], decided: ReadonlyMap
       if (axis === undefined) throw new Error(`internal: '${slot.site}' was decoded along ${p}, which is not one of its plates`);
       return axis;
     });
-    const strides = shape.map((_, i) => shape.slice(i + 1).reduce((x, y) => x * y, 1));
-    const aStrides = a.sizes.map((_, i) => a.sizes.slice(i + 1).reduce((x, y) => x * y, 1));
-    for (let c = 0; c < slot.size; c++) {
-      let flat = 0;
-      for (let i = 0; i < at.length; i++) flat += (Math.floor(c / strides[at[i]!]!) % shape[at[i]!]!) * aStrides[i]!;
+    // the step in the assignment's values of one step along each axis of the site's shape (0 along its other axes)
+    const step = new Array<number>(shape.length).fill(0);
+    at.forEach((axis, i) => (step[axis]! += a.sizes.slice(i + 1).reduce((x, y) => x * y, 1)));
+    const coord = new Array<number>(shape.length).fill(0);
+    // the site's entries in row-major order, the assignment's position kept as an odometer turns
+    for (let c = 0, flat = 0; c < slot.size; c++) {
       out[slot.offset + c] = a.values[flat]!;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        flat += step[d]!;
+        if (++coord[d]! < shape[d]!) break;
+        flat -= step[d]! * shape[d]!;
+        coord[d] = 0;
+      }
     }
   }
 }
