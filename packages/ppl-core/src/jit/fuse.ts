@@ -15,9 +15,11 @@
  *   per run instead of every element, and its gradient reads dy per run
  *   instead of a broadcast copy of it.
  * A fused-away op goes when nothing else reads its output. Then a chain's
- * per-step ops become one op (stack-ops.ts).
+ * per-step ops become one op (stack-ops.ts), and argument-only groups of
+ * elementwise kernels one op each (fuse-elementwise.ts).
  */
 import { type FusableOp, engineForward, fusionOf } from "../ops/custom-grad.js";
+import { fuseElementwise } from "./fuse-elementwise.js";
 import type { Step } from "./program.js";
 import { stackOps } from "./stack-ops.js";
 
@@ -25,7 +27,8 @@ type Custom = Extract<Step, { kind: "custom" }>;
 
 /** `steps` with the fusions made; `output` is the program's result slot. */
 export function fuseSteps(steps: readonly Step[], output: number): Step[] {
-  return stackOps(fuseInto("sum", fuseInto("mask", fuseGathers(steps, output), output), output), output);
+  // elementwise groups last: the sum's fusion and the stacking look through the reshapes before them
+  return fuseElementwise(stackOps(fuseInto("sum", fuseInto("mask", fuseGathers(steps, output), output), output), output), output);
 }
 
 /** How many steps (and the output) read each slot. */
