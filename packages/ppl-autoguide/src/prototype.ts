@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { type Constraint, type Model, type PlateFrame, PPLModelError, type SampleSite, block, trace } from "ppl-core";
-import { isVectorizedFrame, withNamesChecked } from "ppl-core/internal";
+import { isVectorizedFrame, stopRecording, withNamesChecked } from "ppl-core/internal";
 import type { InitLocFn } from "./init-strategies.js";
 
 /** What a guide keeps of one latent site from the prototype run (plain data, no tensors). */
@@ -75,6 +75,9 @@ export function runPrototype<A extends unknown[]>(
   options: PrototypeOptions = {},
 ): PrototypeSite[] {
   const sites: PrototypeSite[] = [];
+  // a compiled loss's call that runs the prototype keeps no program (the guide creates its params from it, and the
+  // init values are read in JS): its recording ends here, and the prototype runs unrecorded
+  stopRecording("an autoguide's first call (its prototype run, and the params the guide makes from it)");
   // tidy disposes every tensor of the run; only plain data leaves it
   tf.tidy(() => {
     const hideNonLatent = block(withInit(guideName, model, initLocFn), {

@@ -180,3 +180,25 @@ describe("AutoNormal on a local latent in a subsampled plate, through JitTraceEL
     data.dispose();
   });
 });
+
+describe("a compiled loss's first call with an autoguide", () => {
+  it("runs the prototype unrecorded, then records the next call whole: the losses stay the interpreted run's", () => {
+    // whether the recorder shadows the engine's kernel entry point each time the model runs
+    const shadowed: boolean[] = [];
+    const own = () => Object.prototype.hasOwnProperty.call(tf.engine(), "runKernelFunc");
+    function* watched(x: tf.Tensor) {
+      shadowed.push(own());
+      yield* normalModel(x);
+    }
+    const data = tf.tensor1d(XS);
+    const make = () => new AutoNormal(watched, { initScale: 0.3 });
+    const interpreted = sviRun(new TraceELBO(), watched, make, 5, 3, data);
+    shadowed.length = 0;
+    const elbo = new JitTraceELBO();
+    expect(sviRun(elbo, watched, make, 5, 3, data)).toEqual(interpreted);
+    // step 1: the prototype (unrecorded), the guide's param-creating call (stopped there), the recorded call; then replays
+    expect(shadowed).toEqual([false, false, true]);
+    expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 4, interpreted: 0 });
+    data.dispose();
+  });
+});

@@ -31,6 +31,7 @@ export { weightedSum } from "./ops/weighted-sum.js";
 export { splitRows } from "./ops/split-rows.js";
 export { customGradient } from "./ops/custom-grad.js";
 export { CompiledLoss } from "./jit/compiled-loss.js";
+export { stopRecording } from "./jit/recorder.js";
 export { compiledCall } from "./infer/jit-trace-elbo.js";
 export { rsampleNormalFromNoise } from "./distributions/numerics/normal-sampler.js";
 export { normalLogProbOfNoise } from "./ops/normal-logprob.js";
