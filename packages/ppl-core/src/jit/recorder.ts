@@ -37,6 +37,7 @@
  *   use the old one).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { checkingInputs } from "../ops/kernel-io.js";
 import { type RngObserver, isDrawing, observeRng, rngState } from "../rng.js";
 import { inValidationCheck } from "../validation.js";
 import { type Leaf, Program, type ReadArg, type Step } from "./program.js";
@@ -388,7 +389,8 @@ class Recorder implements RngObserver {
       const dy = tf.onesLike(res.value);
       inside.add(dy.dataId);
       try {
-        res.gradFunc(dy, [...saved]);
+        // the ops' JS kernels run as checks of their inputs only (kernel-io.ts)
+        checkingInputs((t) => this.checkInside(inside, t.dataId), () => res.gradFunc(dy, [...saved]));
       } catch {
         this.refuse("a custom-gradient op's gradient function failed when the recorder ran it once at a unit gradient");
       }

@@ -48,6 +48,7 @@ export function writeTensors(
   inputs: readonly tf.Tensor[],
   write: (outs: Float32Array[], ins: KernelValues[]) => void,
 ): tf.Tensor[] {
+  if (checkInput !== undefined) return checkedOnly(shapes, inputs, checkInput);
   const heap = heapFor(inputs);
   if (heap === undefined) {
     const outs = shapes.map((s) => new Float32Array(sizeOf(s)));
@@ -58,6 +59,28 @@ export function writeTensors(
   const infos = shapes.map((s) => heap.makeOutput([...s], "float32"));
   write(infos.map((info) => heap.typedArrayFromHeap(info) as Float32Array), inputs.map((t) => heap.typedArrayFromHeap(t)));
   return infos.map((info) => engine.makeTensorFromTensorInfo(info, heap));
+}
+
+/**
+ * While a compiled loss's recorder checks an op's gradient function (jit/recorder.ts: run once, to see that it
+ * uses only what the op gave it), each kernel's inputs go to `check` and its outputs are zeros: the recorder
+ * cannot see what `write` reads (a view of the heap), only which tensors it was given, and the check's values
+ * are thrown away, so the arithmetic is not done.
+ */
+let checkInput: ((t: tf.Tensor) => void) | undefined;
+export function checkingInputs<T>(check: (t: tf.Tensor) => void, f: () => T): T {
+  const outer = checkInput;
+  checkInput = check;
+  try {
+    return f();
+  } finally {
+    checkInput = outer;
+  }
+}
+
+function checkedOnly(shapes: readonly (readonly number[])[], inputs: readonly tf.Tensor[], check: (t: tf.Tensor) => void): tf.Tensor[] {
+  for (const t of inputs) check(t);
+  return shapes.map((s) => tf.zeros([...s], "float32"));
 }
 
 /** One new float32 tensor of `shape` filled by `write` (see {@link writeTensors}). */

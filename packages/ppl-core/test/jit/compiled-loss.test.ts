@@ -9,6 +9,7 @@ import {
 } from "ppl-core";
 import { customGradient } from "ppl-core/internal";
 import { normalLogPdf } from "../helpers.js";
+import { writeTensor } from "../../src/ops/kernel-io.js";
 
 function* model(x: tf.Tensor, s = 1) {
   const mu = yield* sample("mu", dist.Normal(0, 1));
@@ -234,6 +235,28 @@ describe("JitTraceELBO: guards that run the loss interpreted, with a message", (
     const data = tf.tensor1d([1, 2, 3]);
     lossAndGrad(elbo, capturingGradient, guide, data);
     lossAndGrad(elbo, capturingGradient, guide, data);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/closure capture/);
+  });
+
+  it("a custom op whose gradient's JS kernel (kernel-io.ts) is given a captured param-dependent tensor falls back", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    function* capturingKernel(x: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      const muCopy = tf.keep(mu.mul(1));
+      // the gradient to x is dy · mu read by a JS kernel from the closure's copy (a wrong gradient on purpose)
+      const shifted = customGradient<[tf.Tensor, tf.Tensor]>(([t, m]) => ({
+        value: t.add(m),
+        gradFunc: (dy) => [writeTensor(dy.shape, [dy, muCopy], (out, [d, c]) => out.forEach((_, i) => (out[i] = d![i]! * c![0]!))), dy.sum()],
+      }))(x, mu);
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(shifted, 1), { obs: x });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const data = tf.tensor1d([1, 2, 3]);
+    lossAndGrad(elbo, capturingKernel, guide, data);
+    lossAndGrad(elbo, capturingKernel, guide, data);
     expect(elbo.compileStats.recorded).toBe(0);
     expect(String(warn.mock.calls[0]![0])).toMatch(/closure capture/);
   });
