@@ -51,10 +51,16 @@ function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: Pla
       const values = viterbi.decode(obs, globals);
       valueOf = (site) => values.get(site)!;
     }
-    const S = ys.length;
-    // [T, S] in one read (each z_t has the plate's shape, [S])
-    const zs = tf.stack(Array.from({ length: T }, (_, t) => valueOf(`z_${t}`))).dataSync();
-    return ys.map((_, s) => Array.from({ length: T }, (_, t) => zs[t * S + s]!));
+    // each z_t has the plate's shape, [S]; sites decoded to the same states share one tensor, read once (a
+    // stack of the T values was most of a compiled call's garbage: T tensors expanded, concatenated and read)
+    const read = new Map<tf.Tensor, ArrayLike<number>>();
+    const states = Array.from({ length: T }, (_, t) => {
+      const value = valueOf(`z_${t}`);
+      let data = read.get(value);
+      if (data === undefined) read.set(value, (data = value.dataSync()));
+      return data;
+    });
+    return ys.map((_, s) => states.map((zt) => zt[s]!));
   });
 }
 

@@ -17,8 +17,9 @@ export interface DecodedSlot {
   readonly site: string;
   /** The site's enumerated variable (the backward pass's name for it). */
   readonly variable: Dim;
-  /** The site's plate shape (full sizes, 1 where it has no plate) and the axis each of its plates is. */
+  /** The site's plate shape (full sizes, 1 where it has no plate), its row-major strides, and the axis each of its plates is. */
   readonly shape: readonly number[];
+  readonly strides: readonly number[];
   readonly axisOf: ReadonlyMap<Dim, number>;
   /** Where its indices start in the packed array, and how many (the shape's size). */
   readonly offset: number;
@@ -27,6 +28,10 @@ export interface DecodedSlot {
   readonly support: tf.TypedArray;
   readonly dtype: tf.DataType;
   readonly eventShape: readonly number[];
+  /** The decoded value's shape (plates ++ event), a key of it with the dtype, and how many support elements a position picks (the event's size). */
+  readonly valueShape: readonly number[];
+  readonly valueKey: string;
+  readonly eventSize: number;
 }
 
 /** The slots of a trace's parallel-enumerated sites, in trace order. */
@@ -54,40 +59,44 @@ function slotOf(site: SampleSite, variable: Dim, offset: number, supports: Map<t
   }
   let support = supports.get(site.value);
   if (support === undefined) supports.set(site.value, (support = site.value.dataSync() as tf.TypedArray));
+  const eventShape = site.fn.eventShape;
+  const valueShape = [...shape, ...eventShape];
   return {
-    site: site.name, variable, shape, axisOf, offset, size: shape.reduce((x, y) => x * y, 1),
-    support, dtype: site.value.dtype, eventShape: site.fn.eventShape,
+    site: site.name, variable, shape, strides: shape.map((_, i) => shape.slice(i + 1).reduce((x, y) => x * y, 1)), axisOf, offset,
+    size: shape.reduce((x, y) => x * y, 1), support, dtype: site.value.dtype, eventShape,
+    valueShape, valueKey: `${site.value.dtype}[${valueShape.join(",")}]`, eventSize: eventShape.reduce((x, y) => x * y, 1),
   };
 }
 
-/** The decided variables as support positions, packed slot after slot (a variable nothing decided stays at 0). */
+/**
+ * The decided variables as support positions, packed slot after slot (a variable nothing decided stays at 0).
+ * A decode runs this for every site on every call (160 sites for a 160-step chain): it allocates nothing.
+ */
 export function writeIndices(slots: readonly DecodedSlot[], decided: ReadonlyMap<Dim, Assignment>, out: Int32Array): void {
   for (const slot of slots) {
     const a = decided.get(slot.variable);
     if (a === undefined) continue;
-    const { shape } = slot;
-    // which axis of the site's shape each of the assignment's plates is
-    const at = a.plates.map((p) => {
-      const axis = slot.axisOf.get(p);
-      if (axis === undefined) throw new Error(`internal: '${slot.site}' was decoded along ${p}, which is not one of its plates`);
-      return axis;
-    });
-    // the step in the assignment's values of one step along each axis of the site's shape (0 along its other axes)
-    const step = new Array<number>(shape.length).fill(0);
-    at.forEach((axis, i) => (step[axis]! += a.sizes.slice(i + 1).reduce((x, y) => x * y, 1)));
-    const coord = new Array<number>(shape.length).fill(0);
-    // the site's entries in row-major order, the assignment's position kept as an odometer turns
-    for (let c = 0, flat = 0; c < slot.size; c++) {
+    const { shape, strides } = slot;
+    // per plate of the assignment: which axis of the site's shape it is, and its stride in the assignment's values
+    const n = a.plates.length;
+    if (axes.length < n) [axes, aStrides] = [new Int32Array(2 * n), new Int32Array(2 * n)];
+    for (let i = n - 1, stride = 1; i >= 0; stride *= a.sizes[i]!, i--) {
+      const axis = slot.axisOf.get(a.plates[i]!);
+      if (axis === undefined) throw new Error(`internal: '${slot.site}' was decoded along ${a.plates[i]!}, which is not one of its plates`);
+      axes[i] = axis;
+      aStrides[i] = stride;
+    }
+    for (let c = 0; c < slot.size; c++) {
+      let flat = 0;
+      for (let i = 0; i < n; i++) flat += (Math.floor(c / strides[axes[i]!]!) % shape[axes[i]!]!) * aStrides[i]!;
       out[slot.offset + c] = a.values[flat]!;
-      for (let d = shape.length - 1; d >= 0; d--) {
-        flat += step[d]!;
-        if (++coord[d]! < shape[d]!) break;
-        flat -= step[d]! * shape[d]!;
-        coord[d] = 0;
-      }
     }
   }
 }
+
+// writeIndices' scratch (one call at a time, nothing outlives it)
+let axes = new Int32Array(8);
+let aStrides = new Int32Array(8);
 
 /** How many indices the slots pack. */
 export function packedSize(slots: readonly DecodedSlot[]): number {
@@ -104,29 +113,39 @@ export function packedSize(slots: readonly DecodedSlot[]): number {
  */
 export function decodedValues(slots: readonly DecodedSlot[], packed: ArrayLike<number>): Map<string, tf.Tensor> {
   const values = new Map<string, tf.Tensor>();
-  // by dtype and shape, the values made so far: a new one is compared element by element (a key of its
-  // elements, joined into a string, cost a time-vectorised site's decode as much as the rest of the read)
+  // by dtype and shape, the values made so far: a slot's rows are compared with each element by element before
+  // a new value is made (a key of its elements, joined into a string, cost a time-vectorised site's decode as much
+  // as the rest of the read; a chain's sites mostly repeat a few values, and take no array of their own)
   const shared = new Map<string, { readonly out: tf.TypedArray; readonly value: tf.Tensor }[]>();
   for (const slot of slots) {
-    const { support, size, offset } = slot;
-    const E = slot.eventShape.reduce((x, y) => x * y, 1);
-    const out = new (support.constructor as new (n: number) => tf.TypedArray)(size * E);
-    for (let c = 0; c < size; c++) {
-      const row = packed[offset + c]! * E;
-      for (let e = 0; e < E; e++) out[c * E + e] = support[row + e]!;
+    let made = shared.get(slot.valueKey);
+    if (made === undefined) shared.set(slot.valueKey, (made = []));
+    let value: tf.Tensor | undefined;
+    for (let k = 0; k < made.length && value === undefined; k++) if (picksEqual(slot, packed, made[k]!.out)) value = made[k]!.value;
+    if (value === undefined) {
+      const out = picked(slot, packed);
+      made.push({ out, value: (value = tf.tensor(out, [...slot.valueShape], slot.dtype)) });
     }
-    const shape = [...slot.shape, ...slot.eventShape];
-    const key = `${slot.dtype}[${shape.join(",")}]`;
-    let made = shared.get(key);
-    if (made === undefined) shared.set(key, (made = []));
-    let value = made.find((m) => sameElements(m.out, out))?.value;
-    if (value === undefined) made.push({ out, value: (value = tf.tensor(out, shape, slot.dtype)) });
     values.set(slot.site, value);
   }
   return values;
 }
 
-function sameElements(a: tf.TypedArray, b: tf.TypedArray): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** The support rows the slot's positions pick, in order. */
+function picked({ support, size, offset, eventSize: E }: DecodedSlot, packed: ArrayLike<number>): tf.TypedArray {
+  const out = new (support.constructor as new (n: number) => tf.TypedArray)(size * E);
+  for (let c = 0; c < size; c++) {
+    const row = packed[offset + c]! * E;
+    for (let e = 0; e < E; e++) out[c * E + e] = support[row + e]!;
+  }
+  return out;
+}
+
+/** Whether the support rows the slot's positions pick are `out`. */
+function picksEqual({ support, size, offset, eventSize: E }: DecodedSlot, packed: ArrayLike<number>, out: tf.TypedArray): boolean {
+  for (let c = 0; c < size; c++) {
+    const row = packed[offset + c]! * E;
+    for (let e = 0; e < E; e++) if (out[c * E + e] !== support[row + e]) return false;
+  }
   return true;
 }
