@@ -31,7 +31,9 @@ export function stackOps(steps: readonly Step[], output: number): Step[] {
   for (const s of steps) for (const slot of Object.values(s.inputs)) readers.set(slot, (readers.get(slot) ?? 0) + 1);
   const producer = new Map<number, Step>();
   for (const s of steps) for (const slot of s.outputs) producer.set(slot, s);
-  let free = Math.max(output, ...steps.flatMap((s) => [...Object.values(s.inputs), ...s.outputs])) + 1;
+  // new slots (the Packs' outputs) past every slot the program uses
+  let free = output + 1;
+  for (const s of steps) for (const slot of [...Object.values(s.inputs), ...s.outputs]) free = Math.max(free, slot + 1);
   const replaced = new Map<Step, Step[]>();
   const absorbed = new Set<Step>();
   for (const s of steps) {

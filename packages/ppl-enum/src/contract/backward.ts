@@ -120,7 +120,7 @@ export function backward(
   for (let r = records.length - 1; r >= 0; r--) {
     const rec = records[r]!;
     if (rec.kind === "chain") {
-      for (const [d, a] of decideChain(rec, plateSizes, decided, choose)) decided.set(d, a);
+      decideChain(rec, plateSizes, decided, choose);
       continue;
     }
     // plates to iterate: the record's own, the variable's (it may be constant along some), and those its decided inputs vary along
@@ -144,9 +144,9 @@ export function backward(
  * the decided variables in the chain's batch): one path per member of those
  * plates, read from (MAP) or drawn for (sampling) the kernel's batch entry
  * it falls in. A plate the chain's factors lack gets the same path (MAP) or
- * independent draws (sampling) along it.
+ * independent draws (sampling) along it. Sets them in `decided`.
  */
-function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, decided: ReadonlyMap<Dim, Assignment>, choose: Chooser): Map<Dim, Assignment> {
+function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, decided: Map<Dim, Assignment>, choose: Chooser): void {
   const { spec, n } = rec;
   const plates = spec.elimPlates.filter((p) => plateSizes.has(p));
   for (const d of spec.batch) {
@@ -162,19 +162,19 @@ function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, dec
   const total = at.length;
   const paths = new Int32Array(total * n);
   for (let c = 0; c < total; c++) choose.path(rec, rec.B === 1 ? 0 : at[c]!, paths, c * n);
-  const out = new Map<Dim, Assignment>();
+  // each output's values straight into `decided` (a decode runs this for each of a chain's sites on every call: no
+  // map or closure per site beside the assignment)
   for (const o of spec.outputs) {
-    const component = (state: number) => Math.floor(state / o.stride) % o.size;
+    const { stride, size } = o;
     if (o.time === undefined) {
       const values = new Int32Array(total);
-      for (let c = 0; c < total; c++) values[c] = component(paths[c * n + o.step]!);
-      out.set(o.dim, { plates, sizes, values });
+      for (let c = 0; c < total; c++) values[c] = Math.floor(paths[c * n + o.step]! / stride) % size;
+      decided.set(o.dim, { plates, sizes, values });
     } else {
       const steps = n - o.step;
       const values = new Int32Array(total * steps);
-      for (let c = 0; c < total; c++) for (let t = 0; t < steps; t++) values[c * steps + t] = component(paths[c * n + o.step + t]!);
-      out.set(o.dim, { plates: [...plates, o.time], sizes: [...sizes, steps], values });
+      for (let c = 0; c < total; c++) for (let t = 0; t < steps; t++) values[c * steps + t] = Math.floor(paths[c * n + o.step + t]! / stride) % size;
+      decided.set(o.dim, { plates: [...plates, o.time], sizes: [...sizes, steps], values });
     }
   }
-  return out;
 }
