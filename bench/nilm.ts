@@ -49,8 +49,8 @@ const EXACT_TIMEOUT_QUICK_S = 60;
  * Warm timing, ppl exact's replays and the baseline alike at M ≤ 3: WARM_CALLS untimed calls, then the
  * median of WARM_TIMED. The baseline is one hot loop V8 optimises within its first call; a replay runs
  * tfjs's and ppl's JS (hundreds of functions), which V8 is still optimising over the first ~150–200 calls
- * (medians per 50 replays at M = 2: 6.0, 1.9, 2.5, 1.25, 1.5, 1.4, then ~1.0 ms): a median taken among those
- * is the warm-up's. The second call and the median of the first 50 replays are reported in the note.
+ * (medians per 50 replays at M = 2, at 6ac240e: 6.0, 1.9, 2.5, 1.25, 1.5, 1.4, then ~1.0 ms): a median taken among those
+ * is the warm-up's. The second call and the median of the first (up to 50) replays are reported in the note.
  */
 const WARM_CALLS = 250;
 const WARM_TIMED = 200;
@@ -243,7 +243,7 @@ export function nilmRows(quick: boolean): NilmRow[] {
         rows.push({
           name: "nilm/ppl-exact", config, unit: "s", ...st,
           ...(base !== undefined ? { target: `≤ ${base.toPrecision(3)} s (the baseline)`, targetValue: base } : {}),
-          note: `replayed, median of ${st.n} after ${quick ? 1 : WARM_CALLS} untimed replays${base !== undefined ? ` (${(st.median / base).toFixed(2)}× the baseline)` : ""}; first call ${e.firstSeconds.toFixed(3)} s (runs the model, builds the plan, records), second ${e.secondSeconds.toFixed(4)} s, median of the first 50 replays ${stats(e.warmingSeconds).median.toFixed(4)} s; TECA ${e.teca.toFixed(3)}, log p ${e.logJoint.toFixed(0)}`,
+          note: `replayed, median of ${st.n} after ${quick ? 1 : WARM_CALLS} untimed replays${base !== undefined ? ` (${(st.median / base).toFixed(2)}× the baseline)` : ""}; first call ${e.firstSeconds.toFixed(3)} s (runs the model, builds the plan, records), second ${e.secondSeconds.toFixed(4)} s, median of the first ${e.warmingSeconds.length} replays ${stats(e.warmingSeconds).median.toFixed(4)} s; TECA ${e.teca.toFixed(3)}, log p ${e.logJoint.toFixed(0)}`,
         });
       }
     }
