@@ -16,6 +16,7 @@ import type { FactorialTerm } from "ppl-core/internal";
 import type { Dim, Factor } from "./factor.js";
 import type { Ring } from "./rings.js";
 import type { Slots } from "./slots.js";
+import { type UnaryPiece, stackedUnary } from "./stacked-unary.js";
 import type { TimeChain, TimeChainStep } from "./time-chain-plan.js";
 
 /** `f` laid out on `target` (size 1 where it does not vary); dims it has beyond `target` (deeper plates) are summed. */
@@ -74,29 +75,34 @@ function batchOf(c: TimeChain, size: (d: Dim) => number) {
 
 /**
  * The unary term on the state variables `on` (indices into prev and curr):
- * [1 or B, T, Π their sizes], the step-0 kind at t = 0 and the step-1 kind
- * at t = 1..T-1 joined along time (one concat; a pad of the one present, not
- * a concat with zeros), a loop's kind on every step added; adding broadcasts
- * a shared kind over the batch.
+ * [1 or B, T, Π their sizes], the step-0 kind at t = 0, the step-1 kind at
+ * t = 1..T-1 and a loop's kind on every step, summed by one op that reads
+ * each factor through its strides (stacked-unary.ts); dims a factor has
+ * beyond the term's (deeper plates) are summed first.
  */
 function unaryOn(c: TimeChain, on: readonly number[], k: Kinds, size: (d: Dim) => number): tf.Tensor {
-  const { lead } = batchOf(c, size);
   const prev = on.map((m) => c.prev[m]!);
   const curr = on.map((m) => c.curr[m]!);
-  const shape = prev.map(size);
-  const K = shape.reduce((a, b) => a * b, 1);
   const T = c.steps + 1;
-  // the two kinds joined share a lead (a concat does not broadcast): the batch's when either varies along it
-  const joined = lead([...k.init, ...k.curr]);
-  const first = k.init.length > 0 ? total(k.init, [...c.batch, ...prev], [...joined, ...shape]).reshape([-1, 1, K]) : undefined;
-  const later = k.curr.length > 0 ? total(k.curr, [...c.batch, c.time, ...curr], [...joined, c.steps, ...shape]).reshape([-1, T - 1, K]) : undefined;
-  const parts: tf.Tensor[] = [];
-  if (first !== undefined && later !== undefined) parts.push(tf.concat([first, later], 1));
-  else if (first !== undefined) parts.push(first.pad([[0, 0], [0, T - 1], [0, 0]]));
-  else if (later !== undefined) parts.push(later.pad([[0, 0], [1, 0], [0, 0]]));
-  // a loop's factors on the state at every step (its emissions), stacked along the span
-  if (k.every.length > 0) parts.push(total(k.every, [...c.batch, c.span!, ...curr], [...lead(k.every), T, ...shape]).reshape([-1, T, K]));
-  return parts.length === 0 ? tf.zeros([1, T, K]) : parts.reduce((a, b) => a.add(b));
+  const { shape, varies } = batchOf(c, size);
+  const batchShape = varies([...k.init, ...k.curr, ...k.every]) ? shape : c.batch.map(() => 1);
+  const piece = (f: Factor, time: Dim | undefined, state: readonly Dim[], first: number, steps: number): UnaryPiece => {
+    const target = [...c.batch, ...(time === undefined ? [] : [time]), ...state];
+    const extra = f.dims.flatMap((d, i) => (target.includes(d) ? [] : [i]));
+    const data = extra.length > 0 ? f.data.sum(extra) : f.data;
+    const kept = f.dims.filter((d) => target.includes(d));
+    // row-major strides of the factor's kept axes; 0 along an axis of size 1 (broadcast) or one it lacks
+    const strides = new Map<Dim, number>();
+    for (let i = kept.length - 1, acc = 1; i >= 0; acc *= data.shape[i]!, i--) strides.set(kept[i]!, data.shape[i] === 1 ? 0 : acc);
+    const along = (d: Dim | undefined) => (d === undefined ? 0 : strides.get(d) ?? 0);
+    return { data, first, steps, batch: c.batch.map(along), time: along(time), state: state.map(along) };
+  };
+  const pieces = [
+    ...k.init.map((f) => piece(f, undefined, prev, 0, 1)),
+    ...k.curr.map((f) => piece(f, c.time, curr, 1, T - 1)),
+    ...k.every.map((f) => piece(f, c.span!, curr, 0, T)),
+  ];
+  return pieces.length === 0 ? tf.zeros([1, T, prev.map(size).reduce((a, b) => a * b, 1)]) : stackedUnary(pieces, batchShape, T, prev.map(size));
 }
 
 /**
