@@ -5,10 +5,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { bernoulliLogProb } from "../../src/ops/bernoulli-logprob.js";
-import { customGradient } from "../../src/ops/custom-grad.js";
 import { gatherFlat } from "../../src/ops/gather.js";
 import { maskedLogProb } from "../../src/ops/masked.js";
 import { record } from "../../src/jit/recorder.js";
+import { plateSumLike } from "./plate-sum-like.js";
 
 const table = [0.2, 0.7, 0.45, 0.9, 0.05];
 // values [3, 4] (binary and one relaxed value), each read through an index into the 5 entries
@@ -21,16 +21,6 @@ const logMass64 = (t: readonly number[], on = all) =>
   ys.reduce((a, y, i) => a + (on[i] ? y * Math.log(t[idx[i]!]!) + (1 - y) * Math.log1p(-t[idx[i]!]!) : 0), 0);
 const gradient64 = (t: readonly number[], on = all) =>
   t.map((te, e) => ys.reduce((a, y, i) => a + (on[i] && idx[i] === e ? (y - te) / (te * (1 - te)) : 0), 0));
-
-/** A sum over `axes` declared as ppl-enum's plateSum declares it (the contraction's sum over a plate). */
-function plateSumLike(x: tf.Tensor, axes: number[]): tf.Tensor {
-  const shape = x.shape;
-  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  return customGradient<[tf.Tensor]>(([input]) => ({
-    value: input.sum(axes),
-    gradFunc: (dy: tf.Tensor) => dy.reshape(kept).add(tf.zeros(shape)),
-  }), { sum: { axes, shape } })(x);
-}
 
 function recorded(extra: (g: tf.Tensor) => tf.Tensor | undefined, mask?: tf.Tensor, sumAxes?: number[], reshapeTo?: number[]) {
   const t = tf.variable(tf.tensor1d(table));

@@ -8,6 +8,7 @@ import { bernoulliLogProb } from "../../src/ops/bernoulli-logprob.js";
 import { customGradient } from "../../src/ops/custom-grad.js";
 import { maskedLogProb } from "../../src/ops/masked.js";
 import { record } from "../../src/jit/recorder.js";
+import { plateSumLike } from "./plate-sum-like.js";
 
 const [T, S, D] = [4, 3, 4];
 // values [T, S, D]: binary but one relaxed value
@@ -17,16 +18,6 @@ ys[5] = 0.25;
 const on = (t: number, s: number): boolean => (t + s) % 3 !== 1;
 // the loss weights each spread row (so each step's dy differs)
 const weights = Array.from({ length: 6 * S }, (_, i) => 0.5 + ((i * 3) % 7) / 4);
-
-/** A sum over `axes` declared as ppl-enum's plateSum declares it. */
-function plateSumLike(x: tf.Tensor, axes: number[]): tf.Tensor {
-  const shape = x.shape;
-  const kept = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  return customGradient<[tf.Tensor]>(([input]) => ({
-    value: input.sum(axes),
-    gradFunc: (dy: tf.Tensor) => dy.reshape(kept).add(tf.zeros(shape)),
-  }), { sum: { axes, shape } })(x);
-}
 
 /** Pieces spread over steps as ppl-enum's spreadPieces declares it: step t is pieces[at[t]], zeros where at[t] is -1. */
 function spreadLike(pieces: tf.Tensor[], at: number[]): tf.Tensor {
