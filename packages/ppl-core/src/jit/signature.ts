@@ -12,6 +12,12 @@ export type Signature =
   | { readonly key: string; readonly tensors: tf.Tensor[]; readonly unkeyable?: undefined }
   | { readonly key?: undefined; readonly tensors?: undefined; readonly unkeyable: string };
 
+/** What could not be keyed, and where below the argument. */
+interface Unkeyable {
+  readonly kind: string;
+  readonly path: string;
+}
+
 const functionIds = new WeakMap<object, number>();
 let nextFunctionId = 0;
 
@@ -19,7 +25,8 @@ export function signature(args: readonly unknown[]): Signature {
   const tensors: tf.Tensor[] = [];
   const seen = new Map<tf.Tensor, number>();
   const parts: string[] = [];
-  const walk = (x: unknown, path: string): string | undefined => {
+  // a failure's path is built on the way out (the walk of a good call makes no path strings)
+  const walk = (x: unknown): Unkeyable | undefined => {
     if (x instanceof tf.Tensor) {
       const alias = seen.get(x);
       if (alias !== undefined) {
@@ -52,8 +59,8 @@ export function signature(args: readonly unknown[]): Signature {
     if (Array.isArray(x)) {
       parts.push("[");
       for (let i = 0; i < x.length; i++) {
-        const bad = walk(x[i], `${path}[${i}]`);
-        if (bad !== undefined) return bad;
+        const bad = walk(x[i]);
+        if (bad !== undefined) return { kind: bad.kind, path: `[${i}]${bad.path}` };
       }
       parts.push("]");
       return undefined;
@@ -63,18 +70,21 @@ export function signature(args: readonly unknown[]): Signature {
       parts.push("{");
       for (const k of Object.keys(x).sort()) {
         parts.push(JSON.stringify(k));
-        const bad = walk((x as Record<string, unknown>)[k], `${path}.${k}`);
-        if (bad !== undefined) return bad;
+        const bad = walk((x as Record<string, unknown>)[k]);
+        if (bad !== undefined) return { kind: bad.kind, path: `.${k}${bad.path}` };
       }
       parts.push("}");
       return undefined;
     }
-    const kind = typeof x === "object" ? (x as object).constructor?.name ?? "an object" : typeof x;
-    return `${path} is ${kind}, whose contents a compiled loss cannot key (pass tensors, numbers, strings, arrays or plain objects)`;
+    return { kind: typeof x === "object" ? (x as object).constructor?.name ?? "an object" : typeof x, path: "" };
   };
   for (let i = 0; i < args.length; i++) {
-    const bad = walk(args[i], `argument ${i}`);
-    if (bad !== undefined) return { unkeyable: bad };
+    const bad = walk(args[i]);
+    if (bad !== undefined) {
+      return {
+        unkeyable: `argument ${i}${bad.path} is ${bad.kind}, whose contents a compiled loss cannot key (pass tensors, numbers, strings, arrays or plain objects)`,
+      };
+    }
     parts.push(";");
   }
   return { key: parts.join(""), tensors };

@@ -199,6 +199,32 @@ describe("JitTraceELBO: guards that run the loss interpreted, with a message", (
     expect(String(warn.mock.calls[0]![0])).toMatch(/JitTraceELBO runs this loss interpreted.*read a value that depends on a param/);
   });
 
+  it("an argument the signature cannot key (a class instance deep in a plain object) runs interpreted, and the message says where", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    class Scale {
+      constructor(readonly s: number) {}
+    }
+    function* scaled(x: tf.Tensor, opts: { nested: { scale: Scale }[] }) {
+      yield* model(x, opts.nested[0]!.scale.s);
+    }
+    function* scaledGuide(x: tf.Tensor, opts: { nested: { scale: Scale }[] }) {
+      yield* guide(x, opts.nested[0]!.scale.s);
+    }
+    const elbo = new JitTraceELBO();
+    const xs = [1, 2, 3];
+    const data = tf.tensor1d(xs);
+    const opts = { nested: [{ scale: new Scale(2) }] };
+    lossAndGrad(elbo, scaled, scaledGuide, data, opts);
+    const r = lossAndGrad(elbo, scaled, scaledGuide, data, opts);
+    expect(r.loss).toBeCloseTo(truthLoss(0.5, xs, 2), 4);
+    expect(r.grad).toBeCloseTo(truthGrad(0.5, xs, 2), 4);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/runs this loss interpreted.*argument 1\.nested\[0\]\.scale is Scale, whose contents a compiled loss cannot key/);
+    elbo.dispose();
+    data.dispose();
+  });
+
   it("a custom op whose function captures a param-dependent tensor it is not given falls back", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     function* capturing(x: tf.Tensor) {
