@@ -16,10 +16,12 @@
  *   instead of a broadcast copy of it.
  * A fused-away op goes when nothing else reads its output. Then a chain's
  * per-step ops become one op (stack-ops.ts), and argument-only groups of
- * elementwise kernels one op each (fuse-elementwise.ts).
+ * elementwise kernels one op each (fuse-elementwise.ts), and a stack of an
+ * unstack's slices one gather (fuse-unstack.ts).
  */
 import { type FusableOp, engineForward, fusionOf } from "../ops/custom-grad.js";
 import { fuseElementwise } from "./fuse-elementwise.js";
+import { fuseUnstacks } from "./fuse-unstack.js";
 import type { Step } from "./program.js";
 import { stackOps } from "./stack-ops.js";
 
@@ -28,7 +30,8 @@ type Custom = Extract<Step, { kind: "custom" }>;
 /** `steps` with the fusions made; `output` is the program's result slot. */
 export function fuseSteps(steps: readonly Step[], output: number): Step[] {
   // elementwise groups last: the sum's fusion and the stacking look through the reshapes before them
-  return fuseElementwise(stackOps(fuseInto("sum", fuseInto("mask", fuseGathers(steps, output), output), output), output), output);
+  const fused = fuseElementwise(stackOps(fuseInto("sum", fuseInto("mask", fuseGathers(steps, output), output), output), output), output);
+  return fuseUnstacks(fused, output);
 }
 
 /** How many steps (and the output) read each slot. */
