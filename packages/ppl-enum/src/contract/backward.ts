@@ -11,11 +11,15 @@ import { chainSample } from "ppl-core/internal";
 import type { Dim } from "./factor.js";
 import type { ChainRecord, EliminationRecord, PlanRecord } from "./rings.js";
 
-/** A decided variable: one value per setting of the plates it varies along (row-major). */
+/**
+ * A decided variable: one value per setting of the plates it varies along (row-major), at values[offset ..]
+ * (a chain's variables share one array: a 160-step decode made no array or view per site).
+ */
 export interface Assignment {
   readonly plates: readonly Dim[];
   readonly sizes: readonly number[];
   readonly values: Int32Array;
+  readonly offset: number;
 }
 
 export interface Chooser {
@@ -102,7 +106,7 @@ function positionsOf(
       else {
         let f = 0;
         for (let i = 0; i < rd.map.length; i++) f += coord[rd.map[i]!]! * rd.aStrides[i]!;
-        idx = rd.a.values[f]!;
+        idx = rd.a.values[rd.a.offset + f]!;
       }
       flat += idx * rd.stride;
     }
@@ -134,7 +138,7 @@ export function backward(
     const at = positionsOf(rec.outDims, stridesOf(rec.outShape), plates, sizes, decided);
     const values = new Int32Array(at.length);
     for (let c = 0; c < at.length; c++) values[c] = choose.pick(rec, at[c]!);
-    decided.set(rec.elim, { plates, sizes, values });
+    decided.set(rec.elim, { plates, sizes, values, offset: 0 });
   }
   return decided;
 }
@@ -162,23 +166,23 @@ function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, dec
   const total = at.length;
   const paths = new Int32Array(total * n);
   for (let c = 0; c < total; c++) choose.path(rec, rec.B === 1 ? 0 : at[c]!, paths, c * n);
-  // each output's values straight into `decided`, views of one array for all of them (a decode runs this for each
-  // of a chain's sites on every call, 160 of them for a 160-step loop: no map, closure or buffer per site beside the assignment)
+  // each output's values straight into `decided`, all in one array (a decode runs this for each of a chain's
+  // sites on every call, 160 of them for a 160-step loop: no map, closure, array or view per site beside the assignment)
   let length = 0;
   for (const o of spec.outputs) length += o.time === undefined ? total : total * (n - o.step);
-  const all = new Int32Array(length);
-  let at0 = 0;
+  const values = new Int32Array(length);
+  let offset = 0;
   for (const o of spec.outputs) {
     const { stride, size } = o;
     if (o.time === undefined) {
-      const values = all.subarray(at0, (at0 += total));
-      for (let c = 0; c < total; c++) values[c] = Math.floor(paths[c * n + o.step]! / stride) % size;
-      decided.set(o.dim, { plates, sizes, values });
+      for (let c = 0; c < total; c++) values[offset + c] = Math.floor(paths[c * n + o.step]! / stride) % size;
+      decided.set(o.dim, { plates, sizes, values, offset });
+      offset += total;
     } else {
       const steps = n - o.step;
-      const values = all.subarray(at0, (at0 += total * steps));
-      for (let c = 0; c < total; c++) for (let t = 0; t < steps; t++) values[c * steps + t] = Math.floor(paths[c * n + o.step + t]! / stride) % size;
-      decided.set(o.dim, { plates: [...plates, o.time], sizes: [...sizes, steps], values });
+      for (let c = 0; c < total; c++) for (let t = 0; t < steps; t++) values[offset + c * steps + t] = Math.floor(paths[c * n + o.step + t]! / stride) % size;
+      decided.set(o.dim, { plates: [...plates, o.time], sizes: [...sizes, steps], values, offset });
+      offset += total * steps;
     }
   }
 }

@@ -89,7 +89,7 @@ export function writeIndices(slots: readonly DecodedSlot[], decided: ReadonlyMap
     for (let c = 0; c < slot.size; c++) {
       let flat = 0;
       for (let i = 0; i < n; i++) flat += (Math.floor(c / strides[axes[i]!]!) % shape[axes[i]!]!) * aStrides[i]!;
-      out[slot.offset + c] = a.values[flat]!;
+      out[slot.offset + c] = a.values[a.offset + flat]!;
     }
   }
 }

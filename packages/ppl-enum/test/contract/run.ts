@@ -90,7 +90,7 @@ export function flatAssignment(p: Problem, u: Unrolled, decided: ReadonlyMap<str
         rem = Math.floor(rem / sizes[i]!);
       }
       const at = a.plates.reduce((acc, pl, i) => acc * a.sizes[i]! + idx.get(pl)!, 0);
-      out[id] = a.values[at]!;
+      out[id] = a.values[a.offset + at]!;
     });
   }
   return out;
