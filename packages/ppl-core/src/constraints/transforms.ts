@@ -221,6 +221,12 @@ export class StickBreakingTransform extends Transform {
   override readonly eventDim = 1;
   override readonly domain: Constraint = independent(real, 1);
   override readonly codomain: Constraint = simplex;
+  /**
+   * Every finite x: ops/stick-breaking.ts works in float64 from log-sigmoids, so each component is the exp of a sum
+   * of non-positive numbers (in [0, 1], never NaN) and they sum to 1 to float64's rounding; rounded to float32 they
+   * stay non-negative and sum to 1 within about K·2⁻²⁴, far inside the simplex check's 1e-5·K.
+   */
+  override readonly safeRadius = Infinity;
 
   private offsetLog(n: number): tf.Tensor {
     // log(K-1), log(K-2), ..., log(1) for K-1 = n

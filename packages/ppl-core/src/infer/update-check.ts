@@ -7,7 +7,7 @@
  * extra wait, where reducing them with tfjs ops cost ~7 kernels per
  * constrained param and 1 per real one every step (as many as the coin's
  * whole step). A param whose transform vouches for values that small
- * (Transform.safeRadius: the identity, exp, sigmoid) runs no kernel; any
+ * (Transform.safeRadius: the identity, exp, sigmoid, stick-breaking) runs no kernel; any
  * other runs its transform and its constraint's check. Only when a value
  * fails are the params described one by one, to name them.
  */
