@@ -60,17 +60,32 @@ export interface ChainSweep {
 
 /**
  * Into e, exp(x - max) per block of `block` entries; into shift, the maxes
- * (0 for an all -Infinity block). Nothing follows the loop (see the file comment).
+ * (0 for an all -Infinity block). A block equal to the one before it (a
+ * time-homogeneous chain's transitions spread over its steps: one matrix
+ * repeated T times) copies that block's results instead of taking its exps
+ * again. Nothing follows the loop (see the file comment).
  */
 export function expShifted(x: ArrayLike<number>, block: number, e: Float64Array, shift: Float64Array): void {
   const blocks = shift.length;
   for (let r = 0; r < blocks; r++) {
+    const at = r * block;
+    if (r > 0 && sameBlock(x, at - block, at, block)) {
+      shift[r] = shift[r - 1]!;
+      e.copyWithin(at, at - block, at);
+      continue;
+    }
     let m = -Infinity;
-    for (let k = 0; k < block; k++) m = Math.max(m, x[r * block + k]!);
+    for (let k = 0; k < block; k++) m = Math.max(m, x[at + k]!);
     if (m === -Infinity) m = 0;
     shift[r] = m;
-    for (let k = 0; k < block; k++) e[r * block + k] = Math.exp(x[r * block + k]! - m);
+    for (let k = 0; k < block; k++) e[at + k] = Math.exp(x[at + k]! - m);
   }
+}
+
+/** Whether x[a, a + n) and x[b, b + n) hold the same numbers (a NaN matches nothing: its block is computed). */
+export function sameBlock(x: ArrayLike<number>, a: number, b: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (x[a + k] !== x[b + k]) return false;
+  return true;
 }
 
 /** Scaled forward recursion (Rabiner) over every sequence: one exp per input entry, not per path term. */

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { PPLShapeError, formatShape } from "../errors.js";
-import { type ChainLayout, chainForward, chainPosteriors, chainViterbi } from "./chain-kernel.js";
+import { type ChainLayout, chainForward, chainPosteriors, chainViterbi, sameBlock } from "./chain-kernel.js";
 import { customGradient } from "./custom-grad.js";
 import { copyInto, writeTensor, writeTensors } from "./kernel-io.js";
 
@@ -63,11 +63,21 @@ function chainOf(H: HmmLayout, full = false): ChainLayout {
   return { B: H.B, n: H.T + 1, K: H.K, Bu: full ? H.B : Math.max(H.Bi, H.Be), Bp: H.Bt, Tp: H.Tt };
 }
 
-/** Each length-K row of x log-normalised, and its probabilities (NaN rows where a row is all -Infinity, as tf.logSumExp gives). */
+/**
+ * Each length-K row of x log-normalised, and its probabilities (NaN rows where a row is all -Infinity, as
+ * tf.logSumExp gives). A row equal to the same row of the previous K × K block (a time-homogeneous
+ * transition matrix spread over the steps) copies that row's results instead of taking its exps and log again.
+ */
 function logSoftmaxRows(x: ArrayLike<number>, K: number): { log: Float64Array; p: Float64Array } {
   const log = new Float64Array(x.length);
   const p = new Float64Array(x.length);
+  const KK = K * K;
   for (let r = 0; r < x.length; r += K) {
+    if (r >= KK && sameBlock(x, r - KK, r, K)) {
+      log.copyWithin(r, r - KK, r);
+      p.copyWithin(r, r - KK, r);
+      continue;
+    }
     let m = -Infinity;
     for (let k = 0; k < K; k++) m = Math.max(m, x[r + k]!);
     let s = 0;

@@ -123,6 +123,22 @@ describe("chain kernel against a float64 brute force over every path", () => {
     expect(chainViterbi(p.L, p.unary, p.pair).scores[1]).toBe(-Infinity);
   });
 
+  it("repeated pair blocks (a time-homogeneous matrix spread over the steps, runs of equal blocks) match brute force", () => {
+    // blocks A A B B A in each sequence, with -Infinity entries: the repeats reuse the block before them
+    const p = problem(2, 6, 3, 2, 2, 5, 41, 0.2);
+    for (let b = 0; b < 2; b++) {
+      const block = (t: number) => p.pair.slice((b * 5 + t) * 9, (b * 5 + t + 1) * 9);
+      const [A, Bk] = [block(0), block(2)];
+      [A, A, Bk, Bk, A].forEach((blk, t) => p.pair.splice((b * 5 + t) * 9, 9, ...blk));
+    }
+    const sw = chainForward(p.L, p.unary, p.pair);
+    expectArrayClose(sw.logZ, bruteLogZ(p), 1e-12, "log Z");
+    const got = chainPosteriors(sw, [1, 2]);
+    const want = bruteMarginals(p, [1, 2]);
+    expectArrayClose(got.unary, want.unary, 1e-12, "unary marginals");
+    expectArrayClose(got.pair, want.pair, 1e-12, "pair marginals");
+  });
+
   it("stays exact when the factors are far from 0 (shifted exps, long chain)", () => {
     const n = 400;
     const K = 2;

@@ -64,6 +64,25 @@ describe("hmmLogLikelihood with normalise", () => {
     );
   });
 
+  // one matrix repeated over the steps after a different first one (the seed model's probs_init row, then
+  // probs_trans), and a row repeated inside a matrix: rows equal to the previous matrix's reuse its normalisation
+  const repeated = { values: trans.values.map((_, i) => trans.values[i < K * K ? i : K * K + (i % (K * K))]!), shape: [1, T, K, K] };
+
+  it("a transition matrix repeated over the steps: brute force, and gradients by central differences", () => {
+    tf.tidy(() => {
+      const [li, lt, em] = [init, repeated, emit].map((p) => tf.tensor(p.values, p.shape));
+      const fused = hmmLogLikelihood(li!, lt!, em!, { normalise: true });
+      expectClose(vals(fused), [0, 1].map((b) => bruteForce(init.values, repeated.values, emit.values, b)), 1e-4, 1e-6);
+    });
+    checkGradients(
+      (li, lt, em) => hmmLogLikelihood(li, lt, em, { normalise: true }),
+      ([i, t, e]) => [0, 1].map((b) => bruteForce(i!, t!, e!, b)),
+      [init, repeated, emit],
+      2e-3,
+      "normalised hmm, repeated transitions",
+    );
+  });
+
   it("DiscreteHMM's logits stay readable, normalised, while logProb normalises inside the op", () => {
     tf.tidy(() => {
       const hmm = new DiscreteHMM(tf.tensor([1, 2, 3]), tf.tensor(trans.values, [T, K, K]), dist.Normal(tf.tensor([0, 1, 2]), 1));
