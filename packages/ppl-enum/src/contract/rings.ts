@@ -8,13 +8,14 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import {
-  type ChainLayout, type ChainSweep, type FactorialTerm, chainForward, chainLayout, chainLogSumExp, chainViterbi, expandTerms, factorialForward,
-  factorialLogSumExp, factorialSample, factorialTermsLayout, factorialViterbi,
+  type ChainLayout, type ChainSweep, chainForward, chainLayout, chainLogSumExp, chainViterbi, factorialForward, factorialLayout, factorialLogSumExp,
+  factorialSample, factorialViterbi,
 } from "ppl-core/internal";
 import { type ChainSpec, MAX_PAIRED_STATES } from "./time-chain-plan.js";
 import type { Dim } from "./factor.js";
 import { jointOf, logSumExpLast, logSumProduct } from "./logsumexp.js";
 import type { CombineStep } from "./plan.js";
+import { type StackedTerm, stackedTensor, stackedValues } from "./stacked-term.js";
 
 export interface Ring {
   /**
@@ -28,15 +29,16 @@ export interface Ring {
   /**
    * Eliminate every variable of a chain: unary [Bu, n, K], pair [Bp, Tp, K, K]
    * (the chain kernel's layout; its batch is spec.batch, or 1 when no term
-   * varies along it). The result has shape spec.batchShape.
+   * varies along it), each the factors that make it (stacked-term.ts). The
+   * result has shape spec.batchShape.
    */
-  chain(unary: tf.Tensor, pair: tf.Tensor, spec: ChainSpec): tf.Tensor;
+  chain(unary: StackedTerm, pair: StackedTerm, spec: ChainSpec): tf.Tensor;
   /**
-   * Eliminate every variable of M chains of `n` steps that meet only in per-step factors: `terms` on
-   * chain subsets [B|1, n, Π sizes], pairs[m] chain m's transitions [B|1, n-1|1, K_m, K_m] (ppl-core's
-   * factorial kernel; spec.outputs read each variable off the product state). The result has shape spec.batchShape.
+   * Eliminate every variable of M chains that meet only in per-step factors: `unary` on their product state
+   * [Bu, n, Π K_m], pairs[m] chain m's transitions [Bp, n-1|1, K_m, K_m] (ppl-core's factorial kernel;
+   * spec.outputs read each variable off the product state). The result has shape spec.batchShape.
    */
-  factorial(n: number, terms: readonly FactorialTerm[], pairs: readonly tf.Tensor[], spec: ChainSpec): tf.Tensor;
+  factorial(unary: StackedTerm, pairs: readonly StackedTerm[], spec: ChainSpec): tf.Tensor;
 }
 
 /** What the backward pass needs from one elimination: for each setting of the out dims, how to choose `elim`. */
@@ -85,8 +87,8 @@ function toBatch(x: tf.Tensor, spec: ChainSpec): tf.Tensor {
 export const logRing: Ring = {
   pairedStates: MAX_PAIRED_STATES,
   combine: (aligned, step) => logSumProduct(aligned, step.jointShape),
-  chain: (unary, pair, spec) => toBatch(chainLogSumExp(unary, pair), spec),
-  factorial: (n, terms, pairs, spec) => toBatch(factorialLogSumExp(n, terms, pairs), spec),
+  chain: (unary, pair, spec) => toBatch(chainLogSumExp(stackedTensor(unary), stackedTensor(pair)), spec),
+  factorial: (unary, pairs, spec) => toBatch(factorialLogSumExp(stackedTensor(unary), pairs.map(stackedTensor)), spec),
 };
 
 function eliminationRecord(step: CombineStep): Omit<EliminationRecord, "backPointers" | "logits"> {
@@ -119,16 +121,16 @@ export class MapRing implements Ring {
     });
   }
 
-  chain(unary: tf.Tensor, pair: tf.Tensor, spec: ChainSpec): tf.Tensor {
+  chain(unary: StackedTerm, pair: StackedTerm, spec: ChainSpec): tf.Tensor {
     const L = chainLayout(unary.shape, pair.shape, "MapRing.chain");
-    const v = chainViterbi(L, unary.dataSync(), pair.dataSync());
+    const v = chainViterbi(L, stackedValues(unary), stackedValues(pair));
     this.records.push({ ...chainRecord(spec, L), paths: v.paths });
     return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(v.scores)), spec));
   }
 
-  factorial(n: number, terms: readonly FactorialTerm[], pairs: readonly tf.Tensor[], spec: ChainSpec): tf.Tensor {
-    const L = factorialTermsLayout(n, terms, pairs, "MapRing.factorial");
-    const v = factorialViterbi(L, expandTerms(L, terms), pairs.map((p) => p.dataSync()));
+  factorial(unary: StackedTerm, pairs: readonly StackedTerm[], spec: ChainSpec): tf.Tensor {
+    const L = factorialLayout(unary.shape, pairs.map((p) => p.shape), "MapRing.factorial");
+    const v = factorialViterbi(L, stackedValues(unary), pairs.map(stackedValues));
     this.records.push({ ...chainRecord(spec, L), paths: v.paths });
     return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(v.scores)), spec));
   }
@@ -146,16 +148,16 @@ export class SampleRing implements Ring {
     });
   }
 
-  chain(unary: tf.Tensor, pair: tf.Tensor, spec: ChainSpec): tf.Tensor {
+  chain(unary: StackedTerm, pair: StackedTerm, spec: ChainSpec): tf.Tensor {
     const L = chainLayout(unary.shape, pair.shape, "SampleRing.chain");
-    const sweep = chainForward(L, unary.dataSync(), pair.dataSync());
+    const sweep = chainForward(L, stackedValues(unary), stackedValues(pair));
     this.records.push({ ...chainRecord(spec, L), sweep });
     return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(sweep.logZ)), spec));
   }
 
-  factorial(n: number, terms: readonly FactorialTerm[], pairs: readonly tf.Tensor[], spec: ChainSpec): tf.Tensor {
-    const L = factorialTermsLayout(n, terms, pairs, "SampleRing.factorial");
-    const sweep = factorialForward(L, expandTerms(L, terms), pairs.map((p) => p.dataSync()));
+  factorial(unary: StackedTerm, pairs: readonly StackedTerm[], spec: ChainSpec): tf.Tensor {
+    const L = factorialLayout(unary.shape, pairs.map((p) => p.shape), "SampleRing.factorial");
+    const sweep = factorialForward(L, stackedValues(unary), pairs.map(stackedValues));
     this.records.push({ ...chainRecord(spec, L), draw: (b, rng, out, offset) => factorialSample(sweep, b, rng, out, offset) });
     return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(sweep.logZ)), spec));
   }

@@ -66,7 +66,7 @@ describe("fused chain steps against the unrolled oracle", () => {
     const inputs = (a: tf.Tensor) => factors.map((f, i) => (f.values === shared ? { data: a, dims: f.dims } : pplFactor(p, i).factor));
     const total = (ring: Ring, a: tf.Tensor) =>
       runPlan(plan, inputs(a), ring).reduce((acc, r, i) => acc.add(r.sum().mul(plan.rootMultipliers[i]!)), tf.scalar(0));
-    const pairShapes: number[][] = [];
+    const pairShapes: (readonly number[])[] = [];
     const watched: Ring = { pairedStates: logRing.pairedStates, combine: logRing.combine, factorial: logRing.factorial, chain: (un, pr, spec) => (pairShapes.push(pr.shape), logRing.chain(un, pr, spec)) };
     expect(total(watched, A).dataSync()[0]).toBeCloseTo(logZ(flat), 4);
     expect(pairShapes).toEqual([[1, 1, 3, 3]]);
