@@ -109,14 +109,19 @@ export function stackedValues(term: StackedTerm): ArrayLike<number> {
   return out;
 }
 
-/** out[b, first + s, k] += x[batch[b] + s · time + state[k]]. */
+/**
+ * out[b, first + s, k] += x[batch[b] + s · time + state[k]]. Along time
+ * innermost: an emission's steps are adjacent (it arrives time-last), and
+ * the loop carries both positions by a constant step (n = 1 440, 3 × 3
+ * states: 55 → 42 µs against k innermost).
+ */
 function spread(x: ArrayLike<number>, at: Placed, n: number, K: number, out: Float32Array | Float64Array): void {
-  const { p, batch, state } = at;
+  const { batch, state } = at;
+  const { first, steps, time } = at.p;
   for (let b = 0; b < batch.length; b++) {
-    for (let s = 0; s < p.steps; s++) {
-      const src = batch[b]! + s * p.time;
-      const dst = (b * n + p.first + s) * K;
-      for (let k = 0; k < K; k++) out[dst + k]! += x[src + state[k]!]!;
+    const row = (b * n + first) * K;
+    for (let k = 0; k < K; k++) {
+      for (let s = 0, i = batch[b]! + state[k]!, o = row + k; s < steps; s++, i += time, o += K) out[o]! += x[i]!;
     }
   }
 }
@@ -124,12 +129,12 @@ function spread(x: ArrayLike<number>, at: Placed, n: number, K: number, out: Flo
 /** The piece's gradient into g: dy summed back onto the factor's elements (the transpose of spread), in float64. */
 function gather(dy: ArrayLike<number>, g: Float32Array, at: Placed, n: number, K: number): void {
   const acc = new Float64Array(g.length);
-  const { p, batch, state } = at;
+  const { batch, state } = at;
+  const { first, steps, time } = at.p;
   for (let b = 0; b < batch.length; b++) {
-    for (let s = 0; s < p.steps; s++) {
-      const src = batch[b]! + s * p.time;
-      const row = (b * n + p.first + s) * K;
-      for (let k = 0; k < K; k++) acc[src + state[k]!]! += dy[row + k]!;
+    const row = (b * n + first) * K;
+    for (let k = 0; k < K; k++) {
+      for (let s = 0, i = batch[b]! + state[k]!, o = row + k; s < steps; s++, i += time, o += K) acc[i]! += dy[o]!;
     }
   }
   g.set(acc);
