@@ -14,6 +14,13 @@
  *   of the value of an op that can sum its own value: the op writes one sum
  *   per run instead of every element, and its gradient reads dy per run
  *   instead of a broadcast copy of it.
+ * - Row sums (an Independent log-density's sum over its event) of a value
+ *   nothing else reads, read only by an op that can read through them (the ELBO's weighted sum of its terms,
+ *   which sums every element anyway): the op takes the row sums' inputs and
+ *   rounds each row's sum as the row sum did, and the row sums go.
+ * - An Identity kernel that is its input's only reader: its readers read
+ *   the input (it copies nothing a replay needs; the program's output keeps
+ *   it, the caller owns that).
  * A fused-away op goes when nothing else reads its output. Then a chain's
  * per-step ops become one op (stack-ops.ts), and argument-only groups of
  * elementwise kernels one op each (fuse-elementwise.ts), and a stack of an
@@ -30,8 +37,54 @@ type Custom = Extract<Step, { kind: "custom" }>;
 /** `steps` with the fusions made; `output` is the program's result slot. */
 export function fuseSteps(steps: readonly Step[], output: number): Step[] {
   // elementwise groups last: the sum's fusion and the stacking look through the reshapes before them
-  const fused = fuseElementwise(stackOps(fuseInto("sum", fuseInto("mask", fuseGathers(steps, output), output), output), output), output);
+  const gathered = fuseGathers(dropIdentities(steps, output), output);
+  const summed = fuseRowSums(fuseInto("sum", fuseInto("mask", gathered, output), output), output);
+  const fused = fuseElementwise(stackOps(summed, output), output);
   return fuseUnstacks(fused, output);
+}
+
+/**
+ * `steps` without the Identity kernels that are their input's only reader (but the output's), each reader of one
+ * reading its input instead. Only then: tfjs adds a value's gradients in the tape's order, reader by reader, and
+ * an input that others read too would get the Identity's readers' gradients added in another order.
+ */
+function dropIdentities(steps: readonly Step[], output: number): Step[] {
+  const readers = readersOf(steps, output);
+  const inputOf = new Map<number, number>();
+  const renamed = (slot: number) => inputOf.get(slot) ?? slot;
+  const kept: Step[] = [];
+  for (const s of steps) {
+    const x = s.kind === "kernel" && s.kernelName === "Identity" && !Array.isArray(s.inputs) ? (s.inputs as Record<string, number>).x : undefined;
+    if (x !== undefined && readers.get(x) === 1 && s.outputs.length === 1 && s.outputs[0] !== output) {
+      inputOf.set(s.outputs[0]!, renamed(x));
+      continue;
+    }
+    kept.push(s.kind === "custom" ? { ...s, inputs: s.inputs.map(renamed) }
+      : { ...s, inputs: Array.isArray(s.inputs) ? s.inputs.map(renamed) : Object.fromEntries(Object.entries(s.inputs).map(([k, v]) => [k, renamed(v)])) });
+  }
+  return kept;
+}
+
+/** Row sums read only by an op that can read through them folded into it (see the file comment). */
+function fuseRowSums(steps: readonly Step[], output: number): Step[] {
+  const readers = readersOf(steps, output);
+  const rowSumOf = new Map<number, Custom>();
+  for (const s of steps) if (s.kind === "custom" && fusionOf(s.f)?.rowSum !== undefined) rowSumOf.set(s.outputs[0]!, s);
+  const absorbed = new Set<Step>();
+  const fused = steps.map((s): Step => {
+    const through = s.kind === "custom" ? fusionOf(s.f)?.throughRowSums : undefined;
+    if (s.kind !== "custom" || through === undefined) return s;
+    // a row sum its reader's alone, of a value its own alone (its gradient is added where it was, see dropIdentities)
+    const sums = s.inputs.map((slot) => {
+      const r = readers.get(slot) === 1 ? rowSumOf.get(slot) : undefined;
+      return r !== undefined && readers.get(r.inputs[0]!) === 1 ? r : undefined;
+    });
+    if (sums.every((r) => r === undefined)) return s;
+    for (const r of sums) if (r !== undefined) absorbed.add(r);
+    const op = through(sums.map((r) => (r === undefined ? undefined : fusionOf(r.f)!.rowSum)));
+    return customStep(op, s.inputs.map((slot, i) => sums[i]?.inputs[0] ?? slot), s.outputs, s.perCall);
+  });
+  return fused.filter((s) => !absorbed.has(s));
 }
 
 /** How many steps (and the output) read each slot. */

@@ -50,6 +50,11 @@ export interface SumSpec {
   readonly shape: readonly number[];
 }
 
+/** A sum of each run of `block` consecutive elements of the op's one input (sumRightmost: an event's log-density summed). */
+export interface RowSumSpec {
+  readonly block: number;
+}
+
 /** An op whose value is its inputs spread over `at.length` steps: step t is input at[t], zeros where at[t] is -1. */
 export interface SpreadSpec {
   readonly at: readonly number[];
@@ -92,6 +97,8 @@ export interface Fusion {
   readonly mask?: MaskSpec;
   /** The op is a sum of its one input. */
   readonly sum?: SumSpec;
+  /** The op sums each run of its one input's elements (each row's sum rounded to float32, as its value is). */
+  readonly rowSum?: RowSumSpec;
   /** The op spreads its inputs over steps. */
   readonly spread?: SpreadSpec;
   /** The op as a kernel that can share an op with others of its kind. */
@@ -102,6 +109,11 @@ export interface Fusion {
   readonly withMask?: ((mask: MaskSpec) => FusableOp | undefined) | undefined;
   /** The op with its value summed: the same op, giving the sum; undefined when it cannot. */
   readonly withSum?: ((sum: SumSpec) => FusableOp | undefined) | undefined;
+  /**
+   * The op reading through row sums: the same op, whose input i is the input of a row sum of `blocks[i]`
+   * (undefined: input i as it was); it computes what the row sums and the op computed, to the bit.
+   */
+  readonly throughRowSums?: ((blocks: readonly (RowSumSpec | undefined)[]) => FusableOp) | undefined;
 }
 
 const fusions = new WeakMap<EngineForward, Fusion>();

@@ -76,7 +76,7 @@ export function sumRightmost(x: tf.Tensor, n: number): tf.Tensor {
         return tf.tensor(gx, t.shape);
       },
     };
-  });
+  }, { rowSum: { block } });
   return op(x);
 }
 
