@@ -71,11 +71,31 @@ function logDensities(logSpace: boolean, { x, m, s }: Inputs, { rows, inner, bas
   const logS = Float64Array.from(s, Math.log);
   // a multiply per value, not a divide (the scales are few, the values many: a day's emissions are T·S)
   const invS = Float64Array.from(s, (v) => 1 / v);
+  // the value constant along the run and loc and scale each read once along it (one value against every
+  // state's parameters: an HMM's emissions, [..., T, 1] against [K]): one loop over every row
+  if (sx === 0 && sm === 1 && ss === 1) return valueAgainstRuns(logSpace, x, m, bx, bm, bs, invS, logS, lp, rows, inner);
   for (let r = 0, o = 0; r < rows; r++, o += inner) {
     // loc and scale constant along the run (broadcast over the values: an emission's parameters per
     // state against T values) in locals: the general loop's three strided reads cost ~3× the arithmetic
     if (sm === 0 && ss === 0) constantRun(logSpace, x, bx[r]!, sx, m[bm[r]!]!, invS[bs[r]!]!, logS[bs[r]!]!, lp, o, inner);
     else stridedRun(logSpace, { x, m, s }, bx[r]!, bm[r]!, bs[r]!, sx, sm, ss, invS, logS, lp, o, inner);
+  }
+  return lp;
+}
+
+/** stridedRun's arithmetic for sx = 0, sm = ss = 1, every row in one loop nest (a call per row of K cost more than its loop). */
+function valueAgainstRuns(
+  logSpace: boolean, x: ArrayLike<number>, m: ArrayLike<number>, bx: Int32Array, bm: Int32Array, bs: Int32Array,
+  invS: Float64Array, logS: Float64Array, lp: Float32Array, rows: number, inner: number,
+): Float32Array {
+  for (let r = 0, o = 0; r < rows; r++, o += inner) {
+    const lx = logSpace ? Math.log(x[bx[r]!]!) : x[bx[r]!]!;
+    const im = bm[r]!;
+    const is = bs[r]!;
+    for (let c = 0; c < inner; c++) {
+      const z = (lx - m[im + c]!) * invS[is + c]!;
+      lp[o + c] = -0.5 * z * z - logS[is + c]! - HALF_LOG_2PI - (logSpace ? lx : 0);
+    }
   }
   return lp;
 }
@@ -104,6 +124,7 @@ function logDensityGradients(logSpace: boolean, { x, m, s }: Inputs, { rows, inn
   const [bx, bm, bs] = base as [Int32Array, Int32Array, Int32Array];
   const [sx, sm, ss] = step as [number, number, number];
   const { x: gx, m: gm, s: gs } = g;
+  if (sx === 0 && sm === 1 && ss === 1) return gradientsAgainstRuns(logSpace, { x, m, s }, base as [Int32Array, Int32Array, Int32Array], rows, inner, dy, g);
   for (let r = 0, o = 0; r < rows; r++) {
     for (let c = 0, ix = bx[r]!, im = bm[r]!, is = bs[r]!; c < inner; c++, o++, ix += sx, im += sm, is += ss) {
       const w = dy[o]!;
@@ -116,6 +137,39 @@ function logDensityGradients(logSpace: boolean, { x, m, s }: Inputs, { rows, inn
       gm[im]! += wzs;
       gs[is]! += wzs * z - w / sig;
     }
+  }
+  return g;
+}
+
+/**
+ * logDensityGradients for sx = 0, sm = ss = 1 (see valueAgainstRuns): the value's gradient summed along its run in
+ * a local, and the scales' reciprocals taken once instead of three divisions per value.
+ */
+function gradientsAgainstRuns(
+  logSpace: boolean, { x, m, s }: Inputs, [bx, bm, bs]: [Int32Array, Int32Array, Int32Array], rows: number, inner: number,
+  dy: ArrayLike<number>, g: Inputs<Float64Array>,
+): Inputs<Float64Array> {
+  const { x: gx, m: gm, s: gs } = g;
+  const invS = Float64Array.from(s, (v) => 1 / v);
+  for (let r = 0, o = 0; r < rows; r++, o += inner) {
+    const ix = bx[r]!;
+    const im = bm[r]!;
+    const is = bs[r]!;
+    const xo = x[ix]!;
+    const lx = logSpace ? Math.log(xo) : xo;
+    let gv = 0;
+    let w = 0;
+    for (let c = 0; c < inner; c++) {
+      const dyc = dy[o + c]!;
+      const inv = invS[is + c]!;
+      const z = (lx - m[im + c]!) * inv;
+      const wzs = dyc * z * inv;
+      gv += wzs;
+      w += dyc;
+      gm[im + c]! += wzs;
+      gs[is + c]! += wzs * z - dyc * inv;
+    }
+    gx[ix]! += logSpace ? (-gv - w) / xo : -gv;
   }
   return g;
 }

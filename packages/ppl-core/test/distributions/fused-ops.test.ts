@@ -50,6 +50,28 @@ describe("normalLogProb and logNormalLogProb", () => {
     checkGradients((a, b, c) => logNormalLogProb(a, b, c), logNormalRef, [positive, loc, scale], 2e-3, "lognormal");
   });
 
+  it("match the closed forms and central differences with one value against every state's parameters (an HMM's emissions)", () => {
+    // x [2, 3, 1] against loc [3, 4] and scale [4]: each value constant along the runs of 4 states, loc per row
+    const ex = { values: [0.3, 1.2, 2.5, 0.9, 1.7, 0.05], shape: [2, 3, 1] };
+    const el = { values: [0.1, -0.5, 1.0, 2.0, 0.4, 0.3, -1.1, 0.8, 1.5, -0.2, 0.6, 0.0], shape: [3, 4] };
+    const es = { values: [0.7, 1.3, 2.2, 0.4], shape: [4] };
+    const eo = [2, 3, 4];
+    const ref = (logSpace: boolean) => ([xs, ms, ss]: number[][]) =>
+      Array.from({ length: size(eo) }, (_, i) => {
+        const v = at(xs!, ex.shape, eo, i);
+        const lx = logSpace ? Math.log(v) : v;
+        const z = (lx - at(ms!, el.shape, eo, i)) / at(ss!, es.shape, eo, i);
+        return -0.5 * z * z - Math.log(at(ss!, es.shape, eo, i)) - 0.5 * LOG_2PI - (logSpace ? lx : 0);
+      });
+    tf.tidy(() => {
+      const [tx, tm, ts] = [ex, el, es].map((p) => tf.tensor(p.values, p.shape));
+      expectClose(vals(normalLogProb(tx!, tm!, ts!)), ref(false)([ex.values, el.values, es.values]), 1e-5, 1e-6, "normal");
+      expectClose(vals(logNormalLogProb(tx!, tm!, ts!)), ref(true)([ex.values, el.values, es.values]), 1e-5, 1e-6, "lognormal");
+    });
+    checkGradients((a, b, c) => normalLogProb(a, b, c), ref(false), [ex, el, es], 2e-3, "normal, emissions");
+    checkGradients((a, b, c) => logNormalLogProb(a, b, c), ref(true), [ex, el, es], 2e-3, "lognormal, emissions");
+  });
+
   it("give dist.Normal and dist.LogNormal the same values as plain tfjs ops", () => {
     tf.tidy(() => {
       const v = tf.tensor([0.2, 1.5, 3]);
