@@ -30,7 +30,7 @@ export { ParticleELBO, particleOptions } from "./infer/particle-elbo.js";
 export { weightedSum } from "./ops/weighted-sum.js";
 export { splitRows } from "./ops/split-rows.js";
 export { customGradient } from "./ops/custom-grad.js";
-export { writeTensor, writeTensors } from "./ops/kernel-io.js";
+export { type KernelValues, readValues, writeTensor, writeTensors } from "./ops/kernel-io.js";
 export { CompiledLoss } from "./jit/compiled-loss.js";
 export { stopRecording } from "./jit/recorder.js";
 export { compiledCall } from "./infer/jit-trace-elbo.js";

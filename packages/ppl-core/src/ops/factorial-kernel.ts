@@ -34,12 +34,14 @@ export interface FactorialLayout {
 
 /** The layout of a unary and M pair shapes; `who` names the caller in the error. */
 export function factorialLayout(unary: readonly number[], pairs: readonly (readonly number[])[], who: string): FactorialLayout {
-  const shown = `unary ${formatShape(unary)}, pairs ${pairs.map(formatShape).join(" ")}`;
-  const bad = (why: string) =>
-    new PPLShapeError(`${who}: ${why} (${shown})`, {
+  // (the shapes are formatted only for an error: a decode lays out its chain on every call)
+  const bad = (why: string) => {
+    const shown = `unary ${formatShape(unary)}, pairs ${pairs.map(formatShape).join(" ")}`;
+    return new PPLShapeError(`${who}: ${why} (${shown})`, {
       expected: "unary [B|1, n, Π K_m] and one pair [B|1, n-1|1, K_m, K_m] per chain",
       actual: shown,
     });
+  };
   if (unary.length !== 3 || pairs.length === 0 || pairs.some((p) => p.length !== 4)) throw bad("wrong ranks");
   const [Bu, n, S] = unary as [number, number, number];
   const sizes = pairs.map((p) => p[2]!);

@@ -83,6 +83,17 @@ function checkedOnly(shapes: readonly (readonly number[])[], inputs: readonly tf
   return shapes.map((s) => tf.zeros([...s], "float32"));
 }
 
+/**
+ * `use` given the values of `x`: on wasm a view of the heap in place, valid only while `use` runs and makes
+ * no tensor (a new tensor can grow the heap and detach it); on other backends its dataSync. For the same
+ * places as {@link writeTensors}: a custom-gradient op's forward and gradient functions.
+ */
+export function readValues<T>(x: tf.Tensor, use: (values: KernelValues) => T): T {
+  checkInput?.(x);
+  const heap = checkInput === undefined ? heapFor([x]) : undefined;
+  return use(heap === undefined ? (x.dataSync() as KernelValues) : heap.typedArrayFromHeap(x));
+}
+
 /** One new float32 tensor of `shape` filled by `write` (see {@link writeTensors}). */
 export function writeTensor(shape: readonly number[], inputs: readonly tf.Tensor[], write: (out: Float32Array, ins: KernelValues[]) => void): tf.Tensor {
   return writeTensors([shape], inputs, (outs, ins) => write(outs[0]!, ins))[0]!;

@@ -9,13 +9,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import {
   type ChainLayout, type ChainSweep, chainForward, chainLayout, chainLogSumExp, chainViterbi, factorialForward, factorialLayout, factorialLogSumExp,
-  factorialSample, factorialViterbi,
+  factorialSample, factorialViterbi, readValues,
 } from "ppl-core/internal";
 import { type ChainSpec, MAX_PAIRED_STATES } from "./time-chain-plan.js";
 import type { Dim } from "./factor.js";
 import { jointOf, logSumExpLast, logSumProduct } from "./logsumexp.js";
 import type { CombineStep } from "./plan.js";
-import { type StackedTerm, stackedTensor, stackedValues } from "./stacked-term.js";
+import { type StackedTerm, readCopy, stackedTensor, stackedValues } from "./stacked-term.js";
 
 export interface Ring {
   /**
@@ -83,6 +83,13 @@ function toBatch(x: tf.Tensor, spec: ChainSpec): tf.Tensor {
   return (x.shape[0] === size ? x : x.add(tf.zeros([size]))).reshape([...spec.batchShape]);
 }
 
+/** A JS kernel's [B] scores as a tensor over spec.batchShape (B = 1: every member's). */
+function scoresOf(scores: Float64Array, spec: ChainSpec): tf.Tensor {
+  const out = new Float32Array(spec.batchShape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < out.length; i++) out[i] = scores[scores.length === 1 ? 0 : i]!;
+  return tf.tensor(out, [...spec.batchShape]);
+}
+
 /** Sum-product in log space: the ELBO's ring. */
 export const logRing: Ring = {
   pairedStates: MAX_PAIRED_STATES,
@@ -102,7 +109,10 @@ function chainRecord(spec: ChainSpec, L: Pick<ChainLayout, "n" | "B">): Omit<Cha
   return { kind: "chain", spec, n: L.n, B: L.B };
 }
 
-/** Max-product with back-pointers (temperature 0: Viterbi on a chain). */
+/**
+ * Max-product with back-pointers (temperature 0: Viterbi on a chain). It runs
+ * inside the MAP op (map-op.ts), so its kernels read the factors in place.
+ */
 export class MapRing implements Ring {
   /**
    * Viterbi has no backward pass to share the factorial kernel's bookkeeping
@@ -123,16 +133,16 @@ export class MapRing implements Ring {
 
   chain(unary: StackedTerm, pair: StackedTerm, spec: ChainSpec): tf.Tensor {
     const L = chainLayout(unary.shape, pair.shape, "MapRing.chain");
-    const v = chainViterbi(L, stackedValues(unary), stackedValues(pair));
+    const v = chainViterbi(L, stackedValues(unary, readValues), stackedValues(pair, readValues));
     this.records.push({ ...chainRecord(spec, L), paths: v.paths });
-    return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(v.scores)), spec));
+    return scoresOf(v.scores, spec);
   }
 
   factorial(unary: StackedTerm, pairs: readonly StackedTerm[], spec: ChainSpec): tf.Tensor {
     const L = factorialLayout(unary.shape, pairs.map((p) => p.shape), "MapRing.factorial");
-    const v = factorialViterbi(L, stackedValues(unary), pairs.map(stackedValues));
+    const v = factorialViterbi(L, stackedValues(unary, readValues), pairs.map((p) => stackedValues(p, readValues)));
     this.records.push({ ...chainRecord(spec, L), paths: v.paths });
-    return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(v.scores)), spec));
+    return scoresOf(v.scores, spec);
   }
 }
 
@@ -150,15 +160,15 @@ export class SampleRing implements Ring {
 
   chain(unary: StackedTerm, pair: StackedTerm, spec: ChainSpec): tf.Tensor {
     const L = chainLayout(unary.shape, pair.shape, "SampleRing.chain");
-    const sweep = chainForward(L, stackedValues(unary), stackedValues(pair));
+    const sweep = chainForward(L, stackedValues(unary, readCopy), stackedValues(pair, readCopy));
     this.records.push({ ...chainRecord(spec, L), sweep });
-    return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(sweep.logZ)), spec));
+    return scoresOf(sweep.logZ, spec);
   }
 
   factorial(unary: StackedTerm, pairs: readonly StackedTerm[], spec: ChainSpec): tf.Tensor {
     const L = factorialLayout(unary.shape, pairs.map((p) => p.shape), "SampleRing.factorial");
-    const sweep = factorialForward(L, stackedValues(unary), pairs.map(stackedValues));
+    const sweep = factorialForward(L, stackedValues(unary, readCopy), pairs.map((p) => stackedValues(p, readCopy)));
     this.records.push({ ...chainRecord(spec, L), draw: (b, rng, out, offset) => factorialSample(sweep, b, rng, out, offset) });
-    return tf.tidy(() => toBatch(tf.tensor1d(Float32Array.from(sweep.logZ)), spec));
+    return scoresOf(sweep.logZ, spec);
   }
 }

@@ -14,7 +14,7 @@
  * kernel dispatch or float32 rounding of the sum between them).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { customGradient, writeTensor, writeTensors } from "ppl-core/internal";
+import { type KernelValues, customGradient, writeTensor, writeTensors } from "ppl-core/internal";
 
 /** A factor's part of a term: on `steps` steps from `first`, its axes' strides along the term's batch, time and state axes. */
 export interface TermPiece {
@@ -99,13 +99,23 @@ export function stackedTensor(term: StackedTerm): tf.Tensor {
   return term.pieces.length === 0 ? tf.zeros([...term.shape]) : op(...term.pieces.map((p) => p.data));
 }
 
-/** The term's values, row-major over term.shape, summed in float64 (one factor laid out so: its values), for a ring whose kernels are JS. */
-export function stackedValues(term: StackedTerm): ArrayLike<number> {
+/**
+ * How a ring reads a factor's values: ppl-core's readValues in place where
+ * it runs inside an op (the MAP ring, map-op.ts), dataSync elsewhere (a
+ * compiled call's recorder sees only that).
+ */
+export type ValueReader = <T>(x: tf.Tensor, use: (values: KernelValues) => T) => T;
+
+/** A reader by dataSync. */
+export const readCopy: ValueReader = (x, use) => use(x.dataSync() as KernelValues);
+
+/** The term's values, row-major over term.shape, summed in float64, for a ring whose kernels are JS. */
+export function stackedValues(term: StackedTerm, read: ValueReader): Float64Array {
   const same = asLaidOut(term);
-  if (same !== undefined) return same.dataSync();
+  if (same !== undefined) return read(same, (x) => Float64Array.from(x));
   const { at, n, K } = placed(term);
   const out = new Float64Array(term.shape.reduce((a, b) => a * b, 1));
-  at.forEach((a) => spread(a.p.data.dataSync(), a, n, K, out));
+  for (const a of at) read(a.p.data, (x) => spread(x, a, n, K, out));
   return out;
 }
 

@@ -6,7 +6,8 @@
 // The op's gradient of Σ w · term in each factor is the sum of w over the places the factor's element lands.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { type StackedTerm, stackedTensor, stackedValues } from "../../src/contract/stacked-term.js";
+import { readValues } from "ppl-core/internal";
+import { type StackedTerm, readCopy, stackedTensor, stackedValues } from "../../src/contract/stacked-term.js";
 
 const r = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3));
 
@@ -35,7 +36,8 @@ describe("stacked terms", () => {
     const out = stackedTensor(term);
     expect(out.shape).toEqual([B, T, K]);
     const got = out.dataSync();
-    const values = stackedValues(term);
+    const values = stackedValues(term, readCopy);
+    expect(Array.from(stackedValues(term, readValues))).toEqual(Array.from(values));
     // the float64 sum of the factors' float32 values
     const f32 = (x: number) => Math.fround(x);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let k0 = 0; k0 < K0; k0++) for (let k1 = 0; k1 < K1; k1++) {
@@ -82,7 +84,7 @@ describe("stacked terms", () => {
     const out = stackedTensor(term);
     expect(out.shape).toEqual([1, Tp, Kp, Kp]);
     const got = out.dataSync();
-    const values = stackedValues(term);
+    const values = stackedValues(term, readCopy);
     for (let t = 0; t < Tp; t++) for (let i = 0; i < Kp; i++) for (let j = 0; j < Kp; j++) {
       const x = xa[(j * Kp + i) * Tp + t]! + xs[i * Kp + j]!;
       expect(got[(t * Kp + i) * Kp + j]).toBeCloseTo(x, 5);
@@ -93,7 +95,7 @@ describe("stacked terms", () => {
     const w = r(Kp * Kp, 7);
     const [g] = tf.grads((x: tf.Tensor) => stackedTensor({ ...alone, pieces: [{ ...alone.pieces[0]!, data: x }] }).mul(tf.tensor(w, [1, 1, Kp, Kp])).sum())([s]);
     expect(Array.from(stackedTensor(alone).dataSync())).toEqual(Array.from(Float32Array.from(xs)));
-    expect(Array.from(stackedValues(alone))).toEqual(Array.from(Float32Array.from(xs)));
+    expect(Array.from(stackedValues(alone, readValues))).toEqual(Array.from(Float32Array.from(xs)));
     Array.from(g!.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(w[i]!, 6));
     tf.dispose([a, s, out, g!]);
   });
