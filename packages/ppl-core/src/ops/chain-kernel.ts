@@ -63,35 +63,44 @@ export interface ChainSweep {
  * (0 for an all -Infinity block). A block equal to the one before it (a
  * time-homogeneous chain's transitions spread over its steps: one matrix
  * repeated T times) copies that block's results instead of taking its exps
- * again. Nothing follows the loop (see the file comment).
+ * again. e may be x (the exps written over the logs: the block before is
+ * compared as it was read). Nothing follows the loop (see the file comment).
  */
 export function expShifted(x: ArrayLike<number>, block: number, e: Float64Array, shift: Float64Array): void {
   const blocks = shift.length;
+  const last = new Float64Array(block);
   for (let r = 0; r < blocks; r++) {
     const at = r * block;
-    if (r > 0 && sameBlock(x, at - block, at, block)) {
+    if (r > 0 && sameBlock(x, at, last, 0, block)) {
       shift[r] = shift[r - 1]!;
-      e.copyWithin(at, at - block, at);
+      for (let k = 0; k < block; k++) e[at + k] = e[at - block + k]!;
       continue;
     }
     let m = -Infinity;
     for (let k = 0; k < block; k++) m = Math.max(m, x[at + k]!);
     if (m === -Infinity) m = 0;
     shift[r] = m;
-    for (let k = 0; k < block; k++) e[at + k] = Math.exp(x[at + k]! - m);
+    for (let k = 0; k < block; k++) {
+      const v = x[at + k]!;
+      last[k] = v;
+      e[at + k] = Math.exp(v - m);
+    }
   }
 }
 
-/** Whether x[a, a + n) and x[b, b + n) hold the same numbers (a NaN matches nothing: its block is computed). */
-export function sameBlock(x: ArrayLike<number>, a: number, b: number, n: number): boolean {
-  for (let k = 0; k < n; k++) if (x[a + k] !== x[b + k]) return false;
+/** Whether a[i, i + n) and b[j, j + n) hold the same numbers (a NaN matches nothing: its block is computed). */
+export function sameBlock(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[i + k] !== b[j + k]) return false;
   return true;
 }
 
-/** Scaled forward recursion (Rabiner) over every sequence: one exp per input entry, not per path term. */
-export function chainForward(L: ChainLayout, unary: ArrayLike<number>, pair: ArrayLike<number>): ChainSweep {
+/**
+ * Scaled forward recursion (Rabiner) over every sequence: one exp per input entry, not per path term.
+ * `ownUnary`: unary is a Float64Array the caller made for this call alone, and its exps are written over it.
+ */
+export function chainForward(L: ChainLayout, unary: ArrayLike<number>, pair: ArrayLike<number>, ownUnary = false): ChainSweep {
   const { B, n, K, Bu, Bp, Tp } = L;
-  const U = new Float64Array(Bu * n * K);
+  const U = ownUnary && unary instanceof Float64Array ? unary : new Float64Array(Bu * n * K);
   const su = new Float64Array(Bu * n);
   expShifted(unary, K, U, su);
   const P = new Float64Array(Bp * Tp * K * K);

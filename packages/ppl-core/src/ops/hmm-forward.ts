@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { PPLShapeError, formatShape } from "../errors.js";
 import { type ChainLayout, chainForward, chainPosteriors, chainViterbi, sameBlock } from "./chain-kernel.js";
 import { customGradient } from "./custom-grad.js";
-import { copyInto, writeTensor, writeTensors } from "./kernel-io.js";
+import { copyInto, float64Sums, writeTensor, writeTensors } from "./kernel-io.js";
 
 interface HmmLayout {
   B: number;
@@ -73,9 +73,11 @@ function logSoftmaxRows(x: ArrayLike<number>, K: number): { log: Float64Array; p
   const p = new Float64Array(x.length);
   const KK = K * K;
   for (let r = 0; r < x.length; r += K) {
-    if (r >= KK && sameBlock(x, r - KK, r, K)) {
-      log.copyWithin(r, r - KK, r);
-      p.copyWithin(r, r - KK, r);
+    if (r >= KK && sameBlock(x, r - KK, x, r, K)) {
+      for (let k = r; k < r + K; k++) {
+        log[k] = log[k - KK]!;
+        p[k] = p[k - KK]!;
+      }
       continue;
     }
     let m = -Infinity;
@@ -100,20 +102,24 @@ function throughLogSoftmax(g: Float64Array, p: Float64Array, K: number): void {
   }
 }
 
-/** The unary posteriors [Bu, T+1, K] split back into logInit's and emit's layouts (summed where they broadcast). */
-function splitUnary(H: HmmLayout, gU: Float64Array): { init: Float64Array; emit: Float64Array } {
+/**
+ * The unary posteriors [Bu, T+1, K] split back into logInit's and emit's layouts (summed where they broadcast):
+ * logInit's returned, emit's written to `emit` (float32; summed in float64 first where Be = 1 < Bu).
+ */
+function splitUnary(H: HmmLayout, gU: Float64Array, emit: Float32Array): Float64Array {
   const { T, K, Bi, Be } = H;
   const Bu = Math.max(Bi, Be);
   const init = new Float64Array(Bi * K);
-  const emit = new Float64Array(Be * T * K);
+  const sums = Be === Bu ? undefined : float64Sums(T * K);
   for (let b = 0; b < Bu; b++) {
     const row = b * (T + 1) * K;
     const ib = (Bi === 1 ? 0 : b) * K;
     for (let k = 0; k < K; k++) init[ib + k]! += gU[row + k]!;
-    const eb = (Be === 1 ? 0 : b) * T * K;
-    for (let i = 0; i < T * K; i++) emit[eb + i]! += gU[row + K + i]!;
+    if (sums === undefined) for (let i = 0; i < T * K; i++) emit[b * T * K + i] = gU[row + K + i]!;
+    else for (let i = 0; i < T * K; i++) sums[i]! += gU[row + K + i]!;
   }
-  return { init, emit };
+  if (sums !== undefined) copyInto(emit, sums);
+  return init;
 }
 
 export interface HmmLogLikelihoodOptions {
@@ -139,7 +145,7 @@ export function hmmLogLikelihood(logInit: tf.Tensor, logTrans: tf.Tensor, emit: 
     const value = writeTensor([H.B], inputs, (logZ, [li, lt, em]) => {
       init = normalise ? logSoftmaxRows(li!, H.K) : undefined;
       trans = normalise ? logSoftmaxRows(lt!, H.K) : undefined;
-      sw = chainForward(chainOf(H), unaryOf(H, init?.log ?? li!, em!), trans?.log ?? lt!);
+      sw = chainForward(chainOf(H), unaryOf(H, init?.log ?? li!, em!), trans?.log ?? lt!, true);
       copyInto(logZ, sw.logZ);
     });
     return {
@@ -147,7 +153,7 @@ export function hmmLogLikelihood(logInit: tf.Tensor, logTrans: tf.Tensor, emit: 
       gradFunc: (dy: tf.Tensor) =>
         writeTensors(shapes, [dy], (outs, [w]) => {
           const g = chainPosteriors(sw!, w!);
-          const { init: gInit, emit: gEmit } = splitUnary(H, g.unary);
+          const gInit = splitUnary(H, g.unary, outs[2]!);
           const gTrans = g.pair;
           if (init !== undefined && trans !== undefined) {
             throughLogSoftmax(gInit, init.p, H.K);
@@ -155,7 +161,6 @@ export function hmmLogLikelihood(logInit: tf.Tensor, logTrans: tf.Tensor, emit: 
           }
           copyInto(outs[0]!, gInit);
           copyInto(outs[1]!, gTrans);
-          copyInto(outs[2]!, gEmit);
         }),
     };
   });
@@ -198,7 +203,7 @@ export function hmmViterbi(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Ten
 export function hmmPosteriorMarginals(logInit: tf.Tensor, logTrans: tf.Tensor, emit: tf.Tensor): { marginals: Float64Array; last: Float64Array } {
   const H = layoutOf("DiscreteHMM posterior", logInit, logTrans, emit);
   const { B, T, K } = H;
-  const sw = chainForward(chainOf(H, true), unaryOf(H, logInit.dataSync(), emit.dataSync(), true), logTrans.dataSync());
+  const sw = chainForward(chainOf(H, true), unaryOf(H, logInit.dataSync(), emit.dataSync(), true), logTrans.dataSync(), true);
   const post = chainPosteriors(sw, new Float64Array(B).fill(1));
   const marginals = new Float64Array(B * T * K);
   const last = new Float64Array(B * K);

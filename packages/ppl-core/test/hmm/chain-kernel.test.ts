@@ -139,6 +139,20 @@ describe("chain kernel against a float64 brute force over every path", () => {
     expectArrayClose(got.pair, want.pair, 1e-12, "pair marginals");
   });
 
+  it("a unary array given to the kernel (its exps written over it) with runs of equal rows matches brute force", () => {
+    const p = problem(2, 6, 3, 2, 2, 5, 43, 0.2);
+    // rows 1-2 and 4-5 of each sequence repeat the row before them
+    for (const t of [1, 2, 4, 5]) for (let b = 0; b < 2; b++) p.unary.splice((b * 6 + t) * 3, 3, ...p.unary.slice((b * 6 + t - 1) * 3, (b * 6 + t) * 3));
+    const given = Float64Array.from(p.unary);
+    const sw = chainForward(p.L, given, p.pair, true);
+    expect(sw.U).toBe(given);
+    expectArrayClose(sw.logZ, bruteLogZ(p), 1e-12, "log Z");
+    const got = chainPosteriors(sw, [1, 2]);
+    const want = bruteMarginals(p, [1, 2]);
+    expectArrayClose(got.unary, want.unary, 1e-12, "unary marginals");
+    expectArrayClose(got.pair, want.pair, 1e-12, "pair marginals");
+  });
+
   it("stays exact when the factors are far from 0 (shifted exps, long chain)", () => {
     const n = 400;
     const K = 2;

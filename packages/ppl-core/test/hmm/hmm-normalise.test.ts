@@ -83,6 +83,17 @@ describe("hmmLogLikelihood with normalise", () => {
     );
   });
 
+  it("emissions shared by the batch (emit [1, T, K]) against an init per member: brute force and central differences", () => {
+    const init2 = { values: [0.4, -1.1, 2.0, -0.3, 0.9, 0.2], shape: [2, K] };
+    const emit1 = { values: emit.values.slice(0, T * K), shape: [1, T, K] };
+    const ref = ([i, t, e]: number[][]) => [0, 1].map((b) => bruteForce(i!.slice(b * K, (b + 1) * K), t!, e!, 0));
+    tf.tidy(() => {
+      const [li, lt, em] = [init2, trans, emit1].map((p) => tf.tensor(p.values, p.shape));
+      expectClose(vals(hmmLogLikelihood(li!, lt!, em!, { normalise: true })), ref([init2.values, trans.values, emit1.values]), 1e-4, 1e-6);
+    });
+    checkGradients((li, lt, em) => hmmLogLikelihood(li, lt, em, { normalise: true }), ref, [init2, trans, emit1], 2e-3, "shared emissions");
+  });
+
   it("DiscreteHMM's logits stay readable, normalised, while logProb normalises inside the op", () => {
     tf.tidy(() => {
       const hmm = new DiscreteHMM(tf.tensor([1, 2, 3]), tf.tensor(trans.values, [T, K, K]), dist.Normal(tf.tensor([0, 1, 2]), 1));
