@@ -78,8 +78,8 @@ export function inferDiscreteMap(mains: readonly number[], prior: FactorialPrior
   const M = prior.appliances.length;
   const T = mains.length;
   // from a typed array: tfjs walks a plain array element by element to infer its shape and dtype (3× the copy)
-  const args = [tf.tensor1d(Float32Array.from(mains)), globalValues(globals)] as const;
-  const values = decoder(form).decode(args[0], prior, args[1]);
+  const data = tf.tensor1d(Float32Array.from(mains));
+  const values = decoder(form).decode(data, prior, globalTensors(globals));
   try {
     return Array.from({ length: M }, (_, m) => {
       const path = new Array<number>(T);
@@ -88,6 +88,21 @@ export function inferDiscreteMap(mains: readonly number[], prior: FactorialPrior
       return path;
     });
   } finally {
-    tf.dispose([args[0], ...Object.values(args[1]), ...values.values()]);
+    tf.dispose([data, ...values.values()]);
   }
+}
+
+// The last call's globals as tensors, reused while their values stay the same: a compiled decode keeps what it
+// made from argument tensors it has seen (ppl-core jit/program.ts), so decoding a new day with the same learned
+// globals runs only the steps on the data (the ~15 small ones on the globals, and these tensors, are not made again).
+let lastGlobals: { readonly key: string; readonly tensors: Record<string, tf.Tensor> } | undefined;
+
+function globalTensors(g: Globals): Record<string, tf.Tensor> {
+  const key = JSON.stringify([g.probsTrans, g.locs, g.scales, g.noise]);
+  if (lastGlobals?.key !== key) {
+    if (lastGlobals !== undefined) tf.dispose(Object.values(lastGlobals.tensors));
+    lastGlobals = { key, tensors: tf.tidy(() => globalValues(g)) };
+    for (const t of Object.values(lastGlobals.tensors)) tf.keep(t);
+  }
+  return lastGlobals.tensors;
 }

@@ -13,7 +13,9 @@
  * argument tensors (tfjs tensors are immutable): their results that the
  * variable-dependent steps use are kept from one replay to the next while the
  * call passes the very same argument tensors, and made again when it passes
- * others.
+ * others. Each such step is made again only when an argument that reaches it
+ * changed: a decode that gets a new day's data with the same learned globals
+ * runs the steps on the data, not the ~15 small ones on the globals alone.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { noise, seedsAhead } from "../rng.js";
@@ -65,11 +67,16 @@ export class Program {
   /** The steps no variable or draw reaches, and those one does. */
   private readonly argSteps: readonly Step[];
   private readonly paramSteps: readonly Step[];
-  /** Slots the argument-only steps make that a per-call step (or the output) reads. */
+  /** Per argument-only step, the indices of the arguments that reach it. */
+  private readonly argDeps: readonly (readonly number[])[];
+  /**
+   * Slots the argument-only steps make that are read where their maker may not have run: by a per-call step, as
+   * the output, or by a step more arguments reach (made again for an argument its input's maker does not see).
+   */
   private readonly frontier: readonly number[];
-  /** The argument tensors the kept frontier values were made from, and those values. */
+  /** The argument tensors the kept values were made from, and the values by slot. */
   private keptFor: readonly tf.Tensor[] | undefined;
-  private kept: tf.Tensor[] = [];
+  private readonly kept = new Map<number, tf.Tensor>();
 
   constructor(
     /** Slot → its leaf, for the slots no step makes. */
@@ -85,10 +92,27 @@ export class Program {
     this.steps = fuseSteps(steps, output);
     this.argSteps = this.steps.filter((s) => !s.perCall);
     this.paramSteps = this.steps.filter((s) => s.perCall);
-    const made = new Set(this.argSteps.flatMap((s) => s.outputs));
+    // the arguments reaching each slot an argument-only step makes (or an argument leaf is)
+    const reach = new Map<number, readonly number[]>();
+    for (const [slot, leaf] of leaves) if (leaf.kind === "arg") reach.set(slot, [leaf.index]);
+    this.argDeps = this.argSteps.map((s) => {
+      const deps = new Set<number>();
+      for (const i of Object.values(s.inputs)) for (const a of reach.get(i) ?? []) deps.add(a);
+      const sorted = [...deps].sort((x, y) => x - y);
+      for (const o of s.outputs) reach.set(o, sorted);
+      return sorted;
+    });
+    const madeBy = new Map<number, number>();
+    this.argSteps.forEach((s, k) => s.outputs.forEach((o) => madeBy.set(o, k)));
     const read = new Set<number>([output]);
     for (const s of this.paramSteps) for (const i of Object.values(s.inputs)) read.add(i);
-    this.frontier = [...read].filter((slot) => made.has(slot));
+    this.argSteps.forEach((s, k) => {
+      for (const i of Object.values(s.inputs)) {
+        const maker = madeBy.get(i);
+        if (maker !== undefined && this.argDeps[maker]!.length < this.argDeps[k]!.length) read.add(i);
+      }
+    });
+    this.frontier = [...read].filter((slot) => madeBy.has(slot));
   }
 
   /** How many kernels and custom ops a replay runs. */
@@ -125,31 +149,47 @@ export class Program {
         : leaf.kind === "noise" ? noise(seeds[leaf.seed]!, leaf.make)
         : leaf.tensor;
     }
-    if (this.keptFor === undefined || !sameTensors(this.keptFor, args)) this.keep(args, values);
-    this.frontier.forEach((slot, i) => {
-      values[slot] = this.kept[i]!;
-    });
+    const changed = this.changedArgs(args);
+    if (changed !== undefined) this.keep(args, values, changed);
+    for (const [slot, t] of this.kept) values[slot] = t;
     runSteps(this.paramSteps, values);
     return values[this.output]!;
   }
 
-  /** Run the argument-only steps for `args` and keep the frontier's values (outside any scope: they outlive the call). */
-  private keep(args: readonly tf.Tensor[], values: tf.Tensor[]): void {
-    tf.dispose(this.kept);
+  /** Which arguments are not the tensors the kept values were made from (all, before any): undefined when none. */
+  private changedArgs(args: readonly tf.Tensor[]): boolean[] | undefined {
+    const was = this.keptFor;
+    if (was !== undefined && sameTensors(was, args)) return undefined;
+    return args.map((t, i) => was === undefined || was.length !== args.length || was[i] !== t || t.isDisposed);
+  }
+
+  /**
+   * Run the argument-only steps a changed argument reaches, from the kept values of the others, and keep the
+   * frontier's new values (outside any scope: they outlive the call).
+   */
+  private keep(args: readonly tf.Tensor[], values: tf.Tensor[], changed: readonly boolean[]): void {
+    for (const [slot, t] of this.kept) values[slot] = t;
+    const stale = this.argSteps.filter((_, k) => this.argDeps[k]!.some((a) => changed[a]));
     this.keptFor = undefined;
-    this.kept = tf.tidy(() => {
-      runSteps(this.argSteps, values);
-      return this.frontier.map((slot) => values[slot]!);
+    const made = new Set(stale.flatMap((s) => s.outputs));
+    const slots = this.frontier.filter((slot) => made.has(slot));
+    const fresh = tf.tidy(() => {
+      runSteps(stale, values);
+      return slots.map((slot) => values[slot]!);
     });
-    for (const t of this.kept) tf.keep(t);
+    const old = slots.map((slot) => this.kept.get(slot));
+    slots.forEach((slot, i) => this.kept.set(slot, tf.keep(fresh[i]!)));
+    // (a value kept for two slots, an op that gave its input back, stays while either holds it)
+    const held = new Set(this.kept.values());
+    for (const t of old) if (t !== undefined && !held.has(t)) t.dispose();
     this.keptFor = [...args];
   }
 
   /** Release the constants the program keeps. */
   dispose(): void {
     for (const leaf of this.leaves.values()) if (leaf.kind === "constant") leaf.tensor.dispose();
-    tf.dispose(this.kept);
-    this.kept = [];
+    tf.dispose([...new Set(this.kept.values())]);
+    this.kept.clear();
     this.keptFor = undefined;
   }
 }

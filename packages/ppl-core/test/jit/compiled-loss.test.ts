@@ -96,6 +96,49 @@ describe("JitTraceELBO: replayed loss and gradient", () => {
     expect(elbo.compileStats).toEqual({ recorded: 1, replayed: 3, interpreted: 0 });
   });
 
+  it("a step on the data is made again only when an argument that reaches it changed", () => {
+    // obs = (2x - 1) + y: the op on x alone counts its runs; a call with the same x tensor and a new y runs only
+    // the add (the op's kept value is read), a new x runs the op again; the loss is the closed form each time
+    let runs = 0;
+    const shift = (x: tf.Tensor) => customGradient<[tf.Tensor]>(([t]) => ({
+      value: writeTensor(t.shape, [t], (out, [v]) => {
+        runs++;
+        for (let i = 0; i < out.length; i++) out[i] = 2 * v![i]! - 1;
+      }),
+      gradFunc: (dy: tf.Tensor) => [dy.mul(2)],
+    }))(x);
+    function* twoArgs(x: tf.Tensor, y: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      const w = shift(x).add(y);
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(mu, 1), { obs: w });
+      });
+    }
+    function* guide2(_x: tf.Tensor, _y: tf.Tensor) {
+      const loc = yield* param("loc", tf.scalar(0.5));
+      yield* sample("mu", dist.Delta(loc));
+    }
+    const elbo = new JitTraceELBO();
+    const xa = tf.tensor1d([1, 2, 3]);
+    const xb = tf.tensor1d([-4, 0.5, 7]);
+    const calls: [tf.Tensor, number[]][] = [[xa, [0, 1, -1]], [xa, [2, 2, 2]], [xa, [0.5, -3, 1]], [xb, [1, 0, 0]], [xb, [0, 1, -1]]];
+    const ran: number[] = [];
+    for (const [x, y] of calls) {
+      const before = runs;
+      const yt = tf.tensor1d(y);
+      const r = lossAndGrad(elbo, twoArgs, guide2, x, yt);
+      ran.push(runs - before);
+      const obs = Array.from(x.dataSync()).map((v, i) => 2 * v - 1 + y[i]!);
+      expect(r.loss).toBeCloseTo(truthLoss(0.5, obs), 4);
+      expect(r.grad).toBeCloseTo(truthGrad(0.5, obs), 4);
+      yt.dispose();
+    }
+    // the first replay (call 2) runs every step; calls 3 and 5 (the same x, a new y) run no op on x, call 4 (a new x) once
+    expect(ran.slice(2)).toEqual([0, 1, 0]);
+    expect(elbo.compileStats.replayed).toBe(4);
+    tf.dispose([xa, xb]);
+  });
+
   it("a new shape records a new program and stays right; the old shape replays its own", () => {
     const elbo = new JitTraceELBO();
     const a = [1, 2, 3];
