@@ -109,14 +109,16 @@ export type ValueReader = <T>(x: tf.Tensor, use: (values: KernelValues) => T) =>
 /** A reader by dataSync. */
 export const readCopy: ValueReader = (x, use) => use(x.dataSync() as KernelValues);
 
-/** The term's values, row-major over term.shape, summed in float64, for a ring whose kernels are JS. */
-export function stackedValues(term: StackedTerm, read: ValueReader): Float64Array {
+/** The term's values, row-major over term.shape, summed in float64, for a ring whose kernels are JS; into `out` when given (its size). */
+export function stackedValues(term: StackedTerm, read: ValueReader, out?: Float64Array): Float64Array {
+  const size = term.shape.reduce((a, b) => a * b, 1);
+  const values = out ?? new Float64Array(size);
   const same = asLaidOut(term);
-  if (same !== undefined) return read(same, (x) => Float64Array.from(x));
+  if (same !== undefined) return read(same, (x) => (values.set(x), values));
+  if (out !== undefined) values.fill(0);
   const { at, n, K } = placed(term);
-  const out = new Float64Array(term.shape.reduce((a, b) => a * b, 1));
-  for (const a of at) read(a.p.data, (x) => spread(x, a, n, K, out));
-  return out;
+  for (const a of at) read(a.p.data, (x) => spread(x, a, n, K, values));
+  return values;
 }
 
 /**

@@ -1,7 +1,7 @@
 // A time chain's term as the factors that make it (src/contract/stacked-term.ts) against the term written out in
 // float64: factors laid at t = 0, on t = 1..T-1 (time-last, as an emission arrives) and on every step, each read
 // through its strides with broadcasting over the batch and the states, as one op (stackedTensor) and as JS values
-// (stackedValues); a pair term from a transition transposed (current state first) and one shared by every step,
+// (stackedValues, into a new array or a given one); a pair term from a transition transposed (current state first) and one shared by every step,
 // and that one alone (laid out as the term is: its own values, its gradient dy).
 // The op's gradient of Σ w · term in each factor is the sum of w over the places the factor's element lands.
 import * as tf from "@tensorflow/tfjs";
@@ -38,6 +38,10 @@ describe("stacked terms", () => {
     const got = out.dataSync();
     const values = stackedValues(term, readCopy);
     expect(Array.from(stackedValues(term, readValues))).toEqual(Array.from(values));
+    // into a given array, whatever it held
+    const into = new Float64Array(B * T * K).fill(7);
+    expect(stackedValues(term, readValues, into)).toBe(into);
+    expect(Array.from(into)).toEqual(Array.from(values));
     // the float64 sum of the factors' float32 values
     const f32 = (x: number) => Math.fround(x);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let k0 = 0; k0 < K0; k0++) for (let k1 = 0; k1 < K1; k1++) {
