@@ -84,7 +84,11 @@ export function inferDiscreteMap(mains: readonly number[], prior: FactorialPrior
     return Array.from({ length: M }, (_, m) => {
       const path = new Array<number>(T);
       let t = 0;
-      for (const site of stateSites(form, m, T)) for (const k of values.get(site)!.dataSync()) path[t++] = k;
+      // (an indexed loop: for-of over a typed array runs its iterator, ~2× the read at T = 1 440)
+      for (const site of stateSites(form, m, T)) {
+        const v = values.get(site)!.dataSync();
+        for (let i = 0; i < v.length; i++) path[t++] = v[i]!;
+      }
       return path;
     });
   } finally {
@@ -95,13 +99,15 @@ export function inferDiscreteMap(mains: readonly number[], prior: FactorialPrior
 // The last call's globals as tensors, reused while their values stay the same: a compiled decode keeps what it
 // made from argument tensors it has seen (ppl-core jit/program.ts), so decoding a new day with the same learned
 // globals runs only the steps on the data (the ~15 small ones on the globals, and these tensors, are not made again).
-let lastGlobals: { readonly key: string; readonly tensors: Record<string, tf.Tensor> } | undefined;
+let lastGlobals: { readonly values: readonly number[]; readonly tensors: Record<string, tf.Tensor> } | undefined;
 
 function globalTensors(g: Globals): Record<string, tf.Tensor> {
-  const key = JSON.stringify([g.probsTrans, g.locs, g.scales, g.noise]);
-  if (lastGlobals?.key !== key) {
+  // each appliance's number of states, then the values flattened in a fixed order
+  const values = [...g.locs.map((l) => l.length), g.noise, ...g.probsTrans.flat(2), ...g.locs.flat(), ...g.scales.flat()];
+  const was = lastGlobals?.values;
+  if (lastGlobals === undefined || was!.length !== values.length || values.some((x, i) => !Object.is(x, was![i]))) {
     if (lastGlobals !== undefined) tf.dispose(Object.values(lastGlobals.tensors));
-    lastGlobals = { key, tensors: tf.tidy(() => globalValues(g)) };
+    lastGlobals = { values, tensors: tf.tidy(() => globalValues(g)) };
     for (const t of Object.values(lastGlobals.tensors)) tf.keep(t);
   }
   return lastGlobals.tensors;

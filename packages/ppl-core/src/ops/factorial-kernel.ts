@@ -284,13 +284,26 @@ export function factorialViterbi(L: FactorialLayout, unary: ArrayLike<number>, p
   const M = sizes.length;
   const paths = new Int32Array(B * n);
   const scores = new Float64Array(B);
-  // every max step writes every back-pointer of its step, so the array is reused across sequences unfilled
-  const from = Math.max(...sizes) <= 256 ? new Uint8Array(n * M * S) : new Int32Array(n * M * S);
+  const from = backPointers(n * M * S, Math.max(...sizes) <= 256);
   const buf = [new Float64Array(S), new Float64Array(S)] as const;
   // the transitions as float64, read many times a step
   const p64 = pairs.map((p) => (p instanceof Float64Array ? p : Float64Array.from(p)));
   for (let b = 0; b < B; b++) scores[b] = viterbiSequence(L, b, unary, p64, from, buf, paths);
   return { paths, scores };
+}
+
+// Every max step writes every back-pointer of its step before the backtrack reads it, so one array serves every
+// sequence and every call unfilled (grown when needed): a NILM day's 26 kB at M = 2 was a new array a decode.
+let bytePointers = new Uint8Array(0);
+let intPointers = new Int32Array(0);
+
+function backPointers(size: number, small: boolean): Uint8Array | Int32Array {
+  if (small) {
+    if (bytePointers.length < size) bytePointers = new Uint8Array(size);
+    return bytePointers;
+  }
+  if (intPointers.length < size) intPointers = new Int32Array(size);
+  return intPointers;
 }
 
 function viterbiSequence(
