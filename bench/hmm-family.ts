@@ -4,11 +4,13 @@
  * 13's targets, on the example's synthetic polyphonic data.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Adam, SVI, clearParamStore, setRngSeed } from "ppl-core";
+import { Adam, type CompiledLossStats, SVI, clearParamStore, setRngSeed } from "ppl-core";
 import { JitTraceEnumELBO, TraceEnumELBO } from "ppl-enum";
 import { randomChordHmm, sampleSequences, toTensors } from "hmm-family/data";
 import { MODELS, type ModelArgs, type ModelNumber, maxPlateNesting } from "hmm-family/models";
 import { makeGuide } from "hmm-family/train";
+import { type CompileCost, type Timed, timeEachCall, timeUntilReplay } from "./compile-cost.js";
+import { type GcShare, profileGc } from "./cpu-profile.js";
 
 export interface HmmSize {
   /** sequences (the plate on dim -2) */
@@ -74,9 +76,12 @@ export interface HmmTiming {
   readonly lossPerObservation: number;
   /** true when the step was too slow (> 3 s) for the full count */
   readonly reduced: boolean;
-  /** wall and CPU ms of the first step (with `compiled`, the step that records the program) */
-  readonly firstMs: number;
-  readonly firstCpuMs: number;
+  /** with `compiled`: the steps before the first replay (the compile cost) */
+  readonly compile?: CompileCost;
+  /** the process's peak RSS after the timed steps (before the profiled ones), MiB */
+  readonly peakRssMiB: number;
+  /** with `profiled` steps: their GC share */
+  readonly gc?: GcShare;
 }
 
 /**
@@ -101,7 +106,14 @@ export function matMulGflops(n: number, reps: number): { gflops: number; ms: num
 }
 
 /** One SVI step of hmm.py's model at size n (the example's synthetic data, seed 0), and what to dispose after. */
-export function hmmStep(model: ModelNumber, n: HmmSize, compiled = false): { step: () => number; observations: number; dispose: () => void } {
+export function hmmStep(model: ModelNumber, n: HmmSize, compiled = false): {
+  step: () => number;
+  observations: number;
+  dispose: () => void;
+  /** with `compiled`: what the compiled ELBO's calls did so far, and each call's time */
+  compileStats?: () => Readonly<CompiledLossStats>;
+  lossCalls?: readonly Timed[];
+} {
   clearParamStore();
   setRngSeed(0);
   const truth = randomChordHmm(4, n.D, 0);
@@ -114,6 +126,7 @@ export function hmmStep(model: ModelNumber, n: HmmSize, compiled = false): { ste
   return {
     step: () => svi.step(data.sequences, data.lengths, args, true),
     observations,
+    ...(elbo instanceof JitTraceEnumELBO ? { compileStats: () => elbo.compileStats, lossCalls: timeEachCall(elbo, "differentiableLoss") } : {}),
     dispose: () => {
       data.sequences.dispose();
       data.lengths.dispose();
@@ -124,34 +137,33 @@ export function hmmStep(model: ModelNumber, n: HmmSize, compiled = false): { ste
   };
 }
 
-/** SVI step times (ms) after warm-up; a warm-up step (after the first) slower than `slowMs` ends the warm-up and cuts the timed steps to `slowSteps`. */
+/**
+ * SVI step times (ms) after warm-up; a warm-up step (after the first) slower than `slowMs` ends the warm-up and cuts
+ * the timed steps to `slowSteps`. With `compiled`, the warm-up starts with the steps before the first replay, timed
+ * as the compile cost; `profiled` more steps after the timed ones give the GC share of a steady step.
+ */
 export function hmmStepTimes(
-  model: ModelNumber, n: HmmSize, counts: { warmup: number; timed: number; slowMs?: number; slowSteps?: number }, compiled = false,
+  model: ModelNumber, n: HmmSize, counts: { warmup: number; timed: number; profiled?: number; slowMs?: number; slowSteps?: number }, compiled = false,
 ): HmmTiming {
   const slowMs = counts.slowMs ?? 3000;
   const slowSteps = counts.slowSteps ?? 3;
-  const { step, observations, dispose } = hmmStep(model, n, compiled);
-  let warmup = 0;
-  let firstMs = NaN;
-  let firstCpuMs = NaN;
+  const { step, observations, dispose, compileStats, lossCalls } = hmmStep(model, n, compiled);
   let reduced = false;
   let timed = counts.timed;
+  let profiled = counts.profiled ?? 0;
   try {
+    const compile = compileStats === undefined ? undefined : timeUntilReplay(step, compileStats, 4, lossCalls);
+    let warmup = compile?.ran ?? 0;
     while (warmup < counts.warmup) {
       const s = performance.now();
-      const c = process.cpuUsage();
       step();
-      if (warmup === 0) {
-        firstMs = performance.now() - s;
-        const dc = process.cpuUsage(c);
-        firstCpuMs = (dc.user + dc.system) / 1000;
-      }
       warmup++;
       // the first step pays the one-off costs (kernel set-up, tape shapes), so judge from the second
       if (warmup >= 2 && performance.now() - s > slowMs) {
         // at seconds a step, more warm-up would not change the figure
         reduced = true;
         timed = Math.min(timed, slowSteps);
+        profiled = Math.min(profiled, slowSteps);
         break;
       }
     }
@@ -166,7 +178,15 @@ export function hmmStepTimes(
       const dc = process.cpuUsage(c);
       cpuTimes.push((dc.user + dc.system) / 1000);
     }
-    return { times, cpuTimes, warmup, lossPerObservation: loss / observations, reduced, firstMs, firstCpuMs };
+    // before the profiled steps: the profiler's own memory is not the step's
+    const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    const gc = profiled > 0 ? profileGc(() => {
+      for (let i = 0; i < profiled; i++) step();
+    }) : undefined;
+    return {
+      times, cpuTimes, warmup, lossPerObservation: loss / observations, reduced, peakRssMiB,
+      ...(compile === undefined ? {} : { compile }), ...(gc === undefined ? {} : { gc }),
+    };
   } finally {
     dispose();
   }

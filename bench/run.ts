@@ -8,11 +8,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { Adam, SVI, backendInfo, block, clearParamStore, describeBackend, ready, setRngSeed, setValidation } from "ppl-core";
-import { AutoDelta, initToSample } from "ppl-autoguide";
+import { backendInfo, describeBackend, ready, setValidation } from "ppl-core";
 import { decode } from "hmm-gaussian/decode";
-import { type ModelForm, learnBest, modelAndLoss, sortByLocs } from "hmm-gaussian/learn";
-import { GLOBAL_SITES } from "hmm-gaussian/model";
+import { type ModelForm, learnBest, sortByLocs } from "hmm-gaussian/learn";
 import { TRUE_PARAMS, generate } from "hmm-gaussian/truth";
 import { pplHmmRows } from "./ppl-hmm.js";
 import { HMM_ROWS, HMM_SIZE, type HmmTiming, gflops, hmmStepTimes, matMulGflops } from "./hmm-family.js";
@@ -20,11 +18,14 @@ import { nilmRows } from "./nilm.js";
 import { flightsRows } from "./flights.js";
 import { particlesRows } from "./particles.js";
 import { floorAgreement, seedFloor } from "./floor.js";
+import { type CompileCost, describeCalls } from "./compile-cost.js";
+import type { GcShare } from "./cpu-profile.js";
+import { seedStep } from "./seed-svi.js";
 
 interface Row {
   name: string;
   config: Record<string, number | string | boolean>;
-  unit: "ms" | "s" | "MiB" | "count";
+  unit: "ms" | "s" | "MiB" | "count" | "%";
   median: number;
   min: number;
   max: number;
@@ -62,6 +63,11 @@ function upTo(value: number, unit: Row["unit"], how?: string): { target: string;
   return { target: `≤ ${Number(value.toPrecision(3))} ${unit}${how ? ` (${how})` : ""}`, targetValue: value };
 }
 
+/** A row's figure measured once. */
+function once(value: number): { median: number; min: number; max: number; n: number } {
+  return { median: value, min: value, max: value, n: 1 };
+}
+
 function record(row: Row): void {
   if (row.targetValue !== undefined && Number.isFinite(row.median)) row.vsTarget = row.median / row.targetValue;
   rows.push(row);
@@ -82,15 +88,26 @@ interface SeedJobResult {
   tensors: number;
 }
 
+/**
+ * Run dist/<script> in a child node (its own peak RSS, a fresh start) with the given V8 flags; its last line of
+ * output is its JSON result, or `{ error }` when it caught one.
+ */
+function childJob<T>(script: string, args: (string | number)[], flags: string[] = []): T {
+  const path = join(dirname(fileURLToPath(import.meta.url)), script);
+  const r = spawnSync(process.execPath, [...flags, "--conditions=ppl-compiled", path, ...args.map(String)], { encoding: "utf8" });
+  let out: T & { error?: string };
+  try {
+    out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as typeof out;
+  } catch {
+    throw new Error(`${script} died (status ${r.status}): ${r.stderr.trim().split("\n").filter(Boolean).slice(-3).join(" | ")}`);
+  }
+  if (out.error !== undefined) throw new Error(out.error);
+  return out;
+}
+
 /** Run dist/seed-job.js in a child node with the given V8 flags. */
 function seedJob(flags: string[], form: ModelForm, S: number, T: number, steps: number, restarts: number): SeedJobResult {
-  const script = join(dirname(fileURLToPath(import.meta.url)), "seed-job.js");
-  const r = spawnSync(process.execPath, [...flags, "--conditions=ppl-compiled", script, form, String(S), String(T), String(steps), String(restarts)], {
-    encoding: "utf8",
-    env: { ...process.env },
-  });
-  if (r.status !== 0) throw new Error(`seed job ${form} failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!) as SeedJobResult;
+  return childJob<SeedJobResult>("seed-job.js", [form, S, T, steps, restarts], flags);
 }
 
 /** The float64 floor's time per call (bench/floor.ts) over `n` calls after a warm-up. */
@@ -107,35 +124,51 @@ function floorTimes(obs: number[][], n: number): number[] {
 
 /** Median ms per SVI step after warm-up, at least `minSteps` steps or until `maxSeconds`. */
 function stepTimes(form: ModelForm, obs: number[][], K: number, minSteps: number, maxSeconds: number, compiled = false): number[] {
-  clearParamStore();
-  setRngSeed(0);
-  const { model, loss } = modelAndLoss(form, compiled);
-  const guide = new AutoDelta(block(model, { expose: [...GLOBAL_SITES] }), { initLocFn: initToSample });
-  const optim = new Adam({ lr: 0.05 });
-  const svi = new SVI(model, guide, optim, loss);
-  const x = tf.tensor2d(obs);
+  const { step, dispose } = seedStep(form, obs, K, compiled);
   const warm = performance.now();
-  for (let i = 0; i < 5; i++) svi.step(x, K);
+  for (let i = 0; i < 5; i++) step();
   const warmMs = (performance.now() - warm) / 5;
   const times: number[] = [];
   const t0 = performance.now();
   const steps = Math.max(3, Math.min(minSteps, Math.floor((maxSeconds * 1000) / Math.max(warmMs, 1e-3))));
   while (times.length < steps && (performance.now() - t0) / 1000 < maxSeconds) {
     const s = performance.now();
-    svi.step(x, K);
+    step();
     times.push(performance.now() - s);
   }
-  x.dispose();
-  optim.reset();
-  clearParamStore();
+  dispose();
   return times;
 }
 
+/** Issue 25's compile target, for every compiled workload: the program ready within 1 s of the start. */
+const COMPILE_TARGET_MS = 1000;
+/** Issue 25's GC target: ≤ 5 % of a compiled step's profile. */
+const GC_TARGET_PERCENT = 5;
+
+/** A compile row: the wall time until the program is ready (the calls before the first replay), each call in the note. */
+function recordCompile(name: string, config: Row["config"], cost: CompileCost, what: string, extra: Partial<Row> = {}, note?: string): void {
+  record({
+    name, config, unit: "ms", ...once(cost.ready ? cost.wallMs : NaN), ...upTo(COMPILE_TARGET_MS, "ms"), ...extra,
+    note: [
+      cost.ready ? `the ${what}s before the first replay, CPU ${cost.cpuMs.toFixed(0)} ms` : `failed: no replay within ${cost.ran} ${what}s`,
+      describeCalls(cost, what), note,
+    ].filter(Boolean).join("; "),
+  });
+}
+
+/** A GC row: the main thread's "(garbage collector)" share of a profile of steady compiled steps. */
+function recordGc(name: string, config: Row["config"], gc: GcShare, what: string): void {
+  record({
+    name, config, unit: "%", ...once(100 * gc.share), ...upTo(GC_TARGET_PERCENT, "%"),
+    note: `V8 CPU profile of ${what}: ${gc.samples} samples over ${gc.ms.toFixed(0)} ms, the main thread's "(garbage collector)" share`,
+  });
+}
+
 /** One hmm.py row in a child process (see hmm-job.ts), or in this one under --only, so a profiler sees it. */
-function hmmTiming(model: number, warmup: number, timed: number, compiled = false): HmmTiming {
+function hmmTiming(model: number, warmup: number, timed: number, compiled: boolean, profiled: number): HmmTiming {
   if (only !== undefined) {
     try {
-      return hmmStepTimes(model as (typeof HMM_ROWS)[number]["model"], HMM_SIZE, { warmup, timed }, compiled);
+      return hmmStepTimes(model as (typeof HMM_ROWS)[number]["model"], HMM_SIZE, { warmup, timed, profiled }, compiled);
     } catch (e) {
       const err = e as Error;
       const named = new Error(`${err.name}: ${err.message.split("\n")[0]}`);
@@ -143,17 +176,7 @@ function hmmTiming(model: number, warmup: number, timed: number, compiled = fals
       throw named;
     }
   }
-  const script = join(dirname(fileURLToPath(import.meta.url)), "hmm-job.js");
-  const r = spawnSync(process.execPath, ["--conditions=ppl-compiled", script, String(model), String(warmup), String(timed), compiled ? "1" : "0"], { encoding: "utf8" });
-  const last = r.stdout.trim().split("\n").pop() ?? "";
-  let out: (HmmTiming & { error?: undefined }) | { error: string };
-  try {
-    out = JSON.parse(last) as typeof out;
-  } catch {
-    throw new Error(`the job died (status ${r.status}): ${r.stderr.trim().split("\n").filter(Boolean).slice(-3).join(" | ")}`);
-  }
-  if (out.error !== undefined) throw new Error(out.error);
-  return out;
+  return childJob<HmmTiming>("hmm-job.js", [model, warmup, timed, compiled ? 1 : 0, profiled]);
 }
 
 /** Pyro's examples/hmm.py models (from examples/hmm-family) at issue 13's sizes. */
@@ -166,15 +189,19 @@ function hmmRows(): void {
       note: `${m.gflops.toPrecision(3)} GFLOP/s: this backend's float32 matMul, one thread, a practical limit for the hmm.py rows' GFLOP/s`,
     });
   }
+  // each model's interpreted job's peak RSS, for its compiled job's memory row (issue 25: ≤ 1.5× it)
+  const interpretedRss = new Map<number, number>();
   for (const [spec, compiled] of HMM_ROWS.flatMap((sp) => [[sp, false], [sp, true]] as const)) {
     // "-compiled": JitTraceEnumELBO (docs/compiled.md), the step recorded once and replayed
     const name = `svi-step/hmm-py/model_${spec.model}${compiled ? "-compiled" : ""}`;
     if (only !== undefined && !name.startsWith(only)) continue;
     const config = { S: size.S, T: size.T, tones: size.D, hidden: spec.states(size) };
     const common = { name, config, unit: "ms" as const, ...upTo(spec.targetMs, "ms"), pyro: `${spec.pyroMs} ms`, pyroValue: spec.pyroMs };
+    // the compiled job profiles a few steady steps after its timed ones for the GC row
+    const profiled = compiled ? (quick ? 5 : 20) : 0;
     let r;
     try {
-      r = quick ? hmmTiming(spec.model, 2, 3, compiled) : hmmTiming(spec.model, 5, 10, compiled);
+      r = quick ? hmmTiming(spec.model, 2, 3, compiled, profiled) : hmmTiming(spec.model, 5, 10, compiled, profiled);
     } catch (err) {
       // a model that fails is a row of the table too (issue 13 lists several as crashing); --only also shows where
       if (only !== undefined) console.error((err as Error).stack);
@@ -190,11 +217,36 @@ function hmmRows(): void {
           `an estimate: 6 × ${(spec.forwardMadds(size) / 1e6).toFixed(2)} M forward multiply-adds / median)`,
         `${(st.median / spec.pyroMs).toFixed(1)}× Pyro`,
         `loss/obs ${r.lossPerObservation.toFixed(3)}`,
-        ...(compiled ? [`first (recording) step ${r.firstMs.toFixed(0)} ms`] : []),
         ...(r.reduced ? [`over 3 s a step: ${r.warmup} warm-up + ${r.times.length} timed steps only`] : []),
       ].join("; "),
     });
+    if (!compiled) {
+      interpretedRss.set(spec.model, r.peakRssMiB);
+      continue;
+    }
+    hmmCompiledRows(spec.model, config, r, interpretedRss.get(spec.model));
   }
+}
+
+/** A compiled hmm.py job's compile, memory and GC rows (issue 25's targets). */
+function hmmCompiledRows(model: number, config: Row["config"], r: HmmTiming, interpretedRssMiB: number | undefined): void {
+  recordCompile(
+    `compile/hmm-py/model_${model}`, config, r.compile!, "step", { pyro: "JIT 5–11 s (issue 25)" },
+    // under --only the job runs in this process, after the interpreted one: its one-off set-up is partly paid
+    only === undefined ? "a fresh process" : "in this process (--only), after the other rows it ran: lower than a fresh start",
+  );
+  if (only === undefined) {
+    // each job in its own process: maxRSS is that job's peak (taken before its profiled steps)
+    const ratio = interpretedRssMiB === undefined ? NaN : r.peakRssMiB / interpretedRssMiB;
+    record({
+      name: `memory/hmm-py/model_${model}-compiled`, config, unit: "MiB", ...once(r.peakRssMiB),
+      ...(interpretedRssMiB === undefined ? {} : upTo(1.5 * interpretedRssMiB, "MiB", "1.5× interpreted")), pyro: "JIT 0.7–1.6 GB (issue 25)",
+      note: interpretedRssMiB === undefined
+        ? "the interpreted job failed: no figure to compare"
+        : `peak RSS of the job; interpreted ${interpretedRssMiB.toFixed(0)} MiB, ${ratio.toFixed(2)}× it`,
+    });
+  }
+  if (r.gc !== undefined) recordGc(`gc-share/hmm-py/model_${model}-compiled`, config, r.gc, "the steady steps after the timed ones");
 }
 
 async function main(): Promise<void> {
@@ -240,6 +292,13 @@ async function main(): Promise<void> {
       name: `svi-step/${form === "markov" ? "markov-loop" : DISPLAY[form]}-compiled`, config: seedCfg, unit: "ms", ...st,
       ...upTo(toFloor * floor.median, "ms", `${toFloor}× the float64 floor`), note: overFloor(st.median),
     });
+  }
+  // their compile cost (a fresh process: the steps before the first replay) and the GC share of steady compiled steps
+  for (const form of ["markov", "vectorized", "vectorizedMarkov"] as const) {
+    const display = form === "markov" ? "markov-loop" : DISPLAY[form];
+    const r = childJob<{ compile: CompileCost; gc: GcShare }>("compiled-seed-job.js", [form, quick ? 10 : 50, quick ? 50 : 300, validate ? 1 : 0]);
+    recordCompile(`compile/${display}`, seedCfg, r.compile, "step", {}, "a fresh process");
+    recordGc(`gc-share/${display}-compiled`, seedCfg, r.gc, `${quick ? 50 : 300} steady steps`);
   }
 
   // 2. The whole job: 3 restarts × 250 steps + Viterbi decode of the test sequence.
@@ -324,6 +383,10 @@ async function main(): Promise<void> {
       note: `Viterbi (temperature 0) on the seed's markov-loop model, globals at the true values, ${interpreted ? "interpreted (inferDiscrete)" : "compiled (JitInferDiscrete)"}`,
     });
   }
+  // the compiled decode's compile cost (a fresh process: the calls before the first replay) and its GC share
+  const decodeJob = childJob<{ compile: CompileCost; gc: GcShare }>("decode-job.js", [quick ? 20 : 60, validate ? 1 : 0, 1, quick ? 100 : 300]);
+  recordCompile("compile/inferDiscrete/markov-loop/test-seq", { T: 160, K: 3 }, decodeJob.compile, "call", {}, "a fresh process");
+  recordGc("gc-share/inferDiscrete/markov-loop/test-seq", { T: 160, K: 3 }, decodeJob.gc, `${quick ? 100 : 300} steady calls`);
   if (!quick) {
     const long = generate(30, 1000, 5);
     const s = performance.now();

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { mapByLength } from "example-kit/sequences";
-import { trace } from "ppl-core";
+import { type CompiledLossStats, trace } from "ppl-core";
 import { JitInferDiscrete, inferDiscrete } from "ppl-enum";
 import { type Globals, sequences } from "./model.js";
 import type { PlainParams } from "./truth.js";
@@ -22,6 +22,11 @@ export interface DecodeOptions {
 // one decoder for every call: it records once per sequence length (and number of sequences)
 const viterbi = new JitInferDiscrete(sequences, { temperature: 0, firstAvailableDim: -2 });
 const interpretedViterbi = inferDiscrete(sequences, { temperature: 0, firstAvailableDim: -2 });
+
+/** How many compiled decodes recorded, replayed or ran interpreted so far (the bench times the calls before the first replay). */
+export function decoderStats(): Readonly<CompiledLossStats> {
+  return viterbi.compileStats;
+}
 
 /** The Viterbi path of one sequence. */
 export function decode(y: readonly number[], p: PlainParams, options: DecodeOptions = {}): number[] {
