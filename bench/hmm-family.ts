@@ -80,8 +80,8 @@ export interface HmmTiming {
   readonly compile?: CompileCost;
   /** the process's peak RSS after the timed steps (before the profiled ones), MiB */
   readonly peakRssMiB: number;
-  /** with `profiled` steps: their GC share */
-  readonly gc?: GcShare;
+  /** with `profiled` steps: their GC share, and how many steps it covers */
+  readonly gc?: GcShare & { readonly steps: number };
 }
 
 /**
@@ -180,9 +180,9 @@ export function hmmStepTimes(
     }
     // before the profiled steps: the profiler's own memory is not the step's
     const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-    const gc = profiled > 0 ? profileGc(() => {
+    const gc = profiled > 0 ? { ...profileGc(() => {
       for (let i = 0; i < profiled; i++) step();
-    }) : undefined;
+    }), steps: profiled } : undefined;
     return {
       times, cpuTimes, warmup, lossPerObservation: loss / observations, reduced, peakRssMiB,
       ...(compile === undefined ? {} : { compile }), ...(gc === undefined ? {} : { gc }),

@@ -197,8 +197,9 @@ function hmmRows(): void {
     if (only !== undefined && !name.startsWith(only)) continue;
     const config = { S: size.S, T: size.T, tones: size.D, hidden: spec.states(size) };
     const common = { name, config, unit: "ms" as const, ...upTo(spec.targetMs, "ms"), pyro: `${spec.pyroMs} ms`, pyroValue: spec.pyroMs };
-    // the compiled job profiles a few steady steps after its timed ones for the GC row
-    const profiled = compiled ? (quick ? 5 : 20) : 0;
+    // the compiled job profiles steady steps after its timed ones for the GC row: enough to span several of V8's
+    // scavenges (a compiled step makes ~1 MB of garbage), or a short profile can read 0 %
+    const profiled = compiled ? (quick ? 20 : 60) : 0;
     let r;
     try {
       r = quick ? hmmTiming(spec.model, 2, 3, compiled, profiled) : hmmTiming(spec.model, 5, 10, compiled, profiled);
@@ -246,7 +247,7 @@ function hmmCompiledRows(model: number, config: Row["config"], r: HmmTiming, int
         : `peak RSS of the job; interpreted ${interpretedRssMiB.toFixed(0)} MiB, ${ratio.toFixed(2)}× it`,
     });
   }
-  if (r.gc !== undefined) recordGc(`gc-share/hmm-py/model_${model}-compiled`, config, r.gc, "the steady steps after the timed ones");
+  if (r.gc !== undefined) recordGc(`gc-share/hmm-py/model_${model}-compiled`, config, r.gc, `${r.gc.steps} steady steps (after the timed ones)`);
 }
 
 async function main(): Promise<void> {
@@ -296,9 +297,9 @@ async function main(): Promise<void> {
   // their compile cost (a fresh process: the steps before the first replay) and the GC share of steady compiled steps
   for (const form of ["markov", "vectorized", "vectorizedMarkov"] as const) {
     const display = form === "markov" ? "markov-loop" : DISPLAY[form];
-    const r = childJob<{ compile: CompileCost; gc: GcShare }>("compiled-seed-job.js", [form, quick ? 10 : 50, quick ? 50 : 300, validate ? 1 : 0]);
+    const r = childJob<{ compile: CompileCost; gc: GcShare }>("compiled-seed-job.js", [form, quick ? 10 : 50, quick ? 100 : 500, validate ? 1 : 0]);
     recordCompile(`compile/${display}`, seedCfg, r.compile, "step", {}, "a fresh process");
-    recordGc(`gc-share/${display}-compiled`, seedCfg, r.gc, `${quick ? 50 : 300} steady steps`);
+    recordGc(`gc-share/${display}-compiled`, seedCfg, r.gc, `${quick ? 100 : 500} steady steps`);
   }
 
   // 2. The whole job: 3 restarts × 250 steps + Viterbi decode of the test sequence.
@@ -384,9 +385,9 @@ async function main(): Promise<void> {
     });
   }
   // the compiled decode's compile cost (a fresh process: the calls before the first replay) and its GC share
-  const decodeJob = childJob<{ compile: CompileCost; gc: GcShare }>("decode-job.js", [quick ? 20 : 60, validate ? 1 : 0, 1, quick ? 100 : 300]);
+  const decodeJob = childJob<{ compile: CompileCost; gc: GcShare }>("decode-job.js", [quick ? 20 : 60, validate ? 1 : 0, 1, quick ? 200 : 1000]);
   recordCompile("compile/inferDiscrete/markov-loop/test-seq", { T: 160, K: 3 }, decodeJob.compile, "call", {}, "a fresh process");
-  recordGc("gc-share/inferDiscrete/markov-loop/test-seq", { T: 160, K: 3 }, decodeJob.gc, `${quick ? 100 : 300} steady calls`);
+  recordGc("gc-share/inferDiscrete/markov-loop/test-seq", { T: 160, K: 3 }, decodeJob.gc, `${quick ? 200 : 1000} steady calls`);
   if (!quick) {
     const long = generate(30, 1000, 5);
     const s = performance.now();
