@@ -234,7 +234,7 @@ function hmmCompiledRows(model: number, config: Row["config"], r: HmmTiming, int
   recordCompile(
     `compile/hmm-py/model_${model}`, config, r.compile!, "step", { pyro: "JIT 5–11 s (issue 25)" },
     // under --only the job runs in this process, after the interpreted one: its one-off set-up is partly paid
-    only === undefined ? "a fresh process" : "in this process (--only), after the other rows it ran: lower than a fresh start",
+    only === undefined ? "a fresh process" : "in this process (--only), after any rows before it: not a fresh start",
   );
   if (only === undefined) {
     // each job in its own process: maxRSS is that job's peak (taken before its profiled steps)
