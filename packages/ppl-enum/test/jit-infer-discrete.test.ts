@@ -55,6 +55,26 @@ describe("JitInferDiscrete on a markov loop", () => {
     decoder.dispose();
   });
 
+  it("keeps the same globals' tensors between calls: new observations, then the very same tensors again, then new globals", () => {
+    const S = 2;
+    const T = 30;
+    const decoder = new JitInferDiscrete(hmmBody, { temperature: 0, firstAvailableDim: -2 });
+    const g0 = globals(P0);
+    const g1 = globals(P1);
+    const ys = [0, 1, 2].map((call) => tf.tensor2d(observations(S, T, call, P0.locs)));
+    // call 2 repeats call 1's tensors (its kept result must survive the first call's disposal); call 3 has P1's globals
+    const calls: [tf.Tensor2D, ReturnType<typeof globals>, HMMParams][] = [[ys[0]!, g0, P0], [ys[1]!, g0, P0], [ys[1]!, g0, P0], [ys[2]!, g0, P0], [ys[2]!, g1, P1]];
+    calls.forEach(([y, g, p], call) => {
+      const want = (y.arraySync() as number[][]).map((row) => viterbi(row, p));
+      const values = decoder.decode(y, ...g);
+      expect(paths(values, zNames(T), S), `call ${call}`).toEqual(want);
+      tf.dispose([...values.values()]);
+    });
+    expect(decoder.compileStats).toEqual({ recorded: 1, replayed: 4, interpreted: 0 });
+    decoder.dispose();
+    tf.dispose([...g0, ...g1, ...ys]);
+  });
+
   it("gives each decoded site its plates' shape and the support's dtype", () => {
     const decoder = new JitInferDiscrete(hmmBody, { temperature: 0, firstAvailableDim: -2 });
     for (let call = 0; call < 2; call++) {

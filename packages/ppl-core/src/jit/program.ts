@@ -153,7 +153,10 @@ export class Program {
     if (changed !== undefined) this.keep(args, values, changed);
     for (const [slot, t] of this.kept) values[slot] = t;
     runSteps(this.paramSteps, values);
-    return values[this.output]!;
+    const out = values[this.output]!;
+    // an output made from the arguments alone is kept for the next call: the caller gets a handle of its own to
+    // dispose (tfjs shares the data), or a call with the very same tensors would find it disposed
+    return this.kept.get(this.output) === out ? tf.clone(out) : out;
   }
 
   /** Which arguments are not the tensors the kept values were made from (all, before any): undefined when none. */
