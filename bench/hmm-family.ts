@@ -27,6 +27,9 @@ export interface HmmRowSpec {
   readonly model: ModelNumber;
   /** Pyro 1.8.6 on this machine, 1 torch thread, median of 10 steps after 5 warm-up (issue 13) */
   readonly pyroMs: number;
+  /** issue 25's side-by-side run on this machine: Pyro 1.8.6 and Pyro's JitTraceEnum_ELBO, medians per step */
+  readonly pyro25Ms: number;
+  readonly pyroJitMs: number;
   readonly targetMs: number;
   /** hidden states as hmm.py sizes them for this model, for the row's config */
   readonly states: (n: HmmSize) => string;
@@ -45,16 +48,16 @@ const h = (n: HmmSize) => Math.floor(Math.sqrt(n.hidden));
 
 export const HMM_ROWS: readonly HmmRowSpec[] = [
   // model_1: transitions Σ_{x[t-1]} for each x[t]: S·T·H²; Bernoulli emissions per state and tone: S·T·H·D
-  { model: 1, pyroMs: 60.2, targetMs: 30, states: (n) => `${n.hidden}`, forwardMadds: (n) => n.S * n.T * (n.hidden ** 2 + n.hidden * n.D) },
+  { model: 1, pyroMs: 60.2, pyro25Ms: 137, pyroJitMs: 88, targetMs: 30, states: (n) => `${n.hidden}`, forwardMadds: (n) => n.S * n.T * (n.hidden ** 2 + n.hidden * n.D) },
   // model_2: as model_1; y[t-1] is observed, so it only selects the emission table: S·T·(H² + H·D)
-  { model: 2, pyroMs: 67.9, targetMs: 34, states: (n) => `${n.hidden}`, forwardMadds: (n) => n.S * n.T * (n.hidden ** 2 + n.hidden * n.D) },
+  { model: 2, pyroMs: 67.9, pyro25Ms: 131, pyroJitMs: 89, targetMs: 34, states: (n) => `${n.hidden}`, forwardMadds: (n) => n.S * n.T * (n.hidden ** 2 + n.hidden * n.D) },
   // model_3: joint state (w, x), h² of them; the factorised transitions are two h³ sums
   // (Σ_{w[t-1]} then Σ_{x[t-1]}): S·T·2h³; the emission couples w and x: S·T·h²·D
-  { model: 3, pyroMs: 85.8, targetMs: 43, states: (n) => `${h(n)}x${h(n)}`, forwardMadds: (n) => n.S * n.T * (2 * h(n) ** 3 + h(n) ** 2 * n.D) },
+  { model: 3, pyroMs: 85.8, pyro25Ms: 166, pyroJitMs: 102, targetMs: 43, states: (n) => `${h(n)}x${h(n)}`, forwardMadds: (n) => n.S * n.T * (2 * h(n) ** 3 + h(n) ** 2 * n.D) },
   // model_4: as model_3, with p(x[t] | w[t], x[t-1]) an h³ table: still two h³ sums per step: S·T·(2h³ + h²·D)
-  { model: 4, pyroMs: 91.1, targetMs: 46, states: (n) => `${h(n)}x${h(n)}`, forwardMadds: (n) => n.S * n.T * (2 * h(n) ** 3 + h(n) ** 2 * n.D) },
+  { model: 4, pyroMs: 91.1, pyro25Ms: 245, pyroJitMs: 145, targetMs: 46, states: (n) => `${h(n)}x${h(n)}`, forwardMadds: (n) => n.S * n.T * (2 * h(n) ** 3 + h(n) ** 2 * n.D) },
   // model_6: the state is the pair (x[t-1], x[t]); Σ_{x[t-2]} for each of H² pairs: S·T·H³; emissions S·T·H·D
-  { model: 6, pyroMs: 197.8, targetMs: 99, states: (n) => `${n.hidden}`, forwardMadds: (n) => n.S * n.T * (n.hidden ** 3 + n.hidden * n.D) },
+  { model: 6, pyroMs: 197.8, pyro25Ms: 355, pyroJitMs: 409, targetMs: 99, states: (n) => `${n.hidden}`, forwardMadds: (n) => n.S * n.T * (n.hidden ** 3 + n.hidden * n.D) },
 ];
 
 /**
