@@ -26,7 +26,7 @@ import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
 import type { Program } from "./program.js";
 import { record, stopRecording } from "./recorder.js";
-import { signature } from "./signature.js";
+import { type Signature, signature } from "./signature.js";
 
 /** Programs kept for one signature, told apart by the argument values the model read. */
 const PROGRAMS_PER_SIGNATURE = 4;
@@ -66,6 +66,8 @@ export interface CompiledLossStats {
 export class CompiledLoss {
   private readonly tables = new Map<Model<never>, Map<Model<never>, Map<string, Entry>>>();
   private readonly told = new Set<string>();
+  /** The last call's signature: the next call with the same structure is keyed without formatting its key. */
+  private lastSignature: Signature | undefined;
   readonly stats: CompiledLossStats = { recorded: 0, replayed: 0, interpreted: 0 };
 
   /**
@@ -81,7 +83,7 @@ export class CompiledLoss {
   call<A extends unknown[], T extends tf.Tensor = tf.Scalar>(
     model: Model<A>, guide: Model<A>, args: A, loss: (model: Model<A>, guide: Model<A>) => T,
   ): CompiledCall<T> {
-    const sig = signature(args);
+    const sig = (this.lastSignature = signature(args, this.lastSignature));
     if (sig.unkeyable !== undefined) return this.interpreted(sig.unkeyable, () => loss(model, guide));
     const store = getParamStore();
     const names = store.names().join("\u0000");
@@ -141,6 +143,7 @@ export class CompiledLoss {
   dispose(): void {
     for (const byGuide of this.tables.values()) for (const table of byGuide.values()) for (const key of [...table.keys()]) this.drop(table, key);
     this.tables.clear();
+    this.lastSignature = undefined;
   }
 
   private table(model: Model<never>, guide: Model<never>): Map<string, Entry> {

@@ -59,7 +59,12 @@ export interface ReadArg {
 interface EngineReplay {
   runKernelFunc(params: { kernelName: string; inputs: unknown; attrs: unknown }): tf.Tensor | tf.Tensor[];
   customGrad(f: unknown): (...inputs: tf.Tensor[]) => tf.Tensor;
+  /** Whether a gradient tape records the ops run now (inside tf.grads / variableGrads, outside any kernel). */
+  isTapeOn(): boolean;
 }
+
+/** tfjs's save function where no tape records: nothing is kept for a gradient. */
+const saveNothing: tf.GradSaveFunc = () => {};
 
 export class Program {
   /** The recorded steps, with the fusions fuse.ts makes. */
@@ -155,8 +160,9 @@ export class Program {
     runSteps(this.paramSteps, values);
     const out = values[this.output]!;
     // an output made from the arguments alone is kept for the next call: the caller gets a handle of its own to
-    // dispose (tfjs shares the data), or a call with the very same tensors would find it disposed
-    return this.kept.get(this.output) === out ? tf.clone(out) : out;
+    // dispose, or a call with the very same tensors would find it disposed; a reshape to its own shape shares the
+    // data on every backend (a clone copies it on wasm)
+    return this.kept.get(this.output) === out ? tf.reshape(out, out.shape) : out;
   }
 
   /** Which arguments are not the tensors the kept values were made from (all, before any): undefined when none. */
@@ -205,6 +211,11 @@ function sameTensors(a: readonly tf.Tensor[], b: readonly tf.Tensor[]): boolean 
 
 function runSteps(steps: readonly Step[], values: tf.Tensor[]): void {
   const engine = tf.engine() as unknown as EngineReplay;
+  // with no tape (a decode, or a loss evaluated without its gradient) a custom op's function is called as it is: the
+  // engine's wrapper would only make it a kernel node for a tape (its own scope, closures, the inputs' checks), and
+  // its intermediates go with the replay's scope; a recording in progress (recorder.ts shadows the engine's
+  // customGrad, an own property) must see the op as the engine runs it
+  const viaEngine = engine.isTapeOn() || Object.prototype.hasOwnProperty.call(engine, "customGrad");
   for (const step of steps) {
     let out: tf.Tensor | tf.Tensor[];
     if (step.kind === "kernel") {
@@ -217,8 +228,11 @@ function runSteps(steps: readonly Step[], values: tf.Tensor[]): void {
         inputs = named;
       }
       out = engine.runKernelFunc({ kernelName: step.kernelName, inputs, attrs: step.attrs });
-    } else {
+    } else if (viaEngine) {
       out = engine.customGrad(step.f)(...step.inputs.map((s) => values[s]!));
+    } else {
+      const f = step.f as (...args: unknown[]) => { value: tf.Tensor | tf.Tensor[] };
+      out = f(...step.inputs.map((s) => values[s]!), saveNothing).value;
     }
     if (Array.isArray(out)) for (let i = 0; i < step.outputs.length; i++) values[step.outputs[i]!] = out[i]!;
     else values[step.outputs[0]!] = out;

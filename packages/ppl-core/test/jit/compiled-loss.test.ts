@@ -163,6 +163,30 @@ describe("JitTraceELBO: replayed loss and gradient", () => {
     expect(elbo.compileStats).toEqual({ recorded: 2, replayed: 2, interpreted: 0 });
   });
 
+  it("a number changed in place deep in a plain-object argument records a new program (the signature compares the leaves, not the object)", () => {
+    function* scaled(x: tf.Tensor, opts: { noise: { s: number[] } }) {
+      yield* model(x, opts.noise.s[0]);
+    }
+    function* scaledGuide(x: tf.Tensor, _opts: { noise: { s: number[] } }) {
+      yield* guide(x);
+    }
+    const elbo = new JitTraceELBO();
+    const xs = [1, 2, 3];
+    const data = tf.tensor1d(xs);
+    const opts = { noise: { s: [1] } };
+    const shapes: number[] = [];
+    for (const s of [1, 1, 2, 2, 1]) {
+      opts.noise.s[0] = s;
+      const r = lossAndGrad(elbo, scaled, scaledGuide, data, opts);
+      expect(r.loss).toBeCloseTo(truthLoss(0.5, xs, s), 4);
+      expect(r.grad).toBeCloseTo(truthGrad(0.5, xs, s), 4);
+      shapes.push(elbo.compileStats.recorded);
+    }
+    // s = 1 records, replays; s = 2 records, replays; s = 1 replays its own
+    expect(shapes).toEqual([1, 1, 2, 2, 2]);
+    expect(elbo.compileStats.replayed).toBe(3);
+  });
+
   it("a cleared and re-created ParamStore records again (the old variables are disposed)", () => {
     const elbo = new JitTraceELBO();
     const xs = [1, 2, 3];
@@ -200,6 +224,43 @@ describe("JitTraceELBO: replayed loss and gradient", () => {
 });
 
 describe("JitTraceELBO: memory", () => {
+  it("a replay with no gradient tape runs a custom op's function itself: the closed form, and its intermediates go with the call's scope", () => {
+    // obs = 2x - 1 through an op whose function makes an intermediate tensor (x · 2) before its value
+    const shift = (x: tf.Tensor) => customGradient<[tf.Tensor]>(([t]) => {
+      const doubled = t.mul(2);
+      return { value: doubled.sub(1), gradFunc: (dy: tf.Tensor) => [dy.mul(2)] };
+    })(x);
+    function* shifted(x: tf.Tensor) {
+      yield* model(shift(x));
+    }
+    function* shiftedGuide(x: tf.Tensor) {
+      yield* guide(x);
+    }
+    const xs = [1, 2, 3];
+    const obs = xs.map((v) => 2 * v - 1);
+    const data = tf.tensor1d(xs);
+    const elbo = new JitTraceELBO();
+    // records, then replays (keeping the op's value on the data)
+    lossAndGrad(elbo, shifted, shiftedGuide, data);
+    lossAndGrad(elbo, shifted, shiftedGuide, data);
+    const settled = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      // a new tensor each call: the op runs on every replay
+      const x = tf.tensor1d(xs);
+      const loss = tf.tidy(() => elbo.differentiableLoss(shifted, shiftedGuide, x).dataSync()[0]!);
+      expect(loss).toBeCloseTo(truthLoss(0.5, obs), 4);
+      x.dispose();
+      // and under a tape, the gradient through the op's own gradient function
+      const r = lossAndGrad(elbo, shifted, shiftedGuide, data);
+      expect(r.grad).toBeCloseTo(truthGrad(0.5, obs), 4);
+    }
+    expect(elbo.compileStats.replayed).toBe(7);
+    // the kept values change with the argument tensors; nothing else stays
+    expect(tf.memory().numTensors).toBe(settled);
+    elbo.dispose();
+    data.dispose();
+  });
+
   it("replayed steps leave no tensor behind, and dispose() releases the program's kept constants", () => {
     const data = tf.tensor1d([1, 2, 3]);
     const before = tf.memory().numTensors;
