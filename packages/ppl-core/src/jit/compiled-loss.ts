@@ -18,12 +18,16 @@
  *   in a row: that signature runs
  *   interpreted, with a one-time message saying why (once is retried: a
  *   first call may do one-time work, such as a plain run that infers
- *   maxPlateNesting by drawing).
+ *   maxPlateNesting by drawing); a custom op's gradient that the recorder
+ *   watches in the call's backward pass (gradient-checks.ts) refuses the kept
+ *   program when it runs, and a program whose watched gradient never ran is
+ *   recorded again with its gradients run at record time.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { getParamStore, watchParamCreation } from "../params/param-store.js";
 import { withHandler } from "../runtime/handler.js";
 import type { Model } from "../runtime/messages.js";
+import type { GradientChecks } from "./gradient-checks.js";
 import type { Program } from "./program.js";
 import { record, stopRecording } from "./recorder.js";
 import { type Signature, signature } from "./signature.js";
@@ -33,12 +37,21 @@ const PROGRAMS_PER_SIGNATURE = 4;
 /** Signatures kept per model and guide (the oldest is dropped). */
 const SIGNATURES = 16;
 
+interface Kept {
+  program: Program;
+  params: ReadonlySet<string>;
+  /** The gradient checks the recording left to its call's backward pass. */
+  checks: GradientChecks;
+}
+
 interface Entry {
-  programs: { program: Program; params: ReadonlySet<string> }[];
+  programs: Kept[];
   /** Why this signature runs interpreted. */
   interpreted?: string;
   /** Whether the last recording was refused (a second refusal in a row makes the signature interpreted). */
   refusedLast?: boolean;
+  /** Whether recordings run the custom ops' gradients at record time (a gradient left to the backward pass did not run). */
+  eagerGradients?: boolean;
 }
 
 /** What one call gave: the loss, and for a replay the params the recorded run's model and guide used. */
@@ -93,11 +106,14 @@ export class CompiledLoss {
     if (entry.interpreted !== undefined) return this.interpreted(entry.interpreted, () => loss(model, guide));
     entry.programs = entry.programs.filter((p) => {
       const stale = p.program.variables().some((v) => v.isDisposed);
-      if (stale) p.program.dispose();
-      return !stale;
+      // its call's backward pass did not run a gradient the recorder left to it: record again, checking at record time
+      if (p.checks.unchecked) entry.eagerGradients = true;
+      if (stale || p.checks.unchecked) p.program.dispose();
+      return !stale && !p.checks.unchecked;
     });
     const fit = entry.programs.find((p) => p.program.sameReadValues(sig.tensors));
     if (fit !== undefined) {
+      entry.refusedLast = false;
       this.stats.replayed++;
       return { value: tf.tidy(() => fit.program.run(sig.tensors)) as T, replayedParams: fit.params, program: fit.program };
     }
@@ -107,7 +123,7 @@ export class CompiledLoss {
     const unwatch = watchParamCreation((name) => stopRecording(`the call created param '${name}'`));
     let rec: ReturnType<typeof record>;
     try {
-      rec = record(sig.tensors, () => loss(observeParams(model, seen), observeParams(guide, seen)));
+      rec = record(sig.tensors, () => loss(observeParams(model, seen), observeParams(guide, seen)), { eagerGradients: entry.eagerGradients === true });
     } finally {
       unwatch();
     }
@@ -128,8 +144,11 @@ export class CompiledLoss {
       entry.interpreted = `the model reads argument values in JS that changed in each of ${PROGRAMS_PER_SIGNATURE + 1} recorded calls ` +
         "(each set of values needs its own program)";
     } else {
-      entry.programs.push({ program: rec.program, params: seen });
-      entry.refusedLast = false;
+      const kept: Kept = { program: rec.program, params: seen, checks: rec.checks };
+      entry.programs.push(kept);
+      rec.checks.onRefused = (reason) => this.refusedLater(entry, kept, reason);
+      // a recording whose gradient checks wait for the backward pass is not yet known good (its first replay says so)
+      if (!rec.checks.unchecked) entry.refusedLast = false;
       this.stats.recorded++;
     }
     table.delete(key);
@@ -155,17 +174,43 @@ export class CompiledLoss {
   }
 
   private drop(table: Map<string, Entry>, key: string): void {
-    for (const p of table.get(key)?.programs ?? []) p.program.dispose();
+    const entry = table.get(key);
+    if (entry !== undefined) {
+      for (const p of entry.programs) p.program.dispose();
+      entry.programs = [];
+    }
     table.delete(key);
+  }
+
+  /**
+   * A kept program's gradient check, run in its call's backward pass, found a capture: the recording counts as
+   * refused, as one refused at record time does (its call ran interpreted; two in a row settle the signature).
+   */
+  private refusedLater(entry: Entry, kept: Kept, reason: string): void {
+    const i = entry.programs.indexOf(kept);
+    if (i < 0) return;
+    entry.programs.splice(i, 1);
+    kept.program.dispose();
+    this.stats.recorded--;
+    this.stats.interpreted++;
+    if (entry.refusedLast === true) {
+      entry.interpreted = reason;
+      this.tell(reason);
+    }
+    entry.refusedLast = true;
   }
 
   private interpreted<T extends tf.Tensor>(reason: string, run: () => T): CompiledCall<T> {
     this.stats.interpreted++;
-    if (!this.told.has(reason)) {
-      this.told.add(reason);
-      console.warn(`ppl: ${this.who} runs this ${this.what} interpreted (not compiled): ${reason}.`);
-    }
+    this.tell(reason);
     return { value: run() };
+  }
+
+  /** The one-time message saying why a signature runs interpreted. */
+  private tell(reason: string): void {
+    if (this.told.has(reason)) return;
+    this.told.add(reason);
+    console.warn(`ppl: ${this.who} runs this ${this.what} interpreted (not compiled): ${reason}.`);
   }
 }
 

@@ -32,14 +32,17 @@
  *   a `make` that uses a dependent tensor, a seed taken from the stream
  *   outside a site's draw that made no noise, a random kernel;
  * - a custom-gradient op whose function the recorder did not see made, or
- *   whose function or gradient function (run once at a unit gradient) uses
- *   a dependent tensor it was not given (a closure capture: the replay would
- *   use the old one).
+ *   whose function or gradient function uses a dependent tensor it was not
+ *   given (a closure capture: the replay would use the old one). The gradient
+ *   function is run once at a unit gradient, or, for an op a param reaches
+ *   under a gradient tape, watched when the call's backward pass runs it
+ *   (gradient-checks.ts: the program replays only once every check ran).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { checkingInputs } from "../ops/kernel-io.js";
 import { type RngObserver, isDrawing, observeRng, rngState } from "../rng.js";
 import { inValidationCheck } from "../validation.js";
+import { CLOSURE_CAPTURE, GradientChecks } from "./gradient-checks.js";
 import { type Leaf, Program, type ReadArg, type Step } from "./program.js";
 
 type Inputs = Record<string, tf.Tensor | null | undefined> | (tf.Tensor | null | undefined)[];
@@ -60,7 +63,7 @@ interface CustomGradOutput {
 }
 
 interface EngineInternals {
-  state: { kernelDepth: number };
+  state: { kernelDepth: number; gradientDepth: number };
   backend: { incRef(dataId: object): void };
   runKernelFunc(this: EngineInternals, params: KernelParams): tf.Tensor | tf.Tensor[];
   customGrad(this: EngineInternals, f: (...args: never[]) => unknown): (...inputs: tf.Tensor[]) => tf.Tensor;
@@ -82,10 +85,18 @@ const argBit = (i: number): number => 1 << (2 + Math.min(i, 29));
 /** Values that change from one call to the next with the same arguments: a step that reads one runs on every replay. */
 const PER_CALL = VARIABLE | NOISE;
 
-/** What a recording gave: the call's result, and the program or why there is none. */
+/**
+ * What a recording gave: the call's result, and the program or why there is none; with the program, the gradient
+ * checks left to the call's backward pass (the program may be replayed only when none is unchecked or refused).
+ */
 export type Recording<T> =
-  | { readonly result: T; readonly program: Program; readonly refused?: undefined }
-  | { readonly result: T; readonly program?: undefined; readonly refused: string };
+  | { readonly result: T; readonly program: Program; readonly checks: GradientChecks; readonly refused?: undefined }
+  | { readonly result: T; readonly program?: undefined; readonly checks?: undefined; readonly refused: string };
+
+export interface RecordOptions {
+  /** Run every custom op's gradient function at record time, none left to the backward pass. */
+  readonly eagerGradients?: boolean;
+}
 
 /** Whether the engine has the methods the recorder shadows (tfjs 4.x); without them nothing is compiled. */
 export function canRecord(): boolean {
@@ -111,14 +122,14 @@ export function stopRecording(reason: string): void {
  * Run `f` (a loss call whose tensor arguments are `args`) and record the
  * program from its leaves to the tensor it returns.
  */
-export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recording<tf.Tensor> {
+export function record(args: readonly tf.Tensor[], f: () => tf.Tensor, options: RecordOptions = {}): Recording<tf.Tensor> {
   if (recording) return { result: f(), refused: "a compiled loss was called while another one was being recorded" };
   if (!canRecord()) return { result: f(), refused: "this tfjs version's engine does not expose the methods the recorder needs (tfjs 4.x)" };
   const engine = tf.engine() as unknown as EngineInternals;
   const own = Object.prototype.hasOwnProperty;
   const previous = PATCHED.map((m) => (own.call(engine, m) ? engine[m] : undefined));
   const base = engine.state.kernelDepth;
-  const rec = new Recorder(engine, args, base);
+  const rec = new Recorder(engine, args, base, options.eagerGradients === true);
   const { runKernelFunc, customGrad, readSync, read, makeTensor } = engine;
 
   engine.customGrad = function (fn) {
@@ -131,11 +142,9 @@ export function record(args: readonly tf.Tensor[], f: () => tf.Tensor): Recordin
         saved = ts;
         save(ts);
       });
-      if (checkGradient) {
-        checkGradient = false;
-        rec.checkGradient(res, saved);
-      }
-      return res;
+      if (!checkGradient) return res;
+      checkGradient = false;
+      return rec.checkGradient(res, saved);
     };
     const op = customGrad.call(this, checked as typeof fn);
     return (...inputs) => {
@@ -229,8 +238,17 @@ class Recorder implements RngObserver {
   pendingCustom: { f: (...args: never[]) => unknown; inputs: tf.Tensor[] } | undefined;
   /** While a custom op's forward function runs: the data its inputs and its own kernels hold. */
   private inside: Set<object> | undefined;
+  /** While a custom op at the top level runs: the dependency bits of its inputs. */
+  private customBits = 0;
+  /** The gradient check the custom op running now left to the backward pass, and each custom step's. */
+  private deferredOp: object | undefined;
+  private readonly deferredOf = new Map<Step, object>();
+  readonly checks = new GradientChecks();
 
-  constructor(private readonly engine: EngineInternals, private readonly args: readonly tf.Tensor[], private readonly base: number) {
+  constructor(
+    private readonly engine: EngineInternals, private readonly args: readonly tf.Tensor[], private readonly base: number,
+    private readonly eagerGradients: boolean,
+  ) {
     args.forEach((t, i) => {
       if (!this.argIndex.has(t.id)) this.argIndex.set(t.id, i);
       this.deps.set(t.dataId, (this.deps.get(t.dataId) ?? 0) | argBit(i));
@@ -336,6 +354,8 @@ class Recorder implements RngObserver {
       // a custom op's forward function: the kernels inside it are replayed with it, and must use only its inputs
       const outer = this.inside;
       this.inside = new Set(ins.map((t) => t.dataId));
+      this.customBits = bits;
+      this.deferredOp = undefined;
       try {
         out = run();
       } finally {
@@ -353,7 +373,9 @@ class Recorder implements RngObserver {
       return slot;
     });
     if (custom !== undefined) {
-      this.steps.push({ kind: "custom", f: custom.f, inputs: custom.inputs.map((t) => this.slotFor(t)), outputs, perCall: (bits & PER_CALL) !== 0 });
+      const step: Step = { kind: "custom", f: custom.f, inputs: custom.inputs.map((t) => this.slotFor(t)), outputs, perCall: (bits & PER_CALL) !== 0 };
+      this.steps.push(step);
+      if (this.deferredOp !== undefined) this.deferredOf.set(step, this.deferredOp);
     } else {
       const inputs = params.inputs!;
       const slots = Array.isArray(inputs)
@@ -375,16 +397,25 @@ class Recorder implements RngObserver {
   }
 
   /**
-   * Run a recorded custom op's gradient function once, at a unit dy, inside
-   * its forward run: like the forward function, it must use only the op's
-   * inputs, its output, what it saved and dy (the replay's backward pass runs
-   * the new call's gradient function, with its own closure).
+   * Check a recorded custom op's gradient function: like the forward
+   * function, it must use only the op's inputs, its output, what it saved and
+   * dy (the replay's backward pass runs the new call's gradient function,
+   * with its own closure). Run once, at a unit dy, inside its forward run; or,
+   * for an op a param reaches while a gradient tape is on (the tape keeps it:
+   * its gradient runs in this call's backward pass), watched then
+   * (gradient-checks.ts), the op's gradient function returned wrapped.
    */
-  checkGradient(res: CustomGradOutput, saved: readonly tf.Tensor[]): void {
+  checkGradient(res: CustomGradOutput, saved: readonly tf.Tensor[]): CustomGradOutput {
     const inside = this.inside;
-    if (inside === undefined) return;
+    if (inside === undefined) return res;
     inside.add(res.value.dataId);
     for (const t of saved) inside.add(t.dataId);
+    if (!this.eagerGradients && (this.customBits & VARIABLE) !== 0 && this.engine.state.gradientDepth > 0) {
+      const dependent = (dataId: object) => (this.deps.get(dataId) ?? 0) !== 0;
+      const { op, gradFunc } = this.checks.defer(this.engine, inside, dependent, res.gradFunc);
+      this.deferredOp = op;
+      return { value: res.value, gradFunc };
+    }
     tf.tidy(() => {
       const dy = tf.onesLike(res.value);
       inside.add(dy.dataId);
@@ -395,12 +426,11 @@ class Recorder implements RngObserver {
         this.refuse("a custom-gradient op's gradient function failed when the recorder ran it once at a unit gradient");
       }
     });
+    return res;
   }
 
   private checkInside(inside: ReadonlySet<object>, dataId: object): void {
-    if (!inside.has(dataId) && (this.deps.get(dataId) ?? 0) !== 0) {
-      this.refuse("a custom-gradient op's function uses a tensor that depends on a param or an argument without taking it as an input (a closure capture): a replay would use the recorded value");
-    }
+    if (!inside.has(dataId) && (this.deps.get(dataId) ?? 0) !== 0) this.refuse(CLOSURE_CAPTURE);
   }
 
   read(dataId: DataId): void {
@@ -477,6 +507,9 @@ class Recorder implements RngObserver {
       for (const s of Object.values(step.inputs)) live.add(s);
     }
     kept.reverse();
+    // a dropped step's gradient need not be checked (its op is not replayed)
+    const keptSteps = new Set(kept);
+    for (const [step, op] of this.deferredOf) if (!keptSteps.has(step)) this.checks.drop(op);
     const leaves = new Map<number, Leaf>();
     for (const [slot, leaf] of this.leaves) {
       if (live.has(slot)) leaves.set(slot, leaf);
@@ -487,7 +520,7 @@ class Recorder implements RngObserver {
       if ((this.readBits & argBit(i)) !== 0) readArgs.push({ index: i, values: Array.from(t.dataSync()) });
     });
     const seeds = { at: this.seeds.map(({ label, offset }) => ({ label, offset })), end: end.counter - this.start.counter };
-    return { result, program: new Program(leaves, kept, output!, this.slots, readArgs, seeds) };
+    return { result, program: new Program(leaves, kept, output!, this.slots, readArgs, seeds), checks: this.checks };
   }
 }
 

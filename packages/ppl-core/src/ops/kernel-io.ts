@@ -49,6 +49,7 @@ export function writeTensors(
   write: (outs: Float32Array[], ins: KernelValues[]) => void,
 ): tf.Tensor[] {
   if (checkInput !== undefined) return checkedOnly(shapes, inputs, checkInput);
+  if (observeInput !== undefined) for (const t of inputs) observeInput(t);
   const heap = heapFor(inputs);
   if (heap === undefined) {
     const outs = shapes.map((s) => new Float32Array(sizeOf(s)));
@@ -78,6 +79,21 @@ export function checkingInputs<T>(check: (t: tf.Tensor) => void, f: () => T): T 
   }
 }
 
+/**
+ * While the recorder watches a gradient function run in a backward pass (jit/gradient-checks.ts), each kernel's
+ * inputs go to `observe` as well, and the kernel computes as usual.
+ */
+let observeInput: ((t: tf.Tensor) => void) | undefined;
+export function observingInputs<T>(observe: (t: tf.Tensor) => void, f: () => T): T {
+  const outer = observeInput;
+  observeInput = observe;
+  try {
+    return f();
+  } finally {
+    observeInput = outer;
+  }
+}
+
 function checkedOnly(shapes: readonly (readonly number[])[], inputs: readonly tf.Tensor[], check: (t: tf.Tensor) => void): tf.Tensor[] {
   for (const t of inputs) check(t);
   return shapes.map((s) => tf.zeros([...s], "float32"));
@@ -90,6 +106,7 @@ function checkedOnly(shapes: readonly (readonly number[])[], inputs: readonly tf
  */
 export function readValues<T>(x: tf.Tensor, use: (values: KernelValues) => T): T {
   checkInput?.(x);
+  observeInput?.(x);
   const heap = checkInput === undefined ? heapFor([x]) : undefined;
   return use(heap === undefined ? (x.dataSync() as KernelValues) : heap.typedArrayFromHeap(x));
 }

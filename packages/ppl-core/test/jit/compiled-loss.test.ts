@@ -369,6 +369,59 @@ describe("JitTraceELBO: guards that run the loss interpreted, with a message", (
     expect(String(warn.mock.calls[0]![0])).toMatch(/closure capture/);
   });
 
+  it("a custom op whose gradient function captures a param-dependent tensor falls back when no tape runs its gradient (checked at record time)", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    function* capturingGradient(x: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      const muCopy = tf.keep(mu.mul(1));
+      const shifted = customGradient<[tf.Tensor, tf.Tensor]>(([t, m]) => ({ value: t.add(m), gradFunc: (dy) => [dy.mul(muCopy), dy.sum()] }))(tf.zerosLike(x), mu);
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(shifted, 1), { obs: x });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const xs = [1, 2, 3];
+    const data = tf.tensor1d(xs);
+    // no gradient tape: the first call creates the param, the next two record and are refused by the gradient's check
+    const losses = [0, 1, 2].map(() => tf.tidy(() => elbo.differentiableLoss(capturingGradient, guide, data).dataSync()[0]!));
+    expect(losses[2]).toBeCloseTo(truthLoss(0.5, xs), 4);
+    expect(elbo.compileStats.recorded).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/closure capture/);
+    elbo.dispose();
+    data.dispose();
+  });
+
+  it("a recording whose tape's backward pass did not run a custom op's gradient is recorded again, its gradients checked at record time", () => {
+    function* identityOp(x: tf.Tensor) {
+      const mu = yield* sample("mu", dist.Normal(0, 1));
+      const same = customGradient<[tf.Tensor]>(([m]) => ({ value: m.mul(1), gradFunc: (dy) => [dy] }))(mu);
+      yield* plate("data", x.shape[0]!, function* () {
+        yield* sample("obs", dist.Normal(same, 1), { obs: x });
+      });
+    }
+    const elbo = new JitTraceELBO();
+    const xs = [1.2, 0.8, 1.5];
+    const data = tf.tensor1d(xs);
+    tf.tidy(() => elbo.differentiableLoss(identityOp, guide, data));
+    // a tape from another variable: its backward pass never reaches the op, so the op's gradient check does not run
+    const other = tf.variable(tf.scalar(0));
+    const side = tf.variableGrads(() => elbo.differentiableLoss(identityOp, guide, data).add(other) as tf.Scalar, [other]);
+    tf.dispose([side.value, ...Object.values(side.grads)]);
+    expect(elbo.compileStats.recorded).toBe(1);
+    const first = lossAndGrad(elbo, identityOp, guide, data);
+    expect(elbo.compileStats).toEqual({ recorded: 2, replayed: 0, interpreted: 0 });
+    const replayed = lossAndGrad(elbo, identityOp, guide, data);
+    expect(elbo.compileStats).toEqual({ recorded: 2, replayed: 1, interpreted: 0 });
+    for (const r of [first, replayed]) {
+      expect(r.loss).toBeCloseTo(truthLoss(0.5, xs), 4);
+      expect(r.grad).toBeCloseTo(truthGrad(0.5, xs), 4);
+    }
+    other.dispose();
+    elbo.dispose();
+    data.dispose();
+  });
+
   it("a custom op whose gradient's JS kernel (kernel-io.ts) is given a captured param-dependent tensor falls back", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     function* capturingKernel(x: tf.Tensor) {
