@@ -14,15 +14,19 @@
  * [H, H, H] table, or Raftery's mixture λ·P1[x[t-1]] + (1-λ)·P2[x[t-2]].
  */
 import * as tf from "@tensorflow/tfjs";
-import { constraints, dist, markov, mask, param, plate, range, sample, vindex } from "ppl-core";
+import { constraints, dist, markov, mask, nextSeed, param, plate, range, sample, vindex } from "ppl-core";
 import { batchOf, loopLength, squeezeLast, stepMask, stepTones } from "./shared.js";
 import type { HmmModel } from "./types.js";
 
 const enumerate = { infer: { enumerate: "parallel" as const } };
 
-/** hmm.py's torch.rand rows: a simplex param takes them unnormalised (the store keeps their log, as Pyro's softmax transform). */
-function randomRows(shape: number[]): () => tf.Tensor {
-  return () => tf.randomUniform(shape, 0.05, 1);
+/**
+ * hmm.py's torch.rand rows: a simplex param takes them unnormalised (the store keeps their log, as Pyro's softmax
+ * transform). Drawn from setRngSeed's stream (nextSeed), as hmm.py's from the seeded torch: tfjs's own unseeded
+ * draw made two runs with one seed start from different params.
+ */
+function uniform(name: string, shape: number[], low: number, high: number): () => tf.Tensor {
+  return () => tf.randomUniform(shape, low, high, "float32", nextSeed(name));
 }
 
 export const model6: HmmModel = function* (sequences, lengths, args) {
@@ -31,16 +35,16 @@ export const model6: HmmModel = function* (sequences, lengths, args) {
   let probsX: tf.Tensor;
   if (!args.raftery) {
     // the full tensor of transition probabilities: hidden³ entries
-    probsX = yield* param("probs_x", randomRows([hidden, hidden, hidden]), { constraint: constraints.simplex });
+    probsX = yield* param("probs_x", uniform("probs_x", [hidden, hidden, hidden], 0.05, 1), { constraint: constraints.simplex });
   } else {
     // Raftery (1985), a parsimonious high-order Markov chain
-    const probsX1 = yield* param("probs_x1", randomRows([hidden, hidden]), { constraint: constraints.simplex });
-    const probsX2 = yield* param("probs_x2", randomRows([hidden, hidden]), { constraint: constraints.simplex });
+    const probsX1 = yield* param("probs_x1", uniform("probs_x1", [hidden, hidden], 0.05, 1), { constraint: constraints.simplex });
+    const probsX2 = yield* param("probs_x2", uniform("probs_x2", [hidden, hidden], 0.05, 1), { constraint: constraints.simplex });
     const mixLambda = yield* param("mix_lambda", tf.scalar(0.5), { constraint: constraints.unitInterval });
     // [H, H] and [H, 1, H] broadcast to [H (x[t-2]), H (x[t-1]), H (x[t])]
     probsX = mixLambda.mul(probsX1).add(tf.scalar(1).sub(mixLambda).mul(probsX2.expandDims(-2)));
   }
-  const probsY = yield* param("probs_y", () => tf.randomUniform([hidden, dataDim], 0.05, 0.95), {
+  const probsY = yield* param("probs_y", uniform("probs_y", [hidden, dataDim], 0.05, 0.95), {
     constraint: constraints.unitInterval,
   });
   yield* plate("sequences", numSequences, { dim: -2, subsampleSize: args.batchSize }, function* (batch) {
