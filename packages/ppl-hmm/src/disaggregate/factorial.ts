@@ -60,8 +60,18 @@ export function factorialArrays(mains: ArrayLike<number>, chains: readonly Chain
     });
     sd[s] = Math.sqrt(v);
   }
+  // logNormal(y, mean, sd) as c_s − (y − mean)² · h_s with each state's c_s = log N(mean; mean, sd) and
+  // h_s = 1 / (2 sd²) found once: no log per minute and state
+  const c = sd.map((v, s) => logNormal(mean[s]!, mean[s]!, v));
+  const h = sd.map((v) => 1 / (2 * v * v));
   const logEmit = new Float64Array(T * S);
-  for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) logEmit[t * S + s] = weight * logNormal(mains[t]!, mean[s]!, sd[s]!);
+  for (let t = 0; t < T; t++) {
+    const y = mains[t]!;
+    for (let s = 0; s < S; s++) {
+      const d = y - mean[s]!;
+      logEmit[t * S + s] = weight * (c[s]! - d * d * h[s]!);
+    }
+  }
   return { logInit: chains.map((c) => c.init.map(Math.log)), logTrans: chains.map((c) => c.trans.flat().map(Math.log)), logEmit };
 }
 
