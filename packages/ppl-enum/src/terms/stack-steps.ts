@@ -72,5 +72,9 @@ function weave(sources: readonly LogProbSource[], sumAxes: readonly number[]): t
   }
   const summed = sumAxes.length === 0 ? batches : batches.map((b) => plateSum(b, sumAxes.map((a) => a + 1)));
   if (k === 1) return summed[0]!;
-  return tf.stack(summed, 1).reshape([n, ...summed[0]!.shape.slice(1)]);
+  // stacked first and moved: tfjs-wasm's Pack along axis 1 copies each batch's rows one view at a time (160 views
+  // per call for a 160-step loop), along axis 0 one view per batch (docs/performance.md, issue 25)
+  const rest = summed[0]!.shape.slice(1);
+  const perm = [1, 0, ...rest.map((_, i) => i + 2)];
+  return tf.transpose(tf.stack(summed, 0), perm).reshape([n, ...rest]);
 }
