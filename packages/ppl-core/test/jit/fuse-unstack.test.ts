@@ -1,4 +1,4 @@
-// A recorded program's stack of an unstack's slices (jit/fuse-unstack.ts): it replays as one gather, whose
+// A recorded program's stack of an unstack's slices (jit/fuse-unstack.ts): it replays as one op, whose
 // values are the slices' elements read by hand from the argument's array, for either axis of either op; its
 // gradient puts each output's weight back at the element it read. The Unpack stays when a slice is read elsewhere.
 import * as tf from "@tensorflow/tfjs";
@@ -37,6 +37,22 @@ describe("fuseUnstacks", () => {
     expect(got.shape).toEqual([2, 3]);
     expect(Array.from(got.dataSync())).toEqual([0, 1].flatMap((i) => odd.map((j) => xs[i]![j]!)));
     tf.dispose([got, x]);
+    program.dispose();
+  });
+
+  it("an int32 rank-3 argument's middle axis picked onto the last (stack axis 2): x[i][pos[k]][j] at [i, j, k]", () => {
+    // x[i][m][j] = 100 i + 10 m + j
+    const x3 = [0, 1].map((i) => [0, 1, 2, 3].map((m) => [0, 1, 2].map((j) => 100 * i + 10 * m + j)));
+    const pos = [3, 0, 2];
+    const x = tf.tensor3d(x3, [2, 4, 3], "int32");
+    const f = (t: tf.Tensor) => { const s = tf.unstack(t, 1); return tf.stack(pos.map((m) => s[m]!), 2); };
+    const program = recorded([x], () => f(x));
+    const arg = tf.tensor3d(x3.map((r) => r.map((c) => c.map((v) => v + 1000))), [2, 4, 3], "int32");
+    const got = program.run([arg]);
+    expect(got.dtype).toBe("int32");
+    expect(got.shape).toEqual([2, 3, 3]);
+    expect(Array.from(got.dataSync())).toEqual([0, 1].flatMap((i) => [0, 1, 2].flatMap((j) => pos.map((m) => x3[i]![m]![j]! + 1000))));
+    tf.dispose([got, x, arg]);
     program.dispose();
   });
 
