@@ -47,7 +47,10 @@ function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: Pla
       locs: tf.tensor1d(p.locs),
       scales: tf.tensor1d(p.scales),
     };
-    const obs = tf.tensor2d(ys.map((y) => [...y]));
+    // the sequences copied into one array (tfjs flattens nested arrays element by element, recursively)
+    const flat = new Float32Array(ys.length * T);
+    ys.forEach((y, s) => flat.set(y, s * T));
+    const obs = tf.tensor2d(flat, [ys.length, T]);
     let valueOf: (site: string) => tf.Tensor;
     if (options.interpreted === true) {
       const tr = trace(interpretedViterbi).getTrace(obs, globals);
@@ -59,13 +62,20 @@ function decodeRectangular(ys: readonly (readonly number[])[], T: number, p: Pla
     // each z_t has the plate's shape, [S]; sites decoded to the same states share one tensor, read once (a
     // stack of the T values was most of a compiled call's garbage: T tensors expanded, concatenated and read)
     const read = new Map<tf.Tensor, ArrayLike<number>>();
-    const states = Array.from({ length: T }, (_, t) => {
-      const value = valueOf(`z_${t}`);
+    const paths = ys.map(() => new Array<number>(T));
+    for (let t = 0; t < T; t++) {
+      const value = valueOf(stepName(t));
       let data = read.get(value);
       if (data === undefined) read.set(value, (data = value.dataSync()));
-      return data;
-    });
-    return ys.map((_, s) => states.map((zt) => zt[s]!));
+      for (let s = 0; s < paths.length; s++) paths[s]![t] = data[s]!;
+    }
+    return paths;
   });
 }
 
+// the step sites' names, made once each (a decode reads all T of them on every call)
+const stepNames: string[] = [];
+function stepName(t: number): string {
+  for (let k = stepNames.length; k <= t; k++) stepNames.push(`z_${k}`);
+  return stepNames[t]!;
+}

@@ -148,15 +148,16 @@ export class Program {
     const values = new Array<tf.Tensor>(this.slotCount);
     // the stream moves as the interpreted call moves it: the seeds at the places it took them, and on to where it left it
     const seeds = seedsAhead(this.seeds.at, this.seeds.end);
-    for (const [slot, leaf] of this.leaves) {
+    // (forEach, not for-of: a for-of over a map's entries made an iterator result and an entry array per entry)
+    this.leaves.forEach((leaf, slot) => {
       values[slot] = leaf.kind === "variable" ? leaf.variable
         : leaf.kind === "arg" ? args[leaf.index]!
         : leaf.kind === "noise" ? noise(seeds[leaf.seed]!, leaf.make)
         : leaf.tensor;
-    }
+    });
     const changed = this.changedArgs(args);
     if (changed !== undefined) this.keep(args, values, changed);
-    for (const [slot, t] of this.kept) values[slot] = t;
+    this.kept.forEach((t, slot) => { values[slot] = t; });
     runSteps(this.paramSteps, values);
     const out = values[this.output]!;
     // an output made from the arguments alone is kept for the next call: the caller gets a handle of its own to
@@ -177,7 +178,7 @@ export class Program {
    * frontier's new values (outside any scope: they outlive the call).
    */
   private keep(args: readonly tf.Tensor[], values: tf.Tensor[], changed: readonly boolean[]): void {
-    for (const [slot, t] of this.kept) values[slot] = t;
+    this.kept.forEach((t, slot) => { values[slot] = t; });
     const stale = this.argSteps.filter((_, k) => this.argDeps[k]!.some((a) => changed[a]));
     this.keptFor = undefined;
     const made = new Set(stale.flatMap((s) => s.outputs));

@@ -65,12 +65,21 @@ interface Inputs<A extends ArrayLike<number> = ArrayLike<number>> {
 // V8 compiles a hot loop on the stack before the code after it has type feedback, keeps
 // reusing that code, and a property access after the loop deoptimised it on every call.
 
+/** f of each scale, in float64, by a loop (Float64Array.from walks a typed array through its iterator: an object per scale). */
+function mapped(s: ArrayLike<number>, f: (v: number) => number): Float64Array {
+  const out = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = f(s[i]!);
+  return out;
+}
+
+const reciprocal = (v: number): number => 1 / v;
+
 function logDensities(logSpace: boolean, { x, m, s }: Inputs, { rows, inner, base, step }: BroadcastRows, lp: Float32Array): Float32Array {
   const [bx, bm, bs] = base as [Int32Array, Int32Array, Int32Array];
   const [sx, sm, ss] = step as [number, number, number];
-  const logS = Float64Array.from(s, Math.log);
+  const logS = mapped(s, Math.log);
   // a multiply per value, not a divide (the scales are few, the values many: a day's emissions are T·S)
-  const invS = Float64Array.from(s, (v) => 1 / v);
+  const invS = mapped(s, reciprocal);
   // the value constant along the run and loc and scale each read once along it (one value against every
   // state's parameters: an HMM's emissions, [..., T, 1] against [K]): one loop over every row
   if (sx === 0 && sm === 1 && ss === 1) return valueAgainstRuns(logSpace, x, m, bx, bm, bs, invS, logS, lp, rows, inner);
@@ -150,7 +159,7 @@ function gradientsAgainstRuns(
   dy: ArrayLike<number>, g: Inputs<Float64Array>,
 ): Inputs<Float64Array> {
   const { x: gx, m: gm, s: gs } = g;
-  const invS = Float64Array.from(s, (v) => 1 / v);
+  const invS = mapped(s, reciprocal);
   for (let r = 0, o = 0; r < rows; r++, o += inner) {
     const ix = bx[r]!;
     const im = bm[r]!;
