@@ -22,6 +22,42 @@ export interface Assignment {
   readonly offset: number;
 }
 
+/** The decided variables by dim, as the backward pass and the read-out look them up. */
+export type DecidedLookup = Pick<ReadonlyMap<Dim, Assignment>, "get">;
+
+/**
+ * The decided variables of one backward pass, in a table the caller may keep for its next pass: a compiled
+ * decode's op does (a map of 160 sites, grown anew, and an assignment object per site were a fifth of a call's
+ * garbage). Each pass starts with nothing decided: an entry another pass set reads as undecided, and a pass
+ * overwrites an entry in place (an assignment it handed out is only read within its pass).
+ */
+export class Decisions implements DecidedLookup {
+  private readonly table = new Map<Dim, { pass: number; plates: readonly Dim[]; sizes: readonly number[]; values: Int32Array; offset: number }>();
+  private pass = 0;
+
+  /** Forget every decision: a new pass begins. */
+  startPass(): void {
+    this.pass++;
+  }
+
+  get(d: Dim): Assignment | undefined {
+    const e = this.table.get(d);
+    return e !== undefined && e.pass === this.pass ? e : undefined;
+  }
+
+  set(d: Dim, plates: readonly Dim[], sizes: readonly number[], values: Int32Array, offset: number): void {
+    const e = this.table.get(d);
+    if (e === undefined) this.table.set(d, { pass: this.pass, plates, sizes, values, offset });
+    else {
+      e.pass = this.pass;
+      e.plates = plates;
+      e.sizes = sizes;
+      e.values = values;
+      e.offset = offset;
+    }
+  }
+}
+
 export interface Chooser {
   /** The eliminated variable's value for one setting (row-major) of the record's out dims. */
   pick(rec: EliminationRecord, outFlat: number): number;
@@ -80,7 +116,7 @@ function positionsOf(
   strides: readonly number[],
   plates: readonly Dim[],
   sizes: readonly number[],
-  decided: ReadonlyMap<Dim, Assignment>,
+  decided: DecidedLookup,
 ): Int32Array {
   const readers = dims.map((d, k) => {
     const a = decided.get(d);
@@ -119,8 +155,9 @@ export function backward(
   records: readonly PlanRecord[],
   plateSizes: ReadonlyMap<Dim, number>,
   choose: Chooser,
-): Map<Dim, Assignment> {
-  const decided = new Map<Dim, Assignment>();
+  decided: Decisions = new Decisions(),
+): Decisions {
+  decided.startPass();
   for (let r = records.length - 1; r >= 0; r--) {
     const rec = records[r]!;
     if (rec.kind === "chain") {
@@ -138,7 +175,7 @@ export function backward(
     const at = positionsOf(rec.outDims, stridesOf(rec.outShape), plates, sizes, decided);
     const values = new Int32Array(at.length);
     for (let c = 0; c < at.length; c++) values[c] = choose.pick(rec, at[c]!);
-    decided.set(rec.elim, { plates, sizes, values, offset: 0 });
+    decided.set(rec.elim, plates, sizes, values, 0);
   }
   return decided;
 }
@@ -150,7 +187,7 @@ export function backward(
  * it falls in. A plate the chain's factors lack gets the same path (MAP) or
  * independent draws (sampling) along it. Sets them in `decided`.
  */
-function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, decided: Map<Dim, Assignment>, choose: Chooser): void {
+function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, decided: Decisions, choose: Chooser): void {
   const { spec, n } = rec;
   const plates = spec.elimPlates.filter((p) => plateSizes.has(p));
   for (const d of spec.batch) {
@@ -176,12 +213,12 @@ function decideChain(rec: ChainRecord, plateSizes: ReadonlyMap<Dim, number>, dec
     const { stride, size } = o;
     if (o.time === undefined) {
       for (let c = 0; c < total; c++) values[offset + c] = Math.floor(paths[c * n + o.step]! / stride) % size;
-      decided.set(o.dim, { plates, sizes, values, offset });
+      decided.set(o.dim, plates, sizes, values, offset);
       offset += total;
     } else {
       const steps = n - o.step;
       for (let c = 0; c < total; c++) for (let t = 0; t < steps; t++) values[offset + c * steps + t] = Math.floor(paths[c * n + o.step + t]! / stride) % size;
-      decided.set(o.dim, { plates: [...plates, o.time], sizes: [...sizes, steps], values, offset });
+      decided.set(o.dim, [...plates, o.time], [...sizes, steps], values, offset);
       offset += total * steps;
     }
   }

@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { SampleSite, Trace } from "ppl-core";
-import type { Assignment } from "../contract/backward.js";
+import type { DecidedLookup } from "../contract/backward.js";
 import type { Dim } from "../contract/factor.js";
 import { plateDim, timeDim, varDim, vectorizedFrames } from "../terms/dims.js";
 
@@ -73,7 +73,7 @@ function slotOf(site: SampleSite, variable: Dim, offset: number, supports: Map<t
  * A decode runs this for every site on every call (160 sites for a 160-step chain): it allocates nothing, and
  * a site's last axis (a time-vectorised site's 1 439 steps) is one run of a constant stride in the assignment.
  */
-export function writeIndices(slots: readonly DecodedSlot[], decided: ReadonlyMap<Dim, Assignment>, out: Int32Array): void {
+export function writeIndices(slots: readonly DecodedSlot[], decided: DecidedLookup, out: Int32Array): void {
   for (const slot of slots) {
     const a = decided.get(slot.variable);
     if (a === undefined) continue;

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { customGradient } from "ppl-core/internal";
-import { backward, chooseMax } from "../contract/backward.js";
+import { backward, chooseMax, Decisions } from "../contract/backward.js";
 import { runPlan } from "../contract/execute.js";
 import type { Dim, Factor } from "../contract/factor.js";
 import type { Plan } from "../contract/plan.js";
@@ -20,13 +20,15 @@ import { type DecodedSlot, packedSize, writeIndices } from "./decoded-slots.js";
 export function mapIndices(plan: Plan, factors: readonly Factor[], plateSizes: ReadonlyMap<Dim, number>, slots: readonly DecodedSlot[]): tf.Tensor1D {
   const dims = factors.map((f) => f.dims);
   const size = packedSize(slots);
+  // the op's decisions, kept from one call to the next (each call's backward pass starts them afresh)
+  const decided = new Decisions();
   const op = customGradient<tf.Tensor[]>((inputs) => {
     const ring = new MapRing();
     tf.tidy(() => {
       runPlan(plan, inputs.map((data, i): Factor => ({ data, dims: dims[i]! })), ring);
     });
     const packed = new Int32Array(size);
-    writeIndices(slots, backward(ring.records, plateSizes, chooseMax), packed);
+    writeIndices(slots, backward(ring.records, plateSizes, chooseMax, decided), packed);
     // the assignment is piecewise constant in the factors: its gradient is zero wherever it has one
     return { value: tf.tensor1d(packed, "int32"), gradFunc: () => inputs.map((t) => tf.zerosLike(t)) };
   });

@@ -3,7 +3,7 @@
  * its results back in the oracle's terms (totals and flat assignments).
  */
 import * as tf from "@tensorflow/tfjs";
-import { backward, chooseMax, sampleChooser, type Assignment } from "../../src/contract/backward.js";
+import { backward, chooseMax, sampleChooser, type DecidedLookup } from "../../src/contract/backward.js";
 import { runPlan } from "../../src/contract/execute.js";
 import { type Factor, type FactorSignature, type PlacedFactor } from "../../src/contract/factor.js";
 import { buildPlan, type Plan } from "../../src/contract/plan.js";
@@ -69,7 +69,7 @@ export function logGrad(p: Problem, fuseChains = false): Float64Array[] {
 }
 
 /** A decoded assignment in flat terms (a variable's copies read from the plates it was decided along). */
-export function flatAssignment(p: Problem, u: Unrolled, decided: ReadonlyMap<string, Assignment>): Int32Array {
+export function flatAssignment(p: Problem, u: Unrolled, decided: DecidedLookup): Int32Array {
   const out = new Int32Array(u.flat.sizes.length);
   for (const [v, c] of u.copies) {
     const a = decided.get(v);
