@@ -294,10 +294,14 @@ export function factorialViterbi(L: FactorialLayout, unary: ArrayLike<number>, p
 
 // Every max step writes every back-pointer of its step before the backtrack reads it, so one array serves every
 // sequence and every call unfilled (grown when needed): a NILM day's 26 kB at M = 2 was a new array a decode.
+// Only arrays up to REUSED_POINTERS entries are kept: a larger one (M = 7 over a day is 22 MB) would stay alive
+// for the rest of the process, and beside its Viterbi a fresh array costs nothing.
+const REUSED_POINTERS = 1 << 20;
 let bytePointers = new Uint8Array(0);
 let intPointers = new Int32Array(0);
 
 function backPointers(size: number, small: boolean): Uint8Array | Int32Array {
+  if (size > REUSED_POINTERS) return small ? new Uint8Array(size) : new Int32Array(size);
   if (small) {
     if (bytePointers.length < size) bytePointers = new Uint8Array(size);
     return bytePointers;
